@@ -1,0 +1,37 @@
+# kehoach: `make demo` runs the pipeline on samples/, `make test` runs the test suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: setup system-deps demo test bench model samples schema clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/kehoach ingest samples --out out
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/kehoach bench all
+
+samples: setup
+	$(BIN)/python samples/build_samples.py
+
+schema: setup
+	$(BIN)/kehoach schema > schema/document.schema.json
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,1 @@
+"""normalize stage of kehoach."""

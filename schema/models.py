@@ -1,0 +1,240 @@
+"""The record of one plan: the object that flows through ingest -> normalize -> extract.
+
+Field names here are a contract with downstream users (JSON files, databases, audits);
+add fields freely, never rename. Every extracted value carries provenance so it can be
+traced back to a page, a box and the source text it came from.
+
+Coordinates: every ``bbox`` is ``[x0, top, x1, bottom]`` in PDF points (1/72 inch) of its
+page, origin top-left, whatever the page's source (text layer, OCR at any dpi, image).
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+BBox = tuple[float, float, float, float]
+
+PageMethod = Literal["text", "ocr"]
+SourceKind = Literal["pdf", "image", "text"]
+Status = Literal["success", "partial", "failure"]
+DeadlineKind = Literal[
+    "date", "month", "quarter", "year", "multiple", "recurring", "conditional", "none"
+]
+Comparator = Literal[">=", ">", "<=", "<", "="]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Word(_Model):
+    """One recognised or extracted word with its box and (for OCR) confidence 0-100."""
+
+    text: str
+    bbox: BBox
+    conf: Optional[float] = None
+    line: int = Field(0, description="index of the line on the page this word belongs to")
+
+
+class TableCell(_Model):
+    row: int
+    col: int
+    text: str
+    bbox: Optional[BBox] = None
+    row_span: int = 1
+    col_span: int = 1
+
+
+class Table(_Model):
+    """A ruled table found on a page (text-layer ruling lines or grid lines in a scan)."""
+
+    bbox: Optional[BBox] = None
+    n_rows: int
+    n_cols: int
+    cells: list[TableCell] = Field(default_factory=list)
+    method: Literal["pdf-ruling", "image-grid"] = "pdf-ruling"
+
+    def rows(self) -> list[list[str]]:
+        """Return the table as a dense grid of cell texts ('' where no cell)."""
+        grid = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
+        for c in self.cells:
+            if 0 <= c.row < self.n_rows and 0 <= c.col < self.n_cols:
+                grid[c.row][c.col] = c.text
+        return grid
+
+
+class TokenEdit(_Model):
+    """One token the normalize stage changed: where it was and what it became."""
+
+    line: int
+    index: int
+    raw: str
+    text: str
+
+
+class Page(_Model):
+    number: int = Field(..., description="1-based page number in the source")
+    method: PageMethod
+    raw_text: str = Field("", description="text as extracted from the text layer or recognised by OCR")
+    text: str = Field("", description="text after normalization (equal to raw_text before it)")
+    confidence: Optional[float] = Field(
+        None, description="mean OCR word confidence 0-100; null for text-layer pages"
+    )
+    width: Optional[float] = Field(None, description="page width in points")
+    height: Optional[float] = Field(None, description="page height in points")
+    dpi: Optional[int] = Field(None, description="render resolution used for OCR")
+    rotation: int = Field(0, description="degrees the page image was rotated before OCR")
+    decision: str = Field("", description="why this page was read by text layer or OCR")
+    words: list[Word] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    encoding: Optional[str] = Field(
+        None, description="legacy encoding detected and converted (tcvn3, vni, cp1258, ...)"
+    )
+    tokens_changed: int = Field(0, description="tokens the normalize stage changed on this page")
+    edits: list[TokenEdit] = Field(default_factory=list)
+    error: Optional[str] = Field(None, description="why this page could not be read, if so")
+
+
+class Source(_Model):
+    path: str
+    sha256: str
+    pages: int = 0
+    kind: SourceKind
+    size_bytes: int = 0
+    encoding: Optional[str] = Field(None, description="text files: the encoding they were decoded from")
+
+
+class Provenance(_Model):
+    page: Optional[int] = None
+    bbox: Optional[BBox] = None
+    source: str = Field("", description="the source text span the value was read from")
+    line_start: Optional[int] = None
+    line_end: Optional[int] = None
+
+
+class Deadline(_Model):
+    raw: str
+    kind: DeadlineKind
+    start: Optional[str] = Field(None, description="ISO date bounding the period")
+    end: Optional[str] = Field(None, description="ISO date bounding the period")
+    parts: list["Deadline"] = Field(default_factory=list, description="kind=multiple: each part")
+    year_inferred: bool = Field(False, description="the year was taken from the plan, not printed")
+
+
+class UnitRef(_Model):
+    raw: str
+    name: str
+    known: bool = Field(True, description="false when the unit is not in the registry")
+
+
+class TargetValue(_Model):
+    year: Optional[int] = None
+    raw: str
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    comparator: Optional[Comparator] = None
+
+
+class Item(_Model):
+    ordinal: Optional[str] = None
+    section: Optional[str] = None
+    appendix: Optional[str] = None
+    text: str
+    deadline: Optional[Deadline] = None
+    lead_units: list[UnitRef] = Field(default_factory=list)
+    cooperating_units: list[UnitRef] = Field(default_factory=list)
+    notes: Optional[str] = None
+    provenance: Provenance = Field(default_factory=Provenance)
+    confidence: Optional[float] = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Task(Item):
+    pass
+
+
+class Target(Item):
+    values: list[TargetValue] = Field(default_factory=list)
+
+
+class Signer(_Model):
+    name: Optional[str] = None
+    title: Optional[str] = None
+
+
+class Reference(_Model):
+    kind: Optional[str] = None
+    number: Optional[str] = None
+    date: Optional[str] = None
+    issuer: Optional[str] = None
+    raw: str = ""
+
+
+class UnitRole(_Model):
+    """A unit named anywhere in the plan and the roles it holds there."""
+
+    name: str
+    known: bool = True
+    roles: list[Literal["lead", "cooperating"]] = Field(default_factory=list)
+    tasks: int = 0
+    targets: int = 0
+
+
+class Warning(_Model):
+    stage: str
+    message: str
+    page: Optional[int] = None
+    source: Optional[str] = None
+
+
+class ErrorInfo(_Model):
+    code: str
+    message: str
+    hint: Optional[str] = None
+    page: Optional[int] = None
+
+
+class Document(_Model):
+    """One plan: the object every stage reads and adds to."""
+
+    schema_version: str = SCHEMA_VERSION
+    source: Source
+    status: Status = "success"
+    number: Optional[str] = None
+    doc_type: Optional[str] = None
+    issuer: Optional[str] = None
+    place: Optional[str] = None
+    issued_date: Optional[str] = None
+    title: Optional[str] = None
+    signer: Signer = Field(default_factory=Signer)
+    references: list[Reference] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    units: list[UnitRole] = Field(default_factory=list)
+    warnings: list[Warning] = Field(default_factory=list)
+    errors: list[ErrorInfo] = Field(default_factory=list)
+    stages: list[str] = Field(default_factory=list, description="stages that ran, in order")
+    pages: list[Page] = Field(default_factory=list)
+
+    def warn(self, stage: str, message: str, page: int | None = None, source: str | None = None) -> None:
+        self.warnings.append(Warning(stage=stage, message=message, page=page, source=source))
+
+    @property
+    def text(self) -> str:
+        """The normalized text of all pages, pages separated by form feeds."""
+        return "\f".join(p.text for p in self.pages)
+
+
+class ErrorRecord(_Model):
+    """Written as ``<stem>.error.json`` when an input cannot be turned into a Document."""
+
+    schema_version: str = SCHEMA_VERSION
+    status: Literal["failure"] = "failure"
+    source: dict
+    error: ErrorInfo
+
+
+Deadline.model_rebuild()

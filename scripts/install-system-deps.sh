@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the system packages kehoach needs (Debian/Ubuntu), or say exactly what to install.
+set -euo pipefail
+
+need_pkgs=()
+command -v tesseract >/dev/null 2>&1 || need_pkgs+=(tesseract-ocr)
+if command -v tesseract >/dev/null 2>&1; then
+  tesseract --list-langs 2>/dev/null | grep -qx vie || need_pkgs+=(tesseract-ocr-vie)
+else
+  need_pkgs+=(tesseract-ocr-vie)
+fi
+command -v pdftoppm >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
+
+if [ ${#need_pkgs[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing system packages: ${need_pkgs[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+else
+  echo "kehoach needs these system packages: ${need_pkgs[*]}" >&2
+  echo "Install them, e.g.: sudo apt-get install ${need_pkgs[*]}" >&2
+  exit 1
+fi
