@@ -19,6 +19,13 @@ app = typer.Typer(
 )
 
 
+bench_app = typer.Typer(
+    no_args_is_help=True,
+    help="Measure accuracy and speed on the corpus and samples (figures, never pass/fail).",
+)
+app.add_typer(bench_app, name="bench")
+
+
 @app.callback()
 def _root() -> None:
     """Turn Vietnamese government plans (Kế hoạch) into structured, validated records."""
