@@ -1,0 +1,376 @@
+"""Load Document records into a relational database (SQLite or PostgreSQL) with SQLAlchemy Core.
+
+Tables: documents, units, tasks, targets, target_values, task_units, target_units,
+document_references, warnings, document_errors. ("references" is an SQL reserved word, so
+the references table is ``document_references``: users can query it without quoting.)
+
+Loading is idempotent and transactional per document: a document is identified by
+``source.sha256``; loading it again deletes its previous rows and inserts the new ones in
+the same transaction, so a failure part-way leaves the database exactly as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Iterable, Optional
+
+from pydantic import BaseModel, Field
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
+    MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, event, insert,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from outputs.record_files import path_to_document, paths_to_record_paths
+from schema import Document
+from schema.models import Deadline, Item, UnitRef
+
+DEFAULT_URL = "sqlite:///kehoach.db"
+
+metadata = MetaData()
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("source_path", Text, nullable=False),
+    Column("source_kind", String(16), nullable=False),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("schema_version", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("number", String(200), index=True),
+    Column("doc_type", Text),
+    Column("issuer", Text),
+    Column("place", Text),
+    Column("issued_date", String(10), doc="ISO date, or YYYY-MM / YYYY when only that is printed"),
+    Column("title", Text),
+    Column("signer_name", Text),
+    Column("signer_title", Text),
+    Column("record_path", Text, doc="the JSON record file this row was loaded from"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+units = Table(
+    "units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(500), nullable=False, unique=True),
+    Column("known", Boolean, nullable=False, default=True),
+)
+
+
+def _item_columns() -> list[Column]:
+    """Return the columns tasks and targets share (fresh objects for each table)."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("position", Integer, nullable=False, doc="0-based order in the document"),
+        Column("ordinal", String(50)),
+        Column("section", Text),
+        Column("appendix", Text),
+        Column("text", Text, nullable=False),
+        Column("notes", Text),
+        Column("deadline_raw", Text),
+        Column("deadline_kind", String(16)),
+        Column("deadline_start", Date),
+        Column("deadline_end", Date),
+        Column("deadline_year_inferred", Boolean),
+        Column("deadline_parts", Text, doc="kind=multiple: JSON list of the parts"),
+        Column("page", Integer),
+        Column("bbox", Text, doc="JSON [x0, top, x1, bottom] in PDF points"),
+        Column("source_text", Text),
+        Column("line_start", Integer),
+        Column("line_end", Integer),
+        Column("confidence", Float),
+    ]
+
+
+tasks = Table("tasks", metadata, *_item_columns(), Index("ix_tasks_deadline_end", "deadline_end"))
+targets = Table("targets", metadata, *_item_columns(), Index("ix_targets_deadline_end", "deadline_end"))
+
+target_values = Table(
+    "target_values", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target_id", Integer, ForeignKey("targets.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("year", Integer, index=True),
+    Column("raw", Text, nullable=False),
+    Column("value", Float),
+    Column("unit", Text),
+    Column("comparator", String(2)),
+)
+
+
+def _item_units_table(name: str, item_table: str) -> Table:
+    return Table(
+        name, metadata,
+        Column("id", Integer, primary_key=True),
+        Column("item_id", Integer, ForeignKey(f"{item_table}.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+        Column("role", String(12), nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("raw", Text, nullable=False, doc="the unit as printed"),
+        CheckConstraint("role IN ('lead', 'cooperating')", name=f"ck_{name}_role"),
+        UniqueConstraint("item_id", "role", "position", name=f"uq_{name}_slot"),
+    )
+
+
+task_units = _item_units_table("task_units", "tasks")
+target_units = _item_units_table("target_units", "targets")
+
+document_references = Table(
+    "document_references", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", Text),
+    Column("number", String(200), index=True),
+    Column("date", String(10)),
+    Column("issuer", Text),
+    Column("raw", Text, nullable=False),
+)
+
+warnings = Table(
+    "warnings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("item_kind", String(8), doc="null for document warnings; 'task' or 'target' for item warnings"),
+    Column("item_position", Integer),
+    Column("stage", String(50), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("page", Integer),
+    Column("source", Text),
+)
+
+document_errors = Table(
+    "document_errors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code", String(100), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("hint", Text),
+    Column("page", Integer),
+)
+
+# Child tables in the order they must be emptied before their parents.
+_CHILD_TABLES = (task_units, target_units, target_values, tasks, targets,
+                 document_references, warnings, document_errors)
+
+
+class LoadFailure(BaseModel):
+    path: str
+    error: str
+
+
+class LoadReport(BaseModel):
+    """What one load did: the lead's ``ingest --db`` and ``kehoach load`` print this."""
+
+    url: str
+    loaded: list[str] = Field(default_factory=list, description="record files loaded as new documents")
+    replaced: list[str] = Field(default_factory=list, description="record files that replaced an earlier load")
+    failed: list[LoadFailure] = Field(default_factory=list, description="files left out; DB unchanged for them")
+    error_records: int = Field(0, description="<stem>.error.json files skipped")
+    tasks: int = 0
+    targets: int = 0
+    target_values: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def url_with_driver(url: str) -> str:
+    """Given a database URL, return it with the psycopg2 driver when PostgreSQL has none.
+
+    SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3; kehoach ships psycopg2-binary.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed.render_as_string(hide_password=False)
+
+
+def url_to_engine(url: str = DEFAULT_URL) -> Engine:
+    """Given a database URL, return an engine with foreign keys enforced (SQLite too)."""
+    engine = create_engine(url_with_driver(url))
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _fk_on(dbapi_conn, _record) -> None:  # SQLite ignores FKs unless asked per connection
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table and index that does not exist yet."""
+    metadata.create_all(engine)
+
+
+def iso_to_date(value: Optional[str]) -> Optional[dt.date]:
+    """Given an ISO date string (or None), return the date; None when it is not a full date."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _unit_id(conn: Connection, ref: UnitRef, cache: dict[str, int]) -> int:
+    """Return the id of the unit named ``ref.name``, inserting it if new."""
+    if ref.name in cache:
+        return cache[ref.name]
+    found = conn.execute(select(units.c.id).where(units.c.name == ref.name)).scalar()
+    if found is None:
+        found = conn.execute(insert(units).values(name=ref.name, known=ref.known)).inserted_primary_key[0]
+    cache[ref.name] = found
+    return found
+
+
+def _deadline_columns(deadline: Optional[Deadline], warn: list[str]) -> dict:
+    if deadline is None:
+        return {}
+    start, end = iso_to_date(deadline.start), iso_to_date(deadline.end)
+    for label, raw, parsed in (("start", deadline.start, start), ("end", deadline.end, end)):
+        if raw and parsed is None:
+            warn.append(f"deadline {label} {raw!r} is not an ISO date; stored as NULL")
+    return {
+        "deadline_raw": deadline.raw,
+        "deadline_kind": deadline.kind,
+        "deadline_start": start,
+        "deadline_end": end,
+        "deadline_year_inferred": deadline.year_inferred,
+        "deadline_parts": json.dumps([p.model_dump() for p in deadline.parts], ensure_ascii=False)
+        if deadline.parts else None,
+    }
+
+
+def _item_row(item: Item, document_id: int, position: int, warn: list[str]) -> dict:
+    prov = item.provenance
+    return {
+        "document_id": document_id,
+        "position": position,
+        "ordinal": item.ordinal,
+        "section": item.section,
+        "appendix": item.appendix,
+        "text": item.text,
+        "notes": item.notes,
+        **_deadline_columns(item.deadline, warn),
+        "page": prov.page,
+        "bbox": json.dumps(list(prov.bbox)) if prov.bbox else None,
+        "source_text": prov.source or None,
+        "line_start": prov.line_start,
+        "line_end": prov.line_end,
+        "confidence": item.confidence,
+    }
+
+
+def _insert_items(conn: Connection, doc: Document, document_id: int, kind: str,
+                  unit_cache: dict[str, int]) -> None:
+    """Insert the document's tasks or targets with their units, values and warnings."""
+    items, table, link = ((doc.tasks, tasks, task_units) if kind == "task"
+                          else (doc.targets, targets, target_units))
+    for position, item in enumerate(items):
+        item_warnings = list(item.warnings)
+        row = _item_row(item, document_id, position, item_warnings)
+        item_id = conn.execute(insert(table).values(row)).inserted_primary_key[0]
+        for role, refs in (("lead", item.lead_units), ("cooperating", item.cooperating_units)):
+            for i, ref in enumerate(refs):
+                conn.execute(insert(link).values(item_id=item_id, unit_id=_unit_id(conn, ref, unit_cache),
+                                                 role=role, position=i, raw=ref.raw))
+        for i, v in enumerate(getattr(item, "values", [])):
+            conn.execute(insert(target_values).values(target_id=item_id, position=i, **v.model_dump()))
+        for message in item_warnings:
+            conn.execute(insert(warnings).values(document_id=document_id, item_kind=kind,
+                                                 item_position=position, stage="item",
+                                                 message=message, page=item.provenance.page))
+
+
+def _delete_document(conn: Connection, document_id: int) -> None:
+    """Delete a document's rows child tables first (works whether or not FKs cascade)."""
+    task_ids = select(tasks.c.id).where(tasks.c.document_id == document_id)
+    target_ids = select(targets.c.id).where(targets.c.document_id == document_id)
+    conn.execute(delete(task_units).where(task_units.c.item_id.in_(task_ids)))
+    conn.execute(delete(target_units).where(target_units.c.item_id.in_(target_ids)))
+    conn.execute(delete(target_values).where(target_values.c.target_id.in_(target_ids)))
+    for table in (tasks, targets, document_references, warnings, document_errors):
+        conn.execute(delete(table).where(table.c.document_id == document_id))
+    conn.execute(delete(documents).where(documents.c.id == document_id))
+
+
+def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str] = None) -> bool:
+    """Given an open transaction and a Document, replace its rows; return True if it existed.
+
+    The caller owns the transaction: on any exception it must roll back.
+    """
+    old = conn.execute(select(documents.c.id).where(documents.c.sha256 == doc.source.sha256)).scalar()
+    if old is not None:
+        _delete_document(conn, old)
+    document_id = conn.execute(insert(documents).values(
+        sha256=doc.source.sha256, source_path=doc.source.path, source_kind=doc.source.kind,
+        pages=doc.source.pages, schema_version=doc.schema_version, status=doc.status,
+        number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer, place=doc.place,
+        issued_date=doc.issued_date, title=doc.title, signer_name=doc.signer.name,
+        signer_title=doc.signer.title, record_path=record_path,
+        loaded_at=dt.datetime.now(dt.timezone.utc),
+    )).inserted_primary_key[0]
+    for i, ref in enumerate(doc.references):
+        conn.execute(insert(document_references).values(document_id=document_id, position=i, **ref.model_dump()))
+    for w in doc.warnings:
+        conn.execute(insert(warnings).values(document_id=document_id, **w.model_dump()))
+    for e in doc.errors:
+        conn.execute(insert(document_errors).values(document_id=document_id, **e.model_dump()))
+    unit_cache: dict[str, int] = {}
+    _insert_items(conn, doc, document_id, "task", unit_cache)
+    _insert_items(conn, doc, document_id, "target", unit_cache)
+    return old is not None
+
+
+def load_documents(docs: Iterable[tuple[str, Document]], url: str = DEFAULT_URL,
+                   engine: Optional[Engine] = None) -> LoadReport:
+    """Given (label, Document) pairs, load each in its own transaction; return the report.
+
+    A document that fails (constraint, overflow, lost connection) is rolled back alone and
+    listed in ``failed``; the others are still loaded.
+    """
+    own_engine = engine is None
+    engine = engine or url_to_engine(url)
+    report = LoadReport(url=engine.url.render_as_string(hide_password=True))
+    try:
+        create_schema(engine)
+        for label, doc in docs:
+            try:
+                with engine.begin() as conn:
+                    existed = document_to_rows(conn, doc, record_path=label)
+            except Exception as exc:  # noqa: BLE001 - any DB failure is reported per document
+                report.failed.append(LoadFailure(path=label, error=f"{type(exc).__name__}: {exc}".splitlines()[0]))
+                continue
+            (report.replaced if existed else report.loaded).append(label)
+            report.tasks += len(doc.tasks)
+            report.targets += len(doc.targets)
+            report.target_values += sum(len(t.values) for t in doc.targets)
+    finally:
+        if own_engine:
+            engine.dispose()
+    return report
+
+
+def load_records(paths: Iterable[str | Path], url: str = DEFAULT_URL,
+                 engine: Optional[Engine] = None) -> LoadReport:
+    """Given record files and/or output directories, load every Document; return the report.
+
+    ``<stem>.error.json`` files are counted, not loaded; files that are not valid Document
+    JSON are listed in ``failed`` and the rest still load.
+    """
+    found = paths_to_record_paths(paths)
+    parsed: list[tuple[str, Document]] = []
+    unreadable: list[LoadFailure] = []
+    for p in found.documents:
+        try:
+            parsed.append((str(p), path_to_document(p)))
+        except Exception as exc:  # noqa: BLE001 - invalid JSON / schema: report, keep going
+            unreadable.append(LoadFailure(path=str(p), error=f"{type(exc).__name__}: {exc}".splitlines()[0]))
+    report = load_documents(parsed, url=url, engine=engine)
+    report.failed = unreadable + report.failed
+    report.error_records = len(found.errors)
+    return report

@@ -1,0 +1,45 @@
+"""Find and read the record files a pipeline run wrote to an output directory.
+
+A run writes ``<stem>.json`` (a ``schema.Document``) per input that could be read and
+``<stem>.error.json`` (a ``schema.ErrorRecord``) per input that could not. Downstream
+commands read the first kind and count the second.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from schema import Document
+
+ERROR_SUFFIX = ".error.json"
+
+
+@dataclass
+class RecordPaths:
+    """The record files found under the paths given, split by kind."""
+
+    documents: list[Path] = field(default_factory=list)
+    errors: list[Path] = field(default_factory=list)
+
+
+def is_error_record(path: Path) -> bool:
+    return path.name.endswith(ERROR_SUFFIX)
+
+
+def paths_to_record_paths(paths: Iterable[str | Path]) -> RecordPaths:
+    """Given files and/or directories, return the document and error record files they hold.
+
+    Directories are read one level deep (``*.json``), in name order so runs are reproducible.
+    """
+    found = RecordPaths()
+    for p in map(Path, paths):
+        candidates = sorted(p.glob("*.json")) if p.is_dir() else [p]
+        for c in candidates:
+            (found.errors if is_error_record(c) else found.documents).append(c)
+    return found
+
+
+def path_to_document(path: str | Path) -> Document:
+    """Given a ``<stem>.json`` record file, return the validated Document (raises on invalid)."""
+    return Document.model_validate_json(Path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,200 @@
+"""Loading records into SQLite and a real PostgreSQL server (started by a fixture)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from downstream_data import gold_documents, write_out_dir
+from outputs import db
+from schema.models import Deadline, TargetValue
+
+REPO = Path(__file__).resolve().parents[1]
+PG_SCRIPT = REPO / "scripts" / "postgres-test-server.sh"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server on loopback: $KEHOACH_TEST_PG_URL, or one started for the session."""
+    if os.environ.get("KEHOACH_TEST_PG_URL"):
+        yield os.environ["KEHOACH_TEST_PG_URL"]
+        return
+    base = tempfile.mkdtemp(prefix="kehoach-pg-")
+    os.chmod(base, 0o755)  # the server runs as user postgres when we are root
+    data = os.path.join(base, "data")
+    proc = subprocess.run([str(PG_SCRIPT), "start", data, str(_free_port())], capture_output=True, text=True)
+    if proc.returncode == 3:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"cannot run PostgreSQL here: {proc.stderr.strip()}")
+    if proc.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"PostgreSQL test server did not start:\n{proc.stderr}")
+    try:
+        yield proc.stdout.strip()
+    finally:
+        subprocess.run([str(PG_SCRIPT), "stop", data], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """An empty kehoach database on each backend."""
+    if request.param == "sqlite":
+        eng = db.url_to_engine(f"sqlite:///{tmp_path / 'k.db'}")
+    else:
+        eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
+        db.metadata.drop_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return gold_documents()
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+_SURROGATE = {"id", "loaded_at", "document_id", "item_id", "target_id"}
+
+
+def _snapshot(engine) -> dict[str, list]:
+    """Every row of every table without surrogate keys and load times, for before/after equality."""
+    out = {}
+    with engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            cols = [c for c in table.c if c.name not in _SURROGATE]
+            out[table.name] = sorted(map(repr, conn.execute(select(*cols)).all()))
+    return out
+
+
+def _load(engine, docs) -> db.LoadReport:
+    return db.load_documents([(k, d) for k, d in docs.items()], engine=engine)
+
+
+def test_load_gold_counts_every_row(engine, gold):
+    report = _load(engine, gold)
+    assert report.ok and len(report.loaded) == 4 and report.replaced == []
+    assert _count(engine, db.documents) == 4
+    assert _count(engine, db.tasks) == report.tasks == sum(len(d.tasks) for d in gold.values())
+    assert _count(engine, db.targets) == sum(len(d.targets) for d in gold.values())
+    assert _count(engine, db.target_values) == sum(len(t.values) for d in gold.values() for t in d.targets)
+    assert _count(engine, db.document_references) == sum(len(d.references) for d in gold.values())
+    n_links = sum(len(t.lead_units) + len(t.cooperating_units) for d in gold.values() for t in d.tasks)
+    assert _count(engine, db.task_units) == n_links
+
+
+def test_tasks_due_in_december_2025_with_lead_unit(engine, gold):
+    _load(engine, gold)
+    t, tu, u, d = db.tasks, db.task_units, db.units, db.documents
+    query = (
+        select(d.c.source_path, t.c.position, u.c.name)
+        .join(d, d.c.id == t.c.document_id)
+        .join(tu, (tu.c.item_id == t.c.id) & (tu.c.role == "lead"))
+        .join(u, u.c.id == tu.c.unit_id)
+        .where(t.c.deadline_end.between(dt.date(2025, 12, 1), dt.date(2025, 12, 31)))
+    )
+    with engine.connect() as conn:
+        got = set(conn.execute(query).all())
+    expected = {
+        (doc.source.path, i, unit.name)
+        for doc in gold.values() for i, task in enumerate(doc.tasks)
+        if task.deadline and (task.deadline.end or "").startswith("2025-12") for unit in task.lead_units
+    }
+    assert got == expected
+    assert len(got) >= 20  # the gold plans have many December 2025 deadlines
+    assert any(path == "001-son-la.records.json" and name == "Sở Tài chính" for path, _, name in got)
+
+
+def test_reload_replaces_without_duplicates(engine, gold):
+    _load(engine, gold)
+    before = _snapshot(engine)
+    report = _load(engine, gold)
+    assert report.loaded == [] and len(report.replaced) == 4
+    assert _snapshot(engine) == before
+    assert _count(engine, db.units) == len({u.name for d in gold.values() for i in d.tasks + d.targets
+                                            for u in i.lead_units + i.cooperating_units})
+
+
+def test_reload_of_changed_record_replaces_its_rows(engine, gold):
+    _load(engine, gold)
+    doc = gold["004-tan-ky"].model_copy(deep=True)
+    doc.tasks = doc.tasks[:3]
+    report = db.load_documents([("004-tan-ky", doc)], engine=engine)
+    assert report.replaced == ["004-tan-ky"]
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(db.tasks).join(db.documents)
+                         .where(db.documents.c.number == "10-KH/ĐU")).scalar_one()
+    assert n == 3
+
+
+def test_failed_document_leaves_database_as_it_was(engine, gold):
+    _load(engine, gold)
+    before = _snapshot(engine)
+    broken = gold["004-tan-ky"].model_copy(deep=True)
+    broken.tasks = broken.tasks[:1]  # would delete rows if the transaction were not atomic
+    broken.targets[-1].values.append(TargetValue(year=10**20, raw="garbled OCR year"))
+    fresh = gold["003-xa"].model_copy(deep=True)
+    fresh.source.sha256 = "f" * 64
+    fresh.targets[0].values = [TargetValue(year=10**20, raw="garbled OCR year")]
+    report = db.load_documents([("broken", broken), ("fresh", fresh)], engine=engine)
+    assert [f.path for f in report.failed] == ["broken", "fresh"]
+    assert report.loaded == [] and report.replaced == []
+    assert _snapshot(engine) == before
+
+
+def test_unparsable_deadline_date_is_kept_as_warning(engine, gold):
+    doc = gold["003-xa"].model_copy(deep=True)
+    doc.tasks[0].deadline = Deadline(raw="30/02/2025", kind="date", start="2025-02-30", end="2025-02-30")
+    db.load_documents([("x", doc)], engine=engine)
+    with engine.connect() as conn:
+        row = conn.execute(select(db.tasks.c.deadline_raw, db.tasks.c.deadline_end)
+                           .where(db.tasks.c.position == 0)).one()
+        messages = conn.execute(select(db.warnings.c.message).where(db.warnings.c.item_kind == "task")).scalars().all()
+    assert row == ("30/02/2025", None)
+    assert any("2025-02-30" in m for m in messages)
+
+
+def test_indexes_on_queried_columns(engine, gold):
+    db.create_schema(engine)
+    insp = inspect(engine)
+    indexed = {(t, tuple(ix["column_names"])) for t in ("tasks", "documents", "task_units")
+               for ix in insp.get_indexes(t)}
+    assert ("tasks", ("deadline_end",)) in indexed
+    assert ("task_units", ("unit_id",)) in indexed
+    assert ("documents", ("number",)) in indexed
+    fks = {fk["referred_table"] for fk in insp.get_foreign_keys("task_units")}
+    assert fks == {"tasks", "units"}
+
+
+def test_load_records_skips_error_records_and_reports_bad_files(tmp_path, gold):
+    out = write_out_dir(tmp_path / "out", gold)
+    (out / "broken-scan.error.json").write_text(
+        '{"status": "failure", "source": {"path": "x.pdf"}, "error": {"code": "E", "message": "m"}}', encoding="utf-8")
+    (out / "truncated.json").write_text('{"source": ', encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    report = db.load_records([out], url)
+    assert report.error_records == 1
+    assert [Path(f.path).name for f in report.failed] == ["truncated.json"]
+    assert len(report.loaded) == 4
+
+
+def test_postgres_url_without_driver_uses_psycopg2():
+    assert db.url_with_driver("postgresql://u:p@h:5/db") == "postgresql+psycopg2://u:p@h:5/db"
+    assert db.url_with_driver("sqlite:///k.db") == "sqlite:///k.db"
