@@ -12,6 +12,7 @@ fi
 command -v pdftoppm >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)  # tests/test_db.py runs a real server
 
 if [ ${#need_pkgs[@]} -eq 0 ]; then
   exit 0
