@@ -31,6 +31,111 @@ def _root() -> None:
     """Turn Vietnamese government plans (Kế hoạch) into structured, validated records."""
 
 
+def _exit_code(exc: BaseException) -> int:
+    """The one place exceptions become exit codes: 2 for usage errors, 1 otherwise."""
+    from ingest.errors import KehoachError, MissingToolError
+
+    if isinstance(exc, (typer.BadParameter, ValueError)):
+        return 2
+    if isinstance(exc, KehoachError) and exc.code == "usage":
+        return 2
+    if isinstance(exc, MissingToolError):
+        return 1
+    return 1
+
+
+def _fail(exc: BaseException) -> None:
+    typer.echo(f"kehoach: error: {exc}", err=True)
+    raise typer.Exit(_exit_code(exc))
+
+
+class _Progress:
+    """A progress bar on stderr, shown only on a terminal and without --quiet."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.bar = None
+        if not quiet and sys.stderr.isatty() and total > 1:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("ingest", total=total)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def advance(self, path: Path, ok: bool) -> None:
+        if self.bar:
+            self.bar.update(self.task, advance=1, description=path.name[:30])
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: List[Path] = typer.Argument(..., help="PDFs, images, text files, or folders (walked recursively)"),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="folder for <stem>.json records"),
+    lang: str = typer.Option("vie", "--lang", help="tesseract language(s), e.g. vie or vie+eng"),
+    dpi: int = typer.Option(300, "--dpi", help="render resolution of PDF pages for OCR"),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
+    page_timeout: float = typer.Option(600.0, "--page-timeout", help="seconds one page may spend in OCR (0 = no limit)"),
+    force_ocr: bool = typer.Option(False, "--force-ocr", help="OCR every PDF page, even with a good text layer"),
+    no_restore: bool = typer.Option(False, "--no-restore", help="skip Vietnamese diacritic restoration"),
+    model: Optional[Path] = typer.Option(None, "--model", help="restoration model (default: the bundled one)"),
+    no_extract: bool = typer.Option(False, "--no-extract", help="only read and normalize the text"),
+    force: bool = typer.Option(False, "--force", help="redo inputs whose record already exists with the same sha256"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, only errors"),
+) -> None:
+    """Read plans and write one validated JSON record per input into --out.
+
+    Each input yields OUT/<stem>.json, or OUT/<stem>.error.json with a readable reason;
+    the batch always goes on. Exit code 0 when all inputs succeeded, 1 when some failed,
+    2 on usage errors.
+    """
+    from pipeline.batch import collect_inputs, run_batch
+    from pipeline.settings import Settings
+
+    try:
+        settings = Settings(lang=lang, dpi=dpi, jobs=jobs, page_timeout=page_timeout,
+                            force_ocr=force_ocr, restore=not no_restore,
+                            model=str(model) if model else None, extract=not no_extract,
+                            force=force)
+        inputs = collect_inputs(paths)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+    if not inputs:
+        typer.echo("kehoach: no input files found", err=True)
+        raise typer.Exit(2)
+    if any(_needs_ocr_possible(p) for p in inputs):
+        try:
+            from ingest.ocr import TesseractEngine
+
+            TesseractEngine(lang=lang).check()
+        except Exception as exc:  # noqa: BLE001
+            _fail(exc)
+    try:
+        with _Progress(len(inputs), quiet) as progress:
+            report = run_batch(inputs, out, settings, on_done=progress.advance)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+    for line in report.messages:
+        typer.echo(f"kehoach: failed: {line}", err=True)
+    if not quiet:
+        typer.echo(f"{len(report.written)} written, {len(report.skipped)} up to date, "
+                   f"{len(report.failed)} failed -> {out}", err=True)
+    raise typer.Exit(report.exit_code)
+
+
+def _needs_ocr_possible(path: Path) -> bool:
+    return path.suffix.lower() not in (".txt", ".text")
+
+
 @app.command("schema")
 def schema_cmd(
     errors: bool = typer.Option(False, "--error", help="print the schema of an error record instead"),

@@ -18,6 +18,9 @@ class KehoachError(Exception):
         if code:
             self.code = code
 
+    def __reduce__(self):  # keep code and hint when sent back from a worker process
+        return (self.__class__, (self.message, self.hint, self.code))
+
     def __str__(self) -> str:
         return self.message + (f" ({self.hint})" if self.hint else "")
 

@@ -1,0 +1,156 @@
+"""Turn one input file into a Document with its pages: text layers read directly, and a
+``PageJob`` for every page that needs OCR (run separately, possibly in another process).
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.detect import sniff_kind
+from ingest.errors import KehoachError
+from ingest.ocr import OcrEngine
+from schema import Document, Page, Source
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Everything a worker needs to OCR one page (picklable, no open handles)."""
+
+    path: str
+    kind: str          # "pdf" or "image"
+    index: int         # 0-based page / frame index
+    dpi: int
+    timeout: float
+    reason: str
+    encoding: str | None = None
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Document, list[PageJob]]:
+    """Given an input file, return its Document (text-layer pages filled) and OCR jobs."""
+    kind = sniff_kind(path)
+    source = Source(path=str(path), sha256=sha256 or file_sha256(path), kind=kind,
+                    size_bytes=path.stat().st_size)
+    doc = Document(source=source)
+    jobs: list[PageJob] = []
+    if kind == "text":
+        _plan_text(path, doc)
+    elif kind == "pdf":
+        jobs = _plan_pdf(path, doc, settings)
+    else:
+        jobs = _plan_image(path, doc, settings)
+    doc.source.pages = len(doc.pages)
+    suffix = path.suffix.lower()
+    if kind == "image" and suffix == ".pdf":
+        doc.warn("ingest", f"{path.name} is named .pdf but is an image; read it as an image")
+    if kind == "pdf" and suffix not in (".pdf", ""):
+        doc.warn("ingest", f"{path.name} is named {suffix} but is a PDF; read it as a PDF")
+    doc.stages.append("ingest")
+    return doc, jobs
+
+
+def _plan_text(path: Path, doc: Document) -> None:
+    from ingest.text_file import read_text_file
+
+    pages, encoding, warnings = read_text_file(path)
+    doc.source.encoding = encoding
+    for message in warnings:
+        doc.warn("ingest", message)
+    for i, text in enumerate(pages, start=1):
+        doc.pages.append(Page(number=i, method="text", raw_text=text, text=text,
+                              encoding=encoding if encoding not in ("utf-8", "ascii") else None,
+                              decision="plain-text input"))
+
+
+def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
+    from ingest.pdf_text import read_text_layer
+    from ingest.text_layer import assess_text_layer
+
+    jobs = []
+    for tl in read_text_layer(path):
+        page = Page(number=tl.number, method="text", width=tl.width, height=tl.height)
+        decision = assess_text_layer(tl.text, tl.image_area)
+        if tl.error:
+            decision_reason, use_text = tl.error, False
+        elif settings.force_ocr:
+            decision_reason, use_text = "OCR forced (--force-ocr)", False
+        else:
+            decision_reason, use_text = decision.reason, decision.use_text
+        page.decision = decision_reason
+        if use_text:
+            page.raw_text = page.text = tl.text
+            page.words = tl.words
+            page.tables = tl.tables
+        else:
+            page.method = "ocr"
+            page.encoding = decision.encoding
+            jobs.append(PageJob(str(path), "pdf", tl.number - 1, settings.dpi,
+                                settings.page_timeout, decision_reason, decision.encoding))
+        doc.pages.append(page)
+    return jobs
+
+
+def _plan_image(path: Path, doc: Document, settings) -> list[PageJob]:
+    from ingest.images import image_page_count
+
+    jobs = []
+    for i in range(image_page_count(path)):
+        doc.pages.append(Page(number=i + 1, method="ocr", decision="image input"))
+        jobs.append(PageJob(str(path), "image", i, settings.dpi, settings.page_timeout,
+                            "image input"))
+    return jobs
+
+
+def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
+    """Given a page job, render or load the page image and OCR it into a Page.
+
+    Failures of this page are recorded on the page (``error``), never raised, so one bad
+    page does not lose the rest of the document.
+    """
+    from ingest.images import load_image_page
+    from ingest.render import render_pdf_page
+
+    page = Page(number=job.index + 1, method="ocr", decision=job.reason, encoding=job.encoding)
+    try:
+        if job.kind == "pdf":
+            image, dpi = render_pdf_page(Path(job.path), job.index, job.dpi), job.dpi
+        else:
+            image, dpi = load_image_page(Path(job.path), job.index)
+        page.dpi = dpi
+        page.width = round(image.width * 72.0 / dpi, 2)
+        page.height = round(image.height * 72.0 / dpi, 2)
+        result = engine.recognize(image, dpi=dpi, timeout=job.timeout or None)
+        if result.rotation:
+            image = image.rotate(-result.rotation, expand=True)
+            page.width, page.height = (round(image.width * 72.0 / dpi, 2),
+                                       round(image.height * 72.0 / dpi, 2))
+        page.raw_text = page.text = unicodedata.normalize("NFC", result.text)
+        page.words = result.words
+        page.confidence = result.confidence
+        page.rotation = result.rotation
+        page.tables = _grid_tables(image, result.words, 72.0 / dpi)
+        if result.warnings:
+            page.decision = "; ".join([page.decision, *result.warnings])
+    except KehoachError as exc:
+        if exc.code == "missing-tool":
+            raise  # nothing can be OCR'd: stop the batch with the install hint
+        page.error = f"{exc.code}: {exc}"
+    except Exception as exc:  # a damaged page image must not lose the other pages
+        page.error = f"ocr-failed: {type(exc).__name__}: {exc}"[:300]
+    return page
+
+
+def _grid_tables(image, words, px_to_pt: float):
+    """Ruled tables of a scanned page, their cells filled from the OCR words' boxes."""
+    from ingest.scan_grid import image_to_tables
+
+    return image_to_tables(image, words, px_to_pt)

@@ -1,0 +1,233 @@
+"""Batch runner: many inputs, one record each, every core busy, no input can stop the batch.
+
+Work is cut at page level (as OCRmyPDF does): a worker first reads a file's text layer and
+plans which pages need OCR, each such page becomes its own task, and once a document's
+pages are all back it is normalized and extracted in a worker. Both a folder of small scans
+and one long scanned PDF keep every core busy. Records are written by this process only,
+atomically; an input that fails gets ``<name>.error.json`` and the batch goes on.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ingest.detect import is_candidate_input
+from ingest.document import file_sha256, plan_document
+from ingest.errors import KehoachError, MissingToolError
+from pipeline import records
+from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file
+from pipeline.settings import Settings
+from schema import Document, ErrorInfo
+
+log = logging.getLogger("kehoach")
+
+
+class UsageError(KehoachError):
+    code = "usage"
+
+
+@dataclass
+class BatchReport:
+    written: list[Path] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)   # error records written
+    skipped: list[Path] = field(default_factory=list)  # record already up to date
+    messages: list[str] = field(default_factory=list)  # one readable line per failure
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Given files and folders, return the input files (folders walked recursively, sorted).
+
+    A file named explicitly is always taken; in folders only known input kinds are.
+    """
+    found: list[Path] = []
+    missing: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found.extend(sorted(q for q in p.rglob("*") if q.is_file() and is_candidate_input(q)))
+        elif p.exists() or p.is_symlink():
+            found.append(p)
+        else:
+            missing.append(str(raw))
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    seen, unique = set(), []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _error_info(exc: BaseException) -> ErrorInfo:
+    if isinstance(exc, KehoachError):
+        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint)
+    log.debug("internal error:\n%s", "".join(traceback.format_exception(exc)))
+    return ErrorInfo(code="internal-error", message=f"{type(exc).__name__}: {exc}"[:500],
+                     hint="this is a bug in kehoach; please report it with the input file")
+
+
+class _Job:
+    """One input file in flight."""
+
+    def __init__(self, path: Path, name: str, sha: str):
+        self.path, self.name, self.sha = path, name, sha
+        self.doc: Document | None = None
+        self.pending_pages = 0
+
+
+def run_batch(
+    paths: list[Path],
+    out_dir: Path,
+    settings: Settings,
+    on_done: Callable[[Path, bool], None] | None = None,
+    engine=None,
+) -> BatchReport:
+    """Given input files, write one record (or error record) per file into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = BatchReport()
+    names = records.output_names(paths)
+    todo: list[_Job] = []
+    for p in paths:
+        try:
+            sha = file_sha256(p)
+        except OSError as exc:
+            _fail(report, out_dir, p, names[p], None,
+                  ErrorInfo(code="unreadable", message=f"cannot read {p.name}: {exc.strerror or exc}",
+                            hint="check the file exists and its permissions"), on_done)
+            continue
+        if not settings.force and records.existing_sha256(out_dir, names[p]) == sha:
+            report.skipped.append(p)
+            if on_done:
+                on_done(p, True)
+            continue
+        todo.append(_Job(p, names[p], sha))
+    if settings.workers <= 1 or engine is not None:
+        _run_inline(todo, out_dir, settings, report, on_done, engine)
+    else:
+        _run_pool(todo, out_dir, settings, report, on_done)
+    return report
+
+
+def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
+    report.written.append(records.write_record(out_dir, job.name, doc))
+    if on_done:
+        on_done(job.path, True)
+
+
+def _fail(report, out_dir, path: Path, name: str, sha: str | None, info: ErrorInfo, on_done) -> None:
+    source = {"path": str(path), "sha256": sha}
+    try:
+        records.write_error(out_dir, name, source, info)
+    except OSError as exc:
+        report.messages.append(f"{path}: cannot write error record: {exc}")
+    report.failed.append(path)
+    report.messages.append(f"{path}: {info.message}" + (f" ({info.hint})" if info.hint else ""))
+    if on_done:
+        on_done(path, False)
+
+
+def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
+    for job in todo:
+        try:
+            doc = process_file(job.path, settings, engine=engine)
+        except MissingToolError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
+            _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
+            continue
+        doc.source.sha256 = job.sha
+        _succeed(report, out_dir, job, doc, on_done)
+
+
+def _plan_task(path: str, settings: Settings, sha: str):
+    return plan_document(Path(path), settings, sha256=sha)
+
+
+def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
+    """Pipeline plan -> OCR pages -> finish over a process pool, keeping a bounded number of
+    documents in flight so memory stays flat on archives of any size."""
+    queue = list(reversed(todo))
+    max_docs = settings.workers * 2
+    active: dict[Future, tuple[str, _Job, object]] = {}
+    in_flight = 0
+    pool = ProcessPoolExecutor(max_workers=settings.workers)
+
+    def submit(kind, job, fn, *args):
+        active[pool.submit(fn, *args)] = (kind, job, args)
+
+    try:
+        while queue or active:
+            while queue and in_flight < max_docs:
+                job = queue.pop()
+                in_flight += 1
+                submit("plan", job, _plan_task, str(job.path), settings, job.sha)
+            done, _ = wait(list(active), return_when=FIRST_COMPLETED)
+            for fut in done:
+                kind, job, args = active.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    # a worker died (out of memory, crash in a native library): this input
+                    # fails, the pool is rebuilt and the other tasks are resubmitted
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=settings.workers)
+                    survivors = [(k, j, a) for f, (k, j, a) in list(active.items()) if j is not job]
+                    active.clear()
+                    for k, j, a in survivors:
+                        fn = {"plan": _plan_task, "ocr": ocr_job, "finish": finish_document}[k]
+                        submit(k, j, fn, *a)
+                    if job.doc is not None or kind == "plan":
+                        in_flight -= 1
+                        job.doc = None
+                        _fail(report, out_dir, job.path, job.name, job.sha,
+                              ErrorInfo(code="worker-crashed",
+                                        message=f"the worker processing {job.path.name} died",
+                                        hint="the file may be too large or trigger a crash; "
+                                        "retry it alone with --jobs 1"), on_done)
+                    continue
+                except MissingToolError:
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    if job.doc is None and kind != "plan":
+                        continue  # the document already failed
+                    in_flight -= 1
+                    job.doc = None
+                    _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
+                    continue
+                if kind == "plan":
+                    doc, page_jobs = result
+                    job.doc, job.pending_pages = doc, len(page_jobs)
+                    for pj in page_jobs:
+                        submit("ocr", job, ocr_job, pj, settings)
+                    if not page_jobs:
+                        submit("finish", job, finish_document, doc, settings)
+                elif kind == "ocr":
+                    if job.doc is None:
+                        continue
+                    merge_ocr_page(job.doc, result)
+                    job.pending_pages -= 1
+                    if job.pending_pages == 0:
+                        submit("finish", job, finish_document, job.doc, settings)
+                else:
+                    in_flight -= 1
+                    result.source.sha256 = job.sha
+                    try:
+                        _succeed(report, out_dir, job, result, on_done)
+                    except OSError as exc:
+                        _fail(report, out_dir, job.path, job.name, job.sha,
+                              ErrorInfo(code="write-failed",
+                                        message=f"cannot write the record: {exc}"), on_done)
+                    job.doc = None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

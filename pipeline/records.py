@@ -1,0 +1,93 @@
+"""Writing records: atomic files, stable names, and the resume check."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from schema import Document, ErrorInfo, ErrorRecord
+
+
+def output_names(paths: list[Path]) -> dict[Path, str]:
+    """Given the batch's inputs, return each one's record name (its stem; a stem shared by
+    several inputs gets a short hash of the full path so no record overwrites another)."""
+    by_stem: dict[str, list[Path]] = {}
+    for p in paths:
+        by_stem.setdefault(p.stem, []).append(p)
+    names = {}
+    for stem, group in by_stem.items():
+        for p in group:
+            if len(group) == 1:
+                names[p] = stem
+            else:
+                digest = hashlib.sha1(str(p.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+                names[p] = f"{stem}-{digest}"
+    return names
+
+
+def write_json_atomic(path: Path, data: str) -> None:
+    """Write text to path via a temp file + rename: readers never see a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def record_path(out_dir: Path, name: str) -> Path:
+    return out_dir / f"{name}.json"
+
+
+def error_path(out_dir: Path, name: str) -> Path:
+    return out_dir / f"{name}.error.json"
+
+
+def write_record(out_dir: Path, name: str, doc: Document) -> Path:
+    path = record_path(out_dir, name)
+    write_json_atomic(path, doc.model_dump_json(indent=1))
+    _remove(error_path(out_dir, name))
+    return path
+
+
+def write_error(out_dir: Path, name: str, source: dict, error: ErrorInfo) -> Path:
+    path = error_path(out_dir, name)
+    rec = ErrorRecord(source=source, error=error)
+    write_json_atomic(path, rec.model_dump_json(indent=1))
+    _remove(record_path(out_dir, name))
+    return path
+
+
+def existing_sha256(out_dir: Path, name: str) -> str | None:
+    """The source sha256 of an existing record, or None when absent or unreadable."""
+    path = record_path(out_dir, name)
+    if not path.exists():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "ignore")
+        # the source block comes first in every record; fall back to a full parse
+        marker = '"sha256":'
+        i = head.find(marker)
+        if i >= 0:
+            return json.loads(head[i + len(marker):].split(",", 1)[0].strip().rstrip("}"))
+        return json.loads(path.read_text("utf-8"))["source"]["sha256"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass

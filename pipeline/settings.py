@@ -1,0 +1,38 @@
+"""Settings for one run, validated once and passed to every stage (picklable)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    lang: str = "vie"              # tesseract language(s), e.g. "vie" or "vie+eng"
+    dpi: int = 300                 # render resolution of PDF pages for OCR
+    jobs: int = 0                  # worker processes; 0 = number of cores
+    page_timeout: float = 600.0    # seconds one page may take in OCR; 0 = no limit
+    psm: int = 3                   # tesseract page segmentation mode
+    force_ocr: bool = False        # OCR every PDF page even when its text layer is good
+    restore: bool = True           # run diacritic restoration on OCR / plain-text pages
+    model: str | None = None       # restoration model path; None = bundled model
+    extract: bool = True           # run the extractors
+    force: bool = False            # redo inputs whose record already exists
+
+    def __post_init__(self) -> None:
+        if not 50 <= self.dpi <= 1200:
+            raise ValueError(f"--dpi must be between 50 and 1200, not {self.dpi}")
+        if self.jobs < 0:
+            raise ValueError("--jobs must be 0 (all cores) or more")
+        if self.page_timeout < 0:
+            raise ValueError("--page-timeout must be 0 (no limit) or more seconds")
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or default_jobs()
