@@ -1,0 +1,140 @@
+"""RawItem -> schema Task/Target: the one place where cells are parsed into fields.
+
+Every layout reader (ruled table, scanned grid, flattened text, task list, prose) hands over
+``RawItem``s with cells as printed; deadline, unit and value parsing is shared here through
+the field parsers of ``extract.deadlines``, ``extract.units`` and ``extract.values``.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Optional, Protocol, Union
+
+from schema import Deadline, Target, TargetValue, Task, UnitRef
+
+from .raw_items import RawItem
+
+# Layout confidence: how much a reader's row reconstruction can be trusted.
+LAYOUT_CONFIDENCE = {"pdf-table": 0.95, "image-grid": 0.85, "list": 0.9, "prose": 0.75, "flat-text": 0.6}
+
+
+class UnitParser(Protocol):
+    def parse(self, text: str) -> list[UnitRef]: ...
+
+
+def _nfc_join(s: Optional[str]) -> str:
+    return " ".join(unicodedata.normalize("NFC", s or "").split())
+
+
+def load_registry() -> Optional[UnitParser]:
+    """Return the bundled unit registry, or None when extract.units is not available."""
+    try:
+        from .units import UnitRegistry
+    except ImportError:
+        return None
+    return UnitRegistry.load()
+
+
+def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadline], list[str]]:
+    """Given a deadline cell as printed, return (Deadline or None, warnings)."""
+    raw = _nfc_join(raw)
+    if not raw:
+        return None, []
+    try:
+        from .deadlines import parse_deadline
+    except ImportError:
+        return None, [f"deadline not parsed (extract.deadlines unavailable): {raw!r}"]
+    try:
+        d = parse_deadline(raw, plan_year)
+    except Exception as e:  # a parser bug must not lose the item
+        return None, [f"deadline parser failed on {raw!r}: {e}"]
+    warns = []
+    if d is not None and d.year_inferred:
+        warns.append(f"deadline year taken from the plan ({plan_year}): {raw!r}")
+    if d is not None and d.kind == "none":
+        warns.append(f"deadline not understood: {raw!r}")
+    return d, warns
+
+
+def cell_to_units(raw: str, registry: Optional[UnitParser]) -> tuple[list[UnitRef], list[str]]:
+    """Given a unit cell as printed, return (units, warnings)."""
+    raw = _nfc_join(raw)
+    if not raw:
+        return [], []
+    if registry is None:
+        parts = [p.strip(" .;,") for p in raw.replace(";", "\n").split("\n")]
+        return [UnitRef(raw=p, name=p, known=False) for p in parts if p], \
+            [f"units not resolved (extract.units unavailable): {raw!r}"]
+    try:
+        units = registry.parse(raw)
+    except Exception as e:
+        return [], [f"unit parser failed on {raw!r}: {e}"]
+    warns = [f"unknown unit: {u.name!r}" for u in units if not u.known]
+    return units, warns
+
+
+def cell_to_values(raw: str, year: Optional[int]) -> tuple[list[TargetValue], list[str]]:
+    """Given a target text or value cell, return (values, warnings)."""
+    raw = _nfc_join(raw)
+    if not raw:
+        return [], []
+    try:
+        from .values import parse_values
+    except ImportError:
+        return [], [f"values not parsed (extract.values unavailable): {raw!r}"]
+    try:
+        return parse_values(raw, year), []
+    except Exception as e:
+        return [], [f"value parser failed on {raw!r}: {e}"]
+
+
+def _dedupe_units(units: list[UnitRef]) -> list[UnitRef]:
+    seen, out = set(), []
+    for u in units:
+        if u.name not in seen:
+            seen.add(u.name)
+            out.append(u)
+    return out
+
+
+def _year_of(d: Optional[Deadline], plan_year: Optional[int]) -> Optional[int]:
+    for iso in (d.end if d else None, d.start if d else None):
+        if iso:
+            return int(iso[:4])
+    return plan_year
+
+
+def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[UnitParser]
+                     ) -> Union[Task, Target]:
+    """Given a RawItem (cells as printed), the plan's year and a unit registry, return the
+    schema Task or Target with parsed deadline, units and values; the raw cells stay in
+    provenance/notes, problems become item warnings."""
+    warnings = list(raw.warnings)
+    deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year)
+    warnings += w
+    lead, w = cell_to_units(raw.cells.get("lead", ""), registry)
+    warnings += w
+    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry)
+    warnings += w
+    lead = _dedupe_units(lead)
+    lead_names = {u.name for u in lead}
+    coop = [u for u in _dedupe_units(coop) if u.name not in lead_names]
+    common: dict[str, Any] = dict(
+        ordinal=raw.ordinal, section=raw.section, appendix=raw.appendix, text=_nfc_join(raw.text),
+        deadline=deadline, lead_units=lead, cooperating_units=coop,
+        notes=_nfc_join(raw.cells.get("notes")) or None, provenance=raw.provenance,
+        confidence=LAYOUT_CONFIDENCE.get(raw.layout), warnings=warnings)
+    if raw.kind == "task":
+        return Task(**common)
+    values: list[TargetValue] = []
+    year_cells = sorted((k, v) for k, v in raw.cells.items() if k.startswith("year:"))
+    if year_cells:
+        for k, v in year_cells:
+            vs, w = cell_to_values(v, int(k.split(":", 1)[1]))
+            warnings += w
+            values += vs
+    else:
+        source = raw.cells.get("value") or raw.text
+        vs, w = cell_to_values(source, _year_of(deadline, plan_year))
+        warnings += w
+        values += vs
+    return Target(**common, values=values)

@@ -1,0 +1,89 @@
+"""Appendix task lists: numbered items followed by labelled field lines.
+
+    I. Nhóm nhiệm vụ về lãnh đạo, chỉ đạo
+    1. Thành lập Ban Chỉ đạo do đồng chí Bí thư Đảng ủy làm Trưởng ban
+    - Cơ quan chủ trì: Văn phòng Đảng ủy.
+    - Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from schema import Provenance
+
+from .raw_items import RawItem
+from .sections import LayoutRules, Line, Region, load_rules, match_field_line
+
+SECTION_KINDS = ("roman", "ordinal_word")
+ITEM_KINDS = ("number", "letter", "decimal")
+
+
+def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
+    """Given a region, return how many labelled field lines it has (list layout evidence)."""
+    rules = rules or load_rules()
+    return sum(1 for ln in region.lines if match_field_line(ln.text, rules))
+
+
+def _provenance(lines: list[Line]) -> Provenance:
+    return Provenance(page=lines[0].page, line_start=lines[0].line, line_end=lines[-1].line,
+                      source="\n".join(ln.text for ln in lines))
+
+
+def list_region_to_raw_items(region: Region, kind: str = "task",
+                             rules: LayoutRules | None = None) -> tuple[list[RawItem], list[str]]:
+    """Given an appendix region laid out as a task list, return (RawItems, warnings)."""
+    rules = rules or load_rules()
+    items: list[RawItem] = []
+    warnings: list[str] = []
+    section: Optional[str] = None
+    in_section_title = False
+    cur: Optional[RawItem] = None
+    cur_lines: list[Line] = []
+    last_field: Optional[str] = None
+    seen_first_item = False
+
+    def close() -> None:
+        nonlocal cur, cur_lines
+        if cur is not None:
+            cur.text = " ".join(cur.text.split())
+            cur.provenance = _provenance(cur_lines)
+            items.append(cur)
+        cur, cur_lines = None, []
+
+    for ln in region.lines:
+        f = match_field_line(ln.text, rules)
+        if f and cur is not None:
+            role, value = f
+            cur.cells[role] = (cur.cells.get(role, "") + " " + value).strip()
+            cur_lines.append(ln)
+            last_field = role
+            in_section_title = False
+            continue
+        if ln.kind in SECTION_KINDS:
+            close()
+            section, in_section_title, last_field = ln.body, True, None
+            continue
+        if ln.kind in ITEM_KINDS:
+            close()
+            seen_first_item = True
+            cur = RawItem(kind=kind, text=ln.body, ordinal=ln.ord, section=section,
+                          appendix=region.name, layout="list")
+            cur_lines = [ln]
+            in_section_title, last_field = False, None
+            continue
+        if in_section_title and section is not None:
+            section = f"{section} {ln.text}"  # heading wrapped over several lines
+            continue
+        if cur is not None:
+            if last_field:  # a field value wrapped onto the next line
+                cur.cells[last_field] += " " + ln.text
+            else:
+                cur.text += " " + ln.text
+            cur_lines.append(ln)
+        elif seen_first_item or section:
+            warnings.append(f"{region.name}: line outside any item ignored: {ln.text[:80]!r}")
+    close()
+    for it in items:
+        if it.section:
+            it.section = " ".join(it.section.split()).rstrip(":")
+    return items, warnings

@@ -1,0 +1,233 @@
+"""Lines, line kinds and regions (body, appendices) of a plan's text.
+
+The layout rules (heading numerals, field labels, section roles, cues) are data in
+``extract/data/headings.yaml`` and ``extract/data/cues.yaml``; this module loads them into
+validated models and holds the matching logic only.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from schema import Document
+
+DATA = Path(__file__).parent / "data"
+
+
+def _compile(p: str, flags: int = 0) -> re.Pattern:
+    try:
+        return re.compile(p, flags)
+    except re.error as e:  # a broken data file must fail loudly, naming the pattern
+        raise ValueError(f"bad regex in layout rules: {p!r}: {e}") from e
+
+
+class LineKindRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    regex: str
+
+    @field_validator("regex")
+    @classmethod
+    def _valid(cls, v: str) -> str:
+        _compile(v)
+        return v
+
+
+class SectionRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["target", "task", "skip"]
+    match: str
+
+
+class ProseRoles(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lead_after: list[str]
+    lead_before_prefix: list[str]
+    coop_cue: list[str]
+
+
+class LayoutRules(BaseModel):
+    """headings.yaml + cues.yaml, validated, with compiled patterns."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    line_kinds: list[LineKindRule]
+    table_row_ordinal: str
+    table_ordinal_only: str
+    table_section_roman: str
+    table_roman_only: str
+    column_bar: str
+    field_lines: dict[str, str]
+    sections: list[SectionRule]
+    body_end: str
+    table_header_words: list[str]
+    appendix_title: str
+    appendix_end: str
+    unit_heads: list[str]
+    prose_roles: ProseRoles
+    prose_deadlines: list[str]
+    heading_deadlines: list[str]
+    table_deadlines: list[str]
+    table_value_token: str
+    appendix_kind: dict[str, list[str]]
+
+    def model_post_init(self, _ctx) -> None:
+        c = _compile
+        self._kinds = [(r.kind, c(r.regex)) for r in self.line_kinds]
+        self._fields = {k: c(v, re.I) for k, v in self.field_lines.items()}
+        self._sections = [(s.role, c(s.match, re.I)) for s in self.sections]
+        self._prose_deadlines = [c(p, re.I) for p in self.prose_deadlines]
+        self._heading_deadlines = [c(p, re.I) for p in self.heading_deadlines]
+        self._table_deadlines = [c(p, re.I) for p in self.table_deadlines]
+        self._units = c(r"(?<!\w)(?:" + "|".join(re.escape(u) for u in
+                        sorted(self.unit_heads, key=len, reverse=True)) + r")(?!\w)")
+        self._header_words = {w.casefold() for w in self.table_header_words}
+
+    # compiled views
+    @property
+    def kinds(self) -> list[tuple[str, re.Pattern]]:
+        return self._kinds
+
+    def regex(self, name: str, flags: int = 0) -> re.Pattern:
+        return _compile(getattr(self, name), flags)
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> LayoutRules:
+    """Return the bundled layout rules (cached)."""
+    data: dict = {}
+    for name in ("headings.yaml", "cues.yaml"):
+        data.update(yaml.safe_load((DATA / name).read_text(encoding="utf-8")))
+    return LayoutRules.model_validate(data)
+
+
+@dataclass
+class Line:
+    """One non-empty line of the document with where it came from."""
+
+    page: int  # 1-based page number
+    line: int  # 0-based line index on its page
+    text: str  # NFC, stripped
+    kind: str = "text"  # a line_kinds kind, or "text"
+    ord: Optional[str] = None
+    body: str = ""  # text without the ordinal
+
+
+@dataclass
+class Region:
+    """The body or one appendix: its title and lines."""
+
+    name: str  # "body" or "Phụ lục II"
+    lines: list[Line] = field(default_factory=list)
+
+
+def normalize_line(s: str) -> str:
+    """Given a raw line, return it NFC with runs of whitespace collapsed and stripped."""
+    s = unicodedata.normalize("NFC", s)
+    return " ".join(s.split())
+
+
+def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Optional[str], str]:
+    """Given a stripped line, return (kind, ordinal, text without ordinal)."""
+    rules = rules or load_rules()
+    for kind, rx in rules.kinds:
+        m = rx.match(text)
+        if m:
+            ord_ = m.groupdict().get("ord")
+            if kind == "roman" and not ord_:
+                continue  # the roman pattern can match an empty numeral
+            return kind, ord_, (m.groupdict().get("text") or "").strip()
+    return "text", None, text
+
+
+def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[Line]:
+    """Given a Document, return its non-empty normalized lines, classified, in order."""
+    rules = rules or load_rules()
+    out: list[Line] = []
+    for page in doc.pages:
+        text = page.text or page.raw_text
+        for chunk_i, chunk in enumerate(text.split("\f")):
+            for i, raw in enumerate(chunk.split("\n")):
+                t = normalize_line(raw)
+                if not t:
+                    continue
+                kind, ord_, body = classify_line(t, rules)
+                out.append(Line(page=page.number + chunk_i, line=i, text=t, kind=kind, ord=ord_, body=body))
+    return out
+
+
+def appendix_name(line: Line) -> str:
+    """Given an appendix heading line, return its canonical name ("Phụ lục II")."""
+    return "Phụ lục" + (f" {line.ord}" if line.ord else "")
+
+
+def lines_to_regions(lines: list[Line]) -> list[Region]:
+    """Given classified lines, return the body region followed by one region per appendix."""
+    regions = [Region("body")]
+    for ln in lines:
+        if ln.kind == "appendix":
+            regions.append(Region(appendix_name(ln)))
+            continue
+        regions[-1].lines.append(ln)
+    return regions
+
+
+def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
+    """Given a heading's text, return its role ("target", "task", "skip") or None."""
+    rules = rules or load_rules()
+    t = title.strip().rstrip(":").strip()
+    for role, rx in rules._sections:
+        if rx.search(t):
+            return role
+    return None
+
+
+def region_kind(region: Region, rules: LayoutRules | None = None, head: int = 8) -> str:
+    """Given an appendix region, return "target" or "task" from its title/header lines."""
+    rules = rules or load_rules()
+    text = " ".join(ln.text for ln in region.lines[:head]).casefold()
+    hits = {k: min((text.find(w) for w in ws if w in text), default=-1)
+            for k, ws in rules.appendix_kind.items()}
+    found = {k: v for k, v in hits.items() if v >= 0}
+    if not found:
+        return "task"
+    return min(found, key=found.get)  # the kind named first in the title wins
+
+
+def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional[str]:
+    """Given an item's text, return the first deadline phrase it contains, or None."""
+    rules = rules or load_rules()
+    best = None
+    for rx in rules._prose_deadlines:
+        for m in rx.finditer(text):
+            if best is None or m.start() < best.start():
+                best = m
+            break
+    return best.group(0).strip() if best else None
+
+
+def find_heading_deadline(title: str, rules: LayoutRules | None = None) -> Optional[str]:
+    """Given a section heading, return the period it names for all its items, or None."""
+    rules = rules or load_rules()
+    for rx in rules._heading_deadlines:
+        m = rx.search(title.strip().rstrip(":"))
+        if m:
+            return m.group(0)
+    return None
+
+
+def match_field_line(text: str, rules: LayoutRules | None = None) -> Optional[tuple[str, str]]:
+    """Given a line, return (role, value) if it is a labelled field line
+    ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
+    rules = rules or load_rules()
+    for role, rx in rules._fields.items():
+        m = rx.match(text)
+        if m:
+            return role, m.group("value").strip().rstrip(".;").strip()
+    return None
