@@ -1,0 +1,131 @@
+"""Flatten Document records into rows: one per task, one per target value, one per document.
+
+Column order, keys and Vietnamese headers come from ``columns.yaml`` (data, not code).
+Lists of units are joined with ``UNIT_SEPARATOR``; dates are ``datetime.date`` (None when
+the deadline has no full ISO date), so spreadsheet and parquet writers keep them as dates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+from pydantic import BaseModel
+
+from schema import Document
+from schema.models import Item, UnitRef
+
+UNIT_SEPARATOR = "; "
+COLUMNS_FILE = Path(__file__).with_name("columns.yaml")
+
+Row = dict[str, Any]
+
+
+class Column(BaseModel):
+    key: str
+    header: str
+
+
+class TableSpec(BaseModel):
+    sheet: str
+    columns: list[Column]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {c.key: c.header for c in self.columns}
+
+
+class TableSpecs(BaseModel):
+    tables: dict[str, TableSpec]
+
+
+@lru_cache(maxsize=1)
+def table_specs() -> dict[str, TableSpec]:
+    """Return the validated export table specs from ``columns.yaml``, keyed by table name."""
+    return TableSpecs.model_validate(yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))).tables
+
+
+def iso_to_date(value: Optional[str]) -> Optional[dt.date]:
+    """Given an ISO date string, return the date; None when absent or not a full date."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def units_to_cell(units: list[UnitRef]) -> str:
+    """Given unit references, return their canonical names joined for one cell."""
+    return UNIT_SEPARATOR.join(u.name for u in units)
+
+
+def _document_cells(doc: Document) -> Row:
+    return {"document_number": doc.number, "document_title": doc.title, "source_path": doc.source.path}
+
+
+def _item_cells(item: Item, index: int) -> Row:
+    d = item.deadline
+    return {
+        "item_index": index,
+        "ordinal": item.ordinal,
+        "appendix": item.appendix,
+        "section": item.section,
+        "text": item.text,
+        "deadline_raw": d.raw if d else None,
+        "deadline_kind": d.kind if d else None,
+        "deadline_start": iso_to_date(d.start) if d else None,
+        "deadline_end": iso_to_date(d.end) if d else None,
+        "lead_units": units_to_cell(item.lead_units),
+        "cooperating_units": units_to_cell(item.cooperating_units),
+        "notes": item.notes,
+        "page": item.provenance.page,
+        "confidence": item.confidence,
+        "warnings": " | ".join(item.warnings) or None,
+    }
+
+
+def _ordered(row: Row, table: str) -> Row:
+    return {k: row.get(k) for k in table_specs()[table].keys}
+
+
+def document_to_task_rows(doc: Document) -> list[Row]:
+    """Given a Document, return one row per task."""
+    return [_ordered({**_document_cells(doc), **_item_cells(t, i)}, "tasks") for i, t in enumerate(doc.tasks)]
+
+
+def document_to_target_value_rows(doc: Document) -> list[Row]:
+    """Given a Document, return one row per target value (one row with empty value for a target without values)."""
+    rows = []
+    for i, target in enumerate(doc.targets):
+        base = {**_document_cells(doc), **_item_cells(target, i)}
+        for v in target.values or [None]:
+            value_cells = ({"year": v.year, "value_raw": v.raw, "comparator": v.comparator,
+                            "value": v.value, "value_unit": v.unit} if v else {})
+            rows.append(_ordered({**base, **value_cells}, "target_values"))
+    return rows
+
+
+def document_to_document_row(doc: Document) -> Row:
+    """Given a Document, return its one summary row."""
+    return _ordered({
+        **_document_cells(doc),
+        "doc_type": doc.doc_type, "issuer": doc.issuer, "place": doc.place,
+        "issued_date": doc.issued_date, "signer_name": doc.signer.name,
+        "signer_title": doc.signer.title, "status": doc.status, "tasks": len(doc.tasks),
+        "targets": len(doc.targets), "warnings": len(doc.warnings), "sha256": doc.source.sha256,
+    }, "documents")
+
+
+def documents_to_tables(docs: Iterable[Document]) -> dict[str, list[Row]]:
+    """Given Documents, return the rows of every export table keyed by table name."""
+    tables: dict[str, list[Row]] = {name: [] for name in table_specs()}
+    for doc in docs:
+        tables["tasks"].extend(document_to_task_rows(doc))
+        tables["target_values"].extend(document_to_target_value_rows(doc))
+        tables["documents"].append(document_to_document_row(doc))
+    return tables

@@ -1,0 +1,94 @@
+"""Flat exports of gold records, read back with pandas in every format."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from downstream_data import gold_documents, write_out_dir
+from outputs import export, tables
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return gold_documents()
+
+
+def _n_value_rows(docs) -> int:
+    return sum(max(1, len(t.values)) for d in docs for t in d.targets)
+
+
+def test_task_rows_carry_document_deadline_and_units(gold):
+    rows = tables.document_to_task_rows(gold["001-son-la"])
+    assert len(rows) == len(gold["001-son-la"].tasks)
+    finance = [r for r in rows if r["lead_units"] == "Sở Tài chính"]
+    assert finance, "Sơn La has a task led by Sở Tài chính"
+    assert all(r["document_number"] == "169/KH-UBND" for r in rows)
+    assert finance[0]["deadline_end"] == dt.date(2025, 12, 31)
+    assert finance[0]["deadline_kind"] == "month"
+
+
+def test_multi_unit_cells_are_joined_in_order(gold):
+    task = gold["004-tan-ky"].tasks[1]  # led by two units
+    row = tables.document_to_task_rows(gold["004-tan-ky"])[1]
+    assert row["lead_units"] == "Ban xây dựng Đảng; Văn phòng Đảng ủy" == tables.units_to_cell(task.lead_units)
+
+
+def test_one_row_per_target_value_and_targets_without_values_kept(gold):
+    doc = gold["004-tan-ky"].model_copy(deep=True)
+    doc.targets[0].values = []
+    rows = tables.document_to_target_value_rows(doc)
+    assert len(rows) == _n_value_rows([doc])
+    first = [r for r in rows if r["item_index"] == 0]
+    assert len(first) == 1 and first[0]["year"] is None and first[0]["text"] == doc.targets[0].text
+    row_2030 = next(r for r in rows if r["item_index"] == 1 and r["year"] == 2030)
+    value = next(v for v in doc.targets[1].values if v.year == 2030)
+    assert (row_2030["value_raw"], row_2030["value"], row_2030["comparator"]) == (value.raw, value.value, value.comparator)
+
+
+def _read_back(fmt: str, out) -> dict[str, pd.DataFrame]:
+    if fmt == "xlsx":
+        specs = tables.table_specs()
+        sheets = pd.read_excel(out, sheet_name=None)
+        return {name: sheets[spec.sheet].rename(columns={v: k for k, v in spec.headers.items()})
+                for name, spec in specs.items()}
+    readers = {
+        "csv": lambda p: pd.read_csv(p, encoding="utf-8-sig"),
+        "parquet": pd.read_parquet,
+        "jsonl": lambda p: pd.read_json(p, lines=True, dtype=False),
+    }
+    return {name: readers[fmt](out / f"{name}.{fmt}") for name in tables.table_specs()}
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_every_format_reads_back(fmt, gold, tmp_path):
+    out = tmp_path / ("k.xlsx" if fmt == "xlsx" else "k")
+    export.export_documents(gold.values(), fmt, out)
+    frames = _read_back(fmt, out)
+    assert len(frames["tasks"]) == sum(len(d.tasks) for d in gold.values())
+    assert len(frames["target_values"]) == _n_value_rows(gold.values())
+    assert len(frames["documents"]) == len(gold)
+    for name, frame in frames.items():
+        assert list(frame.columns) == tables.table_specs()[name].keys
+    tasks = frames["tasks"]
+    sl = tasks[tasks["document_number"] == "169/KH-UBND"]
+    assert len(sl) == len(gold["001-son-la"].tasks)
+    finance = sl[sl["lead_units"] == "Sở Tài chính"].iloc[0]
+    assert pd.Timestamp(finance["deadline_end"]) == pd.Timestamp("2025-12-31")
+    assert "Ban hành và tổ chức thực hiện kế hoạch" in finance["text"]  # Vietnamese survives, NFC
+    values = frames["target_values"]
+    assert set(values["comparator"].dropna()) <= {">=", ">", "<=", "<", "="}
+
+
+def test_xlsx_has_vietnamese_headers_and_one_sheet_per_table(gold, tmp_path):
+    out = tmp_path / "k.xlsx"
+    export.export_documents(gold.values(), "xlsx", out)
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert list(sheets) == ["Nhiệm vụ", "Chỉ tiêu", "Văn bản"]
+    assert {"Số văn bản", "Hạn hoàn thành", "Đơn vị chủ trì", "Đơn vị phối hợp"} <= set(sheets["Nhiệm vụ"].columns)
+
+
+def test_unknown_format_is_rejected(gold, tmp_path):
+    with pytest.raises(ValueError, match="unknown export format"):
+        export.export_documents(gold.values(), "pdf", tmp_path / "x")
