@@ -5,12 +5,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-deps demo test bench model samples schema clean
+.PHONY: setup system-deps test-deps demo test bench model samples schema clean
 
 setup: system-deps $(STAMP)
 
 system-deps:
 	@bash scripts/install-system-deps.sh
+
+test-deps:
+	@bash scripts/install-system-deps.sh --test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +24,7 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/kehoach ingest samples --out out
 
-test: setup
+test: test-deps setup
 	$(BIN)/python -m pytest -q
 
 bench: setup

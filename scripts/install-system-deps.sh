@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages kehoach needs (Debian/Ubuntu), or say exactly what to install.
+# --test: also what the test suite needs (a PostgreSQL server).
 set -euo pipefail
 
 need_pkgs=()
@@ -12,7 +13,10 @@ fi
 command -v pdftoppm >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)  # tests/test_db.py runs a real server
+# the test suite loads records into a real PostgreSQL server (tests/test_db.py)
+if [ "${1:-}" = "--test" ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+fi
 
 if [ ${#need_pkgs[@]} -eq 0 ]; then
   exit 0
