@@ -147,6 +147,83 @@ def schema_cmd(
     typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
 
 
+# --- downstream: load / export / calendar (outputs/db.py, export.py, calendar.py) ---
+
+
+def _require_existing(paths: List[Path]) -> None:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"kehoach: error: no such file or folder: {missing[0]}", err=True)
+        raise typer.Exit(2)
+
+
+def _read_records_or_exit(out_dir: List[Path]):
+    """Read Document records from output folders/files; report unreadable ones on stderr."""
+    from outputs.record_files import paths_to_documents
+
+    _require_existing(out_dir)
+    read = paths_to_documents(out_dir)
+    for path, message in read.unreadable:
+        typer.echo(f"kehoach: unreadable record {path}: {message}", err=True)
+    return read
+
+
+@app.command("load")
+def load_cmd(
+    out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
+    db: str = typer.Option("sqlite:///kehoach.db", "--db", help="SQLAlchemy URL: sqlite:///file.db or postgresql://user@host/db"),
+) -> None:
+    """Load records into a database; re-loading a document replaces its rows (exit 1 if any failed)."""
+    from outputs.db import load_records
+
+    _require_existing(out_dir)
+    try:
+        report = load_records(out_dir, db)
+    except Exception as exc:  # noqa: BLE001 - e.g. cannot connect
+        _fail(exc)
+    for failure in report.failed:
+        typer.echo(f"kehoach: not loaded {failure.path}: {failure.error}", err=True)
+    typer.echo(f"{len(report.loaded)} loaded, {len(report.replaced)} replaced, {len(report.failed)} failed, "
+               f"{report.error_records} error records skipped; {report.tasks} tasks, {report.targets} targets, "
+               f"{report.target_values} target values -> {report.url}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("export")
+def export_cmd(
+    out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
+    fmt: str = typer.Option("xlsx", "--format", "-f", help="csv | xlsx | parquet | jsonl"),
+    out: Path = typer.Option(..., "--out", "-o", help="xlsx: the workbook file; other formats: a folder, one file per table"),
+) -> None:
+    """Write flat tables (one row per task, per target value, per document)."""
+    from outputs.export import FORMATS, export_documents
+
+    if fmt not in FORMATS:
+        typer.echo(f"kehoach: error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    read = _read_records_or_exit(out_dir)
+    written = export_documents([d for _, d in read.documents], fmt, out)
+    typer.echo(f"{len(read.documents)} documents ({read.error_records} error records skipped) -> "
+               + ", ".join(map(str, written)))
+    raise typer.Exit(1 if read.unreadable else 0)
+
+
+@app.command("calendar")
+def calendar_cmd(
+    out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
+    out: Path = typer.Option(Path("deadlines.ics"), "--out", "-o", help="the .ics file to write"),
+) -> None:
+    """Write every dated task deadline as an all-day event in an iCalendar file."""
+    from outputs.calendar import write_calendar
+
+    read = _read_records_or_exit(out_dir)
+    report = write_calendar([d for _, d in read.documents], out)
+    undated = ", ".join(f"{k} {v}" for k, v in report.undated.items()) or "none"
+    typer.echo(f"{report.events} events from {len(read.documents)} documents -> {out} "
+               f"(tasks without a date: {undated})")
+    raise typer.Exit(1 if read.unreadable else 0)
+
+
 def main() -> None:  # console-script entry point
     app()
 

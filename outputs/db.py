@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from outputs.record_files import path_to_document, paths_to_record_paths
+from outputs.record_files import paths_to_documents
+from outputs.tables import iso_to_date
 from schema import Document
 from schema.models import Deadline, Item, UnitRef
 
@@ -206,16 +207,6 @@ def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
-def iso_to_date(value: Optional[str]) -> Optional[dt.date]:
-    """Given an ISO date string (or None), return the date; None when it is not a full date."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _unit_id(conn: Connection, ref: UnitRef, cache: dict[str, int]) -> int:
     """Return the id of the unit named ``ref.name``, inserting it if new."""
     if ref.name in cache:
@@ -362,15 +353,8 @@ def load_records(paths: Iterable[str | Path], url: str = DEFAULT_URL,
     ``<stem>.error.json`` files are counted, not loaded; files that are not valid Document
     JSON are listed in ``failed`` and the rest still load.
     """
-    found = paths_to_record_paths(paths)
-    parsed: list[tuple[str, Document]] = []
-    unreadable: list[LoadFailure] = []
-    for p in found.documents:
-        try:
-            parsed.append((str(p), path_to_document(p)))
-        except Exception as exc:  # noqa: BLE001 - invalid JSON / schema: report, keep going
-            unreadable.append(LoadFailure(path=str(p), error=f"{type(exc).__name__}: {exc}".splitlines()[0]))
-    report = load_documents(parsed, url=url, engine=engine)
-    report.failed = unreadable + report.failed
-    report.error_records = len(found.errors)
+    read = paths_to_documents(paths)
+    report = load_documents([(str(p), d) for p, d in read.documents], url=url, engine=engine)
+    report.failed = [LoadFailure(path=str(p), error=e) for p, e in read.unreadable] + report.failed
+    report.error_records = read.error_records
     return report

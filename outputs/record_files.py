@@ -43,3 +43,25 @@ def paths_to_record_paths(paths: Iterable[str | Path]) -> RecordPaths:
 def path_to_document(path: str | Path) -> Document:
     """Given a ``<stem>.json`` record file, return the validated Document (raises on invalid)."""
     return Document.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass
+class ReadRecords:
+    """Documents read from record files, and what could not be read."""
+
+    documents: list[tuple[Path, Document]] = field(default_factory=list)
+    error_records: int = 0
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def paths_to_documents(paths: Iterable[str | Path]) -> ReadRecords:
+    """Given files and/or output directories, return their Documents; count error records,
+    list (never drop silently) files that are not valid Document JSON."""
+    found = paths_to_record_paths(paths)
+    result = ReadRecords(error_records=len(found.errors))
+    for p in found.documents:
+        try:
+            result.documents.append((p, path_to_document(p)))
+        except Exception as exc:  # noqa: BLE001 - invalid JSON or schema: report and go on
+            result.unreadable.append((p, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+    return result

@@ -86,3 +86,18 @@ def test_deadline_to_due_dates(deadline, expected):
 ])
 def test_shorten_cuts_at_word_boundary(text, limit, expected):
     assert calendar.shorten(text, limit) == expected
+
+
+def test_cli_calendar_writes_parsable_file(gold, tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+    from downstream_data import write_out_dir
+
+    out = write_out_dir(tmp_path / "out", gold)
+    ics_path = tmp_path / "deadlines.ics"
+    result = CliRunner().invoke(app, ["calendar", str(out), "--out", str(ics_path)])
+    assert result.exit_code == 0, result.output
+    events = icalendar.Calendar.from_ical(ics_path.read_bytes()).walk("VEVENT")
+    assert f"{len(events)} events from 4 documents" in result.output
+    assert "recurring" in result.output  # undated tasks are counted, not silently dropped

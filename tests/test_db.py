@@ -198,3 +198,31 @@ def test_load_records_skips_error_records_and_reports_bad_files(tmp_path, gold):
 def test_postgres_url_without_driver_uses_psycopg2():
     assert db.url_with_driver("postgresql://u:p@h:5/db") == "postgresql+psycopg2://u:p@h:5/db"
     assert db.url_with_driver("sqlite:///k.db") == "sqlite:///k.db"
+
+
+def test_cli_load_twice_replaces_and_counts(tmp_path, gold):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = write_out_dir(tmp_path / "out", gold)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    first = CliRunner().invoke(app, ["load", str(out), "--db", url])
+    second = CliRunner().invoke(app, ["load", str(out), "--db", url])
+    assert first.exit_code == 0 and "4 loaded, 0 replaced, 0 failed" in first.output
+    assert second.exit_code == 0 and "0 loaded, 4 replaced, 0 failed" in second.output
+    eng = db.url_to_engine(url)
+    assert _count(eng, db.tasks) == sum(len(d.tasks) for d in gold.values())
+    eng.dispose()
+
+
+def test_cli_load_reports_bad_record_with_exit_1(tmp_path, gold):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = write_out_dir(tmp_path / "out", {"003-xa": gold["003-xa"]})
+    (out / "bad.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(app, ["load", str(out), "--db", f"sqlite:///{tmp_path / 'k.db'}"])
+    assert result.exit_code == 1
+    assert "1 loaded, 0 replaced, 1 failed" in result.output

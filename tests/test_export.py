@@ -92,3 +92,26 @@ def test_xlsx_has_vietnamese_headers_and_one_sheet_per_table(gold, tmp_path):
 def test_unknown_format_is_rejected(gold, tmp_path):
     with pytest.raises(ValueError, match="unknown export format"):
         export.export_documents(gold.values(), "pdf", tmp_path / "x")
+
+
+def test_cli_export_csv_skips_error_records(gold, tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = write_out_dir(tmp_path / "out", gold)
+    (out / "scan.error.json").write_text(
+        '{"status": "failure", "source": {"path": "scan.pdf"}, "error": {"code": "E", "message": "m"}}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", str(out), "--format", "csv", "--out", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    assert "4 documents (1 error records skipped)" in result.output
+    assert len(pd.read_csv(tmp_path / "csv" / "tasks.csv", encoding="utf-8-sig")) == sum(len(d.tasks) for d in gold.values())
+
+
+def test_cli_export_rejects_unknown_format(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    result = CliRunner().invoke(app, ["export", str(tmp_path), "--format", "pdf", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
