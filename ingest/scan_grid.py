@@ -1,0 +1,341 @@
+"""Ruled tables in scanned page images: find the grid lines, build the cells, put OCR words
+in them.
+
+numpy only (no opencv): the page is binarized, deskewed by projection profiles, and ruling
+lines are long runs of dark pixels after a sliding-window closing that bridges the small
+breaks scanning noise leaves in them. Cells come from the grid of line positions; where a
+separator is missing between two grid units (a section row spanning all columns, a cell
+spanning rows) the units are merged. OCR words are assigned to the cell their box overlaps
+most, so each cell's text is read on its own, never from a page-level text soup.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from schema import Table, TableCell, Word
+
+# OCR reads ruling lines crossing text as these glyphs; a word made only of them is a line.
+LINE_GLYPHS = frozenset("|¦[]{}")
+
+MAX_SKEW_DEG = 2.0
+SKEW_STEP_DEG = 0.05
+# A cell separator must cover this share of the span between its crossing rules.
+SEPARATOR_SHARE = 0.8
+
+
+@dataclass
+class _Line:
+    """A ruling line in deskewed pixels: pos is y (horizontal) or x (vertical)."""
+
+    pos: float
+    start: int
+    end: int
+
+
+def gray_to_dark(gray: np.ndarray) -> np.ndarray:
+    """Given a greyscale page (uint8), return the ink mask by Otsu's threshold."""
+    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    cum = np.cumsum(hist)
+    cum_mean = np.cumsum(hist * np.arange(256))
+    w0, w1 = cum, total - cum
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (cum_mean[-1] * w0 - cum_mean * total) ** 2 / (w0 * w1)
+    between = np.nan_to_num(between)
+    t = int(np.argmax(between))
+    # Blank or near-blank pages have no meaningful split: keep only clearly dark ink.
+    t = min(t, 200) if between[t] > 0 else 128
+    return gray <= t
+
+
+def dark_to_skew(dark: np.ndarray) -> float:
+    """Given an ink mask, return the skew in degrees (lines follow y = y0 + x*tan(skew),
+    y down) that makes the row projection profile sharpest."""
+    small = dark[: dark.shape[0] // 2 * 2, : dark.shape[1] // 2 * 2]
+    small = small.reshape(small.shape[0] // 2, 2, small.shape[1] // 2, 2).any(axis=(1, 3))
+    ys, xs = np.nonzero(small)
+    if len(ys) < 50:
+        return 0.0
+    if len(ys) > 400_000:  # a sample is enough for the profile
+        idx = np.random.default_rng(0).choice(len(ys), 400_000, replace=False)
+        ys, xs = ys[idx], xs[idx]
+    xs_c = xs - small.shape[1] / 2
+
+    def score(deg: float) -> float:
+        proj = np.round(ys - xs_c * math.tan(math.radians(deg))).astype(np.int64)
+        proj -= proj.min()
+        h = np.bincount(proj).astype(np.float64)
+        return float((h * h).sum())
+
+    coarse = np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, SKEW_STEP_DEG)
+    best = max(coarse, key=score)
+    fine = np.arange(best - SKEW_STEP_DEG, best + SKEW_STEP_DEG + 1e-9, SKEW_STEP_DEG / 5)
+    return float(max(fine, key=score))
+
+
+def _window_sum(a: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Sum of a over a centered window of k along axis (same shape)."""
+    c = np.cumsum(a, axis=axis, dtype=np.int32)
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (1, 0)
+    c = np.pad(c, pad)
+    n = a.shape[axis]
+    lo = np.clip(np.arange(n) - k // 2, 0, n)
+    hi = np.clip(np.arange(n) + (k - k // 2), 0, n)
+    return np.take(c, hi, axis=axis) - np.take(c, lo, axis=axis)
+
+
+def dark_to_line_mask(dark: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Given an ink mask and a window k, return the pixels on straight ink runs along axis
+    (1 horizontal, 0 vertical) dense enough to be ruling lines (80% ink in every window,
+    so noise breaks up to k/5 long are bridged)."""
+    dense = _window_sum(dark.astype(np.uint8), k, axis) >= 0.8 * k
+    # A run's dense core stops 0.3k short of each end: spread it back by that much only,
+    # so lines do not poke into merged cells.
+    return _window_sum(dense.astype(np.uint8), max(1, round(0.6 * k)), axis) > 0
+
+
+def mask_to_lines(mask: np.ndarray, min_len: int, tol: int) -> list[_Line]:
+    """Given a horizontal line mask, return its lines (runs of at least min_len merged
+    across up to tol rows and small gaps)."""
+    padded = np.pad(mask, ((0, 0), (1, 1))).astype(np.int8)
+    d = np.diff(padded, axis=1)
+    rs, starts = np.nonzero(d == 1)
+    re_, ends = np.nonzero(d == -1)
+    order_s, order_e = np.lexsort((starts, rs)), np.lexsort((ends, re_))
+    rs, starts, ends = rs[order_s], starts[order_s], ends[order_e]
+    keep = ends - starts >= min_len
+    runs = sorted(zip(rs[keep].tolist(), starts[keep].tolist(), ends[keep].tolist()))
+    lines: list[list[float]] = []  # [sum_y, n, start, end, last_y]
+    for y, s, e in runs:
+        joined = False
+        for ln in reversed(lines):
+            if y - ln[4] > tol:
+                break
+            if s <= ln[3] + tol * 4 and e >= ln[2] - tol * 4:
+                ln[0] += y
+                ln[1] += 1
+                ln[2], ln[3], ln[4] = min(ln[2], s), max(ln[3], e), y
+                joined = True
+                break
+        if not joined:
+            lines.append([y, 1, s, e, y])
+    return [_Line(pos=ln[0] / ln[1], start=int(ln[2]), end=int(ln[3])) for ln in lines]
+
+
+def _cluster(values: list[float], tol: float) -> list[float]:
+    """Given positions, return cluster means where neighbours closer than tol merge."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def lines_to_components(hs: list[_Line], vs: list[_Line], tol: int) -> list[tuple[list[_Line], list[_Line]]]:
+    """Given horizontal and vertical lines, return groups that intersect each other (each
+    group a candidate table with at least two lines each way)."""
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if h.start - tol <= v.pos <= h.end + tol and v.start - tol <= h.pos <= v.end + tol:
+                parent[find(i)] = find(len(hs) + j)
+    groups: dict[int, tuple[list[_Line], list[_Line]]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def separator_share(dark: np.ndarray, a0: int, a1: int, b: int, tol: int,
+                    along_rows: bool) -> float:
+    """Given the ink mask, return the largest share of a0..a1 inked along one straight line
+    within tol of position b. along_rows: the run is
+    vertical (rows a0..a1 at column b); otherwise horizontal (columns a0..a1 at row b)."""
+    lo, hi = max(0, b - tol), b + tol + 1
+    band = dark[a0:a1, lo:hi] if along_rows else dark[lo:hi, a0:a1].T
+    n = band.shape[0]
+    if n == 0 or band.shape[1] == 0:
+        return 0.0
+    # Pairs of neighbouring columns: a 1-2 px line wobbles between them after resampling.
+    pairs = band[:, :-1] | band[:, 1:] if band.shape[1] > 1 else band
+    # Share of inked positions, not a bridged run: bridging would join a crossing text
+    # stroke to the rules through the cell padding.
+    return float(pairs.mean(axis=0).max())
+
+
+def grid_to_cells(xs: list[int], ys: list[int], dark: np.ndarray,
+                  tol: int) -> list[tuple[int, int, int, int]]:
+    """Given column and row boundaries and the ink mask, return the cells as (row, col,
+    row_span, col_span), merging grid units whose separator is absent. A separator must run
+    inked along most of the span between its crossing rules: text strokes crossing a
+    spanning cell do not, because cells pad their text."""
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(nr):
+        for c in range(1, nc):
+            if separator_share(dark, ys[r], ys[r + 1], xs[c], tol, True) < SEPARATOR_SHARE:
+                parent[find(r * nc + c)] = find(r * nc + c - 1)
+    for c in range(nc):
+        for r in range(1, nr):
+            if separator_share(dark, xs[c], xs[c + 1], ys[r], tol, False) < SEPARATOR_SHARE:
+                parent[find(r * nc + c)] = find((r - 1) * nc + c)
+    units: dict[int, list[tuple[int, int]]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            units.setdefault(find(r * nc + c), []).append((r, c))
+    cells = []
+    for us in units.values():
+        r0, r1 = min(u[0] for u in us), max(u[0] for u in us)
+        c0, c1 = min(u[1] for u in us), max(u[1] for u in us)
+        cells.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+    return sorted(cells)
+
+
+def words_to_cell_text(words: list[tuple[float, float, float, float, str]]) -> str:
+    """Given words as (x0, top, x1, bottom, text) in deskewed pixels, return them joined in
+    reading order, one output line per text line."""
+    if not words:
+        return ""
+    heights = sorted(w[3] - w[1] for w in words)
+    half = max(1.0, heights[len(heights) // 2] * 0.5)
+    lines: list[list[tuple[float, float, float, float, str]]] = []
+    for w in sorted(words, key=lambda w: (w[1] + w[3]) / 2):
+        cy = (w[1] + w[3]) / 2
+        if lines:
+            ly = sum((v[1] + v[3]) / 2 for v in lines[-1]) / len(lines[-1])
+            if cy - ly <= half:
+                lines[-1].append(w)
+                continue
+        lines.append([w])
+    return "\n".join(" ".join(w[4] for w in sorted(ln, key=lambda w: w[0])) for ln in lines)
+
+
+def _rotate(x: float, y: float, deg: float, cx: float, cy: float) -> tuple[float, float]:
+    """Where (x, y) lands when the image is rotated by deg (counter-clockwise, as
+    PIL.Image.rotate) about (cx, cy)."""
+    t = math.radians(deg)
+    dx, dy = x - cx, y - cy
+    return cx + dx * math.cos(t) + dy * math.sin(t), cy - dx * math.sin(t) + dy * math.cos(t)
+
+
+def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float) -> list[Table]:
+    """Given a scanned page image, its OCR words (boxes in points) and the points per
+    pixel, return the ruled tables on the page with each cell's words as its text
+    ([] when the page has no grid)."""
+    gray = np.asarray(image.convert("L"))
+    dark = gray_to_dark(gray)
+    h, w = dark.shape
+    tol = max(3, round(0.003 * max(h, w)))
+    k = max(15, round(0.012 * max(h, w)))
+    # Deskew first: at 1.5° a rule drifts a pixel every 38 px and no long run survives.
+    skew = dark_to_skew(dark)
+    cx, cy = w / 2, h / 2
+    if abs(skew) > 0.02:
+        gray = np.asarray(Image.fromarray(gray).rotate(skew, resample=Image.BILINEAR, fillcolor=255))
+        dark = gray_to_dark(gray)
+    hmask = dark_to_line_mask(dark, k, axis=1)
+    hs = mask_to_lines(hmask, min_len=max(3 * k, int(0.1 * w)), tol=tol)
+    if len(hs) < 2:
+        return []
+    vmask = dark_to_line_mask(dark, k, axis=0)
+    vs = mask_to_lines(vmask.T, min_len=max(3 * k, int(0.02 * h)), tol=tol)
+    if len(vs) < 2:
+        return []
+
+    # Word boxes in deskewed pixels (centres rotated like the image, sizes kept).
+    placed: list[tuple[float, float, float, float, str]] = []
+    for wd in words:
+        if not wd.text.strip() or set(wd.text) <= LINE_GLYPHS:
+            continue
+        x0, t, x1, b = (v / px_to_pt for v in wd.bbox)
+        mx, my = _rotate((x0 + x1) / 2, (t + b) / 2, skew, cx, cy)
+        hw, hh = (x1 - x0) / 2, (b - t) / 2
+        placed.append((mx - hw, my - hh, mx + hw, my + hh, wd.text))
+
+    tables = []
+    for ghs, gvs in lines_to_components(hs, vs, tol):
+        xs = _cluster([v.pos for v in gvs], 2 * tol)
+        ys = _cluster([ln.pos for ln in ghs], 2 * tol)
+        left, right = min(ln.start for ln in ghs), max(ln.end for ln in ghs)
+        top, bottom = min(v.start for v in gvs), max(v.end for v in gvs)
+        if xs[0] - left > 2 * tol:  # open frame: the outer rule is only where rows end
+            xs.insert(0, left)
+        if right - xs[-1] > 2 * tol:
+            xs.append(right)
+        if ys[0] - top > 2 * tol:
+            ys.insert(0, top)
+        if bottom - ys[-1] > 2 * tol:
+            ys.append(bottom)
+        xs_i, ys_i = [int(round(v)) for v in xs], [int(round(v)) for v in ys]
+        if len(xs_i) < 2 or len(ys_i) < 2:
+            continue
+        spans = grid_to_cells(xs_i, ys_i, dark, tol)
+        table = _build_table(spans, xs_i, ys_i, placed, skew, cx, cy, px_to_pt)
+        if table is not None:
+            tables.append(table)
+    tables.sort(key=lambda t: (t.bbox or (0, 0, 0, 0))[1])
+    return tables
+
+
+def _build_table(spans, xs, ys, placed, skew, cx, cy, px_to_pt) -> Table | None:
+    """Assemble a schema Table: words to the cell they overlap most, boxes back to the
+    page's (skewed) frame in points."""
+    nr, nc = len(ys) - 1, len(xs) - 1
+    owner: dict[tuple[int, int], int] = {}
+    for i, (r, c, rs, cs) in enumerate(spans):
+        for rr in range(r, r + rs):
+            for cc in range(c, c + cs):
+                owner[(rr, cc)] = i
+    bucket: list[list[tuple[float, float, float, float, str]]] = [[] for _ in spans]
+    for wd in placed:
+        x0, t, x1, b = wd[:4]
+        if x1 < xs[0] or x0 > xs[-1] or b < ys[0] or t > ys[-1]:
+            continue
+        best, best_area = None, 0.0
+        for r in range(nr):
+            oy = min(b, ys[r + 1]) - max(t, ys[r])
+            if oy <= 0:
+                continue
+            for c in range(nc):
+                ox = min(x1, xs[c + 1]) - max(x0, xs[c])
+                if ox > 0 and ox * oy > best_area:
+                    best, best_area = owner[(r, c)], ox * oy
+        if best is not None:
+            bucket[best].append(wd)
+
+    def to_pt(x0: float, t: float, x1: float, b: float) -> tuple[float, float, float, float]:
+        pts = [_rotate(x, y, -skew, cx, cy) for x, y in ((x0, t), (x1, t), (x0, b), (x1, b))]
+        return (round(min(p[0] for p in pts) * px_to_pt, 2), round(min(p[1] for p in pts) * px_to_pt, 2),
+                round(max(p[0] for p in pts) * px_to_pt, 2), round(max(p[1] for p in pts) * px_to_pt, 2))
+
+    cells = [
+        TableCell(row=r, col=c, row_span=rs, col_span=cs, text=words_to_cell_text(bucket[i]),
+                  bbox=to_pt(xs[c], ys[r], xs[c + cs], ys[r + rs]))
+        for i, (r, c, rs, cs) in enumerate(spans)
+    ]
+    if nr < 1 or nc < 1:
+        return None
+    return Table(bbox=to_pt(xs[0], ys[0], xs[-1], ys[-1]), n_rows=nr, n_cols=nc, cells=cells,
+                 method="image-grid")
