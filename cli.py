@@ -224,6 +224,32 @@ def calendar_cmd(
     raise typer.Exit(1 if read.unreadable else 0)
 
 
+@bench_app.command("extract")
+def bench_extract_cmd(
+    plan: Optional[List[str]] = typer.Option(None, "--plan", help="plan id(s); default all corpus plans"),
+    kind: Optional[List[str]] = typer.Option(None, "--input", help="gold-text, raw-ocr, pdf, scan; default all"),
+    details: bool = typer.Option(False, "--details", help="also print each mismatch"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write rows and mismatches as JSON"),
+) -> None:
+    """Score extraction per plan and input kind against the gold records (figures only)."""
+    from dataclasses import asdict
+
+    from extract.bench import PLANS, bench_inputs, rows_to_table, run_bench
+
+    kinds = tuple(kind) if kind else ("gold-text", "raw-ocr", "pdf", "scan")
+    rows = run_bench(bench_inputs(tuple(plan) if plan else PLANS, kinds))
+    typer.echo(rows_to_table(rows))
+    if details:
+        for r in rows:
+            for m in r.mismatches:
+                typer.echo(f"{r.plan} {r.kind} {m.kind}.{m.field} exp={m.expected_ordinal}:{str(m.expected)[:90]!r}"
+                           f" act={m.actual_ordinal}:{str(m.actual)[:90]!r}")
+    if json_out:
+        json_out.write_text(json.dumps([{"plan": r.plan, "input": r.kind, "score": r.row, "note": r.note,
+                                         "mismatches": [asdict(m) for m in r.mismatches]} for r in rows],
+                                       ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
 def main() -> None:  # console-script entry point
     app()
 

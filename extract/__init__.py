@@ -1,1 +1,190 @@
-"""extract stage of kehoach."""
+"""extract stage of kehoach: metadata, targets, tasks and units of a plan.
+
+``run(doc, settings) -> doc``. Layout readers sit in one registry (``EXTRACTORS``) with one
+signature ``(doc, plan) -> (list[RawItem], list[str])``; each RawItem carries provenance and
+its layout, from which ``extract.items`` derives a confidence. Per document:
+
+1. ruled tables (``Page.tables``, from the PDF text layer or a scanned grid) -> extract.tables;
+2. appendices in text without tables: task lists with labelled field lines, else flattened
+   tables (old OCR / text layer);
+3. the body's prose (Mục tiêu cụ thể / Nhiệm vụ / Tổ chức thực hiện) — only for the kinds
+   (targets, tasks) no appendix provides, so prose repeats of appendix items are not emitted.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from schema import Document, Reference, Signer, Target, Task, UnitRole
+
+from .raw_items import RawItem
+from .sections import Line, Region, document_to_lines, lines_to_regions, load_rules, region_kind
+
+STAGE = "extract"
+
+
+@dataclass
+class Plan:
+    """What the readers share about one document: its lines and regions."""
+
+    lines: list[Line]
+    regions: list[Region]
+    table_pages: set[int] = field(default_factory=set)
+
+    def text_appendices(self) -> list[Region]:
+        """Appendix regions that are text only (no ruled table on their pages)."""
+        return [r for r in self.regions[1:]
+                if r.lines and not any(ln.page in self.table_pages for ln in r.lines)]
+
+
+Extractor = Callable[[Document, Plan], tuple[list[RawItem], list[str]]]
+
+
+def _tables(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+    if not plan.table_pages:
+        return [], []
+    try:
+        from .tables import tables_to_raw_items
+    except ImportError:
+        return [], ["ruled tables present but extract.tables is not available"]
+    return tables_to_raw_items(doc)
+
+
+def _lists(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+    from .lists import count_field_lines, list_region_to_raw_items
+
+    items, warns = [], []
+    for r in plan.text_appendices():
+        if count_field_lines(r) >= 2:
+            i, w = list_region_to_raw_items(r, region_kind(r))
+            items += i
+            warns += w
+    return items, warns
+
+
+def _flat(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+    from .flat_tables import flat_region_to_raw_items
+    from .lists import count_field_lines
+
+    items, warns = [], []
+    for r in plan.text_appendices():
+        if count_field_lines(r) < 2:
+            i, w = flat_region_to_raw_items(r, region_kind(r))
+            items += i
+            warns += w
+    return items, warns
+
+
+def _prose(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+    from .prose import prose_to_raw_items
+
+    return prose_to_raw_items(plan.regions[0], {"target", "task"})
+
+
+# Order = priority: appendix readers first; prose fills only kinds they did not provide.
+EXTRACTORS: dict[str, Extractor] = {
+    "tables": _tables,
+    "lists": _lists,
+    "flat-text": _flat,
+    "prose": _prose,
+}
+APPENDIX_READERS = ("tables", "lists", "flat-text")
+
+
+def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
+    """Given a document (metadata filled if found) and its lines, return the plan's year:
+    the issue date's, else the most frequent 20xx year in the first 40 lines."""
+    if doc.issued_date:
+        return int(doc.issued_date[:4])
+    years = Counter(int(y) for ln in lines[:40] for y in re.findall(r"\b(20[1-4]\d)\b", ln.text))
+    return years.most_common(1)[0][0] if years else None
+
+
+def fill_metadata(doc: Document, lines: list[Line]) -> None:
+    """Fill the document's metadata fields from its lines (extract.metadata)."""
+    try:
+        from .metadata import extract_metadata
+    except ImportError:
+        doc.warn(STAGE, "metadata not extracted: extract.metadata is not available")
+        return
+    try:
+        meta: dict[str, Any] = extract_metadata([ln.text for ln in lines])
+    except Exception as e:  # keep the items even if the header parser fails
+        doc.warn(STAGE, f"metadata extraction failed: {e}")
+        return
+    for k in ("number", "doc_type", "issuer", "place", "issued_date", "title"):
+        if meta.get(k) is not None:
+            setattr(doc, k, meta[k])
+    signer = meta.get("signer")
+    if isinstance(signer, dict):
+        doc.signer = Signer(**{k: signer.get(k) for k in ("name", "title")})
+    elif isinstance(signer, Signer):
+        doc.signer = signer
+    refs = []
+    for r in meta.get("references") or []:
+        refs.append(r if isinstance(r, Reference) else Reference(**r))
+    doc.references = refs
+    for w in meta.get("warnings") or []:
+        doc.warn(STAGE, str(w))
+
+
+def items_to_unit_roles(targets: list[Target], tasks: list[Task]) -> list[UnitRole]:
+    """Given the extracted items, return the document-level units with their roles."""
+    roles: dict[str, UnitRole] = {}
+    for kind, items in (("targets", targets), ("tasks", tasks)):
+        for it in items:
+            for role, units in (("lead", it.lead_units), ("cooperating", it.cooperating_units)):
+                for u in units:
+                    ur = roles.setdefault(u.name, UnitRole(name=u.name, known=u.known))
+                    if role not in ur.roles:
+                        ur.roles.append(role)
+                    setattr(ur, kind, getattr(ur, kind) + 1)
+    return sorted(roles.values(), key=lambda u: (-(u.tasks + u.targets), u.name))
+
+
+def select_raw_items(results: dict[str, list[RawItem]]) -> list[RawItem]:
+    """Given each reader's RawItems, return the ones to keep: appendix items, and prose
+    items only of the kinds (target/task) no appendix reader produced."""
+    appendix = [it for name in APPENDIX_READERS for it in results.get(name, [])]
+    covered = {it.kind for it in appendix}
+    prose = [it for it in results.get("prose", []) if it.kind not in covered]
+    return appendix + prose
+
+
+def run(doc: Document, settings: Any = None) -> Document:
+    """Given a Document whose pages are normalized, return it with metadata, targets, tasks,
+    units and warnings filled, and "extract" appended to its stages."""
+    from .items import load_registry, raw_item_to_item
+
+    rules = load_rules()
+    lines = document_to_lines(doc, rules)
+    plan = Plan(lines=lines, regions=lines_to_regions(lines),
+                table_pages={p.number for p in doc.pages if p.tables})
+    fill_metadata(doc, lines)
+    year = plan_year_of(doc, lines)
+
+    results: dict[str, list[RawItem]] = {}
+    for name, reader in EXTRACTORS.items():
+        try:
+            items, warns = reader(doc, plan)
+        except Exception as e:  # one broken reader must not lose the others' items
+            items, warns = [], [f"{name} reader failed: {type(e).__name__}: {e}"]
+        results[name] = items
+        for w in warns:
+            doc.warn(STAGE, w)
+
+    registry = load_registry()
+    if registry is None:
+        doc.warn(STAGE, "units not resolved: extract.units is not available")
+    targets, tasks = [], []
+    for raw in select_raw_items(results):
+        item = raw_item_to_item(raw, year, registry)
+        (targets if isinstance(item, Target) else tasks).append(item)
+    doc.targets, doc.tasks = targets, tasks
+    doc.units = items_to_unit_roles(targets, tasks)
+    if not targets and not tasks:
+        doc.warn(STAGE, "no targets or tasks found")
+    doc.stages.append(STAGE)
+    return doc

@@ -51,6 +51,7 @@ class ProseRoles(BaseModel):
     lead_after: list[str]
     lead_before_prefix: list[str]
     coop_cue: list[str]
+    coop_end: list[str]
 
 
 class LayoutRules(BaseModel):
@@ -76,6 +77,9 @@ class LayoutRules(BaseModel):
     table_deadlines: list[str]
     table_value_token: str
     appendix_kind: dict[str, list[str]]
+    cell_fragments: list[str]
+    linking_words: list[str]
+    section_row_starts: list[str]
 
     def model_post_init(self, _ctx) -> None:
         c = _compile
@@ -117,6 +121,7 @@ class Line:
     kind: str = "text"  # a line_kinds kind, or "text"
     ord: Optional[str] = None
     body: str = ""  # text without the ordinal
+    gap: bool = False  # preceded by a blank line (cell/paragraph boundary in text layers)
 
 
 @dataclass
@@ -153,12 +158,16 @@ def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[L
     for page in doc.pages:
         text = page.text or page.raw_text
         for chunk_i, chunk in enumerate(text.split("\f")):
+            gap = True
             for i, raw in enumerate(chunk.split("\n")):
                 t = normalize_line(raw)
                 if not t:
+                    gap = True
                     continue
                 kind, ord_, body = classify_line(t, rules)
-                out.append(Line(page=page.number + chunk_i, line=i, text=t, kind=kind, ord=ord_, body=body))
+                out.append(Line(page=page.number + chunk_i, line=i, text=t, kind=kind, ord=ord_,
+                                body=body, gap=gap))
+                gap = False
     return out
 
 

@@ -1,0 +1,414 @@
+"""Appendix tables whose ruling was lost: old OCR text or a text layer read line by line.
+
+Columns come interleaved line by line ("4 điều hành của các lãnh đạo và các Thường xuyên
+Phòng Văn hóa— | Các phòng, đơn vị") or as separate cell paragraphs ("Trung tâm PV\\nHCC").
+Rows are rebuilt as well as the text allows, from strong anchors:
+
+* each line is split into the item-text column (left) and cell fragments (right): column
+  bars, deadline phrases and unit names start cells (cues are data: cues.yaml, headings.yaml);
+* a row starts at a top-aligned ordinal ("13", "5 | Số dự án ..."), or at a capitalised text
+  line after the previous row already showed its cells, or — for an ordinal printed in the
+  middle of its row — at the capitalised line nearest above it;
+* section rows: roman numerals, "Thứ nhất: ...", numbered group rows of lettered items, and
+  un-numbered "Về ..." rows;
+* unit fragments are split into lead and cooperating columns by blank-line blocks (text
+  layers) or by horizontal position in the line (interleaved OCR).
+Rows that cannot be interpreted become warnings, never silently dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from schema import Provenance
+
+from .raw_items import RawItem
+from .sections import LayoutRules, Line, Region, load_rules
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+LETTERS = "abcdđefghiklmn"
+
+
+@dataclass
+class Cell:
+    text: str
+    offset: int  # character offset of the fragment in its line
+    line_idx: int
+    role: str = "unit"  # "unit" | "deadline" | "value"
+
+
+@dataclass
+class Row:
+    ordinal: Optional[str] = None
+    section: Optional[str] = None
+    text_lines: list[str] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    blocks: list[int] = field(default_factory=list)  # gap-block index of each unit cell
+
+
+@dataclass
+class SplitLine:
+    line: Line
+    ordinal: Optional[str]
+    text: str  # the item-text column part
+    cells: list[Cell]
+    header: bool = False
+
+
+def _rx(rules: LayoutRules) -> dict[str, re.Pattern]:
+    cache = getattr(rules, "_flat_rx", None)
+    if cache is None:
+        cache = {
+            "ord_row": rules.regex("table_row_ordinal"),
+            "ord_only": rules.regex("table_ordinal_only"),
+            "roman_row": rules.regex("table_section_roman"),
+            "roman_only": rules.regex("table_roman_only"),
+            "bar": rules.regex("column_bar"),
+            "value": rules.regex("table_value_token"),
+            "title": rules.regex("appendix_title"),
+            "end": rules.regex("appendix_end"),
+            "frag": re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(
+                rules.cell_fragments, key=len, reverse=True)) + r")(?!\w)"),
+            "year": re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)"),
+        }
+        object.__setattr__(rules, "_flat_rx", cache)
+    return cache
+
+
+def is_header_line(text: str, rules: LayoutRules) -> bool:
+    """Given a line, return True when it is (part of) the table's column header."""
+    low = text.casefold()
+    hits = sum(1 for w in rules._header_words if len(w) > 3 and w in low)
+    stripped = text.strip(" |.").casefold()
+    if hits >= 2 or stripped in rules._header_words:
+        return True
+    return len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3)
+
+
+def _deadline_at(text: str, rules: LayoutRules) -> Optional[re.Match]:
+    best = None
+    for rx in rules._table_deadlines:
+        m = rx.search(text)
+        if m and (best is None or m.start() < best.start()):
+            best = m
+    return best
+
+
+def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int]:
+    """Position where a unit cell starts in a line (right part, short tail), or None."""
+    rx = _rx(rules)
+    linking = set(rules.linking_words)
+    for pattern in (rules._units, rx["frag"]):
+        for m in pattern.finditer(text):
+            p = m.start()
+            if p == 0 or len(text) - p > max_tail:
+                continue
+            prev = text[:p].split()
+            if prev and prev[-1].strip(",;") in linking:
+                continue
+            return p
+    return None
+
+
+def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
+    """Given a table line, return its ordinal, item-text part and cell fragments."""
+    rx = _rx(rules)
+    text = ln.text
+    ordinal = None
+    m = rx["ord_only"].match(text)
+    if m:
+        return SplitLine(ln, m.group("ord"), "", [])
+    m = rx["ord_row"].match(text)
+    if m and m.group("text"):
+        ordinal, text = m.group("ord"), m.group("text")
+    parts = [p for p in rx["bar"].split(text)]
+    head, tails = parts[0], parts[1:]
+    cells: list[Cell] = []
+    # value tokens of target tables sit right after the text column
+    if kind == "target":
+        toks = head.split()
+        vals = []
+        while toks and rx["value"].match(toks[-1]) and not (len(toks) > 1 and toks[-2].lower() in ("năm", "số")):
+            vals.insert(0, toks.pop())
+        if vals and toks:
+            head = " ".join(toks)
+            cells += [Cell(v, len(head), 0, "value") for v in vals]
+    cut_positions = []
+    d = _deadline_at(head, rules)
+    if d:
+        cut_positions.append(d.start())
+    u = _unit_cut(head, rules)
+    if u is not None:
+        cut_positions.append(u)
+    if cut_positions:
+        p = min(cut_positions)
+        tail = head[p:]
+        head = head[:p]
+        tails = [tail] + tails
+    offset = len(head)
+    for t in tails:
+        t = t.strip()
+        if not t:
+            continue
+        if kind == "target" and all(rx["value"].match(x) for x in t.split()):
+            cells += [Cell(x, offset, 0, "value") for x in t.split()]
+        else:
+            dm = _deadline_at(t, rules)
+            role = "deadline" if dm and dm.start() == 0 else "unit"
+            if dm and dm.start() > 0 and role == "unit":
+                cells.append(Cell(t[:dm.start()].strip(), offset, 0, "unit"))
+                cells.append(Cell(t[dm.start():].strip(), offset + dm.start(), 0, "deadline"))
+            else:
+                cells.append(Cell(t, offset, 0, role))
+        offset += len(t) + 3
+    return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text])
+
+
+DATE_ONLY = re.compile(r"^(?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?$")
+
+
+def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool) -> Optional[str]:
+    """A line that holds only cells (block layout, or wrapped cell continuations):
+    return its role ("deadline"/"unit"), else None."""
+    t = ln.text.strip(" |")
+    if not t or len(t) > 45:
+        return None
+    if DATE_ONLY.match(t):
+        return "deadline"
+    d = _deadline_at(t, rules)
+    if d and d.start() == 0:
+        return "deadline"
+    if rules._units.match(t) or _rx(rules)["frag"].match(t):
+        if ln.gap or after_cell or len(t) <= 20:
+            return "unit"
+    return None
+
+
+def _starts_sentence(t: str) -> bool:
+    """Capitalised first word that is not an all-caps abbreviation ("TTg", "HCC")."""
+    w = t.split()[0] if t.split() else ""
+    if not w or not w[:1].isupper():
+        return w[:1] in "(“\""
+    letters = [c for c in w if c.isalpha()]
+    return not (len(letters) > 1 and sum(c.isupper() for c in letters) > 1)
+
+
+def _ord_value(o: str) -> tuple[str, int]:
+    if o.isdigit():
+        return "num", int(o)
+    return "let", LETTERS.find(o) + 1
+
+
+def _is_section_text(t: str, rules: LayoutRules) -> bool:
+    return any(t.startswith(s) for s in rules.section_row_starts) and len(t) < 90
+
+
+def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRules | None = None
+                             ) -> tuple[list[RawItem], list[str]]:
+    """Given an appendix region without ruling (interleaved or block text), return its rows as
+    RawItems (cells raw) and warnings about what could not be interpreted."""
+    rules = rules or load_rules()
+    rx = _rx(rules)
+    warnings: list[str] = []
+    lines = region.lines
+    # the first header line starts the table; title lines above it are skipped
+    start = next((i for i, ln in enumerate(lines) if is_header_line(ln.text, rules)), None)
+    if start is None:
+        start = next((i for i, ln in enumerate(lines) if not rx["title"].match(ln.text)), len(lines))
+    years = []
+    for ln in lines[start:start + 8]:
+        years += [int(y) for y in rx["year"].findall(ln.text) if is_header_line(ln.text, rules) or
+                  re.fullmatch(r"[\d\s|]+", ln.text)]
+    years = sorted(set(years))
+    body = []
+    for ln in lines[start:]:
+        if rx["end"].match(ln.text):
+            break
+        if is_header_line(ln.text, rules) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
+            continue
+        body.append(ln)
+    letters_used = sum(1 for ln in body if re.match(r"^[a-eđ]\s*[|\s]\s*\S", ln.text)) >= 2
+
+    rows: list[Row] = []
+    section: Optional[str] = None
+    section_open = False
+    cur: Optional[Row] = None
+    expected: Optional[tuple[str, int]] = None
+    block = 0
+    after_cell = False
+
+    def new_row(ordinal: Optional[str]) -> Row:
+        nonlocal cur
+        cur = Row(ordinal=ordinal, section=section)
+        rows.append(cur)
+        return cur
+
+    for ln in body:
+        if ln.gap:
+            block += 1
+        t = ln.text
+        # section rows
+        m = rx["roman_only"].match(t)
+        if m and m.group("ord") in ROMAN:
+            section, section_open, cur = "", True, None
+            continue
+        m = rx["roman_row"].match(t) if not t[:1].isdigit() else None
+        if m and m.group("ord") in ROMAN:
+            section, section_open, cur = m.group("text").strip(" |."), True, None
+            continue
+        if ln.kind == "ordinal_word":
+            section, section_open, cur = ln.body, True, None
+            continue
+        sl = split_line(ln, rules, kind)
+        if letters_used and sl.ordinal and sl.ordinal.isdigit() and len(sl.text.split()) >= 5 and not sl.cells:
+            section, section_open, cur = sl.text, True, None  # "1 Rà soát, hoàn thiện ..." groups a), b)
+            expected = None
+            continue
+        if section_open and not sl.ordinal and sl.text and not sl.cells:
+            if section == "" or sl.text[:1].islower():
+                section = (section + " " + sl.text).strip()
+                continue
+        if (not sl.ordinal and sl.text and not sl.cells and _is_section_text(sl.text, rules)
+                and (cur is None or cur.cells)):
+            section, section_open, cur = sl.text, True, None
+            continue
+        section_open = False
+        role = _whole_line_cell(ln, rules, after_cell) if not sl.ordinal else None
+        if role and cur is not None:
+            for piece in [p for p in rx["bar"].split(ln.text) if p.strip()]:
+                cur.cells.append(Cell(piece.strip(), 0, len(cur.lines), role))
+                cur.blocks.append(block)
+            cur.lines.append(ln)
+            after_cell = True
+            continue
+        after_cell = bool(sl.cells)
+        # ordinal anchors
+        if sl.ordinal:
+            kind_v = _ord_value(sl.ordinal)
+            ok = (expected is None or kind_v[0] != expected[0] or not sl.text
+                  or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
+            if ok:
+                expected = (kind_v[0], kind_v[1] + 1)
+                if cur is None or (cur.ordinal is not None and (not sl.text or _starts_sentence(sl.text))) \
+                        or (cur.ordinal is None and cur.cells and _row_ended(cur) and _starts_sentence(sl.text)):
+                    new_row(sl.ordinal)
+                elif cur.ordinal is None:
+                    cur.ordinal = sl.ordinal  # centred ordinal of the row already open
+                else:
+                    _split_centred(cur, rows, sl.ordinal, section)
+                    cur = rows[-1]
+            else:
+                sl.text = (sl.ordinal + " " + sl.text).strip()
+                if cur is None:
+                    new_row(None)
+        elif sl.text and _starts_sentence(sl.text) and cur is not None and cur.cells and _row_ended(cur):
+            new_row(None)
+        elif cur is None and sl.text:
+            new_row(None)
+        if cur is None:
+            warnings.append(f"{region.name}: table line outside any row: {t[:80]!r}")
+            continue
+        if sl.text:
+            cur.text_lines.append(sl.text)
+        for c in sl.cells:
+            c.line_idx = len(cur.lines)
+            cur.cells.append(c)
+            cur.blocks.append(block)
+        cur.lines.append(ln)
+
+    items = []
+    for r in rows:
+        text = " ".join(" ".join(r.text_lines).split())
+        if not text:
+            warnings.append(f"{region.name}: row {r.ordinal or '?'} has no text; cells: "
+                            f"{[c.text for c in r.cells][:6]}")
+            continue
+        it = RawItem(kind=kind, text=text, ordinal=r.ordinal, section=r.section or None,
+                     appendix=region.name, layout="flat-text",
+                     provenance=Provenance(page=r.lines[0].page, line_start=r.lines[0].line,
+                                           line_end=r.lines[-1].line,
+                                           source="\n".join(ln.text for ln in r.lines)))
+        it.cells.update(row_cells_to_roles(r, years))
+        if r.ordinal is None:
+            it.warnings.append("row boundary guessed: no ordinal printed")
+        items.append(it)
+    return items, warnings
+
+
+def _row_ended(row: Row) -> bool:
+    """A row with cells whose last text line closes a sentence or is short has ended."""
+    if not row.text_lines:
+        return True
+    last = row.text_lines[-1]
+    return last[-1:] in ".;:)" or len(last) < 28 or row.cells[-1].line_idx >= len(row.lines) - 1
+
+
+def _split_centred(cur: Row, rows: list[Row], ordinal: str, section: Optional[str]) -> None:
+    """The ordinal of the next row is printed mid-row: move the lines from the last
+    capitalised text line of the open row into a new row."""
+    idx = None
+    for i in range(len(cur.text_lines) - 1, 0, -1):
+        if cur.text_lines[i][:1].isupper():
+            idx = i
+            break
+    new = Row(ordinal=ordinal, section=section)
+    if idx is not None:
+        n_move = len(cur.text_lines) - idx
+        new.text_lines = cur.text_lines[idx:]
+        cur.text_lines = cur.text_lines[:idx]
+        keep = len(cur.lines) - n_move
+        new.lines = cur.lines[keep:]
+        cur.lines = cur.lines[:keep]
+        moved = [(c, b) for c, b in zip(cur.cells, cur.blocks) if c.line_idx >= keep]
+        stay = [(c, b) for c, b in zip(cur.cells, cur.blocks) if c.line_idx < keep]
+        cur.cells, cur.blocks = [c for c, _ in stay], [b for _, b in stay]
+        for c, _ in moved:
+            c.line_idx -= keep
+        new.cells, new.blocks = [c for c, _ in moved], [b for _, b in moved]
+    rows.append(new)
+
+
+def row_cells_to_roles(row: Row, years: list[int]) -> dict[str, str]:
+    """Given a rebuilt row, return its cells by role: deadline, lead, cooperating, year:*."""
+    out: dict[str, str] = {}
+    dl = [c.text for c in row.cells if c.role == "deadline"]
+    if dl:
+        out["deadline"] = " ".join(dl)
+    vals = [c.text for c in row.cells if c.role == "value"]
+    if vals:
+        if years and len(vals) <= len(years):
+            for y, v in zip(years, vals):
+                out[f"year:{y}"] = v
+        else:
+            out["value"] = " ".join(vals)
+    units = [(c, b) for c, b in zip(row.cells, row.blocks) if c.role == "unit"]
+    if not units:
+        return out
+    lead: list[str] = []
+    coop: list[str] = []
+    offsets = [c.offset for c, _ in units]
+    if max(offsets) - min(offsets) > 8:
+        # interleaved: columns by horizontal position; on a line with two fragments the
+        # first is lead, the second cooperating
+        mid = (max(offsets) + min(offsets)) / 2
+        by_line: dict[int, list[Cell]] = {}
+        for c, _ in units:
+            by_line.setdefault(c.line_idx, []).append(c)
+        for cs in by_line.values():
+            if len(cs) >= 2:
+                lead.append(cs[0].text)
+                coop.extend(c.text for c in cs[1:])
+            else:
+                (lead if cs[0].offset < mid else coop).append(cs[0].text)
+    else:
+        # block layout: the first block of unit lines is the lead column, later ones cooperate
+        first_block = units[0][1]
+        for c, b in units:
+            (lead if b == first_block else coop).append(c.text)
+    if lead:
+        out["lead"] = " ".join(lead)
+    if coop:
+        out["cooperating"] = " ".join(coop)
+    return out

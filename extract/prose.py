@@ -1,0 +1,264 @@
+"""Targets and tasks written as prose in the plan's body.
+
+Targets: the enumerated/bulleted items under "Mục tiêu cụ thể" (and its sub-headings such as
+"a) Mục tiêu năm 2025", whose period the items inherit). Tasks: the lettered/numbered items
+under "Nhiệm vụ ..." / "Tổ chức thực hiện" / "Công tác báo cáo" headings, with following
+bullets merged into them, plus stand-alone bullets that name a unit or a deadline
+("Phòng Văn hóa - Xã hội phối hợp với Sở Khoa học và Công nghệ … (hoàn thành trong tháng
+11/2025)"). Which headings mean what is data (``sections`` in headings.yaml).
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Optional
+
+from schema import Provenance
+
+from .raw_items import RawItem
+from .sections import (LayoutRules, Line, Region, find_heading_deadline, find_prose_deadline,
+                       load_rules, section_role)
+
+HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
+ENUM_KINDS = ("decimal", "number", "letter", "paren_number")
+TERMINAL = ".;,!?"
+
+
+@dataclass
+class Block:
+    """A heading or an item: its first line and the text lines that continue it."""
+
+    lines: list[Line] = field(default_factory=list)
+    heading: bool = False
+
+    @property
+    def head(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def text(self) -> str:
+        parts = [self.head.body] + [ln.text for ln in self.lines[1:]]
+        return " ".join(" ".join(parts).split())
+
+
+def kind_level(ln: Line) -> int:
+    """Given a heading line, return its depth in the outline (1 = roman numerals)."""
+    if ln.kind == "roman":
+        return 1
+    if ln.kind in ("number", "ordinal_word"):
+        return 2
+    if ln.kind == "decimal":
+        return 1 + (ln.ord or "").count(".") + 1
+    if ln.kind == "letter":
+        return 5
+    if ln.kind == "paren_number":
+        return 6
+    return 7
+
+
+def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bool:
+    """A numbered line is a heading when it stands alone: short, no sentence punctuation,
+    and the next line starts something new (numbered/bulleted or a capitalised line)."""
+    if ln.kind not in HEADING_KINDS:
+        return False
+    body = ln.body.strip()
+    letters = [c for c in body if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return True  # "I. MỤC ĐÍCH"
+    if len(ln.text) >= 0.8 * typical_len or (body and body[-1] in TERMINAL):
+        return False
+    if nxt is None or nxt.kind != "text":
+        return True
+    return nxt.text[:1].isupper()
+
+
+def lines_to_blocks(lines: list[Line]) -> list[Block]:
+    """Given body lines, return blocks: each classified line starts one and text lines
+    continue it; a numbered line that stands alone (or a short title wrapped over a few
+    lines and followed by enumerated items) is a heading block."""
+    lens = [len(ln.text) for ln in lines if ln.kind == "text"] or [80]
+    typical = statistics.median(lens) if len(lens) > 4 else 80.0
+    typical = max(typical, 50.0)
+    raw: list[list[Line]] = []
+    for ln in lines:
+        if ln.kind != "text" or not raw:
+            raw.append([ln])
+        else:
+            raw[-1].append(ln)
+    blocks: list[Block] = []
+    for bi, group in enumerate(raw):
+        head = group[0]
+        nxt = group[1] if len(group) > 1 else (raw[bi + 1][0] if bi + 1 < len(raw) else None)
+        if _looks_like_heading(head, nxt, typical):
+            blocks.append(Block([head], heading=True))
+            if len(group) > 1:
+                blocks.append(Block(group[1:]))
+            continue
+        b = Block(group)
+        following = raw[bi + 1][0] if bi + 1 < len(raw) else None
+        if (head.kind in HEADING_KINDS and len(group) <= 3 and b.text and b.text[-1] not in TERMINAL
+                and len(b.text) < 2.5 * typical and following is not None
+                and following.kind in ("letter", "number", "paren_number", "bullet", "decimal")
+                and following.kind != head.kind):
+            b.heading = True
+        blocks.append(b)
+    return blocks
+
+
+def _provenance(block: Block | list[Line]) -> Provenance:
+    lines = block.lines if isinstance(block, Block) else block
+    return Provenance(page=lines[0].page, line_start=lines[0].line, line_end=lines[-1].line,
+                      source="\n".join(ln.text for ln in lines))
+
+
+def _find_first(text: str, cues: list[str], start: int = 0) -> int:
+    low = text.casefold()
+    pos = [low.find(c.casefold(), start) for c in cues]
+    pos = [p for p in pos if p >= 0]
+    return min(pos) if pos else -1
+
+
+def subject_unit(text: str, rules: LayoutRules | None = None) -> Optional[str]:
+    """Given a task sentence, return the unit phrase it opens with ("Phòng Văn hoá - Xã hội"
+    of "Phòng Văn hoá - Xã hội phối hợp với ..."), or None."""
+    rules = rules or load_rules()
+    t = text.strip()
+    for p in rules.prose_roles.lead_before_prefix:
+        if t.casefold().startswith(p.casefold() + " "):
+            t = t[len(p) + 1:].lstrip()
+            break
+    m = rules._units.match(t) or rules._units.match(t[:1].upper() + t[1:])
+    if not m:
+        return None
+    end = _find_first(t, rules.prose_roles.lead_after, m.end())
+    if end < 0 or end > 120:
+        return None
+    return t[:end].strip(" ,;:")
+
+
+def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[str]:
+    """Given a task sentence, return the unit list after "phối hợp với", or None."""
+    rules = rules or load_rules()
+    low = text.casefold()
+    for cue in rules.prose_roles.coop_cue:
+        i = low.find(cue.casefold())
+        if i < 0:
+            continue
+        start = i + len(cue)
+        rest = text[start:].lstrip(" ,")
+        if not rules._units.match(rest) and not rules._units.match(rest[:1].upper() + rest[1:]):
+            continue
+        end = _find_first(rest, rules.prose_roles.coop_end, 1)
+        span = rest if end < 0 else rest[:end]
+        return span.strip(" ,;:") or None
+    return None
+
+
+def names_unit(text: str, rules: LayoutRules | None = None) -> bool:
+    """Given an item text, return True when it opens with a responsible unit."""
+    return subject_unit(text, rules) is not None
+
+
+def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None = None
+                       ) -> tuple[list[RawItem], list[str]]:
+    """Given the body region and the kinds wanted ({"target", "task"}), return the prose
+    RawItems and warnings."""
+    rules = rules or load_rules()
+    items: list[RawItem] = []
+    warnings: list[str] = []
+    stack: list[tuple[int, str, Optional[str]]] = []  # (level, title, role)
+    open_task: Optional[tuple[RawItem, list[Line]]] = None
+    bullet_counter = 0
+
+    def role_now() -> Optional[str]:
+        for _, _, role in reversed(stack):
+            if role:
+                return role
+        return None
+
+    def section_now() -> Optional[str]:
+        return stack[-1][1] if stack else None
+
+    def heading_deadline() -> Optional[str]:
+        for _, title, _ in reversed(stack):
+            d = find_heading_deadline(title, rules)
+            if d:
+                return d
+        return None
+
+    def close_task() -> None:
+        nonlocal open_task
+        if open_task:
+            it, lines = open_task
+            it.text = " ".join(it.text.split())
+            it.provenance = _provenance(lines)
+            d = find_prose_deadline(it.text, rules)
+            if d:
+                it.cells["deadline"] = d
+            items.append(it)
+        open_task = None
+
+    blocks = lines_to_blocks(region.lines)
+    for bi, b in enumerate(blocks):
+        ln = b.head
+        if b.heading:
+            close_task()
+            lvl = kind_level(ln)
+            while stack and stack[-1][0] >= lvl:
+                stack.pop()
+            stack.append((lvl, b.text.rstrip(":").strip(), section_role(b.text, rules)))
+            bullet_counter = 0
+            continue
+        role = role_now()
+        if role not in want or ln.kind == "text":
+            if role in want and open_task and ln.kind == "text":
+                open_task[0].text += " " + b.text
+                open_task[1].extend(b.lines)
+            continue
+        text = b.text
+        if role == "target":
+            if text.endswith(":"):
+                continue  # "- Về số lượng:" groups the bullets below it
+            bullet_counter += 1
+            it = RawItem(kind="target", text=text, section=section_now(), layout="prose",
+                         ordinal=ln.ord if ln.kind in ENUM_KINDS else str(bullet_counter),
+                         provenance=_provenance(b))
+            d = heading_deadline()
+            if d:
+                it.cells["deadline"] = d
+            items.append(it)
+            continue
+        # tasks
+        if ln.kind in ENUM_KINDS:
+            close_task()
+            it = RawItem(kind="task", text=text, section=section_now(), layout="prose", ordinal=ln.ord)
+            open_task = (it, list(b.lines))
+            lead = subject_unit(text, rules)
+            if lead:
+                it.cells["lead"] = lead
+            coop = cooperating_phrase(text, rules)
+            if coop:
+                it.cells["cooperating"] = coop
+            continue
+        # a bullet
+        if open_task:
+            open_task[0].text += " " + ("- " if ln.ord == "-" else "") + text
+            open_task[1].extend(b.lines)
+            continue
+        lead = subject_unit(text, rules)
+        dl = find_prose_deadline(text, rules)
+        if not lead and not dl:
+            continue
+        bullet_counter += 1
+        it = RawItem(kind="task", text=text, section=section_now(), layout="prose",
+                     ordinal=str(bullet_counter), provenance=_provenance(b))
+        if lead:
+            it.cells["lead"] = lead
+        coop = cooperating_phrase(text, rules)
+        if coop:
+            it.cells["cooperating"] = coop
+        if dl:
+            it.cells["deadline"] = dl
+        items.append(it)
+    close_task()
+    return items, warnings
