@@ -1,0 +1,356 @@
+"""Split unit cells into units and resolve each to a canonical name (registry + fuzzy).
+
+The registry (canonical names, aliases, abbreviations, level words, head words) is data:
+``extract/data/units.yaml``. Names are compared by *key*: folded text (no diacritics),
+abbreviations expanded, punctuation and the word "và" dropped, a leading "các" dropped;
+OCR noise is tolerated by fuzzy matching of keys without spaces (rapidfuzz).
+
+    reg = UnitRegistry.load()
+    reg.parse("Các sở, ban, ngành, UBND xã, phường")
+    # -> [UnitRef(name="Các sở, ban, ngành"), UnitRef(name="UBND xã, phường")]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz, process
+
+from extract.folding import fold, nfc, squash_spaces
+from schema import UnitRef
+
+DATA_FILE = Path(__file__).parent / "data" / "units.yaml"
+
+_DASHES = "‐‑‒–—―−"
+_EDGE_PUNCT = " \t-–—,;:.+*•·|/\\()[]{}'\"“”‘’_=>…"
+_KEY_DROP = re.compile(r"[^\w\s]")
+_LEADING_COLLECTIVE = ("cac", "nhung")
+
+
+class UnitEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class FuzzySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_score: float = 90
+    min_length: int = 6
+    margin: float = 3
+    same_prefix: int = 2
+
+
+class UnitData(BaseModel):
+    """The validated content of units.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    abbreviations: dict[str, str]
+    level_words: list[str]
+    heads: list[str]
+    continuations: list[str]
+    fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
+    units: list[UnitEntry]
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True)
+class _Keyer:
+    """Turns names into comparison keys (abbreviations expanded, folded, no punctuation)."""
+
+    abbreviations: tuple[tuple[re.Pattern, str], ...]
+
+    @classmethod
+    def from_data(cls, data: UnitData) -> "_Keyer":
+        pairs = sorted(data.abbreviations.items(), key=lambda kv: -len(kv[0]))
+        compiled = tuple(
+            (re.compile(rf"(?<!\w){re.escape(fold(nfc(a)))}(?!\w)"), fold(nfc(e)))
+            for a, e in pairs
+        )
+        return cls(compiled)
+
+    def expand(self, folded: str) -> str:
+        """Given folded text, return it with abbreviations replaced by their expansions."""
+        for rx, expansion in self.abbreviations:
+            folded = rx.sub(f" {expansion} ", folded)
+        return folded
+
+    def key(self, text: str) -> str:
+        """Given a unit name as printed, return its comparison key."""
+        folded = fold(nfc(text))
+        folded = self.expand(folded).replace("&", " va ")
+        tokens = _KEY_DROP.sub(" ", folded.replace("_", " ")).split()
+        tokens = [t for t in tokens if t != "va"]
+        while tokens and tokens[0] in _LEADING_COLLECTIVE:
+            tokens = tokens[1:]
+        return " ".join(tokens)
+
+
+def _compact(key: str) -> str:
+    """Given a key, return it without spaces (OCR merges and splits words)."""
+    compact = key.replace(" ", "")
+    for lead in _LEADING_COLLECTIVE:  # "Cácsở" -> "cacso": the leading word got glued on
+        if compact.startswith(lead) and len(compact) > len(lead) + 3:
+            compact = compact[len(lead):]
+            break
+    return compact
+
+
+def clean_name(text: str) -> str:
+    """Given a unit as printed, return it tidied: NFC, one space, dashes " - ", no edge punctuation."""
+    t = nfc(text)
+    for d in _DASHES:
+        t = t.replace(d, "-")
+    t = re.sub(r"\s*-\s*", " - ", t) if re.search(r"\s-|-\s", t) else t
+    t = squash_spaces(t).strip(_EDGE_PUNCT)
+    return t
+
+
+# ----------------------------------------------------------------------------- registry
+
+
+@dataclass
+class UnitRegistry:
+    """Canonical units with their keys; resolves and splits unit phrases."""
+
+    data: UnitData
+    keyer: _Keyer
+    exact: dict[str, str] = field(default_factory=dict)      # key -> canonical
+    compact: dict[str, str] = field(default_factory=dict)    # compact key -> canonical
+    bare: dict[str, dict[str, str]] = field(default_factory=dict)  # key w/o level -> level -> canonical
+    level_keys: dict[str, str] = field(default_factory=dict)  # folded level word -> level word
+    head_rx: Optional[re.Pattern] = None
+    continuation_keys: frozenset[str] = frozenset()
+
+    # -- construction
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> "UnitRegistry":
+        """Given a registry YAML (default: the bundled one), return the registry (cached)."""
+        return _load_cached(str(path) if path else str(DATA_FILE))
+
+    @classmethod
+    def from_data(cls, data: UnitData) -> "UnitRegistry":
+        """Given validated registry data, return the registry; raise on conflicting keys."""
+        reg = cls(data=data, keyer=_Keyer.from_data(data))
+        reg.level_keys = {fold(nfc(w)): w for w in data.level_words}
+        for entry in data.units:
+            for variant in [entry.name, *entry.aliases]:
+                reg._add(reg.keyer.key(variant), entry.name)
+            reg._add_bare(reg.keyer.key(entry.name), entry.name)
+        heads = sorted({nfc(h) for h in data.heads}, key=len, reverse=True)
+        reg.head_rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
+        reg.continuation_keys = frozenset(fold(nfc(c)) for c in data.continuations)
+        return reg
+
+    def _add(self, key: str, name: str) -> None:
+        other = self.exact.get(key)
+        if other is not None and other != name:
+            raise ValueError(f"units.yaml: key {key!r} names both {other!r} and {name!r}")
+        self.exact[key] = name
+        self.compact.setdefault(_compact(key), name)
+
+    def _add_bare(self, key: str, name: str) -> None:
+        """Register "Công an" -> {xã: "Công an xã"} for names ending in a level word."""
+        for lk in sorted(self.level_keys, key=len, reverse=True):
+            if key.endswith(" " + lk):
+                base = key[: -len(lk) - 1].strip()
+                if base:
+                    self.bare.setdefault(base, {}).setdefault(self.level_keys[lk], name)
+                return
+
+    # -- resolving
+
+    def key(self, text: str) -> str:
+        """Given a unit name, return its comparison key."""
+        return self.keyer.key(text)
+
+    def resolve(self, raw: str, level: str | None = None) -> UnitRef:
+        """Given one unit as printed, return its UnitRef (canonical name, or cleaned raw, known=False).
+
+        ``level`` ("xã", "tỉnh" ...) completes names printed without it ("Công an" -> "Công an xã").
+        """
+        name = self._canonical(raw, level)
+        if name is not None:
+            return UnitRef(raw=raw, name=name, known=True)
+        return UnitRef(raw=raw, name=clean_name(raw) or squash_spaces(raw), known=False)
+
+    def _canonical(self, raw: str, level: Optional[str]) -> Optional[str]:
+        key = self.key(raw)
+        if not key:
+            return None
+        hit = self.exact.get(key) or self.compact.get(_compact(key))
+        if hit:
+            return hit
+        by_level = self.bare.get(key)
+        if by_level:
+            if level is not None and fold(level) in self.level_keys:
+                return by_level.get(self.level_keys[fold(level)])
+            return None  # "Công an" without a level is ambiguous: never guess
+        placed = self._with_place(raw, key, level)
+        if placed:
+            return placed
+        return self._fuzzy(key)
+
+    def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[str]:
+        """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
+
+        A known unit followed by a place name (capitalised words) keeps the place.
+        """
+        words = clean_name(raw).split()
+        for n in range(1, min(4, len(words) - 1) + 1):
+            place, base = words[-n:], words[:-n]
+            if not all(w[:1].isupper() for w in place):
+                continue
+            if fold(base[-1]) not in self.level_keys:
+                continue
+            canonical = self._canonical(" ".join(base), level)
+            if canonical:
+                return f"{canonical} {' '.join(place)}"
+        return None
+
+    def _fuzzy(self, key: str) -> Optional[str]:
+        f = self.data.fuzzy
+        probe = _compact(key)
+        if len(probe) < f.min_length:
+            return None
+        best = process.extract(probe, list(self.compact), scorer=fuzz.ratio, limit=5)
+        if not best:
+            return None
+        top_key, top_score, _ = best[0]
+        if top_score < f.min_score or top_key[: f.same_prefix] != probe[: f.same_prefix]:
+            return None
+        name = self.compact[top_key]
+        for other_key, score, _ in best[1:]:
+            if self.compact[other_key] != name and top_score - score < f.margin:
+                return None
+        return name
+
+    def is_known(self, text: str, level: str | None = None) -> bool:
+        """Given a unit phrase, return whether it resolves to a canonical unit."""
+        return self._canonical(text, level) is not None
+
+    # -- splitting
+
+    def split(self, text: str, level: str | None = None) -> list[str]:
+        """Given a cell or phrase naming units, return one cleaned string per unit.
+
+        Splits at ";" and at commas *between* units: "Các sở, ban, ngành, UBND xã, phường"
+        -> ["Các sở, ban, ngành", "UBND xã, phường"]; the longest run of comma pieces that
+        is a known unit wins, lower-case list words ("ban", "ngành", "phường") stay with the
+        name before them, and unknown pieces are cut at "và" / at unit head words when
+        every resulting part is a known unit.
+        """
+        text = nfc(text or "").replace("\n", " ").replace("|", " ")
+        level = level or self.level_in(text)
+        out: list[str] = []
+        for chunk in re.split(r"[;\n]", text):
+            pieces = [clean_name(p) for p in chunk.split(",")]
+            pieces = [p for p in pieces if p]
+            out.extend(self._merge_pieces(pieces, level))
+        return [u for u in out if u]
+
+    def _merge_pieces(self, pieces: list[str], level: Optional[str]) -> list[str]:
+        units: list[str] = []
+        i = 0
+        while i < len(pieces):
+            taken = None
+            for j in range(len(pieces), i + 1, -1):  # the longest known run of pieces
+                candidate = ", ".join(pieces[i:j])
+                if self.is_known(candidate, level):
+                    taken = (candidate, j)
+                    break
+            if taken is None:
+                candidate, j = pieces[i], i + 1
+                # lower-case list words continue the name before them
+                while j < len(pieces) and self._is_continuation(pieces[j]):
+                    candidate, j = f"{candidate}, {pieces[j]}", j + 1
+                taken = (candidate, j)
+            candidate, i = taken
+            units.extend(self._cut(candidate, level))
+        return units
+
+    def _is_continuation(self, piece: str) -> bool:
+        return piece[:1].islower() and squash_spaces(fold(piece)) in self.continuation_keys
+
+    def _cut(self, unit: str, level: Optional[str]) -> list[str]:
+        """Given one candidate unit, return it cut into known units when it is several."""
+        if self.is_known(unit, level):
+            return [unit]
+        # "Công an tỉnh và các Sở, ban, ngành": cut at "và" before a head word
+        for m in re.finditer(r"\s(?:và|va)\s", unit):
+            left, right = unit[: m.start()].strip(), unit[m.end():].strip()
+            if left and right and self.head_rx.match(right) and self.head_rx.match(left):
+                right_units = self._merge_pieces([clean_name(p) for p in right.split(",") if p.strip()], level)
+                if self.is_known(left, level) or any(self.is_known(r, level) for r in right_units):
+                    return [*self._cut(left, level), *right_units]
+        # "Phòng Kinh tế Phòng Văn hóa - Xã hội": names one after another, all known
+        starts = [m.start() for m in self.head_rx.finditer(unit) if m.start() > 0]
+        parts = self._segment(unit, [0, *starts, len(unit)], level)
+        if parts and len(parts) > 1:
+            return parts
+        return [unit]
+
+    def _segment(self, unit: str, cuts: list[int], level: Optional[str]) -> Optional[list[str]]:
+        """Given cut positions, return the shortest split into all-known parts, if any."""
+        n = len(cuts)
+        best: list[Optional[list[str]]] = [None] * n
+        best[0] = []
+        for b in range(1, n):
+            for a in range(b):
+                if best[a] is None:
+                    continue
+                part = unit[cuts[a]:cuts[b]].strip(_EDGE_PUNCT)
+                if part and self.is_known(part, level):
+                    cand = best[a] + [part]
+                    if best[b] is None or len(cand) < len(best[b]):
+                        best[b] = cand
+        return best[-1]
+
+    def level_in(self, text: str) -> Optional[str]:
+        """Given text, return the last administrative level word in it ("xã", "tỉnh"), if any."""
+        folded = fold(nfc(text))
+        found: tuple[int, Optional[str]] = (-1, None)
+        for lk, word in self.level_keys.items():
+            for m in re.finditer(rf"(?<!\w){re.escape(lk)}(?!\w)(?! hoi)", folded):  # not "xã hội"
+                if m.start() > found[0]:
+                    found = (m.start(), word)
+        return found[1]
+
+    def parse(self, text: str, level: str | None = None) -> list[UnitRef]:
+        """Given a cell or phrase naming units, return a UnitRef per unit (split + resolve)."""
+        if not text or not text.strip():
+            return []
+        level = level or self.level_in(text)
+        return [self.resolve(u, level) for u in self.split(text, level)]
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> UnitRegistry:
+    with open(path, encoding="utf-8") as f:
+        data = UnitData.model_validate(yaml.safe_load(f))
+    return UnitRegistry.from_data(data)
+
+
+def level_of_issuer(issuer: str | None) -> str | None:
+    """Given the plan's issuer ("Ủy ban nhân dân xã Chợ Đồn"), return its level ("xã"), if any.
+
+    Pass it as ``level`` to ``UnitRegistry.parse`` so "Công an" resolves to "Công an xã".
+    """
+    if not issuer:
+        return None
+    reg = UnitRegistry.load()
+    folded = fold(nfc(issuer))
+    first: tuple[int, Optional[str]] = (len(folded) + 1, None)
+    for lk, word in reg.level_keys.items():
+        m = re.search(rf"(?<!\w){re.escape(lk)}(?!\w)", folded)
+        if m and m.start() < first[0]:
+            first = (m.start(), word)
+    return first[1]

@@ -1,0 +1,127 @@
+"""Tests of extract.units: splitting unit cells and resolving names, on corpus phrasings."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.units import UnitData, UnitRegistry, level_of_issuer
+
+REG = UnitRegistry.load()
+
+# Canonical unit names of corpus/gold/*.records.json: each must resolve to itself.
+GOLD_NAMES = [
+    "Ban xây dựng Đảng", "Bộ Chỉ huy Quân sự tỉnh", "Các cơ quan, đơn vị",
+    "Các cơ quan, đơn vị liên quan", "Các doanh nghiệp công nghệ số",
+    "Các doanh nghiệp cung cấp dịch vụ", "Các doanh nghiệp tại địa phương",
+    "Các doanh nghiệp viễn thông", "Các doanh nghiệp viễn thông trên địa bàn", "Các ngân hàng",
+    "Các phòng, ban, ngành", "Các phòng, ban, ngành, đơn vị", "Các phòng, đơn vị thuộc UBND xã",
+    "Các sở, ban, ngành", "Các sở, ngành", "Các tổ chức chính trị - xã hội", "Các đơn vị liên quan",
+    "Các địa phương", "Công an tỉnh", "Công an xã",
+    "Cơ quan chủ trì quản lý, vận hành các nền tảng số, hệ thống thông tin, cơ sở dữ liệu",
+    "Doanh nghiệp", "Doanh nghiệp trên địa bàn", "Phòng Kinh tế", "Phòng Văn hóa - Xã hội",
+    "Sở Khoa học và Công nghệ", "Sở Nội vụ", "Sở Tài chính", "Trung tâm DVTH",
+    "Trung tâm Phục vụ hành chính công", "UBND cấp xã", "UBND xã, phường", "Văn phòng HĐND và UBND xã",
+    "Văn phòng UBND tỉnh", "Văn phòng Đảng ủy", "Đoàn TNCS Hồ Chí Minh tỉnh", "Đảng bộ, các chi bộ",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam xã", "Ủy ban nhân dân xã",
+]
+
+
+@pytest.mark.parametrize("name", GOLD_NAMES)
+def test_gold_names_resolve_to_themselves(name):
+    assert [(u.name, u.known) for u in REG.parse(name)] == [(name, True)]
+
+
+# Unit cells as printed in the corpus plans (gold text: wrapped lines, OCR spacing, dashes).
+@pytest.mark.parametrize("cell,level,expected", [
+    ("Văn phòng HĐND và UBND; Phòng Văn hóa - Xã hội", "xã",
+     ["Văn phòng HĐND và UBND xã", "Phòng Văn hóa - Xã hội"]),
+    ("Các sở, ban, ngành, UBND xã, phường", None, ["Các sở, ban, ngành", "UBND xã, phường"]),
+    ("Các sở, ban, ngành; UBND xã,\nphường", None, ["Các sở, ban, ngành", "UBND xã, phường"]),
+    ("Các phòng, đơn vị\nthuộc UBND xã", None, ["Các phòng, đơn vị thuộc UBND xã"]),
+    ("Trung tâm PV HCC;\nPhòng Văn hóa — Xã\nhội", None,
+     ["Trung tâm Phục vụ hành chính công", "Phòng Văn hóa - Xã hội"]),
+    ("Phòng Văn hóa —\nXã hội;\n\nTrung tâm PV\nHCC;\nTrung tâm DVTH", None,
+     ["Phòng Văn hóa - Xã hội", "Trung tâm Phục vụ hành chính công", "Trung tâm DVTH"]),
+    ("Trung tâm PV\nHCC,", None, ["Trung tâm Phục vụ hành chính công"]),
+    ("Văn phòng HĐND\nvà UBND", "xã", ["Văn phòng HĐND và UBND xã"]),
+    ("Công an tỉnh và các Sở, ban,\n\nngành, đơn vị liên quan", None,
+     ["Công an tỉnh", "Các sở, ban, ngành", "Các đơn vị liên quan"]),
+    ("Cácsở, ngành, UBND cấpxã", None, ["Các sở, ngành", "UBND cấp xã"]),
+    ("Phòng Vănhóa-Xãhội", None, ["Phòng Văn hóa - Xã hội"]),
+    ("Các cơquan, đơn vị", None, ["Các cơ quan, đơn vị"]),
+    ("Các cơ quan, đơn vị, Doanh nghiệp trên địa bàn", None,
+     ["Các cơ quan, đơn vị", "Doanh nghiệp trên địa bàn"]),
+    ("Công an, Văn phòng HĐND-UBND xã", None, ["Công an xã", "Văn phòng HĐND và UBND xã"]),
+    ("Ban Xây dựng Đảng, Ủy ban nhân dân xã", None, ["Ban xây dựng Đảng", "Ủy ban nhân dân xã"]),
+    ("Phòng Kinh tế; Phòng Văn hóa - Xã hội", None, ["Phòng Kinh tế", "Phòng Văn hóa - Xã hội"]),
+    ("Phòng Kinh tế Phòng Văn hóa - Xã hội", None, ["Phòng Kinh tế", "Phòng Văn hóa - Xã hội"]),
+    ("Văn phòng | HĐND& | UBND xã", None, ["Văn phòng HĐND và UBND xã"]),
+    ("Sở Khoa học và Công nghệ UBND xã, phường", None, ["Sở Khoa học và Công nghệ", "UBND xã, phường"]),
+    ("Văn phòng UBND tỉnh, Sở Khoa học và Công nghệ", None,
+     ["Văn phòng UBND tỉnh", "Sở Khoa học và Công nghệ"]),
+    ("Các doanh nghiệp viễn\nthông trên địa bàn", None, ["Các doanh nghiệp viễn thông trên địa bàn"]),
+    ("Ủy ban MTTQVN xã", None, ["Ủy ban Mặt trận Tổ quốc Việt Nam xã"]),
+    ("Văn phòng Đảng ủy.", None, ["Văn phòng Đảng ủy"]),
+    ("Bộ chỉ Huy Quân sự tỉnh", None, ["Bộ Chỉ huy Quân sự tỉnh"]),
+    ("Sở Văn hóa, Thể thao và Du lịch, Sở Y tế", None, ["Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế"]),
+    # old OCR without diacritics
+    ("Phong Van hoa - Xa hoi", None, ["Phòng Văn hóa - Xã hội"]),
+    ("Van phong HDND va UBND xa", None, ["Văn phòng HĐND và UBND xã"]),
+])
+def test_cells(cell, level, expected):
+    units = REG.parse(cell, level=level)
+    assert [u.name for u in units] == expected
+    assert all(u.known for u in units)
+
+
+def test_place_name_is_kept():
+    [u] = REG.parse("Công an tỉnh An Giang")
+    assert (u.name, u.known) == ("Công an tỉnh An Giang", True)
+
+
+def test_bare_name_needs_a_level():
+    [u] = REG.parse("Văn phòng HĐND và UBND")
+    assert not u.known and u.name == "Văn phòng HĐND và UBND"
+
+
+def test_unknown_unit_keeps_cleaned_raw():
+    [u] = REG.parse("  Hợp tác xã Nông nghiệp  Tân Tiến; ")
+    assert (u.raw, u.name, u.known) == ("Hợp tác xã Nông nghiệp Tân Tiến", "Hợp tác xã Nông nghiệp Tân Tiến", False)
+
+
+def test_similar_collectives_are_not_confused():
+    # "Các sở, ban, ngành, đơn vị" is not "Các phòng, ban, ngành, đơn vị" (fuzzy needs the same head)
+    assert REG.resolve("Các sở, ban, ngành, đơn vị").name != "Các phòng, ban, ngành, đơn vị"
+    assert REG.resolve("Công an xã").name == "Công an xã"
+    assert REG.resolve("Công an tỉnh").name == "Công an tỉnh"
+
+
+def test_level_of_issuer():
+    assert level_of_issuer("Ủy ban nhân dân xã Chợ Đồn") == "xã"
+    assert level_of_issuer("Ủy ban nhân dân tỉnh Sơn La") == "tỉnh"
+    assert level_of_issuer(None) is None
+
+
+def test_conflicting_keys_are_rejected():
+    data = UnitData(abbreviations={"UBND": "Ủy ban nhân dân"}, level_words=["xã"], heads=["Sở"],
+                    continuations=[], units=[{"name": "UBND xã"}, {"name": "Ủy ban nhân dân xã!"}])
+    with pytest.raises(ValueError):
+        UnitRegistry.from_data(data)
+
+
+def test_empty_text_has_no_units():
+    assert REG.parse("") == [] and REG.parse(" ;, ") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parse_never_raises(text):
+    for u in REG.parse(text):
+        assert u.name.strip()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(GOLD_NAMES), min_size=1, max_size=4, unique=True))
+def test_join_then_parse_round_trip(names):
+    assert [u.name for u in REG.parse("; ".join(names))] == names
