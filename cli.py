@@ -250,6 +250,30 @@ def bench_extract_cmd(
                                        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+@app.command("audit")
+def audit_cmd(
+    samples_dir: Path = typer.Argument(Path("samples"), help="folder of sample inputs with <stem>.expected.json beside them"),
+    out: Path = typer.Option(Path("audit"), "--out", "-o", help="folder for audit.json and audit.html"),
+    min_f1: Optional[float] = typer.Option(None, "--min-f1", help="exit 1 when pooled item F1 is below this (0-1)"),
+) -> None:
+    """Run the pipeline on the samples, score against expected records, write audit.json + audit.html."""
+    from outputs import audit
+
+    if not samples_dir.is_dir():
+        typer.echo(f"kehoach: error: no such folder: {samples_dir}", err=True)
+        raise typer.Exit(2)
+    result = audit.run_audit(samples_dir, audit.default_processor())
+    if not result.documents:
+        typer.echo(f"kehoach: error: no <stem>.expected.json with a sample input in {samples_dir}", err=True)
+        raise typer.Exit(2)
+    json_path, html_path = audit.write_reports(result, out, min_f1)
+    typer.echo(audit.result_to_table(result))
+    typer.echo(f"-> {json_path}, {html_path}")
+    if min_f1 is not None and result.f1 < min_f1:
+        typer.echo(f"kehoach: item F1 {result.f1:.3f} is below --min-f1 {min_f1}", err=True)
+        raise typer.Exit(1)
+
+
 def main() -> None:  # console-script entry point
     app()
 
