@@ -87,6 +87,45 @@ def is_header_line(text: str, rules: LayoutRules) -> bool:
     return len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3)
 
 
+_PUNCT_ONLY = re.compile(r"^[^\w]+$")
+_MIXED_JUNK = re.compile(r"^(?:\d[A-Za-z]|[A-Za-z]\d|[A-Z]{2}|[a-z][A-Z])$")
+
+
+def _is_junk_token(tok: str, keep: frozenset[str]) -> bool:
+    if tok in keep:
+        return False
+    if _PUNCT_ONLY.match(tok):
+        return True
+    if len(tok) == 1 and not tok.isdigit():
+        return True
+    return bool(_MIXED_JUNK.match(tok))
+
+
+def strip_noise(text: str, kind: str = "task") -> str:
+    """Given a table line, return it without runs of OCR debris (accents and rulings read as
+    stray glyphs: "R SR A S : Trong" -> "Trong"); single odd tokens are kept."""
+    keep = frozenset({"X", "-", "–", "—", "|", "+", "&", "(", ")", "a", "b", "c", "d", "đ", "e"}) \
+        if kind == "target" else frozenset({"-", "–", "—", "|", "&", "a", "b", "c", "d", "đ", "e"})
+    toks = text.split()
+    junk = [_is_junk_token(t, keep) for t in toks]
+    for i, t in enumerate(toks):  # a lone digit inside debris is debris too
+        if t.isdigit() and len(t) == 1 and 0 < i < len(toks) - 1 and junk[i - 1] and junk[i + 1]:
+            junk[i] = True
+    out = []
+    i = 0
+    while i < len(toks):
+        if junk[i]:
+            j = i
+            while j < len(toks) and junk[j]:
+                j += 1
+            if j - i >= 2:
+                i = j
+                continue
+        out.append(toks[i])
+        i += 1
+    return " ".join(out)
+
+
 def _deadline_at(text: str, rules: LayoutRules) -> Optional[re.Match]:
     best = None
     for rx in rules._table_deadlines:
@@ -110,6 +149,27 @@ def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int
                 continue
             return p
     return None
+
+
+def tail_to_cells(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
+    """Given the right part of a table line (no column bars), return its cells: a deadline
+    phrase and the unit text around it ("Thường xuyên Phòng Văn hóa—" -> 2 cells)."""
+    dm = _deadline_at(t, rules)
+    if not dm:
+        return [Cell(t, offset, 0, "unit")]
+    out = []
+    before, phrase, after = t[:dm.start()].strip(), dm.group(0), t[dm.end():]
+    # a deadline phrase runs on over trailing date tokens ("Trước ngày 30/6/2025")
+    m = re.match(r"^\s*((?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?)", after)
+    if m:
+        phrase, after = phrase + " " + m.group(1), after[m.end():]
+    if before:
+        out.append(Cell(before, offset, 0, "unit"))
+    out.append(Cell(phrase.strip(), offset + dm.start(), 0, "deadline"))
+    after = after.strip()
+    if after:
+        out.append(Cell(after, offset + dm.end() + 1, 0, "unit"))
+    return out
 
 
 def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
@@ -155,13 +215,7 @@ def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
         if kind == "target" and all(rx["value"].match(x) for x in t.split()):
             cells += [Cell(x, offset, 0, "value") for x in t.split()]
         else:
-            dm = _deadline_at(t, rules)
-            role = "deadline" if dm and dm.start() == 0 else "unit"
-            if dm and dm.start() > 0 and role == "unit":
-                cells.append(Cell(t[:dm.start()].strip(), offset, 0, "unit"))
-                cells.append(Cell(t[dm.start():].strip(), offset + dm.start(), 0, "deadline"))
-            else:
-                cells.append(Cell(t, offset, 0, role))
+            cells += tail_to_cells(t, offset, rules)
         offset += len(t) + 3
     return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text])
 
@@ -223,12 +277,22 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                   re.fullmatch(r"[\d\s|]+", ln.text)]
     years = sorted(set(years))
     body = []
+    dropped = 0
     for ln in lines[start:]:
         if rx["end"].match(ln.text):
             break
+        cleaned = strip_noise(ln.text, kind)
+        if len(re.sub(r"[^\w]", "", cleaned)) < 2:
+            dropped += 1
+            continue
+        if cleaned != ln.text:
+            ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
+                      body=ln.body, gap=ln.gap)
         if is_header_line(ln.text, rules) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
             continue
         body.append(ln)
+    if dropped:
+        warnings.append(f"{region.name}: {dropped} lines of OCR debris skipped")
     letters_used = sum(1 for ln in body if re.match(r"^[a-eđ]\s*[|\s]\s*\S", ln.text)) >= 2
 
     rows: list[Row] = []

@@ -1,0 +1,268 @@
+"""The text layout readers on real corpus phrasings: task lists, prose, flattened tables."""
+from __future__ import annotations
+
+import pytest
+
+from extract.flat_tables import flat_region_to_raw_items, strip_noise
+from extract.lists import count_field_lines, list_region_to_raw_items
+from extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
+from extract.sections import Region, classify_line, Line
+
+
+def region_of(text: str, name: str = "body") -> Region:
+    """Build a region from text lines as document_to_lines would (blank line -> gap)."""
+    lines, gap = [], True
+    for i, raw in enumerate(text.split("\n")):
+        t = " ".join(raw.split())
+        if not t:
+            gap = True
+            continue
+        kind, ord_, body = classify_line(t)
+        lines.append(Line(page=1, line=i, text=t, kind=kind, ord=ord_, body=body, gap=gap))
+        gap = False
+    return Region(name, lines)
+
+
+TASK_LIST = """I. Nhóm nhiệm vụ về lãnh đạo, chỉ đạo
+1. Thành lập Ban Chỉ đạo do đồng chí Bí thư Đảng ủy làm Trưởng ban
+- Cơ quan chủ trì: Văn phòng Đảng ủy.
+- Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025.
+2. Thành lập Cơ quan Thường trực của Ban Chỉ đạo là Văn phòng Đảng ủy
+- Cơ quan chủ trì: Ban xây dựng Đảng, Văn phòng Đảng ủy
+- Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025.
+II. Nhóm nhiệm vụ về cơ chế chính sách Ủy ban nhân dân xã chỉ đạo, giao
+nhiệm vụ cho các cơ quan chuyên môn tham mưu xây dựng, trình cấp có thẩm
+quyền quyết định
+1. Triển khai thực hiện Nghị quyết số 193/2025/QH15 và các Nghị định hướng
+dẫn về thí điểm một số cơ chế, chính sách đặc biệt.
+"""
+
+
+def test_task_list_items_fields_and_sections():
+    region = region_of(TASK_LIST, "Phụ lục II")
+    assert count_field_lines(region) == 4
+    items, warnings = list_region_to_raw_items(region)
+    assert [(i.ordinal, i.cells.get("lead"), i.cells.get("deadline")) for i in items] == [
+        ("1", "Văn phòng Đảng ủy", "Hoàn thành trong tháng 7 năm 2025"),
+        ("2", "Ban xây dựng Đảng, Văn phòng Đảng ủy", "Hoàn thành trong tháng 7 năm 2025"),
+        ("1", None, None),
+    ]
+    assert items[0].section == "Nhóm nhiệm vụ về lãnh đạo, chỉ đạo"
+    assert items[2].section.endswith("trình cấp có thẩm quyền quyết định")
+    assert items[2].text.endswith("chính sách đặc biệt.")
+    assert all(i.appendix == "Phụ lục II" and i.layout == "list" for i in items)
+    assert items[0].provenance.line_start == 1 and items[0].provenance.line_end == 3
+    assert warnings == []
+
+
+PROSE = """II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM
+1. Giải pháp đột phá mang tính dẫn dắt
+- Hiện đại hoá phương thức chỉ đạo, điều hành toàn hệ thống chính trị của
+xã dựa trên dữ liệu số.
+2. Nhiệm vụ trọng tâm
+2.1. Về thể chế
+a) Tiếp tục cập nhật bộ mã định danh điện tử của các cơ quan, đơn vị theo
+Quyết định số 20/2020/QĐ-TTg, ngày 22/7/2020.
+b) Trung tâm phục vụ hành chính công kịp thời rà soát quy trình, công bố,
+công khai danh mục các thủ tục hành chính.
+2.2. Về hạ tầng kỹ thuật, công nghệ
+a) Phòng Văn hoá - Xã hội phối hợp với Sở Khoa học và Công nghệ, các
+doanh nghiệp viễn thông rà soát xoá các điểm lõm sóng để các thôn có điều kiện
+tiếp cận chuyển đổi số (hoàn thành trong tháng 11/2025).
+2.5. Về nhân lực cho chuyển đổi số
+b) Phòng Văn hoá - Xã hội chủ trì, phối hợp các phòng, ban, ngành rà soát,
+bố trí đảm bảo cán bộ chuyên trách có chuyên môn về công nghệ thông tin.
+- Thành lập và duy trì hoạt động hiệu quả của các "Tổ công nghệ số cộng
+đồng" để thực hiện "cầm tay chỉ việc".
+- Triển khai thực hiện cơ chế, chính sách đặc thù cho nhân lực chuyển đổi
+số (hoàn thành trong tháng 8/2025).
+III. TỔ CHỨC THỰC HIỆN
+2. Kinh phí thực hiện
+- Ưu tiên bố trí ngân sách cho các nhiệm vụ cấp bách, đột phá. Giao Phòng
+Kinh tế tham mưu việc sử dụng ngân sách nhà nước.
+3. Công tác báo cáo
+- Các phòng, ban, ngành, đơn vị báo cáo tiến độ thực hiện nhiệm vụ tháng
+trước ngày 15 hàng tháng..
+- Báo cáo tổng kết thực hiện Kế hoạch trước ngày 15/12/2025.
+"""
+
+
+def test_prose_tasks_lettered_items_bullets_and_report_duties():
+    items, _ = prose_to_raw_items(region_of(PROSE), {"task"})
+    got = [(i.ordinal, i.section, i.cells.get("lead"), i.cells.get("cooperating"), i.cells.get("deadline"))
+           for i in items]
+    assert got == [
+        ("a", "Về thể chế", None, None, None),
+        ("b", "Về thể chế", "Trung tâm phục vụ hành chính công", None, None),
+        ("a", "Về hạ tầng kỹ thuật, công nghệ", "Phòng Văn hoá - Xã hội",
+         "Sở Khoa học và Công nghệ, các doanh nghiệp viễn thông", "hoàn thành trong tháng 11/2025"),
+        ("b", "Về nhân lực cho chuyển đổi số", "Phòng Văn hoá - Xã hội", "các phòng, ban, ngành",
+         "hoàn thành trong tháng 8/2025"),
+        ("1", "Công tác báo cáo", "Các phòng, ban, ngành, đơn vị", None, "trước ngày 15 hàng tháng"),
+        ("2", "Công tác báo cáo", None, None, "trước ngày 15/12/2025"),
+    ]
+    # bullets under a lettered task belong to it
+    assert "Tổ công nghệ số cộng đồng" in items[3].text
+    assert all(i.kind == "task" and i.layout == "prose" for i in items)
+
+
+PROSE_TARGETS = """2. Mục tiêu cụ thể
+a) Mục tiêu năm 2025
+
+Triển khai cung cấp dịch vụ công trực tuyến trên Cổng Dịch vụ công quốc
+gia đối với toàn bộ thủ tục hành chính, bảo đảm:
+
+- Về số lượng:
+
++ Bảo đảm duy trì và sử dụng hiệu quả 25 dịch vụ công trực tuyến toàn trình
+đã tích hợp trên Cổng Dịch vụ công quốc gia.
+
+- Về chất lượng, các dịch vụ công trực tuyến được đánh giá về chất lượng
+trải nghiệm của người dùng và đạt tối thiểu 04 nhóm tiêu chí chính gồm:
+
+(1) Có biểu mẫu điện tử tương tác, tự động điền dữ liệu đã có trong các cơ
+sở dữ liệu quốc gia.
+
+(2) Thời gian trung bình từ lúc đăng nhập đến khi người dân, doanh nghiệp
+nộp hồ sơ trực tuyến thành công là dưới 08 phút.
+
+b) Mục tiêu năm 2026
+
+(1) Có biểu mẫu điện tử và tự động điền dữ liệu có sẵn trong các cơ sở dữ
+liệu quốc gia.
+III. CÁC NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM
+"""
+
+
+def test_prose_targets_skip_group_headers_and_inherit_heading_period():
+    items, _ = prose_to_raw_items(region_of(PROSE_TARGETS), {"target"})
+    assert [(i.ordinal, i.section, i.cells.get("deadline")) for i in items] == [
+        ("1", "Mục tiêu năm 2025", "năm 2025"),
+        ("1", "Mục tiêu năm 2025", "năm 2025"),
+        ("2", "Mục tiêu năm 2025", "năm 2025"),
+        ("1", "Mục tiêu năm 2026", "năm 2026"),
+    ]
+    assert items[0].text.startswith("Bảo đảm duy trì") and items[0].text.endswith("quốc gia.")
+
+
+@pytest.mark.parametrize("text,unit", [
+    ("Văn phòng HĐND-UBND xã chủ trì, phối hợp với các cơ quan, đơn vị triển khai", "Văn phòng HĐND-UBND xã"),
+    ("Giao phòng Văn hoá - Xã hội tổng hợp tham mưu UBND xã báo cáo", "phòng Văn hoá - Xã hội"),
+    ("Các cơ quan, đơn vị: cử cán bộ, công chức tham gia các lớp tập huấn", "Các cơ quan, đơn vị"),
+    ("Công an, Văn phòng HĐND-UBND xã: (1) Triển khai các giải pháp giám sát", "Công an, Văn phòng HĐND-UBND xã"),
+    ("Tiếp tục bổ sung, nâng cấp thiết bị, bố trí nhân lực", None),
+])
+def test_subject_unit(text, unit):
+    assert subject_unit(text) == unit
+
+
+@pytest.mark.parametrize("text,coop", [
+    ("Phòng Văn hoá - Xã hội phối hợp với Sở Khoa học và Công nghệ, các doanh nghiệp viễn thông rà soát xoá",
+     "Sở Khoa học và Công nghệ, các doanh nghiệp viễn thông"),
+    ("Phối hợp với các sở, ngành đồng bộ CSDL quốc gia", "các sở, ngành"),
+    ("Phối hợp rà soát hoàn thành các quy trình thủ tục hành chính", None),
+])
+def test_cooperating_phrase(text, coop):
+    assert cooperating_phrase(text) == coop
+
+
+def test_heading_wrapped_over_two_lines_is_one_heading():
+    text = ("2.4. Về các nền tảng, ứng dụng phục vụ người dân, doanh nghiệp và hoạt\n"
+            "động trong các cơ quan hệ thống chính trị\n"
+            "a) Các cơ quan, đơn vị tiếp tục triển khai các chương trình nâng cao kỹ năng số.\n")
+    blocks = lines_to_blocks(region_of(text).lines)
+    assert blocks[0].heading and blocks[0].text.endswith("hệ thống chính trị")
+    assert not blocks[1].heading
+
+
+INTERLEAVED = """TT Danh mục nhiệm vụ, giải pháp h-ggglt%?r?h Cơ quan chủ trì | Cơ quan phối hợp Ghi chú
+Theo dõi kết nối, liên thông dữ
+liệu, ứng dụng phục vụ chỉ đạo,
+4 điều hành của các lãnh đạo và các Thường xuyên Phòng Văn hóa— | Các phòng, đơn vị
+cấp chính quyền bảo đảm hiệu quả, Xã hội thuộc UBND xã
+tránh lãng phí, đáp ứng mô hình
+chính quyền địa phương 2 cấp
+III Về dữ liệu
+Đồng bộ dữ liệu CSDL quốc gia,
+CSDL chuyên ngành về CSDL
+tổng hợp quốc gia để cắt giảm thủ
+5 trình, giải quyết thủ tục hành chính Thường xuyên HCC ; Các phòng, đơn vị
+theo mức độ tăng trưởng của dữ Phòng Văn hóa— | thuộc UBND xã
+liệu bảo đảm người dân chỉ kê khai Xã hội
+"""
+
+
+def test_flat_interleaved_rows_rebuilt_with_cells():
+    items, _ = flat_region_to_raw_items(region_of(INTERLEAVED, "Phụ lục II"), "task")
+    assert [i.ordinal for i in items] == ["4", "5"]
+    assert items[0].text.startswith("Theo dõi kết nối") and items[0].text.endswith("địa phương 2 cấp")
+    assert items[0].cells["deadline"] == "Thường xuyên"
+    assert "Phòng Văn hóa" in items[0].cells["lead"]
+    assert "Các phòng, đơn vị" in items[0].cells["cooperating"]
+    assert items[1].section == "Về dữ liệu"
+    assert items[1].text.startswith("Đồng bộ dữ liệu") and "Thường xuyên" not in items[1].text
+
+
+BLOCKS = """TT
+
+Danh mục nhiệm vụ, giải pháp
+
+Thời gian
+hoàn thành
+
+Cơ quan chủ trì
+
+Cơ quan phối hợp
+
+11
+
+Theo dõi, phối hợp việc tích hợp,
+cung cấp 100% dịch vụ công trực
+tuyến trên Cổng Dịch vụ công quốc
+gia
+
+Trước ngày
+30/6/2025
+
+Trung tâm PV
+HCC
+
+Phòng Văn hóa —
+Xã hội
+
+12
+
+Khắc phục ngay các bất cập, hạn
+chế về chất lượng dịch vụ công
+
+Thường xuyên
+
+Phòng Văn hóa —
+Xã hội
+
+Các phòng, đơn vị
+thuộc UBND xã
+"""
+
+
+def test_flat_block_layout_cells_by_blank_line_blocks():
+    items, _ = flat_region_to_raw_items(region_of(BLOCKS, "Phụ lục II"), "task")
+    assert [(i.ordinal, i.cells.get("deadline"), i.cells.get("lead"), i.cells.get("cooperating")) for i in items] == [
+        ("11", "Trước ngày 30/6/2025", "Trung tâm PV HCC", "Phòng Văn hóa — Xã hội"),
+        ("12", "Thường xuyên", "Phòng Văn hóa — Xã hội", "Các phòng, đơn vị thuộc UBND xã"),
+    ]
+    assert items[0].text == ("Theo dõi, phối hợp việc tích hợp, cung cấp 100% dịch vụ công trực "
+                             "tuyến trên Cổng Dịch vụ công quốc gia")
+
+
+@pytest.mark.parametrize("line,clean", [
+    ("R SR A S : Trong", "Trong"),
+    ("X s P Y N 2 A Côngan xã hạ tầng vật lý", "Côngan xã hạ tầng vật lý"),
+    ("Thường xuyên Phòng Văn hóa - Xã hội", "Thường xuyên Phòng Văn hóa - Xã hội"),
+])
+def test_strip_noise(line, clean):
+    assert strip_noise(line) == clean
+
+
+def test_strip_noise_keeps_value_marks_of_target_tables():
+    assert strip_noise("nâng cao chất X X X X X Phòng Văn hóa", "target") == "nâng cao chất X X X X X Phòng Văn hóa"

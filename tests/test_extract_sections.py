@@ -1,0 +1,111 @@
+"""Line classification, section roles and cue spotting (extract.sections), on corpus phrasings."""
+from __future__ import annotations
+
+import pytest
+
+from extract.sections import (Line, Region, classify_line, find_heading_deadline, find_prose_deadline,
+                              lines_to_regions, load_rules, match_field_line, region_kind, section_role)
+
+
+def test_rules_load_and_validate():
+    rules = load_rules()
+    assert rules.kinds and rules._sections and rules._prose_deadlines
+
+
+@pytest.mark.parametrize("line,kind,ord_,text", [
+    ("I. MỤC ĐÍCH", "roman", "I", "MỤC ĐÍCH"),
+    ("V.TỔ CHỨC THỰC HIỆN", "roman", "V", "TỔ CHỨC THỰC HIỆN"),
+    ("III | Phát triển khoa học công", "roman", "III", "Phát triển khoa học công"),
+    ("1.2. Mục tiêu cụ thể", "decimal", "1.2", "Mục tiêu cụ thể"),
+    ("2.1. Về thể chế", "decimal", "2.1", "Về thể chế"),
+    ("2. Định hướng", "number", "2", "Định hướng"),
+    ("a) Mục tiêu năm 2025", "letter", "a", "Mục tiêu năm 2025"),
+    ("đ) Ban hành và tổ chức thực hiện", "letter", "đ", "Ban hành và tổ chức thực hiện"),
+    ("(1) Có biểu mẫu điện tử tương tác", "paren_number", "1", "Có biểu mẫu điện tử tương tác"),
+    ("- Cơ quan chủ trì: Văn phòng Đảng ủy.", "bullet", "-", "Cơ quan chủ trì: Văn phòng Đảng ủy."),
+    ("+ Bảo đảm duy trì và sử dụng hiệu quả", "bullet", "+", "Bảo đảm duy trì và sử dụng hiệu quả"),
+    ("Thứ nhất: Về thể chế", "ordinal_word", "Thứ nhất", "Về thể chế"),
+    ("Phụ lục I ) ) ) )", "appendix", "I", ""),
+    ("PHỤ LỤC I", "appendix", "I", ""),
+    ("Phụ lục", "appendix", None, ""),
+    ("Xã hội", "text", None, "Xã hội"),
+    ("Vụ công trực tuyến", "text", None, "Vụ công trực tuyến"),
+])
+def test_classify_line(line, kind, ord_, text):
+    assert classify_line(line) == (kind, ord_, text)
+
+
+@pytest.mark.parametrize("title,role", [
+    ("Mục tiêu cụ thể", "target"),
+    ("NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM", "task"),
+    ("Nhiệm vụ trọng tâm", "task"),
+    ("TỔ CHỨC THỰC HIỆN", "task"),
+    ("Công tác báo cáo", "task"),
+    ("Mục tiêu tổng quát", "skip"),
+    ("MỤC ĐÍCH, QUAN ĐIỂM CHỈ ĐẠO VÀ YÊU CẦU THỰC HIỆN", "skip"),
+    ("Kinh phí thực hiện", "skip"),
+    ("Về thể chế", None),
+])
+def test_section_role(title, role):
+    assert section_role(title) == role
+
+
+@pytest.mark.parametrize("text,phrase", [
+    ("Phòng Văn hoá - Xã hội phối hợp với Sở Khoa học và Công nghệ, các doanh nghiệp viễn thông rà soát "
+     "xoá các điểm lõm sóng (hoàn thành trong tháng 11/2025).", "hoàn thành trong tháng 11/2025"),
+    ("Các phòng, ban, ngành, đơn vị rà soát, cấu trúc lại các thủ tục hành chính chuyển từ thủ công trên "
+     "giấy sang môi trường điện tử (hoàn thành trước ngày 20/12/2025).", "hoàn thành trước ngày 20/12/2025"),
+    ("Báo cáo kết quả thực hiện các nhiệm vụ về UBND xã trước 8h00 thứ 6 hàng tuần để cập nhật",
+     "trước 8h00 thứ 6 hàng tuần"),
+    ("Các phòng, ban, ngành, đơn vị báo cáo tiến độ thực hiện nhiệm vụ tháng trước ngày 15 hàng tháng..",
+     "trước ngày 15 hàng tháng"),
+    ("Nghiên cứu cơ chế cho phép các doanh nghiệp triển khai (nhiệm vụ thường xuyên).", "nhiệm vụ thường xuyên"),
+    ("Tiếp tục cập nhật bộ mã định danh điện tử của các cơ quan, đơn vị theo Quyết định số "
+     "20/2020/QĐ-TTg, ngày 22/7/2020", None),
+])
+def test_find_prose_deadline(text, phrase):
+    assert find_prose_deadline(text) == phrase
+
+
+@pytest.mark.parametrize("title,phrase", [
+    ("Mục tiêu năm 2025", "năm 2025"),
+    ("Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025", "Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025"),
+    ("Về thể chế", None),
+])
+def test_find_heading_deadline(title, phrase):
+    assert find_heading_deadline(title) == phrase
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("- Cơ quan chủ trì: Ban xây dựng Đảng, Văn phòng Đảng ủy", ("lead", "Ban xây dựng Đảng, Văn phòng Đảng ủy")),
+    ("- Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025.", ("deadline", "Hoàn thành trong tháng 7 năm 2025")),
+    ("- Thời gian hoàn thành: Hoàn thành trong tháng 7 năm 2025.", ("deadline", "Hoàn thành trong tháng 7 năm 2025")),
+    ("- Thời gian: Thực hiện thường xuyên", ("deadline", "Thực hiện thường xuyên")),
+    ("- Cơ quan phối hợp: Phòng Văn hóa - Xã hội.", ("cooperating", "Phòng Văn hóa - Xã hội")),
+    ("- Thành lập Ban Chỉ đạo", None),
+])
+def test_match_field_line(line, expected):
+    assert match_field_line(line) == expected
+
+
+def _region(texts):
+    return Region("Phụ lục I", [Line(page=1, line=i, text=t) for i, t in enumerate(texts)])
+
+
+@pytest.mark.parametrize("titles,kind", [
+    (["PHÂN CÔNG MỤC TIÊU TRIỂN KHAI KẾ HOẠCH SỐ 02-KH/BCĐTW"], "target"),
+    (["MỤC TIÊU PHÁT TRIỂN KHOA HỌC, CÔNG NGHỆ"], "target"),
+    (["NHIỆM VỤ TRỌNG TÂM ĐỘT PHÁ PHÁT TRIỂN KHOA HỌC"], "task"),
+    (["PHÂN CÔNG TỔ CHỨC THỰC HIỆN KẾ HOẠCH"], "task"),
+    (["(Ban hành kèm theo Kế hoạch số 10-KH/ĐU)", "TT Nội dung Thời gian"], "task"),
+])
+def test_region_kind(titles, kind):
+    assert region_kind(_region(titles)) == kind
+
+
+def test_lines_to_regions_splits_at_appendix_headings():
+    lines = [Line(1, 0, "KẾ HOẠCH"), Line(1, 1, "Phụ lục I", kind="appendix", ord="I"),
+             Line(2, 0, "a"), Line(2, 1, "Phụ lục II", kind="appendix", ord="II"), Line(3, 0, "b")]
+    regions = lines_to_regions(lines)
+    assert [r.name for r in regions] == ["body", "Phụ lục I", "Phụ lục II"]
+    assert [[ln.text for ln in r.lines] for r in regions] == [["KẾ HOẠCH"], ["a"], ["b"]]
