@@ -1,0 +1,357 @@
+"""Ruled appendix tables (text-layer ruling or scanned grid) to RawItems.
+
+Header rows are recognised by synonyms (extract/data/table_headers.yaml) and give each column
+a role; the table is a target table when it has year/value columns or a "Mục tiêu"-like text
+column. Tables continued on the next page (header repeated, or none) are stitched; a row
+split by the page break (continuation with an empty TT cell) is joined to its item. Section
+rows (spanning cells, Roman numerals, "Thứ nhất: Về thể chế", a numbered group over lettered
+items) set the `section` of the items below. Cells stay raw: fields are parsed later.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+from unidecode import unidecode
+
+from extract.raw_items import RawItem
+from schema import Document, Provenance, Table, TableCell
+
+DATA = Path(__file__).parent / "data" / "table_headers.yaml"
+ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
+
+
+class _Patterns(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year_header: str
+    ordinal: str
+    roman: str
+    letter: str
+    section_prefix: str
+    section_text: str
+    column_number: str
+    appendix: str
+
+
+class HeaderRules(BaseModel):
+    """The validated content of table_headers.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    roles: dict[str, list[str]]
+    target_text_headers: list[str]
+    patterns: _Patterns
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    synonyms: tuple[tuple[str, str], ...]  # (folded synonym, role), longest first
+    target_text: frozenset[str]
+    rx: dict[str, re.Pattern]
+
+
+def fold(text: str) -> str:
+    """Given header text, return it lower-cased, without diacritics, spaces or punctuation."""
+    t = unidecode(unicodedata.normalize("NFC", text).lower())
+    return re.sub(r"[^0-9a-z]", "", t)
+
+
+def squash(text: str) -> str:
+    """Given cell text, return it NFC with runs of whitespace made single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@lru_cache(maxsize=1)
+def load_rules(path: str = str(DATA)) -> _Compiled:
+    """Given the path of the header rules file, return them validated and compiled."""
+    raw = HeaderRules.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    syn = sorted({(fold(s), role) for role, ss in raw.roles.items() for s in ss},
+                 key=lambda p: -len(p[0]))
+    rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
+    return _Compiled(tuple(syn), frozenset(fold(s) for s in raw.target_text_headers), rx)
+
+
+def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
+    """Given a header cell's text, return its column role ("text", "lead", "year:2025"...)
+    or None when it names no known column."""
+    rules = rules or load_rules()
+    f = fold(text)
+    if not f:
+        return None
+    role = next((r for s, r in rules.synonyms if s and s in f), None)
+    year = rules.rx["year_header"].search(squash(text))
+    if year and role in (None, "value"):
+        return f"year:{year.group(1)}"
+    return role
+
+
+def _is_target_header(text: str, rules: _Compiled) -> bool:
+    f = fold(text)
+    return any(f.startswith(t) for t in rules.target_text)
+
+
+@dataclass
+class _Layout:
+    """What a header tells about a table: role of each column and the table kind."""
+
+    roles: list[Optional[str]]
+    kind: str
+    header_rows: int
+
+
+def _row_cells(table: Table) -> list[list[TableCell]]:
+    rows: list[list[TableCell]] = [[] for _ in range(table.n_rows)]
+    for c in table.cells:
+        if 0 <= c.row < table.n_rows:
+            rows[c.row].append(c)
+    for r in rows:
+        r.sort(key=lambda c: c.col)
+    return rows
+
+
+def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_Layout]:
+    """Given a table, return its column roles and kind from its header rows, or None when
+    no header row is found in its first rows."""
+    rules = rules or load_rules()
+    rows = _row_cells(table)
+    for h in range(min(3, len(rows))):
+        roles: list[Optional[str]] = [None] * table.n_cols
+        target = False
+        for c in rows[h]:
+            role = header_to_role(c.text, rules)
+            if role is None:
+                continue
+            target |= role == "text" and _is_target_header(c.text, rules)
+            for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
+                roles[k] = role
+        if sum(1 for c in rows[h] if header_to_role(c.text, rules)) < 2 or "text" not in roles:
+            continue
+        n_head = h + 1
+        # Second header row: sub-columns such as years under a spanning "Chỉ tiêu".
+        if n_head < len(rows):
+            sub = [c for c in rows[n_head] if squash(c.text)]
+            sub_roles = [header_to_role(c.text, rules) for c in sub]
+            short = all(len(squash(c.text)) <= 40 for c in sub)
+            if len(sub) >= 2 and short and all(sub_roles) and not _looks_like_item(rows[n_head], roles, rules):
+                for c, role in zip(sub, sub_roles):
+                    for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
+                        roles[k] = role
+                n_head += 1
+        target |= any(r and (r.startswith("year:") or r == "value") for r in roles)
+        return _Layout(roles, "target" if target else "task", n_head)
+    return None
+
+
+def _looks_like_item(cells: list[TableCell], roles: list[Optional[str]], rules: _Compiled) -> bool:
+    for c in cells:
+        if c.col < len(roles) and roles[c.col] == "ordinal" and rules.rx["ordinal"].match(squash(c.text)):
+            return True
+    return False
+
+
+def cell_text(text: str) -> str:
+    """Given a cell's printed text, return it on one line, keeping line breaks only before
+    list bullets ("- ", "+ ") where they separate entries."""
+    lines = [squash(x) for x in text.splitlines() if x.strip()]
+    out = ""
+    for ln in lines:
+        if not out:
+            out = ln
+        elif ln[:1] in "-+•" and len(ln) > 1:
+            out += "\n" + ln
+        else:
+            out += " " + ln
+    return out
+
+
+@dataclass
+class _Row:
+    page: int
+    roles: dict[str, str]
+    cells: list[TableCell]
+    spanning: bool  # one cell covers the text column and the item columns
+    source: str
+    bbox: Optional[tuple[float, float, float, float]]
+    index: int  # body row index in its table
+    continues: bool = False  # first body row of a table continued from the previous page
+
+
+def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
+    bs = [b for b in boxes if b]
+    if not bs:
+        return None
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
+def _body_rows(table: Table, layout: _Layout, page: int) -> list[_Row]:
+    out = []
+    item_cols = {i for i, r in enumerate(layout.roles) if r and r not in ("ordinal", "text")}
+    text_cols = {i for i, r in enumerate(layout.roles) if r == "text"}
+    for idx, cells in enumerate(_row_cells(table)[layout.header_rows:]):
+        roles: dict[str, str] = {}
+        spanning = False
+        for c in cells:
+            cover = set(range(c.col, c.col + c.col_span))
+            if cover & text_cols and (cover & item_cols or len(cover) >= len(layout.roles) - 1) and c.col_span > 1:
+                spanning = True
+            role = layout.roles[c.col] if c.col < len(layout.roles) else None
+            if role is None and cover & text_cols:
+                role = "text"
+            if role is None:
+                role = next((layout.roles[k] for k in sorted(cover) if k < len(layout.roles) and layout.roles[k]), None)
+            t = cell_text(c.text)
+            if role and t:
+                roles[role] = (roles[role] + " " + t) if role in roles else t
+        source = " | ".join(cell_text(c.text) for c in cells)
+        out.append(_Row(page, roles, cells, spanning, source, _union([c.bbox for c in cells]), idx))
+    return out
+
+
+def appendix_headings(doc: Document, rules: _Compiled | None = None) -> list[tuple[int, float, str]]:
+    """Given a document, return its appendix headings as (page, top in points or -1 when
+    the page has no word boxes, "Phụ lục II") in reading order."""
+    rules = rules or load_rules()
+    out = []
+    for p in doc.pages:
+        if p.words:
+            lines: dict[int, list] = {}
+            for w in p.words:
+                lines.setdefault(w.line, []).append(w)
+            for ws in sorted(lines.values(), key=lambda ws: min(w.bbox[1] for w in ws)):
+                text = " ".join(w.text for w in sorted(ws, key=lambda w: w.bbox[0]))
+                m = rules.rx["appendix"].match(squash(text))
+                if m:
+                    out.append((p.number, min(w.bbox[1] for w in ws), _appendix_name(m)))
+        else:
+            for ln in (p.text or p.raw_text).splitlines():
+                m = rules.rx["appendix"].match(squash(ln))
+                if m:
+                    out.append((p.number, -1.0, _appendix_name(m)))
+    return out
+
+
+def _appendix_name(m: re.Match) -> str:
+    num = m.group(1)
+    return f"Phụ lục {num.upper()}" if num else "Phụ lục"
+
+
+def section_name(text: str, rules: _Compiled | None = None) -> str:
+    """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
+    heading without its numeral ("Về hạ tầng", "Về thể chế")."""
+    rules = rules or load_rules()
+    t = squash(text)
+    stripped = rules.rx["section_prefix"].sub("", t, count=1)
+    return stripped.strip(" .:-–—") or t
+
+
+def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
+    t = squash(text)
+    m = rules.rx["ordinal"].match(t)
+    return m.group(1) if m else None
+
+
+def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
+    """Given a document whose pages carry tables, return the RawItems of its appendix
+    tables (one per task/target row) and warnings for rows or tables it could not read."""
+    rules = load_rules()
+    warnings: list[str] = []
+    headings = appendix_headings(doc, rules)
+    # Stitch: each group is (layout, appendix, rows) for one logical table.
+    groups: list[tuple[_Layout, Optional[str], list[_Row], str]] = []
+    prev_page: Optional[int] = None
+    for page in doc.pages:
+        for t_i, table in enumerate(sorted(page.tables, key=lambda t: (t.bbox or (0, 0, 0, 0))[1])):
+            layout = table_to_layout(table, rules)
+            last = groups[-1] if groups else None
+            is_next_page = last is not None and prev_page is not None and page.number == prev_page + 1 and t_i == 0
+            continued = False
+            if last is not None and is_next_page:
+                if layout is None and table.n_cols == len(last[0].roles):
+                    layout = _Layout(last[0].roles, last[0].kind, 0)
+                    continued = True
+                elif layout is not None and layout.roles == last[0].roles:
+                    continued = True
+            if layout is None:
+                text = " | ".join(squash(c.text) for c in table.cells if c.text.strip())
+                if text:
+                    warnings.append(f"page {page.number}: table without a recognisable header row "
+                                    f"skipped: {text[:200]}")
+                prev_page = page.number
+                continue
+            top = (table.bbox or (0, 0, 0, 0))[1]
+            rows = _body_rows(table, layout, page.number)
+            if continued:
+                if rows:
+                    rows[0].continues = True
+                last[2].extend(rows)
+            else:
+                appendix = None
+                for hp, htop, name in headings:
+                    if hp < page.number or (hp == page.number and (htop < 0 or htop <= top)):
+                        appendix = name
+                method = "image-grid" if table.method == "image-grid" else "pdf-table"
+                groups.append((layout, appendix, rows, method))
+            prev_page = page.number
+    items: list[RawItem] = []
+    for layout, appendix, rows, method in groups:
+        items.extend(_rows_to_items(layout, appendix, rows, method, rules, warnings))
+    return items, warnings
+
+
+def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _Compiled) -> bool:
+    has_item_cells = any(row.roles.get(r) for r in row.roles if r in ITEM_ROLES or r.startswith("year:"))
+    if row.spanning:
+        return True
+    if has_item_cells or not row.roles.get("text"):
+        return False
+    o = squash(row.roles.get("ordinal", ""))
+    o_key = _ordinal(o, rules) or ""
+    if rules.rx["roman"].match(o_key) and not rules.rx["letter"].match(o_key):
+        return True
+    if rules.rx["section_text"].match(row.roles["text"]) and not o:
+        return True
+    # A numbered row over lettered ones is a group heading (1 > a, b, c).
+    return bool(o_key.isdigit() and nxt_ordinal and rules.rx["letter"].match(nxt_ordinal))
+
+
+def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], method: str,
+                   rules: _Compiled, warnings: list[str]) -> list[RawItem]:
+    out: list[RawItem] = []
+    section: Optional[str] = None
+    ordinals = [_ordinal(r.roles.get("ordinal", ""), rules) for r in rows]
+    col_number = rules.rx["column_number"]
+    for i, row in enumerate(rows):
+        if not row.roles:
+            continue
+        if all(col_number.match(v) for v in row.roles.values()) and len(row.roles) >= 3:
+            continue  # "(1) (2) (3)" column numbering under the header
+        nxt = next((o for o in ordinals[i + 1:] if o), None)
+        if _is_section(row, nxt, layout, rules):
+            section = section_name(" ".join(v for k, v in row.roles.items() if k in ("ordinal", "text"))
+                                   if not row.spanning else row.source.replace(" | ", " "), rules)
+            continue
+        if row.continues and not row.roles.get("ordinal") and out:
+            prev = out[-1]  # a row split by the page break: join its halves
+            for role, v in row.roles.items():
+                prev.cells[role] = (prev.cells[role] + " " + v) if prev.cells.get(role) else v
+            prev.text = prev.cells.get("text", prev.text)
+            prev.provenance.source += " || " + row.source
+            continue
+        text = row.roles.get("text", "")
+        if not text:
+            warnings.append(f"page {row.page}: table row without item text skipped: {row.source[:200]}")
+            continue
+        ordinal = ordinals[i] or (squash(row.roles["ordinal"]) if row.roles.get("ordinal") else None)
+        item = RawItem(kind=layout.kind, text=text, ordinal=ordinal, section=section, appendix=appendix,
+                       cells=dict(row.roles),
+                       provenance=Provenance(page=row.page, bbox=row.bbox, source=row.source),
+                       layout=method)
+        if row.roles.get("ordinal") and not ordinals[i]:
+            item.warnings.append(f"ordinal cell not understood: {row.roles['ordinal']!r}")
+        out.append(item)
+    return out
