@@ -151,24 +151,57 @@ def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int
     return None
 
 
-def tail_to_cells(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
-    """Given the right part of a table line (no column bars), return its cells: a deadline
-    phrase and the unit text around it ("Thường xuyên Phòng Văn hóa—" -> 2 cells)."""
+def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
+    """Given unit text from one line, split it where another unit name starts without a
+    separator ("Phòng Kinh tế Các cơ quan, đơn vị" -> 2 cells)."""
+    linking = set(rules.linking_words)
+    cuts = [0]
+    for m in rules._units.finditer(t):
+        p = m.start()
+        if p == 0:
+            continue
+        prev = t[:p].split()
+        if prev and prev[-1].strip(",;") in linking:
+            continue
+        cuts.append(p)
+    cuts.append(len(t))
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = t[a:b].strip(" ;,")
+        if piece:
+            out.append(Cell(piece, offset + a, 0, "unit"))
+    return out
+
+
+def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task") -> list[Cell]:
+    """Given the right part of a table line (no column bars), return its cells: leading
+    target values, a deadline phrase and the unit names around it
+    ("Thường xuyên Phòng Văn hóa—" -> deadline + unit)."""
+    out: list[Cell] = []
+    if kind == "target":
+        toks = t.split()
+        n = 0
+        while n < len(toks) and _rx(rules)["value"].match(toks[n]):
+            n += 1
+        if n:
+            out += [Cell(v, offset, 0, "value") for v in toks[:n]]
+            t = " ".join(toks[n:])
+            if not t:
+                return out
     dm = _deadline_at(t, rules)
     if not dm:
-        return [Cell(t, offset, 0, "unit")]
-    out = []
+        return out + split_units(t, offset, rules)
     before, phrase, after = t[:dm.start()].strip(), dm.group(0), t[dm.end():]
     # a deadline phrase runs on over trailing date tokens ("Trước ngày 30/6/2025")
     m = re.match(r"^\s*((?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?)", after)
     if m:
         phrase, after = phrase + " " + m.group(1), after[m.end():]
     if before:
-        out.append(Cell(before, offset, 0, "unit"))
+        out += split_units(before, offset, rules)
     out.append(Cell(phrase.strip(), offset + dm.start(), 0, "deadline"))
     after = after.strip()
     if after:
-        out.append(Cell(after, offset + dm.end() + 1, 0, "unit"))
+        out += split_units(after, offset + dm.end() + 1, rules)
     return out
 
 
@@ -215,7 +248,7 @@ def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
         if kind == "target" and all(rx["value"].match(x) for x in t.split()):
             cells += [Cell(x, offset, 0, "value") for x in t.split()]
         else:
-            cells += tail_to_cells(t, offset, rules)
+            cells += tail_to_cells(t, offset, rules, kind)
         offset += len(t) + 3
     return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text])
 
