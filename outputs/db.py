@@ -207,13 +207,26 @@ def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
+def _insert_ignoring_duplicates(conn: Connection, table: Table):
+    """Return an INSERT on ``table`` that skips rows violating a unique constraint."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)  # other backends: plain insert (a race fails that document, rolled back)
+
+
 def _unit_id(conn: Connection, ref: UnitRef, cache: dict[str, int]) -> int:
     """Return the id of the unit named ``ref.name``, inserting it if new."""
     if ref.name in cache:
         return cache[ref.name]
-    found = conn.execute(select(units.c.id).where(units.c.name == ref.name)).scalar()
-    if found is None:
-        found = conn.execute(insert(units).values(name=ref.name, known=ref.known)).inserted_primary_key[0]
+    # insert-if-absent, so two loaders naming the same new unit at once do not collide
+    conn.execute(_insert_ignoring_duplicates(conn, units).values(name=ref.name, known=ref.known))
+    found = conn.execute(select(units.c.id).where(units.c.name == ref.name)).scalar_one()
     cache[ref.name] = found
     return found
 

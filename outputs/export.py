@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 import pandas as pd
+from openpyxl.styles import Alignment
 
 from outputs.tables import Row, documents_to_tables, table_specs
 from schema import Document
+
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 ExportFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "jsonl")
@@ -52,8 +55,12 @@ def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path) -> 
                 frame.to_excel(writer, sheet_name=specs[name].sheet, index=False)
                 sheet = writer.sheets[specs[name].sheet]
                 sheet.freeze_panes = "A2"
-                for cell in sheet[1]:  # header width so Vietnamese headers are readable
-                    sheet.column_dimensions[cell.column_letter].width = max(12, min(60, len(str(cell.value)) + 4))
+                for col_cells in sheet.iter_cols():  # width from the longest cell, capped; long texts wrap
+                    longest = max(len(str(c.value)) if c.value is not None else 0 for c in col_cells)
+                    sheet.column_dimensions[col_cells[0].column_letter].width = max(10, min(60, longest + 2))
+                    if longest > 60:
+                        for c in col_cells[1:]:
+                            c.alignment = WRAP
         return [out]
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -136,3 +136,28 @@ def test_cli_audit_exit_code_follows_min_f1(samples, tmp_path, monkeypatch):
     assert low.exit_code == 1, low.output
     assert high.exit_code == 0, high.output
     assert "OVERALL" in high.output and (tmp_path / "b" / "audit.html").exists()
+
+
+def test_crop_from_second_page_of_a_tiff(tmp_path):
+    """Images: pixels per point come from the page width the Document recorded."""
+    from PIL import ImageDraw
+
+    from outputs.page_crops import provenance_to_crop_uri
+
+    pages = []
+    for n in range(2):
+        img = Image.new("RGB", (1240, 1754), "white")  # A4 at 150 dpi
+        ImageDraw.Draw(img).rectangle([200, 800, 1000, 840], fill=(0, 0, 0) if n else (0, 0, 255))
+        pages.append(img)
+    path = tmp_path / "scan.tiff"
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    px_per_pt = 1240 / 595.0
+    bbox = [200 / px_per_pt, 800 / px_per_pt, 1000 / px_per_pt, 840 / px_per_pt]
+    uri = provenance_to_crop_uri(path, {"page": 2, "bbox": bbox}, {2: 595.0})
+    crop = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGB")).astype(int)
+    assert 800 < crop.shape[1] < 1240 and crop.shape[0] < 400  # the box plus a margin, not the page
+    blue = ((crop[..., 2] > 200) & (crop[..., 0] < 60)).sum()
+    black = ((crop.sum(axis=2) < 60)).sum()
+    assert black > 1000 and blue == 0  # page 2's black bar, not page 1's blue one
+    assert provenance_to_crop_uri(path, {"page": 2, "bbox": None}) is None
+    assert provenance_to_crop_uri(tmp_path / "plan.txt", {"page": 1, "bbox": bbox}) is None
