@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment
 from outputs.tables import Row, documents_to_tables, table_specs
 from schema import Document
 
+DATE_COLUMNS = ("deadline_start", "deadline_end")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 ExportFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
@@ -26,7 +27,7 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "jsonl")
 def rows_to_frame(rows: list[Row], table: str) -> pd.DataFrame:
     """Given rows of one export table, return a DataFrame with its columns in spec order."""
     frame = pd.DataFrame(rows, columns=table_specs()[table].keys)
-    for col in ("deadline_start", "deadline_end"):
+    for col in DATE_COLUMNS:
         if col in frame:  # date objects -> datetime64 so xlsx/parquet store real dates
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ms]")
     for col in ("item_index", "page", "year", "tasks", "targets", "warnings"):
@@ -48,13 +49,16 @@ def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path) -> 
     specs = table_specs()
     if fmt == "xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(out, engine="openpyxl", datetime_format="YYYY-MM-DD",
-                            date_format="YYYY-MM-DD") as writer:
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
             for name, rows in tables.items():
                 frame = rows_to_frame(rows, name).rename(columns=specs[name].headers)
                 frame.to_excel(writer, sheet_name=specs[name].sheet, index=False)
                 sheet = writer.sheets[specs[name].sheet]
                 sheet.freeze_panes = "A2"
+                for i, key in enumerate(specs[name].keys, start=1):
+                    if key in DATE_COLUMNS:  # pandas' own datetime_format is not applied by openpyxl
+                        for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                            cell.number_format = "yyyy-mm-dd"
                 for col_cells in sheet.iter_cols():  # width from the longest cell, capped; long texts wrap
                     longest = max(len(str(c.value)) if c.value is not None else 0 for c in col_cells)
                     sheet.column_dimensions[col_cells[0].column_letter].width = max(10, min(60, longest + 2))

@@ -115,3 +115,14 @@ def test_cli_export_rejects_unknown_format(tmp_path):
 
     result = CliRunner().invoke(app, ["export", str(tmp_path), "--format", "pdf", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
+
+
+def test_xlsx_deadlines_are_date_cells(gold, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "k.xlsx"
+    export.export_documents(gold.values(), "xlsx", out)
+    sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
+    col = tables.table_specs()["tasks"].keys.index("deadline_end") + 1
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=col, max_col=col) if row[0].value]
+    assert cells and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells)
