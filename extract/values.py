@@ -1,0 +1,288 @@
+"""Parse Vietnamese numbers and the quantified target values of a target text or cell.
+
+The grammar (comparator phrases, units, qualitative cells, the regex table) is data:
+``extract/data/value_units.yaml``; this module holds the matching logic only.
+
+    parse_number("1.000") -> 1000.0      parse_number("74,07") -> 74.07
+    parse_values("Tối thiểu 80% hồ sơ ...", 2025)
+        -> [TargetValue(year=2025, raw="Tối thiểu 80%", value=80, unit="%", comparator=">=")]
+
+Matching is done on folded text (no diacritics) so that old OCR text without diacritics
+works too; raw spans are cut from the text as printed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from extract.folding import fold, nfc, squash_spaces
+from schema import TargetValue
+
+DATA_FILE = Path(__file__).parent / "data" / "value_units.yaml"
+
+COMPARATORS = (">=", ">", "<=", "<", "=")
+
+
+class ValuePatterns(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: str
+    number_full: str
+    ignore: list[str]
+    year_label: str
+    unit_tail: str
+
+
+class ValueGrammar(BaseModel):
+    """The validated content of value_units.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    comparators: dict[str, str]
+    directions: list[str]
+    default_comparator: dict[str, str]
+    percent: list[str]
+    units: list[str]
+    qualitative: list[str]
+    percent_subjects: list[str] = ["tỷ lệ", "tỉ lệ"]
+    patterns: ValuePatterns
+
+    @field_validator("comparators")
+    @classmethod
+    def _known_ops(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = {k: op for k, op in v.items() if op not in COMPARATORS}
+        if bad:
+            raise ValueError(f"unknown comparators: {bad}")
+        return v
+
+    @field_validator("default_comparator")
+    @classmethod
+    def _modes(cls, v: dict[str, str]) -> dict[str, str]:
+        if set(v) != {"cell", "text"} or not set(v.values()) <= set(COMPARATORS):
+            raise ValueError("default_comparator needs 'cell' and 'text' comparators")
+        return v
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    g: ValueGrammar
+    number: re.Pattern
+    number_full: re.Pattern
+    ignore: tuple[re.Pattern, ...]
+    comparator: re.Pattern      # anchored at the end of the text before a number
+    units: tuple[tuple[re.Pattern, str], ...]  # (folded pattern, unit as written)
+    year_label: re.Pattern
+    unit_tail: re.Pattern
+    qualitative: frozenset[str]
+    percent_subjects: tuple[str, ...]
+
+
+def load_grammar(path: Path | None = None) -> ValueGrammar:
+    """Given a YAML path (default: the bundled one), return the validated value grammar."""
+    with open(path or DATA_FILE, encoding="utf-8") as f:
+        return ValueGrammar.model_validate(yaml.safe_load(f))
+
+
+def _word_alt(words: list[str]) -> str:
+    """Given phrases, return a regex alternation of their folded forms, longest first."""
+    folded = sorted({squash_spaces(fold(nfc(w))) for w in words}, key=len, reverse=True)
+    parts = []
+    for w in folded:
+        body = r"\s+".join(re.escape(t) for t in w.split())
+        parts.append(rf"(?<![a-z]){body}" if w[:1].isalpha() else body)
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: Optional[str] = None) -> _Compiled:
+    g = load_grammar(Path(path) if path else None)
+    cmp_rx = re.compile(
+        rf"(?:(?P<dir>{_word_alt(g.directions)})\s+)?(?P<cmp>{_word_alt(list(g.comparators))})\s*$")
+    units: list[tuple[re.Pattern, str]] = []
+    for u in g.percent:
+        units.append((re.compile(rf"\s*(?:{_word_alt([u])})(?![a-z0-9])"), "%"))
+    for u in sorted(g.units, key=len, reverse=True):
+        units.append((re.compile(rf"\s*(?:{_word_alt([u])})(?![a-z0-9])"), nfc(u)))
+    return _Compiled(
+        g=g,
+        number=re.compile(g.patterns.number),
+        number_full=re.compile(g.patterns.number_full),
+        ignore=tuple(re.compile(r) for r in g.patterns.ignore),
+        comparator=cmp_rx,
+        units=tuple(units),
+        year_label=re.compile(g.patterns.year_label),
+        unit_tail=re.compile(g.patterns.unit_tail),
+        qualitative=frozenset(squash_spaces(fold(nfc(q))) for q in g.qualitative),
+        percent_subjects=tuple(fold(nfc(s)) for s in g.percent_subjects),
+    )
+
+
+def _comparator_ops() -> dict[str, str]:
+    c = _compiled()
+    return {squash_spaces(fold(nfc(k))): op for k, op in c.g.comparators.items()}
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def parse_number(s: str) -> float | None:
+    """Given a number as printed in Vietnamese ("1.000", "74,07", "0,6", "0.6"), return it.
+
+    "." groups thousands when followed by groups of exactly three digits ("1.000" = 1000,
+    but "0.600" and "1.5" are decimals); "," is the decimal mark. Return None for anything
+    that is not a whole number string.
+    """
+    if s is None:
+        return None
+    s = nfc(str(s)).strip()
+    c = _compiled()
+    if not c.number_full.fullmatch(s):
+        return None
+    sign = -1.0 if s.startswith("-") else 1.0
+    s = s.lstrip("+-")
+    if "," in s:
+        s = s.replace(".", "").replace(",", ".")
+    elif "." in s:
+        int_part = s.split(".", 1)[0]
+        thousands = re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s) and int_part != "0"
+        s = s.replace(".", "") if thousands else s
+    try:
+        return sign * float(s)
+    except ValueError:
+        return None
+
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass
+class _Found:
+    start: int          # raw span in the text
+    end: int
+    value: Optional[float]
+    unit: Optional[str]
+    comparator: Optional[str]
+    year: Optional[int]
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _unit_after(folded: str, pos: int, c: _Compiled) -> tuple[Optional[str], int]:
+    """Given folded text and the end of a number, return (unit, end of unit incl. tail)."""
+    for rx, unit in c.units:
+        m = rx.match(folded, pos)
+        if m:
+            end = m.end()
+            if unit != "%":
+                tail = c.unit_tail.match(folded, end)
+                end = tail.end() if tail else end
+            return unit, end
+    return None, pos
+
+
+def _comparator_before(folded: str, pos: int, c: _Compiled, ops: dict[str, str]) -> tuple[Optional[str], int]:
+    """Given folded text and the start of a number, return (comparator, start of its phrase)."""
+    window_start = max(0, pos - 40)
+    m = c.comparator.search(folded[window_start:pos])
+    if not m:
+        return None, pos
+    op = ops.get(squash_spaces(m.group("cmp")))
+    start = window_start + (m.start("dir") if m.group("dir") else m.start("cmp"))
+    return op, start
+
+
+def _find(text: str, c: _Compiled) -> list[_Found]:
+    """Given text (NFC, one line), return every number with its unit and comparator."""
+    folded = fold(text)
+    ignored = [m.span() for rx in c.ignore for m in rx.finditer(folded)]
+    masked = _blank(folded, ignored)
+    ops = _comparator_ops()
+    found = []
+    for m in c.number.finditer(masked):
+        unit, end = _unit_after(folded, m.end(), c)
+        cmp, start = _comparator_before(masked, m.start(), c, ops)
+        label = c.year_label.search(folded[max(0, start - 30):start])
+        found.append(_Found(start=start, end=end, value=parse_number(text[m.start():m.end()]),
+                            unit=unit, comparator=cmp,
+                            year=int(label.group("y")) if label else None))
+    return found
+
+
+def _is_whole_cell(text: str, f: _Found) -> bool:
+    """Given text and one value found in it, return whether the value is all the text says."""
+    rest = text[:f.start] + text[f.end:]
+    return not re.search(r"\w", rest)
+
+
+def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
+    """Given a target text or a table cell, return every quantified value in it.
+
+    A cell that is only a value ("80%", ">70%", "≥30%", "0,6", "X", "Hoàn thành", ">")
+    gives one value, comparator "=" unless printed; an unreadable cell ("5o,", "5740,")
+    gives value null with its raw text. In running text, a number counts when a unit or a
+    comparator goes with it ("ít nhất 5000 hồ sơ/năm", "400 dịch vụ công trực tuyến"),
+    comparator ">=" unless printed. ``year`` is the year of the values unless a label
+    printed before a value names another ("đến năm 2030: 100%").
+    """
+    if not text or not text.strip():
+        return []
+    c = _compiled()
+    line = squash_spaces(nfc(text))
+    folded_line = squash_spaces(fold(line)).strip(" .;:")
+    if folded_line in c.qualitative:
+        return [TargetValue(year=year, raw=line, value=None, unit=None, comparator="=")]
+    found = _find(line, c)
+    if len(found) == 1 and _is_whole_cell(line, found[0]):
+        f = found[0]
+        leftover = (line[:f.start] + line[f.end:]).strip(" .;:)(")
+        if leftover:  # "5740," "10," : a damaged cell, not a value
+            return [TargetValue(year=year, raw=line, value=None, unit=f.unit, comparator=None)]
+        return [_to_value(line, f, year, c.g.default_comparator["cell"])]
+    if not found:
+        ops = _comparator_ops()
+        if folded_line in ops:  # ">" alone: a comparator whose number was lost
+            return [TargetValue(year=year, raw=line, value=None, unit=None, comparator=ops[folded_line])]
+        if re.search(r"\d", line) and len(line.split()) <= 2:  # "5o," "5900/": unreadable cell
+            return [TargetValue(year=year, raw=line, value=None, unit=None, comparator=None)]
+        return []
+    return [_to_value(line, f, year, c.g.default_comparator["text"])
+            for f in found if f.unit or f.comparator]
+
+
+def _to_value(line: str, f: _Found, year: Optional[int], default: str) -> TargetValue:
+    return TargetValue(year=f.year or year, raw=line[f.start:f.end].strip(), value=f.value,
+                       unit=f.unit, comparator=f.comparator or default)
+
+
+def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[TargetValue]:
+    """Given the values of one table row and its target text, return them with units filled.
+
+    Year columns often print the unit once ("≥30%", then "≥90"): a value without a unit
+    takes "%" when the row's target is a rate ("Tỷ lệ ...") or another value of the row
+    has "%"; such a value above 100 is taken as a damaged cell (value null). Other units
+    are left as printed.
+    """
+    c = _compiled()
+    subject = squash_spaces(fold(nfc(target_text or "")))
+    is_rate = subject.startswith(c.percent_subjects) or any(v.unit == "%" for v in values)
+    if not is_rate:
+        return values
+    out = []
+    for v in values:
+        if v.unit:
+            out.append(v)
+        elif v.value is not None and v.value > 100:
+            # a rate above 100 with no "%" printed is a damaged cell ("990" for "≥2%")
+            out.append(v.model_copy(update={"unit": "%", "value": None, "comparator": None}))
+        else:
+            out.append(v.model_copy(update={"unit": "%"}))
+    return out

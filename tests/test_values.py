@@ -1,0 +1,130 @@
+"""Tests of extract.values: Vietnamese numbers and target values, on corpus phrasings."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.values import fill_row_units, load_grammar, parse_number, parse_values
+
+
+@pytest.mark.parametrize("s,expected", [
+    ("1.000", 1000), ("1.000.000", 1_000_000), ("74,07", 74.07), ("0,6", 0.6), ("0.6", 0.6),
+    ("1,5", 1.5), ("2,5", 2.5), ("1.5", 1.5), ("0.600", 0.6), ("1.234,5", 1234.5), ("08", 8),
+    ("5000", 5000), (" 982 ", 982), ("-3", -3),
+])
+def test_parse_number(s, expected):
+    assert parse_number(s) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("s", ["", "abc", "10,", "5o,", "5900/", "1.2.3", "80%", None])
+def test_parse_number_rejects(s):
+    assert parse_number(s) is None
+
+
+V = tuple  # (raw, value, unit, comparator)
+
+# Target sentences of the gold records (prose): values in text order.
+@pytest.mark.parametrize("text,expected", [
+    ("Bảo đảm cung cấp 400 dịch vụ công trực tuyến với số lượng hồ sơ trung bình của tất cả "
+     "các dịch vụ công phát sinh ít nhất 5000 hồ sơ/năm và đáp ứng yêu cầu cung cấp 100% kết quả "
+     "điện tử. + Bảo đảm cung cấp dịch vụ công trực tuyến toàn trình đối với 82 nhóm thủ tục hành "
+     "chính theo Quyết định số 06/QĐ-TTg ngày 06/01/2022, Quyết định số 422/QĐ-TTg, ngày 04/4/2022",
+     [V(("400 dịch vụ công trực tuyến", 400, "dịch vụ công trực tuyến", ">=")),
+      V(("ít nhất 5000 hồ sơ/năm", 5000, "hồ sơ/năm", ">=")),
+      V(("100%", 100, "%", ">=")),
+      V(("82 nhóm thủ tục hành chính", 82, "nhóm thủ tục hành chính", ">="))]),
+    ("Tối thiểu 80% hồ sơ thủ tục hành chính được xử lý hoàn toàn trực tuyến",
+     [V(("Tối thiểu 80%", 80, "%", ">="))]),
+    ("100% hồ sơ, tài liệu công việc phát sinh từ ngày 01/7/2025 được tạo lập và xử lý trên môi "
+     "trường điện tử; hoàn thành số hóa ít nhất 30% tài liệu lưu trữ lịch sử có giá trị cao, tạo "
+     "tiền đề hoàn thành toàn bộ công tác số hóa tài liệu lưu trữ trong năm 2026",
+     [V(("100%", 100, "%", ">=")), V(("ít nhất 30%", 30, "%", ">="))]),
+    ("Triển khai 982 dịch vụ công trực tuyến (phù hợp với đặc điểm) có số lượng hồ sơ phát sinh "
+     "trung bình tối thiểu 1.000 hồ sơ/năm/tỉnh, và bảo đảm 100% kết quả giải quyết là điện tử",
+     [V(("982 dịch vụ công trực tuyến", 982, "dịch vụ công trực tuyến", ">=")),
+      V(("tối thiểu 1.000 hồ sơ/năm/tỉnh", 1000, "hồ sơ/năm", ">=")),
+      V(("100%", 100, "%", ">="))]),
+    ("Bảo đảm duy trì và sử dụng hiệu quả 25 dịch vụ công trực tuyến toàn trình đã tích hợp",
+     [V(("25 dịch vụ công trực tuyến toàn trình", 25, "dịch vụ công trực tuyến toàn trình", ">="))]),
+    ("nộp hồ sơ trực tuyến thành công là dưới 08 phút.", [V(("dưới 08 phút", 8, "phút", "<"))]),
+    ("cho đến khi trả kết quả cho người dân, doanh nghiệp giảm tối thiểu giảm tối thiểu 20% so với",
+     [V(("giảm tối thiểu 20%", 20, "%", ">="))]),
+    ("đánh giá hài lòng khi sử dụng dịch vụ công trực tuyến đạt tối thiểu 90%.",
+     [V(("tối thiểu 90%", 90, "%", ">="))]),
+    # numbers that are not values: dates, document symbols, years, "02 cấp"
+    ("Cơ bản hoàn thành việc ban hành các văn bản trong Nghị quyết số 57-NQ/TW ngày 22/12/2024, "
+     "Kế hoạch 231/KH-UBND, ngày 10/5/2025; giai đoạn 2022 - 2025, tầm nhìn đến năm 2030", []),
+    ("mô hình tổ chức chính quyền địa phương 02 cấp", []),
+])
+def test_values_in_text(text, expected):
+    got = parse_values(text, year=2025)
+    assert [(v.raw, v.value, v.unit, v.comparator) for v in got] == expected
+    assert all(v.year == 2025 for v in got)
+
+
+# Year cells of the multi-year target table (004 Phụ lục I).
+@pytest.mark.parametrize("cell,expected", [
+    ("≥30%", (30, "%", ">=")), (">80", (80, None, ">")), ("1,5%", (1.5, "%", "=")),
+    ("80%", (80, "%", "=")), (">90%", (90, "%", ">")), (">0.6", (0.6, None, ">")),
+    ("≥15", (15, None, ">=")), ("0,6", (0.6, None, "=")), ("X", (None, None, "=")),
+    ("Hoàn thành", (None, None, "=")), (">", (None, None, ">")),
+    ("5o,", (None, None, None)), ("10,", (None, None, None)), ("5740,", (None, None, None)),
+    ("5900/", (None, None, None)),
+])
+def test_cells(cell, expected):
+    [v] = parse_values(cell, year=2030)
+    assert (v.value, v.unit, v.comparator, v.year, v.raw) == (*expected, 2030, cell)
+
+
+def test_year_label_before_value():
+    [v] = parse_values("Đến năm 2030: 100% hồ sơ được số hóa", year=2025)
+    assert (v.year, v.value) == (2030, 100)
+
+
+def test_text_without_diacritics():
+    [v] = parse_values("Toi thieu 80% ho so thu tuc hanh chinh", year=2025)
+    assert (v.value, v.unit, v.comparator) == (80, "%", ">=")
+
+
+def test_empty():
+    assert parse_values("") == [] and parse_values("  ") == []
+
+
+def test_fill_row_units_for_rates():
+    row = [parse_values(c, y)[0] for c, y in [("≥30%", 2025), ("≥90", 2030), ("990", 2035)]]
+    filled = fill_row_units(row, "Tỷ lệ phủ sóng 5G")
+    assert [(v.value, v.unit) for v in filled] == [(30, "%"), (90, "%"), (None, "%")]
+    counts = [parse_values(">1", 2025)[0]]
+    assert fill_row_units(counts, "Số doanh nghiệp khoa học công nghệ")[0].unit is None
+
+
+def test_grammar_validates():
+    g = load_grammar()
+    assert set(g.comparators.values()) <= {">=", ">", "<=", "<", "="}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_raises(text):
+    for v in parse_values(text, 2025):
+        assert v.comparator in (None, ">=", ">", "<=", "<", "=")
+    parse_number(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**9), st.integers(0, 99))
+def test_number_round_trip(whole, cents):
+    """Format a number Vietnamese-style (dots for thousands, comma decimal) and read it back."""
+    grouped = f"{whole:,}".replace(",", ".")
+    assert parse_number(grouped) == whole
+    assert parse_number(f"{grouped},{cents:02d}") == pytest.approx(whole + cents / 100)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 100), st.sampled_from([("Tối thiểu", ">="), ("ít nhất", ">="), ("trên", ">"),
+                                              ("dưới", "<"), ("không quá", "<="), ("≥", ">="), (">", ">")]))
+def test_percent_round_trip(n, cmp):
+    word, op = cmp
+    [v] = parse_values(f"{word} {n}% hồ sơ được xử lý trực tuyến", 2025)
+    assert (v.value, v.unit, v.comparator) == (n, "%", op)
