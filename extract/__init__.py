@@ -153,6 +153,19 @@ def select_raw_items(results: dict[str, list[RawItem]]) -> list[RawItem]:
     return appendix + prose
 
 
+def inherit_section_deadline(raw: RawItem) -> None:
+    """An item without its own deadline takes the period its section heading names
+    ("Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025", "Mục tiêu năm 2025")."""
+    from .sections import find_heading_deadline
+
+    if raw.cells.get("deadline") or not raw.section:
+        return
+    d = find_heading_deadline(raw.section)
+    if d:
+        raw.cells["deadline"] = d
+        raw.warnings.append(f"deadline taken from the section heading: {d!r}")
+
+
 def run(doc: Document, settings: Any = None) -> Document:
     """Given a Document whose pages are normalized, return it with metadata, targets, tasks,
     units and warnings filled, and "extract" appended to its stages."""
@@ -180,6 +193,7 @@ def run(doc: Document, settings: Any = None) -> Document:
         doc.warn(STAGE, "units not resolved: extract.units is not available")
     targets, tasks = [], []
     for raw in select_raw_items(results):
+        inherit_section_deadline(raw)
         item = raw_item_to_item(raw, year, registry)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks

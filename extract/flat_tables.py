@@ -36,6 +36,7 @@ class Cell:
     offset: int  # character offset of the fragment in its line
     line_idx: int
     role: str = "unit"  # "unit" | "deadline" | "value"
+    whole: bool = False  # the cell filled its whole line (block layout)
 
 
 @dataclass
@@ -276,6 +277,8 @@ def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool) -> Optional
 def _starts_sentence(t: str) -> bool:
     """Capitalised first word that is not an all-caps abbreviation ("TTg", "HCC")."""
     w = t.split()[0] if t.split() else ""
+    if w[:1].isdigit():
+        return True  # "100% thủ tục hành chính ..."
     if not w or not w[:1].isupper():
         return w[:1] in "(“\""
     letters = [c for c in w if c.isalpha()]
@@ -375,7 +378,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         role = _whole_line_cell(ln, rules, after_cell) if not sl.ordinal else None
         if role and cur is not None:
             for piece in [p for p in rx["bar"].split(ln.text) if p.strip()]:
-                cur.cells.append(Cell(piece.strip(), 0, len(cur.lines), role))
+                cur.cells.append(Cell(piece.strip(), 0, len(cur.lines), role, whole=True))
                 cur.blocks.append(block)
             cur.lines.append(ln)
             after_cell = True
@@ -483,27 +486,37 @@ def row_cells_to_roles(row: Row, years: list[int]) -> dict[str, str]:
     units = [(c, b) for c, b in zip(row.cells, row.blocks) if c.role == "unit"]
     if not units:
         return out
-    lead: list[str] = []
-    coop: list[str] = []
-    offsets = [c.offset for c, _ in units]
-    if max(offsets) - min(offsets) > 8:
-        # interleaved: columns by horizontal position; on a line with two fragments the
-        # first is lead, the second cooperating
-        mid = (max(offsets) + min(offsets)) / 2
-        by_line: dict[int, list[Cell]] = {}
-        for c, _ in units:
-            by_line.setdefault(c.line_idx, []).append(c)
-        for cs in by_line.values():
-            if len(cs) >= 2:
-                lead.append(cs[0].text)
-                coop.extend(c.text for c in cs[1:])
-            else:
-                (lead if cs[0].offset < mid else coop).append(cs[0].text)
-    else:
-        # block layout: the first block of unit lines is the lead column, later ones cooperate
-        first_block = units[0][1]
-        for c, b in units:
-            (lead if b == first_block else coop).append(c.text)
+    cols: dict[int, list[str]] = {0: [], 1: []}
+    col_offset: dict[int, Optional[int]] = {0: None, 1: None}
+    first_block = next((b for c, b in units if c.whole), None)
+    by_line: dict[int, list[tuple[Cell, int]]] = {}
+    for c, b in units:
+        by_line.setdefault(c.line_idx, []).append((c, b))
+    for li in sorted(by_line):
+        cs = sorted(by_line[li], key=lambda cb: cb[0].offset)
+        if len(cs) >= 2:
+            # two fragments on one line: lead column left, cooperating right
+            for k, (c, _) in enumerate(cs):
+                col = 0 if k == 0 else 1
+                cols[col].append(c.text)
+                col_offset[col] = c.offset
+            continue
+        c, b = cs[0]
+        if c.whole:
+            # block layout: the first block of unit lines is the lead column
+            col = 0 if (b == first_block and not (cols[0] and col_offset[0])) else 1
+            if not cols[0] and col == 1:
+                col = 0
+        elif col_offset[0] is not None and col_offset[1] is not None:
+            col = min((0, 1), key=lambda k: abs(c.offset - col_offset[k]))
+        elif col_offset[0] is not None and abs(c.offset - col_offset[0]) > 12:
+            col = 1
+        else:
+            col = 0
+        cols[col].append(c.text)
+        if not c.whole:
+            col_offset[col] = c.offset
+    lead, coop = cols[0], cols[1]
     if lead:
         out["lead"] = " ".join(lead)
     if coop:
