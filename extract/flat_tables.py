@@ -418,6 +418,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             cur.blocks.append(block)
         cur.lines.append(ln)
 
+    rows = merge_fragment_rows(rows, warnings, region.name)
     items = []
     for r in rows:
         text = " ".join(" ".join(r.text_lines).split())
@@ -435,6 +436,30 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             it.warnings.append("row boundary guessed: no ordinal printed")
         items.append(it)
     return items, warnings
+
+
+def merge_fragment_rows(rows: list[Row], warnings: list[str], where: str) -> list[Row]:
+    """Given rebuilt rows, return them with un-numbered fragments (a few words, or text that
+    continues a sentence) merged into the row above them."""
+    out: list[Row] = []
+    for r in rows:
+        text = " ".join(r.text_lines).strip()
+        words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+        fragment = r.ordinal is None and out and out[-1].section == r.section and (
+            len(words) < 4 or text[:1].islower() or text[:1] in ".:;,-)")
+        if not fragment:
+            out.append(r)
+            continue
+        prev = out[-1]
+        n = len(prev.lines)
+        prev.text_lines += r.text_lines
+        for c in r.cells:
+            c.line_idx += n
+        prev.cells += r.cells
+        prev.blocks += r.blocks
+        prev.lines += r.lines
+        warnings.append(f"{where}: fragment merged into row {prev.ordinal or '?'}: {text[:60]!r}")
+    return out
 
 
 def _row_ended(row: Row) -> bool:
