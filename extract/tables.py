@@ -311,7 +311,8 @@ def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _
         return False
     o = squash(row.roles.get("ordinal", ""))
     o_key = _ordinal(o, rules) or ""
-    if rules.rx["roman"].match(o_key) and not rules.rx["letter"].match(o_key):
+    # Upper-case Roman numerals head sections; lower-case i, v, x are lettered items.
+    if o_key.isupper() and rules.rx["roman"].match(o_key):
         return True
     if rules.rx["section_text"].match(row.roles["text"]) and not o:
         return True
