@@ -314,6 +314,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
     years = sorted(set(years))
     body = []
     dropped = 0
+    after_header = False
     for ln in lines[start:]:
         if rx["end"].match(ln.text):
             break
@@ -325,7 +326,12 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
                       body=ln.body, gap=ln.gap)
         if is_header_line(ln.text, rules) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
+            after_header = True
             continue
+        if after_header and len(cleaned) <= 20 and (cleaned[:1].islower() or cleaned[:1] in ":;"):
+            after_header = False  # the header's wrapped second line ("trì hợp")
+            continue
+        after_header = False
         body.append(ln)
     if dropped:
         warnings.append(f"{region.name}: {dropped} lines of OCR debris skipped")
@@ -438,27 +444,53 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
     return items, warnings
 
 
+def _is_fragment(r: Row) -> bool:
+    text = " ".join(r.text_lines).strip()
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    return r.ordinal is None and (len(words) < 4 or text[:1].islower() or text[:1] in ".:;,-)")
+
+
+def _merge_into(dst: Row, src: Row, front: bool = False) -> None:
+    if front:
+        n = len(src.lines)
+        for c in dst.cells:
+            c.line_idx += n
+        dst.text_lines = src.text_lines + dst.text_lines
+        dst.cells, dst.blocks = src.cells + dst.cells, src.blocks + dst.blocks
+        dst.lines = src.lines + dst.lines
+        return
+    n = len(dst.lines)
+    for c in src.cells:
+        c.line_idx += n
+    dst.text_lines += src.text_lines
+    dst.cells += src.cells
+    dst.blocks += src.blocks
+    dst.lines += src.lines
+
+
 def merge_fragment_rows(rows: list[Row], warnings: list[str], where: str) -> list[Row]:
     """Given rebuilt rows, return them with un-numbered fragments (a few words, or text that
-    continues a sentence) merged into the row above them."""
+    continues a sentence) merged into the row above them — or, at the start of a section,
+    into the row below."""
     out: list[Row] = []
+    pending: list[Row] = []  # fragments opening a section, waiting for the row below
     for r in rows:
         text = " ".join(r.text_lines).strip()
-        words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
-        fragment = r.ordinal is None and out and out[-1].section == r.section and (
-            len(words) < 4 or text[:1].islower() or text[:1] in ".:;,-)")
-        if not fragment:
+        if not _is_fragment(r):
+            for f in reversed(pending):
+                if f.section == r.section:
+                    _merge_into(r, f, front=True)
+                else:
+                    out.append(f)
+            pending = []
             out.append(r)
             continue
-        prev = out[-1]
-        n = len(prev.lines)
-        prev.text_lines += r.text_lines
-        for c in r.cells:
-            c.line_idx += n
-        prev.cells += r.cells
-        prev.blocks += r.blocks
-        prev.lines += r.lines
-        warnings.append(f"{where}: fragment merged into row {prev.ordinal or '?'}: {text[:60]!r}")
+        if out and out[-1].section == r.section:
+            _merge_into(out[-1], r)
+            warnings.append(f"{where}: fragment merged into row {out[-1].ordinal or '?'}: {text[:60]!r}")
+        else:
+            pending.append(r)
+    out += pending
     return out
 
 
