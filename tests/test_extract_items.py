@@ -1,0 +1,75 @@
+"""RawItem -> Task/Target (extract.items): shared parsing of cells printed in any layout."""
+from __future__ import annotations
+
+import pytest
+
+from extract.items import LAYOUT_CONFIDENCE, cell_to_units, load_registry, raw_item_to_item
+from extract.raw_items import RawItem
+from schema import Provenance, Target, Task
+
+
+@pytest.fixture(scope="module")
+def registry():
+    reg = load_registry()
+    if reg is None:
+        pytest.skip("extract.units not available")
+    return reg
+
+
+def test_task_from_table_row_cells(registry):
+    raw = RawItem(kind="task", ordinal="1", section="Về thể chế", appendix="Phụ lục II",
+                  text="Triển khai công bố mã định danh điện tử của các cơ quan,\nđơn vị",
+                  cells={"deadline": "07/2025", "lead": "Phòng Văn hóa— Xã hội",
+                         "cooperating": "Các phòng, đơn vị thuộc UBND xã", "notes": "Đã có"},
+                  provenance=Provenance(page=12, line_start=3, line_end=9, source="..."), layout="flat-text")
+    item = raw_item_to_item(raw, 2025, registry)
+    assert isinstance(item, Task)
+    assert item.text == "Triển khai công bố mã định danh điện tử của các cơ quan, đơn vị"
+    assert (item.deadline.kind, item.deadline.start, item.deadline.end) == ("month", "2025-07-01", "2025-07-31")
+    assert [u.name for u in item.lead_units] == ["Phòng Văn hóa - Xã hội"]
+    assert [u.name for u in item.cooperating_units] == ["Các phòng, đơn vị thuộc UBND xã"]
+    assert item.notes == "Đã có" and item.provenance.page == 12
+    assert item.confidence == LAYOUT_CONFIDENCE["flat-text"]
+
+
+def test_year_implied_by_plan_is_a_warning(registry):
+    raw = RawItem(kind="task", text="Tổ chức đánh giá", cells={"deadline": "tháng 11"}, layout="list")
+    item = raw_item_to_item(raw, 2026, registry)
+    assert item.deadline.end == "2026-11-30" and item.deadline.year_inferred
+    assert any("year taken from the plan" in w for w in item.warnings)
+
+
+def test_cooperating_units_never_repeat_the_lead(registry):
+    raw = RawItem(kind="task", text="x", cells={"lead": "Trung tâm PV HCC",
+                                                 "cooperating": "Trung tâm PV HCC; Phòng Văn hóa - Xã hội"})
+    item = raw_item_to_item(raw, 2025, registry)
+    assert [u.name for u in item.lead_units] == ["Trung tâm Phục vụ hành chính công"]
+    assert [u.name for u in item.cooperating_units] == ["Phòng Văn hóa - Xã hội"]
+
+
+def test_target_values_from_year_columns(registry):
+    raw = RawItem(kind="target", text="Tỷ lệ cán bộ công chức cấp xã được bồi dưỡng kỹ năng số",
+                  cells={"year:2025": "80%", "year:2030": "100%", "lead": "Các cơ quan, đơn vị"}, layout="pdf-table")
+    item = raw_item_to_item(raw, 2025, registry)
+    assert isinstance(item, Target)
+    assert [(v.year, v.value, v.unit) for v in item.values] == [(2025, 80.0, "%"), (2030, 100.0, "%")]
+
+
+def test_target_values_from_text_take_the_deadline_year(registry):
+    raw = RawItem(kind="target", text="Tối thiểu 80% hồ sơ thủ tục hành chính được xử lý hoàn toàn trực tuyến",
+                  cells={"deadline": "năm 2026"}, layout="prose")
+    item = raw_item_to_item(raw, 2025, registry)
+    assert [(v.year, v.value, v.comparator) for v in item.values] == [(2026, 80.0, ">=")]
+
+
+def test_unparsable_deadline_is_kept_with_a_warning(registry):
+    raw = RawItem(kind="task", text="x", cells={"deadline": "Theo 0 tay"})
+    item = raw_item_to_item(raw, 2025, registry)
+    assert (item.deadline.raw, item.deadline.kind, item.deadline.end) == ("Theo 0 tay", "none", None)
+    assert any("not understood" in w and "Theo 0 tay" in w for w in item.warnings)
+
+
+def test_units_without_registry_keep_raw_names_and_warn():
+    units, warns = cell_to_units("Phòng Kinh tế; Công an xã", None)
+    assert [u.name for u in units] == ["Phòng Kinh tế", "Công an xã"]
+    assert all(not u.known for u in units) and warns
