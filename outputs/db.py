@@ -1,7 +1,7 @@
 """Load Document records into a relational database (SQLite or PostgreSQL) with SQLAlchemy Core.
 
 Tables: documents, units, tasks, targets, target_values, task_units, target_units,
-document_references, warnings, document_errors. ("references" is an SQL reserved word, so
+document_references, warnings, document_errors, pages (a summary per page). ("references" is an SQL reserved word, so
 the references table is ``document_references``: users can query it without quoting.)
 
 Loading is idempotent and transactional per document: a document is identified by
@@ -154,10 +154,23 @@ document_errors = Table(
     Column("page", Integer),
 )
 
-# Child tables in the order they must be emptied before their parents.
-_CHILD_TABLES = (task_units, target_units, target_values, tasks, targets,
-                 document_references, warnings, document_errors)
-
+pages = Table(
+    "pages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("method", String(8), nullable=False, doc="text layer or ocr"),
+    Column("confidence", Float, doc="mean OCR word confidence 0-100"),
+    Column("width", Float),
+    Column("height", Float),
+    Column("dpi", Integer),
+    Column("rotation", Integer),
+    Column("encoding", String(20)),
+    Column("tokens_changed", Integer),
+    Column("decision", Text),
+    Column("error", Text),
+    UniqueConstraint("document_id", "number", name="uq_pages_number"),
+)
 
 class LoadFailure(BaseModel):
     path: str
@@ -297,7 +310,7 @@ def _delete_document(conn: Connection, document_id: int) -> None:
     conn.execute(delete(task_units).where(task_units.c.item_id.in_(task_ids)))
     conn.execute(delete(target_units).where(target_units.c.item_id.in_(target_ids)))
     conn.execute(delete(target_values).where(target_values.c.target_id.in_(target_ids)))
-    for table in (tasks, targets, document_references, warnings, document_errors):
+    for table in (tasks, targets, document_references, warnings, document_errors, pages):
         conn.execute(delete(table).where(table.c.document_id == document_id))
     conn.execute(delete(documents).where(documents.c.id == document_id))
 
@@ -324,6 +337,11 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
         conn.execute(insert(warnings).values(document_id=document_id, **w.model_dump()))
     for e in doc.errors:
         conn.execute(insert(document_errors).values(document_id=document_id, **e.model_dump()))
+    for p in doc.pages:  # page summary only: texts and words stay in the JSON record
+        conn.execute(insert(pages).values(
+            document_id=document_id, number=p.number, method=p.method, confidence=p.confidence,
+            width=p.width, height=p.height, dpi=p.dpi, rotation=p.rotation, encoding=p.encoding,
+            tokens_changed=p.tokens_changed, decision=p.decision or None, error=p.error))
     unit_cache: dict[str, int] = {}
     _insert_items(conn, doc, document_id, "task", unit_cache)
     _insert_items(conn, doc, document_id, "target", unit_cache)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ from sqlalchemy import func, inspect, select
 
 from downstream_data import gold_documents, write_out_dir
 from outputs import db
+from schema import Document
 from schema.models import Deadline, TargetValue
 
 REPO = Path(__file__).resolve().parents[1]
@@ -226,3 +228,49 @@ def test_cli_load_reports_bad_record_with_exit_1(tmp_path, gold):
     result = CliRunner().invoke(app, ["load", str(out), "--db", f"sqlite:///{tmp_path / 'k.db'}"])
     assert result.exit_code == 1
     assert "1 loaded, 0 replaced, 1 failed" in result.output
+
+
+def _pipeline_like_document() -> Document:
+    """A record as the pipeline writes it: pages, provenance boxes, warnings, deadline parts."""
+    unit = {"raw": "Sở TT&TT", "name": "Sở Khoa học và Công nghệ", "known": True}
+    return Document.model_validate({
+        "source": {"path": "in/169-KH-UBND.pdf", "sha256": "a" * 64, "kind": "pdf", "pages": 2},
+        "status": "partial", "number": "169/KH-UBND",
+        "pages": [
+            {"number": 1, "method": "text", "width": 595.0, "height": 842.0, "decision": "text layer ok"},
+            {"number": 2, "method": "ocr", "confidence": 71.5, "dpi": 300, "error": "timeout"},
+        ],
+        "warnings": [{"stage": "ocr", "message": "page 2 could not be read: timeout", "page": 2}],
+        "errors": [{"code": "ocr-timeout", "message": "page 2 timed out", "page": 2}],
+        "tasks": [{
+            "ordinal": "a", "text": "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+            "deadline": {"raw": "Cấp xã 15/8/2025; Cấp tỉnh trong năm 2025", "kind": "multiple",
+                         "start": "2025-08-15", "end": "2025-12-31",
+                         "parts": [{"raw": "Cấp xã 15/8/2025", "kind": "date", "start": "2025-08-15", "end": "2025-08-15"}]},
+            "lead_units": [unit], "cooperating_units": [unit],
+            "provenance": {"page": 1, "bbox": [56.0, 400.5, 540.0, 430.0], "source": "Số hóa hồ sơ", "line_start": 12, "line_end": 13},
+            "confidence": 0.8, "warnings": ["unit 'Sở TT&TT' renamed by registry"],
+        }],
+    })
+
+
+def test_pipeline_record_columns_round_trip(engine):
+    report = db.load_documents([("169.json", _pipeline_like_document())], engine=engine)
+    assert report.ok
+    with engine.connect() as conn:
+        task = conn.execute(select(db.tasks)).mappings().one()
+        links = conn.execute(select(db.task_units.c.role, db.task_units.c.raw)).all()
+        pages = conn.execute(select(db.pages.c.number, db.pages.c.method, db.pages.c.confidence,
+                                    db.pages.c.error).order_by(db.pages.c.number)).all()
+        warns = conn.execute(select(db.warnings.c.stage, db.warnings.c.item_kind, db.warnings.c.page)
+                             .order_by(db.warnings.c.stage)).all()
+        error = conn.execute(select(db.document_errors.c.code, db.document_errors.c.page)).one()
+    assert json.loads(task["bbox"]) == [56.0, 400.5, 540.0, 430.0]
+    assert (task["page"], task["line_start"], task["line_end"], task["confidence"]) == (1, 12, 13, 0.8)
+    assert task["deadline_end"] == dt.date(2025, 12, 31)
+    assert json.loads(task["deadline_parts"])[0]["end"] == "2025-08-15"
+    assert sorted(links) == [("cooperating", "Sở TT&TT"), ("lead", "Sở TT&TT")]
+    assert _count(engine, db.units) == 1
+    assert pages == [(1, "text", None, None), (2, "ocr", 71.5, "timeout")]
+    assert warns == [("item", "task", 1), ("ocr", None, 2)]
+    assert error == ("ocr-timeout", 2)
