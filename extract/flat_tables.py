@@ -24,6 +24,7 @@ from typing import Optional
 from schema import Provenance
 
 from .raw_items import RawItem
+from .folding import fold
 from .sections import LayoutRules, Line, Region, load_rules
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
@@ -80,9 +81,9 @@ def _rx(rules: LayoutRules) -> dict[str, re.Pattern]:
 
 def is_header_line(text: str, rules: LayoutRules) -> bool:
     """Given a line, return True when it is (part of) the table's column header."""
-    low = text.casefold()
+    low = fold(text)
     hits = sum(1 for w in rules._header_words if len(w) > 3 and w in low)
-    stripped = text.strip(" |.").casefold()
+    stripped = fold(text.strip(" |."))
     if hits >= 2 or stripped in rules._header_words:
         return True
     return len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3)
@@ -129,8 +130,9 @@ def strip_noise(text: str, kind: str = "task") -> str:
 
 def _deadline_at(text: str, rules: LayoutRules) -> Optional[re.Match]:
     best = None
+    folded = fold(text)
     for rx in rules._table_deadlines:
-        m = rx.search(text)
+        m = rx.search(folded)
         if m and (best is None or m.start() < best.start()):
             best = m
     return best
@@ -192,7 +194,7 @@ def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task") -
     dm = _deadline_at(t, rules)
     if not dm:
         return out + split_units(t, offset, rules)
-    before, phrase, after = t[:dm.start()].strip(), dm.group(0), t[dm.end():]
+    before, phrase, after = t[:dm.start()].strip(), t[dm.start():dm.end()], t[dm.end():]
     # a deadline phrase runs on over trailing date tokens ("Trước ngày 30/6/2025")
     m = re.match(r"^\s*((?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?)", after)
     if m:

@@ -18,7 +18,19 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from schema import Document
 
+from .folding import fold
+
 DATA = Path(__file__).parent / "data"
+
+
+def fold_pattern(p: str) -> str:
+    """Given a regex written with Vietnamese letters, return it for folded text (no
+    diacritics, lower case) — escapes such as \\S keep their case."""
+    out, esc = [], False
+    for c in p:
+        out.append(c if esc else fold(c))
+        esc = (c == "\\") and not esc
+    return "".join(out).replace("(?p<", "(?P<")
 
 
 def _compile(p: str, flags: int = 0) -> re.Pattern:
@@ -84,14 +96,17 @@ class LayoutRules(BaseModel):
     def model_post_init(self, _ctx) -> None:
         c = _compile
         self._kinds = [(r.kind, c(r.regex)) for r in self.line_kinds]
-        self._fields = {k: c(v, re.I) for k, v in self.field_lines.items()}
-        self._sections = [(s.role, c(s.match, re.I)) for s in self.sections]
-        self._prose_deadlines = [c(p, re.I) for p in self.prose_deadlines]
-        self._heading_deadlines = [c(p, re.I) for p in self.heading_deadlines]
-        self._table_deadlines = [c(p, re.I) for p in self.table_deadlines]
+        # cue patterns match folded text (fold() keeps positions), so a tone mark lost or
+        # misplaced by OCR/restoration does not hide a heading, a field label or a deadline
+        f = fold_pattern
+        self._fields = {k: c(f(v), re.I) for k, v in self.field_lines.items()}
+        self._sections = [(s.role, c(f(s.match), re.I)) for s in self.sections]
+        self._prose_deadlines = [c(f(p), re.I) for p in self.prose_deadlines]
+        self._heading_deadlines = [c(f(p), re.I) for p in self.heading_deadlines]
+        self._table_deadlines = [c(f(p), re.I) for p in self.table_deadlines]
         self._units = c(r"(?<!\w)(?:" + "|".join(re.escape(u) for u in
                         sorted(self.unit_heads, key=len, reverse=True)) + r")(?!\w)")
-        self._header_words = {w.casefold() for w in self.table_header_words}
+        self._header_words = {fold(w) for w in self.table_header_words}
 
     # compiled views
     @property
@@ -190,7 +205,7 @@ def lines_to_regions(lines: list[Line]) -> list[Region]:
 def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
     """Given a heading's text, return its role ("target", "task", "skip") or None."""
     rules = rules or load_rules()
-    t = title.strip().rstrip(":").strip()
+    t = fold(title.strip().rstrip(":").strip())
     for role, rx in rules._sections:
         if rx.search(t):
             return role
@@ -200,8 +215,8 @@ def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
 def region_kind(region: Region, rules: LayoutRules | None = None, head: int = 8) -> str:
     """Given an appendix region, return "target" or "task" from its title/header lines."""
     rules = rules or load_rules()
-    text = " ".join(ln.text for ln in region.lines[:head]).casefold()
-    hits = {k: min((text.find(w) for w in ws if w in text), default=-1)
+    text = fold(" ".join(ln.text for ln in region.lines[:head]))
+    hits = {k: min((text.find(fold(w)) for w in ws if fold(w) in text), default=-1)
             for k, ws in rules.appendix_kind.items()}
     found = {k: v for k, v in hits.items() if v >= 0}
     if not found:
@@ -213,21 +228,23 @@ def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional
     """Given an item's text, return the first deadline phrase it contains, or None."""
     rules = rules or load_rules()
     best = None
+    folded = fold(text)
     for rx in rules._prose_deadlines:
-        for m in rx.finditer(text):
+        for m in rx.finditer(folded):
             if best is None or m.start() < best.start():
                 best = m
             break
-    return best.group(0).strip() if best else None
+    return text[best.start():best.end()].strip() if best else None
 
 
 def find_heading_deadline(title: str, rules: LayoutRules | None = None) -> Optional[str]:
     """Given a section heading, return the period it names for all its items, or None."""
     rules = rules or load_rules()
+    t = title.strip().rstrip(":")
     for rx in rules._heading_deadlines:
-        m = rx.search(title.strip().rstrip(":"))
+        m = rx.search(fold(t))
         if m:
-            return m.group(0)
+            return t[m.start():m.end()]
     return None
 
 
@@ -236,7 +253,7 @@ def match_field_line(text: str, rules: LayoutRules | None = None) -> Optional[tu
     ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
     rules = rules or load_rules()
     for role, rx in rules._fields.items():
-        m = rx.match(text)
+        m = rx.match(fold(text))
         if m:
-            return role, m.group("value").strip().rstrip(".;").strip()
+            return role, text[m.start("value"):m.end("value")].strip().rstrip(".;").strip()
     return None
