@@ -22,7 +22,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 
+from ingest.errors import KehoachError
 from outputs.record_files import paths_to_documents
 from outputs.tables import iso_to_date
 from schema import Document
@@ -171,6 +173,12 @@ pages = Table(
     Column("error", Text),
     UniqueConstraint("document_id", "number", name="uq_pages_number"),
 )
+
+class DatabaseUnavailable(KehoachError):
+    """The database URL cannot be opened (server down, bad credentials, missing database)."""
+
+    code = "database-unavailable"
+
 
 class LoadFailure(BaseModel):
     path: str
@@ -359,7 +367,13 @@ def load_documents(docs: Iterable[tuple[str, Document]], url: str = DEFAULT_URL,
     engine = engine or url_to_engine(url)
     report = LoadReport(url=engine.url.render_as_string(hide_password=True))
     try:
-        create_schema(engine)
+        try:
+            create_schema(engine)
+        except OperationalError as exc:  # cannot connect / no such database: nothing to load into
+            raise DatabaseUnavailable(
+                f"cannot open database {report.url}: {str(exc.orig).strip().splitlines()[0]}",
+                hint="start the server or fix --db (e.g. sqlite:///kehoach.db, postgresql://user@host/db)",
+            ) from exc
         for label, doc in docs:
             try:
                 with engine.begin() as conn:

@@ -274,3 +274,17 @@ def test_pipeline_record_columns_round_trip(engine):
     assert pages == [(1, "text", None, None), (2, "ocr", 71.5, "timeout")]
     assert warns == [("item", "task", 1), ("ocr", None, 2)]
     assert error == ("ocr-timeout", 2)
+
+
+def test_unreachable_database_is_a_named_error_with_hint(tmp_path, gold):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    url = f"postgresql://postgres@127.0.0.1:{_free_port()}/postgres"  # nothing listens there
+    with pytest.raises(db.DatabaseUnavailable, match="cannot open database"):
+        db.load_documents([("x", gold["003-xa"])], url)
+    out = write_out_dir(tmp_path / "out", {"003-xa": gold["003-xa"]})
+    result = CliRunner().invoke(app, ["load", str(out), "--db", url])
+    assert result.exit_code == 1
+    assert "cannot open database" in result.output and "start the server or fix --db" in result.output
