@@ -161,3 +161,13 @@ def test_crop_from_second_page_of_a_tiff(tmp_path):
     assert black > 1000 and blue == 0  # page 2's black bar, not page 1's blue one
     assert provenance_to_crop_uri(path, {"page": 2, "bbox": None}) is None
     assert provenance_to_crop_uri(tmp_path / "plan.txt", {"page": 1, "bbox": bbox}) is None
+
+
+def test_real_pipeline_runs_through_the_audit(samples, tmp_path):
+    """The audit drives the real pipeline (text-layer PDF: no OCR) and reports whatever it finds."""
+    result = audit.run_audit(samples)
+    assert [d.pair.name for d in result.documents] == ["son-la"]
+    assert result.documents[0].error is None, result.documents[0].error
+    assert result.documents[0].document.source.kind == "pdf"
+    json_path, html_path = audit.write_reports(result, tmp_path / "real")
+    assert json.loads(json_path.read_text(encoding="utf-8"))["documents"][0]["name"] == "son-la"
