@@ -141,7 +141,7 @@ def data_to_result(data: dict, px_to_pt: float) -> OcrResult:
         if key != prev_key:
             # a blank line where the page shows vertical space, so paragraphs survive
             # (tesseract's own blocks also split columns and table cells)
-            if prev_bottom is not None and y - prev_bottom > 0.9 * max(h, prev_height):
+            if prev_bottom is not None and y - prev_bottom > 1.3 * max(h, prev_height):
                 text_lines.append("")
                 lines.append([])
             text_lines.append("")
