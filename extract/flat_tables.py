@@ -25,7 +25,7 @@ from schema import Provenance
 
 from .raw_items import RawItem
 from .folding import fold
-from .sections import LayoutRules, Line, Region, load_rules
+from .sections import FoldedWords, LayoutRules, Line, Region, load_rules
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -71,8 +71,7 @@ def _rx(rules: LayoutRules) -> dict[str, re.Pattern]:
             "value": rules.regex("table_value_token"),
             "title": rules.regex("appendix_title"),
             "end": rules.regex("appendix_end"),
-            "frag": re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(
-                rules.cell_fragments, key=len, reverse=True)) + r")(?!\w)"),
+            "frag": FoldedWords(rules.cell_fragments),
             "year": re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)"),
         }
         object.__setattr__(rules, "_flat_rx", cache)
@@ -142,8 +141,8 @@ def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int
     """Position where a unit cell starts in a line (right part, short tail), or None."""
     rx = _rx(rules)
     linking = set(rules.linking_words)
-    for pattern in (rules._units, rx["frag"]):
-        for m in pattern.finditer(text):
+    for pattern, capital in ((rules._units, True), (rx["frag"], False)):
+        for m in pattern.finditer(text, capital=capital):
             p = m.start()
             if p == 0 or len(text) - p > max_tail:
                 continue
@@ -270,7 +269,7 @@ def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool) -> Optional
     d = _deadline_at(t, rules)
     if d and d.start() == 0:
         return "deadline"
-    if rules._units.match(t) or _rx(rules)["frag"].match(t):
+    if rules._units.match(t) or _rx(rules)["frag"].match(t, capital=False):
         if ln.gap or after_cell or len(t) <= 20:
             return "unit"
     return None

@@ -127,7 +127,7 @@ def subject_unit(text: str, rules: LayoutRules | None = None) -> Optional[str]:
         if t.casefold().startswith(p.casefold() + " "):
             t = t[len(p) + 1:].lstrip()
             break
-    m = rules._units.match(t) or rules._units.match(t[:1].upper() + t[1:])
+    m = rules._units.match(t, capital=False)
     if not m:
         return None
     end = _find_first(t, rules.prose_roles.lead_after, m.end())
@@ -146,7 +146,7 @@ def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[
             continue
         start = i + len(cue)
         rest = text[start:].lstrip(" ,")
-        if not rules._units.match(rest) and not rules._units.match(rest[:1].upper() + rest[1:]):
+        if not rules._units.match(rest, capital=False):
             continue
         end = _find_first(rest, rules.prose_roles.coop_end, 1)
         span = rest if end < 0 else rest[:end]

@@ -40,6 +40,52 @@ def _compile(p: str, flags: int = 0) -> re.Pattern:
         raise ValueError(f"bad regex in layout rules: {p!r}: {e}") from e
 
 
+class Span:
+    """A match position in the original text (same positions as in its folded form)."""
+
+    __slots__ = ("_s", "_e")
+
+    def __init__(self, s: int, e: int) -> None:
+        self._s, self._e = s, e
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+
+class FoldedWords:
+    """Whole-word alternation of phrases matched on folded text; by default only where the
+    printed text is capitalised ("Phòng Văn hóa", not "phòng họp" inside a sentence)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self._forms: dict[str, set[str]] = {}
+        for w in words:
+            self._forms.setdefault(fold(w), set()).add(w.lower())
+        alts = sorted(self._forms, key=len, reverse=True)
+        self._rx = _compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alts) + r")(?!\w)")
+
+    def _ok(self, text: str, s: int, e: int, capital: bool) -> bool:
+        if capital and not text[s].isupper():
+            return False
+        printed = text[s:e].lower()
+        # as written, or written without any tone mark (unrestored text); a different
+        # accented word with the same letters is another word ("Số" is not "Sở")
+        return printed in self._forms.get(fold(printed), ()) or fold(printed) == printed
+
+    def finditer(self, text: str, capital: bool = True):
+        for m in self._rx.finditer(fold(text)):
+            if self._ok(text, m.start(), m.end(), capital):
+                yield Span(m.start(), m.end())
+
+    def match(self, text: str, capital: bool = True) -> Optional[Span]:
+        m = self._rx.match(fold(text))
+        if not m or not self._ok(text, m.start(), m.end(), capital):
+            return None
+        return Span(m.start(), m.end())
+
+
 class LineKindRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str
@@ -104,8 +150,7 @@ class LayoutRules(BaseModel):
         self._prose_deadlines = [c(f(p), re.I) for p in self.prose_deadlines]
         self._heading_deadlines = [c(f(p), re.I) for p in self.heading_deadlines]
         self._table_deadlines = [c(f(p), re.I) for p in self.table_deadlines]
-        self._units = c(r"(?<!\w)(?:" + "|".join(re.escape(u) for u in
-                        sorted(self.unit_heads, key=len, reverse=True)) + r")(?!\w)")
+        self._units = FoldedWords(self.unit_heads)
         self._header_words = {fold(w) for w in self.table_header_words}
 
     # compiled views
