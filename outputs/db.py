@@ -34,6 +34,9 @@ DEFAULT_URL = "sqlite:///kehoach.db"
 
 metadata = MetaData()
 
+# Free-text columns are TEXT, never VARCHAR(n): SQLite ignores lengths and PostgreSQL enforces
+# them, so a long OCR-garbled value would load on one backend and fail on the other.
+
 documents = Table(
     "documents", metadata,
     Column("id", Integer, primary_key=True),
@@ -41,13 +44,13 @@ documents = Table(
     Column("source_path", Text, nullable=False),
     Column("source_kind", String(16), nullable=False),
     Column("pages", Integer, nullable=False, default=0),
-    Column("schema_version", String(16), nullable=False),
+    Column("schema_version", Text, nullable=False),
     Column("status", String(16), nullable=False),
-    Column("number", String(200), index=True),
+    Column("number", Text, index=True),
     Column("doc_type", Text),
     Column("issuer", Text),
     Column("place", Text),
-    Column("issued_date", String(10), doc="ISO date, or YYYY-MM / YYYY when only that is printed"),
+    Column("issued_date", Text, doc="ISO date, or YYYY-MM / YYYY when only that is printed"),
     Column("title", Text),
     Column("signer_name", Text),
     Column("signer_title", Text),
@@ -58,7 +61,7 @@ documents = Table(
 units = Table(
     "units", metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(500), nullable=False, unique=True),
+    Column("name", Text, nullable=False, unique=True),
     Column("known", Boolean, nullable=False, default=True),
 )
 
@@ -69,7 +72,7 @@ def _item_columns() -> list[Column]:
         Column("id", Integer, primary_key=True),
         Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
         Column("position", Integer, nullable=False, doc="0-based order in the document"),
-        Column("ordinal", String(50)),
+        Column("ordinal", Text),
         Column("section", Text),
         Column("appendix", Text),
         Column("text", Text, nullable=False),
@@ -128,8 +131,8 @@ document_references = Table(
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("kind", Text),
-    Column("number", String(200), index=True),
-    Column("date", String(10)),
+    Column("number", Text, index=True),
+    Column("date", Text),
     Column("issuer", Text),
     Column("raw", Text, nullable=False),
 )
@@ -140,7 +143,7 @@ warnings = Table(
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("item_kind", String(8), doc="null for document warnings; 'task' or 'target' for item warnings"),
     Column("item_position", Integer),
-    Column("stage", String(50), nullable=False),
+    Column("stage", Text, nullable=False),
     Column("message", Text, nullable=False),
     Column("page", Integer),
     Column("source", Text),
@@ -150,7 +153,7 @@ document_errors = Table(
     "document_errors", metadata,
     Column("id", Integer, primary_key=True),
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("code", String(100), nullable=False),
+    Column("code", Text, nullable=False),
     Column("message", Text, nullable=False),
     Column("hint", Text),
     Column("page", Integer),
@@ -167,7 +170,7 @@ pages = Table(
     Column("height", Float),
     Column("dpi", Integer),
     Column("rotation", Integer),
-    Column("encoding", String(20)),
+    Column("encoding", Text),
     Column("tokens_changed", Integer),
     Column("decision", Text),
     Column("error", Text),

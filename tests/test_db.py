@@ -173,6 +173,18 @@ def test_unparsable_deadline_date_is_kept_as_warning(engine, gold):
     assert any("2025-02-30" in m for m in messages)
 
 
+def test_long_garbled_values_load_on_every_backend(engine, gold):
+    """OCR garbage can be long; free-text columns must not have a backend-dependent length cap."""
+    doc = gold["003-xa"].model_copy(deep=True)
+    doc.number = "169/KH-UBND " + "ỹ" * 600
+    doc.tasks[0].ordinal = "1." * 200
+    doc.tasks[0].lead_units[0].name = "Phòng " + "Văn hóa - Xã hội " * 80
+    report = db.load_documents([("long", doc)], engine=engine)
+    assert report.ok, report.failed
+    with engine.connect() as conn:
+        assert conn.execute(select(db.documents.c.number)).scalar_one() == doc.number
+
+
 def test_indexes_on_queried_columns(engine, gold):
     db.create_schema(engine)
     insp = inspect(engine)
