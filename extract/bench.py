@@ -146,4 +146,7 @@ def rows_to_table(rows: list[BenchRow]) -> str:
             out.append(f"{r.plan:12} {r.kind:9} | {k:7} {s['n_exp']:5d} {s['n_act']:5d} {_f(s['P'])} {_f(s['R'])}"
                        f" {_f(s['F1'])} | {_f(s['deadline'])} {_f(s['lead'])} {_f(s['coop'])}"
                        f" {_f(s['values'])} | {meta}")
+    notes = [f"  {r.plan} {r.kind}: {r.note}" for r in rows if r.row is not None and r.note]
+    if notes:
+        out += ["notes:"] + notes
     return "\n".join(out)

@@ -25,7 +25,7 @@ from schema import Provenance
 
 from .raw_items import RawItem
 from .folding import fold
-from .sections import FoldedWords, LayoutRules, Line, Region, load_rules
+from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, load_rules
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -70,7 +70,7 @@ def _rx(rules: LayoutRules) -> dict[str, re.Pattern]:
             "bar": rules.regex("column_bar"),
             "value": rules.regex("table_value_token"),
             "title": rules.regex("appendix_title"),
-            "end": rules.regex("appendix_end"),
+            "end": re.compile(fold_pattern(rules.appendix_end), re.I),  # matched on folded text
             "frag": FoldedWords(rules.cell_fragments),
             "year": re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)"),
         }
@@ -317,7 +317,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
     dropped = 0
     after_header = False
     for ln in lines[start:]:
-        if rx["end"].match(ln.text):
+        if rx["end"].match(fold(ln.text)):
             break
         cleaned = strip_noise(ln.text, kind)
         if len(re.sub(r"[^\w]", "", cleaned)) < 2:
