@@ -91,6 +91,8 @@ def ingest_cmd(
     no_extract: bool = typer.Option(False, "--no-extract", help="only read and normalize the text"),
     force: bool = typer.Option(False, "--force", help="redo inputs whose record already exists with the same sha256"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, only errors"),
+    executor: str = typer.Option("local", "--executor", help="local (worker processes) or dask"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers)"),
 ) -> None:
     """Read plans and write one validated JSON record per input into --out.
 
@@ -109,6 +111,8 @@ def ingest_cmd(
         inputs = collect_inputs(paths)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
+    if executor not in ("local", "dask"):
+        _fail(typer.BadParameter(f"--executor must be local or dask, not {executor!r}"))
     if not inputs:
         typer.echo("kehoach: no input files found", err=True)
         raise typer.Exit(2)
@@ -121,7 +125,8 @@ def ingest_cmd(
             _fail(exc)
     try:
         with _Progress(len(inputs), quiet) as progress:
-            report = run_batch(inputs, out, settings, on_done=progress.advance)
+            report = run_batch(inputs, out, settings, on_done=progress.advance,
+                               executor=executor, scheduler=scheduler)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
     for line in report.messages:

@@ -92,6 +92,8 @@ def run_batch(
     settings: Settings,
     on_done: Callable[[Path, bool], None] | None = None,
     engine=None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BatchReport:
     """Given input files, write one record (or error record) per file into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +114,11 @@ def run_batch(
                 on_done(p, True)
             continue
         todo.append(_Job(p, names[p], sha))
-    if settings.workers <= 1 or engine is not None:
+    if executor == "dask":
+        from pipeline.dask_executor import run_dask
+
+        run_dask(todo, out_dir, settings, report, on_done, scheduler, _succeed, _fail)
+    elif settings.workers <= 1 or engine is not None:
         _run_inline(todo, out_dir, settings, report, on_done, engine)
     else:
         _run_pool(todo, out_dir, settings, report, on_done)

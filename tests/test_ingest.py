@@ -15,28 +15,12 @@ from ingest.text_layer import assess_text_layer
 from pipeline.batch import collect_inputs, run_batch
 from pipeline.runner import process_file
 from pipeline.settings import Settings
+from pdf_factory import BODY, FONT, make_pdf
 from schema import Document, ErrorRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-BODY = ("Căn cứ Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung ương về phát "
-        "triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số, Ủy ban nhân dân xã Chợ "
-        "Đồn ban hành Kế hoạch triển khai thực hiện như sau.")
 FAST = Settings(jobs=1, restore=False, extract=False)
-
-
-def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
-    pdf = FPDF()
-    pdf.add_font("dv", fname=FONT)
-    pdf.set_font("dv", size=13)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 7, text)
-    if password is not None:
-        pdf.set_encryption(owner_password="owner", user_password=password)
-    pdf.output(str(path))
-    return path
 
 
 # --- per-page decision -------------------------------------------------------------------
