@@ -36,5 +36,8 @@ samples: setup
 schema: setup
 	$(BIN)/kehoach schema > schema/document.schema.json
 
+model: setup
+	$(BIN)/python scripts/train_restore.py
+
 clean:
 	rm -rf $(VENV) out .pytest_cache

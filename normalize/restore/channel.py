@@ -1,0 +1,149 @@
+"""The channel: how OCR turns a correct syllable into what it printed, learned from pairs.
+
+Given aligned (raw, gold) word pairs, each raw word (lower-cased, diacritics kept because they
+are evidence: 'é' often stands for ô/ơ) is aligned character by character with the *folded*
+gold word (no diacritics). Runs of differing characters become rewrite chunks
+('ii'->'u', 'w'->'uo', '6'->'o', '¢'->'e', 'p'->'d'); a folded raw character equal to the
+gold one is an identity. P(gold chunk | raw chunk) = count / occurrences of the raw chunk.
+Candidate generation enumerates rewrites of the raw word into folded keys of known
+syllables (pruned by a prefix set), with cost = -log P summed over chunks.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from .text import fold
+
+MAX_CHUNK = 3
+UNSEEN_IDENTITY_COST = 0.05
+GENERIC_SUB_COST = 7.0  # any raw letter read as another letter, never seen in training
+
+
+def levenshtein_ops(a: str, b: str) -> list[tuple[str, str]]:
+    """Given raw a and folded gold b, return aligned (a_part, b_part) pairs of length <= 1."""
+    n, m = len(a), len(b)
+    d = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        d[i][0] = i
+    for j in range(m + 1):
+        d[0][j] = j
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            same = fold(a[i - 1]) == b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (0 if same else 1))
+    ops: list[tuple[str, str]] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        if i > 0 and j > 0 and d[i][j] == d[i - 1][j - 1] + (0 if fold(a[i - 1]) == b[j - 1] else 1):
+            ops.append((a[i - 1], b[j - 1])); i -= 1; j -= 1
+        elif i > 0 and d[i][j] == d[i - 1][j] + 1:
+            ops.append((a[i - 1], "")); i -= 1
+        else:
+            ops.append(("", b[j - 1])); j -= 1
+    return ops[::-1]
+
+
+def pair_to_chunks(raw: str, gold_folded: str) -> list[tuple[str, str]]:
+    """Given a raw word and a folded gold word, return the rewrite chunks covering raw.
+
+    Identities are chunks of one character; differing runs merge; an insertion with no raw
+    character attaches to its neighbour so that every chunk consumes raw text.
+    """
+    ops = levenshtein_ops(raw, gold_folded)
+    chunks: list[list[str]] = []
+    prev_diff = False
+    for a, b in ops:
+        diff = not (a and b and fold(a) == b)
+        if diff and prev_diff and chunks:
+            chunks[-1][0] += a; chunks[-1][1] += b
+        else:
+            chunks.append([a, b])
+        prev_diff = diff
+    out: list[list[str]] = []
+    for c in chunks:
+        if not c[0] and out:
+            out[-1][0] += c[0]; out[-1][1] += c[1]
+        else:
+            out.append(c)
+    if len(out) > 1 and not out[0][0]:
+        out[1] = [out[0][0] + out[1][0], out[0][1] + out[1][1]]
+        out.pop(0)
+    return [(a, b) for a, b in out]
+
+
+class Channel:
+    """Rewrite probabilities and candidate enumeration over folded syllable keys."""
+
+    def __init__(self, rewrites: dict[str, dict[str, float]], keys: set[str]):
+        self.rewrites = rewrites  # raw chunk -> {folded gold chunk: cost}
+        self.keys = keys
+        self.prefixes = {k[:i] for k in keys for i in range(len(k) + 1)}
+        self.max_chunk = max((len(r) for r in rewrites), default=1)
+
+    @staticmethod
+    def pairs_to_rewrites(pairs: Counter, min_count: int = 2) -> dict[str, dict[str, float]]:
+        """Given Counter of (raw word lower, gold word lower) pairs, return chunk rewrite costs."""
+        chunk_counts: Counter = Counter()
+        for (raw, gold), n in pairs.items():
+            for a, b in pair_to_chunks(raw, fold(gold)):
+                if len(a) <= MAX_CHUNK:
+                    chunk_counts[(a, b)] += n
+                if len(a) == len(b) > 1:  # '1¢'->'le' also teaches '1'->'l' and '¢'->'e'
+                    for x, y in zip(a, b):
+                        chunk_counts[(x, y)] += n
+        # occurrences of each raw chunk in raw words, the denominator
+        raw_chunks = {a for a, _ in chunk_counts}
+        occ: Counter = Counter()
+        for (raw, _), n in pairs.items():
+            for i in range(len(raw)):
+                for L in range(1, MAX_CHUNK + 1):
+                    s = raw[i:i + L]
+                    if len(s) == L and s in raw_chunks:
+                        occ[s] += n
+        table: dict[str, dict[str, float]] = defaultdict(dict)
+        for (a, b), n in chunk_counts.items():
+            identity = len(a) == 1 and fold(a) == b
+            if n < min_count and not identity:
+                continue
+            table[a][b] = round(-math.log(max(n, 0.5) / max(occ[a], n)), 3)
+        return dict(table)
+
+    def word_to_keys(self, raw: str, max_cost: float = 9.0, limit: int = 12) -> dict[str, float]:
+        """Given a raw word (lower-case), return folded syllable keys reachable, with costs."""
+        results: dict[str, float] = {}
+        n = len(raw)
+        generic_letters = "abcdeghiklmnopqrstuvxy"
+
+        def walk(i: int, key: str, cost: float, generic_used: bool) -> None:
+            if cost > max_cost:
+                return
+            if i == n:
+                if key in self.keys and cost < results.get(key, 1e9):
+                    results[key] = cost
+                return
+            moved = False
+            for L in range(1, min(self.max_chunk, n - i) + 1):
+                opts = self.rewrites.get(raw[i:i + L])
+                if not opts:
+                    continue
+                for b, c in opts.items():
+                    nk = key + b
+                    if nk in self.prefixes:
+                        moved = True
+                        walk(i + L, nk, cost + c, generic_used)
+            ch = raw[i]
+            f = fold(ch)
+            if ch not in self.rewrites or f not in self.rewrites[ch]:
+                # identity for characters the training never saw
+                if f.isalpha() and key + f in self.prefixes:
+                    walk(i + 1, key + f, cost + UNSEEN_IDENTITY_COST, generic_used)
+            if not generic_used:
+                for g in generic_letters:
+                    if g != f and key + g in self.prefixes:
+                        walk(i + 1, key + g, cost + GENERIC_SUB_COST, True)
+                walk(i + 1, key, cost + GENERIC_SUB_COST, True)  # a spurious character
+
+        walk(0, "", 0.0, False)
+        best = sorted(results.items(), key=lambda kv: kv[1])[:limit]
+        return dict(best)

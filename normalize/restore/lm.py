@@ -1,0 +1,101 @@
+"""A syllable trigram language model with stupid backoff, counted from correct texts."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Iterable
+
+from .text import core_kind, text_to_lines, token_to_parts
+
+BOUNDARY = "<s>"
+NUM, CODE = "<num>", "<code>"
+BACKOFF = math.log(0.4)
+OOV_LOGP = -16.0
+
+
+def core_to_lm_token(core: str) -> str | None:
+    """Given a token core, return the LM token: lower-case syllable, <num>, <code> or None."""
+    kind = core_kind(core)
+    if kind == "word":
+        return core.lower()
+    if kind == "number":
+        return NUM
+    if kind == "code":
+        return CODE
+    return None
+
+
+def text_to_streams(text: str) -> list[list[str]]:
+    """Given a text, return LM token streams; blank lines and sentence ends start new streams."""
+    streams: list[list[str]] = [[]]
+    for pieces in text_to_lines(text):
+        tokens = pieces[0::2]
+        if not any(t for t in tokens):
+            streams.append([])
+            continue
+        for tok in tokens:
+            lead, core, trail = token_to_parts(tok)
+            t = core_to_lm_token(core)
+            if t is not None:
+                streams[-1].append(t)
+            if trail[-1:] in (".", "!", "?", ";") and streams[-1]:
+                streams.append([])
+    return [s for s in streams if s]
+
+
+class NgramCounts:
+    """Accumulates weighted unigram/bigram/trigram counts."""
+
+    def __init__(self) -> None:
+        self.c1: Counter = Counter()
+        self.c2: Counter = Counter()
+        self.c3: Counter = Counter()
+
+    def add_streams(self, streams: Iterable[list[str]], weight: float = 1.0, order: int = 3) -> None:
+        for s in streams:
+            seq = [BOUNDARY, BOUNDARY] + s
+            for i in range(2, len(seq)):
+                self.c1[seq[i]] += weight
+                if order >= 2:
+                    self.c2[(seq[i - 1], seq[i])] += weight
+                if order >= 3:
+                    self.c3[(seq[i - 2], seq[i - 1], seq[i])] += weight
+
+    def to_logprobs(self, min3: float = 1.0) -> dict:
+        """Given the counts, return {'p1','p2','p3'} log-probability tables (stupid backoff)."""
+        total = sum(self.c1.values())
+        V = len(self.c1) + 1
+        p1 = {w: round(math.log((c + 0.1) / (total + 0.1 * V)), 3) for w, c in self.c1.items()}
+        ctx1: Counter = Counter()
+        for (a, _), c in self.c2.items():
+            ctx1[a] += c
+        ctx1[BOUNDARY] = max(ctx1[BOUNDARY], 1)
+        p2 = {f"{a} {b}": round(math.log(c / ctx1[a]), 3) for (a, b), c in self.c2.items()}
+        ctx2: Counter = Counter()
+        for (a, b, _), c in self.c3.items():
+            ctx2[(a, b)] += c
+        p3 = {f"{a} {b} {w}": round(math.log(c / ctx2[(a, b)]), 3)
+              for (a, b, w), c in self.c3.items() if c >= min3}
+        return {"p1": p1, "p2": p2, "p3": p3}
+
+
+class LanguageModel:
+    """Scores a syllable given the two before it."""
+
+    def __init__(self, tables: dict):
+        self.p1: dict[str, float] = tables["p1"]
+        self.p2: dict[tuple[str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p2"].items()}
+        self.p3: dict[tuple[str, str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p3"].items()}
+
+    def unigram(self, w: str) -> float:
+        return self.p1.get(w, OOV_LOGP)
+
+    def score(self, u: str, v: str, w: str) -> float:
+        """Given context (u, v) and syllable w, return log P(w | u, v) (stupid backoff)."""
+        s = self.p3.get((u, v, w))
+        if s is not None:
+            return s
+        s = self.p2.get((v, w))
+        if s is not None:
+            return BACKOFF + s
+        return 2 * BACKOFF + self.p1.get(w, OOV_LOGP)

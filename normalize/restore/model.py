@@ -1,0 +1,193 @@
+"""Restorer: loads the model artifact and restores a text token by token (Viterbi decoding)."""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from schema import TokenEdit
+
+from .channel import Channel
+from .lm import BOUNDARY, LanguageModel, core_to_lm_token
+from .text import PATTERNS, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
+
+BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
+
+DEFAULT_PARAMS = {
+    "channel_weight": 1.0,     # weight of channel cost against LM log-probability
+    "direct_weight": 1.0,      # weight of the whole-word (raw -> gold) evidence
+    "unknown_identity": 9.0,   # cost of keeping a raw word that is no known syllable
+    "known_identity": 1.5,     # cost of keeping a known syllable (raw regime)
+    "clean_change": 6.0,       # clean regime: cost of changing a known, marked syllable
+    "clean_tone": 3.5,         # clean regime: cost of changing only its diacritics
+    "clean_threshold": 0.45,   # share of marked known syllables above which text is clean
+    "max_candidates": 6,
+    "beam": 9.0,
+}
+
+
+@dataclass
+class RestoreResult:
+    """Restored text and the token edits that made it from the input."""
+
+    text: str
+    edits: list[TokenEdit] = field(default_factory=list)
+
+
+class Restorer:
+    """Noisy-channel restorer: channel (rewrites + word pairs) x syllable trigram LM."""
+
+    def __init__(self, model: dict):
+        self.params = {**DEFAULT_PARAMS, **model.get("params", {})}
+        self.vocab: set[str] = set(model["vocab"])
+        by_key: dict[str, list[str]] = {}
+        for w in model["vocab"]:
+            by_key.setdefault(fold(w), []).append(w)
+        self.by_key = by_key
+        self.channel = Channel(model["rewrites"], set(by_key))
+        self.direct: dict[str, dict[str, float]] = model["direct"]
+        self.code_fixes: dict[str, str] = model["code_fixes"]
+        self.lm = LanguageModel(model["lm"])
+        self._cands = lru_cache(maxsize=100_000)(self._candidates)
+
+    # ---- persistence -------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Restorer":
+        """Given a model path (None: the bundled model), return a Restorer (cached)."""
+        return _load_cached(str(Path(path).resolve()) if path else str(BUNDLED_MODEL))
+
+    @staticmethod
+    def save(model: dict, path: str | Path) -> None:
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            json.dump(model, f, ensure_ascii=False, separators=(",", ":"))
+
+    # ---- candidates --------------------------------------------------------------------
+    def _candidates(self, low: str, clean: bool) -> tuple[tuple[str, float], ...]:
+        """Given a lower-case raw word and the regime, return (syllable, channel cost) pairs."""
+        p = self.params
+        known = low in self.vocab
+        cands: dict[str, float] = {}
+        if clean and known and has_vietnamese_marks(low):
+            cands[low] = 0.0
+            for key, kc in self.channel.word_to_keys(low, max_cost=4.0).items():
+                for w in self.by_key[key]:
+                    if w != low:
+                        extra = p["clean_tone"] if key == fold(low) else p["clean_change"] + kc
+                        cands[w] = min(cands.get(w, 1e9), extra)
+        else:
+            cands[low] = p["known_identity"] if known else p["unknown_identity"]
+            if clean and known:
+                cands[low] = 0.5
+            for key, kc in self.channel.word_to_keys(low).items():
+                for w in self.by_key[key]:
+                    c = p["channel_weight"] * kc
+                    if clean:
+                        c += 1.5
+                    if c < cands.get(w, 1e9):
+                        cands[w] = c
+            for w, dc in self.direct.get(low, {}).items():
+                c = p["direct_weight"] * dc
+                if c < cands.get(w, 1e9):
+                    cands[w] = c
+        ranked = sorted(cands.items(), key=lambda kv: kv[1] - self.lm.unigram(kv[0]))
+        best = ranked[0][1] - self.lm.unigram(ranked[0][0])
+        kept = [kv for kv in ranked if kv[1] - self.lm.unigram(kv[0]) <= best + p["beam"]]
+        return tuple(kept[: int(p["max_candidates"])])
+
+    def _is_clean(self, cores: list[str]) -> bool:
+        """Given the word cores of a text, return whether it reads as correct Vietnamese."""
+        words = [c.lower() for c in cores if len(c) > 1]
+        if not words:
+            return True
+        good = sum(1 for w in words if w in self.vocab and has_vietnamese_marks(w))
+        return good / len(words) >= self.params["clean_threshold"]
+
+    # ---- decoding ----------------------------------------------------------------------
+    def _viterbi(self, cand_lists: list[tuple[tuple[str, float], ...]]) -> list[str]:
+        """Given per-position candidate lists, return the best syllable sequence (trigram)."""
+        lm = self.lm
+        # states: (prev word, cur word) -> (score, path index)
+        states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
+        backs: list[dict[tuple[str, str], tuple[str, str]]] = []
+        for cands in cand_lists:
+            new: dict[tuple[str, str], float] = {}
+            back: dict[tuple[str, str], tuple[str, str]] = {}
+            for (u, v), s in states.items():
+                for w, cc in cands:
+                    t = s + lm.score(u, v, w) - cc
+                    key = (v, w)
+                    if t > new.get(key, -math.inf):
+                        new[key] = t
+                        back[key] = (u, v)
+            states = new
+            backs.append(back)
+        state = max(states, key=states.get)
+        out = [state[1]]
+        for back in reversed(backs[1:]):
+            state = back[state]
+            out.append(state[1])
+        return out[::-1]
+
+    def restore_text(self, text: str) -> RestoreResult:
+        """Given a text, return it restored, one output token per input token, with the edits."""
+        lines = text_to_lines(text)
+        slots: list[tuple[int, int, str, str, str, str | None]] = []  # line, piece, lead, core, trail, kind
+        for li, pieces in enumerate(lines):
+            for pi in range(0, len(pieces), 2):
+                tok = pieces[pi]
+                if not tok:
+                    continue
+                lead, core, trail = token_to_parts(tok)
+                slots.append((li, pi, lead, core, trail, core_kind(core)))
+        clean = self._is_clean([s[3] for s in slots if s[5] == "word"])
+        # segments: runs of LM tokens separated by blank lines / sentence ends
+        outputs: dict[tuple[int, int], str] = {}
+        segment: list[tuple[int, int, str, str, str, tuple]] = []
+
+        def flush() -> None:
+            if not segment:
+                return
+            best = self._viterbi([s[5] for s in segment])
+            for (li, pi, lead, core, trail, _), w in zip(segment, best):
+                if w != core.lower() and w not in ("<num>", "<code>"):
+                    outputs[(li, pi)] = lead + transfer_case(core, w) + trail
+            segment.clear()
+
+        last_line = -1
+        for li, pi, lead, core, trail, kind in slots:
+            if li > last_line + 1:
+                flush()  # a blank line separates paragraphs
+            last_line = li
+            if kind == "word":
+                cands = self._cands(core.lower(), clean)
+                segment.append((li, pi, lead, core, trail, cands))
+            elif kind in ("number", "code"):
+                lm_tok = core_to_lm_token(core)
+                segment.append((li, pi, lead, core, trail, ((lm_tok, 0.0),)))
+                if kind == "code":
+                    fixed = self.code_to_fixed(core)
+                    if fixed != core:
+                        outputs[(li, pi)] = lead + fixed + trail
+            if trail[-1:] in (".", "!", "?", ";"):
+                flush()
+        flush()
+        edits: list[TokenEdit] = []
+        for (li, pi), new in sorted(outputs.items()):
+            raw = lines[li][pi]
+            if new != raw:
+                edits.append(TokenEdit(line=li, index=pi // 2 - (1 if lines[li][0] == "" else 0), raw=raw, text=new))
+                lines[li][pi] = new
+        return RestoreResult(text="\n".join("".join(p) for p in lines), edits=edits)
+
+    def code_to_fixed(self, code: str) -> str:
+        """Given a document code, return it with its letter segments fixed where certain."""
+        return PATTERNS["code_segment"].sub(lambda m: self.code_fixes.get(m.group(0), m.group(0)), code)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Restorer:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return Restorer(json.load(f))

@@ -1,0 +1,75 @@
+"""Token-level text helpers for restoration: folding, splitting tokens, case transfer.
+
+All regular expressions of the restore package live in PATTERNS below.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+PATTERNS: dict[str, re.Pattern[str]] = {
+    # whitespace-separated tokens, keeping the whitespace so lines rebuild exactly
+    "split_ws": re.compile(r"(\s+)"),
+    # punctuation that may cling to either end of a word and is kept as is
+    "lead_punct": re.compile(r"^[\(\[\{\"'“‘«,.;:!?…*•–—-]+"),
+    "trail_punct": re.compile(r"[\)\]\}\"'”’»,.;:!?…*]+$"),
+    # a document code or anything with a digit next to a slash/hyphen: never a syllable
+    "code": re.compile(r"[0-9].*[/\-]|[/\-].*[0-9]|/|https?:|www\.|@|\.[a-z]{2,4}$", re.I),
+    "number": re.compile(r"^[0-9][0-9.,:%]*$"),
+    # a segment of a code, for code fixes learned from pairs (QD -> QĐ)
+    "code_segment": re.compile(r"[A-Za-zĐđ]+"),
+}
+
+VIETNAMESE_EXTRA = set("đăâêôơư")
+
+
+@lru_cache(maxsize=200_000)
+def fold(s: str) -> str:
+    """Given a string, return it lower-cased with all diacritics removed and đ as d."""
+    s = s.lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+
+
+def has_vietnamese_marks(s: str) -> bool:
+    """Given a word, return whether it carries any Vietnamese diacritic (tone, hat, horn, đ)."""
+    return fold(s) != s.lower()
+
+
+def token_to_parts(token: str) -> tuple[str, str, str]:
+    """Given a whitespace token, return (leading punctuation, core, trailing punctuation)."""
+    lead = PATTERNS["lead_punct"].match(token)
+    a = lead.end() if lead else 0
+    trail = PATTERNS["trail_punct"].search(token, a)
+    b = trail.start() if trail else len(token)
+    if a >= b:  # all punctuation: nothing to restore
+        return token, "", ""
+    return token[:a], token[a:b], token[b:]
+
+
+def core_kind(core: str) -> str:
+    """Given a token core, return 'word' (restorable), 'number', 'code' or 'other'."""
+    if not core:
+        return "other"
+    if PATTERNS["number"].match(core):
+        return "number"
+    if PATTERNS["code"].search(core):
+        return "code"
+    if any(c.isalpha() for c in core):
+        return "word"
+    return "other"
+
+
+def transfer_case(raw: str, word: str) -> str:
+    """Given the raw token and a lower-case restored word, return the word in raw's case."""
+    letters = [c for c in raw if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return word.upper()
+    if raw[:1].isupper() or (raw[:1] in "ÐÞ" or (not raw[:1].isalpha() and len(raw) > 1 and raw[1:2].isupper())):
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def text_to_lines(text: str) -> list[list[str]]:
+    """Given a text, return per line the split pieces: tokens at even, whitespace at odd index."""
+    return [PATTERNS["split_ws"].split(line) for line in text.split("\n")]

@@ -1,0 +1,216 @@
+"""Train the restoration model from the repo's sources; leave-one-document-out evaluation.
+
+Sources (normalize/data/restore_sources/): corpus/gold + corpus/raw (token-aligned pairs and
+correct texts), synth/<doc>.<lang>.txt (OCR of rendered gold texts), vlsp_sentences (running
+text), viet74k / tess_vie_words / admin_units (word lists). `exclude` leaves documents out of
+every part of training so they can be scored honestly.
+"""
+from __future__ import annotations
+
+import difflib
+import gzip
+import math
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .channel import Channel
+from .lm import NgramCounts, text_to_streams
+from .text import PATTERNS, core_kind, fold, token_to_parts
+
+SOURCES = Path(__file__).resolve().parent.parent / "data" / "restore_sources"
+PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
+CLEAN_DOCS = ["003-xa"]
+IN_DOMAIN_WEIGHT = 3.0
+
+
+def read(path: Path) -> str:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return f.read()
+    return path.read_text(encoding="utf-8")
+
+
+def aligned_texts_to_pairs(raw: str, gold: str) -> Counter:
+    """Given token-aligned raw and gold texts, return Counter of (raw core, gold core) words."""
+    pairs: Counter = Counter()
+    for rl, gl in zip(raw.split("\n"), gold.split("\n")):
+        rt, gt = rl.split(), gl.split()
+        if len(rt) != len(gt):
+            continue
+        for r, g in zip(rt, gt):
+            _, rc, _ = token_to_parts(r)
+            _, gc, _ = token_to_parts(g)
+            if rc and gc and core_kind(gc) == "word" and core_kind(rc) == "word":
+                pairs[(rc, gc)] += 1
+    return pairs
+
+
+def ocr_text_to_pairs(ocr: str, gold: str) -> Counter:
+    """Given OCR output and its gold text (not aligned), return word pairs matched by difflib."""
+    g = [t for t in gold.split()]
+    h = [t for t in ocr.split()]
+    pairs: Counter = Counter()
+    sm = difflib.SequenceMatcher(None, [fold(t) for t in g], [fold(t) for t in h], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op in ("equal",) or (op == "replace" and i2 - i1 == j2 - j1):
+            for a, b in zip(h[j1:j2], g[i1:i2]):
+                _, rc, _ = token_to_parts(a)
+                _, gc, _ = token_to_parts(b)
+                if rc and gc and core_kind(gc) == "word" and core_kind(rc) == "word":
+                    pairs[(rc, gc)] += 1
+    return pairs
+
+
+def pairs_to_code_fixes(raw: str, gold: str) -> Counter:
+    """Given aligned raw/gold texts, return Counter of (raw, gold) letter segments of codes."""
+    out: Counter = Counter()
+    for rl, gl in zip(raw.split("\n"), gold.split("\n")):
+        for r, g in zip(rl.split(), gl.split()):
+            if core_kind(token_to_parts(g)[1]) != "code":
+                continue
+            rs = PATTERNS["code_segment"].findall(r)
+            gs = PATTERNS["code_segment"].findall(g)
+            if len(rs) == len(gs):
+                for a, b in zip(rs, gs):
+                    if a != b and fold(a) == fold(b):
+                        out[(a, b)] += 1
+    return out
+
+
+def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_synth: bool = True,
+                params: dict | None = None) -> dict:
+    """Given documents to leave out, return the model dict (channel, vocab, LM) from sources."""
+    corpus = sources / "corpus"
+    pairs: Counter = Counter()
+    code_counts: Counter = Counter()
+    counts = NgramCounts()
+    vocab: Counter = Counter()
+    for doc in PAIR_DOCS + CLEAN_DOCS:
+        if doc in exclude:
+            continue
+        gold = read(corpus / "gold" / f"{doc}.txt")
+        counts.add_streams(text_to_streams(gold), IN_DOMAIN_WEIGHT)
+        if doc in PAIR_DOCS:
+            raw = read(corpus / "raw" / f"{doc}.txt")
+            pairs.update(aligned_texts_to_pairs(raw, gold))
+            code_counts.update(pairs_to_code_fixes(raw, gold))
+        if use_synth:
+            for lang in ("eng", "vie"):
+                p = sources / "synth" / f"{doc}.{lang}.txt"
+                if p.exists():
+                    syn = ocr_text_to_pairs(read(p), gold)
+                    if lang == "eng":
+                        pairs.update(syn)
+    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), 1.0)
+    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), 0.3)
+    counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), 0.2, order=2)
+    for name in ("tess_vie_words.txt.gz",):
+        for w in read(sources / name).split():
+            vocab[w.lower()] += 1
+    for w in counts.c1:
+        if not w.startswith("<") and w.isalpha():
+            vocab[w] += 1
+    low_pairs: Counter = Counter()
+    for (r, g), n in pairs.items():
+        low_pairs[(r.lower(), g.lower())] += n
+    rewrites = Channel.pairs_to_rewrites(low_pairs)
+    raw_totals: Counter = Counter()
+    for (r, _), n in low_pairs.items():
+        raw_totals[r] += n
+    direct: dict[str, dict[str, float]] = defaultdict(dict)
+    for (r, g), n in low_pairs.items():
+        if n >= 2 and g.isalpha():
+            direct[r][g] = round(-math.log(n / raw_totals[r]), 3)
+    code_fixes = {a: b for (a, b), n in code_counts.items()
+                  if n >= 2 and n >= 0.9 * sum(m for (x, _), m in code_counts.items() if x == a)}
+    vocab_list = sorted(w for w in vocab if w.isalpha() and len(w) <= 7)
+    return {
+        "format": "kehoach-restore/1",
+        "trained_without": sorted(exclude),
+        "params": params or {},
+        "vocab": vocab_list,
+        "rewrites": rewrites,
+        "direct": dict(direct),
+        "code_fixes": code_fixes,
+        "lm": counts.to_logprobs(),
+    }
+
+
+def texts_to_model(texts: list[str], base: dict | None = None) -> dict:
+    """Given correct texts (and optionally a base model), return a model whose LM adds them."""
+    model = dict(base or build_model())
+    counts = NgramCounts()
+    for t in texts:
+        counts.add_streams(text_to_streams(t), IN_DOMAIN_WEIGHT)
+    # rebuild from sources plus the new texts: the base tables are log-probs, not counts
+    fresh = build_model(set(model.get("trained_without", [])))
+    extra = NgramCounts()
+    corpus_counts = counts
+    model = fresh
+    _ = extra
+    lm_counts = NgramCounts()
+    for t in texts:
+        lm_counts.add_streams(text_to_streams(t), IN_DOMAIN_WEIGHT)
+    merged = _merge_lm_sources(fresh, corpus_counts)
+    model["lm"] = merged
+    vocab = set(model["vocab"])
+    vocab.update(w for w in corpus_counts.c1 if w.isalpha() and len(w) <= 7)
+    model["vocab"] = sorted(vocab)
+    return model
+
+
+def _merge_lm_sources(model: dict, added: NgramCounts, sources: Path = SOURCES) -> dict:
+    counts = NgramCounts()
+    exclude = set(model.get("trained_without", []))
+    for doc in PAIR_DOCS + CLEAN_DOCS:
+        if doc not in exclude:
+            counts.add_streams(text_to_streams(read(sources / "corpus" / "gold" / f"{doc}.txt")), IN_DOMAIN_WEIGHT)
+    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), 1.0)
+    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), 0.3)
+    counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), 0.2, order=2)
+    counts.c1.update(added.c1); counts.c2.update(added.c2); counts.c3.update(added.c3)
+    return counts.to_logprobs()
+
+
+def score(gold: str, hyp: str) -> tuple[int, int]:
+    """Given gold and hypothesis texts, return (correct, total) as shared/tools/score_restore.py."""
+    import re
+    import unicodedata
+    word = re.compile(r"\w+", re.UNICODE)
+    tok = lambda t: [x.lower() for x in word.findall(unicodedata.normalize("NFC", t))]
+    g, h = tok(gold), tok(hyp)
+    sm = difflib.SequenceMatcher(None, g, h, autojunk=False)
+    correct = total = 0
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        for k in range(i1, i2):
+            if any(c.isalpha() for c in g[k]):
+                total += 1
+                correct += op == "equal"
+    return correct, total
+
+
+def evaluate_doc(doc: str, params: dict | None = None, sources: Path = SOURCES, model: dict | None = None) -> dict:
+    """Given a document id, train without it and return its figures (raw, vie, clean, speed)."""
+    from .model import Restorer
+
+    model = model or build_model({doc}, sources, params=params)
+    r = Restorer(model)
+    gold = read(sources / "corpus" / "gold" / f"{doc}.txt")
+    out: dict = {"doc": doc}
+    inputs = {"clean": gold}
+    if doc in PAIR_DOCS:
+        inputs["raw"] = read(sources / "corpus" / "raw" / f"{doc}.txt")
+    vie = sources / "synth" / f"{doc}.vie.txt"
+    if vie.exists():
+        inputs["vie"] = read(vie)
+    for name, text in inputs.items():
+        r._cands.cache_clear()
+        t0 = time.perf_counter()
+        res = r.restore_text(text)
+        dt = time.perf_counter() - t0
+        before, total = score(gold, text)
+        after, _ = score(gold, res.text)
+        out[name] = {"before": before / total, "after": after / total, "total": total,
+                     "tokens_per_s": len(text.split()) / dt}
+    return out
