@@ -1,0 +1,503 @@
+"""Read a plan's metadata from its text: number, type, issuer, place and date, title, signer,
+and the documents it cites as its basis.
+
+Rules (document types, header noise, issuer words and casing, signer roles, family names,
+the regex table) are data: ``extract/data/metadata.yaml``. Matching is done on folded text
+(no diacritics, same length as the text), values are cut from the text as printed.
+
+    meta = extract_metadata(doc_lines)
+    meta["number"], meta["issuer"], meta["issued_date"], meta["references"], meta["warnings"]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from extract.folding import fold, nfc, squash_spaces
+from schema import Reference
+
+DATA_FILE = Path(__file__).parent / "data" / "metadata.yaml"
+
+
+class MetadataPatterns(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: str
+    symbol: str
+    place_date: str
+    attached: str
+    reference: str
+
+
+class MetadataRules(BaseModel):
+    """The validated content of metadata.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    doc_types: dict[str, list[str]]
+    header_noise: list[str]
+    issuer_heads: list[str]
+    issuer_casing: dict[str, str]
+    person_titles: list[str]
+    issues_verb: str
+    section_heading: str
+    body_openers: list[str]
+    title_max_lines: int = 6
+    signer_prefixes: list[str]
+    signer_roles: list[str]
+    signer_search_lines: int = 40
+    surnames: list[str]
+    long_issuer_names: list[str]
+    issuer_stops: list[str]
+    patterns: MetadataPatterns
+
+
+def _f(s: str) -> str:
+    return squash_spaces(fold(nfc(s)))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    r: MetadataRules
+    kinds: dict[str, str]          # folded doc type -> as written
+    number: re.Pattern
+    place_date: re.Pattern
+    attached: re.Pattern
+    reference: re.Pattern
+    section: re.Pattern
+    heads: tuple[str, ...]
+    person_titles: tuple[str, ...]
+    casing: dict[tuple[str, ...], str]
+    roles: dict[str, str]          # folded role -> as written
+    surnames: frozenset[str]
+    stops: re.Pattern
+
+
+def load_rules(path: Path | None = None) -> MetadataRules:
+    """Given a YAML path (default: the bundled one), return the validated metadata rules."""
+    with open(path or DATA_FILE, encoding="utf-8") as f:
+        return MetadataRules.model_validate(yaml.safe_load(f))
+
+
+def _alt(words: list[str]) -> str:
+    ws = sorted({_f(w) for w in words}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(t) for t in w.split()) for w in ws)
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: Optional[str] = None) -> _Compiled:
+    r = load_rules(Path(path) if path else None)
+    kinds = {_f(k): k for k in r.doc_types}
+    kind_alt = _alt(list(r.doc_types))
+    stops = [re.escape(_f(s.strip())) for s in r.issuer_stops]
+    return _Compiled(
+        r=r,
+        kinds=kinds,
+        number=re.compile(r.patterns.number),
+        place_date=re.compile(r.patterns.place_date),
+        attached=re.compile(r.patterns.attached),
+        reference=re.compile(r.patterns.reference.replace("KIND", kind_alt)),
+        section=re.compile(r.section_heading),
+        heads=tuple(sorted({_f(h) for h in r.issuer_heads}, key=len, reverse=True)),
+        person_titles=tuple(sorted({_f(t) for t in r.person_titles}, key=len, reverse=True)),
+        casing={tuple(_f(k).split()): v for k, v in r.issuer_casing.items()},
+        roles={_f(x): x for x in r.signer_roles},
+        surnames=frozenset(nfc(s) for s in r.surnames),
+        stops=re.compile(rf"(?:\s(?:{'|'.join(stops)})(?![a-z])|[;.:()\[\]]|,\s*(?:{kind_alt})\b)"),
+    )
+
+
+# ----------------------------------------------------------------------------- pieces
+
+
+def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
+    """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
+    for i, line in enumerate(lines):
+        key = _f(line).strip(" .:")
+        if key in c.kinds and line.strip().isupper():
+            return i, c.kinds[key]
+    return None, None
+
+
+def _number(lines: list[str], c: _Compiled) -> Optional[str]:
+    """Given the header lines, return the plan's number as printed, spaces removed."""
+    for line in lines:
+        m = c.number.search(fold(line))
+        if m:
+            return re.sub(r"\s+", "", line[m.start("num"):m.end("sym")])
+    return None
+
+
+def _iso(y: Optional[str], m: Optional[str], d: Optional[str]) -> Optional[str]:
+    """Given year, month, day strings (day may be blank), return an ISO date or "YYYY-MM"."""
+    try:
+        yi, mi = int(y), int(m)
+    except (TypeError, ValueError):
+        return None
+    if not 1 <= mi <= 12:
+        return None
+    if d and d.strip().isdigit() and 1 <= int(d) <= 31:
+        return f"{yi:04d}-{mi:02d}-{int(d):02d}"
+    return f"{yi:04d}-{mi:02d}"
+
+
+def _place_before(line: str, end: int) -> Optional[str]:
+    """Given a line and where ", ngày" starts, return the capitalised words just before it."""
+    words = line[:end].split()
+    place: list[str] = []
+    for w in reversed(words):
+        if not w[:1].isupper() or re.search(r"[\d/:]", w):
+            break
+        place.insert(0, w)
+    # A header run like "HẠNH PHÚC Sơn La": keep only the words in place-name case.
+    while place and place[0].isupper() and len(place[0]) > 1:
+        place.pop(0)
+    return " ".join(place) or None
+
+
+def _place_date(lines: list[str], c: _Compiled) -> tuple[Optional[str], Optional[str]]:
+    """Given header lines, return (place, issued date) from "Sơn La, ngày 12 tháng 08 năm 2025"."""
+    for line in lines:
+        m = c.place_date.search(fold(line))
+        if m:
+            return _place_before(line, m.start()), _iso(m.group("y"), m.group("m"), m.group("d"))
+    return None, None
+
+
+def _attached_date(text_folded: str, c: _Compiled) -> Optional[str]:
+    """Given the folded text, return the plan's date from "(Kèm theo Kế hoạch số ... ngày ...)"."""
+    m = c.attached.search(text_folded)
+    if not m:
+        return None
+    if m.group("y1"):
+        return _iso(m.group("y1"), m.group("m1"), m.group("d"))
+    return _iso(m.group("y"), m.group("m"), m.group("d"))
+
+
+def _title(lines: list[str], start: Optional[int], c: _Compiled) -> tuple[Optional[str], int]:
+    """Given the lines and the type heading index, return (title, index after the title)."""
+    if start is None:
+        return None, 0
+    openers = tuple(_f(o) for o in c.r.body_openers)
+    out: list[str] = []
+    i = start + 1
+    while i < len(lines) and len(out) < c.r.title_max_lines:
+        line = lines[i].strip()
+        key = _f(line)
+        if not re.search(r"\w", line):
+            if out and not line:
+                break
+            i += 1
+            continue
+        if key.startswith(openers) or c.section.match(key):
+            break
+        out.append(line)
+        i += 1
+    return (squash_spaces(" ".join(out)) or None), i
+
+
+def _opening(lines: list[str], start: int, c: _Compiled) -> str:
+    """Given the lines and where the body starts, return the opening paragraphs joined."""
+    out = []
+    for line in lines[start:start + 60]:
+        if c.section.match(_f(line)) and out:
+            break
+        out.append(line.strip())
+    return squash_spaces(" ".join(out))
+
+
+def _titlecase_issuer(upper: str, c: _Compiled) -> str:
+    """Given an issuer in capitals ("ỦY BAN NHÂN DÂN TỈNH SƠN LA"), return it in name case."""
+    words = upper.split()
+    keys = [_f(w) for w in words]
+    out: list[str] = []
+    i = 0
+    longest = max((len(k) for k in c.casing), default=1)
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            phrase = c.casing.get(tuple(keys[i:i + n]))
+            if phrase:
+                out.append(phrase)
+                i += n
+                break
+        else:
+            out.append(words[i][:1].upper() + words[i][1:].lower())
+            i += 1
+    return " ".join(out)
+
+
+def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
+    """Given the header lines (before the type heading), return the issuing body, name-cased.
+
+    The header's left block names the superior body and then the issuer, one name possibly
+    wrapped ("ỦY BAN NHÂN DÂN" / "TỈNH SƠN LA"): a line that starts with a body word starts
+    a new name, other lines continue it; the issuer is the last name.
+    """
+    noise = [_f(n) for n in c.r.header_noise]
+    bodies: list[str] = []
+    for line in lines:
+        folded = fold(line)
+        if c.number.search(folded) or c.place_date.search(folded):
+            continue
+        kept = line
+        for n in noise:
+            idx = _f(kept).find(n)
+            if idx >= 0:
+                # cut the noise and what follows it on the line (the right-hand block)
+                kept = _cut_folded(kept, idx)
+        caps = " ".join(w for w in re.findall(r"[^\W\d_]+", kept) if w.isupper())
+        if not caps or len(caps) < 3:
+            continue
+        key = _f(caps)
+        if key.startswith(c.heads) or not bodies:
+            bodies.append(caps)
+        else:
+            bodies[-1] = f"{bodies[-1]} {caps}"
+    return _titlecase_issuer(bodies[-1], c) if bodies else None
+
+
+def _cut_folded(line: str, folded_idx: int) -> str:
+    """Given a line and an index into its squashed folded form, return the line before it."""
+    squashed = squash_spaces(line)
+    return squashed[:folded_idx]
+
+
+def _strip_person(text: str, c: _Compiled) -> str:
+    """Given "Chủ tịch Ủy ban nhân dân tỉnh Sơn La", return "Ủy ban nhân dân tỉnh Sơn La"."""
+    key = _f(text)
+    for t in c.person_titles:
+        if key.startswith(t + " "):
+            return squash_spaces(text)[len(t) + 1:].strip()
+    return text.strip()
+
+
+def _body_issuer(opening: str, c: _Compiled) -> Optional[str]:
+    """Given the opening paragraphs, return the body in "<body> ban hành Kế hoạch ...", if any."""
+    folded = fold(opening)
+    verb = _f(c.r.issues_verb)
+    found = None
+    for m in re.finditer(rf"(?<![a-z]){re.escape(verb)}(?![a-z])", folded):
+        clause_start = max(folded.rfind(p, 0, m.start()) for p in ",;.:") + 1
+        clause = _strip_person(opening[clause_start:m.start()], c)
+        key = _f(clause)
+        if key and key.startswith(c.heads) and len(key.split()) <= 14:
+            found = clause
+    return squash_spaces(found) if found else None
+
+
+def _place_of(issuer: str, c: _Compiled) -> tuple[str, Optional[str]]:
+    """Given "Đảng ủy xã Tân Kỳ", return ("Đảng ủy xã", "Tân Kỳ"): the body and its place."""
+    levels = {"xa", "phuong", "thi tran", "tinh", "thanh pho", "huyen", "quan", "thi xa", "dac khu"}
+    words = issuer.split()
+    keys = [_f(w) for w in words]
+    for i in range(len(words) - 1, -1, -1):
+        two = " ".join(keys[i:i + 2])
+        if two in levels and i + 2 < len(words):
+            return " ".join(words[:i + 2]), " ".join(words[i + 2:])
+        if keys[i] in levels and i + 1 < len(words):
+            return " ".join(words[:i + 1]), " ".join(words[i + 1:])
+    return issuer, None
+
+
+def _combine_issuer(header: Optional[str], body: Optional[str], c: _Compiled) -> Optional[str]:
+    """Given the header's and the opening's issuer, return the plan's issuer.
+
+    The header names the body; the opening may name the organ of it that issued the plan
+    ("Ban Thường vụ Đảng ủy xã" of "ĐẢNG ỦY XÃ TÂN KỲ"): then that organ, with the place.
+    """
+    if not body:
+        return header
+    if not header:
+        return body
+    h_body, place = _place_of(header, c)
+    fb, fh, fhb = _f(body), _f(header), _f(h_body)
+    if fb == fh or fb.endswith(" " + fh):
+        return body
+    if fb == fhb:
+        return header
+    if fb.endswith(" " + fhb) and place:
+        return f"{body} {place}"
+    return header
+
+
+def _references(opening: str, c: _Compiled) -> list[Reference]:
+    """Given the opening paragraphs, return the cited documents, first mention order, no repeats."""
+    folded = fold(opening)
+    longs = [(_f(n), n) for n in c.r.long_issuer_names]
+    refs: list[Reference] = []
+    seen: set[tuple[str, str]] = set()
+    for m in c.reference.finditer(folded):
+        kind = c.kinds.get(_f(m.group("kind")))
+        number = re.sub(r"\s+", "", opening[m.start("num"):m.end("num")])
+        date = _ref_date(m.group("date"))
+        issuer = _issuer_after(opening, folded, m.end(), longs, c) or _issuer_before(opening, folded, m.start(), c)
+        key = (kind or "", number)
+        if key in seen:
+            continue
+        seen.add(key)
+        raw = squash_spaces(opening[m.start():m.end()])
+        refs.append(Reference(kind=kind, number=number, date=date, issuer=issuer, raw=raw))
+    return refs
+
+
+def _ref_date(s: Optional[str]) -> Optional[str]:
+    if not s:
+        return None
+    nums = re.findall(r"\d+", s)
+    return _iso(nums[2], nums[1], nums[0]) if len(nums) == 3 else None
+
+
+def _issuer_after(text: str, folded: str, pos: int, longs, c: _Compiled) -> Optional[str]:
+    """Given the text after a reference, return the body in "của <body> về ...", if any."""
+    m = re.match(r"\s*,?\s*cua\s+", folded[pos:])
+    if not m:
+        return None
+    start = pos + m.end()
+    rest = squash_spaces(folded[start:start + 300])
+    for key, name in longs:
+        if rest.startswith(key):
+            return name
+    stop = c.stops.search(folded, start)
+    end = stop.start() if stop else min(len(text), start + 120)
+    issuer = _strip_person(text[start:end], c).strip(" ,")
+    return squash_spaces(issuer) or None
+
+
+def _issuer_before(text: str, folded: str, pos: int, c: _Compiled) -> Optional[str]:
+    """Given the text before a reference, return X in "đề nghị của <X> tại Tờ trình ...", if any."""
+    m = re.search(r"cua\s+([^,;.]+?)\s+tai\s*$", folded[max(0, pos - 150):pos])
+    if not m:
+        return None
+    base = max(0, pos - 150)
+    return squash_spaces(_strip_person(text[base + m.start(1):base + m.end(1)], c)) or None
+
+
+# ----------------------------------------------------------------------------- signer
+
+
+def _upper_run_after(line: str, start: int) -> str:
+    """Given a line and a position, return the run of upper-case words starting there."""
+    words = []
+    for w in line[start:].split():
+        if w.isupper() or not re.search(r"[^\W\d_]", w):
+            words.append(w)
+        else:
+            break
+    return squash_spaces(" ".join(words)).strip(" -–,;")
+
+
+def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
+    """Given a line, return the signer role printed in capitals at its end, if any."""
+    words = line.split()
+    run: list[str] = []
+    for w in reversed(words):
+        if w.isupper():
+            run.insert(0, w)
+        else:
+            break
+    for n in range(len(run), 0, -1):
+        if _f(" ".join(run[-n:])) in c.roles:
+            return " ".join(run[-n:])  # as printed
+    return None
+
+
+def _name_in(line: str, c: _Compiled) -> Optional[str]:
+    """Given a line, return the person's name that ends it ("...; Nguyễn Thành Công"), if any."""
+    # the name is what follows the last punctuation ("- Báo và PTTH Sơn La; Nguyễn Thành Công")
+    segment = re.split(r"[^\w\s]", line.rstrip())[-1]
+    words = segment.split()
+    for n in range(min(5, len(words)), 1, -1):
+        cand = words[-n:]
+        if cand[0] in c.surnames and all(w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in cand):
+            return " ".join(cand)
+    return None
+
+
+def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
+    """Given all lines, return ({name, title}, warnings) from the signature block."""
+    prefixes = [p for p in sorted(c.r.signer_prefixes, key=len, reverse=True)]
+    rx = re.compile(r"(?<![A-Za-zÀ-ỹ])(" + "|".join(re.escape(p) for p in prefixes) + r")\s*(?=[^\W\d_])")
+    recipients = next((i for i, l in enumerate(lines) if re.match(r"\s*noi\s*nhan", _f(l))), None)
+    order = range(recipients if recipients is not None else 0, len(lines))
+    title, at = None, None
+    for i in order:
+        m = rx.search(lines[i])
+        if m:
+            head = _upper_run_after(lines[i], m.end())
+            if head:
+                title, at = f"{m.group(1).rstrip('.')}. {head}".replace("/M.", "/M"), i
+                break
+    if title is None:
+        for i in order:
+            role = _trailing_role(lines[i], c)
+            if role and _f(lines[i].strip()) == _f(role):
+                title, at = role, i
+                break
+    if title is None:
+        return {"name": None, "title": None}, ["metadata: no signature block found"]
+    last = at
+    first_role = _f(title.split(". ", 1)[-1])
+    for j in range(at + 1, min(len(lines), at + 6)):
+        role = _trailing_role(lines[j], c)
+        if role and _f(role) != first_role:
+            title, last = f"{title} - {role}", j
+            break
+    name = None
+    for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
+        if _f(lines[j]).startswith(("phu luc",)):
+            break
+        name = _name_in(lines[j], c)
+        if name:
+            break
+    warnings = [] if name else ["metadata: signer name not found"]
+    return {"name": name, "title": title}, warnings
+
+
+# ----------------------------------------------------------------------------- entry
+
+
+def extract_metadata(lines: list[str]) -> dict:
+    """Given the (restored) text lines of a whole plan, return its metadata.
+
+    Keys: number, doc_type, issuer, place, issued_date ("YYYY-MM-DD" or "YYYY-MM"), title,
+    signer {name, title}, references [schema.Reference], warnings [str] (what was not found).
+    """
+    c = _compiled()
+    lines = [nfc(l) for part in (lines or []) for l in str(part).replace("\f", "\n").split("\n")]
+    warnings: list[str] = []
+    head_idx, doc_type = _type_heading(lines, c)
+    header = lines[: head_idx if head_idx is not None else 12]
+    number = _number(header, c)
+    place, issued = _place_date(lines[: (head_idx or 12) + 1], c)
+    if issued is None:
+        issued = _attached_date(squash_spaces(fold(" ".join(lines))), c)
+    title, body_start = _title(lines, head_idx, c)
+    opening = _opening(lines, body_start, c)
+    issuer = _combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c)
+    if doc_type is None and number:
+        doc_type = _type_from_symbol(number, c)
+    signer, signer_warnings = _signer(lines, c)
+    warnings += signer_warnings
+    references = _references(opening, c)
+    for key, value in (("number", number), ("doc_type", doc_type), ("issuer", issuer),
+                       ("issued_date", issued), ("title", title)):
+        if value is None:
+            warnings.append(f"metadata: no {key} found")
+    return {
+        "number": number, "doc_type": doc_type, "issuer": issuer, "place": place,
+        "issued_date": issued, "title": title, "signer": signer, "references": references,
+        "warnings": warnings,
+    }
+
+
+def _type_from_symbol(number: str, c: _Compiled) -> Optional[str]:
+    """Given "169/KH-UBND", return "Kế hoạch" (the type its symbol names)."""
+    parts = re.split(r"[-/]", number)
+    for kind, symbols in c.r.doc_types.items():
+        if any(s in parts for s in symbols):
+            return kind
+    return None

@@ -1,0 +1,212 @@
+"""Tests of extract.metadata on the header, opening and signature of the corpus plans."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.metadata import extract_metadata, load_rules
+
+# The first and last lines of 001-son-la (gold text), as the plan prints them.
+SON_LA = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+
+TỈNH SƠN LA Độc lập - Tự do - Hạnh phúc
+Số: 169 /KH-UBND Sơn La, ngày 12 tháng 08 năm 2025
+KẾ HOẠCH
+
+Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình;
+cung cấp dịch vụ số mới được cá nhân hóa, dựa trên dữ liệu cho người dân
+và doanh nghiệp trên địa bàn tỉnh Sơn La
+
+Thực hiện Quyết định số 1565/QĐ-TTg ngày 18/7/2025 của Thủ tướng
+Chính phủ ban hành Kế hoạch nâng cao chất lượng cung cấp dịch vụ công trực
+tuyến toàn trình; cung cấp dịch vụ số mới được cá nhân hóa, dựa trên dữ liệu cho
+người dân và doanh nghiệp.
+
+Theo đề nghị của Giám đốc Sở Khoa học và Công nghệ tại Tờ trình số
+235/TTr-SKHCN ngày 07/8/2025, Chủ tịch Ủy ban nhân dân tỉnh Sơn La ban hành
+Kế hoạch triển khai thực hiện như sau:
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+1. Triển khai đồng bộ các giải pháp nhằm nâng cao chất lượng.
+
+Nơinhận: KT. CHỦ TỊCH
+- Văn phòng Chính phủ; 8 [
+
+- Bộ Khoa học và Công nghệ; PHÓ CHỦ TỊCH
+- Thường trực Tỉnh ủy;
+
+- UBND xã, phường; X N A
+- Báo và PTTH Sơn La; Nguyễn Thành Công
+- Lưu: VT, KGVX, Đại.
+
+Phụ lục
+"""
+
+TAN_KY = """ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG ~ ĐẢNG CỘNG SẢN VIỆT NAM
+ĐẢNG ỦY XÃ TÂN KỲ
+*
+
+Số 10-KH/ĐU Tân Kỳ, ngày 19 tháng 9 năm 2025
+
+KẾ HOẠCH
+hành động thực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính
+trị về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo
+và chuyển đổi số quốc gia
+
+Thực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính trị về
+đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc
+gia; Kế hoạch số 475-KH/TU ngày 22/5/2025 của Thành ủy Hải Phòng kế hoạch
+hành động của Ban Thường vụ Thành ủy thực hiện Nghị quyết số 57-NQ/TW,
+ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học, công nghệ, đổi
+mới sáng tạo và chuyển đổi số quốc gia, Ban Thường vụ Đảng ủy xã ban hành Kế
+hoạch hành động chiến lược thực hiện Nghị quyết số 57-NQ/TW, với những nội
+dung cơ bản sau:
+
+I. MỤC ĐÍCH
+
+1. Quán triệt và cụ thể hóa Nghị quyết số 57-NQ/TW.
+
+Nơi nhận:
+
+- Thường trực Thành ủy (để báo cáo),
+- Lưu Văn phòng Đảng ủy.
+"""
+
+# 000-cho-don: the scan has no header; date only in the appendix, issuer only in the opening.
+CHO_DON = """ KẾ HOẠCH
+
+Triển khai Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo
+Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và
+chuyển đổi số trên địa bàn xã Chợ Đồn
+
+Căn cứ Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo
+Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi
+số thúc đẩy chuyển đổi số liên thông, đồng bộ, nhanh, hiệu quả đáp ứng yêu cầu
+sắp xếp tổ chức bộ máy của hệ thống chính trị trên địa bàn xã Chợ Đồn.
+
+Căn cứ tình hình thực tiễn của địa phương, Ủy ban nhân dân xã Chợ Đồn
+ban hành Kế hoạch triển khai thực hiện như sau:
+
+I. MỤC ĐÍCH, QUAN ĐIỂM CHỈ ĐẠO VÀ YÊU CẦU THỰC HIỆN
+
+Nơi nhận: KT.CHỦ TỊCH
+Gửi bản điện tử PHÓ CHỦ TỊCH
+- UBND tỉnh; )
+- Lưu: VT. VP.
+
+Phụ lục I
+
+(Kèm theo Kế hoạchsố  /KH-UBND ngày tháng 9 năm 2025 của Ủy ban nhân dân xã Chợ Đồn)
+"""
+
+XA = """ KẾ HOẠCH 
+
+Triển khai thực hiện Kế hoạch số 11-KH/BCĐ của Ban Chỉ đạo tỉnh 
+
+ 
+
+Thực hiện Kế hoạch số 11-KH/BCĐ ngày 29/6/2025 của Ban Chỉ đạo phát 
+
+triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số tỉnh về triển khai 
+
+thực hiện Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung 
+
+ương về thúc đẩy chuyển đổi số liên thông; Ủy ban nhân dân xã ban hành 
+
+Kế hoạch triển khai thực hiện Kế hoạch số 11-KH/BCĐ của Ban Chỉ đạo tỉnh cụ 
+
+thể như sau:  
+
+I. MỤC TIÊU, ĐỊNH HƯỚNG VÀ PHẠM VI 
+
+Nơi nhận: 
+
+- Sở Khoa học và Công nghệ (b/c); 
+
+- Lưu: VT, VHXH. 
+
+TM. ỦY BAN NHÂN DÂN 
+
+CHỦ TỊCH 
+
+ 
+
+Phan Văn Lĩnh 
+"""
+
+
+def _refs(meta):
+    return [(r.kind, r.number, r.date, r.issuer) for r in meta["references"]]
+
+
+def test_son_la():
+    m = extract_metadata(SON_LA.split("\n"))
+    assert (m["number"], m["doc_type"], m["issuer"], m["place"], m["issued_date"]) == (
+        "169/KH-UBND", "Kế hoạch", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")
+    assert m["title"] == ("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp "
+                          "dịch vụ số mới được cá nhân hóa, dựa trên dữ liệu cho người dân và doanh "
+                          "nghiệp trên địa bàn tỉnh Sơn La")
+    assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
+    assert _refs(m) == [("Quyết định", "1565/QĐ-TTg", "2025-07-18", "Thủ tướng Chính phủ"),
+                        ("Tờ trình", "235/TTr-SKHCN", "2025-08-07", "Sở Khoa học và Công nghệ")]
+    assert m["warnings"] == []
+
+
+def test_tan_ky_issuer_is_the_organ_named_in_the_opening():
+    m = extract_metadata(TAN_KY.split("\n"))
+    assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
+        "10-KH/ĐU", "Ban Thường vụ Đảng ủy xã Tân Kỳ", "Tân Kỳ", "2025-09-19")
+    assert m["title"].startswith("hành động thực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024")
+    assert _refs(m) == [("Nghị quyết", "57-NQ/TW", "2024-12-22", "Bộ Chính trị"),
+                        ("Kế hoạch", "475-KH/TU", "2025-05-22", "Thành ủy Hải Phòng")]
+    assert m["signer"] == {"name": None, "title": None}
+    assert "metadata: no signature block found" in m["warnings"]
+
+
+def test_cho_don_without_header():
+    m = extract_metadata(CHO_DON.split("\n"))
+    assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
+        None, "Ủy ban nhân dân xã Chợ Đồn", None, "2025-09")
+    assert m["signer"] == {"name": None, "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
+    assert _refs(m) == [("Kế hoạch", "02-KH/BCĐTW", "2025-06-19",
+                         "Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo "
+                         "và chuyển đổi số")]
+    assert "metadata: no number found" in m["warnings"]
+
+
+def test_xa_born_digital():
+    m = extract_metadata(XA.split("\n"))
+    assert m["issuer"] == "Ủy ban nhân dân xã"
+    assert m["title"] == "Triển khai thực hiện Kế hoạch số 11-KH/BCĐ của Ban Chỉ đạo tỉnh"
+    assert m["signer"] == {"name": "Phan Văn Lĩnh", "title": "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH"}
+    assert _refs(m) == [
+        ("Kế hoạch", "11-KH/BCĐ", "2025-06-29",
+         "Ban Chỉ đạo phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số tỉnh"),
+        ("Kế hoạch", "02-KH/BCĐTW", "2025-06-19", "Ban Chỉ đạo Trung ương")]
+    assert m["issued_date"] is None and "metadata: no issued_date found" in m["warnings"]
+
+
+def test_lines_may_hold_page_breaks():
+    m = extract_metadata(["\f".join(SON_LA.split("\n")[:5])])
+    assert m["number"] == "169/KH-UBND"
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["\f"]])
+def test_empty(lines):
+    m = extract_metadata(lines)
+    assert m["number"] is None and m["references"] == [] and m["warnings"]
+
+
+def test_rules_validate():
+    r = load_rules()
+    assert "Kế hoạch" in r.doc_types and "CHỦ TỊCH" in r.signer_roles
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=80), max_size=30))
+def test_never_raises(lines):
+    m = extract_metadata(lines)
+    assert set(m) >= {"number", "doc_type", "issuer", "place", "issued_date", "title", "signer",
+                      "references", "warnings"}
