@@ -275,11 +275,12 @@ def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool) -> Optional
     return None
 
 
-def _starts_sentence(t: str) -> bool:
-    """Capitalised first word that is not an all-caps abbreviation ("TTg", "HCC")."""
+def _starts_sentence(t: str, digits: bool = True) -> bool:
+    """Capitalised first word that is not an all-caps abbreviation ("TTg", "HCC"); with
+    ``digits`` a number starts a sentence too ("100% thủ tục hành chính ...")."""
     w = t.split()[0] if t.split() else ""
     if w[:1].isdigit():
-        return True  # "100% thủ tục hành chính ..."
+        return digits
     if not w or not w[:1].isupper():
         return w[:1] in "(“\""
     letters = [c for c in w if c.isalpha()]
@@ -398,14 +399,24 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
             if ok:
                 expected = (kind_v[0], kind_v[1] + 1)
-                if cur is None or (cur.ordinal is not None and (not sl.text or _starts_sentence(sl.text))) \
-                        or (cur.ordinal is None and cur.cells and _row_ended(cur) and _starts_sentence(sl.text)):
+                top = bool(sl.text) and (_starts_sentence(sl.text, digits=False) or sl.text[:1] in "(“\"")
+                if cur is None:
                     new_row(sl.ordinal)
-                elif cur.ordinal is None:
-                    cur.ordinal = sl.ordinal  # centred ordinal of the row already open
+                elif not sl.text:  # ordinal alone on its line (block layout): it opens a row
+                    if cur.ordinal is None and not cur.cells:
+                        cur.ordinal = sl.ordinal
+                    else:
+                        new_row(sl.ordinal)
+                elif cur.ordinal is not None:
+                    if top:
+                        new_row(sl.ordinal)  # top-aligned ordinal
+                    else:
+                        _split_centred(cur, rows, sl.ordinal, section)  # printed mid-row
+                        cur = rows[-1]
+                elif len(cur.lines) > 3 and cur.cells and _row_ended(cur) and top:
+                    new_row(sl.ordinal)
                 else:
-                    _split_centred(cur, rows, sl.ordinal, section)
-                    cur = rows[-1]
+                    cur.ordinal = sl.ordinal  # centred ordinal of the row already open
             else:
                 sl.text = (sl.ordinal + " " + sl.text).strip()
                 if cur is None:
