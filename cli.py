@@ -141,6 +141,29 @@ def _needs_ocr_possible(path: Path) -> bool:
     return path.suffix.lower() not in (".txt", ".text")
 
 
+@bench_app.command("speed")
+def bench_speed_cmd(
+    quick: bool = typer.Option(False, "--quick", help="only the born-digital rate and the OCR overhead"),
+) -> None:
+    """Speed and memory as ratios measured in one run: OCR overhead vs bare tesseract,
+    --jobs 2 vs --jobs 1, kehoach vs ocrmypdf, born-digital pages/s, peak RSS."""
+    from pipeline.bench_speed import format_table, run_all
+
+    typer.echo(format_table(run_all(quick=quick)))
+
+
+@bench_app.command("all")
+def bench_all_cmd(ctx: typer.Context) -> None:
+    """Every benchmark in turn (what `make bench` prints): restore, extract, speed."""
+    group = ctx.parent.command
+    for name in ("restore", "extract", "speed"):
+        cmd = group.get_command(ctx, name)
+        if cmd is None:
+            continue
+        typer.echo(f"\n## bench {name}\n")
+        ctx.invoke(cmd)
+
+
 @app.command("schema")
 def schema_cmd(
     errors: bool = typer.Option(False, "--error", help="print the schema of an error record instead"),

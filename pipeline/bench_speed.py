@@ -1,0 +1,195 @@
+"""Speed and memory figures of the pipeline, as ratios measured in one run.
+
+Machines here are shared and noisy, so every figure that matters is a ratio of two timings
+taken back to back on the same input: pipeline vs bare tesseract on the same page images,
+--jobs 2 vs --jobs 1 on the same batch, kehoach vs ocrmypdf on the same scanned PDF.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    goal: str
+    met: bool | None
+    detail: str = ""
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+def _kehoach(args: list[str]) -> float:
+    """Run `kehoach ...` in a fresh process; return wall seconds."""
+    cmd = [sys.executable, str(ROOT / "cli.py"), *args]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"kehoach {' '.join(args)} failed: {proc.stderr[-500:]}")
+    return elapsed
+
+
+def scanned_samples() -> list[Path]:
+    return sorted(p for p in SAMPLES.glob("*.pdf") if "scan" in p.name)
+
+
+def born_digital_samples() -> list[Path]:
+    return sorted(p for p in SAMPLES.glob("*.pdf") if "scan" not in p.name and "mixed" not in p.name)
+
+
+def render_pages(pdf: Path, out_dir: Path, dpi: int = 300, limit: int = 3) -> list[Path]:
+    """Given a scanned PDF, write its first pages as 300-dpi PNGs (the bare-tesseract input)."""
+    from ingest.render import render_pdf_page
+    from ingest.pdf_text import pdf_page_count
+
+    paths = []
+    for i in range(min(limit, pdf_page_count(pdf))):
+        p = out_dir / f"page{i + 1}.png"
+        render_pdf_page(pdf, i, dpi).save(p, dpi=(dpi, dpi))
+        paths.append(p)
+    return paths
+
+
+def ocr_floor(work: Path, pages: int = 3) -> Figure:
+    """Pipeline --jobs 1 on N page images vs bare `tesseract PAGE.png out -l vie --oem 1`."""
+    scans = scanned_samples()
+    if not scans:
+        return Figure("OCR overhead vs bare tesseract", float("nan"), "x", "<= 1.15", None,
+                      "no scanned sample")
+    images = render_pages(scans[0], work, limit=pages)
+    img_dir = work / "imgs"
+    img_dir.mkdir()
+    for p in images:
+        shutil.copy(p, img_dir / p.name)
+    t = time.perf_counter()
+    for p in images:
+        subprocess.run(["tesseract", str(p), str(work / p.stem), "-l", "vie", "--oem", "1"],
+                       env=_env(), check=True, capture_output=True)
+    bare = time.perf_counter() - t
+    pipeline = _kehoach(["ingest", str(img_dir), "--out", str(work / "out-floor"), "--jobs", "1",
+                         "--quiet", "--force"])
+    ratio = pipeline / bare
+    return Figure("OCR overhead vs bare tesseract (--jobs 1)", ratio, "x", "<= 1.15",
+                  ratio <= 1.15, f"{len(images)} pages: pipeline {pipeline:.1f}s, bare {bare:.1f}s")
+
+
+def jobs_scaling(work: Path) -> Figure:
+    scans = scanned_samples()
+    if not scans:
+        return Figure("--jobs 2 / --jobs 1", float("nan"), "x", "<= 0.6", None, "no scanned sample")
+    batch = work / "batch"
+    batch.mkdir()
+    for p in scans[:2]:
+        shutil.copy(p, batch / p.name)
+    one = _kehoach(["ingest", str(batch), "--out", str(work / "o1"), "--jobs", "1", "--quiet"])
+    two = _kehoach(["ingest", str(batch), "--out", str(work / "o2"), "--jobs", "2", "--quiet"])
+    ratio = two / one
+    return Figure("--jobs 2 / --jobs 1 wall time", ratio, "x", "<= 0.6", ratio <= 0.6,
+                  f"{one:.1f}s vs {two:.1f}s on {len(scans[:2])} scanned PDFs")
+
+
+def ocrmypdf_comparison(work: Path, jobs: int = 2) -> Figure:
+    scans = scanned_samples()
+    exe = shutil.which("ocrmypdf") or (str(Path(sys.executable).parent / "ocrmypdf")
+                                       if (Path(sys.executable).parent / "ocrmypdf").exists() else None)
+    if not scans or not exe:
+        return Figure("kehoach / ocrmypdf", float("nan"), "x", "<= 1.0", None,
+                      "ocrmypdf not installed (make bench installs it)")
+    scan = scans[0]
+    t = time.perf_counter()
+    proc = subprocess.run([exe, "-l", "vie", "--jobs", str(jobs), "--output-type", "pdf",
+                           "--force-ocr", str(scan), str(work / "ocrmypdf.pdf")],
+                          env=_env(), capture_output=True, text=True)
+    theirs = time.perf_counter() - t
+    if proc.returncode != 0:
+        return Figure("kehoach / ocrmypdf", float("nan"), "x", "<= 1.0", None,
+                      f"ocrmypdf failed: {proc.stderr.strip().splitlines()[-1:]}")
+    ours = _kehoach(["ingest", str(scan), "--out", str(work / "o-cmp"), "--jobs", str(jobs),
+                     "--quiet", "--force"])
+    ratio = ours / theirs
+    return Figure(f"kehoach / ocrmypdf (--jobs {jobs})", ratio, "x", "<= 1.0", ratio <= 1.0,
+                  f"{scan.name}: kehoach {ours:.1f}s, ocrmypdf {theirs:.1f}s")
+
+
+def born_digital_rate(work: Path, copies: int = 4) -> Figure:
+    from ingest.pdf_text import pdf_page_count
+
+    pdfs = born_digital_samples()
+    if not pdfs:
+        return Figure("born-digital pages/s", float("nan"), "pages/s", ">= 20", None, "no sample")
+    batch = work / "digital"
+    batch.mkdir()
+    pages = 0
+    for k in range(copies):
+        for p in pdfs:
+            shutil.copy(p, batch / f"{p.stem}-{k}.pdf")
+            pages += pdf_page_count(p)
+    elapsed = _kehoach(["ingest", str(batch), "--out", str(work / "o-digital"), "--quiet"])
+    rate = pages / elapsed
+    return Figure("born-digital pages/s end to end", rate, "pages/s", ">= 20", rate >= 20,
+                  f"{pages} pages in {elapsed:.1f}s (all cores, including start-up)")
+
+
+def peak_memory(work: Path, target_pages: int = 500) -> Figure:
+    """Peak RSS of the batch and its workers through a batch of ~500 pages from samples."""
+    from ingest.pdf_text import pdf_page_count
+
+    pdfs = born_digital_samples()
+    if not pdfs:
+        return Figure("peak RSS, 500-page batch", float("nan"), "MB", "< 600", None, "no sample")
+    batch = work / "mem"
+    batch.mkdir()
+    pages, k = 0, 0
+    while pages < target_pages:
+        for p in pdfs:
+            shutil.copy(p, batch / f"{p.stem}-{k}.pdf")
+            pages += pdf_page_count(p)
+        k += 1
+    cmd = [sys.executable, "-c",
+           "import resource,subprocess,sys;"
+           f"subprocess.run({[sys.executable, str(ROOT / 'cli.py'), 'ingest', str(batch), '--out', str(work / 'o-mem'), '--quiet']!r});"
+           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"]
+    out = subprocess.run(cmd, env=_env(), capture_output=True, text=True).stdout.strip().splitlines()
+    peak_mb = int(out[-1]) / 1024 if out else float("nan")
+    return Figure("peak RSS of one process, 500-page batch", peak_mb, "MB", "< 600",
+                  peak_mb < 600, f"{pages} pages; largest of the main process and its workers")
+
+
+def run_all(quick: bool = False) -> list[Figure]:
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="kehoach-bench-") as tmp:
+        work = Path(tmp)
+        steps = [born_digital_rate, peak_memory, ocr_floor, jobs_scaling, ocrmypdf_comparison]
+        if quick:
+            steps = [born_digital_rate, ocr_floor]
+        for step in steps:
+            sub = work / step.__name__
+            sub.mkdir()
+            figures.append(step(sub))
+    return figures
+
+
+def format_table(figures: list[Figure]) -> str:
+    rows = ["| figure | value | goal | met | detail |", "|---|---|---|---|---|"]
+    for f in figures:
+        met = "n/a" if f.met is None else ("yes" if f.met else "NO")
+        rows.append(f"| {f.name} | {f.value:.2f} {f.unit} | {f.goal} | {met} | {f.detail} |")
+    return "\n".join(rows)
+
