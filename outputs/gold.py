@@ -65,3 +65,9 @@ def gold_file_to_document(path: str | Path) -> Document:
     """Given a ``*.records.json`` path, return the Document it describes."""
     path = Path(path)
     return gold_to_document(json.loads(path.read_text(encoding="utf-8")), source_path=path.name)
+
+
+def gold_dir_to_documents(gold_dir: str | Path) -> dict[str, Document]:
+    """Given a folder of ``*.records.json``, return its Documents keyed by plan id (file stem)."""
+    return {p.name.removesuffix(".records.json"): gold_file_to_document(p)
+            for p in sorted(Path(gold_dir).glob("*.records.json"))}

@@ -6,9 +6,23 @@ import datetime as dt
 import icalendar
 import pytest
 
-from downstream_data import gold_documents
 from outputs import calendar
+from outputs.gold import gold_dir_to_documents
+from pipeline.records import write_record
 from schema.models import Deadline
+
+GOLD_DIR = "/work/shared/corpus/gold"  # hand-checked corpus records (RECORDS-FORMAT.md)
+
+
+def gold_documents() -> dict:
+    return gold_dir_to_documents(GOLD_DIR)
+
+
+def write_out_dir(out_dir, docs: dict):
+    """Write Documents as a pipeline run does (``<stem>.json``); return out_dir."""
+    for stem, doc in docs.items():
+        write_record(out_dir, stem, doc)
+    return out_dir
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +106,6 @@ def test_cli_calendar_writes_parsable_file(gold, tmp_path):
     from typer.testing import CliRunner
 
     from cli import app
-    from downstream_data import write_out_dir
 
     out = write_out_dir(tmp_path / "out", gold)
     ics_path = tmp_path / "deadlines.ics"

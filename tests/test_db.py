@@ -13,10 +13,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
-from downstream_data import gold_documents, write_out_dir
 from outputs import db
+from outputs.gold import gold_dir_to_documents
+from pipeline.records import write_record
 from schema import Document
 from schema.models import Deadline, TargetValue
+
+GOLD_DIR = "/work/shared/corpus/gold"  # hand-checked corpus records (RECORDS-FORMAT.md)
+
+
+def gold_documents() -> dict:
+    return gold_dir_to_documents(GOLD_DIR)
+
+
+def write_out_dir(out_dir, docs: dict):
+    """Write Documents as a pipeline run does (``<stem>.json``); return out_dir."""
+    for stem, doc in docs.items():
+        write_record(out_dir, stem, doc)
+    return out_dir
 
 REPO = Path(__file__).resolve().parents[1]
 PG_SCRIPT = REPO / "scripts" / "postgres-test-server.sh"
@@ -177,8 +191,9 @@ def test_long_garbled_values_load_on_every_backend(engine, gold):
     """OCR garbage can be long; free-text columns must not have a backend-dependent length cap."""
     doc = gold["003-xa"].model_copy(deep=True)
     doc.number = "169/KH-UBND " + "ỹ" * 600
-    doc.tasks[0].ordinal = "1." * 200
-    doc.tasks[0].lead_units[0].name = "Phòng " + "Văn hóa - Xã hội " * 80
+    task = next(t for t in doc.tasks if t.lead_units)
+    task.ordinal = "1." * 200
+    task.lead_units[0].name = "Phòng " + "Văn hóa - Xã hội " * 80
     report = db.load_documents([("long", doc)], engine=engine)
     assert report.ok, report.failed
     with engine.connect() as conn:

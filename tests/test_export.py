@@ -6,8 +6,22 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from downstream_data import gold_documents, write_out_dir
 from outputs import export, tables
+from outputs.gold import gold_dir_to_documents
+from pipeline.records import write_record
+
+GOLD_DIR = "/work/shared/corpus/gold"  # hand-checked corpus records (RECORDS-FORMAT.md)
+
+
+def gold_documents() -> dict:
+    return gold_dir_to_documents(GOLD_DIR)
+
+
+def write_out_dir(out_dir, docs: dict):
+    """Write Documents as a pipeline run does (``<stem>.json``); return out_dir."""
+    for stem, doc in docs.items():
+        write_record(out_dir, stem, doc)
+    return out_dir
 
 
 @pytest.fixture(scope="module")
