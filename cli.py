@@ -255,16 +255,21 @@ def calendar_cmd(
 @bench_app.command("extract")
 def bench_extract_cmd(
     plan: Optional[List[str]] = typer.Option(None, "--plan", help="plan id(s); default all corpus plans"),
-    kind: Optional[List[str]] = typer.Option(None, "--input", help="gold-text, raw-ocr, pdf, scan; default all"),
+    kind: Optional[List[str]] = typer.Option(
+        None, "--input", help="gold-text, raw-ocr, pdf, scan, scan-short, image, tiff; default the first four"),
     details: bool = typer.Option(False, "--details", help="also print each mismatch"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write rows and mismatches as JSON"),
 ) -> None:
     """Score extraction per plan and input kind against the gold records (figures only)."""
     from dataclasses import asdict
 
-    from extract.bench import PLANS, bench_inputs, rows_to_table, run_bench
+    from extract.bench import INPUT_KINDS, PLANS, bench_inputs, rows_to_table, run_bench
 
     kinds = tuple(kind) if kind else ("gold-text", "raw-ocr", "pdf", "scan")
+    unknown = [k for k in kinds if k not in INPUT_KINDS]
+    if unknown:
+        raise typer.BadParameter(f"unknown input kind(s) {unknown}; choose from {list(INPUT_KINDS)}",
+                                 param_hint="--input")
     rows = run_bench(bench_inputs(tuple(plan) if plan else PLANS, kinds))
     typer.echo(rows_to_table(rows))
     if details:

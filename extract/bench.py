@@ -4,7 +4,9 @@ Input kinds per plan (skipped with a note when absent):
   gold-text  corpus gold text (= perfectly restored OCR text) — the extractors' ceiling
   raw-ocr    corpus raw old-OCR text through the pipeline (normalize restores diacritics)
   pdf        samples/<id>.pdf (born digital)
-  scan       samples/<id>.scan.pdf (image-only scan)
+  scan       samples/<id>.scan.pdf (image-only scan, OCR: minutes per plan)
+  scan-short, image, tiff: samples/<id>.scan-short.pdf, .page1.jpg, .pages1-2.tiff (scored on
+             their own <stem>.expected.json, which holds only the items they show)
 Expected records: samples/<stem>.expected.json when present, else corpus gold records.
 """
 from __future__ import annotations
@@ -20,6 +22,10 @@ from schema import Document, Page, Source
 CORPUS = Path("/work/shared/corpus")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PLANS = ("000-cho-don", "001-son-la", "003-xa", "004-tan-ky")
+# sample input kinds -> file name suffix after the plan id (samples/README.md)
+SAMPLE_SUFFIX = {"pdf": ".pdf", "scan": ".scan.pdf", "scan-short": ".scan-short.pdf",
+                 "image": ".page1.jpg", "tiff": ".pages1-2.tiff"}
+INPUT_KINDS = ("gold-text", "raw-ocr") + tuple(SAMPLE_SUFFIX)
 
 
 @dataclass
@@ -90,9 +96,11 @@ def bench_inputs(plans: tuple[str, ...] = PLANS, kinds: tuple[str, ...] = ("gold
                 sample_exp = samples / f"{plan}.ocr.expected.json"
                 exp = sample_exp if sample_exp.exists() else exp
             else:
-                p = samples / (f"{plan}.pdf" if kind == "pdf" else f"{plan}.scan.pdf")
-                sample_exp = samples / f"{p.stem}.expected.json"
-                exp = sample_exp if sample_exp.exists() else gold
+                p = samples / f"{plan}{SAMPLE_SUFFIX[kind]}"
+                stem = p.name[: -len(p.suffix)]
+                sample_exp = samples / f"{stem}.expected.json"
+                # partial samples (short scan, one page) are scored only on their own expected
+                exp = sample_exp if sample_exp.exists() else (gold if kind in ("pdf", "scan") else sample_exp)
             note = "" if p.exists() else f"absent: {p}"
             out.append(BenchInput(plan, kind, p if p.exists() else None, exp if exp.exists() else None, note))
     return out
