@@ -44,6 +44,7 @@ class FuzzySettings(BaseModel):
     min_length: int = 6
     margin: float = 3
     same_prefix: int = 2
+    prefix_min_coverage: float = 0.8
 
 
 class UnitData(BaseModel):
@@ -217,10 +218,21 @@ class UnitRegistry:
         return None
 
     def _fuzzy(self, key: str) -> Optional[str]:
+        """Given a key with no exact match, return the canonical it is a noisy copy of, if clear.
+
+        Either close by edit ratio, or a prefix cut short covering most of one name ("Phòng
+        Văn hóa - Xã" at a line break). Never one whose level word the text does not print:
+        "Văn phòng HĐND và UBND thuộc" is not "... phường".
+        """
         f = self.data.fuzzy
         probe = _compact(key)
         if len(probe) < f.min_length:
             return None
+        prefixed = {name for ck, name in self.compact.items()
+                    if ck.startswith(probe) and len(probe) >= f.prefix_min_coverage * len(ck)}
+        if len(prefixed) == 1:
+            name = next(iter(prefixed))
+            return name if self._level_printed(name, key) else None
         best = process.extract(probe, list(self.compact), scorer=fuzz.ratio, limit=5)
         if not best:
             return None
@@ -231,7 +243,16 @@ class UnitRegistry:
         for other_key, score, _ in best[1:]:
             if self.compact[other_key] != name and top_score - score < f.margin:
                 return None
-        return name
+        return name if self._level_printed(name, key) else None
+
+    def _level_printed(self, name: str, key: str) -> bool:
+        """Given a canonical name and a probe key, return False if the name's level is not in the probe."""
+        words = key.split()
+        canon = self.key(name)
+        for lk in self.level_keys:
+            if canon.endswith(" " + lk) and not any(lk == w or lk.startswith(w) for w in words[-2:]):
+                return False
+        return True
 
     def is_known(self, text: str, level: str | None = None) -> bool:
         """Given a unit phrase, return whether it resolves to a canonical unit."""

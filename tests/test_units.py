@@ -97,6 +97,17 @@ def test_similar_collectives_are_not_confused():
     assert REG.resolve("Công an tỉnh").name == "Công an tỉnh"
 
 
+@pytest.mark.parametrize("raw,name,known", [
+    ("Phòng Văn hóa - Xã", "Phòng Văn hóa - Xã hội", True),       # cut at a line break
+    ("Công an xa", "Công an xã", True),                           # OCR lost the diacritic
+    ("Văn phòng HĐND và UBND thuộc", "Văn phòng HĐND và UBND thuộc", False),  # no level printed
+    ("Phòng Văn hóa", "Phòng Văn hóa", False),                   # too short to be sure
+])
+def test_noisy_names(raw, name, known):
+    u = REG.resolve(raw)
+    assert (u.name, u.known) == (name, known)
+
+
 def test_level_of_issuer():
     assert level_of_issuer("Ủy ban nhân dân xã Chợ Đồn") == "xã"
     assert level_of_issuer("Ủy ban nhân dân tỉnh Sơn La") == "tỉnh"
