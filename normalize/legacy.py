@@ -182,6 +182,15 @@ def _standalone(line: str, m: re.Match) -> bool:
     return line[m.start() - 1:m.start()] not in tuple(glue) and line[m.end():m.end() + 1] not in tuple(glue)
 
 
+def _nearest(evidence: list[str | None]) -> list[str | None]:
+    """Given per-word evidence, return for each word the nearest evidence before it."""
+    out, seen = [], None
+    for e in evidence:
+        out.append(seen)
+        seen = e or seen
+    return out
+
+
 def _restore_line_capitals(line: str, caseless: frozenset[str]) -> str:
     """Given one decoded line, return it with .VnTimeH capitals restored (see module doc)."""
     words = list(_WORD_RE.finditer(line))
@@ -197,13 +206,13 @@ def _restore_line_capitals(line: str, caseless: frozenset[str]) -> str:
         else "lower" if k == "lower" else None
         for k, m in zip(kinds, words)
     ]
+    before = _nearest(evidence)
+    after = _nearest(evidence[::-1])[::-1]
     out, last = [], 0
     for i, (m, kind) in enumerate(zip(words, kinds)):
         upper = kind == "upper"
         if kind == "ambiguous":
-            before = next((e for e in reversed(evidence[:i]) if e), None)
-            after = next((e for e in evidence[i + 1:] if e), None)
-            upper = "upper" in (before, after) and "lower" not in (before, after)
+            upper = "upper" in (before[i], after[i]) and "lower" not in (before[i], after[i])
         out.append(line[last:m.start()])
         out.append(m.group().upper() if upper else m.group())
         last = m.end()
