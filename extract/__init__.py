@@ -145,9 +145,13 @@ def items_to_unit_roles(targets: list[Target], tasks: list[Task]) -> list[UnitRo
 
 
 def select_raw_items(results: dict[str, list[RawItem]]) -> list[RawItem]:
-    """Given each reader's RawItems, return the ones to keep: appendix items, and prose
-    items only of the kinds (target/task) no appendix reader produced."""
-    appendix = [it for name in APPENDIX_READERS for it in results.get(name, [])]
+    """Given each reader's RawItems, return the ones to keep: appendix items (flattened-text
+    rows only of kinds no ruled table gave: a page whose grid was not found is rescued, a
+    table page's own text is not read twice), and prose items only of the kinds (target/
+    task) no appendix reader produced."""
+    table_kinds = {it.kind for it in results.get("tables", [])}
+    flat = [it for it in results.get("flat-text", []) if it.kind not in table_kinds]
+    appendix = results.get("tables", []) + results.get("lists", []) + flat
     covered = {it.kind for it in appendix}
     prose = [it for it in results.get("prose", []) if it.kind not in covered]
     return appendix + prose

@@ -94,3 +94,23 @@ def test_extract_raw_old_ocr_text_after_restoration(plan):
     score = compare_records(gold, doc)
     assert score.targets.items.f1 >= 0.85, score.targets.items.to_dict()
     assert score.tasks.items.f1 >= 0.85, score.tasks.items.to_dict()
+
+
+def _raw(kind, layout, text="x"):
+    from extract.raw_items import RawItem
+
+    return RawItem(kind=kind, text=text, layout=layout)
+
+
+def test_select_raw_items_prefers_appendix_and_ruled_tables():
+    from extract import select_raw_items
+
+    results = {"tables": [_raw("task", "pdf-table")], "lists": [],
+               "flat-text": [_raw("task", "flat-text"), _raw("target", "flat-text")],
+               "prose": [_raw("task", "prose"), _raw("target", "prose")]}
+    kept = [(it.kind, it.layout) for it in select_raw_items(results)]
+    # flat tasks dropped (a ruled table gave tasks), flat targets kept; prose gives nothing
+    assert kept == [("task", "pdf-table"), ("target", "flat-text")]
+    results = {"tables": [], "lists": [_raw("task", "list")], "flat-text": [], "prose": [
+        _raw("task", "prose"), _raw("target", "prose")]}
+    assert [(it.kind, it.layout) for it in select_raw_items(results)] == [("task", "list"), ("target", "prose")]
