@@ -80,6 +80,8 @@ def test_gold_deadlines(raw, kind, start, end):
     # old OCR text without diacritics
     ("Hoan thanh trong thang 7 nam 2025", "month", "2025-07-01", "2025-07-31", False),
     ("Thuong xuyen", "recurring", None, None, False),
+    ("Hoan thanh trong thang 7 ndm 2025", "month", "2025-07-01", "2025-07-31", False),
+    ("thwong xuyén", "recurring", None, None, False),
     # a printed day/month without year repeats every year
     ("trước ngày 15/12 hằng năm", "recurring", None, None, False),
     # a cited document's date is not a deadline
