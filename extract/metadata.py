@@ -18,6 +18,7 @@ from typing import Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz
 
 from extract.folding import fold, nfc, squash_spaces
 from schema import Reference
@@ -47,6 +48,7 @@ class MetadataRules(BaseModel):
     section_heading: str
     body_openers: list[str]
     title_max_lines: int = 6
+    header_noise_min_score: float = 85
     signer_prefixes: list[str]
     signer_roles: list[str]
     signer_search_lines: int = 40
@@ -245,8 +247,8 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
             continue
         kept = line
         for n in noise:
-            idx = _f(kept).find(n)
-            if idx >= 0:
+            idx = _noise_at(_f(kept), n, c.r.header_noise_min_score)
+            if idx is not None:
                 # cut the noise and what follows it on the line (the right-hand block)
                 kept = _cut_folded(kept, idx)
         caps = " ".join(w for w in re.findall(r"[^\W\d_]+", kept) if w.isupper())
@@ -258,6 +260,17 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
         else:
             bodies[-1] = f"{bodies[-1]} {caps}"
     return _titlecase_issuer(bodies[-1], c) if bodies else None
+
+
+def _noise_at(folded_line: str, noise: str, min_score: float) -> Optional[int]:
+    """Given a squashed folded line and a noise phrase, return where the phrase starts, if there."""
+    idx = folded_line.find(noise)
+    if idx >= 0:
+        return idx
+    if len(folded_line) < len(noise) // 2:
+        return None
+    al = fuzz.partial_ratio_alignment(noise, folded_line, score_cutoff=min_score)
+    return al.dest_start if al else None
 
 
 def _cut_folded(line: str, folded_idx: int) -> str:

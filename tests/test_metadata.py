@@ -188,6 +188,15 @@ def test_xa_born_digital():
     assert m["issued_date"] is None and "metadata: no issued_date found" in m["warnings"]
 
 
+def test_old_ocr_header():
+    lines = ["UY BAN NHAN DAN CONG HOA XA HOQI CHU NGHIA VIET NAM", "",
+             "TINH SON LA Doc 1ap - Tw do - Hanh phic",
+             "S6: 169 /KH-UBND Son La, ngay 12 thang 08 ndm 2025", "KE HOACH"]
+    m = extract_metadata(lines)
+    assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
+        "169/KH-UBND", "Ủy ban nhân dân tỉnh Son La", "Son La", "2025-08-12")
+
+
 def test_lines_may_hold_page_breaks():
     m = extract_metadata(["\f".join(SON_LA.split("\n")[:5])])
     assert m["number"] == "169/KH-UBND"
