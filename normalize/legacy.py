@@ -132,7 +132,7 @@ def tcvn3_tables() -> TcvnTables:
     if len(decode) != len(set(decode.values())):
         raise ValueError("legacy_tcvn3.tsv: two codes decode to the same letter")
     return TcvnTables(
-        decode={code: letter for code, letter in decode.items()},
+        decode=decode,
         encode_vn3={ord(r.letter): chr(r.vn3) for r in rows},
         encode_vn1={ord(r.letter): chr(r.vn1) for r in rows},
         caseless=frozenset(caseless),
@@ -178,8 +178,9 @@ def _word_case(word: str, caseless: frozenset[str]) -> str:
 
 def _standalone(line: str, m: re.Match) -> bool:
     """Given a word match, return False if it is glued into a code like 10-KH/ĐU."""
-    glue = "-/&"
-    return line[m.start() - 1:m.start()] not in tuple(glue) and line[m.end():m.end() + 1] not in tuple(glue)
+    before = line[m.start() - 1] if m.start() else " "
+    after = line[m.end()] if m.end() < len(line) else " "
+    return before not in "-/&" and after not in "-/&"
 
 
 def _nearest(evidence: list[str | None]) -> list[str | None]:
