@@ -158,12 +158,17 @@ def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
     separator ("Phòng Kinh tế Các cơ quan, đơn vị" -> 2 cells)."""
     linking = set(rules.linking_words)
     cuts = [0]
-    for m in rules._units.finditer(t):
-        p = m.start()
-        if p == 0:
+    starts = [(m.start(), True) for m in rules._units.finditer(t)]
+    # a wrapped continuation ("Xã hội", "thuộc UBND xã") after a unit name starts the next
+    # column's continuation on interleaved lines: "Xã hội thuộc UBND xã" -> 2 cells
+    starts += [(m.start(), False) for m in _rx(rules)["frag"].finditer(t, capital=False)]
+    for p, is_head in sorted(starts):
+        if p == 0 or any(a <= p < a + 2 for a in cuts):
             continue
         prev = t[:p].split()
-        if prev and prev[-1].strip(",;") in linking:
+        if is_head and prev and prev[-1].strip(",;") in linking:
+            continue
+        if not is_head and (not prev or prev[-1].strip(",;") in linking or prev[-1][-1:] in "-—–"):
             continue
         cuts.append(p)
     cuts.append(len(t))
@@ -450,10 +455,29 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                                            line_end=r.lines[-1].line,
                                            source="\n".join(ln.text for ln in r.lines)))
         it.cells.update(row_cells_to_roles(r, years))
+        if it.cells.get("deadline") and not re.search(r"\d", it.cells["deadline"]):
+            moved = _date_in_text(it.text)
+            if moved:
+                it.cells["deadline"] += " " + moved
+                it.text = " ".join(it.text.replace(moved, " ", 1).split())
         if r.ordinal is None:
             it.warnings.append("row boundary guessed: no ordinal printed")
         items.append(it)
     return items, warnings
+
+
+_FREE_DATE = re.compile(r"(?<![\w/])(\d{1,2}/\d{1,2}/\d{4})(?![\w/])")
+_DATE_OWNERS = {"ngay", "so", "nam", "tu", "den", "thang"}  # folded: the date belongs to the text
+
+
+def _date_in_text(text: str) -> Optional[str]:
+    """A date printed inside the text column that belongs to the deadline column (the rest
+    of "Trước ngày" wrapped onto a text line): not preceded by ngày/số/năm/từ/đến."""
+    for m in _FREE_DATE.finditer(text):
+        prev = text[:m.start()].split()
+        if not prev or fold(prev[-1]).strip(",;:(") not in _DATE_OWNERS:
+            return m.group(1)
+    return None
 
 
 def _is_fragment(r: Row) -> bool:
@@ -557,7 +581,9 @@ def row_cells_to_roles(row: Row, years: list[int]) -> dict[str, str]:
         return out
     cols: dict[int, list[str]] = {0: [], 1: []}
     col_offset: dict[int, Optional[int]] = {0: None, 1: None}
-    first_block = next((b for c, b in units if c.whole), None)
+    cur_block: Optional[int] = None
+    block_col = 0
+    last_text = ""
     by_line: dict[int, list[tuple[Cell, int]]] = {}
     for c, b in units:
         by_line.setdefault(c.line_idx, []).append((c, b))
@@ -572,10 +598,14 @@ def row_cells_to_roles(row: Row, years: list[int]) -> dict[str, str]:
             continue
         c, b = cs[0]
         if c.whole:
-            # block layout: the first block of unit lines is the lead column
-            col = 0 if (b == first_block and not (cols[0] and col_offset[0])) else 1
-            if not cols[0] and col == 1:
-                col = 0
+            # block layout: the first block of unit lines is the lead column; a block that
+            # ended with ";" or "," lists on into the next block of the same column
+            if b != cur_block:
+                if cur_block is not None and not last_text.rstrip().endswith((";", ",")):
+                    block_col = min(block_col + 1, 1)
+                cur_block = b
+            col = block_col
+            last_text = c.text
         elif col_offset[0] is not None and col_offset[1] is not None:
             col = min((0, 1), key=lambda k: abs(c.offset - col_offset[k]))
         elif col_offset[0] is not None and abs(c.offset - col_offset[0]) > 12:
