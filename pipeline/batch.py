@@ -53,7 +53,8 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*") if q.is_file() and is_candidate_input(q)))
+            found.extend(sorted(q for q in p.rglob("*")
+                                if (q.is_file() or q.is_symlink()) and is_candidate_input(q)))
         elif p.exists() or p.is_symlink():
             found.append(p)
         else:
@@ -96,7 +97,7 @@ def run_batch(
     scheduler: str | None = None,
 ) -> BatchReport:
     """Given input files, write one record (or error record) per file into out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    records.prepare_out_dir(out_dir)
     report = BatchReport()
     names = records.output_names(paths)
     todo: list[_Job] = []

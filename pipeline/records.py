@@ -10,6 +10,29 @@ from pathlib import Path
 from schema import Document, ErrorInfo, ErrorRecord
 
 
+def prepare_out_dir(out_dir: Path) -> None:
+    """Create the output folder, prove it is writable, and remove temp files that a killed
+    earlier run left behind (records themselves are only ever renamed into place whole)."""
+    from ingest.errors import KehoachError
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise KehoachError(f"--out {out_dir} is a file, not a folder",
+                           hint="choose a folder for the records", code="usage")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".kehoach-probe-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise KehoachError(f"cannot write records to {out_dir}: {exc.strerror or exc}",
+                           hint="choose a writable --out folder", code="usage") from exc
+    for stale in out_dir.glob(".*.json.*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
 def output_names(paths: list[Path]) -> dict[Path, str]:
     """Given the batch's inputs, return each one's record name (its stem; a stem shared by
     several inputs gets a short hash of the full path so no record overwrites another)."""

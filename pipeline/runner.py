@@ -33,6 +33,9 @@ def finish_document(doc: Document, settings: Settings) -> Document:
         import extract
 
         extract.run(doc, settings)
+    for page in doc.pages:
+        if not page.error and not page.raw_text.strip():
+            doc.warn("ingest", f"page {page.number} is blank: no text found", page=page.number)
     failed = [p.number for p in doc.pages if p.error]
     if failed and len(failed) == len(doc.pages):
         doc.status = "failure"
