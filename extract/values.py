@@ -286,3 +286,13 @@ def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[Tar
         else:
             out.append(v.model_copy(update={"unit": "%"}))
     return out
+
+
+def parse_year_cells(cells: dict[int, str], target_text: str = "") -> list[TargetValue]:
+    """Given the year columns of one target row ({2025: "≥30%", 2030: "≥90"}) and its target
+    text, return one value per non-empty cell, year order, units filled for the row
+    (``fill_row_units``)."""
+    values: list[TargetValue] = []
+    for year in sorted(cells):
+        values.extend(parse_values(cells[year], year))
+    return fill_row_units(values, target_text)

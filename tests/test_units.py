@@ -68,6 +68,8 @@ def test_gold_names_resolve_to_themselves(name):
     # old OCR without diacritics
     ("Phong Van hoa - Xa hoi", None, ["Phòng Văn hóa - Xã hội"]),
     ("Van phong HDND va UBND xa", None, ["Văn phòng HĐND và UBND xã"]),
+    ("Cac sé, ban, nganh; UBND xa, phuong", None, ["Các sở, ban, ngành", "UBND xã, phường"]),
+    ("S& Khoa hoc va Cong nghé", None, ["Sở Khoa học và Công nghệ"]),
 ])
 def test_cells(cell, level, expected):
     units = REG.parse(cell, level=level)

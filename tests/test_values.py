@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.values import fill_row_units, load_grammar, parse_number, parse_values
+from extract.values import fill_row_units, load_grammar, parse_number, parse_values, parse_year_cells
 
 
 @pytest.mark.parametrize("s,expected", [
@@ -97,6 +97,13 @@ def test_fill_row_units_for_rates():
     assert [(v.value, v.unit) for v in filled] == [(30, "%"), (90, "%"), (None, "%")]
     counts = [parse_values(">1", 2025)[0]]
     assert fill_row_units(counts, "Số doanh nghiệp khoa học công nghệ")[0].unit is None
+
+
+def test_parse_year_cells():
+    cells = {2030: "≥90", 2025: "≥30%", 2035: "", 2040: "990"}
+    got = parse_year_cells(cells, "Tỷ lệ phủ sóng 5G (6G từ năm 2035)")
+    assert [(v.year, v.value, v.unit, v.comparator) for v in got] == [
+        (2025, 30, "%", ">="), (2030, 90, "%", ">="), (2040, None, "%", None)]
 
 
 def test_grammar_validates():
