@@ -157,3 +157,24 @@ def test_month_round_trip(year, month, template):
     first = date(year, month, 1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     assert (d.kind, d.start, d.end) == ("month", first.isoformat(), last.isoformat())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1990, 2099), st.integers(1, 4),
+       st.sampled_from(["Quý {r} năm {y}", "Hoàn thành trong Quý {r} năm {y}", "quý {q}/{y}"]))
+def test_quarter_round_trip(year, q, template):
+    roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[q]
+    d = parse_deadline(template.format(r=roman, q=q, y=year))
+    first = date(year, 3 * q - 2, 1)
+    last = (date(year, 3 * q, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    assert (d.kind, d.start, d.end) == ("quarter", first.isoformat(), last.isoformat())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1990, 2098), st.integers(0, 10),
+       st.sampled_from(["Năm {a}", "Trong năm {a}", "Giai đoạn {a} - {b}", "{a}-{b}"]))
+def test_year_round_trip(a, span, template):
+    b = min(a + span, 2099)
+    d = parse_deadline(template.format(a=a, b=b))
+    end = b if "{b}" in template else a
+    assert (d.kind, d.start, d.end) == ("year", f"{a}-01-01", f"{end}-12-31")
