@@ -152,11 +152,21 @@ def bench_speed_cmd(
     typer.echo(format_table(run_all(quick=quick)))
 
 
+@bench_app.command("ocr")
+def bench_ocr_cmd(
+    max_pages: Optional[int] = typer.Option(None, "--max-pages", help="OCR at most this many pages per scan"),
+) -> None:
+    """OCR character and word accuracy of each sample scan against its born-digital source."""
+    from pipeline.bench_ocr import format_table, run
+
+    typer.echo(format_table(run(max_pages=max_pages)))
+
+
 @bench_app.command("all")
 def bench_all_cmd(ctx: typer.Context) -> None:
-    """Every benchmark in turn (what `make bench` prints): restore, extract, speed."""
+    """Every benchmark in turn (what `make bench` prints): ocr, restore, extract, speed."""
     group = ctx.parent.command
-    for name in ("restore", "extract", "speed"):
+    for name in ("ocr", "restore", "extract", "speed"):
         cmd = group.get_command(ctx, name)
         if cmd is None:
             continue
@@ -305,6 +315,50 @@ def audit_cmd(
     if min_f1 is not None and result.f1 < min_f1:
         typer.echo(f"kehoach: item F1 {result.f1:.3f} is below --min-f1 {min_f1}", err=True)
         raise typer.Exit(1)
+
+
+@app.command("restore")
+def restore_cmd(
+    file: str = typer.Argument("-", help="text file to restore, or - for standard input"),
+    model: Optional[Path] = typer.Option(None, "--model", help="restore model (default: bundled)"),
+    edits: bool = typer.Option(False, "--edits", help="print the token edits as JSON lines instead"),
+) -> None:
+    """Restore Vietnamese diacritics and fix OCR confusions; print the restored text."""
+    import unicodedata
+
+    from normalize.restore import Restorer
+
+    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    res = Restorer.load(model).restore_text(unicodedata.normalize("NFC", text))
+    if edits:
+        for e in res.edits:
+            typer.echo(e.model_dump_json())
+    else:
+        typer.echo(res.text, nl=False)
+
+
+@app.command("train-lm")
+def train_lm_cmd(
+    texts: List[Path] = typer.Argument(..., help="correct Vietnamese texts to add to the language model"),
+    out: Path = typer.Option(..., "--out", help="where to write the model (.json.gz)"),
+) -> None:
+    """Train a restore model: the bundled sources plus TEXTS (in-domain LM text)."""
+    from normalize.restore import Restorer
+    from normalize.restore.train import build_model
+
+    model = build_model(extra_texts=[p.read_text(encoding="utf-8") for p in texts])
+    Restorer.save(model, out)
+    typer.echo(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
+
+
+@bench_app.command("restore")
+def bench_restore_cmd(
+    doc: Optional[List[str]] = typer.Option(None, "--doc", help="left-out document id(s); default all"),
+) -> None:
+    """Restoration accuracy and tokens/s per left-out corpus document (leave-one-out)."""
+    from normalize.restore.bench import docs_to_rows, rows_to_table
+
+    typer.echo(rows_to_table(docs_to_rows(doc)))
 
 
 def main() -> None:  # console-script entry point
