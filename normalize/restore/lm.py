@@ -5,7 +5,7 @@ import math
 from collections import Counter
 from typing import Iterable
 
-from .text import core_kind, text_to_lines, token_to_parts
+from .text import canonical_tone, core_kind, text_to_lines, token_to_parts
 
 BOUNDARY = "<s>"
 NUM, CODE = "<num>", "<code>"
@@ -17,7 +17,7 @@ def core_to_lm_token(core: str) -> str | None:
     """Given a token core, return the LM token: lower-case syllable, <num>, <code> or None."""
     kind = core_kind(core)
     if kind == "word":
-        return core.lower()
+        return canonical_tone(core.lower())
     if kind == "number":
         return NUM
     if kind == "code":

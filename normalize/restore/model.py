@@ -12,7 +12,7 @@ from schema import TokenEdit
 
 from .channel import Channel
 from .lm import BOUNDARY, LanguageModel, core_to_lm_token
-from .text import PATTERNS, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
+from .text import PATTERNS, canonical_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
@@ -23,7 +23,9 @@ DEFAULT_PARAMS = {
     "known_identity": 1.5,     # cost of keeping a known syllable (raw regime)
     "clean_change": 6.0,       # clean regime: cost of changing a known, marked syllable
     "clean_tone": 3.5,         # clean regime: cost of changing only its diacritics
-    "clean_threshold": 0.45,   # share of marked known syllables above which text is clean
+    "clean_threshold": 0.45,
+    "clean_unknown_bonus": -8.0, # clean regime: an unmarked unknown word (GRDP, email) stays
+    "clean_unknown_marked": 2.0, # clean regime: an unknown marked word is likely a misread   # share of marked known syllables above which text is clean
     "max_candidates": 6,
     "beam": 9.0,
 }
@@ -68,24 +70,32 @@ class Restorer:
     def _candidates(self, low: str, clean: bool) -> tuple[tuple[str, float], ...]:
         """Given a lower-case raw word and the regime, return (syllable, channel cost) pairs."""
         p = self.params
+        low = canonical_tone(low)
         known = low in self.vocab
         cands: dict[str, float] = {}
-        if clean and known and has_vietnamese_marks(low):
-            cands[low] = 0.0
-            for key, kc in self.channel.word_to_keys(low, max_cost=4.0).items():
+        if clean:
+            # correct text or tesseract `vie`: keeping a word is the norm; a known syllable
+            # or an unmarked unknown word (abbreviation, foreign word) stays unless the LM
+            # strongly prefers a tone change; unknown marked words are likely misreads.
+            marked = has_vietnamese_marks(low)
+            if known:
+                cands[low] = 0.0
+            elif not marked or not low.isalpha():
+                cands[low] = p["clean_unknown_bonus"]
+            else:
+                cands[low] = p["clean_unknown_marked"]
+            for key, kc in self.channel.word_to_keys(low, max_cost=6.0).items():
                 for w in self.by_key[key]:
                     if w != low:
                         extra = p["clean_tone"] if key == fold(low) else p["clean_change"] + kc
+                        if not known:
+                            extra = min(extra, 1.5 + kc)
                         cands[w] = min(cands.get(w, 1e9), extra)
         else:
             cands[low] = p["known_identity"] if known else p["unknown_identity"]
-            if clean and known:
-                cands[low] = 0.5
             for key, kc in self.channel.word_to_keys(low).items():
                 for w in self.by_key[key]:
                     c = p["channel_weight"] * kc
-                    if clean:
-                        c += 1.5
                     if c < cands.get(w, 1e9):
                         cands[w] = c
             for w, dc in self.direct.get(low, {}).items():
@@ -152,7 +162,7 @@ class Restorer:
                 return
             best = self._viterbi([s[5] for s in segment])
             for (li, pi, lead, core, trail, _), w in zip(segment, best):
-                if w != core.lower() and w not in ("<num>", "<code>"):
+                if w != canonical_tone(core.lower()) and w not in ("<num>", "<code>"):
                     outputs[(li, pi)] = lead + transfer_case(core, w) + trail
             segment.clear()
 

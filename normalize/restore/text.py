@@ -22,6 +22,26 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 VIETNAMESE_EXTRA = set("đăâêôơư")
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+# old-style tone placement (hoá, thuỷ) and its modern form (hóa, thủy): open oa/oe/uy
+MODERN_TONE_ENDINGS = ("oa", "oe", "uy")
+# characters old eng-OCR prints for Vietnamese letters: a token made of them is a word
+OCR_LETTER_SYMBOLS = set("¢€¥&@£©®§")
+
+
+@lru_cache(maxsize=200_000)
+def canonical_tone(word: str) -> str:
+    """Given a syllable, return it with the modern tone placement (hoá -> hóa, thuỷ -> thủy)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in TONE_MARKS]
+    if len(tones) != 1:
+        return word
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+    low = base.lower()
+    if not low.endswith(MODERN_TONE_ENDINGS) or low.endswith("qua") or low.endswith("quy") or low.endswith("que"):
+        return word
+    i = len(base) - 2
+    return unicodedata.normalize("NFC", base[:i + 1] + tones[0] + base[i + 1:])
 
 
 @lru_cache(maxsize=200_000)
@@ -55,7 +75,7 @@ def core_kind(core: str) -> str:
         return "number"
     if PATTERNS["code"].search(core):
         return "code"
-    if any(c.isalpha() for c in core):
+    if any(c.isalpha() or c in OCR_LETTER_SYMBOLS for c in core):
         return "word"
     return "other"
 

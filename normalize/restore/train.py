@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .channel import Channel
 from .lm import NgramCounts, text_to_streams
-from .text import PATTERNS, core_kind, fold, token_to_parts
+from .text import PATTERNS, canonical_tone, core_kind, fold, token_to_parts
 
 SOURCES = Path(__file__).resolve().parent.parent / "data" / "restore_sources"
 PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
@@ -79,8 +79,9 @@ def pairs_to_code_fixes(raw: str, gold: str) -> Counter:
 
 
 def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_synth: bool = True,
-                params: dict | None = None) -> dict:
-    """Given documents to leave out, return the model dict (channel, vocab, LM) from sources."""
+                params: dict | None = None, extra_texts: list[str] = ()) -> dict:
+    """Given documents to leave out (and correct texts to add to the LM, as in-domain),
+    return the model dict (channel, vocab, LM) from sources."""
     corpus = sources / "corpus"
     pairs: Counter = Counter()
     code_counts: Counter = Counter()
@@ -102,18 +103,20 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                     syn = ocr_text_to_pairs(read(p), gold)
                     if lang == "eng":
                         pairs.update(syn)
+    for text in extra_texts:
+        counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT)
     counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), 1.0)
     counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), 0.3)
     counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), 0.2, order=2)
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
-            vocab[w.lower()] += 1
+            vocab[canonical_tone(w.lower())] += 1
     for w in counts.c1:
         if not w.startswith("<") and w.isalpha():
             vocab[w] += 1
     low_pairs: Counter = Counter()
     for (r, g), n in pairs.items():
-        low_pairs[(r.lower(), g.lower())] += n
+        low_pairs[(r.lower(), canonical_tone(g.lower()))] += n
     rewrites = Channel.pairs_to_rewrites(low_pairs)
     raw_totals: Counter = Counter()
     for (r, _), n in low_pairs.items():
@@ -135,42 +138,6 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "code_fixes": code_fixes,
         "lm": counts.to_logprobs(),
     }
-
-
-def texts_to_model(texts: list[str], base: dict | None = None) -> dict:
-    """Given correct texts (and optionally a base model), return a model whose LM adds them."""
-    model = dict(base or build_model())
-    counts = NgramCounts()
-    for t in texts:
-        counts.add_streams(text_to_streams(t), IN_DOMAIN_WEIGHT)
-    # rebuild from sources plus the new texts: the base tables are log-probs, not counts
-    fresh = build_model(set(model.get("trained_without", [])))
-    extra = NgramCounts()
-    corpus_counts = counts
-    model = fresh
-    _ = extra
-    lm_counts = NgramCounts()
-    for t in texts:
-        lm_counts.add_streams(text_to_streams(t), IN_DOMAIN_WEIGHT)
-    merged = _merge_lm_sources(fresh, corpus_counts)
-    model["lm"] = merged
-    vocab = set(model["vocab"])
-    vocab.update(w for w in corpus_counts.c1 if w.isalpha() and len(w) <= 7)
-    model["vocab"] = sorted(vocab)
-    return model
-
-
-def _merge_lm_sources(model: dict, added: NgramCounts, sources: Path = SOURCES) -> dict:
-    counts = NgramCounts()
-    exclude = set(model.get("trained_without", []))
-    for doc in PAIR_DOCS + CLEAN_DOCS:
-        if doc not in exclude:
-            counts.add_streams(text_to_streams(read(sources / "corpus" / "gold" / f"{doc}.txt")), IN_DOMAIN_WEIGHT)
-    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), 1.0)
-    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), 0.3)
-    counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), 0.2, order=2)
-    counts.c1.update(added.c1); counts.c2.update(added.c2); counts.c3.update(added.c3)
-    return counts.to_logprobs()
 
 
 def score(gold: str, hyp: str) -> tuple[int, int]:
