@@ -141,16 +141,20 @@ def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int
     """Position where a unit cell starts in a line (right part, short tail), or None."""
     rx = _rx(rules)
     linking = set(rules.linking_words)
+    found = []
     for pattern, capital in ((rules._units, True), (rx["frag"], False)):
         for m in pattern.finditer(text, capital=capital):
             p = m.start()
             if p == 0 or len(text) - p > max_tail:
                 continue
+            if capital and len(text[p:].split()) < 2:
+                continue  # a lone "Sở" at the end of a text line starts a wrapped phrase
             prev = text[:p].split()
             if prev and prev[-1].strip(",;") in linking:
                 continue
-            return p
-    return None
+            found.append(p)
+            break
+    return min(found) if found else None
 
 
 def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
@@ -320,6 +324,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                   re.fullmatch(r"[\d\s|]+", ln.text)]
     years = sorted(set(years))
     body = []
+    page_top: set[int] = set()
     dropped = 0
     after_header = False
     for ln in lines[start:]:
@@ -338,6 +343,8 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         if after_header and len(cleaned) <= 20 and (cleaned[:1].islower() or cleaned[:1] in ":;"):
             after_header = False  # the header's wrapped second line ("trì hợp")
             continue
+        if after_header:
+            page_top.add(len(body))  # first line under a repeated header (page break)
         after_header = False
         body.append(ln)
     if dropped:
@@ -358,25 +365,30 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         rows.append(cur)
         return cur
 
-    for ln in body:
+    continuing = False  # a row carried over a page break: capitals do not open rows
+    for li, ln in enumerate(body):
         if ln.gap:
             block += 1
+        if li in page_top:
+            continuing = ln.text[:1].islower() and cur is not None
+        elif ln.gap:
+            continuing = False  # a blank line closes the carried-over cell paragraph
         t = ln.text
         # section rows
         m = rx["roman_only"].match(t)
         if m and m.group("ord") in ROMAN:
-            section, section_open, cur = "", True, None
+            section, section_open, cur, continuing = "", True, None, False
             continue
         m = rx["roman_row"].match(t) if not t[:1].isdigit() else None
         if m and m.group("ord") in ROMAN:
-            section, section_open, cur = m.group("text").strip(" |."), True, None
+            section, section_open, cur, continuing = m.group("text").strip(" |."), True, None, False
             continue
         if ln.kind == "ordinal_word":
-            section, section_open, cur = ln.body, True, None
+            section, section_open, cur, continuing = ln.body, True, None, False
             continue
         sl = split_line(ln, rules, kind)
         if letters_used and sl.ordinal and sl.ordinal.isdigit() and len(sl.text.split()) >= 5 and not sl.cells:
-            section, section_open, cur = sl.text, True, None  # "1 Rà soát, hoàn thiện ..." groups a), b)
+            section, section_open, cur, continuing = sl.text, True, None, False  # "1 Rà soát, hoàn thiện ..." groups a), b)
             expected = None
             continue
         if section_open and not sl.ordinal and sl.text and not sl.cells:
@@ -385,7 +397,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                 continue
         if (not sl.ordinal and sl.text and not sl.cells and _is_section_text(sl.text, rules)
                 and (cur is None or cur.cells)):
-            section, section_open, cur = sl.text, True, None
+            section, section_open, cur, continuing = sl.text, True, None, False
             continue
         section_open = False
         role = _whole_line_cell(ln, rules, after_cell) if not sl.ordinal else None
@@ -399,6 +411,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         after_cell = bool(sl.cells)
         # ordinal anchors
         if sl.ordinal:
+            continuing = False
             kind_v = _ord_value(sl.ordinal)
             ok = (expected is None or kind_v[0] != expected[0] or not sl.text
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
@@ -426,7 +439,8 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                 sl.text = (sl.ordinal + " " + sl.text).strip()
                 if cur is None:
                     new_row(None)
-        elif sl.text and _starts_sentence(sl.text) and cur is not None and cur.cells and _row_ended(cur):
+        elif (sl.text and _starts_sentence(sl.text) and cur is not None and cur.cells and _row_ended(cur)
+              and not continuing):
             new_row(None)
         elif cur is None and sl.text:
             new_row(None)
