@@ -31,8 +31,6 @@ from schema import Deadline
 
 DATA_FILE = Path(__file__).parent / "data" / "deadline_phrases.yaml"
 
-PeriodKind = str  # one of the schema's DeadlineKind values that carry dates
-
 
 class PeriodPattern(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -143,12 +141,17 @@ def _paren_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=256)
+def _marker_rx(marker: str) -> re.Pattern:
+    """Given a folded marker phrase, return its whole-word pattern."""
+    return re.compile(rf"(?<![a-z]){re.escape(marker)}(?![a-z])")
+
+
 def _has_marker(folded: str, markers: list[str], g: DeadlineGrammar) -> bool:
     """Given folded text, return whether it contains one of the markers (OCR-tolerant)."""
     padded = f" {squash_spaces(folded)} "
-    for m in markers:
-        if re.search(rf"(?<![a-z]){re.escape(m)}(?![a-z])", padded):
-            return True
+    if any(_marker_rx(m).search(padded) for m in markers):
+        return True
     for m in markers:
         if len(m) >= g.fuzzy_min_length and len(padded) >= len(m):
             if fuzz.partial_ratio(m, padded) >= g.fuzzy_min_score:

@@ -25,6 +25,18 @@ from schema import Reference
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.yaml"
 
+# The module's character-level regexes (phrases and document grammar live in metadata.yaml).
+_RX = {
+    "spaces": re.compile(r"\s+"),
+    "not_place_word": re.compile(r"[\d/:]"),       # a symbol or a number is not a place name
+    "word": re.compile(r"\w"),
+    "letters": re.compile(r"[^\W\d_]+"),
+    "letter": re.compile(r"[^\W\d_]"),
+    "digits": re.compile(r"\d+"),
+    "punct": re.compile(r"[^\w\s]"),
+    "symbol_parts": re.compile(r"[-/]"),
+}
+
 
 class MetadataPatterns(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -33,6 +45,9 @@ class MetadataPatterns(BaseModel):
     place_date: str
     attached: str
     reference: str
+    recipients: str
+    issuer_after: str
+    issuer_before: str
 
 
 class MetadataRules(BaseModel):
@@ -54,6 +69,7 @@ class MetadataRules(BaseModel):
     signer_search_lines: int = 40
     surnames: list[str]
     long_issuer_names: list[str]
+    level_words: list[str]
     issuer_stops: list[str]
     patterns: MetadataPatterns
 
@@ -77,6 +93,10 @@ class _Compiled:
     roles: dict[str, str]          # folded role -> as written
     surnames: frozenset[str]
     stops: re.Pattern
+    recipients: re.Pattern
+    issuer_after: re.Pattern
+    issuer_before: re.Pattern
+    levels: frozenset[str]
 
 
 def load_rules(path: Path | None = None) -> MetadataRules:
@@ -110,6 +130,10 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         roles={_f(x): x for x in r.signer_roles},
         surnames=frozenset(nfc(s) for s in r.surnames),
         stops=re.compile(rf"(?:\s(?:{'|'.join(stops)})(?![a-z])|[;.:()\[\]]|,\s*(?:{kind_alt})\b)"),
+        recipients=re.compile(r.patterns.recipients),
+        issuer_after=re.compile(r.patterns.issuer_after),
+        issuer_before=re.compile(r.patterns.issuer_before),
+        levels=frozenset(_f(w) for w in r.level_words),
     )
 
 
@@ -130,7 +154,7 @@ def _number(lines: list[str], c: _Compiled) -> Optional[str]:
     for line in lines:
         m = c.number.search(fold(line))
         if m:
-            return re.sub(r"\s+", "", line[m.start("num"):m.end("sym")])
+            return _RX["spaces"].sub("", line[m.start("num"):m.end("sym")])
     return None
 
 
@@ -152,7 +176,7 @@ def _place_before(line: str, end: int) -> Optional[str]:
     words = line[:end].split()
     place: list[str] = []
     for w in reversed(words):
-        if not w[:1].isupper() or re.search(r"[\d/:]", w):
+        if not w[:1].isupper() or _RX["not_place_word"].search(w):
             break
         place.insert(0, w)
     # A header run like "HẠNH PHÚC Sơn La": keep only the words in place-name case.
@@ -190,7 +214,7 @@ def _title(lines: list[str], start: Optional[int], c: _Compiled) -> tuple[Option
     while i < len(lines) and len(out) < c.r.title_max_lines:
         line = lines[i].strip()
         key = _f(line)
-        if not re.search(r"\w", line):
+        if not _RX["word"].search(line):
             if out and not line:
                 break
             i += 1
@@ -251,7 +275,7 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
             if idx is not None:
                 # cut the noise and what follows it on the line (the right-hand block)
                 kept = _cut_folded(kept, idx)
-        caps = " ".join(w for w in re.findall(r"[^\W\d_]+", kept) if w.isupper())
+        caps = " ".join(w for w in _RX["letters"].findall(kept) if w.isupper())
         if not caps or len(caps) < 3:
             continue
         key = _f(caps)
@@ -304,7 +328,7 @@ def _body_issuer(opening: str, c: _Compiled) -> Optional[str]:
 
 def _place_of(issuer: str, c: _Compiled) -> tuple[str, Optional[str]]:
     """Given "Đảng ủy xã Tân Kỳ", return ("Đảng ủy xã", "Tân Kỳ"): the body and its place."""
-    levels = {"xa", "phuong", "thi tran", "tinh", "thanh pho", "huyen", "quan", "thi xa", "dac khu"}
+    levels = c.levels
     words = issuer.split()
     keys = [_f(w) for w in words]
     for i in range(len(words) - 1, -1, -1):
@@ -345,7 +369,7 @@ def _references(opening: str, c: _Compiled) -> list[Reference]:
     seen: set[tuple[str, str]] = set()
     for m in c.reference.finditer(folded):
         kind = c.kinds.get(_f(m.group("kind")))
-        number = re.sub(r"\s+", "", opening[m.start("num"):m.end("num")])
+        number = _RX["spaces"].sub("", opening[m.start("num"):m.end("num")])
         date = _ref_date(m.group("date"))
         issuer = _issuer_after(opening, folded, m.end(), longs, c) or _issuer_before(opening, folded, m.start(), c)
         key = (kind or "", number)
@@ -360,13 +384,13 @@ def _references(opening: str, c: _Compiled) -> list[Reference]:
 def _ref_date(s: Optional[str]) -> Optional[str]:
     if not s:
         return None
-    nums = re.findall(r"\d+", s)
+    nums = _RX["digits"].findall(s)
     return _iso(nums[2], nums[1], nums[0]) if len(nums) == 3 else None
 
 
 def _issuer_after(text: str, folded: str, pos: int, longs, c: _Compiled) -> Optional[str]:
     """Given the text after a reference, return the body in "của <body> về ...", if any."""
-    m = re.match(r"\s*,?\s*cua\s+", folded[pos:])
+    m = c.issuer_after.match(folded[pos:])
     if not m:
         return None
     start = pos + m.end()
@@ -382,11 +406,11 @@ def _issuer_after(text: str, folded: str, pos: int, longs, c: _Compiled) -> Opti
 
 def _issuer_before(text: str, folded: str, pos: int, c: _Compiled) -> Optional[str]:
     """Given the text before a reference, return X in "đề nghị của <X> tại Tờ trình ...", if any."""
-    m = re.search(r"cua\s+([^,;.]+?)\s+tai\s*$", folded[max(0, pos - 150):pos])
+    base = max(0, pos - 150)
+    m = c.issuer_before.search(folded[base:pos])
     if not m:
         return None
-    base = max(0, pos - 150)
-    return squash_spaces(_strip_person(text[base + m.start(1):base + m.end(1)], c)) or None
+    return squash_spaces(_strip_person(text[base + m.start("iss"):base + m.end("iss")], c)) or None
 
 
 # ----------------------------------------------------------------------------- signer
@@ -396,7 +420,7 @@ def _upper_run_after(line: str, start: int) -> str:
     """Given a line and a position, return the run of upper-case words starting there."""
     words = []
     for w in line[start:].split():
-        if w.isupper() or not re.search(r"[^\W\d_]", w):
+        if w.isupper() or not _RX["letter"].search(w):
             words.append(w)
         else:
             break
@@ -421,7 +445,7 @@ def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
 def _name_in(line: str, c: _Compiled) -> Optional[str]:
     """Given a line, return the person's name that ends it ("...; Nguyễn Thành Công"), if any."""
     # the name is what follows the last punctuation ("- Báo và PTTH Sơn La; Nguyễn Thành Công")
-    segment = re.split(r"[^\w\s]", line.rstrip())[-1]
+    segment = _RX["punct"].split(line.rstrip())[-1]
     words = segment.split()
     for n in range(min(5, len(words)), 1, -1):
         cand = words[-n:]
@@ -434,7 +458,7 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
     """Given all lines, return ({name, title}, warnings) from the signature block."""
     prefixes = [p for p in sorted(c.r.signer_prefixes, key=len, reverse=True)]
     rx = re.compile(r"(?<![A-Za-zÀ-ỹ])(" + "|".join(re.escape(p) for p in prefixes) + r")\s*(?=[^\W\d_])")
-    recipients = next((i for i, l in enumerate(lines) if re.match(r"\s*noi\s*nhan", _f(l))), None)
+    recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
     order = range(recipients if recipients is not None else 0, len(lines))
     title, at = None, None
     for i in order:
@@ -509,7 +533,7 @@ def extract_metadata(lines: list[str]) -> dict:
 
 def _type_from_symbol(number: str, c: _Compiled) -> Optional[str]:
     """Given "169/KH-UBND", return "Kế hoạch" (the type its symbol names)."""
-    parts = re.split(r"[-/]", number)
+    parts = _RX["symbol_parts"].split(number)
     for kind, symbols in c.r.doc_types.items():
         if any(s in parts for s in symbols):
             return kind

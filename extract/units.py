@@ -28,8 +28,14 @@ DATA_FILE = Path(__file__).parent / "data" / "units.yaml"
 
 _DASHES = "‐‑‒–—―−"
 _EDGE_PUNCT = " \t-–—,;:.+*•·|/\\()[]{}'\"“”‘’_=>…"
-_KEY_DROP = re.compile(r"[^\w\s]")
-_LEADING_COLLECTIVE = ("cac", "nhung")
+
+# The module's character-level regexes (unit phrases themselves live in units.yaml).
+_RX = {
+    "key_drop": re.compile(r"[^\w\s]"),        # punctuation dropped from keys
+    "spaced_dash": re.compile(r"\s-|-\s"),       # a dash used as a separator " - "
+    "dash": re.compile(r"\s*-\s*"),
+    "chunks": re.compile(r"[;\n]"),              # always separate units
+}
 
 
 class UnitEntry(BaseModel):
@@ -55,6 +61,9 @@ class UnitData(BaseModel):
     level_words: list[str]
     heads: list[str]
     continuations: list[str]
+    collective_prefixes: list[str] = Field(default_factory=lambda: ["các", "những"])
+    level_exceptions: list[str] = Field(default_factory=list)
+    conjunctions: list[str] = Field(default_factory=lambda: ["và"])
     fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
     units: list[UnitEntry]
 
@@ -67,6 +76,7 @@ class _Keyer:
     """Turns names into comparison keys (abbreviations expanded, folded, no punctuation)."""
 
     abbreviations: tuple[tuple[re.Pattern, str], ...]
+    collective: tuple[str, ...]
 
     @classmethod
     def from_data(cls, data: UnitData) -> "_Keyer":
@@ -75,7 +85,7 @@ class _Keyer:
             (re.compile(rf"(?<!\w){re.escape(fold(nfc(a)))}(?!\w)"), fold(nfc(e)))
             for a, e in pairs
         )
-        return cls(compiled)
+        return cls(compiled, tuple(fold(nfc(w)) for w in data.collective_prefixes))
 
     def expand(self, folded: str) -> str:
         """Given folded text, return it with abbreviations replaced by their expansions."""
@@ -87,21 +97,20 @@ class _Keyer:
         """Given a unit name as printed, return its comparison key."""
         folded = fold(nfc(text))
         folded = self.expand(folded).replace("&", " va ")
-        tokens = _KEY_DROP.sub(" ", folded.replace("_", " ")).split()
+        tokens = _RX["key_drop"].sub(" ", folded.replace("_", " ")).split()
         tokens = [t for t in tokens if t != "va"]
-        while tokens and tokens[0] in _LEADING_COLLECTIVE:
+        while tokens and tokens[0] in self.collective:
             tokens = tokens[1:]
         return " ".join(tokens)
 
-
-def _compact(key: str) -> str:
-    """Given a key, return it without spaces (OCR merges and splits words)."""
-    compact = key.replace(" ", "")
-    for lead in _LEADING_COLLECTIVE:  # "Cácsở" -> "cacso": the leading word got glued on
-        if compact.startswith(lead) and len(compact) > len(lead) + 3:
-            compact = compact[len(lead):]
-            break
-    return compact
+    def compact(self, key: str) -> str:
+        """Given a key, return it without spaces (OCR merges and splits words)."""
+        compact = key.replace(" ", "")
+        for lead in self.collective:  # "Cácsở" -> "cacso": the leading word got glued on
+            if compact.startswith(lead) and len(compact) > len(lead) + 3:
+                compact = compact[len(lead):]
+                break
+        return compact
 
 
 def clean_name(text: str) -> str:
@@ -109,7 +118,7 @@ def clean_name(text: str) -> str:
     t = nfc(text)
     for d in _DASHES:
         t = t.replace(d, "-")
-    t = re.sub(r"\s*-\s*", " - ", t) if re.search(r"\s-|-\s", t) else t
+    t = _RX["dash"].sub(" - ", t) if _RX["spaced_dash"].search(t) else t
     t = squash_spaces(t).strip(_EDGE_PUNCT)
     return t
 
@@ -128,6 +137,8 @@ class UnitRegistry:
     bare: dict[str, dict[str, str]] = field(default_factory=dict)  # key w/o level -> level -> canonical
     level_keys: dict[str, str] = field(default_factory=dict)  # folded level word -> level word
     head_rx: Optional[re.Pattern] = None
+    conjunction_rx: Optional[re.Pattern] = None
+    level_rx: dict[str, re.Pattern] = field(default_factory=dict)  # folded level word -> its pattern
     continuation_keys: frozenset[str] = frozenset()
 
     # -- construction
@@ -149,6 +160,14 @@ class UnitRegistry:
         heads = sorted({nfc(h) for h in data.heads}, key=len, reverse=True)
         reg.head_rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
         reg.continuation_keys = frozenset(fold(nfc(c)) for c in data.continuations)
+        conj = "|".join(re.escape(w) for w in {nfc(c) for c in data.conjunctions} | {fold(nfc(c)) for c in data.conjunctions})
+        reg.conjunction_rx = re.compile(rf"\s(?:{conj})\s")
+        # a level word, but not where it starts a longer phrase ("xã" in "xã hội")
+        exceptions = [fold(nfc(e)).split() for e in data.level_exceptions]
+        for lk in reg.level_keys:
+            tails = [" ".join(e[1:]) for e in exceptions if e and e[0] == lk and len(e) > 1]
+            not_tail = "".join(rf"(?! {re.escape(t)}(?!\w))" for t in tails)
+            reg.level_rx[lk] = re.compile(rf"(?<!\w){re.escape(lk)}(?!\w){not_tail}")
         return reg
 
     def _add(self, key: str, name: str) -> None:
@@ -156,7 +175,7 @@ class UnitRegistry:
         if other is not None and other != name:
             raise ValueError(f"units.yaml: key {key!r} names both {other!r} and {name!r}")
         self.exact[key] = name
-        self.compact.setdefault(_compact(key), name)
+        self.compact.setdefault(self.keyer.compact(key), name)
 
     def _add_bare(self, key: str, name: str) -> None:
         """Register "Công an" -> {xã: "Công an xã"} for names ending in a level word."""
@@ -187,7 +206,7 @@ class UnitRegistry:
         key = self.key(raw)
         if not key:
             return None
-        hit = self.exact.get(key) or self.compact.get(_compact(key))
+        hit = self.exact.get(key) or self.compact.get(self.keyer.compact(key))
         if hit:
             return hit
         by_level = self.bare.get(key)
@@ -225,7 +244,7 @@ class UnitRegistry:
         "Văn phòng HĐND và UBND thuộc" is not "... phường".
         """
         f = self.data.fuzzy
-        probe = _compact(key)
+        probe = self.keyer.compact(key)
         if len(probe) < f.min_length:
             return None
         prefixed = {name for ck, name in self.compact.items()
@@ -272,7 +291,7 @@ class UnitRegistry:
         text = nfc(text or "").replace("\n", " ").replace("|", " ")
         level = level or self.level_in(text)
         out: list[str] = []
-        for chunk in re.split(r"[;\n]", text):
+        for chunk in _RX["chunks"].split(text):
             pieces = [clean_name(p) for p in chunk.split(",")]
             pieces = [p for p in pieces if p]
             out.extend(self._merge_pieces(pieces, level))
@@ -306,7 +325,7 @@ class UnitRegistry:
         if self.is_known(unit, level):
             return [unit]
         # "Công an tỉnh và các Sở, ban, ngành": cut at "và" before a head word
-        for m in re.finditer(r"\s(?:và|va)\s", unit):
+        for m in self.conjunction_rx.finditer(unit):
             left, right = unit[: m.start()].strip(), unit[m.end():].strip()
             if left and right and self.head_rx.match(right) and self.head_rx.match(left):
                 right_units = self._merge_pieces([clean_name(p) for p in right.split(",") if p.strip()], level)
@@ -340,7 +359,7 @@ class UnitRegistry:
         folded = fold(nfc(text))
         found: tuple[int, Optional[str]] = (-1, None)
         for lk, word in self.level_keys.items():
-            for m in re.finditer(rf"(?<!\w){re.escape(lk)}(?!\w)(?! hoi)", folded):  # not "xã hội"
+            for m in self.level_rx[lk].finditer(folded):
                 if m.start() > found[0]:
                     found = (m.start(), word)
         return found[1]
@@ -371,7 +390,7 @@ def level_of_issuer(issuer: str | None) -> str | None:
     folded = fold(nfc(issuer))
     first: tuple[int, Optional[str]] = (len(folded) + 1, None)
     for lk, word in reg.level_keys.items():
-        m = re.search(rf"(?<!\w){re.escape(lk)}(?!\w)", folded)
+        m = reg.level_rx[lk].search(folded)
         if m and m.start() < first[0]:
             first = (m.start(), word)
     return first[1]

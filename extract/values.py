@@ -28,6 +28,13 @@ DATA_FILE = Path(__file__).parent / "data" / "value_units.yaml"
 
 COMPARATORS = (">=", ">", "<=", "<", "=")
 
+# The module's character-level regexes (value grammar lives in value_units.yaml).
+_RX = {
+    "thousands": re.compile(r"\d{1,3}(?:\.\d{3})+"),   # 1.000 / 1.000.000
+    "word": re.compile(r"\w"),
+    "digit": re.compile(r"\d"),
+}
+
 
 class ValuePatterns(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -148,7 +155,7 @@ def parse_number(s: str) -> float | None:
         s = s.replace(".", "").replace(",", ".")
     elif "." in s:
         int_part = s.split(".", 1)[0]
-        thousands = re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s) and int_part != "0"
+        thousands = _RX["thousands"].fullmatch(s) and int_part != "0"
         s = s.replace(".", "") if thousands else s
     try:
         return sign * float(s)
@@ -220,7 +227,7 @@ def _find(text: str, c: _Compiled) -> list[_Found]:
 def _is_whole_cell(text: str, f: _Found) -> bool:
     """Given text and one value found in it, return whether the value is all the text says."""
     rest = text[:f.start] + text[f.end:]
-    return not re.search(r"\w", rest)
+    return not _RX["word"].search(rest)
 
 
 def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
@@ -251,7 +258,7 @@ def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
         ops = _comparator_ops()
         if folded_line in ops:  # ">" alone: a comparator whose number was lost
             return [TargetValue(year=year, raw=line, value=None, unit=None, comparator=ops[folded_line])]
-        if re.search(r"\d", line) and len(line.split()) <= 2:  # "5o," "5900/": unreadable cell
+        if _RX["digit"].search(line) and len(line.split()) <= 2:  # "5o," "5900/": unreadable cell
             return [TargetValue(year=year, raw=line, value=None, unit=None, comparator=None)]
         return []
     return [_to_value(line, f, year, c.g.default_comparator["text"])
