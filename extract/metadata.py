@@ -41,6 +41,7 @@ _RX = {
 class MetadataPatterns(BaseModel):
     model_config = ConfigDict(extra="forbid")
     number: str
+    number_line: str
     symbol: str
     place_date: str
     attached: str
@@ -83,6 +84,7 @@ class _Compiled:
     r: MetadataRules
     kinds: dict[str, str]          # folded doc type -> as written
     number: re.Pattern
+    number_line: re.Pattern
     place_date: re.Pattern
     attached: re.Pattern
     reference: re.Pattern
@@ -120,6 +122,7 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         r=r,
         kinds=kinds,
         number=re.compile(r.patterns.number),
+        number_line=re.compile(r.patterns.number_line),
         place_date=re.compile(r.patterns.place_date),
         attached=re.compile(r.patterns.attached),
         reference=re.compile(r.patterns.reference.replace("KIND", kind_alt)),
@@ -267,7 +270,7 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
     bodies: list[str] = []
     for line in lines:
         folded = fold(line)
-        if c.number.search(folded) or c.place_date.search(folded):
+        if c.number_line.search(folded) or c.place_date.search(folded):
             continue
         kept = line
         for n in noise:

@@ -197,6 +197,15 @@ def test_old_ocr_header():
         "169/KH-UBND", "Ủy ban nhân dân tỉnh Son La", "Son La", "2025-08-12")
 
 
+def test_blank_number_line_is_not_issuer():
+    lines = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "XÃ CHỢ ĐỒN Độc lập - Tự do - Hạnh phúc",
+             "Số: /KH-UBND ngày tháng 9 năm 2025", "KẾ HOẠCH", "Triển khai Kế hoạch số 02-KH/BCĐTW"]
+    m = extract_metadata(lines)
+    assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
+        None, "Ủy ban nhân dân xã Chợ Đồn", None, "2025-09")
+
+
 def test_lines_may_hold_page_breaks():
     m = extract_metadata(["\f".join(SON_LA.split("\n")[:5])])
     assert m["number"] == "169/KH-UBND"
