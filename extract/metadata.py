@@ -35,6 +35,7 @@ _RX = {
     "digits": re.compile(r"\d+"),
     "punct": re.compile(r"[^\w\s]"),
     "symbol_parts": re.compile(r"[-/]"),
+    "symbol_split": re.compile(r"([-/])"),           # keeps the separators
 }
 
 
@@ -71,6 +72,8 @@ class MetadataRules(BaseModel):
     surnames: list[str]
     long_issuer_names: list[str]
     level_words: list[str]
+    symbol_codes: list[str] = []
+    symbol_confusions: dict[str, str] = {}
     issuer_stops: list[str]
     patterns: MetadataPatterns
 
@@ -157,8 +160,31 @@ def _number(lines: list[str], c: _Compiled) -> Optional[str]:
     for line in lines:
         m = c.number.search(fold(line))
         if m:
-            return _RX["spaces"].sub("", line[m.start("num"):m.end("sym")])
+            return fix_symbol(_RX["spaces"].sub("", line[m.start("num"):m.end("sym")]), c)
     return None
+
+
+def fix_symbol(number: str, c: Optional[_Compiled] = None) -> str:
+    """Given a document number as read ("10-KH/PU"), return it with codes OCR misread fixed ("10-KH/ĐU").
+
+    A code not in the list of symbol codes is replaced by the listed code that one confusion
+    swap ("P" read for "Đ") makes of it, when exactly one such code exists.
+    """
+    c = c or _compiled()
+    codes = {nfc(x) for x in c.r.symbol_codes}
+    if not codes:
+        return number
+
+    def fix(part: str) -> str:
+        if not part or part in codes or not part[:1].isalpha():
+            return part
+        found = {part[:i] + nfc(rep) + part[i + 1:] for i, ch in enumerate(part)
+                 for wrong, rep in c.r.symbol_confusions.items() if ch == wrong}
+        found &= codes
+        return found.pop() if len(found) == 1 else part
+
+    return "".join(fix(p) if i % 2 == 0 else p
+                   for i, p in enumerate(_RX["symbol_split"].split(number)))
 
 
 def _iso(y: Optional[str], m: Optional[str], d: Optional[str]) -> Optional[str]:
@@ -372,7 +398,7 @@ def _references(opening: str, c: _Compiled) -> list[Reference]:
     seen: set[tuple[str, str]] = set()
     for m in c.reference.finditer(folded):
         kind = c.kinds.get(_f(m.group("kind")))
-        number = _RX["spaces"].sub("", opening[m.start("num"):m.end("num")])
+        number = fix_symbol(_RX["spaces"].sub("", opening[m.start("num"):m.end("num")]), c)
         date = _ref_date(m.group("date"))
         issuer = _issuer_after(opening, folded, m.end(), longs, c) or _issuer_before(opening, folded, m.start(), c)
         key = (kind or "", number)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.metadata import extract_metadata, load_rules
+from extract.metadata import extract_metadata, fix_symbol, load_rules
 
 # The first and last lines of 001-son-la (gold text), as the plan prints them.
 SON_LA = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
@@ -204,6 +204,14 @@ def test_blank_number_line_is_not_issuer():
     m = extract_metadata(lines)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         None, "Ủy ban nhân dân xã Chợ Đồn", None, "2025-09")
+
+
+@pytest.mark.parametrize("read,fixed", [
+    ("10-KH/PU", "10-KH/ĐU"), ("02-KH/BCDTW", "02-KH/BCĐTW"), ("1565/QD-TTg", "1565/QĐ-TTg"),
+    ("169/KH-UBND", "169/KH-UBND"), ("137/2024/NĐ-CP", "137/2024/NĐ-CP"), ("57-NQ/TW", "57-NQ/TW"),
+])
+def test_fix_symbol(read, fixed):
+    assert fix_symbol(read) == fixed
 
 
 def test_lines_may_hold_page_breaks():
