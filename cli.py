@@ -91,6 +91,7 @@ def ingest_cmd(
     no_extract: bool = typer.Option(False, "--no-extract", help="only read and normalize the text"),
     force: bool = typer.Option(False, "--force", help="redo inputs whose record already exists with the same sha256"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, only errors"),
+    db: Optional[str] = typer.Option(None, "--db", help="also load the records into this database, e.g. sqlite:///kehoach.db or postgresql://user@host/db"),
     executor: str = typer.Option("local", "--executor", help="local (worker processes) or dask"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers)"),
 ) -> None:
@@ -134,7 +135,30 @@ def ingest_cmd(
     if not quiet:
         typer.echo(f"{len(report.written)} written, {len(report.skipped)} up to date, "
                    f"{len(report.failed)} failed -> {out}", err=True)
-    raise typer.Exit(report.exit_code)
+    code = report.exit_code
+    if db:
+        code = max(code, _load_into_db(report, out, db, quiet))
+    raise typer.Exit(code)
+
+
+def _load_into_db(report, out: Path, db: str, quiet: bool) -> int:
+    """Load this batch's records (written now or already up to date) into the database."""
+    from outputs.db import load_records
+    from pipeline.records import output_names, record_path
+
+    names = output_names(report.all_inputs)
+    paths = [record_path(out, names[p]) for p in [*report.skipped]] + list(report.written)
+    try:
+        loaded = load_records(paths, db)
+    except Exception as exc:  # noqa: BLE001
+        typer.echo(f"kehoach: error: {exc}", err=True)
+        return 1
+    for failure in loaded.failed:
+        typer.echo(f"kehoach: not loaded {failure.path}: {failure.error}", err=True)
+    if not quiet:
+        typer.echo(f"{len(loaded.loaded)} loaded, {len(loaded.replaced)} replaced -> {loaded.url}",
+                   err=True)
+    return 0 if loaded.ok else 1
 
 
 def _needs_ocr_possible(path: Path) -> bool:

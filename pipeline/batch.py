@@ -37,6 +37,7 @@ class BatchReport:
     failed: list[Path] = field(default_factory=list)   # error records written
     skipped: list[Path] = field(default_factory=list)  # record already up to date
     messages: list[str] = field(default_factory=list)  # one readable line per failure
+    all_inputs: list[Path] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -98,7 +99,7 @@ def run_batch(
 ) -> BatchReport:
     """Given input files, write one record (or error record) per file into out_dir."""
     records.prepare_out_dir(out_dir)
-    report = BatchReport()
+    report = BatchReport(all_inputs=list(paths))
     names = records.output_names(paths)
     todo: list[_Job] = []
     for p in paths:

@@ -50,11 +50,22 @@ def output_names(paths: list[Path]) -> dict[Path, str]:
     return names
 
 
+def _file_mode() -> int:
+    """The mode a plainly created file gets (mkstemp's 0600 would hide records from others)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_json_atomic(path: Path, data: str) -> None:
     """Write text to path via a temp file + rename: readers never see a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
             fh.flush()
