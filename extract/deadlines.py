@@ -354,6 +354,8 @@ def parse_deadline(raw: str, plan_year: int | None = None) -> Deadline | None:
     if not raw:
         return None
     c = _compiled()
+    if plan_year is not None and not 1900 <= plan_year <= 2100:
+        plan_year = None  # not a year a plan can have
     pieces = [squash_spaces(s) for s in c.separators.split(raw)]
     # Separators inside parentheses do not split ("(Đã thực hiện ...; Tiếp tục ...)").
     pieces = _rejoin_parenthesised([s for s in pieces if s])

@@ -467,7 +467,7 @@ def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
             break
     for n in range(len(run), 0, -1):
         if _f(" ".join(run[-n:])) in c.roles:
-            return " ".join(run[-n:])  # as printed
+            return c.roles[_f(" ".join(run[-n:]))]
     return None
 
 
@@ -494,6 +494,7 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
         m = rx.search(lines[i])
         if m:
             head = _upper_run_after(lines[i], m.end())
+            head = c.roles.get(_f(head), head)  # a known role in its proper spelling
             if head:
                 title, at = f"{m.group(1).rstrip('.')}. {head}".replace("/M.", "/M"), i
                 break

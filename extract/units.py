@@ -65,6 +65,7 @@ class UnitData(BaseModel):
     level_exceptions: list[str] = Field(default_factory=list)
     conjunctions: list[str] = Field(default_factory=lambda: ["và"])
     fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
+    max_pieces_per_name: int = 6
     units: list[UnitEntry]
 
 
@@ -302,7 +303,8 @@ class UnitRegistry:
         i = 0
         while i < len(pieces):
             taken = None
-            for j in range(len(pieces), i + 1, -1):  # the longest known run of pieces
+            longest = min(len(pieces), i + self.data.max_pieces_per_name)
+            for j in range(longest, i + 1, -1):  # the longest known run of pieces
                 candidate = ", ".join(pieces[i:j])
                 if self.is_known(candidate, level):
                     taken = (candidate, j)
@@ -333,6 +335,8 @@ class UnitRegistry:
                     return [*self._cut(left, level), *right_units]
         # "Phòng Kinh tế Phòng Văn hóa - Xã hội": names one after another, all known
         starts = [m.start() for m in self.head_rx.finditer(unit) if m.start() > 0]
+        if len(starts) > self.data.max_pieces_per_name * 2:  # running text, not a unit list
+            return [unit]
         parts = self._segment(unit, [0, *starts, len(unit)], level)
         if parts and len(parts) > 1:
             return parts
