@@ -31,12 +31,14 @@ class Plan:
 
     lines: list[Line]
     regions: list[Region]
-    table_pages: set[int] = field(default_factory=set)
+    table_pages: set[int] = field(default_factory=set)  # pages with ruled tables
+    table_item_pages: Optional[set[int]] = None  # pages whose tables gave items (once read)
 
     def text_appendices(self) -> list[Region]:
-        """Appendix regions that are text only (no ruled table on their pages)."""
-        return [r for r in self.regions[1:]
-                if r.lines and not any(ln.page in self.table_pages for ln in r.lines)]
+        """Appendix regions to read as text: none of their pages gave table items (a table
+        whose header could not be read leaves its page to the flattened-text reader)."""
+        used = self.table_item_pages if self.table_item_pages is not None else self.table_pages
+        return [r for r in self.regions[1:] if r.lines and not any(ln.page in used for ln in r.lines)]
 
 
 Extractor = Callable[[Document, Plan], tuple[list[RawItem], list[str]]]
@@ -49,7 +51,9 @@ def _tables(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
         from .tables import tables_to_raw_items
     except ImportError:
         return [], ["ruled tables present but extract.tables is not available"]
-    return tables_to_raw_items(doc)
+    items, warnings = tables_to_raw_items(doc)
+    plan.table_item_pages = {it.provenance.page for it in items if it.provenance.page is not None}
+    return items, warnings
 
 
 def _lists(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:

@@ -114,3 +114,16 @@ def test_select_raw_items_prefers_appendix_and_ruled_tables():
     results = {"tables": [], "lists": [_raw("task", "list")], "flat-text": [], "prose": [
         _raw("task", "prose"), _raw("target", "prose")]}
     assert [(it.kind, it.layout) for it in select_raw_items(results)] == [("task", "list"), ("target", "prose")]
+
+
+def test_text_appendices_skip_pages_whose_tables_gave_items():
+    from extract import Plan
+    from extract.sections import Line, Region
+
+    body = Region("body", [Line(1, 0, "KẾ HOẠCH")])
+    app1 = Region("Phụ lục I", [Line(2, 0, "STT Mục tiêu")])
+    app2 = Region("Phụ lục II", [Line(3, 0, "TT Nội dung")])
+    plan = Plan(lines=[], regions=[body, app1, app2], table_pages={2, 3})
+    assert plan.text_appendices() == []  # tables not read yet: all table pages are theirs
+    plan.table_item_pages = {3}  # page 2's table had no readable header
+    assert [r.name for r in plan.text_appendices()] == ["Phụ lục I"]
