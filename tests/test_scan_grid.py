@@ -1,0 +1,140 @@
+"""ingest.scan_grid on scans of ruled appendix tables built from the gold records: rendered,
+rotated and degraded (noise, blur, broken rules), with the text-layer words moved like the
+image standing in for OCR words (one test runs real tesseract, marked `ocr`)."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
+
+from build_tables import (build_pdf, degrade, gold_specs, pdfplumber_tables, render_page,  # noqa: E402
+                          text_layer_words)
+from ingest.scan_grid import (dark_to_skew, gray_to_dark, image_to_skew, image_to_tables,  # noqa: E402
+                              words_to_cell_text)
+from schema import Word  # noqa: E402
+
+DPI = 150
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("grid")
+    return {i: build_pdf([s], d / f"{i}.pdf") for i, s in enumerate(gold_specs())}
+
+
+def _norm(t: str) -> str:
+    return " ".join(t.split())
+
+
+# (spec index, page): roman numeral beside a spanning cell, "Thứ nhất" spanning all columns,
+# numbered groups over lettered items, nine columns with years.
+@pytest.mark.parametrize("spec,page", [(1, 0), (5, 0), (2, 0), (3, 0)])
+@pytest.mark.parametrize("angle", [0.0, 1.0, -1.5])
+def test_degraded_scan_cells_match_the_ruled_pdf(pdfs, spec, page, angle):
+    import pdfplumber
+
+    with pdfplumber.open(pdfs[spec]) as pdf:
+        pg = pdf.pages[page]
+        ref = pdfplumber_tables(pg)[0]
+        words = text_layer_words(pg, angle)
+    img = degrade(render_page(pdfs[spec], page, DPI), angle=angle, seed=spec)
+    tables = image_to_tables(img, words, 72 / DPI)
+    assert len(tables) == 1
+    t = tables[0]
+    assert t.method == "image-grid"
+    assert (t.n_rows, t.n_cols, len(t.cells)) == (ref.n_rows, ref.n_cols, len(ref.cells))
+    assert [[_norm(c) for c in r] for r in t.rows()] == [[_norm(c) for c in r] for r in ref.rows()]
+    spans = sorted((c.row, c.col, c.row_span, c.col_span) for c in t.cells)
+    assert spans == sorted((c.row, c.col, c.row_span, c.col_span) for c in ref.cells)
+    # Boxes come back in page points, close to the ruled PDF's (rotation moves corners).
+    for a, b in zip(sorted(t.cells, key=lambda c: (c.row, c.col)), sorted(ref.cells, key=lambda c: (c.row, c.col))):
+        assert max(abs(x - y) for x, y in zip(a.bbox, b.bbox)) < 12
+
+
+def test_body_page_without_grid_returns_nothing():
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    for i in range(40):  # text-like blobs and an underlined heading, no grid
+        y = 200 + 35 * i
+        for x in range(120, 1100, 60):
+            d.rectangle((x, y, x + 40, y + 14), fill=0)
+    d.line((450, 150, 800, 150), fill=0, width=2)
+    assert image_to_tables(img, [], 72 / 150) == []
+    assert image_to_tables(Image.new("L", (600, 800), 255), [], 72 / 150) == []
+
+
+@pytest.mark.parametrize("angle", [-1.5, -0.7, 0.0, 0.4, 1.2])
+def test_skew_is_recovered(angle):
+    img = Image.new("L", (1200, 900), 255)
+    d = ImageDraw.Draw(img)
+    for y in range(100, 800, 60):
+        d.line((100, y, 1100, y), fill=0, width=2)
+    rotated = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    assert abs(image_to_skew(rotated) - (-angle)) < 0.08
+    assert abs(dark_to_skew(gray_to_dark(np.asarray(rotated))) + angle) < 0.08
+
+
+def test_grid_with_broken_rules_and_merged_row():
+    img = Image.new("L", (1000, 700), 255)
+    d = ImageDraw.Draw(img)
+    xs, ys = [100, 200, 600, 900], [100, 160, 220, 320, 420]
+    for y in ys:
+        d.line((xs[0], y, xs[-1], y), fill=0, width=3)
+    for x in xs:
+        for y0, y1 in zip(ys, ys[1:]):
+            if y0 == 160 and x not in (xs[0], xs[-1]):
+                continue  # row 1 is one cell spanning all columns
+            d.line((x, y0, x, y1), fill=0, width=3)
+    for x in range(110, 900, 97):  # noise breaks in the rules
+        d.rectangle((x, 95, x + 4, 105), fill=255)
+    words = [Word(text="TT", bbox=(130 * .72, 120 * .72, 160 * .72, 140 * .72)),
+             Word(text="Về", bbox=(110 * .72, 180 * .72, 140 * .72, 200 * .72)),
+             Word(text="thể", bbox=(150 * .72, 180 * .72, 190 * .72, 200 * .72)),
+             Word(text="chế", bbox=(210 * .72, 180 * .72, 250 * .72, 200 * .72)),
+             Word(text="|", bbox=(598 * .72, 240 * .72, 602 * .72, 260 * .72)),
+             Word(text="Công", bbox=(610 * .72, 240 * .72, 660 * .72, 260 * .72)),
+             Word(text="an", bbox=(610 * .72, 275 * .72, 640 * .72, 295 * .72))]
+    tables = image_to_tables(img, words, 0.72)
+    assert len(tables) == 1
+    t = tables[0]
+    assert (t.n_rows, t.n_cols) == (4, 3)
+    spanning = [c for c in t.cells if c.row == 1]
+    assert len(spanning) == 1 and spanning[0].col_span == 3 and spanning[0].text == "Về thể chế"
+    assert t.rows()[0][0] == "TT"
+    assert t.rows()[2][2] == "Công\nan"  # the "|" OCR read on the rule is not text
+
+
+def test_words_to_cell_text_reading_order():
+    words = [(50, 30, 80, 40, "hai"), (10, 31, 45, 41, "dòng"), (10, 10, 40, 20, "Một"),
+             (45, 11, 60, 21, "câu")]
+    assert words_to_cell_text(words) == "Một câu\ndòng hai"
+    assert words_to_cell_text([]) == ""
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+def test_real_ocr_words_land_in_their_cells(pdfs):
+    import os
+
+    from build_tables import ocr_words
+    from rapidfuzz import fuzz
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    img = degrade(render_page(pdfs[1], 0, 200), angle=0.8, seed=1)
+    img = img.rotate(image_to_skew(img), resample=Image.BICUBIC, fillcolor=255)
+    tables = image_to_tables(img, ocr_words(img, 72 / 200), 72 / 200)
+    assert len(tables) == 1
+    rows = tables[0].rows()
+    body = [r for r in rows if r[0].strip().isdigit()]
+    assert len(body) >= 8
+    row1 = next(r for r in body if r[0].strip() == "1")
+    assert fuzz.ratio(_norm(row1[1]), "Triển khai công bố mã định danh điện tử của các cơ quan, đơn vị theo "
+                      "Quyết định số 20/2020/QĐ-TTg, ngày 22/7/2020 được sửa đổi, bổ sung bởi Quyết định "
+                      "số 09/2025/QĐ-TTg, ngày 14/4/2025") > 85
+    assert _norm(row1[2]) == "07/2025"
