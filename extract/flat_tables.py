@@ -601,6 +601,12 @@ def row_cells_to_roles(row: Row, years: list[int]) -> dict[str, str]:
     by_line: dict[int, list[tuple[Cell, int]]] = {}
     for c, b in units:
         by_line.setdefault(c.line_idx, []).append((c, b))
+    # lines showing both columns fix where each column starts in this row
+    for cs in by_line.values():
+        cs_sorted = sorted((c.offset for c, _ in cs if not c.whole))
+        if len(cs_sorted) >= 2:
+            col_offset[0], col_offset[1] = cs_sorted[0], cs_sorted[1]
+            break
     for li in sorted(by_line):
         cs = sorted(by_line[li], key=lambda cb: cb[0].offset)
         if len(cs) >= 2:
