@@ -184,12 +184,13 @@ def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
     return out
 
 
-def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task") -> list[Cell]:
+def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task",
+                  deadlines: bool = True, values: bool = True) -> list[Cell]:
     """Given the right part of a table line (no column bars), return its cells: leading
     target values, a deadline phrase and the unit names around it
     ("Thường xuyên Phòng Văn hóa—" -> deadline + unit)."""
     out: list[Cell] = []
-    if kind == "target":
+    if kind == "target" and values:
         toks = t.split()
         n = 0
         while n < len(toks) and _rx(rules)["value"].match(toks[n]):
@@ -199,7 +200,7 @@ def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task") -
             t = " ".join(toks[n:])
             if not t:
                 return out
-    dm = _deadline_at(t, rules)
+    dm = _deadline_at(t, rules) if deadlines else None
     if not dm:
         return out + split_units(t, offset, rules)
     before, phrase, after = t[:dm.start()].strip(), t[dm.start():dm.end()], t[dm.end():]
@@ -216,8 +217,10 @@ def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task") -
     return out
 
 
-def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
-    """Given a table line, return its ordinal, item-text part and cell fragments."""
+def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
+               values: bool = True) -> SplitLine:
+    """Given a table line, return its ordinal, item-text part and cell fragments (deadline
+    and value cells only where the table has such columns)."""
     rx = _rx(rules)
     text = ln.text
     ordinal = None
@@ -231,7 +234,7 @@ def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
     head, tails = parts[0], parts[1:]
     cells: list[Cell] = []
     # value tokens of target tables sit right after the text column
-    if kind == "target":
+    if kind == "target" and values:
         toks = head.split()
         vals = []
         while toks and rx["value"].match(toks[-1]) and not (len(toks) > 1 and toks[-2].lower() in ("năm", "số")):
@@ -240,7 +243,7 @@ def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
             head = " ".join(toks)
             cells += [Cell(v, len(head), 0, "value") for v in vals]
     cut_positions = []
-    d = _deadline_at(head, rules)
+    d = _deadline_at(head, rules) if deadlines else None
     if d:
         cut_positions.append(d.start())
     u = _unit_cut(head, rules)
@@ -256,10 +259,10 @@ def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
         t = t.strip()
         if not t:
             continue
-        if kind == "target" and all(rx["value"].match(x) for x in t.split()):
+        if kind == "target" and values and all(rx["value"].match(x) for x in t.split()):
             cells += [Cell(x, offset, 0, "value") for x in t.split()]
         else:
-            cells += tail_to_cells(t, offset, rules, kind)
+            cells += tail_to_cells(t, offset, rules, kind, deadlines, values)
         offset += len(t) + 3
     return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text])
 
@@ -267,15 +270,15 @@ def split_line(ln: Line, rules: LayoutRules, kind: str) -> SplitLine:
 DATE_ONLY = re.compile(r"^(?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?$")
 
 
-def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool) -> Optional[str]:
+def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool, deadlines: bool = True) -> Optional[str]:
     """A line that holds only cells (block layout, or wrapped cell continuations):
     return its role ("deadline"/"unit"), else None."""
     t = ln.text.strip(" |")
     if not t or len(t) > 45:
         return None
-    if DATE_ONLY.match(t):
+    if deadlines and DATE_ONLY.match(t):
         return "deadline"
-    d = _deadline_at(t, rules)
+    d = _deadline_at(t, rules) if deadlines else None
     if d and d.start() == 0:
         return "deadline"
     if rules._units.match(t) or _rx(rules)["frag"].match(t, capital=False):
@@ -323,6 +326,10 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         years += [int(y) for y in rx["year"].findall(ln.text) if is_header_line(ln.text, rules) or
                   re.fullmatch(r"[\d\s|]+", ln.text)]
     years = sorted(set(years))
+    header_text = fold(" ".join(ln.text for ln in lines if is_header_line(ln.text, rules)))
+    # task tables always may have one (their header is often garbled by OCR: "h-ggglt%?r?h")
+    has_deadline = kind == "task" or not header_text or any(
+        fold(w) in header_text for w in rules.deadline_header_words)
     body = []
     page_top: set[int] = set()
     dropped = 0
@@ -386,7 +393,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         if ln.kind == "ordinal_word":
             section, section_open, cur, continuing = ln.body, True, None, False
             continue
-        sl = split_line(ln, rules, kind)
+        sl = split_line(ln, rules, kind, has_deadline, bool(years))
         if letters_used and sl.ordinal and sl.ordinal.isdigit() and len(sl.text.split()) >= 5 and not sl.cells:
             section, section_open, cur, continuing = sl.text, True, None, False  # "1 Rà soát, hoàn thiện ..." groups a), b)
             expected = None
@@ -400,7 +407,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             section, section_open, cur, continuing = sl.text, True, None, False
             continue
         section_open = False
-        role = _whole_line_cell(ln, rules, after_cell) if not sl.ordinal else None
+        role = _whole_line_cell(ln, rules, after_cell, has_deadline) if not sl.ordinal else None
         if role and cur is not None:
             for piece in [p for p in rx["bar"].split(ln.text) if p.strip()]:
                 cur.cells.append(Cell(piece.strip(), 0, len(cur.lines), role, whole=True))

@@ -72,6 +72,32 @@ def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bo
     return nxt.text[:1].isupper()
 
 
+def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple[list[Line], list[str]]:
+    """Given body lines, return them without page footnotes (a marker line such as
+    "! Hiện nay tỉnh đã ..." and its continuation, all set in smaller type, i.e. markedly
+    longer lines than the body's) and a warning per footnote removed."""
+    rules = rules or load_rules()
+    lens = [len(ln.text) for ln in lines if ln.kind == "text"]
+    if len(lens) < 10:
+        return lines, []
+    typical = statistics.median(lens)
+    long_line = rules.footnote_length_ratio * typical
+    marker = rules.regex("footnote_marker")
+    out, warnings, i = [], [], 0
+    while i < len(lines):
+        ln = lines[i]
+        if ln.kind == "text" and marker.match(ln.text) and len(ln.text) > long_line:
+            j = i + 1
+            while j < len(lines) and lines[j].kind == "text" and len(lines[j].text) > long_line:
+                j += 1
+            warnings.append(f"footnote set aside (page {ln.page}, line {ln.line}): {ln.text[:70]!r}")
+            i = j
+            continue
+        out.append(ln)
+        i += 1
+    return out, warnings
+
+
 def lines_to_blocks(lines: list[Line]) -> list[Block]:
     """Given body lines, return blocks: each classified line starts one and text lines
     continue it; a numbered line that stands alone (or a short title wrapped over a few
@@ -198,7 +224,8 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             items.append(it)
         open_task = None
 
-    blocks = lines_to_blocks(region.lines)
+    body_lines, warnings = drop_footnotes(region.lines, rules)
+    blocks = lines_to_blocks(body_lines)
     for bi, b in enumerate(blocks):
         ln = b.head
         if b.heading:

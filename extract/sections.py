@@ -138,6 +138,9 @@ class LayoutRules(BaseModel):
     cell_fragments: list[str]
     linking_words: list[str]
     section_row_starts: list[str]
+    footnote_marker: str
+    footnote_length_ratio: float
+    deadline_header_words: list[str]
 
     def model_post_init(self, _ctx) -> None:
         c = _compile

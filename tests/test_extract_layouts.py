@@ -266,3 +266,36 @@ def test_strip_noise(line, clean):
 
 def test_strip_noise_keeps_value_marks_of_target_tables():
     assert strip_noise("nâng cao chất X X X X X Phòng Văn hóa", "target") == "nâng cao chất X X X X X Phòng Văn hóa"
+
+
+def test_footnotes_in_smaller_type_are_set_aside():
+    from extract.prose import drop_footnotes
+
+    body = "\n".join(["đã tích hợp trên Cổng Dịch vụ công quốc gia, phục vụ trực tiếp người dân và"] * 12)
+    text = (body + "\n+ Hoàn thành tái cấu trúc quy trình 100% thủ tục hành chính, thực hiện xây\n"
+            "! Hiện nay tỉnh đã cung cấp tổng số Thủ tục hành chính (TTHC) trên Cổng Dịch vụ công quốc gia là: 2066 TTHC,\n"
+            "trong đó có: 358 dịch vụ công trực tuyến toàn trình, 1524 dịch vụ công trực tuyến một phần và 184 TTHC chưa\n"
+            "dựng và cung cấp các dịch vụ công trực tuyến toàn trình thuộc thẩm quyền giải\n")
+    lines, warnings = drop_footnotes(region_of(text).lines)
+    texts = [ln.text for ln in lines]
+    assert not any("2066 TTHC" in t or "1524" in t for t in texts)
+    assert texts[-1].startswith("dựng và cung cấp") and len(warnings) == 1
+
+
+TARGET_TABLE = """STT Mục tiêu Cơ quan chủ trì Cơ quan phối hợp Ghi chú
+100% hồ sơ, tài liệu công việc phát
+sinh từ ngày 01/7/2025 được tạo
+lập và xử lý trên môi trường điện
+tử; hoàn thành số hóa ít nhất 30%
+tài liệu lưu trữ lịch sử có giá trị
+cao, tạo tiền đề hoàn thành toàn bộ
+công tác số hóa tài liệu lưu trữ
+trong năm 2026
+"""
+
+
+def test_target_table_without_time_or_year_columns_keeps_text_whole():
+    items, _ = flat_region_to_raw_items(region_of(TARGET_TABLE, "Phụ lục I"), "target")
+    assert len(items) == 1
+    assert items[0].text.endswith("công tác số hóa tài liệu lưu trữ trong năm 2026")
+    assert "deadline" not in items[0].cells and "value" not in items[0].cells
