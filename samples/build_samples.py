@@ -51,13 +51,18 @@ SHORT_SCAN_PLAN = "001-son-la"
 PATTERNS = {
     # a line that starts a new paragraph: "I. ", "2. ", "2.1. ", "a) ", "- ", "+ "
     "list_start": re.compile(r"^\s*(?:[IVX]+\.|\d+(?:\.\d+)*\.|[a-zđ]\)|[-+•])\s"),
+    # a numbered sub-heading "1. Mục tiêu chung", "1.1. Mục tiêu tổng quát"
+    "numbered": re.compile(r"^\s*\d+(?:\.\d+)*\.\s"),
     # a section heading "I. MỤC ĐÍCH, YÊU CẦU" (printed bold when all in capitals)
     "heading": re.compile(r"^\s*[IVX]+\.\s"),
+    # stray punctuation before a list dash (", - Thúc đẩy ...": OCR debris in the gold text)
+    "leading_debris": re.compile(r"^[,.;'`]\s+(?=[-+]\s)"),
     # a line that is only a page number or a bare URL (footnote debris in the gold text)
     "debris": re.compile(r"^\s*(?:\d{1,3}|https?://\S+)\s*$"),
     # a paragraph ends where a sentence ends and the next line starts with a capital
     "sentence_end": re.compile(r"[.:;!?]\s*$"),
     "capital_start": re.compile(r"^\s*[A-ZÀ-Ỹ]"),
+    "lower_start": re.compile(r"^\s*[a-zà-ỹ]"),
 }
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 THU = ["Thứ nhất", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Thứ tám",
@@ -98,6 +103,7 @@ class Appendix(_M):
     columns: list[Column] = []
     list_labels: dict[str, str] = {}
     footer: str = ""
+    unit_joiner: Optional[str] = None  # overrides the plan's joiner for this appendix
 
 
 class Plan(_M):
@@ -160,27 +166,41 @@ def lines_to_paragraphs(lines: list[str], blank_line_paragraphs: bool) -> list[t
     """Given text lines, return paragraphs as (style, text); style is 'heading' or 'body'."""
     paras: list[str] = []
     cur = ""
+    blank_seen = False
     for raw in lines:
-        line = " ".join(nfc(raw).split())
+        line = PATTERNS["leading_debris"].sub("", " ".join(nfc(raw).split()))
         if not line:
-            if blank_line_paragraphs and cur:
-                paras.append(cur)
-                cur = ""
+            blank_seen = True
             continue
         if PATTERNS["debris"].match(line):
             continue
         new_para = bool(PATTERNS["list_start"].match(line))
-        if not blank_line_paragraphs and cur:
+        if cur and blank_seen and blank_line_paragraphs:
+            # a blank line ends the paragraph unless it falls mid-sentence (page break debris)
+            mid_sentence = not PATTERNS["sentence_end"].search(cur) and PATTERNS["lower_start"].match(line)
+            new_para = new_para or not mid_sentence
+        if cur and not blank_line_paragraphs:
             new_para = new_para or bool(
                 PATTERNS["sentence_end"].search(cur) and PATTERNS["capital_start"].match(line)
             )
+        blank_seen = False
         if new_para and cur:
             paras.append(cur)
             cur = ""
         cur = join_lines(cur, line)
     if cur:
         paras.append(cur)
-    return [("heading" if PATTERNS["heading"].match(p) and p == p.upper() else "body", p) for p in paras]
+    return [(paragraph_style(p), p) for p in paras]
+
+
+def paragraph_style(text: str) -> str:
+    """Given a paragraph, return 'heading' (I. MỤC TIÊU), 'subheading' (1. Mục tiêu chung:
+    numbered, short, no closing punctuation) or 'body'."""
+    if PATTERNS["heading"].match(text) and text == text.upper():
+        return "heading"
+    if PATTERNS["numbered"].match(text) and len(text) < 90 and not PATTERNS["sentence_end"].search(text):
+        return "subheading"
+    return "body"
 
 
 def corpus_lines(plan: Plan, rng: LineRange) -> list[str]:
@@ -195,14 +215,14 @@ def printed_unit(plan: Plan, name: str) -> str:
     return plan.printed_units.get(name, name)
 
 
-def item_to_cell(plan: Plan, item: dict, field: str) -> str:
+def item_to_cell(plan: Plan, item: dict, field: str, joiner: str | None = None) -> str:
     """Given an item and a column field, return the cell text as printed."""
     if field == "ordinal":
         return item.get("ordinal") or ""
     if field == "text":
         return item["text"]
     if field in ("lead_units", "cooperating_units"):
-        return plan.unit_joiner.join(printed_unit(plan, u) for u in item.get(field) or [])
+        return (joiner or plan.unit_joiner).join(printed_unit(plan, u) for u in item.get(field) or [])
     if field == "notes":
         return item.get("notes") or ""
     if field == "deadline":
@@ -210,7 +230,7 @@ def item_to_cell(plan: Plan, item: dict, field: str) -> str:
     if field == "deadline_and_notes":
         d = (item.get("deadline") or {}).get("raw") or ""
         n = item.get("notes")
-        return f"{d} ({n})" if n else d
+        return f"{d} ({n})" if n and n not in d else d
     if field.startswith("year:"):
         year = int(field.split(":", 1)[1])
         return " ; ".join(v["raw"] for v in item.get("values") or [] if v.get("year") == year)
@@ -290,7 +310,7 @@ def render_header(pdf, plan: Plan) -> None:
 def render_paragraphs(pdf, paragraphs: list[tuple[str, str]]) -> None:
     """Draw reflowed paragraphs: justified, first-line indent look via leading spaces."""
     for style, text in paragraphs:
-        pdf.set_font("Serif", "B" if style == "heading" else "", 13)
+        pdf.set_font("Serif", "B" if style != "body" else "", 13)
         pdf.multi_cell(pdf.epw, 6.5, "      " + text if style == "body" else text,
                        align="J", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
@@ -366,7 +386,7 @@ def render_appendix_table(pdf, plan: Plan, app: Appendix, items: list[dict]) -> 
                     row.cell(section or "", colspan=n)
             row = table.row()
             for c in app.columns:
-                row.cell(item_to_cell(plan, it, c.field), align="C" if c.field in centred else "L")
+                row.cell(item_to_cell(plan, it, c.field, app.unit_joiner), align="C" if c.field in centred else "L")
     if app.footer:
         pdf.ln(3)
         pdf.set_font("Serif", "I", 12)
@@ -387,7 +407,7 @@ def render_appendix_list(pdf, plan: Plan, app: Appendix, items: list[dict]) -> N
         pdf.multi_cell(pdf.epw, 6.5, f"{it.get('ordinal')}. {it['text']}", align="J",
                        new_x="LMARGIN", new_y="NEXT")
         for field, label in app.list_labels.items():
-            value = item_to_cell(plan, it, field)
+            value = item_to_cell(plan, it, field, app.unit_joiner)
             if value:
                 pdf.multi_cell(pdf.epw, 6.5, f"- {label}: {value}.", align="J",
                                new_x="LMARGIN", new_y="NEXT")

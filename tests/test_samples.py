@@ -224,3 +224,11 @@ def test_lines_to_paragraphs_joins_wrapped_lines_and_splits_list_items():
     assert paras[0] == ("heading", "I. MỤC ĐÍCH, YÊU CẦU")
     assert paras[1][1].endswith("Quyết định số 06/QĐ-TTg.")
     assert paras[2] == ("body", "- Về số lượng:")
+
+
+def test_blank_line_mid_sentence_does_not_split_a_paragraph():
+    lines = ["- Chuyển đổi số là quá trình đổi mới toàn diện phương thức làm việc của", "",
+             "các cơ quan trong hệ thống chính trị.", "", "2. Quan điểm chỉ đạo"]
+    paras = bs.lines_to_paragraphs(lines, blank_line_paragraphs=True)
+    assert [s for s, _ in paras] == ["body", "subheading"]
+    assert paras[0][1].endswith("làm việc của các cơ quan trong hệ thống chính trị.")
