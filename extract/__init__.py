@@ -35,10 +35,17 @@ class Plan:
     table_item_pages: Optional[set[int]] = None  # pages whose tables gave items (once read)
 
     def text_appendices(self) -> list[Region]:
-        """Appendix regions to read as text: none of their pages gave table items (a table
-        whose header could not be read leaves its page to the flattened-text reader)."""
+        """Appendix regions to read as text, without the lines of pages whose ruled tables
+        gave items (a table whose header could not be read leaves its page to the
+        flattened-text reader; an appendix that starts on a table's last page keeps its own
+        pages)."""
         used = self.table_item_pages if self.table_item_pages is not None else self.table_pages
-        return [r for r in self.regions[1:] if r.lines and not any(ln.page in used for ln in r.lines)]
+        out = []
+        for r in self.regions[1:]:
+            lines = [ln for ln in r.lines if ln.page not in used]
+            if lines:
+                out.append(Region(r.name, lines))
+        return out
 
 
 Extractor = Callable[[Document, Plan], tuple[list[RawItem], list[str]]]

@@ -214,6 +214,12 @@ def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Opt
     return "text", None, text
 
 
+def is_page_number(text: str, page: int) -> bool:
+    """Given the first/last line of a page and the page's number, return True when the
+    line is just the printed page number (it may lag the file's page by a cover page)."""
+    return text.isdigit() and len(text) <= 3 and abs(int(text) - page) <= 1
+
+
 def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[Line]:
     """Given a Document, return its non-empty normalized lines, classified, in order."""
     rules = rules or load_rules()
@@ -222,11 +228,16 @@ def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[L
         text = page.text or page.raw_text
         for chunk_i, chunk in enumerate(text.split("\f")):
             gap = True
-            for i, raw in enumerate(chunk.split("\n")):
+            raw_lines = chunk.split("\n")
+            filled = [i for i, r in enumerate(raw_lines) if r.strip()]
+            edge = {filled[0], filled[-1]} if filled else set()
+            for i, raw in enumerate(raw_lines):
                 t = normalize_line(raw)
                 if not t:
                     gap = True
                     continue
+                if i in edge and is_page_number(t, page.number + chunk_i):
+                    continue  # the printed page number, not content
                 kind, ord_, body = classify_line(t, rules)
                 out.append(Line(page=page.number + chunk_i, line=i, text=t, kind=kind, ord=ord_,
                                 body=body, gap=gap))
