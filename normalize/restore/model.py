@@ -11,8 +11,8 @@ from pathlib import Path
 from schema import TokenEdit
 
 from .channel import Channel
-from .lm import BOUNDARY, LanguageModel, core_to_lm_token
-from .text import PATTERNS, canonical_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
+from .lm import BACKOFF, BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
+from .text import PATTERNS, canonical_tone, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
@@ -26,8 +26,12 @@ DEFAULT_PARAMS = {
     "clean_threshold": 0.45,
     "clean_unknown_bonus": -8.0, # clean regime: an unmarked unknown word (GRDP, email) stays
     "clean_unknown_marked": 2.0, # clean regime: an unknown marked word is likely a misread   # share of marked known syllables above which text is clean
+    "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
+    "unknown_caps_identity": -4.0, # raw regime: an unknown all-capitals word (PV, HCC) stays
     "max_candidates": 6,
     "beam": 9.0,
+    "max_states": 12,          # Viterbi states kept per position
+    "state_beam": 12.0,        # ... and only those within this log-probability of the best
 }
 
 
@@ -52,6 +56,7 @@ class Restorer:
         self.channel = Channel(model["rewrites"], set(by_key))
         self.direct: dict[str, dict[str, float]] = model["direct"]
         self.code_fixes: dict[str, str] = model["code_fixes"]
+        self.tone_evidence: dict[str, dict[str, float]] = model.get("tone_evidence", {})
         self.lm = LanguageModel(model["lm"])
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
 
@@ -67,8 +72,9 @@ class Restorer:
             json.dump(model, f, ensure_ascii=False, separators=(",", ":"))
 
     # ---- candidates --------------------------------------------------------------------
-    def _candidates(self, low: str, clean: bool) -> tuple[tuple[str, float], ...]:
-        """Given a lower-case raw word and the regime, return (syllable, channel cost) pairs."""
+    def _candidates(self, low: str, clean: bool, raw_is_caps: bool = False) -> tuple[tuple[str, float], ...]:
+        """Given a lower-case raw word, the regime and whether the raw word is in capitals,
+        return (syllable, channel cost) pairs."""
         p = self.params
         low = canonical_tone(low)
         known = low in self.vocab
@@ -102,10 +108,19 @@ class Restorer:
                 c = p["direct_weight"] * dc
                 if c < cands.get(w, 1e9):
                     cands[w] = c
+            evidence = self.tone_evidence.get(raw_tone_signature(low))
+            if evidence:
+                tw = p["tone_weight"]
+                cands = {w: c + tw * evidence.get(word_to_tone(w), 0.0) for w, c in cands.items()}
+        if not clean and not known and low.isascii() and raw_is_caps:
+            cands[low] = min(cands[low], p["unknown_caps_identity"])  # PV, HCC, GRDP
         ranked = sorted(cands.items(), key=lambda kv: kv[1] - self.lm.unigram(kv[0]))
         best = ranked[0][1] - self.lm.unigram(ranked[0][0])
         kept = [kv for kv in ranked if kv[1] - self.lm.unigram(kv[0]) <= best + p["beam"]]
-        return tuple(kept[: int(p["max_candidates"])])
+        kept = kept[: int(p["max_candidates"])]
+        if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
+            kept.append((low, cands[low]))
+        return tuple(kept)
 
     def _is_clean(self, cores: list[str]) -> bool:
         """Given the word cores of a text, return whether it reads as correct Vietnamese."""
@@ -117,21 +132,37 @@ class Restorer:
 
     # ---- decoding ----------------------------------------------------------------------
     def _viterbi(self, cand_lists: list[tuple[tuple[str, float], ...]]) -> list[str]:
-        """Given per-position candidate lists, return the best syllable sequence (trigram)."""
-        lm = self.lm
-        # states: (prev word, cur word) -> (score, path index)
+        """Given per-position candidate lists, return the best syllable sequence (trigram).
+
+        States are (previous, current) syllable pairs, pruned to the best `max_states`
+        within `state_beam`; the backoff part of each score is computed once per
+        (previous, candidate) pair, so a state costs one trigram lookup per candidate.
+        """
+        p1, p2, p3 = self.lm.p1, self.lm.p2, self.lm.p3
+        bo1, bo2 = BACKOFF, 2 * BACKOFF
+        max_states, state_beam = int(self.params["max_states"]), self.params["state_beam"]
         states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
         backs: list[dict[tuple[str, str], tuple[str, str]]] = []
         for cands in cand_lists:
             new: dict[tuple[str, str], float] = {}
             back: dict[tuple[str, str], tuple[str, str]] = {}
+            lower: dict[tuple[str, str], float] = {}
+            for v in {v for _, v in states}:
+                for w, cc in cands:
+                    b = p2.get((v, w))
+                    lower[(v, w)] = (bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc
             for (u, v), s in states.items():
                 for w, cc in cands:
-                    t = s + lm.score(u, v, w) - cc
+                    t3 = p3.get((u, v, w))
+                    t = s + (t3 - cc if t3 is not None else lower[(v, w)])
                     key = (v, w)
                     if t > new.get(key, -math.inf):
                         new[key] = t
                         back[key] = (u, v)
+            if len(new) > max_states:
+                top = sorted(new.items(), key=lambda kv: -kv[1])[:max_states]
+                cut = top[0][1] - state_beam
+                new = {k: v for k, v in top if v >= cut}
             states = new
             backs.append(back)
         state = max(states, key=states.get)
@@ -172,7 +203,8 @@ class Restorer:
                 flush()  # a blank line separates paragraphs
             last_line = li
             if kind == "word":
-                cands = self._cands(core.lower(), clean)
+                caps = len(core) > 1 and core.isupper()
+                cands = self._cands(core.lower(), clean, caps)
                 segment.append((li, pi, lead, core, trail, cands))
             elif kind in ("number", "code"):
                 lm_tok = core_to_lm_token(core)

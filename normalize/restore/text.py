@@ -29,6 +29,25 @@ MODERN_TONE_ENDINGS = ("oa", "oe", "uy")
 OCR_LETTER_SYMBOLS = set("¢€¥&@£©®§")
 
 
+TONE_NAMES = {"\u0300": "grave", "\u0301": "acute", "\u0303": "tilde", "\u0309": "hook", "\u0323": "dot"}
+
+
+@lru_cache(maxsize=200_000)
+def word_to_tone(word: str) -> str:
+    """Given a word, return the name of its (first) tone mark, or 'none'."""
+    for c in unicodedata.normalize("NFD", word):
+        if c in TONE_NAMES:
+            return TONE_NAMES[c]
+    return "none"
+
+
+@lru_cache(maxsize=200_000)
+def raw_tone_signature(raw: str) -> str:
+    """Given a raw OCR word, return what hints at its tone: its mark and any digit/symbol in it."""
+    odd = next((c for c in raw if not c.isalpha()), "")
+    return word_to_tone(raw) + odd
+
+
 @lru_cache(maxsize=200_000)
 def canonical_tone(word: str) -> str:
     """Given a syllable, return it with the modern tone placement (hoá -> hóa, thuỷ -> thủy)."""

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from .channel import Channel
 from .lm import NgramCounts, text_to_streams
-from .text import PATTERNS, canonical_tone, core_kind, fold, token_to_parts
+from .text import PATTERNS, canonical_tone, core_kind, fold, raw_tone_signature, token_to_parts, word_to_tone
 
 SOURCES = Path(__file__).resolve().parent.parent / "data" / "restore_sources"
 PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
 CLEAN_DOCS = ["003-xa"]
-IN_DOMAIN_WEIGHT = 3.0
+IN_DOMAIN_WEIGHT = 8.0
 
 
 def read(path: Path) -> str:
@@ -125,6 +125,23 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
     for (r, g), n in low_pairs.items():
         if n >= 2 and g.isalpha():
             direct[r][g] = round(-math.log(n / raw_totals[r]), 3)
+    # tone evidence kept by the raw word: cost = -log P(gold tone | signature) / P(gold tone)
+    sig_counts: Counter = Counter()
+    tone_counts: Counter = Counter()
+    for (r, g), n in low_pairs.items():
+        sig_counts[(raw_tone_signature(r), word_to_tone(g))] += n
+        tone_counts[word_to_tone(g)] += n
+    total = sum(tone_counts.values())
+    sig_totals: Counter = Counter()
+    for (sig, _), n in sig_counts.items():
+        sig_totals[sig] += n
+    tone_evidence: dict[str, dict[str, float]] = defaultdict(dict)
+    for sig, st in sig_totals.items():
+        if st < 5:
+            continue
+        for t, tn in tone_counts.items():
+            p = (sig_counts[(sig, t)] + 1) / (st + 6)
+            tone_evidence[sig][t] = round(-math.log(p / (tn / total)), 3)
     code_fixes = {a: b for (a, b), n in code_counts.items()
                   if n >= 2 and n >= 0.9 * sum(m for (x, _), m in code_counts.items() if x == a)}
     vocab_list = sorted(w for w in vocab if w.isalpha() and len(w) <= 7)
@@ -136,6 +153,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "rewrites": rewrites,
         "direct": dict(direct),
         "code_fixes": code_fixes,
+        "tone_evidence": dict(tone_evidence),
         "lm": counts.to_logprobs(),
     }
 
