@@ -64,6 +64,11 @@ PATTERNS = {
     "capital_start": re.compile(r"^\s*[A-ZÀ-Ỹ]"),
     "lower_start": re.compile(r"^\s*[a-zà-ỹ]"),
 }
+# byte patterns PDFium writes from the clock (pinned by pin_pdfium_stamps)
+PDF_STAMPS = {
+    "creation_date": re.compile(rb"/CreationDate\(D:\d{14}\+00'00'\)"),
+    "file_id": re.compile(rb"/ID\[<[0-9A-F]{32}><[0-9A-F]{32}>\]"),
+}
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 THU = ["Thứ nhất", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Thứ tám",
        "Thứ chín", "Thứ mười"]
@@ -483,16 +488,46 @@ def unit_ref(plan: Plan, name: str) -> dict:
     return {"raw": printed_unit(plan, name), "name": name}
 
 
+def unit_span_in_text(name: str, text: str, min_score: float = 80.0) -> str | None:
+    """Given a canonical unit name and an item's prose, return the words of the prose that
+    print that unit ("Văn phòng HĐND-UBND xã" for "Văn phòng HĐND và UBND xã"), or None.
+
+    Whole-word windows of about the name's length are scored case-insensitively; the best
+    one at or above ``min_score`` wins (earliest on ties)."""
+    from rapidfuzz import fuzz
+
+    words = text.split()
+    n = len(name.split())
+    best, best_score = None, min_score
+    for size in range(max(1, n - 2), n + 3):
+        for i in range(0, max(0, len(words) - size) + 1):
+            span = " ".join(words[i : i + size]).strip(",;:.()")
+            score = fuzz.ratio(span.lower(), name.lower())
+            if score > best_score:
+                best, best_score = span, score
+    return best
+
+
+def prose_unit_ref(plan: Plan, name: str, text: str) -> dict:
+    """Given a unit of an item written in prose, return {raw, name} with raw as printed there."""
+    return {"raw": unit_span_in_text(name, text) or printed_unit(plan, name), "name": name}
+
+
 def item_to_expected(plan: Plan, item: dict, kind: str) -> dict:
-    """Given a gold item, return it in the project schema (units as {raw, name})."""
+    """Given a gold item, return it in the project schema (units as {raw, name}): raw is the
+    unit as printed, in the table cell (appendix items) or in the item's prose (body items)."""
+    if item.get("appendix"):
+        ref = lambda u: unit_ref(plan, u)  # noqa: E731
+    else:
+        ref = lambda u: prose_unit_ref(plan, u, item["text"])  # noqa: E731
     out = {
         "ordinal": item.get("ordinal"),
         "section": item.get("section"),
         "appendix": item.get("appendix"),
         "text": item["text"],
         "deadline": item.get("deadline"),
-        "lead_units": [unit_ref(plan, u) for u in item.get("lead_units") or []],
-        "cooperating_units": [unit_ref(plan, u) for u in item.get("cooperating_units") or []],
+        "lead_units": [ref(u) for u in item.get("lead_units") or []],
+        "cooperating_units": [ref(u) for u in item.get("cooperating_units") or []],
         "notes": item.get("notes"),
     }
     if kind == "targets":
@@ -611,7 +646,18 @@ def mixed_pdf_bytes(born: bytes, seed: int) -> bytes:
     out.import_pages(pypdfium2.PdfDocument(scan_pdf), [0])
     buf = io.BytesIO()
     out.save(buf)
-    return buf.getvalue()
+    return pin_pdfium_stamps(buf.getvalue())
+
+
+def pin_pdfium_stamps(data: bytes) -> bytes:
+    """Given a PDF saved by PDFium, return it with the save time and /ID made deterministic.
+
+    Replacements keep every byte length, so the cross-reference offsets stay valid."""
+    stamp = CREATED.strftime("D:%Y%m%d%H%M%S+00'00'").encode()
+    data = PDF_STAMPS["creation_date"].sub(lambda m: b"/CreationDate(" + stamp + b")", data)
+    blank = PDF_STAMPS["file_id"].sub(lambda m: b"/ID[<" + b"0" * 32 + b"><" + b"0" * 32 + b">]", data)
+    digest = hashlib.md5(blank).hexdigest().upper().encode()
+    return PDF_STAMPS["file_id"].sub(lambda m: b"/ID[<" + digest + b"><" + digest + b">]", data)
 
 
 # --- build -------------------------------------------------------------------------------
