@@ -18,6 +18,7 @@ from typing import Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz
 from unidecode import unidecode
 
 from extract.raw_items import RawItem
@@ -25,6 +26,8 @@ from schema import Document, Provenance, Table, TableCell
 
 DATA = Path(__file__).parent / "data" / "table_headers.yaml"
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
+# partial_ratio (0-100) a folded OCR header needs with a folded synonym of 6+ letters.
+FUZZY_HEADER = 85
 
 
 class _Patterns(BaseModel):
@@ -46,6 +49,7 @@ class HeaderRules(BaseModel):
     roles: dict[str, list[str]]
     target_text_headers: list[str]
     patterns: _Patterns
+    appendix_numeral_ocr: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class _Compiled:
     synonyms: tuple[tuple[str, str], ...]  # (folded synonym, role), longest first
     target_text: frozenset[str]
     rx: dict[str, re.Pattern]
+    numeral_ocr: tuple[tuple[str, str], ...] = ()
 
 
 def fold(text: str) -> str:
@@ -73,7 +78,8 @@ def load_rules(path: str = str(DATA)) -> _Compiled:
     syn = sorted({(fold(s), role) for role, ss in raw.roles.items() for s in ss},
                  key=lambda p: -len(p[0]))
     rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
-    return _Compiled(tuple(syn), frozenset(fold(s) for s in raw.target_text_headers), rx)
+    return _Compiled(tuple(syn), frozenset(fold(s) for s in raw.target_text_headers), rx,
+                     tuple(raw.appendix_numeral_ocr.items()))
 
 
 def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
@@ -84,6 +90,12 @@ def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
     if not f:
         return None
     role = next((r for s, r in rules.synonyms if s and s in f), None)
+    if role is None and len(f) <= 60:
+        # OCR-damaged headers ("Cơquan phốhẹp"): closest synonym of some length, if close.
+        scored = [(fuzz.partial_ratio(s, f), len(s), r) for s, r in rules.synonyms if len(s) >= 6]
+        best = max(scored, default=(0, 0, None))
+        if best[0] >= FUZZY_HEADER:
+            role = best[2]
     year = rules.rx["year_header"].search(squash(text))
     if year and role in (None, "value"):
         return f"year:{year.group(1)}"
@@ -129,7 +141,10 @@ def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_L
             target |= role == "text" and _is_target_header(c.text, rules)
             for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                 roles[k] = role
-        if sum(1 for c in rows[h] if header_to_role(c.text, rules)) < 2 or "text" not in roles:
+        if sum(1 for c in rows[h] if header_to_role(c.text, rules)) < 2:
+            continue
+        _complete_roles(roles, rows[h + 1:], rules)
+        if "text" not in roles:
             continue
         n_head = h + 1
         # Second header row: sub-columns such as years under a spanning "Chỉ tiêu".
@@ -145,6 +160,24 @@ def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_L
         target |= any(r and (r.startswith("year:") or r == "value") for r in roles)
         return _Layout(roles, "target" if target else "task", n_head)
     return None
+
+
+def _complete_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules: _Compiled) -> None:
+    """Fill roles an OCR-damaged header left out, from the body: the unnamed column with
+    the longest texts is the text column, an unnamed first column of ordinals the TT."""
+    texts: dict[int, list[str]] = {}
+    for cells in body:
+        for c in cells:
+            if c.col_span == 1 and c.col < len(roles) and roles[c.col] is None:
+                texts.setdefault(c.col, []).append(squash(c.text))
+    if "ordinal" not in roles and roles and roles[0] is None and texts.get(0):
+        filled = [t for t in texts[0] if t]
+        if filled and sum(bool(rules.rx["ordinal"].match(t)) for t in filled) >= 0.6 * len(filled):
+            roles[0] = "ordinal"
+    if "text" not in roles:
+        free = {k: sum(len(t) for t in v) / len(v) for k, v in texts.items() if roles[k] is None}
+        if free and max(free.values()) >= 15:
+            roles[max(free, key=free.get)] = "text"
 
 
 def _looks_like_item(cells: list[TableCell], roles: list[Optional[str]], rules: _Compiled) -> bool:
@@ -226,18 +259,21 @@ def appendix_headings(doc: Document, rules: _Compiled | None = None) -> list[tup
                 text = " ".join(w.text for w in sorted(ws, key=lambda w: w.bbox[0]))
                 m = rules.rx["appendix"].match(squash(text))
                 if m:
-                    out.append((p.number, min(w.bbox[1] for w in ws), _appendix_name(m)))
+                    out.append((p.number, min(w.bbox[1] for w in ws), _appendix_name(m, rules)))
         else:
             for ln in (p.text or p.raw_text).splitlines():
                 m = rules.rx["appendix"].match(squash(ln))
                 if m:
-                    out.append((p.number, -1.0, _appendix_name(m)))
+                    out.append((p.number, -1.0, _appendix_name(m, rules)))
     return out
 
 
-def _appendix_name(m: re.Match) -> str:
+def _appendix_name(m: re.Match, rules: _Compiled) -> str:
     num = m.group(1)
-    return f"Phụ lục {num.upper()}" if num else "Phụ lục"
+    if not num:
+        return "Phụ lục"
+    num = dict(rules.numeral_ocr).get(num, num)
+    return f"Phụ lục {num.upper()}"
 
 
 def section_name(text: str, rules: _Compiled | None = None) -> str:
@@ -327,6 +363,10 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
     ordinals = [_ordinal(r.roles.get("ordinal", ""), rules) for r in rows]
     col_number = rules.rx["column_number"]
     for i, row in enumerate(rows):
+        if row.spanning and not any(row.roles.values()):
+            section = None  # a heading we cannot read must not lend its predecessor's name
+            warnings.append(f"page {row.page}: unreadable section row (items below get no section)")
+            continue
         if not row.roles:
             continue
         if all(col_number.match(v) for v in row.roles.values()) and len(row.roles) >= 3:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 import numpy as np
 from PIL import Image
@@ -20,6 +21,17 @@ from schema import Table, TableCell, Word
 
 # OCR reads ruling lines crossing text as these glyphs; a word made only of them is a line.
 LINE_GLYPHS = frozenset("|¦[]{}")
+
+# OCR of rules and of shaded or crossed areas gives wide zero-confidence "words"
+# ("MIREERH((a(a(G.EI1"); below this confidence a word is noise, not cell text.
+MIN_WORD_CONF = 20.0
+# A word whose box lies less than this share inside one cell spans rules: noise too.
+MIN_WORD_INSIDE = 0.5
+# With a cell OCR: cells holding a word below this confidence are read again on their own,
+# and so are cells without words whose interior has at least this share of ink.
+REREAD_CONF = 60.0
+MIN_CELL_INK = 0.004
+CELL_PAD = 12  # white margin (px) around a cell image given to OCR
 
 MAX_SKEW_DEG = 2.0
 SKEW_STEP_DEG = 0.05
@@ -289,10 +301,17 @@ def _rotate(x: float, y: float, deg: float, cx: float, cy: float) -> tuple[float
     return cx + dx * math.cos(t) + dy * math.sin(t), cy - dx * math.sin(t) + dy * math.cos(t)
 
 
-def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float) -> list[Table]:
+CellOcr = Callable[[Image.Image], list[Word]]
+
+
+def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float,
+                    ocr: Optional[CellOcr] = None) -> list[Table]:
     """Given a scanned page image, its OCR words (boxes in points) and the points per
     pixel, return the ruled tables on the page with each cell's words as its text
-    ([] when the page has no grid)."""
+    ([] when the page has no grid). With `ocr` (given a cell image, return its words in
+    that image's pixels, e.g. ``tesseract_cell_ocr``), cells the page OCR read badly
+    (noise words, low confidence, ink but no words) are read again on their own: page
+    OCR merges lines across cells whose text sits at different heights."""
     gray = np.asarray(image.convert("L"))
     dark = gray_to_dark(gray)
     h, w = dark.shape
@@ -314,14 +333,17 @@ def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float) -> l
         return []
 
     # Word boxes in deskewed pixels (centres rotated like the image, sizes kept).
-    placed: list[tuple[float, float, float, float, str]] = []
+    placed: list[_Placed] = []
     for wd in words:
-        if not wd.text.strip() or set(wd.text) <= LINE_GLYPHS:
+        text = wd.text.strip().strip("".join(LINE_GLYPHS))  # "|Về": a rule glued to a word
+        if not wd.text.strip():
             continue
+        noise = not text or (wd.conf is not None and 0 <= wd.conf < MIN_WORD_CONF)
         x0, t, x1, b = (v / px_to_pt for v in wd.bbox)
         mx, my = _rotate((x0 + x1) / 2, (t + b) / 2, skew, cx, cy)
         hw, hh = (x1 - x0) / 2, (b - t) / 2
-        placed.append((mx - hw, my - hh, mx + hw, my + hh, wd.text))
+        placed.append(_Placed(mx - hw, my - hh, mx + hw, my + hh, text, wd.conf, noise))
+    good = [p.box_text() for p in placed if not p.noise]
 
     tables = []
     for ghs, gvs in lines_to_components(hs, vs, tol):
@@ -340,39 +362,120 @@ def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float) -> l
         xs_i, ys_i = [int(round(v)) for v in xs], [int(round(v)) for v in ys]
         if len(xs_i) < 2 or len(ys_i) < 2:
             continue
-        spans = grid_to_cells(xs_i, ys_i, dark, tol, placed)
-        table = _build_table(spans, xs_i, ys_i, placed, skew, cx, cy, px_to_pt)
-        if table is not None:
-            tables.append(table)
+        spans = grid_to_cells(xs_i, ys_i, dark, tol, good)
+        buckets = _assign_words(spans, xs_i, ys_i, placed)
+        if ocr is not None:
+            _reread_cells(spans, xs_i, ys_i, buckets, gray, dark, tol, ocr)
+        tables.append(_build_table(spans, xs_i, ys_i, buckets, skew, cx, cy, px_to_pt))
     tables.sort(key=lambda t: (t.bbox or (0, 0, 0, 0))[1])
     return tables
 
 
-def _build_table(spans, xs, ys, placed, skew, cx, cy, px_to_pt) -> Table | None:
-    """Assemble a schema Table: words to the cell they overlap most, boxes back to the
-    page's (skewed) frame in points."""
+@dataclass
+class _Placed:
+    """An OCR word in deskewed pixels; noise: unreadable (line glyphs, low confidence)."""
+
+    x0: float
+    t: float
+    x1: float
+    b: float
+    text: str
+    conf: Optional[float]
+    noise: bool
+
+    def box_text(self) -> tuple[float, float, float, float, str]:
+        return (self.x0, self.t, self.x1, self.b, self.text)
+
+
+@dataclass
+class _Bucket:
+    words: list[tuple[float, float, float, float, str]]
+    doubtful: bool = False
+
+
+def _assign_words(spans, xs, ys, placed: list[_Placed]) -> list[_Bucket]:
+    """Put each word in the cell its box overlaps most; noise words, words spanning rules
+    and low-confidence words mark the cells they touch as doubtful instead."""
     nr, nc = len(ys) - 1, len(xs) - 1
     owner: dict[tuple[int, int], int] = {}
     for i, (r, c, rs, cs) in enumerate(spans):
         for rr in range(r, r + rs):
             for cc in range(c, c + cs):
                 owner[(rr, cc)] = i
-    bucket: list[list[tuple[float, float, float, float, str]]] = [[] for _ in spans]
+    buckets = [_Bucket([]) for _ in spans]
     for wd in placed:
-        x0, t, x1, b = wd[:4]
-        if x1 < xs[0] or x0 > xs[-1] or b < ys[0] or t > ys[-1]:
+        if wd.x1 < xs[0] or wd.x0 > xs[-1] or wd.b < ys[0] or wd.t > ys[-1]:
             continue
         best, best_area = None, 0.0
+        touched: set[int] = set()
         for r in range(nr):
-            oy = min(b, ys[r + 1]) - max(t, ys[r])
+            oy = min(wd.b, ys[r + 1]) - max(wd.t, ys[r])
             if oy <= 0:
                 continue
             for c in range(nc):
-                ox = min(x1, xs[c + 1]) - max(x0, xs[c])
-                if ox > 0 and ox * oy > best_area:
-                    best, best_area = owner[(r, c)], ox * oy
-        if best is not None:
-            bucket[best].append(wd)
+                ox = min(wd.x1, xs[c + 1]) - max(wd.x0, xs[c])
+                if ox > 0:
+                    touched.add(owner[(r, c)])
+                    if ox * oy > best_area:
+                        best, best_area = owner[(r, c)], ox * oy
+        if best is None:
+            continue
+        inside = best_area >= MIN_WORD_INSIDE * max(1e-6, (wd.x1 - wd.x0) * (wd.b - wd.t))
+        if wd.noise or not inside:
+            for i in touched:
+                buckets[i].doubtful = True
+            continue
+        buckets[best].words.append(wd.box_text())
+        if wd.conf is not None and 0 <= wd.conf < REREAD_CONF:
+            buckets[best].doubtful = True
+    return buckets
+
+
+def _reread_cells(spans, xs, ys, buckets: list[_Bucket], gray: np.ndarray, dark: np.ndarray,
+                  tol: int, ocr: CellOcr) -> None:
+    """OCR doubtful cells (and inked cells without words) on their own; keep the new
+    reading when it has words."""
+    for i, (r, c, rs, cs) in enumerate(spans):
+        x0, x1, t, b = xs[c] + tol, xs[c + cs] - tol, ys[r] + tol, ys[r + rs] - tol
+        if x1 - x0 < 4 or b - t < 4:
+            continue
+        bucket = buckets[i]
+        if not bucket.doubtful:
+            if bucket.words or dark[t:b, x0:x1].mean() < MIN_CELL_INK:
+                continue
+        crop = Image.fromarray(gray[t:b, x0:x1])
+        canvas = Image.new("L", (crop.width + 2 * CELL_PAD, crop.height + 2 * CELL_PAD), 255)
+        canvas.paste(crop, (CELL_PAD, CELL_PAD))
+        new = []
+        for wd in ocr(canvas):
+            text = wd.text.strip().strip("".join(LINE_GLYPHS))
+            if not text or (wd.conf is not None and 0 <= wd.conf < MIN_WORD_CONF):
+                continue
+            dx, dy = x0 - CELL_PAD, t - CELL_PAD
+            new.append((wd.bbox[0] + dx, wd.bbox[1] + dy, wd.bbox[2] + dx, wd.bbox[3] + dy, text))
+        if new:
+            bucket.words = new
+
+
+def tesseract_cell_ocr(image: Image.Image, lang: str = "vie") -> list[Word]:
+    """Given one cell's image, return tesseract's words with boxes in its pixels (block
+    of text, LSTM engine; set OMP_THREAD_LIMIT=1 in the environment on shared machines)."""
+    import pytesseract
+
+    d = pytesseract.image_to_data(image, lang=lang, config="--oem 1 --psm 6",
+                                  output_type=pytesseract.Output.DICT)
+    out = []
+    for i, txt in enumerate(d["text"]):
+        if txt.strip() and float(d["conf"][i]) >= 0:
+            x, y, w, h = d["left"][i], d["top"][i], d["width"][i], d["height"][i]
+            out.append(Word(text=txt, bbox=(x, y, x + w, y + h), conf=float(d["conf"][i]),
+                            line=d["block_num"][i] * 10000 + d["par_num"][i] * 100 + d["line_num"][i]))
+    return out
+
+
+def _build_table(spans, xs, ys, buckets: list[_Bucket], skew, cx, cy, px_to_pt) -> Table:
+    """Assemble a schema Table with boxes back in the page's (skewed) frame in points."""
+    nr, nc = len(ys) - 1, len(xs) - 1
 
     def to_pt(x0: float, t: float, x1: float, b: float) -> tuple[float, float, float, float]:
         pts = [_rotate(x, y, -skew, cx, cy) for x, y in ((x0, t), (x1, t), (x0, b), (x1, b))]
@@ -380,11 +483,9 @@ def _build_table(spans, xs, ys, placed, skew, cx, cy, px_to_pt) -> Table | None:
                 round(max(p[0] for p in pts) * px_to_pt, 2), round(max(p[1] for p in pts) * px_to_pt, 2))
 
     cells = [
-        TableCell(row=r, col=c, row_span=rs, col_span=cs, text=words_to_cell_text(bucket[i]),
+        TableCell(row=r, col=c, row_span=rs, col_span=cs, text=words_to_cell_text(buckets[i].words),
                   bbox=to_pt(xs[c], ys[r], xs[c + cs], ys[r + rs]))
         for i, (r, c, rs, cs) in enumerate(spans)
     ]
-    if nr < 1 or nc < 1:
-        return None
     return Table(bbox=to_pt(xs[0], ys[0], xs[-1], ys[-1]), n_rows=nr, n_cols=nc, cells=cells,
                  method="image-grid")
