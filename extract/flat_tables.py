@@ -25,7 +25,7 @@ from schema import Provenance
 
 from .raw_items import RawItem
 from .folding import fold
-from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, load_rules
+from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, lines_to_bbox, load_rules
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -343,7 +343,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             continue
         if cleaned != ln.text:
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
-                      body=ln.body, gap=ln.gap)
+                      body=ln.body, gap=ln.gap, height=ln.height, bbox=ln.bbox)
         if is_header_line(ln.text, rules) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
             after_header = True
             continue
@@ -473,7 +473,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         it = RawItem(kind=kind, text=text, ordinal=r.ordinal, section=r.section or None,
                      appendix=region.name, layout="flat-text",
                      provenance=Provenance(page=r.lines[0].page, line_start=r.lines[0].line,
-                                           line_end=r.lines[-1].line,
+                                           line_end=r.lines[-1].line, bbox=lines_to_bbox(r.lines),
                                            source="\n".join(ln.text for ln in r.lines)))
         it.cells.update(row_cells_to_roles(r, years))
         if it.cells.get("deadline") and not re.search(r"\d", it.cells["deadline"]):

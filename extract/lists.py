@@ -12,7 +12,7 @@ from typing import Optional
 from schema import Provenance
 
 from .raw_items import RawItem
-from .sections import LayoutRules, Line, Region, load_rules, match_field_line
+from .sections import LayoutRules, Line, Region, lines_to_bbox, load_rules, match_field_line
 
 SECTION_KINDS = ("roman", "ordinal_word")
 ITEM_KINDS = ("number", "letter", "decimal")
@@ -26,7 +26,7 @@ def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
 
 def _provenance(lines: list[Line]) -> Provenance:
     return Provenance(page=lines[0].page, line_start=lines[0].line, line_end=lines[-1].line,
-                      source="\n".join(ln.text for ln in lines))
+                      bbox=lines_to_bbox(lines), source="\n".join(ln.text for ln in lines))
 
 
 def list_region_to_raw_items(region: Region, kind: str = "task",

@@ -17,7 +17,7 @@ from schema import Provenance
 
 from .raw_items import RawItem
 from .sections import (LayoutRules, Line, Region, find_heading_deadline, find_prose_deadline,
-                       load_rules, section_role)
+                       lines_to_bbox, load_rules, section_role)
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
 ENUM_KINDS = ("decimal", "number", "letter", "paren_number")
@@ -61,6 +61,8 @@ def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bo
     and the next line starts something new (numbered/bulleted or a capitalised line)."""
     if ln.kind not in HEADING_KINDS:
         return False
+    if ln.kind in ("roman", "ordinal_word"):
+        return True  # major sections; prose items are never numbered I, II, ... or "Thứ nhất"
     body = ln.body.strip()
     letters = [c for c in body if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
@@ -82,13 +84,35 @@ def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple
         return lines, []
     typical = statistics.median(lens)
     long_line = rules.footnote_length_ratio * typical
+    heights = [ln.height for ln in lines if ln.height]
+    body_height = statistics.median(heights) if len(heights) >= 10 else None
+
+    def small(ln: Line) -> bool:
+        # smaller type: by word heights where the page has words, else by line length
+        if body_height and ln.height:
+            return ln.height < 0.88 * body_height
+        return len(ln.text) > long_line
+
     marker = rules.regex("footnote_marker")
+    last_line = {}
+    for ln in lines:
+        last_line[ln.page] = max(last_line.get(ln.page, 0), ln.line)
     out, warnings, i = [], [], 0
     while i < len(lines):
         ln = lines[i]
-        if ln.kind == "text" and marker.match(ln.text) and len(ln.text) > long_line:
+        at_foot = (body_height is not None and last_line[ln.page] - ln.line <= 12
+                   and ln.body[:1].isupper() and ln.text.split()[0] != ln.text.split()[-1])
+        if ln.kind == "text" and marker.match(ln.text) and at_foot:
+            # a marked note at the foot of a page: set aside to the end of that page
             j = i + 1
-            while j < len(lines) and lines[j].kind == "text" and len(lines[j].text) > long_line:
+            while j < len(lines) and lines[j].page == ln.page:
+                j += 1
+            warnings.append(f"footnote set aside (page {ln.page}, line {ln.line}): {ln.text[:70]!r}")
+            i = j
+            continue
+        if ln.kind == "text" and marker.match(ln.text) and small(ln):
+            j = i + 1
+            while j < len(lines) and lines[j].kind == "text" and small(lines[j]):
                 j += 1
             warnings.append(f"footnote set aside (page {ln.page}, line {ln.line}): {ln.text[:70]!r}")
             i = j
@@ -134,7 +158,7 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
 def _provenance(block: Block | list[Line]) -> Provenance:
     lines = block.lines if isinstance(block, Block) else block
     return Provenance(page=lines[0].page, line_start=lines[0].line, line_end=lines[-1].line,
-                      source="\n".join(ln.text for ln in lines))
+                      bbox=lines_to_bbox(lines), source="\n".join(ln.text for ln in lines))
 
 
 def _find_first(text: str, cues: list[str], start: int = 0) -> int:

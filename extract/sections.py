@@ -185,6 +185,8 @@ class Line:
     ord: Optional[str] = None
     body: str = ""  # text without the ordinal
     gap: bool = False  # preceded by a blank line (cell/paragraph boundary in text layers)
+    height: Optional[float] = None  # median word height (points) when the page has words
+    bbox: Optional[tuple[float, float, float, float]] = None  # union of the line's word boxes
 
 
 @dataclass
@@ -214,6 +216,35 @@ def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Opt
     return "text", None, text
 
 
+def page_line_geometry(page, text: str) -> dict[int, tuple[float, tuple[float, float, float, float]]]:
+    """Given a page and its text, return {line index: (median word height, union bbox)} when
+    the page's words are numbered by the same lines as its text (text layer; OCR pages built
+    line by line), else {}."""
+    if not page.words:
+        return {}
+    n_lines = len(text.split("\n"))
+    by_line: dict[int, list] = {}
+    for w in page.words:
+        by_line.setdefault(w.line, []).append(w)
+    if max(by_line) >= n_lines:
+        return {}  # words and text lines are not numbered alike
+    out = {}
+    for i, ws in by_line.items():
+        heights = sorted(w.bbox[3] - w.bbox[1] for w in ws)
+        box = (min(w.bbox[0] for w in ws), min(w.bbox[1] for w in ws),
+               max(w.bbox[2] for w in ws), max(w.bbox[3] for w in ws))
+        out[i] = (heights[len(heights) // 2], box)
+    return out
+
+
+def lines_to_bbox(lines: list["Line"]) -> Optional[tuple[float, float, float, float]]:
+    """Given lines, return the union box of those on the first line's page (None if unknown)."""
+    boxes = [ln.bbox for ln in lines if ln.bbox and ln.page == lines[0].page]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def is_page_number(text: str, page: int) -> bool:
     """Given the first/last line of a page and the page's number, return True when the
     line is just the printed page number (it may lag the file's page by a cover page)."""
@@ -226,6 +257,7 @@ def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[L
     out: list[Line] = []
     for page in doc.pages:
         text = page.text or page.raw_text
+        geometry = page_line_geometry(page, text)
         for chunk_i, chunk in enumerate(text.split("\f")):
             gap = True
             raw_lines = chunk.split("\n")
@@ -239,8 +271,9 @@ def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[L
                 if i in edge and is_page_number(t, page.number + chunk_i):
                     continue  # the printed page number, not content
                 kind, ord_, body = classify_line(t, rules)
+                height, bbox = geometry.get(i, (None, None)) if chunk_i == 0 else (None, None)
                 out.append(Line(page=page.number + chunk_i, line=i, text=t, kind=kind, ord=ord_,
-                                body=body, gap=gap))
+                                body=body, gap=gap, height=height, bbox=bbox))
                 gap = False
     return out
 
