@@ -79,10 +79,10 @@ def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple
     "! Hiện nay tỉnh đã ..." and its continuation, all set in smaller type, i.e. markedly
     longer lines than the body's) and a warning per footnote removed."""
     rules = rules or load_rules()
-    lens = [len(ln.text) for ln in lines if ln.kind == "text"]
-    if len(lens) < 10:
+    if len(lines) < 10:
         return lines, []
-    typical = statistics.median(lens)
+    lens = [len(ln.text) for ln in lines if ln.kind == "text"]
+    typical = statistics.median(lens if len(lens) >= 5 else [len(ln.text) for ln in lines])
     long_line = rules.footnote_length_ratio * typical
     heights = [ln.height for ln in lines if ln.height]
     body_height = statistics.median(heights) if len(heights) >= 10 else None

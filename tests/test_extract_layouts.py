@@ -299,3 +299,19 @@ def test_target_table_without_time_or_year_columns_keeps_text_whole():
     assert len(items) == 1
     assert items[0].text.endswith("công tác số hóa tài liệu lưu trữ trong năm 2026")
     assert "deadline" not in items[0].cells and "value" not in items[0].cells
+
+
+def test_footnote_in_smaller_type_found_by_word_heights():
+    from extract.prose import drop_footnotes
+
+    lines = region_of("\n".join(
+        ["+ Bảo đảm duy trì và sử dụng hiệu quả dịch vụ công trực tuyến toàn trình"] * 12
+        + ["! Hiện nay tỉnh đã cung cấp tổng số Thủ tục hành chính",
+           "trong đó có: 358 dịch vụ công trực tuyến toàn trình",
+           "dựng và cung cấp các dịch vụ công trực tuyến"])).lines
+    for ln in lines:
+        ln.height = 13.0
+    lines[12].height = lines[13].height = 10.0  # the note's smaller type
+    kept, warnings = drop_footnotes(lines)
+    assert [ln.text for ln in kept][-1] == "dựng và cung cấp các dịch vụ công trực tuyến"
+    assert len(kept) == 13 and len(warnings) == 1

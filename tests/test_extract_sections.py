@@ -123,3 +123,29 @@ def test_lines_to_regions_splits_at_appendix_headings():
 def test_cues_survive_lost_or_wrong_tone_marks(call, expected):
     # restored OCR text can keep a few tone errors; cues match folded text, spans stay as printed
     assert call() == expected
+
+
+def _page_with_words(lines: list[str], number: int = 2, heights: dict[int, float] | None = None):
+    from schema import Page, Word
+
+    words = []
+    for i, t in enumerate(lines):
+        x, h = 70.0, (heights or {}).get(i, 13.0)
+        for tok in t.split():
+            words.append(Word(text=tok, bbox=(x, 50 + 20 * i, x + 8 * len(tok), 50 + 20 * i + h), line=i))
+            x += 8 * len(tok) + 4
+    text = "\n".join(lines)
+    return Page(number=number, method="text", raw_text=text, text=text, words=words)
+
+
+def test_lines_carry_word_geometry_and_skip_printed_page_numbers():
+    from extract.sections import document_to_lines, lines_to_bbox
+    from schema import Document, Source
+
+    page = _page_with_words(["2", "a) Phòng Văn hoá - Xã hội phối hợp với Sở Khoa học và Công nghệ",
+                             "(hoàn thành trong tháng 11/2025)."])
+    doc = Document(source=Source(path="x", sha256="0", kind="pdf"), pages=[page])
+    lines = document_to_lines(doc)
+    assert [ln.text[:2] for ln in lines] == ["a)", "(h"]  # the page number "2" is not content
+    assert lines[0].height == 13.0 and lines[0].bbox[1] == 70.0
+    assert lines_to_bbox(lines) == (70.0, 70.0, lines[0].bbox[2], 103.0)
