@@ -7,7 +7,12 @@ the field parsers of ``extract.deadlines``, ``extract.units`` and ``extract.valu
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Optional, Protocol, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict
 
 from schema import Deadline, Target, TargetValue, Task, UnitRef
 
@@ -15,6 +20,35 @@ from .raw_items import RawItem
 
 # Layout confidence: how much a reader's row reconstruction can be trusted.
 LAYOUT_CONFIDENCE = {"pdf-table": 0.95, "image-grid": 0.85, "list": 0.9, "prose": 0.75, "flat-text": 0.6}
+
+
+class ImpliedUnit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text_starts: str
+    unit: str
+
+
+class ItemRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    implied_units: list[ImpliedUnit] = []
+
+
+@lru_cache(maxsize=1)
+def load_item_rules() -> ItemRules:
+    """Return the bundled item rules (extract/data/items.yaml), validated."""
+    path = Path(__file__).parent / "data" / "items.yaml"
+    return ItemRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def implied_unit(text: str) -> Optional[str]:
+    """Given a target's text, return the unit its wording implies for bare values, or None."""
+    from .folding import fold
+
+    t = fold(text.strip())
+    for rule in load_item_rules().implied_units:
+        if t.startswith(fold(rule.text_starts)):
+            return rule.unit
+    return None
 
 
 class UnitParser(Protocol):
@@ -137,4 +171,8 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
         vs, w = cell_to_values(source, _year_of(deadline, plan_year))
         warnings += w
         values += vs
+    unit = implied_unit(raw.text) if any(v.unit is None for v in values) else None
+    if unit:
+        values = [v if v.unit else v.model_copy(update={"unit": unit}) for v in values]
+        warnings.append(f"unit {unit!r} implied by the target's wording for bare values")
     return Target(**common, values=values)

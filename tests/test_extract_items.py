@@ -73,3 +73,14 @@ def test_units_without_registry_keep_raw_names_and_warn():
     units, warns = cell_to_units("Phòng Kinh tế; Công an xã", None)
     assert [u.name for u in units] == ["Phòng Kinh tế", "Công an xã"]
     assert all(not u.known for u in units) and warns
+
+
+def test_ratio_targets_give_bare_values_a_percent_unit(registry):
+    raw = RawItem(kind="target", text="Tỷ lệ phủ sóng 5G (6G từ năm 2035)",
+                  cells={"year:2025": "≥30%", "year:2030": "≥90"}, layout="pdf-table")
+    item = raw_item_to_item(raw, 2025, registry)
+    assert [(v.year, v.value, v.unit) for v in item.values] == [(2025, 30.0, "%"), (2030, 90.0, "%")]
+    assert any("implied" in w for w in item.warnings)
+    other = raw_item_to_item(RawItem(kind="target", text="Số doanh nghiệp khoa học công nghệ",
+                                     cells={"year:2025": ">1"}), 2025, registry)
+    assert [v.unit for v in other.values] == [None]
