@@ -50,11 +50,11 @@ SHORT_SCAN_PLAN = "001-son-la"
 # --- the only regexes: how a reflowed line is recognised (one table, one place) -----------
 PATTERNS = {
     # a line that starts a new paragraph: "I. ", "2. ", "2.1. ", "a) ", "- ", "+ "
-    "list_start": re.compile(r"^\s*(?:[IVX]+\.|\d+(?:\.\d+)*\.|[a-zđ]\)|[-+•])\s"),
+    "list_start": re.compile(r"^\s*(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|[-+•])\s"),
     # a numbered sub-heading "1. Mục tiêu chung", "1.1. Mục tiêu tổng quát"
-    "numbered": re.compile(r"^\s*\d+(?:\.\d+)*\.\s"),
+    "numbered": re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.\s"),
     # a section heading "I. MỤC ĐÍCH, YÊU CẦU" (printed bold when all in capitals)
-    "heading": re.compile(r"^\s*[IVX]+\.\s"),
+    "heading": re.compile(r"^\s*[IVX]+\.\s*\S"),
     # stray punctuation before a list dash (", - Thúc đẩy ...": OCR debris in the gold text)
     "leading_debris": re.compile(r"^[,.;'`]\s+(?=[-+]\s)"),
     # a line that is only a page number or a bare URL (footnote debris in the gold text)
@@ -117,6 +117,7 @@ class Plan(_M):
     header: Header
     title: LineRange
     body: LineRange
+    footnotes: list[LineRange] = []  # footnote lines inside the body range: left out of the prose
     blank_line_paragraphs: bool
     recipients: list[str]
     signature: list[str]
@@ -201,17 +202,19 @@ def lines_to_paragraphs(lines: list[str], blank_line_paragraphs: bool) -> list[t
 def paragraph_style(text: str) -> str:
     """Given a paragraph, return 'heading' (I. MỤC TIÊU), 'subheading' (1. Mục tiêu chung:
     numbered, short, no closing punctuation) or 'body'."""
-    if PATTERNS["heading"].match(text) and text == text.upper():
+    if PATTERNS["heading"].match(text) and text.split("(")[0] == text.split("(")[0].upper():
         return "heading"
     if PATTERNS["numbered"].match(text) and len(text) < 90 and not PATTERNS["sentence_end"].search(text):
         return "subheading"
     return "body"
 
 
-def corpus_lines(plan: Plan, rng: LineRange) -> list[str]:
-    """Given a plan and a 1-based inclusive line range, return those lines of its corpus text."""
+def corpus_lines(plan: Plan, rng: LineRange, skip: list[LineRange] = ()) -> list[str]:
+    """Given a plan and a 1-based inclusive line range, return those lines of its corpus text,
+    without the lines of the ``skip`` ranges."""
     lines = (CORPUS / plan.text).read_text(encoding="utf-8").splitlines()
-    return lines[rng.start - 1 : rng.to]
+    return [l for n, l in enumerate(lines[rng.start - 1 : rng.to], start=rng.start)
+            if not any(r.start <= n <= r.to for r in skip)]
 
 
 # --- items -> printed cells ------------------------------------------------------------------
@@ -424,7 +427,8 @@ def plan_to_pdf_bytes(plan: Plan, records: dict) -> bytes:
     pdf = new_pdf()
     pdf.add_page()
     render_header(pdf, plan)
-    render_paragraphs(pdf, lines_to_paragraphs(corpus_lines(plan, plan.body), plan.blank_line_paragraphs))
+    body = corpus_lines(plan, plan.body, plan.footnotes)
+    render_paragraphs(pdf, lines_to_paragraphs(body, plan.blank_line_paragraphs))
     render_closing(pdf, plan)
     for app in plan.appendices:
         items = appendix_items(records, app)
