@@ -82,8 +82,12 @@ class Channel:
         self.max_chunk = max((len(r) for r in rewrites), default=1)
 
     @staticmethod
-    def pairs_to_rewrites(pairs: Counter, min_count: int = 2) -> dict[str, dict[str, float]]:
-        """Given Counter of (raw word lower, gold word lower) pairs, return chunk rewrite costs."""
+    def pairs_to_rewrites(pairs: Counter, min_count: int = 2, likelihood: bool = True) -> dict[str, dict[str, float]]:
+        """Given Counter of (raw word lower, gold word lower) pairs, return chunk rewrite costs.
+
+        likelihood: cost = -log P(raw chunk | gold chunk), the noisy channel proper (the LM
+        supplies the prior); otherwise -log P(gold chunk | raw chunk).
+        """
         chunk_counts: Counter = Counter()
         for (raw, gold), n in pairs.items():
             for a, b in pair_to_chunks(raw, fold(gold)):
@@ -101,12 +105,24 @@ class Channel:
                     s = raw[i:i + L]
                     if len(s) == L and s in raw_chunks:
                         occ[s] += n
+        gold_occ: Counter = Counter()
+        if likelihood:
+            gold_chunks = {b for _, b in chunk_counts}
+            for (_, gold), n in pairs.items():
+                g = fold(gold)
+                gold_occ[""] += n * len(g)
+                for i in range(len(g)):
+                    for L in range(1, 5):
+                        sub = g[i:i + L]
+                        if len(sub) == L and sub in gold_chunks:
+                            gold_occ[sub] += n
         table: dict[str, dict[str, float]] = defaultdict(dict)
         for (a, b), n in chunk_counts.items():
             identity = len(a) == 1 and fold(a) == b
             if n < min_count and not identity:
                 continue
-            table[a][b] = round(-math.log(max(n, 0.5) / max(occ[a], n)), 3)
+            denom = gold_occ[b] if likelihood else occ[a]
+            table[a][b] = round(-math.log(max(n, 0.5) / max(denom, n)), 3)
         return dict(table)
 
     def word_to_keys(self, raw: str, max_cost: float = 9.0, limit: int = 12) -> dict[str, float]:

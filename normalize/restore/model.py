@@ -30,6 +30,7 @@ DEFAULT_PARAMS = {
     "unknown_caps_identity": -4.0, # raw regime: an unknown all-capitals word (PV, HCC) stays
     "max_candidates": 6,
     "beam": 9.0,
+    "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
     "max_states": 12,          # Viterbi states kept per position
     "state_beam": 12.0,        # ... and only those within this log-probability of the best
 }
@@ -131,7 +132,17 @@ class Restorer:
         return good / len(words) >= self.params["clean_threshold"]
 
     # ---- decoding ----------------------------------------------------------------------
-    def _viterbi(self, cand_lists: list[tuple[tuple[str, float], ...]]) -> list[str]:
+    def _bests_to_cache(self, bests: list[list[str]]) -> dict[tuple[str, str], float]:
+        """Given first-pass syllable sequences, return bonuses for their repeated bigrams."""
+        counts: dict[tuple[str, str], int] = {}
+        for best in bests:
+            for v, w in zip([BOUNDARY] + best, best):
+                counts[(v, w)] = counts.get((v, w), 0) + 1
+        cw = self.params["cache_weight"]
+        return {k: cw * math.log(n) for k, n in counts.items() if n >= 2}
+
+    def _viterbi(self, cand_lists: list[tuple[tuple[str, float], ...]],
+                 cache: dict[tuple[str, str], float] | None = None) -> list[str]:
         """Given per-position candidate lists, return the best syllable sequence (trigram).
 
         States are (previous, current) syllable pairs, pruned to the best `max_states`
@@ -139,6 +150,7 @@ class Restorer:
         (previous, candidate) pair, so a state costs one trigram lookup per candidate.
         """
         p1, p2, p3 = self.lm.p1, self.lm.p2, self.lm.p3
+        kn, a2, a3 = self.lm.kn, self.lm.a2, self.lm.a3
         bo1, bo2 = BACKOFF, 2 * BACKOFF
         max_states, state_beam = int(self.params["max_states"]), self.params["state_beam"]
         states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
@@ -148,13 +160,26 @@ class Restorer:
             back: dict[tuple[str, str], tuple[str, str]] = {}
             lower: dict[tuple[str, str], float] = {}
             for v in {v for _, v in states}:
+                av = a2.get(v, 0.0) if kn else bo1
                 for w, cc in cands:
                     b = p2.get((v, w))
-                    lower[(v, w)] = (bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc
+                    if kn:
+                        lower[(v, w)] = (b if b is not None else av + p1.get(w, OOV_LOGP)) - cc
+                    else:
+                        lower[(v, w)] = (bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc
+                    if cache:
+                        lower[(v, w)] += cache.get((v, w), 0.0)
             for (u, v), s in states.items():
+                if kn:
+                    s += a3.get((u, v), 0.0)  # backoff weight, taken back where a trigram hits
                 for w, cc in cands:
                     t3 = p3.get((u, v, w))
-                    t = s + (t3 - cc if t3 is not None else lower[(v, w)])
+                    if t3 is not None:
+                        t = s + t3 - cc + (cache.get((v, w), 0.0) if cache else 0.0)
+                        if kn:
+                            t -= a3.get((u, v), 0.0)
+                    else:
+                        t = s + lower[(v, w)]
                     key = (v, w)
                     if t > new.get(key, -math.inf):
                         new[key] = t
@@ -186,36 +211,36 @@ class Restorer:
         clean = self._is_clean([s[3] for s in slots if s[5] == "word"])
         # segments: runs of LM tokens separated by blank lines / sentence ends
         outputs: dict[tuple[int, int], str] = {}
-        segment: list[tuple[int, int, str, str, str, tuple]] = []
-
-        def flush() -> None:
-            if not segment:
-                return
-            best = self._viterbi([s[5] for s in segment])
-            for (li, pi, lead, core, trail, _), w in zip(segment, best):
-                if w != canonical_tone(core.lower()) and w not in ("<num>", "<code>"):
-                    outputs[(li, pi)] = lead + transfer_case(core, w) + trail
-            segment.clear()
-
+        segments: list[list[tuple[int, int, str, str, str, tuple]]] = [[]]
         last_line = -1
         for li, pi, lead, core, trail, kind in slots:
-            if li > last_line + 1:
-                flush()  # a blank line separates paragraphs
+            if li > last_line + 1 and segments[-1]:
+                segments.append([])  # a blank line separates paragraphs
             last_line = li
             if kind == "word":
                 caps = len(core) > 1 and core.isupper()
                 cands = self._cands(core.lower(), clean, caps)
-                segment.append((li, pi, lead, core, trail, cands))
+                segments[-1].append((li, pi, lead, core, trail, cands))
             elif kind in ("number", "code"):
                 lm_tok = core_to_lm_token(core)
-                segment.append((li, pi, lead, core, trail, ((lm_tok, 0.0),)))
+                segments[-1].append((li, pi, lead, core, trail, ((lm_tok, 0.0),)))
                 if kind == "code":
                     fixed = self.code_to_fixed(core)
                     if fixed != core:
                         outputs[(li, pi)] = lead + fixed + trail
-            if trail[-1:] in (".", "!", "?", ";"):
-                flush()
-        flush()
+            if trail[-1:] in (".", "!", "?", ";") and segments[-1]:
+                segments.append([])
+        segments = [seg for seg in segments if seg]
+        bests = [self._viterbi([s[5] for s in seg]) for seg in segments]
+        if not clean and self.params["cache_weight"] > 0:
+            # second pass with the document's own first-pass bigrams as a cache LM: a plan
+            # repeats its phrases (chuyển đổi số, xã Chợ Đồn), so decisions agree across it
+            cache = self._bests_to_cache(bests)
+            bests = [self._viterbi([s[5] for s in seg], cache) for seg in segments]
+        for seg, best in zip(segments, bests):
+            for (li, pi, lead, core, trail, _), w in zip(seg, best):
+                if w != canonical_tone(core.lower()) and w not in ("<num>", "<code>"):
+                    outputs[(li, pi)] = lead + transfer_case(core, w) + trail
         edits: list[TokenEdit] = []
         for (li, pi), new in sorted(outputs.items()):
             raw = lines[li][pi]

@@ -22,6 +22,9 @@ SOURCES = Path(__file__).resolve().parent.parent / "data" / "restore_sources"
 PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
 CLEAN_DOCS = ["003-xa"]
 IN_DOMAIN_WEIGHT = 8.0
+SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (corpus: IN_DOMAIN_WEIGHT)
+KNESER_NEY = False  # interpolated Kneser-Ney; False: stupid backoff
+LIKELIHOOD = True  # channel costs are -log P(raw | gold), see channel.Channel.pairs_to_rewrites
 
 
 def read(path: Path) -> str:
@@ -105,9 +108,9 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                         pairs.update(syn)
     for text in extra_texts:
         counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT)
-    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), 1.0)
-    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), 0.3)
-    counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), 0.2, order=2)
+    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), SOURCE_WEIGHTS["vlsp"])
+    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), SOURCE_WEIGHTS["admin"])
+    counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), SOURCE_WEIGHTS["words"], order=2)
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
             vocab[canonical_tone(w.lower())] += 1
@@ -117,14 +120,14 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
     low_pairs: Counter = Counter()
     for (r, g), n in pairs.items():
         low_pairs[(r.lower(), canonical_tone(g.lower()))] += n
-    rewrites = Channel.pairs_to_rewrites(low_pairs)
-    raw_totals: Counter = Counter()
-    for (r, _), n in low_pairs.items():
-        raw_totals[r] += n
+    rewrites = Channel.pairs_to_rewrites(low_pairs, likelihood=LIKELIHOOD)
+    totals: Counter = Counter()
+    for (r, g), n in low_pairs.items():
+        totals[g if LIKELIHOOD else r] += n
     direct: dict[str, dict[str, float]] = defaultdict(dict)
     for (r, g), n in low_pairs.items():
         if n >= 2 and g.isalpha():
-            direct[r][g] = round(-math.log(n / raw_totals[r]), 3)
+            direct[r][g] = round(-math.log(n / totals[g if LIKELIHOOD else r]), 3)
     # tone evidence kept by the raw word: cost = -log P(gold tone | signature) / P(gold tone)
     sig_counts: Counter = Counter()
     tone_counts: Counter = Counter()
@@ -154,7 +157,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "direct": dict(direct),
         "code_fixes": code_fixes,
         "tone_evidence": dict(tone_evidence),
-        "lm": counts.to_logprobs(),
+        "lm": counts.to_kneser_ney() if KNESER_NEY else counts.to_logprobs(),
     }
 
 
