@@ -25,6 +25,8 @@ from schema import Reference
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.yaml"
 
+_JUNK_EDGE = "'`\"|_¬ˆ¡~*"  # OCR marks glued to words ("'Tân")
+
 # The module's character-level regexes (phrases and document grammar live in metadata.yaml).
 _RX = {
     "spaces": re.compile(r"\s+"),
@@ -33,9 +35,11 @@ _RX = {
     "letters": re.compile(r"[^\W\d_]+"),
     "letter": re.compile(r"[^\W\d_]"),
     "digits": re.compile(r"\d+"),
-    "punct": re.compile(r"[^\w\s]"),
+    "segments": re.compile(r"[^\w\s]|_"),          # a line's punctuation-separated segments
     "symbol_parts": re.compile(r"[-/]"),
     "symbol_split": re.compile(r"([-/])"),           # keeps the separators
+    "phrase_marks": re.compile(r"[:.]"),            # stray marks inside a phrase ("Quyết: định")
+    "double_sep": re.compile(r"([-/])\s*[-_]+\s*(?=[A-ZĐ])"),  # "57- -NQ/TW" read for "57-NQ/TW"
 }
 
 
@@ -66,6 +70,11 @@ class MetadataRules(BaseModel):
     body_openers: list[str]
     title_max_lines: int = 6
     header_noise_min_score: float = 85
+    junk_chars: str = "|_¬ˆ¡~*`'\"•·….:"
+    lead_chars: str = "|_¬ˆ¡~*`'\"•·….,:;-–—"
+    trail_chars: str = "|_¬ˆ¡~*`'\"•·…:"
+    place_min_score: float = 75
+    issuer_min_score: float = 88
     signer_prefixes: list[str]
     signer_roles: list[str]
     signer_search_lines: int = 40
@@ -112,7 +121,8 @@ def load_rules(path: Path | None = None) -> MetadataRules:
 
 def _alt(words: list[str]) -> str:
     ws = sorted({_f(w) for w in words}, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(t) for t in w.split()) for w in ws)
+    # OCR may put a stray mark between the words of a phrase ("Quyết: định")
+    return "|".join(r"[\s:.]+".join(re.escape(t) for t in w.split()) for w in ws)
 
 
 @lru_cache(maxsize=4)
@@ -146,6 +156,14 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
 # ----------------------------------------------------------------------------- pieces
 
 
+def _clean_line(line: str, c: _Compiled) -> str:
+    """Given a line as OCR read it, return it without stray marks: tokens made only of junk
+    characters ("¬", "|", "_", ".") and junk at both ends ("'KẾ HOẠCH:" -> "KẾ HOẠCH")."""
+    junk = set(c.r.junk_chars)
+    tokens = [t for t in line.split() if not set(t) <= junk]
+    return " ".join(tokens).lstrip(c.r.lead_chars + " ").rstrip(c.r.trail_chars + " ")
+
+
 def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
@@ -160,7 +178,7 @@ def _number(lines: list[str], c: _Compiled) -> Optional[str]:
     for line in lines:
         m = c.number.search(fold(line))
         if m:
-            return fix_symbol(_RX["spaces"].sub("", line[m.start("num"):m.end("sym")]), c)
+            return fix_symbol(_RX["spaces"].sub("", line[m.start("num"):m.end("sym")]).rstrip("."), c)
     return None
 
 
@@ -202,7 +220,7 @@ def _iso(y: Optional[str], m: Optional[str], d: Optional[str]) -> Optional[str]:
 
 def _place_before(line: str, end: int) -> Optional[str]:
     """Given a line and where ", ngày" starts, return the capitalised words just before it."""
-    words = line[:end].split()
+    words = [w.strip(_JUNK_EDGE) for w in line[:end].split()]
     place: list[str] = []
     for w in reversed(words):
         if not w[:1].isupper() or _RX["not_place_word"].search(w):
@@ -212,6 +230,28 @@ def _place_before(line: str, end: int) -> Optional[str]:
     while place and place[0].isupper() and len(place[0]) > 1:
         place.pop(0)
     return " ".join(place) or None
+
+
+def _consistent_place(place: Optional[str], text: str, c: _Compiled) -> Optional[str]:
+    """Given the place read in the header ("Sơn Ta") and the whole text, return the place as
+    the text names it after a level word ("tỉnh Sơn La", twice or more) when the two are close:
+    an OCR slip is rarely repeated the same way throughout a plan."""
+    if not place:
+        return place
+    n_words = len(place.split())
+    names: dict[str, int] = {}
+    words = text.split()
+    for i, w in enumerate(words[:-n_words]):
+        if _f(w) in c.levels:
+            cand = " ".join(x.strip(".,;:()") for x in words[i + 1:i + 1 + n_words])
+            if all(x[:1].isupper() for x in cand.split()):
+                names[cand] = names.get(cand, 0) + 1
+    if names.get(place, 0) or not names:
+        return place
+    best = max(names, key=lambda n: (fuzz.ratio(_f(n), _f(place)), names[n]))
+    if names[best] >= 2 and fuzz.ratio(_f(best), _f(place)) >= c.r.place_min_score:
+        return best
+    return place
 
 
 def _place_date(lines: list[str], c: _Compiled) -> tuple[Optional[str], Optional[str]]:
@@ -261,8 +301,8 @@ def _opening(lines: list[str], start: int, c: _Compiled) -> str:
     for line in lines[start:start + 60]:
         if c.section.match(_f(line)) and out:
             break
-        out.append(line.strip())
-    return squash_spaces(" ".join(out))
+        out.append(" ".join(w.strip(_JUNK_EDGE) for w in line.split()))
+    return _RX["double_sep"].sub(r"\1", squash_spaces(" ".join(out)))
 
 
 def _titlecase_issuer(upper: str, c: _Compiled) -> str:
@@ -304,7 +344,7 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
             if idx is not None:
                 # cut the noise and what follows it on the line (the right-hand block)
                 kept = _cut_folded(kept, idx)
-        caps = " ".join(w for w in _RX["letters"].findall(kept) if w.isupper())
+        caps = " ".join(w for w in _RX["letters"].findall(kept) if w.isupper() and len(w) > 1)
         if not caps or len(caps) < 3:
             continue
         key = _f(caps)
@@ -381,12 +421,18 @@ def _combine_issuer(header: Optional[str], body: Optional[str], c: _Compiled) ->
         return body
     h_body, place = _place_of(header, c)
     fb, fh, fhb = _f(body), _f(header), _f(h_body)
-    if fb == fh or fb.endswith(" " + fh):
-        return body
-    if fb == fhb:
+    cb, ch, chb = (x.replace(" ", "") for x in (fb, fh, fhb))
+    if cb == ch or cb.endswith(ch) or fuzz.ratio(cb, ch) >= c.r.issuer_min_score:
+        return body  # the same name; running text keeps its spaces better than capitals
+    if cb == chb:
         return header
-    if fb.endswith(" " + fhb) and place:
-        return f"{body} {place}"
+    # the opening names an organ of the header's body: "Ban Thường vụ" + "Đảng ủy xã" + place
+    words, n = squash_spaces(body).split(), len(fhb.split())
+    tails = [(fuzz.ratio(_f(" ".join(words[-k:])), fhb), k) for k in (n - 1, n, n + 1) if 0 < k < len(words)]
+    if place and tails:
+        score, k = max(tails)
+        if score >= c.r.issuer_min_score:
+            return f"{' '.join(words[:-k])} {h_body} {place}"
     return header
 
 
@@ -397,12 +443,15 @@ def _references(opening: str, c: _Compiled) -> list[Reference]:
     refs: list[Reference] = []
     seen: set[tuple[str, str]] = set()
     for m in c.reference.finditer(folded):
-        kind = c.kinds.get(_f(m.group("kind")))
+        kind = c.kinds.get(_f(_RX["phrase_marks"].sub(" ", m.group("kind"))))
         number = fix_symbol(_RX["spaces"].sub("", opening[m.start("num"):m.end("num")]), c)
         date = _ref_date(m.group("date"))
         issuer = _issuer_after(opening, folded, m.end(), longs, c) or _issuer_before(opening, folded, m.start(), c)
         key = (kind or "", number)
-        if key in seen:
+        if key in seen:  # a later mention may say what an OCR slip hid in the first
+            for r in refs:
+                if (r.kind or "", r.number) == key:
+                    r.date, r.issuer = r.date or date, r.issuer or issuer
             continue
         seen.add(key)
         raw = squash_spaces(opening[m.start():m.end()])
@@ -449,11 +498,10 @@ def _upper_run_after(line: str, start: int) -> str:
     """Given a line and a position, return the run of upper-case words starting there."""
     words = []
     for w in line[start:].split():
-        if w.isupper() or not _RX["letter"].search(w):
-            words.append(w)
-        else:
+        if not w.isupper():
             break
-    return squash_spaces(" ".join(words)).strip(" -–,;")
+        words.append(w)
+    return squash_spaces(" ".join(words)).strip(" -–,;.:")
 
 
 def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
@@ -472,14 +520,13 @@ def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
 
 
 def _name_in(line: str, c: _Compiled) -> Optional[str]:
-    """Given a line, return the person's name that ends it ("...; Nguyễn Thành Công"), if any."""
-    # the name is what follows the last punctuation ("- Báo và PTTH Sơn La; Nguyễn Thành Công")
-    segment = _RX["punct"].split(line.rstrip())[-1]
-    words = segment.split()
-    for n in range(min(5, len(words)), 1, -1):
-        cand = words[-n:]
-        if cand[0] in c.surnames and all(w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in cand):
-            return " ".join(cand)
+    """Given a line, return a person's name printed in it as a segment of its own
+    ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lục"), if any."""
+    for segment in reversed(_RX["segments"].split(line)):
+        words = segment.split()
+        if 2 <= len(words) <= 5 and words[0] in c.surnames and all(
+                w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in words):
+            return " ".join(words)
     return None
 
 
@@ -515,10 +562,8 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
             break
     name = None
     for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
-        if _f(lines[j]).startswith(("phu luc",)):
-            break
         name = _name_in(lines[j], c)
-        if name:
+        if name or _f(lines[j]).startswith(("phu luc",)):
             break
     warnings = [] if name else ["metadata: signer name not found"]
     return {"name": name, "title": title}, warnings
@@ -534,12 +579,13 @@ def extract_metadata(lines: list[str]) -> dict:
     signer {name, title}, references [schema.Reference], warnings [str] (what was not found).
     """
     c = _compiled()
-    lines = [nfc(l) for part in (lines or []) for l in str(part).replace("\f", "\n").split("\n")]
+    lines = [_clean_line(nfc(l), c) for part in (lines or []) for l in str(part).replace("\f", "\n").split("\n")]
     warnings: list[str] = []
     head_idx, doc_type = _type_heading(lines, c)
     header = lines[: head_idx if head_idx is not None else 12]
     number = _number(header, c)
     place, issued = _place_date(lines[: (head_idx or 12) + 1], c)
+    place = _consistent_place(place, " ".join(lines), c)
     if issued is None:
         issued = _attached_date(squash_spaces(fold(" ".join(lines))), c)
     title, body_start = _title(lines, head_idx, c)

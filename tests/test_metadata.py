@@ -236,3 +236,60 @@ def test_never_raises(lines):
     m = extract_metadata(lines)
     assert set(m) >= {"number", "doc_type", "issuer", "place", "issued_date", "title", "signer",
                       "references", "warnings"}
+
+
+# Page 1 of the 004-tan-ky scan as tesseract reads it (samples/004-tan-ky.scan.pdf).
+TAN_KY_SCAN = """ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG ' ĐẢNG CỘNG SẢN VIỆT NAM:
+ĐẢNG ỦY XÃ TÂN KỲ :
+
+Sð41ñKH/ĐU ' .. — 'Tân Kỳ, ngày 19 tháng 9 năm 2025
+'KẾ HOẠCH:
+hành. động thực hiện ¡ Nghị quyết số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính trị về:
+_đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi Số quốc gia
+"Thực hiện Nghị quyết Số 57- -NQ/TW, ngày 22/12/2024 c của Bộ Chính. trị về đột phá
+'phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia; Kế hoạch số
+475- KH/TU ngày 22/5/2025 của Thành ủy Hải Phòng kế hoạch hành động của. Ban .-
+- Thường vụ Thành ủy thực hiện: Nghị quyết số 57- NQ/TW, ngày 22/12/2024 của Bộ
+Chính trị về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số
+quốc gia, Ban Thường vụ Đảng ủ Ủy xã ban hành Kế hoạch hành động chiến lược thực hiện
+Nghị quyết số 57- _NQ/TW,\\ với những nội ¡ dung cơ bản Sau: - ¬
+
+I. MỤC ĐÍCH
+"""
+
+SON_LA_SCAN_HEAD = """ỦY BAN NHÂN DÂN GÔNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT. NAM:
+TỈNH SƠNLA : : _ Độc lập - Tự do - Hạnh phúc
+
+. Số: 169/KH-UBND. ¬ _ Sơn Ta, ngày 12 thông 08 năm 2025
+KẾ HOẠCH .
+
+| Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp dịch vụ
+| _ bàn tỉnh Sơn La _
+
+ˆ Thực hiện Quyết: định số '1565/QĐ-TTg ngày 18/7/2025 của Thủ tướng Chính phủ ¬
+ban hành Kế hoạch nâng cao chất lượng; Chủ tịch Ủy ban nhân dân tỉnh Sơn La ban hành Kế
+hoạch triển khai thực hiện như sau:
+1. MỤC ĐÍCH, YÊU CẦU
+W.Niên, nữ ¬- ¬ KT. CHỦ TỊCH .
+._“ Văn phòng Chính phủ; - ¬ .
+- Bộ Khoa học và Công nghệ; . e ¬ í PHÓ CHỦ TỊCH
+- Báo và PTTH Sơn La;
+.. Nguyễn Thành Công:_ Phụ lục
+"""
+
+
+def test_scan_ocr_tan_ky():
+    m = extract_metadata(TAN_KY_SCAN.split("\n"))
+    assert (m["number"], m["doc_type"], m["issuer"], m["place"], m["issued_date"]) == (
+        None, "Kế hoạch", "Ban Thường vụ Đảng ủy xã Tân Kỳ", "Tân Kỳ", "2025-09-19")
+    assert _refs(m) == [("Nghị quyết", "57-NQ/TW", "2024-12-22", "Bộ Chính trị"),
+                        ("Kế hoạch", "475-KH/TU", "2025-05-22", "Thành ủy Hải Phòng")]
+
+
+def test_scan_ocr_son_la():
+    m = extract_metadata(SON_LA_SCAN_HEAD.split("\n"))
+    assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
+        "169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")
+    assert m["title"].startswith("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình;")
+    assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
+    assert _refs(m)[0] == ("Quyết định", "1565/QĐ-TTg", "2025-07-18", "Thủ tướng Chính phủ")
