@@ -94,14 +94,14 @@ def _prose(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
     return prose_to_raw_items(plan.regions[0], {"target", "task"})
 
 
-# Order = priority: appendix readers first; prose fills only kinds they did not provide.
+# Run in this order (the tables reader records which pages its tables covered); which
+# items are kept is decided in one place, select_raw_items.
 EXTRACTORS: dict[str, Extractor] = {
     "tables": _tables,
     "lists": _lists,
     "flat-text": _flat,
     "prose": _prose,
 }
-APPENDIX_READERS = ("tables", "lists", "flat-text")
 
 
 def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
