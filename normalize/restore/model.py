@@ -27,7 +27,8 @@ DEFAULT_PARAMS = {
     "clean_unknown_bonus": -8.0, # clean regime: an unmarked unknown word (GRDP, email) stays
     "clean_unknown_marked": 2.0, # clean regime: an unknown marked word is likely a misread   # share of marked known syllables above which text is clean
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
-    "unknown_caps_identity": -4.0, # raw regime: an unknown all-capitals word (PV, HCC) stays
+    "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
+    "unknown_caps_identity": -4.0, # ... more so an unknown one
     "max_candidates": 6,
     "beam": 9.0,
     "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
@@ -113,8 +114,11 @@ class Restorer:
             if evidence:
                 tw = p["tone_weight"]
                 cands = {w: c + tw * evidence.get(word_to_tone(w), 0.0) for w, c in cands.items()}
-        if not clean and not known and low.isascii() and raw_is_caps:
-            cands[low] = min(cands[low], p["unknown_caps_identity"])  # PV, HCC, GRDP
+        if not clean and low.isascii() and raw_is_caps:
+            # capitals OCR kept as capitals are mostly abbreviations or list marks (PV, HCC, X, 1A);
+            # an unknown one also pays the LM's out-of-vocabulary cost, so gets more back
+            bonus = p["caps_identity"] + (0.0 if known else p["unknown_caps_identity"])
+            cands[low] = min(cands[low], bonus)
         ranked = sorted(cands.items(), key=lambda kv: kv[1] - self.lm.unigram(kv[0]))
         best = ranked[0][1] - self.lm.unigram(ranked[0][0])
         kept = [kv for kv in ranked if kv[1] - self.lm.unigram(kv[0]) <= best + p["beam"]]
@@ -218,7 +222,7 @@ class Restorer:
                 segments.append([])  # a blank line separates paragraphs
             last_line = li
             if kind == "word":
-                caps = len(core) > 1 and core.isupper()
+                caps = core.isupper()
                 cands = self._cands(core.lower(), clean, caps)
                 segments[-1].append((li, pi, lead, core, trail, cands))
             elif kind in ("number", "code"):
