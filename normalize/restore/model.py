@@ -21,8 +21,8 @@ DEFAULT_PARAMS = {
     "direct_weight": 1.0,      # weight of the whole-word (raw -> gold) evidence
     "unknown_identity": 9.0,   # cost of keeping a raw word that is no known syllable
     "known_identity": 1.5,     # cost of keeping a known syllable (raw regime)
-    "clean_change": 6.0,       # clean regime: cost of changing a known, marked syllable
-    "clean_tone": 3.5,         # clean regime: cost of changing only its diacritics
+    "clean_change": 8.0,       # clean regime: cost of changing a known, marked syllable
+    "clean_tone": 6.5,         # clean regime: cost of changing only its diacritics
     "clean_threshold": 0.45,
     "clean_unknown_bonus": -8.0, # clean regime: an unmarked unknown word (GRDP, email) stays
     "clean_unknown_marked": 2.0, # clean regime: an unknown marked word is likely a misread   # share of marked known syllables above which text is clean
