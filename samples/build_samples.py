@@ -562,7 +562,11 @@ def expected_document(plan: Plan, records: dict, source: dict,
         "targets": [item_to_expected(plan, it, "targets") for it in records.get("targets") or [] if keep(it)],
         "tasks": [item_to_expected(plan, it, "tasks") for it in records.get("tasks") or [] if keep(it)],
     }
-    return Document.model_validate(doc).model_dump(mode="json", exclude_defaults=True)
+    out = Document.model_validate(doc).model_dump(mode="json", exclude_defaults=True)
+    # an empty list is a statement ("no items on these pages"), absent would read as "not annotated"
+    out["targets"] = out.get("targets", [])
+    out["tasks"] = out.get("tasks", [])
+    return out
 
 
 def visible_texts(pdf_bytes: bytes, pages: list[int]) -> list[str]:

@@ -25,7 +25,7 @@ class DegradeSettings:
     background: int = 225                       # grey level of the paper (255 = white)
     ink: int = 45                               # grey level of full-strength ink (0 = black)
     noise_sigma: float = 9.0                    # Gaussian sensor noise, grey levels
-    speckle_density: float = 0.0008             # fraction of pixels hit by dark specks
+    speckle_density: float = 0.0004             # fraction of pixels hit by dark specks
     speckle_max_px: int = 2                     # largest speck side in pixels
     binarize: bool = False                      # threshold to 1-bit (fax-like, smallest files)
     threshold: int = 150                        # grey level for ``binarize``
