@@ -11,7 +11,7 @@ most, so each cell's text is read on its own, never from a page-level text soup.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -390,7 +390,9 @@ class _Placed:
 @dataclass
 class _Bucket:
     words: list[tuple[float, float, float, float, str]]
-    doubtful: bool = False
+    doubtful: bool = False  # low-confidence words only: a re-read must do better
+    damaged: bool = False  # noise words were dropped here: the page reading lost text
+    confs: list[float] = field(default_factory=list)
 
 
 def _assign_words(spans, xs, ys, placed: list[_Placed]) -> list[_Bucket]:
@@ -423,38 +425,49 @@ def _assign_words(spans, xs, ys, placed: list[_Placed]) -> list[_Bucket]:
         inside = best_area >= MIN_WORD_INSIDE * max(1e-6, (wd.x1 - wd.x0) * (wd.b - wd.t))
         if wd.noise or not inside:
             for i in touched:
-                buckets[i].doubtful = True
+                buckets[i].damaged = True
             continue
         buckets[best].words.append(wd.box_text())
-        if wd.conf is not None and 0 <= wd.conf < REREAD_CONF:
-            buckets[best].doubtful = True
+        if wd.conf is not None and wd.conf >= 0:
+            buckets[best].confs.append(wd.conf)
+            if wd.conf < REREAD_CONF:
+                buckets[best].doubtful = True
     return buckets
 
 
 def _reread_cells(spans, xs, ys, buckets: list[_Bucket], gray: np.ndarray, dark: np.ndarray,
                   tol: int, ocr: CellOcr) -> None:
-    """OCR doubtful cells (and inked cells without words) on their own; keep the new
-    reading when it has words."""
+    """OCR doubtful and damaged cells (and inked cells without words) on their own and
+    keep the better reading."""
     for i, (r, c, rs, cs) in enumerate(spans):
         x0, x1, t, b = xs[c] + tol, xs[c + cs] - tol, ys[r] + tol, ys[r + rs] - tol
         if x1 - x0 < 4 or b - t < 4:
             continue
         bucket = buckets[i]
-        if not bucket.doubtful:
+        if not (bucket.doubtful or bucket.damaged):
             if bucket.words or dark[t:b, x0:x1].mean() < MIN_CELL_INK:
                 continue
         crop = Image.fromarray(gray[t:b, x0:x1])
         canvas = Image.new("L", (crop.width + 2 * CELL_PAD, crop.height + 2 * CELL_PAD), 255)
         canvas.paste(crop, (CELL_PAD, CELL_PAD))
-        new = []
+        new, confs = [], []
         for wd in ocr(canvas):
             text = wd.text.strip().strip("".join(LINE_GLYPHS))
             if not text or (wd.conf is not None and 0 <= wd.conf < MIN_WORD_CONF):
                 continue
             dx, dy = x0 - CELL_PAD, t - CELL_PAD
             new.append((wd.bbox[0] + dx, wd.bbox[1] + dy, wd.bbox[2] + dx, wd.bbox[3] + dy, text))
-        if new:
-            bucket.words = new
+            if wd.conf is not None and wd.conf >= 0:
+                confs.append(wd.conf)
+        if not new:
+            continue
+        # Low confidence alone: keep whichever reading the OCR is surer of.
+        if bucket.damaged or not bucket.words or _mean(confs) > _mean(bucket.confs):
+            bucket.words, bucket.confs = new, confs
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
 
 
 def tesseract_cell_ocr(image: Image.Image, lang: str = "vie") -> list[Word]:

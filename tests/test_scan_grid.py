@@ -138,3 +138,26 @@ def test_real_ocr_words_land_in_their_cells(pdfs):
                       "Quyết định số 20/2020/QĐ-TTg, ngày 22/7/2020 được sửa đổi, bổ sung bởi Quyết định "
                       "số 09/2025/QĐ-TTg, ngày 14/4/2025") > 85
     assert _norm(row1[2]) == "07/2025"
+
+
+def test_damaged_and_empty_cells_are_read_again_with_a_cell_ocr():
+    img = Image.new("L", (800, 400), 255)
+    d = ImageDraw.Draw(img)
+    for y in (50, 150, 250):
+        d.line((50, y, 750, y), fill=0, width=3)
+    for x in (50, 150, 750):
+        d.line((x, 50, x, 250), fill=0, width=3)
+    d.rectangle((70, 180, 90, 220), fill=0)  # ink in cell (1, 0), no page word there
+    words = [Word(text="MIREERH((a(a", bbox=(160, 60, 740, 140), conf=0.0),  # noise over (0, 1)
+             Word(text="Tốt", bbox=(160, 170, 200, 190), conf=96.0)]
+    seen = []
+
+    def fake_ocr(cell: Image.Image) -> list[Word]:
+        seen.append(cell.size)
+        return [Word(text="Đọc", bbox=(12, 12, 40, 30), conf=90.0), Word(text="lại", bbox=(45, 12, 70, 30), conf=90.0)]
+
+    plain = image_to_tables(img, words, 1.0)[0].rows()
+    assert plain == [["", ""], ["", "Tốt"]]  # the noise word is not cell text
+    again = image_to_tables(img, words, 1.0, ocr=fake_ocr)[0].rows()
+    assert again == [["", "Đọc lại"], ["Đọc lại", "Tốt"]]
+    assert len(seen) == 2  # only the damaged cell and the inked empty one were read again
