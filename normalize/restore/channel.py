@@ -125,8 +125,19 @@ class Channel:
             table[a][b] = round(-math.log(max(n, 0.5) / max(denom, n)), 3)
         return dict(table)
 
-    def word_to_keys(self, raw: str, max_cost: float = 9.0, limit: int = 12) -> dict[str, float]:
-        """Given a raw word (lower-case), return folded syllable keys reachable, with costs."""
+    def word_to_keys(self, raw: str, max_cost: float = 9.0, limit: int = 12,
+                     generic_below: float = 3.0) -> dict[str, float]:
+        """Given a raw word (lower-case), return folded syllable keys reachable, with costs.
+
+        Learned rewrites first; one unseen edit is tried only when they reach no key
+        cheaper than `generic_below` (that search is the slow part).
+        """
+        first = self._word_to_keys(raw, max_cost, limit, allow_generic=False)
+        if first and min(first.values()) < generic_below:
+            return first
+        return self._word_to_keys(raw, max_cost, limit, allow_generic=True)
+
+    def _word_to_keys(self, raw: str, max_cost: float, limit: int, allow_generic: bool) -> dict[str, float]:
         results: dict[str, float] = {}
         n = len(raw)
         generic_letters = "abcdeghiklmnopqrstuvxy"
@@ -160,6 +171,6 @@ class Channel:
                         walk(i + 1, key + g, cost + GENERIC_SUB_COST, True)
                 walk(i + 1, key, cost + GENERIC_SUB_COST, True)  # a spurious character
 
-        walk(0, "", 0.0, False)
+        walk(0, "", 0.0, not allow_generic)
         best = sorted(results.items(), key=lambda kv: kv[1])[:limit]
         return dict(best)
