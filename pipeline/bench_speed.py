@@ -128,19 +128,26 @@ def ocrmypdf_comparison(work: Path, jobs: int = 2) -> Figure:
                   f"{scan.name}: kehoach {ours:.1f}s, ocrmypdf {theirs:.1f}s")
 
 
-def born_digital_rate(work: Path, copies: int = 4) -> Figure:
+def copy_batch(pdfs: list[Path], folder: Path, min_pages: int, min_copies: int = 1) -> tuple[Path, int]:
+    """Copy the PDFs into folder as often as needed for min_pages; return (folder, pages)."""
     from ingest.pdf_text import pdf_page_count
 
+    folder.mkdir()
+    counts = {p: pdf_page_count(p) for p in pdfs}
+    pages, k = 0, 0
+    while pages < min_pages or k < min_copies:
+        for p in pdfs:
+            shutil.copy(p, folder / f"{p.stem}-{k}.pdf")
+            pages += counts[p]
+        k += 1
+    return folder, pages
+
+
+def born_digital_rate(work: Path, copies: int = 4) -> Figure:
     pdfs = born_digital_samples()
     if not pdfs:
         return Figure("born-digital pages/s", float("nan"), "pages/s", ">= 20", None, "no sample")
-    batch = work / "digital"
-    batch.mkdir()
-    pages = 0
-    for k in range(copies):
-        for p in pdfs:
-            shutil.copy(p, batch / f"{p.stem}-{k}.pdf")
-            pages += pdf_page_count(p)
+    batch, pages = copy_batch(pdfs, work / "digital", min_pages=1, min_copies=copies)
     elapsed = _kehoach(["ingest", str(batch), "--out", str(work / "o-digital"), "--quiet"])
     rate = pages / elapsed
     return Figure("born-digital pages/s end to end", rate, "pages/s", ">= 20", rate >= 20,
@@ -149,19 +156,10 @@ def born_digital_rate(work: Path, copies: int = 4) -> Figure:
 
 def peak_memory(work: Path, target_pages: int = 500) -> Figure:
     """Peak RSS of the batch and its workers through a batch of ~500 pages from samples."""
-    from ingest.pdf_text import pdf_page_count
-
     pdfs = born_digital_samples()
     if not pdfs:
         return Figure("peak RSS, 500-page batch", float("nan"), "MB", "< 600", None, "no sample")
-    batch = work / "mem"
-    batch.mkdir()
-    pages, k = 0, 0
-    while pages < target_pages:
-        for p in pdfs:
-            shutil.copy(p, batch / f"{p.stem}-{k}.pdf")
-            pages += pdf_page_count(p)
-        k += 1
+    batch, pages = copy_batch(pdfs, work / "mem", min_pages=target_pages)
     cmd = [sys.executable, "-c",
            "import resource,subprocess,sys;"
            f"subprocess.run({[sys.executable, str(ROOT / 'cli.py'), 'ingest', str(batch), '--out', str(work / 'o-mem'), '--quiet']!r});"
