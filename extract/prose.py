@@ -16,8 +16,8 @@ from typing import Optional
 from schema import Provenance
 
 from .raw_items import RawItem
-from .sections import (LayoutRules, Line, Region, find_heading_deadline, find_prose_deadline,
-                       lines_to_bbox, load_rules, section_role)
+from .sections import (TRAIL_DEBRIS, LayoutRules, Line, Region, find_heading_deadline,
+                       find_prose_deadline, lines_to_bbox, load_rules, section_role)
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
 ENUM_KINDS = ("decimal", "number", "letter", "paren_number")
@@ -268,7 +268,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             continue
         text = b.text
         if role == "target":
-            if text.endswith(":"):
+            if text.rstrip(TRAIL_DEBRIS.replace(":", "")).endswith(":"):
                 continue  # "- Về số lượng:" groups the bullets below it
             bullet_counter += 1
             it = RawItem(kind="target", text=text, section=section_now(), layout="prose",

@@ -203,9 +203,27 @@ def normalize_line(s: str) -> str:
     return " ".join(s.split())
 
 
+# OCR debris before a line's first real character ("_ b) Mục tiêu", "„+ Bảo đảm", "' - Về")
+LEAD_DEBRIS = "_'|„‚`~^\"‘’“”.,:; "
+
+
+TRAIL_DEBRIS = ":-_.,'\"|~„ "
+
+
 def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Optional[str], str]:
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
     rules = rules or load_rules()
+    kind, ord_, body = _classify(text, rules)
+    if kind == "text":
+        trimmed = text.lstrip(LEAD_DEBRIS)
+        if trimmed and trimmed != text:
+            k2, o2, b2 = _classify(trimmed, rules)
+            if k2 != "text":
+                return k2, o2, b2
+    return kind, ord_, body
+
+
+def _classify(text: str, rules: LayoutRules) -> tuple[str, Optional[str], str]:
     for kind, rx in rules.kinds:
         m = rx.match(text)
         if m:
@@ -297,10 +315,12 @@ def lines_to_regions(lines: list[Line]) -> list[Region]:
 def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
     """Given a heading's text, return its role ("target", "task", "skip") or None."""
     rules = rules or load_rules()
-    t = fold(title.strip().rstrip(":").strip())
-    for role, rx in rules._sections:
-        if rx.search(t):
-            return role
+    t = fold(title.strip().rstrip(TRAIL_DEBRIS).strip())
+    # as printed, then without OCR's stray punctuation ("Mục. tiêu cụ thể")
+    for cand in (t, " ".join(re.sub(r"[^\w\s]", " ", t).split())):
+        for role, rx in rules._sections:
+            if rx.search(cand):
+                return role
     return None
 
 
@@ -332,7 +352,7 @@ def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional
 def find_heading_deadline(title: str, rules: LayoutRules | None = None) -> Optional[str]:
     """Given a section heading, return the period it names for all its items, or None."""
     rules = rules or load_rules()
-    t = title.strip().rstrip(":")
+    t = title.strip().rstrip(TRAIL_DEBRIS)
     for rx in rules._heading_deadlines:
         m = rx.search(fold(t))
         if m:

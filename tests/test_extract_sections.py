@@ -149,3 +149,18 @@ def test_lines_carry_word_geometry_and_skip_printed_page_numbers():
     assert [ln.text[:2] for ln in lines] == ["a)", "(h"]  # the page number "2" is not content
     assert lines[0].height == 13.0 and lines[0].bbox[1] == 70.0
     assert lines_to_bbox(lines) == (70.0, 70.0, lines[0].bbox[2], 103.0)
+
+
+@pytest.mark.parametrize("line,kind,ord_", [
+    ("_ b) Mục. tiêu năm 2026", "letter", "b"),
+    ("„+ Bảo đảm duy trì và sử dụng hiệu quả", "bullet", "+"),
+    ("' 2. Định hướng", "number", "2"),
+    (". thủ tục hành chính", "text", None),
+])
+def test_classify_line_ignores_ocr_debris_before_the_numeral(line, kind, ord_):
+    assert classify_line(line)[:2] == (kind, ord_)
+
+
+def test_section_role_and_period_survive_stray_punctuation():
+    assert section_role("Mục. tiêu cụ thể") == "target"
+    assert find_heading_deadline("Mục. tiêu năm 2026 _") == "năm 2026"
