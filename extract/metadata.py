@@ -38,6 +38,7 @@ _RX = {
     "segments": re.compile(r"[^\w\s]|_"),          # a line's punctuation-separated segments
     "symbol_parts": re.compile(r"[-/]"),
     "symbol_split": re.compile(r"([-/])"),           # keeps the separators
+    "word_joins": re.compile(r"(?<=\w)[-–:](?=\w)"),
     "phrase_marks": re.compile(r"[:.]"),            # stray marks inside a phrase ("Quyết: định")
     "double_sep": re.compile(r"([-/])\s*[-_]+\s*(?=[A-ZĐ])"),  # "57- -NQ/TW" read for "57-NQ/TW"
 }
@@ -282,7 +283,7 @@ def _title(lines: list[str], start: Optional[int], c: _Compiled) -> tuple[Option
     i = start + 1
     while i < len(lines) and len(out) < c.r.title_max_lines:
         line = lines[i].strip()
-        key = _f(line)
+        key = _f(_RX["word_joins"].sub(" ", line))  # "Căn-cứ" as OCR joins "Căn cứ"
         if not _RX["word"].search(line):
             if out and not line:
                 break

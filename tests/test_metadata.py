@@ -293,3 +293,10 @@ def test_scan_ocr_son_la():
     assert m["title"].startswith("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình;")
     assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
     assert _refs(m)[0] == ("Quyết định", "1565/QĐ-TTg", "2025-07-18", "Thủ tướng Chính phủ")
+
+
+def test_title_ends_at_body_opener_without_blank_lines():
+    lines = ["KẾ HOẠCH .", "Triển khai Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung",
+             ".bàn xã Chợ Đồn", "Căn-cứ Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo"]
+    m = extract_metadata(lines)
+    assert m["title"] == "Triển khai Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung bàn xã Chợ Đồn"
