@@ -66,6 +66,12 @@ def fold(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", t)
 
 
+def ascii_same_length(text: str) -> str:
+    """Given NFC text, return it without diacritics character for character ("Thứ nhât"
+    -> "Thu nhat"), or unchanged where a character does not map to exactly one."""
+    return "".join(a if len(a := unidecode(ch)) == 1 else ch for ch in text)
+
+
 def squash(text: str) -> str:
     """Given cell text, return it NFC with runs of whitespace made single spaces."""
     return " ".join(unicodedata.normalize("NFC", text).split())
@@ -281,7 +287,8 @@ def section_name(text: str, rules: _Compiled | None = None) -> str:
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
     rules = rules or load_rules()
     t = squash(text)
-    stripped = rules.rx["section_prefix"].sub("", t, count=1)
+    m = rules.rx["section_prefix"].match(ascii_same_length(t))
+    stripped = t[m.end():] if m else t
     return stripped.strip(" .:-–—") or t
 
 
@@ -350,7 +357,7 @@ def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _
     # Upper-case Roman numerals head sections; lower-case i, v, x are lettered items.
     if o_key.isupper() and rules.rx["roman"].match(o_key):
         return True
-    if rules.rx["section_text"].match(row.roles["text"]) and not o:
+    if rules.rx["section_text"].match(ascii_same_length(row.roles["text"])) and not o:
         return True
     # A numbered row over lettered ones is a group heading (1 > a, b, c).
     return bool(o_key.isdigit() and nxt_ordinal and rules.rx["letter"].match(nxt_ordinal))

@@ -71,6 +71,9 @@ def test_header_to_role(header, role):
      "Rà soát, hoàn thiện thể chế, cơ chế để triển khai dịch vụ công trực tuyến toàn trình"),
     ("Về hạ tầng kỹ thuật, công nghệ", "Về hạ tầng kỹ thuật, công nghệ"),
     ("Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025", "Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025"),
+    ("Thứ nhât: Giai đoạn từ ngày 01/7/2025", "Giai đoạn từ ngày 01/7/2025"),  # OCR lost a hat
+    ("IH Vê dữ liệu", "Vê dữ liệu"),  # OCR's III
+    ("Y tế", "Y tế"),
 ])
 def test_section_name(text, name):
     assert section_name(text) == name
