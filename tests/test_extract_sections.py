@@ -164,3 +164,9 @@ def test_classify_line_ignores_ocr_debris_before_the_numeral(line, kind, ord_):
 def test_section_role_and_period_survive_stray_punctuation():
     assert section_role("Mục. tiêu cụ thể") == "target"
     assert find_heading_deadline("Mục. tiêu năm 2026 _") == "năm 2026"
+
+
+@pytest.mark.parametrize("line,kind", [("3, Thành lập Tổ giúp việc Ban Chỉ đạo.", "number"),
+                                       ("2, 3 và 4 năm", "text"), ("12,5% tỷ lệ", "text")])
+def test_ocr_comma_after_item_number(line, kind):
+    assert classify_line(line)[0] == kind
