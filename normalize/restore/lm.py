@@ -9,7 +9,7 @@ from .text import canonical_tone, core_kind, text_to_lines, token_to_parts
 
 BOUNDARY = "<s>"
 NUM, CODE = "<num>", "<code>"
-BACKOFF = math.log(0.4)
+BACKOFF = math.log(0.6)
 OOV_LOGP = -16.0
 
 
@@ -76,48 +76,7 @@ class NgramCounts:
             ctx2[(a, b)] += c
         p3 = {f"{a} {b} {w}": round(math.log(c / ctx2[(a, b)]), 3)
               for (a, b, w), c in self.c3.items() if c >= min3}
-        return {"p1": p1, "p2": p2, "p3": p3}
-
-
-    def to_kneser_ney(self, discount: float = 0.75) -> dict:
-        """Given the counts, return interpolated Kneser-Ney tables in backoff form.
-
-        p3/p2/p1 hold log P of seen n-grams (already interpolated with the lower order);
-        a3/a2 hold the log backoff weight of a context (the mass its discounts reserved).
-        """
-        D = discount
-        ctx2: Counter = Counter(); types2: Counter = Counter()
-        for (a, b, _), c in self.c3.items():
-            ctx2[(a, b)] += c; types2[(a, b)] += 1
-        cont2: Counter = Counter()  # distinct left words of each bigram
-        for (_, b, w) in self.c3:
-            cont2[(b, w)] += 1
-        for bg in self.c2:
-            if bg not in cont2:
-                cont2[bg] = 1
-        ctx1: Counter = Counter(); types1: Counter = Counter()
-        for (a, _), n in cont2.items():
-            ctx1[a] += n; types1[a] += 1
-        cont1: Counter = Counter()
-        for (_, w) in cont2:
-            cont1[w] += 1
-        total1 = sum(cont1.values())
-        V = len(self.c1) + 1
-        P1 = {w: 0.9 * cont1[w] / total1 + 0.1 / V for w in self.c1}
-        p1 = {w: round(math.log(p), 3) for w, p in P1.items()}
-        P2: dict = {}
-        for (a, w), n in cont2.items():
-            lam = D * types1[a] / ctx1[a]
-            P2[(a, w)] = max(n - D, 0) / ctx1[a] + lam * P1.get(w, 0.1 / V)
-        a2 = {a: round(math.log(D * types1[a] / ctx1[a]), 3) for a in ctx1}
-        p3 = {}
-        for (a, b, w), c in self.c3.items():
-            lam = D * types2[(a, b)] / ctx2[(a, b)]
-            lower = P2.get((b, w)) or math.exp(a2.get(b, 0.0)) * P1.get(w, 0.1 / V)
-            p3[f"{a} {b} {w}"] = round(math.log(max(c - D, 0) / ctx2[(a, b)] + lam * lower), 3)
-        a3 = {f"{a} {b}": round(math.log(D * types2[(a, b)] / ctx2[(a, b)]), 3) for (a, b) in ctx2}
-        return {"p1": p1, "p2": {f"{a} {w}": round(math.log(p), 3) for (a, w), p in P2.items()},
-                "p3": p3, "a2": a2, "a3": a3}
+        return {"p1": p1, "p2": p2, "p3": p3, "backoff": BACKOFF}
 
 
 class LanguageModel:
@@ -127,10 +86,7 @@ class LanguageModel:
         self.p1: dict[str, float] = tables["p1"]
         self.p2: dict[tuple[str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p2"].items()}
         self.p3: dict[tuple[str, str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p3"].items()}
-        # backoff weights (Kneser-Ney tables); absent: stupid backoff with a constant
-        self.kn = "a3" in tables
-        self.a2: dict[str, float] = tables.get("a2", {})
-        self.a3: dict[tuple[str, str], float] = {tuple(k.split(" ")): v for k, v in tables.get("a3", {}).items()}
+        self.backoff: float = tables.get("backoff", BACKOFF)
 
     def unigram(self, w: str) -> float:
         return self.p1.get(w, OOV_LOGP)
@@ -140,13 +96,7 @@ class LanguageModel:
         s = self.p3.get((u, v, w))
         if s is not None:
             return s
-        if self.kn:
-            a = self.a3.get((u, v), 0.0)
-            s = self.p2.get((v, w))
-            if s is not None:
-                return a + s
-            return a + self.a2.get(v, 0.0) + self.p1.get(w, OOV_LOGP)
         s = self.p2.get((v, w))
         if s is not None:
-            return BACKOFF + s
-        return 2 * BACKOFF + self.p1.get(w, OOV_LOGP)
+            return self.backoff + s
+        return 2 * self.backoff + self.p1.get(w, OOV_LOGP)

@@ -11,7 +11,7 @@ from pathlib import Path
 from schema import TokenEdit
 
 from .channel import Channel
-from .lm import BACKOFF, BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
+from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
 from .text import PATTERNS, canonical_tone, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
@@ -23,12 +23,12 @@ DEFAULT_PARAMS = {
     "known_identity": 1.5,     # cost of keeping a known syllable (raw regime)
     "clean_change": 8.0,       # clean regime: cost of changing a known, marked syllable
     "clean_tone": 6.5,         # clean regime: cost of changing only its diacritics
-    "clean_threshold": 0.45,
-    "clean_unknown_bonus": -8.0, # clean regime: an unmarked unknown word (GRDP, email) stays
-    "clean_unknown_marked": 2.0, # clean regime: an unknown marked word is likely a misread   # share of marked known syllables above which text is clean
+    "clean_threshold": 0.45,   # share of marked known syllables above which text is clean
+    "clean_unknown_bonus": -8.0,  # clean regime: an unmarked unknown word (GRDP, email) stays
+    "clean_unknown_marked": 2.0,  # clean regime: an unknown marked word is likely a misread
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
-    "unknown_caps_identity": -4.0, # ... more so an unknown one
+    "unknown_caps_identity": -4.0,  # ... more so an unknown one
     "max_candidates": 6,
     "beam": 9.0,
     "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
@@ -154,8 +154,7 @@ class Restorer:
         (previous, candidate) pair, so a state costs one trigram lookup per candidate.
         """
         p1, p2, p3 = self.lm.p1, self.lm.p2, self.lm.p3
-        kn, a2, a3 = self.lm.kn, self.lm.a2, self.lm.a3
-        bo1, bo2 = BACKOFF, 2 * BACKOFF
+        bo1, bo2 = self.lm.backoff, 2 * self.lm.backoff
         max_states, state_beam = int(self.params["max_states"]), self.params["state_beam"]
         states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
         backs: list[dict[tuple[str, str], tuple[str, str]]] = []
@@ -164,24 +163,16 @@ class Restorer:
             back: dict[tuple[str, str], tuple[str, str]] = {}
             lower: dict[tuple[str, str], float] = {}
             for v in {v for _, v in states}:
-                av = a2.get(v, 0.0) if kn else bo1
                 for w, cc in cands:
                     b = p2.get((v, w))
-                    if kn:
-                        lower[(v, w)] = (b if b is not None else av + p1.get(w, OOV_LOGP)) - cc
-                    else:
-                        lower[(v, w)] = (bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc
+                    lower[(v, w)] = (bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc
                     if cache:
                         lower[(v, w)] += cache.get((v, w), 0.0)
             for (u, v), s in states.items():
-                if kn:
-                    s += a3.get((u, v), 0.0)  # backoff weight, taken back where a trigram hits
                 for w, cc in cands:
                     t3 = p3.get((u, v, w))
                     if t3 is not None:
                         t = s + t3 - cc + (cache.get((v, w), 0.0) if cache else 0.0)
-                        if kn:
-                            t -= a3.get((u, v), 0.0)
                     else:
                         t = s + lower[(v, w)]
                     key = (v, w)

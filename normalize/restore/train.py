@@ -23,7 +23,7 @@ PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
 CLEAN_DOCS = ["003-xa"]
 IN_DOMAIN_WEIGHT = 8.0
 SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (corpus: IN_DOMAIN_WEIGHT)
-KNESER_NEY = False  # interpolated Kneser-Ney; False: stupid backoff
+LM_ORDER = 3  # a 4-gram LM measured no better on leave-one-out
 LIKELIHOOD = True  # channel costs are -log P(raw | gold), see channel.Channel.pairs_to_rewrites
 
 
@@ -94,7 +94,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         if doc in exclude:
             continue
         gold = read(corpus / "gold" / f"{doc}.txt")
-        counts.add_streams(text_to_streams(gold), IN_DOMAIN_WEIGHT)
+        counts.add_streams(text_to_streams(gold), IN_DOMAIN_WEIGHT, order=LM_ORDER)
         if doc in PAIR_DOCS:
             raw = read(corpus / "raw" / f"{doc}.txt")
             pairs.update(aligned_texts_to_pairs(raw, gold))
@@ -107,9 +107,9 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                     if lang == "eng":
                         pairs.update(syn)
     for text in extra_texts:
-        counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT)
-    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), SOURCE_WEIGHTS["vlsp"])
-    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), SOURCE_WEIGHTS["admin"])
+        counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT, order=LM_ORDER)
+    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), SOURCE_WEIGHTS["vlsp"], order=LM_ORDER)
+    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), SOURCE_WEIGHTS["admin"], order=LM_ORDER)
     counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), SOURCE_WEIGHTS["words"], order=2)
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
@@ -157,7 +157,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "direct": dict(direct),
         "code_fixes": code_fixes,
         "tone_evidence": dict(tone_evidence),
-        "lm": counts.to_kneser_ney() if KNESER_NEY else counts.to_logprobs(),
+        "lm": counts.to_logprobs(),
     }
 
 
