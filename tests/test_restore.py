@@ -53,6 +53,14 @@ def test_restore_corpus_phrasings(restorer: Restorer, raw: str, gold: str) -> No
     assert restorer.restore_text(raw).text == gold
 
 
+@pytest.mark.parametrize("raw, fixed", [
+    ("06/QP-TTg", "06/QĐ-TTg"), ("10-KH/DU", "10-KH/ĐU"), ("HDND&UBND", "HĐND&UBND"),
+    ("02-KH/BCDTW", "02-KH/BCĐTW"), ("57-NQ/TW", "57-NQ/TW"), ("09/2025/ND-CP", "09/2025/NĐ-CP"),
+])
+def test_codes_fixed_only_to_known_abbreviations(restorer: Restorer, raw: str, fixed: str) -> None:
+    assert restorer.restore_text(f"Thực hiện {raw} ngay").text.split()[2] == fixed
+
+
 def test_restore_keeps_lines_tokens_and_reports_edits(restorer: Restorer) -> None:
     text = "  Ké hoach s6 02-KH/BCDTW\n\nngay 19/6/2025 ciia Ban\n"
     res = restorer.restore_text(text)

@@ -59,6 +59,7 @@ class Restorer:
         self.direct: dict[str, dict[str, float]] = model["direct"]
         self.code_fixes: dict[str, str] = model["code_fixes"]
         self.tone_evidence: dict[str, dict[str, float]] = model.get("tone_evidence", {})
+        self.abbreviations: set[str] = set(model.get("abbreviations", []))
         self.lm = LanguageModel(model["lm"])
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
 
@@ -212,6 +213,12 @@ class Restorer:
             if li > last_line + 1 and segments[-1]:
                 segments.append([])  # a blank line separates paragraphs
             last_line = li
+            if kind == "word" and not clean and core.isupper() and core.isascii() and len(core) > 2:
+                fixed = self.code_to_fixed(core)
+                if fixed != core and fold(fixed) not in self.by_key:  # an abbreviation with Đ read as D/P/B (HDND -> HĐND)
+                    outputs[(li, pi)] = lead + fixed + trail
+                    kind = "fixed"
+                    segments[-1].append((li, pi, lead, core, trail, (("<code>", 0.0),)))
             if kind == "word":
                 caps = core.isupper()
                 cands = self._cands(core.lower(), clean, caps)
@@ -246,7 +253,32 @@ class Restorer:
 
     def code_to_fixed(self, code: str) -> str:
         """Given a document code, return it with its letter segments fixed where certain."""
-        return PATTERNS["code_segment"].sub(lambda m: self.code_fixes.get(m.group(0), m.group(0)), code)
+        return PATTERNS["code_segment"].sub(lambda m: self.segment_to_fixed(m.group(0)), code)
+
+    @lru_cache(maxsize=10_000)
+    def segment_to_fixed(self, seg: str) -> str:
+        """Given a capital letter segment (QD, HDND, BCDTW), return it fixed where certain.
+
+        A fix learned from pairs wins; otherwise, if the segment is no known abbreviation
+        and exactly one way of reading its D/P/B as Đ (old OCR's confusions) is, take it.
+        """
+        if seg in self.code_fixes:
+            return self.code_fixes[seg]
+        if not seg.isupper() or seg in self.abbreviations or len(seg) < 2:
+            return seg
+        spots = [i for i, c in enumerate(seg) if c in "DPB"]
+        if not spots or len(spots) > 3:
+            return seg
+        found = set()
+        for mask in range(1, 1 << len(spots)):
+            chars = list(seg)
+            for k, i in enumerate(spots):
+                if mask >> k & 1:
+                    chars[i] = "Đ"
+            cand = "".join(chars)
+            if cand in self.abbreviations:
+                found.add(cand)
+        return found.pop() if len(found) == 1 else seg
 
 
 @lru_cache(maxsize=4)

@@ -90,10 +90,13 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
     code_counts: Counter = Counter()
     counts = NgramCounts()
     vocab: Counter = Counter()
+    abbrev_texts: list[str] = [read(sources / "vlsp_sentences.txt.gz"), read(sources / "admin_units.txt.gz"),
+                               *extra_texts]
     for doc in PAIR_DOCS + CLEAN_DOCS:
         if doc in exclude:
             continue
         gold = read(corpus / "gold" / f"{doc}.txt")
+        abbrev_texts.append(gold)
         counts.add_streams(text_to_streams(gold), IN_DOMAIN_WEIGHT, order=LM_ORDER)
         if doc in PAIR_DOCS:
             raw = read(corpus / "raw" / f"{doc}.txt")
@@ -147,6 +150,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
             tone_evidence[sig][t] = round(-math.log(p / (tn / total)), 3)
     code_fixes = {a: b for (a, b), n in code_counts.items()
                   if n >= 2 and n >= 0.9 * sum(m for (x, _), m in code_counts.items() if x == a)}
+    abbreviations = sorted(_texts_to_abbreviations(abbrev_texts))
     vocab_list = sorted(w for w in vocab if w.isalpha() and len(w) <= 7)
     return {
         "format": "kehoach-restore/1",
@@ -157,8 +161,19 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "direct": dict(direct),
         "code_fixes": code_fixes,
         "tone_evidence": dict(tone_evidence),
+        "abbreviations": abbreviations,
         "lm": counts.to_logprobs(),
     }
+
+
+def _texts_to_abbreviations(texts: list[str]) -> set[str]:
+    """Given correct texts, return the capital letter segments with Đ (QĐ, HĐND, BCĐTW)."""
+    out: set[str] = set()
+    for text in texts:
+        for seg in PATTERNS["code_segment"].findall(text):
+            if "Đ" in seg and seg.isupper() and len(seg) >= 2:
+                out.add(seg)
+    return out
 
 
 def score(gold: str, hyp: str) -> tuple[int, int]:
