@@ -12,6 +12,7 @@ registry minus every canonical name that only that plan's gold records use.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -57,7 +58,8 @@ def measure_values() -> None:
     for plan in PLANS:
         for t in gold(plan).get("targets") or []:
             exp = t.get("values", [])
-            if exp and not any(e["raw"] in t["text"] for e in exp):  # a table row: one cell per year
+            in_text = [re.search(rf"(?<!\w){re.escape(e['raw'])}(?!\w)", t["text"]) for e in exp]
+            if exp and not any(in_text):  # a table row: one cell per year
                 got = fill_row_units([v for e in exp for v in parse_values(e["raw"], e["year"])], t["text"])
             else:
                 got = parse_values(t["text"], exp[0]["year"] if exp else 2025)
