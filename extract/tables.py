@@ -263,15 +263,29 @@ def appendix_headings(doc: Document, rules: _Compiled | None = None) -> list[tup
                 lines.setdefault(w.line, []).append(w)
             for ws in sorted(lines.values(), key=lambda ws: min(w.bbox[1] for w in ws)):
                 text = " ".join(w.text for w in sorted(ws, key=lambda w: w.bbox[0]))
-                m = rules.rx["appendix"].match(squash(text))
-                if m:
-                    out.append((p.number, min(w.bbox[1] for w in ws), _appendix_name(m, rules)))
+                name = line_to_appendix(text, rules)
+                if name:
+                    out.append((p.number, min(w.bbox[1] for w in ws), name))
         else:
             for ln in (p.text or p.raw_text).splitlines():
-                m = rules.rx["appendix"].match(squash(ln))
-                if m:
-                    out.append((p.number, -1.0, _appendix_name(m, rules)))
+                name = line_to_appendix(ln, rules)
+                if name:
+                    out.append((p.number, -1.0, name))
     return out
+
+
+def line_to_appendix(line: str, rules: _Compiled | None = None) -> Optional[str]:
+    """Given a line of page text, return the appendix it heads ("Phụ lục II") or None
+    when it is not an appendix heading (prose mentioning one, other text)."""
+    rules = rules or load_rules()
+    t = squash(line)
+    m = rules.rx["appendix"].search(ascii_same_length(t))
+    if not m:
+        return None
+    rest = t[:m.start()] + t[m.end():]
+    if sum(ch.isalnum() for ch in rest) > 2:
+        return None
+    return _appendix_name(m, rules)
 
 
 def _appendix_name(m: re.Match, rules: _Compiled) -> str:

@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
-from extract.tables import cell_text, header_to_role, section_name, table_to_layout, tables_to_raw_items  # noqa: E402
+from extract.tables import (cell_text, header_to_role, line_to_appendix, section_name, table_to_layout,  # noqa: E402
+                            tables_to_raw_items)
 from schema import Document, Page, Source, Table, TableCell, Word  # noqa: E402
 
 
@@ -77,6 +78,17 @@ def test_header_to_role(header, role):
 ])
 def test_section_name(text, name):
     assert section_name(text) == name
+
+
+@pytest.mark.parametrize("line,name", [
+    ("Phụ lục II", "Phụ lục II"), ("PHỤ LỤC I", "Phụ lục I"), ("Phụ lục", "Phụ lục"),
+    (": Phụ lục II : : : :", "Phụ lục II"),  # OCR specks around the heading
+    ("Phụ lục EH :", "Phụ lục III"), ("Phụ lục H", "Phụ lục II"),  # OCR'd numerals
+    ("(Chi tiết phân công mục tiêu tại Phụ lục I kèm theo)", None),
+    ("PHÂN CÔNG TỔ CHỨC THỰC HIỆN KẾ HOẠCH", None),
+])
+def test_line_to_appendix(line, name):
+    assert line_to_appendix(line) == name
 
 
 def test_cell_text_joins_wrapped_lines_and_keeps_bullets():
