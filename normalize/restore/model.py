@@ -26,6 +26,7 @@ DEFAULT_PARAMS = {
     "clean_threshold": 0.45,   # share of marked known syllables above which text is clean
     "clean_unknown_bonus": -8.0,  # clean regime: an unmarked unknown word (GRDP, email) stays
     "clean_unknown_marked": 2.0,  # clean regime: an unknown marked word is likely a misread
+    "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
@@ -60,6 +61,7 @@ class Restorer:
         self.code_fixes: dict[str, str] = model["code_fixes"]
         self.tone_evidence: dict[str, dict[str, float]] = model.get("tone_evidence", {})
         self.abbreviations: set[str] = set(model.get("abbreviations", []))
+        self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
         self.lm = LanguageModel(model["lm"])
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
 
@@ -96,7 +98,8 @@ class Restorer:
             for key, kc in self.channel.word_to_keys(low, max_cost=6.0).items():
                 for w in self.by_key[key]:
                     if w != low:
-                        extra = p["clean_tone"] if key == fold(low) else p["clean_change"] + kc
+                        extra = (self._slip_cost(low, w) if key == fold(low)
+                                 else p["clean_change"] + kc)
                         if not known:
                             extra = min(extra, 1.5 + kc)
                         cands[w] = min(cands.get(w, 1e9), extra)
@@ -127,6 +130,18 @@ class Restorer:
         if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
             kept.append((low, cands[low]))
         return tuple(kept)
+
+    def _slip_cost(self, raw: str, word: str) -> float:
+        """Given a raw syllable and a same-skeleton candidate, return the clean-regime cost
+        of reading `word` as `raw`: learned tone/hat slips, capped at `clean_tone`."""
+        cap = self.params["clean_tone"]
+        if len(raw) != len(word):
+            return cap
+        cost = self.params["slip_bias"]
+        for a, b in zip(raw, word):
+            if a != b:
+                cost += self.vie_chars.get(a, {}).get(b, cap)
+        return min(cost, cap)
 
     def _is_clean(self, cores: list[str]) -> bool:
         """Given the word cores of a text, return whether it reads as correct Vietnamese."""

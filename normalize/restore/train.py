@@ -87,6 +87,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
     return the model dict (channel, vocab, LM) from sources."""
     corpus = sources / "corpus"
     pairs: Counter = Counter()
+    vie_pairs: Counter = Counter()  # tesseract vie misreads: the clean regime's channel
     code_counts: Counter = Counter()
     counts = NgramCounts()
     vocab: Counter = Counter()
@@ -109,6 +110,8 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                     syn = ocr_text_to_pairs(read(p), gold)
                     if lang == "eng":
                         pairs.update(syn)
+                    else:
+                        vie_pairs.update(syn)
     for text in extra_texts:
         counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT, order=LM_ORDER)
     counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), SOURCE_WEIGHTS["vlsp"], order=LM_ORDER)
@@ -162,8 +165,28 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "code_fixes": code_fixes,
         "tone_evidence": dict(tone_evidence),
         "abbreviations": abbreviations,
+        "vie_chars": pairs_to_char_confusions(vie_pairs),
         "lm": counts.to_logprobs(),
     }
+
+
+def pairs_to_char_confusions(pairs: Counter) -> dict[str, dict[str, float]]:
+    """Given (raw, gold) word pairs, return -log P(raw char | gold char) for same-skeleton
+    misreads (tone and hat slips: ả read as ẳ), from pairs of equal folded form."""
+    counts: Counter = Counter()
+    gold_totals: Counter = Counter()
+    for (r, g), n in pairs.items():
+        r, g = canonical_tone(r.lower()), canonical_tone(g.lower())
+        if len(r) != len(g) or fold(r) != fold(g):
+            continue
+        for a, b in zip(r, g):
+            gold_totals[b] += n
+            if a != b:
+                counts[(a, b)] += n
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (a, b), n in counts.items():
+        table[a][b] = round(-math.log(n / gold_totals[b]), 3)
+    return dict(table)
 
 
 def _texts_to_abbreviations(texts: list[str]) -> set[str]:
