@@ -30,8 +30,8 @@ DEFAULT_PARAMS = {
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
-    "max_candidates": 6,
-    "beam": 9.0,
+    "max_candidates": 14,
+    "beam": 15.0,
     "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
     "max_states": 12,          # Viterbi states kept per position
     "state_beam": 12.0,        # ... and only those within this log-probability of the best
