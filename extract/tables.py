@@ -50,6 +50,7 @@ class HeaderRules(BaseModel):
     target_text_headers: list[str]
     patterns: _Patterns
     appendix_numeral_ocr: dict[str, str] = {}
+    letter_sequence: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class _Compiled:
     target_text: frozenset[str]
     rx: dict[str, re.Pattern]
     numeral_ocr: tuple[tuple[str, str], ...] = ()
+    letters: tuple[str, ...] = ()
 
 
 def fold(text: str) -> str:
@@ -85,7 +87,7 @@ def load_rules(path: str = str(DATA)) -> _Compiled:
                  key=lambda p: -len(p[0]))
     rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
     return _Compiled(tuple(syn), frozenset(fold(s) for s in raw.target_text_headers), rx,
-                     tuple(raw.appendix_numeral_ocr.items()))
+                     tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()))
 
 
 def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
@@ -307,9 +309,75 @@ def section_name(text: str, rules: _Compiled | None = None) -> str:
 
 
 def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
+    """The ordinal printed in a TT cell; OCR specks around a lone token are ignored
+    ("._ - b †" -> "b")."""
     t = squash(text)
     m = rules.rx["ordinal"].match(t)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    tokens = re.findall(r"\d+(?:\.\d+)*|[^\W\d_]+", t)
+    if len(tokens) == 1:
+        m = rules.rx["ordinal"].match(tokens[0])
+        return m.group(1) if m else None
+    return None
+
+
+def _successors(prev: Optional[str], rules: _Compiled) -> set[str]:
+    """The ordinals that may follow prev (2 after 1; đ or e after d)."""
+    if not prev:
+        return set()
+    if prev.isdigit():
+        return {str(int(prev) + 1)}
+    seq = rules.letters
+    if prev in seq:
+        i = seq.index(prev)
+        return set(seq[i + 1:i + 3]) if seq[i + 1:i + 2] == ("đ",) else set(seq[i + 1:i + 2])
+    return set()
+
+
+def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple[Optional[str], bool]]:
+    """Given the TT cells of consecutive item rows, return (ordinal, inferred) for each:
+    a cell OCR damaged ("bộ", "€", "C" between b and d) takes the ordinal the sequence
+    expects when its first character fits or the next ordinal confirms it."""
+    rules = rules or load_rules()
+    parsed = [_ordinal(t, rules) for t in raw]
+    out: list[tuple[Optional[str], bool]] = []
+    for i, (t, o) in enumerate(zip(raw, parsed)):
+        prev = out[-1][0] if out else None
+        exp = _successors(prev, rules)
+        if o and exp and o not in exp and o.isdigit() != prev.isdigit() and _confirmed(prev, parsed, i, rules):
+            out.append((min(exp, key=lambda e: e == "đ"), True))  # "x" read for 3 between 2 and 4
+            continue
+        if o and (not exp or o in exp or o.lower() not in exp):
+            out.append((o, False))
+            continue
+        if o and o.lower() in exp:  # "C" between b and d
+            out.append((o.lower(), True))
+            continue
+        first = ascii_same_length(squash(t))[:1].lower()
+        fit = [e for e in sorted(exp) if ascii_same_length(e) == first]
+        if squash(t) and fit:
+            out.append((fit[0], True))
+        elif squash(t) and exp and _confirmed(prev, parsed, i, rules):
+            out.append((min(exp, key=lambda e: e == "đ"), True))
+        else:
+            out.append((o, False))
+    return out
+
+
+def _confirmed(prev: str, parsed: list[Optional[str]], i: int, rules: _Compiled) -> bool:
+    """Whether the next readable ordinal after row i sits where the sequence from prev
+    puts it (so the rows between are its unread steps)."""
+    j = next((k for k in range(i + 1, min(len(parsed), i + 3)) if parsed[k]), None)
+    if j is None:
+        return False
+    nxt = parsed[j]
+    if prev.isdigit() and nxt.isdigit():
+        return int(nxt) - int(prev) == j - i + 1
+    seq = rules.letters
+    if prev in seq and nxt in seq:
+        return seq.index(nxt) - seq.index(prev) in (j - i + 1, j - i + 2)
+    return False
 
 
 def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
@@ -382,6 +450,13 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
     out: list[RawItem] = []
     section: Optional[str] = None
     ordinals = [_ordinal(r.roles.get("ordinal", ""), rules) for r in rows]
+    inferred = [False] * len(rows)
+    # Re-read the TT cells of item rows (not section rows) as one sequence.
+    item_idx = [i for i, r in enumerate(rows) if r.roles.get("text") and not r.spanning
+                and not (ordinals[i] or "").isupper()]
+    for i, (o, inf) in zip(item_idx, infer_ordinals([rows[i].roles.get("ordinal", "") for i in item_idx], rules)):
+        if inf:
+            ordinals[i], inferred[i] = o, True
     col_number = rules.rx["column_number"]
     for i, row in enumerate(rows):
         if row.spanning and not any(row.roles.values()):
@@ -415,5 +490,8 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
                        layout=method)
         if row.roles.get("ordinal") and not ordinals[i]:
             item.warnings.append(f"ordinal cell not understood: {row.roles['ordinal']!r}")
+        elif inferred[i]:
+            item.warnings.append(f"ordinal {ordinals[i]!r} taken from the sequence; "
+                                 f"cell read {row.roles.get('ordinal', '')!r}")
         out.append(item)
     return out

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
-from extract.tables import (cell_text, header_to_role, line_to_appendix, section_name, table_to_layout,  # noqa: E402
+from extract.tables import (cell_text, header_to_role, infer_ordinals, line_to_appendix, section_name, table_to_layout,  # noqa: E402
                             tables_to_raw_items)
 from schema import Document, Page, Source, Table, TableCell, Word  # noqa: E402
 
@@ -89,6 +89,20 @@ def test_section_name(text, name):
 ])
 def test_line_to_appendix(line, name):
     assert line_to_appendix(line) == name
+
+
+@pytest.mark.parametrize("cells,expected", [
+    (["a", "b", "c", "d", "đ", "e"], ["a", "b", "c", "d", "đ", "e"]),
+    (["1", "2", "3"], ["1", "2", "3"]),
+    # TT cells as OCR read them in the 001 scan sample
+    (["a", "b", "€", "_ .", ".đ", ".e"], ["a", "b", "c", "d", "đ", "e"]),
+    (["a", "bộ", "C", "d"], ["a", "b", "c", "d"]),
+    (["1", "2", "x", "4"], ["1", "2", "3", "4"]),
+    (["a", "", "c"], ["a", None, "c"]),  # an empty cell may be an unnumbered item: left alone
+    (["._ - b †"], ["b"]),
+])
+def test_infer_ordinals(cells, expected):
+    assert [o for o, _ in infer_ordinals(cells)] == expected
 
 
 def test_cell_text_joins_wrapped_lines_and_keeps_bullets():
