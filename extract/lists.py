@@ -33,6 +33,9 @@ def list_region_to_raw_items(region: Region, kind: str = "task",
                              rules: LayoutRules | None = None) -> tuple[list[RawItem], list[str]]:
     """Given an appendix region laid out as a task list, return (RawItems, warnings)."""
     rules = rules or load_rules()
+    item_kind = kind
+    no_dot = rules.regex("list_item_without_dot")
+    items_in_section = 0
     items: list[RawItem] = []
     warnings: list[str] = []
     section: Optional[str] = None
@@ -62,11 +65,23 @@ def list_region_to_raw_items(region: Region, kind: str = "task",
         if ln.kind in SECTION_KINDS:
             close()
             section, in_section_title, last_field = ln.body, True, None
+            items_in_section = 0
             continue
-        if ln.kind in ITEM_KINDS:
+        kind, ordinal, body = ln.kind, ln.ord, ln.body
+        if kind == "text" and (cur is None or cur.cells or len(cur_lines) == 1):
+            m = no_dot.match(ln.text)
+            if m:  # "1 Thành lập ..." — the numeral's dot lost in OCR
+                kind, ordinal, body = "number", m.group("ord"), m.group("text")
+        if kind in ITEM_KINDS:
+            if (cur is not None and not cur.cells and ordinal == "1" and len(cur_lines) == 1
+                    and items_in_section <= 1):
+                # a one-line "item" without fields right before item 1 was a group heading
+                # whose numeral OCR misread ("1. Nhóm nhiệm vụ ..." for "I. ...")
+                section, cur, cur_lines = cur.text, None, []
             close()
             seen_first_item = True
-            cur = RawItem(kind=kind, text=ln.body, ordinal=ln.ord, section=section,
+            items_in_section += 1
+            cur = RawItem(kind=item_kind, text=body, ordinal=ordinal, section=section,
                           appendix=region.name, layout="list")
             cur_lines = [ln]
             in_section_title, last_field = False, None

@@ -141,6 +141,7 @@ class LayoutRules(BaseModel):
     footnote_marker: str
     footnote_length_ratio: float
     deadline_header_words: list[str]
+    list_item_without_dot: str
 
     def model_post_init(self, _ctx) -> None:
         c = _compile
@@ -214,6 +215,11 @@ def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Opt
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
     rules = rules or load_rules()
     kind, ord_, body = _classify(text, rules)
+    if kind == "bullet" and len(text) > 1 and not text[1].isspace():
+        # "-3. Thành lập ..." is OCR debris glued to a numbered item, not a bullet
+        k2, o2, b2 = _classify(text[1:], rules)
+        if k2 in ("number", "decimal", "letter"):
+            return k2, o2, b2
     if kind == "text":
         trimmed = text.lstrip(LEAD_DEBRIS)
         if trimmed and trimmed != text:
@@ -364,8 +370,10 @@ def match_field_line(text: str, rules: LayoutRules | None = None) -> Optional[tu
     """Given a line, return (role, value) if it is a labelled field line
     ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
     rules = rules or load_rules()
+    text = text.lstrip(LEAD_DEBRIS + "~")  # "_-CƠ quan chủ trì:", "'~ Thời gian ..."
     for role, rx in rules._fields.items():
         m = rx.match(fold(text))
         if m:
-            return role, text[m.start("value"):m.end("value")].strip().rstrip(".;").strip()
+            value = text[m.start("value"):m.end("value")]
+            return role, value.strip().lstrip(LEAD_DEBRIS).rstrip(".;").strip()
     return None

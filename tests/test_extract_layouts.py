@@ -315,3 +315,31 @@ def test_footnote_in_smaller_type_found_by_word_heights():
     kept, warnings = drop_footnotes(lines)
     assert [ln.text for ln in kept][-1] == "dựng và cung cấp các dịch vụ công trực tuyến"
     assert len(kept) == 13 and len(warnings) == 1
+
+
+OCR_TASK_LIST = """1. Nhóm nhiệm vụ về lãnh đạo, chỉ đạo -
+1 Thành lập Ban Chỉ đạo do đồng chí Bi thư Đảng ủy làm Trưởng ban -
+_-CƠ quan chủ trì: Văn phòng Đảng ủy.
+'~ Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025..
+2. Thành lập Cơ quan Thường trực của Ban.Chỉ đạo là Văn phòng Đảng ủy
+.- Cơ quan chủ trì: Ban xây dựng Đảng, Văn phòng Đảng ủy.
+- Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025.
+-3. Thành lập Tổ giúp việc Ban Chỉ đạo. -
+- Cơ quan chủ trì:.Ban xây dựng Đảng, Ủy ban nhân dân Xã.
+- Thời gian thực hiện: Hoàn thành trong tháng 7 năm 2025.
+_II Nhóm nhiệm vụ về nâng cao nhận thức và tuyên truyền
+1: Xây dựng Kế hoạch tổ chức học tập, quán triệt Nghị quyết số 57- NG/TW và các văn
+_bản liên quan bảo đảm đa dạng hình thức quán triệt.
+- Cơ quan chủ trì: Ban xây dựng Đảng.
+"""
+
+
+def test_task_list_read_from_a_scan_with_ocr_debris():
+    # real tesseract output of a scanned Phụ lục II page (samples/004-tan-ky.scan.pdf)
+    items, _ = list_region_to_raw_items(region_of(OCR_TASK_LIST, "Phụ lục II"))
+    assert [i.ordinal for i in items] == ["1", "2", "3", "1"]
+    assert items[0].section.startswith("Nhóm nhiệm vụ về lãnh đạo")
+    assert items[0].text.startswith("Thành lập Ban Chỉ đạo")
+    assert items[2].text.startswith("Thành lập Tổ giúp việc")
+    assert items[3].section == "Nhóm nhiệm vụ về nâng cao nhận thức và tuyên truyền"
+    assert all(i.cells.get("lead") for i in items)
