@@ -170,3 +170,8 @@ def test_section_role_and_period_survive_stray_punctuation():
                                        ("2, 3 và 4 năm", "text"), ("12,5% tỷ lệ", "text")])
 def test_ocr_comma_after_item_number(line, kind):
     assert classify_line(line)[0] == kind
+
+
+def test_heading_period_when_ocr_ran_the_heading_into_its_paragraph():
+    assert find_heading_deadline("Mục tiêu năm 2025, _Triển khai cung cấp dịch vụ công") == "năm 2025"
+    assert find_heading_deadline("Về năm 2025 và các năm sau") is None
