@@ -37,6 +37,7 @@ _RX = {
     "digits": re.compile(r"\d+"),
     "segments": re.compile(r"[^\w\s]|_"),          # a line's punctuation-separated segments
     "symbol_parts": re.compile(r"[-/]"),
+    "glued_symbol": re.compile(r"^(\d+)([A-ZĐ][A-Za-zĐđ]*)"),
     "symbol_split": re.compile(r"([-/])"),           # keeps the separators
     "word_joins": re.compile(r"(?<=\w)[-–:](?=\w)"),
     "phrase_marks": re.compile(r"[:.]"),            # stray marks inside a phrase ("Quyết: định")
@@ -193,6 +194,9 @@ def fix_symbol(number: str, c: Optional[_Compiled] = None) -> str:
     codes = {nfc(x) for x in c.r.symbol_codes}
     if not codes:
         return number
+    glued = _RX["glued_symbol"].match(number)  # "169KH-UBND": the "/" was not read
+    if glued and glued.group(2) in codes:
+        number = f"{glued.group(1)}/{number[glued.end(1):]}"
 
     def fix(part: str) -> str:
         if not part or part in codes or not part[:1].isalpha():
@@ -233,26 +237,64 @@ def _place_before(line: str, end: int) -> Optional[str]:
     return " ".join(place) or None
 
 
-def _consistent_place(place: Optional[str], text: str, c: _Compiled) -> Optional[str]:
-    """Given the place read in the header ("Sơn Ta") and the whole text, return the place as
-    the text names it after a level word ("tỉnh Sơn La", twice or more) when the two are close:
-    an OCR slip is rarely repeated the same way throughout a plan."""
-    if not place:
-        return place
-    n_words = len(place.split())
+def _place_names(lines: list[str], c: _Compiled) -> dict[str, int]:
+    """Given the lines, return the place names printed after a level word ("tỉnh Sơn La",
+    "xã Chợ Đồn": up to three capitalised words, within a line) with how often each is printed."""
     names: dict[str, int] = {}
-    words = text.split()
-    for i, w in enumerate(words[:-n_words]):
-        if _f(w) in c.levels:
-            cand = " ".join(x.strip(".,;:()") for x in words[i + 1:i + 1 + n_words])
-            if all(x[:1].isupper() for x in cand.split()):
-                names[cand] = names.get(cand, 0) + 1
-    if names.get(place, 0) or not names:
+    for line in lines:
+        _line_place_names(line.split(), c, names)
+    return names
+
+
+def _line_place_names(words: list[str], c: _Compiled, names: dict[str, int]) -> None:
+    for i, w in enumerate(words):
+        if _f(w) not in c.levels:
+            continue
+        run = []
+        for raw in words[i + 1:i + 4]:
+            x = raw.strip(".,;:()" + _JUNK_EDGE)
+            if not x[:1].isupper():
+                break
+            run.append(x)
+            if raw.rstrip(_JUNK_EDGE)[-1:] in ".,;:)":  # the name ends at punctuation
+                break
+        # a header's capitals count as the same name ("TỈNH SƠN LA" = "tỉnh Sơn La"); where
+        # the name ends is not known ("TỈNH SƠN LA Độc lập"): every prefix of the run counts
+        run = [x.capitalize() if x.isupper() else x for x in run]
+        for n in range(1, len(run) + 1):
+            name = " ".join(run[:n])
+            names[name] = names.get(name, 0) + 1
+
+
+def _consistent_place(place: Optional[str], names: dict[str, int], c: _Compiled) -> Optional[str]:
+    """Given a place as read ("Sơn Ta", "SơnEa", "Tânkỳ") and the place names of the text,
+    return the name the text prints at least twice that it is an OCR slip of (compared
+    without spaces), else the place as read: a slip is rarely repeated throughout a plan."""
+    if not place or not names or names.get(place, 0) >= 2:
         return place
-    best = max(names, key=lambda n: (fuzz.ratio(_f(n), _f(place)), names[n]))
-    if names[best] >= 2 and fuzz.ratio(_f(best), _f(place)) >= c.r.place_min_score:
-        return best
-    return place
+    key = _f(place).replace(" ", "")
+    scored = [(fuzz.ratio(_f(n).replace(" ", ""), key), names[n], n) for n in names if names[n] >= 2]
+    if not scored:
+        return place
+    score, _, best = max(scored)
+    return best if score >= c.r.place_min_score else place
+
+
+def _consistent_issuer(issuer: Optional[str], names: dict[str, int], dated_place: Optional[str],
+                       c: _Compiled) -> Optional[str]:
+    """Given an issuer ("Ủy ban nhân dân tỉnh Sơn-La", "... xã Tânkỳ"), return it with its place
+    as the text prints it, or as the place-and-date line prints it (title case reads better
+    than the header's capitals)."""
+    if not issuer:
+        return issuer
+    body, place = _place_of(issuer, c)
+    if not place:
+        return issuer
+    fixed = _consistent_place(place, names, c)
+    if fixed == place and dated_place and dated_place != place:
+        close = fuzz.ratio(_f(dated_place).replace(" ", ""), _f(place).replace(" ", ""))
+        fixed = dated_place if close >= c.r.place_min_score else place
+    return f"{body} {fixed}"
 
 
 def _place_date(lines: list[str], c: _Compiled) -> tuple[Optional[str], Optional[str]]:
@@ -586,12 +628,16 @@ def extract_metadata(lines: list[str]) -> dict:
     header = lines[: head_idx if head_idx is not None else 12]
     number = _number(header, c)
     place, issued = _place_date(lines[: (head_idx or 12) + 1], c)
-    place = _consistent_place(place, " ".join(lines), c)
+    names = _place_names(lines, c)
+    if place:
+        names[place] = names.get(place, 0) + 1  # the header's own reading counts once
+    place = _consistent_place(place, names, c)
     if issued is None:
         issued = _attached_date(squash_spaces(fold(" ".join(lines))), c)
     title, body_start = _title(lines, head_idx, c)
     opening = _opening(lines, body_start, c)
-    issuer = _combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c)
+    issuer = _consistent_issuer(_combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c),
+                                names, place, c)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
     signer, signer_warnings = _signer(lines, c)

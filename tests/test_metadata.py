@@ -300,3 +300,22 @@ def test_title_ends_at_body_opener_without_blank_lines():
              ".bàn xã Chợ Đồn", "Căn-cứ Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo"]
     m = extract_metadata(lines)
     assert m["title"] == "Triển khai Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung bàn xã Chợ Đồn"
+
+
+def test_second_scan_reading_of_son_la():
+    """Another OCR run of the same header: "/" lost, "Sơn La" read "SơnEa" / "Sơn-La"."""
+    lines = [". ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "TỈNH SƠN LA Độc lập - Tự do - Hạnh phúc",
+             "Số:169KH-UBND - - -` SơnEa, ngày 12 tháng 08 năm 2025", "KẾ HOẠCH :",
+             "Nâng cao chất lượng dịch vụ công trên địa bàn tỉnh Sơn La",
+             "Thực hiện Quyết định số 1565/QĐ-TTg ngày 18/7/2025 của Thủ tướng Chính phủ; Chủ tịch",
+             "Ủy ban nhân dân tỉnh Sơn-La ban hành Kế hoạch triển khai thực hiện như sau:",
+             "I. MỤC ĐÍCH"]
+    m = extract_metadata(lines)
+    assert (m["number"], m["issuer"], m["place"]) == ("169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La")
+
+
+def test_issuer_place_from_the_dated_line():
+    lines = ["ĐẢNG BỘ THÀNH PHỐHẢIPHÒNG `. ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -",
+             "Số 10-KH/ĐU Tân Kỳ, ngày 19 tháng 9 năm 2025", "KẾ HOẠCH", "hành động thực hiện"]
+    assert extract_metadata(lines)["issuer"] == "Đảng ủy xã Tân Kỳ"
