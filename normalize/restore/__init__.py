@@ -1,24 +1,32 @@
 """Vietnamese diacritic restoration and OCR correction: a noisy-channel model.
 
-For every whitespace token the restorer chooses the most likely correct syllable `g` given
-what OCR printed `r`:  argmax P(r | g) * P(g | two syllables before), decoded per paragraph
-with a second-order Viterbi over small per-token candidate lists.
+For every whitespace token the restorer chooses the syllable `g` that maximises
+P(r | g) * P(g | two syllables before), where `r` is what OCR printed, decoding each
+paragraph/sentence with a second-order Viterbi over small per-token candidate lists.
 
-- Channel P(r | g) (channel.py), learned from aligned (raw, gold) word pairs (the corpus's
-  token-aligned raw/gold files, plus synthetic pairs from rendering gold text and OCR-ing it):
-  raw words are aligned character-wise with the *folded* gold word (no diacritics), giving
-  rewrite chunks with probabilities ('6'->'o', 'ii'->'u', 'w'->'u', 'p'->'d', '¢'->'e').
-  Candidates are all known syllables whose folded form a cheap rewrite of the raw word
-  reaches; whole-word pairs seen in training ('cia'->'của') add direct evidence. Diacritics
-  are left to the LM, since eng-OCR keeps them unreliably.
-- LM (lm.py): syllable trigram with stupid backoff from the corpus gold texts (weighted up,
-  in domain), VLSP sentences, administrative unit names and word lists (registry packages).
+- Channel P(r | g) (channel.py), learned from aligned (raw, gold) word pairs: the corpus's
+  token-aligned raw/gold files plus synthetic pairs (gold texts rendered and OCR-ed with
+  tesseract `-l eng`, scripts/synth_ocr_pairs.py). A raw word is aligned character-wise with
+  the *folded* gold word (no diacritics), giving rewrite chunks with -log P(raw chunk | gold
+  chunk) ('6'<-'o', 'ii'<-'u', 'w'<-'u', 'p'<-'d', '¢'<-'e'). Candidates are the known
+  syllables whose folded form a cheap rewrite of the raw word reaches (one unseen edit is
+  tried only when no learned rewrite works); whole-word pairs seen in training ('cia' ->
+  'của') and the tone mark the raw word kept ('vé' -> about về) add evidence.
+- LM (lm.py): syllable trigram, stupid backoff, from the corpus gold texts (weighted up: in
+  domain), VLSP sentences, administrative unit names and word lists (registry packages,
+  scripts/fetch_restore_sources.py). A second pass adds the document's own repeated
+  first-pass bigrams as a cache, so a plan's recurring phrases are read consistently.
 - Regime: a text whose words are mostly marked, known syllables is read as clean (correct
-  text or tesseract `vie` output); then keeping a syllable is free and changing it costs
-  more, so correct Vietnamese passes through unchanged and only tone slips are fixed.
+  text or tesseract `vie` output): keeping a syllable is free; same-skeleton changes cost a
+  tone/hat slip learned from synthetic `vie` OCR pairs (ả read as ẳ), others more; unknown
+  unmarked words (GRDP, email) stay. So correct Vietnamese passes through unchanged.
+- Orthography: the LM and vocabulary use modern tone placement (hóa, thủy); an input word
+  whose only difference is the old placement is left as written.
 - Numbers and codes are kept (they feed the LM as <num>/<code>); code letter segments are
-  fixed only by a table learned from pairs (QD -> QĐ) when consistent.
-One output token per input token, whitespace and lines kept; edits are returned.
+  fixed only when certain: a fix learned from pairs (QD -> QĐ), or D/P/B read for Đ where
+  exactly one reading is a known abbreviation (HDND -> HĐND, 10-KH/DU -> 10-KH/ĐU).
+One output token per input token, whitespace and lines kept; the edits are returned.
+The model is one gzipped JSON file (normalize/data/restore_model.json.gz, `make model`).
 """
 from .model import RestoreResult, Restorer
 

@@ -73,8 +73,10 @@ class Restorer:
 
     @staticmethod
     def save(model: dict, path: str | Path) -> None:
-        with gzip.open(path, "wt", encoding="utf-8") as f:
-            json.dump(model, f, ensure_ascii=False, separators=(",", ":"))
+        """Given a model dict, write it as gzipped JSON (byte-identical for identical models)."""
+        data = json.dumps(model, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as f:
+            f.write(data)
 
     # ---- candidates --------------------------------------------------------------------
     def _candidates(self, low: str, clean: bool, raw_is_caps: bool = False) -> tuple[tuple[str, float], ...]:
