@@ -302,7 +302,7 @@ def section_name(text: str, rules: _Compiled | None = None) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
     rules = rules or load_rules()
-    t = squash(text)
+    t = squash(text).lstrip(" .,:;_-–—'\"`~|*•")
     m = rules.rx["section_prefix"].match(ascii_same_length(t))
     stripped = t[m.end():] if m else t
     return stripped.strip(" .:-–—") or t
@@ -356,8 +356,11 @@ def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple
             continue
         first = ascii_same_length(squash(t))[:1].lower()
         fit = [e for e in sorted(exp) if ascii_same_length(e) == first]
+        nxt = parsed[i + 1] if i + 1 < len(parsed) else None
         if squash(t) and fit:
             out.append((fit[0], True))
+        elif squash(t) and not o and prev is None and nxt in ("b", "2"):
+            out.append(("a" if nxt == "b" else "1", True))  # first of its run
         elif squash(t) and exp and _confirmed(prev, parsed, i, rules):
             out.append((min(exp, key=lambda e: e == "đ"), True))
         else:
@@ -428,8 +431,12 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
     return items, warnings
 
 
+def _has_item_cells(row: _Row) -> bool:
+    return any(row.roles.get(r) for r in row.roles if r in ITEM_ROLES or r.startswith("year:"))
+
+
 def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _Compiled) -> bool:
-    has_item_cells = any(row.roles.get(r) for r in row.roles if r in ITEM_ROLES or r.startswith("year:"))
+    has_item_cells = _has_item_cells(row)
     if row.spanning:
         return True
     if has_item_cells or not row.roles.get("text"):
@@ -451,12 +458,18 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
     section: Optional[str] = None
     ordinals = [_ordinal(r.roles.get("ordinal", ""), rules) for r in rows]
     inferred = [False] * len(rows)
-    # Re-read the TT cells of item rows (not section rows) as one sequence.
-    item_idx = [i for i, r in enumerate(rows) if r.roles.get("text") and not r.spanning
-                and not (ordinals[i] or "").isupper()]
-    for i, (o, inf) in zip(item_idx, infer_ordinals([rows[i].roles.get("ordinal", "") for i in item_idx], rules)):
-        if inf:
-            ordinals[i], inferred[i] = o, True
+    # Re-read the TT cells of item rows as sequences, one per run between heading-like
+    # rows (spanning, or text without any item cell).
+    runs: list[list[int]] = [[]]
+    for i, r in enumerate(rows):
+        if r.spanning or (r.roles.get("text") and not _has_item_cells(r)):
+            runs.append([])
+        elif r.roles.get("text"):
+            runs[-1].append(i)
+    for run in runs:
+        for i, (o, inf) in zip(run, infer_ordinals([rows[i].roles.get("ordinal", "") for i in run], rules)):
+            if inf:
+                ordinals[i], inferred[i] = o, True
     col_number = rules.rx["column_number"]
     for i, row in enumerate(rows):
         if row.spanning and not any(row.roles.values()):

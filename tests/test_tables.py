@@ -75,6 +75,7 @@ def test_header_to_role(header, role):
     ("Thứ nhât: Giai đoạn từ ngày 01/7/2025", "Giai đoạn từ ngày 01/7/2025"),  # OCR lost a hat
     ("IH Vê dữ liệu", "Vê dữ liệu"),  # OCR's III
     ("Y tế", "Y tế"),
+    (". 1ˆ Rà soát, hoàn thiện thể chế", "Rà soát, hoàn thiện thể chế"),  # OCR specks
 ])
 def test_section_name(text, name):
     assert section_name(text) == name
@@ -100,6 +101,8 @@ def test_line_to_appendix(line, name):
     (["1", "2", "x", "4"], ["1", "2", "3", "4"]),
     (["a", "", "c"], ["a", None, "c"]),  # an empty cell may be an unnumbered item: left alone
     (["._ - b †"], ["b"]),
+    (["-", "b", "c"], ["a", "b", "c"]),
+    (["a", "b", "C", "d"], ["a", "b", "c", "d"]),
 ])
 def test_infer_ordinals(cells, expected):
     assert [o for o, _ in infer_ordinals(cells)] == expected
