@@ -87,6 +87,10 @@ class LanguageModel:
         self.p2: dict[tuple[str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p2"].items()}
         self.p3: dict[tuple[str, str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p3"].items()}
         self.backoff: float = tables.get("backoff", BACKOFF)
+        # the same trigrams grouped by context, for the decoder's inner loop
+        self.p3_by_context: dict[tuple[str, str], dict[str, float]] = {}
+        for (u, v, w), lp in self.p3.items():
+            self.p3_by_context.setdefault((u, v), {})[w] = lp
 
     def unigram(self, w: str) -> float:
         return self.p1.get(w, OOV_LOGP)

@@ -171,30 +171,35 @@ class Restorer:
         within `state_beam`; the backoff part of each score is computed once per
         (previous, candidate) pair, so a state costs one trigram lookup per candidate.
         """
-        p1, p2, p3 = self.lm.p1, self.lm.p2, self.lm.p3
+        p1, p2, p3n = self.lm.p1, self.lm.p2, self.lm.p3_by_context
         bo1, bo2 = self.lm.backoff, 2 * self.lm.backoff
         max_states, state_beam = int(self.params["max_states"]), self.params["state_beam"]
+        neg = -math.inf
         states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
         backs: list[dict[tuple[str, str], tuple[str, str]]] = []
         for cands in cand_lists:
             new: dict[tuple[str, str], float] = {}
             back: dict[tuple[str, str], tuple[str, str]] = {}
-            lower: dict[tuple[str, str], float] = {}
+            # per previous syllable v, aligned with cands: the state key, the bigram-or-lower
+            # score, and the cache bonus; a state then costs one trigram lookup per candidate
+            per_v: dict[str, tuple[list, list, list]] = {}
             for v in {v for _, v in states}:
+                keys, lows, bonus = [], [], []
                 for w, cc in cands:
                     b = p2.get((v, w))
-                    lower[(v, w)] = (bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc
-                    if cache:
-                        lower[(v, w)] += cache.get((v, w), 0.0)
+                    cb = cache.get((v, w), 0.0) if cache else 0.0
+                    keys.append((v, w))
+                    lows.append((bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc + cb)
+                    bonus.append(cb - cc)
+                per_v[v] = (keys, lows, bonus)
             for (u, v), s in states.items():
-                for w, cc in cands:
-                    t3 = p3.get((u, v, w))
-                    if t3 is not None:
-                        t = s + t3 - cc + (cache.get((v, w), 0.0) if cache else 0.0)
-                    else:
-                        t = s + lower[(v, w)]
-                    key = (v, w)
-                    if t > new.get(key, -math.inf):
+                keys, lows, bonus = per_v[v]
+                tri = p3n.get((u, v))
+                for j in range(len(cands)):
+                    t3 = tri.get(cands[j][0]) if tri is not None else None
+                    t = s + (t3 + bonus[j] if t3 is not None else lows[j])
+                    key = keys[j]
+                    if t > new.get(key, neg):
                         new[key] = t
                         back[key] = (u, v)
             if len(new) > max_states:
