@@ -31,6 +31,8 @@ def test_pair_to_chunks_finds_the_confusion(raw: str, gold: str, chunk: tuple[st
     ("19/6/2025", ("", "19/6/2025", ""), "code"),
     ("2025.", ("", "2025", "."), "number"),
     ("1¢", ("", "1¢", ""), "word"),
+    ("hoa—", ("", "hoa", "—"), "word"),
+    ("57-", ("", "57", "-"), "number"),
 ])
 def test_token_to_parts_and_kind(token: str, parts: tuple, kind: str) -> None:
     assert token_to_parts(token) == parts

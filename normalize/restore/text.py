@@ -13,7 +13,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "split_ws": re.compile(r"(\s+)"),
     # punctuation that may cling to either end of a word and is kept as is
     "lead_punct": re.compile(r"^[\(\[\{\"'“‘«,.;:!?…*•–—-]+"),
-    "trail_punct": re.compile(r"[\)\]\}\"'”’»,.;:!?…*]+$"),
+    "trail_punct": re.compile(r"[\)\]\}\"'”’»,.;:!?…*—–-]+$"),
     # a document code or anything with a digit next to a slash/hyphen: never a syllable
     "code": re.compile(r"[0-9].*[/\-]|[/\-].*[0-9]|/|https?:|www\.|@|\.[a-z]{2,4}$", re.I),
     "number": re.compile(r"^[0-9][0-9.,:%]*$"),
