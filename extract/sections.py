@@ -215,6 +215,8 @@ def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Opt
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
     rules = rules or load_rules()
     kind, ord_, body = _classify(text, rules)
+    if kind == "bullet" and body[:1].islower():
+        return "text", None, text  # "- điều kiện ..." is a wrapped line after OCR debris
     if kind == "bullet" and len(text) > 1 and not text[1].isspace():
         # "-3. Thành lập ..." is OCR debris glued to a numbered item, not a bullet
         k2, o2, b2 = _classify(text[1:], rules)

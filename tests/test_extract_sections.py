@@ -175,3 +175,8 @@ def test_ocr_comma_after_item_number(line, kind):
 def test_heading_period_when_ocr_ran_the_heading_into_its_paragraph():
     assert find_heading_deadline("Mục tiêu năm 2025, _Triển khai cung cấp dịch vụ công") == "năm 2025"
     assert find_heading_deadline("Về năm 2025 và các năm sau") is None
+
+
+def test_bullet_mark_before_lowercase_is_a_wrapped_line():
+    assert classify_line("- điều kiện cung cấp dịch vụ công trực tuyến toàn trình")[0] == "text"
+    assert classify_line("- Về số lượng:")[0] == "bullet"
