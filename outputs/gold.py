@@ -1,6 +1,6 @@
 """Convert hand-checked corpus gold records (``*.records.json``) into ``schema.Document``.
 
-The gold format (``/work/shared/corpus/RECORDS-FORMAT.md``) names units as plain strings and
+The gold format (``corpus/RECORDS-FORMAT.md``) names units as plain strings and
 has no source block; downstream tests and the audit need full Documents, so this module
 fills the gaps: units become ``UnitRef(raw=name, name=name)``, the source is synthetic.
 """

@@ -1,9 +1,9 @@
-"""Build the sample inputs and their expected records from the shared corpus, deterministically.
+"""Build the sample inputs and their expected records from the corpus, deterministically.
 
     .venv/bin/python samples/build_samples.py                # everything into samples/
     .venv/bin/python samples/build_samples.py --out /tmp/s --only 001-son-la.pdf
 
-Inputs: /work/shared/corpus (gold texts and records; override with $KEHOACH_CORPUS), the
+Inputs: the repository's corpus/ (gold texts and records; override with $KEHOACH_CORPUS), the
 layout table samples/plans.yaml, fonts from Debian (Liberation, DejaVu). Every random choice
 uses a fixed seed and every PDF a fixed creation date, so a rebuild gives identical bytes.
 """
@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import sys
@@ -32,9 +31,9 @@ if str(ROOT) not in sys.path:  # run as a script: make `schema` and `samples` im
 
 from samples.degrade import degrade_page  # noqa: E402
 from normalize.legacy import encode_tcvn3 as tcvn3_chars, encode_vni as vni_chars  # noqa: E402
+from pipeline.corpus import CORPUS  # noqa: E402
 from schema import Document  # noqa: E402
 
-CORPUS = Path(os.environ.get("KEHOACH_CORPUS", "/work/shared/corpus"))
 FONT_DIR = Path("/usr/share/fonts/truetype")
 FONTS = {
     "": FONT_DIR / "liberation2/LiberationSerif-Regular.ttf",

@@ -7,27 +7,7 @@ import icalendar
 import pytest
 
 from outputs import calendar
-from outputs.gold import gold_dir_to_documents
-from pipeline.records import write_record
 from schema.models import Deadline
-
-GOLD_DIR = "/work/shared/corpus/gold"  # hand-checked corpus records (RECORDS-FORMAT.md)
-
-
-def gold_documents() -> dict:
-    return gold_dir_to_documents(GOLD_DIR)
-
-
-def write_out_dir(out_dir, docs: dict):
-    """Write Documents as a pipeline run does (``<stem>.json``); return out_dir."""
-    for stem, doc in docs.items():
-        write_record(out_dir, stem, doc)
-    return out_dir
-
-
-@pytest.fixture(scope="module")
-def gold():
-    return gold_documents()
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +82,7 @@ def test_shorten_cuts_at_word_boundary(text, limit, expected):
     assert calendar.shorten(text, limit) == expected
 
 
-def test_cli_calendar_writes_parsable_file(gold, tmp_path):
+def test_cli_calendar_writes_parsable_file(gold, tmp_path, write_out_dir):
     from typer.testing import CliRunner
 
     from cli import app

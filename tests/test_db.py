@@ -14,23 +14,8 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from outputs import db
-from outputs.gold import gold_dir_to_documents
-from pipeline.records import write_record
 from schema import Document
 from schema.models import Deadline, TargetValue
-
-GOLD_DIR = "/work/shared/corpus/gold"  # hand-checked corpus records (RECORDS-FORMAT.md)
-
-
-def gold_documents() -> dict:
-    return gold_dir_to_documents(GOLD_DIR)
-
-
-def write_out_dir(out_dir, docs: dict):
-    """Write Documents as a pipeline run does (``<stem>.json``); return out_dir."""
-    for stem, doc in docs.items():
-        write_record(out_dir, stem, doc)
-    return out_dir
 
 REPO = Path(__file__).resolve().parents[1]
 PG_SCRIPT = REPO / "scripts" / "postgres-test-server.sh"
@@ -75,11 +60,6 @@ def engine(request, tmp_path):
         db.metadata.drop_all(eng)
     yield eng
     eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def gold():
-    return gold_documents()
 
 
 def _count(engine, table) -> int:
@@ -212,7 +192,7 @@ def test_indexes_on_queried_columns(engine, gold):
     assert fks == {"tasks", "units"}
 
 
-def test_load_records_skips_error_records_and_reports_bad_files(tmp_path, gold):
+def test_load_records_skips_error_records_and_reports_bad_files(tmp_path, gold, write_out_dir):
     out = write_out_dir(tmp_path / "out", gold)
     (out / "broken-scan.error.json").write_text(
         '{"status": "failure", "source": {"path": "x.pdf"}, "error": {"code": "E", "message": "m"}}', encoding="utf-8")
@@ -229,7 +209,7 @@ def test_postgres_url_without_driver_uses_psycopg2():
     assert db.url_with_driver("sqlite:///k.db") == "sqlite:///k.db"
 
 
-def test_cli_load_twice_replaces_and_counts(tmp_path, gold):
+def test_cli_load_twice_replaces_and_counts(tmp_path, gold, write_out_dir):
     from typer.testing import CliRunner
 
     from cli import app
@@ -245,7 +225,7 @@ def test_cli_load_twice_replaces_and_counts(tmp_path, gold):
     eng.dispose()
 
 
-def test_cli_load_reports_bad_record_with_exit_1(tmp_path, gold):
+def test_cli_load_reports_bad_record_with_exit_1(tmp_path, gold, write_out_dir):
     from typer.testing import CliRunner
 
     from cli import app
@@ -303,7 +283,7 @@ def test_pipeline_record_columns_round_trip(engine):
     assert error == ("ocr-timeout", 2)
 
 
-def test_unreachable_database_is_a_named_error_with_hint(tmp_path, gold):
+def test_unreachable_database_is_a_named_error_with_hint(tmp_path, gold, write_out_dir):
     from typer.testing import CliRunner
 
     from cli import app

@@ -7,26 +7,6 @@ import pandas as pd
 import pytest
 
 from outputs import export, tables
-from outputs.gold import gold_dir_to_documents
-from pipeline.records import write_record
-
-GOLD_DIR = "/work/shared/corpus/gold"  # hand-checked corpus records (RECORDS-FORMAT.md)
-
-
-def gold_documents() -> dict:
-    return gold_dir_to_documents(GOLD_DIR)
-
-
-def write_out_dir(out_dir, docs: dict):
-    """Write Documents as a pipeline run does (``<stem>.json``); return out_dir."""
-    for stem, doc in docs.items():
-        write_record(out_dir, stem, doc)
-    return out_dir
-
-
-@pytest.fixture(scope="module")
-def gold():
-    return gold_documents()
 
 
 def _n_value_rows(docs) -> int:
@@ -108,7 +88,7 @@ def test_unknown_format_is_rejected(gold, tmp_path):
         export.export_documents(gold.values(), "pdf", tmp_path / "x")
 
 
-def test_cli_export_csv_skips_error_records(gold, tmp_path):
+def test_cli_export_csv_skips_error_records(gold, tmp_path, write_out_dir):
     from typer.testing import CliRunner
 
     from cli import app

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,10 @@ from normalize.legacy import (
     vni_to_unicode,
 )
 from normalize.syllable import is_vietnamese_syllable
+from pipeline import corpus
 
-CORPUS = Path("/work/shared/corpus")
-GOLD = sorted((CORPUS / "gold").glob("*.txt"))
-RAW = sorted((CORPUS / "raw").glob("*.txt"))
+GOLD = sorted(corpus.GOLD.glob("*.txt"))
+RAW = sorted(corpus.RAW.glob("*.txt"))
 
 
 def _all_letters() -> list[str]:

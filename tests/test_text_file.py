@@ -16,9 +16,9 @@ from ingest.text_file import (
     text_to_pages,
 )
 from normalize.legacy import encode_tcvn3, encode_vni, tcvn3_tables
+from pipeline import corpus
 
-CORPUS = Path("/work/shared/corpus")
-GOLD = sorted((CORPUS / "gold").glob("*.txt"))
+GOLD = sorted(corpus.GOLD.glob("*.txt"))
 TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 

@@ -1,0 +1,31 @@
+"""Shared fixtures: the hand-checked gold records and a pipeline-like output folder."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from outputs.gold import gold_dir_to_documents
+from pipeline.corpus import GOLD
+from pipeline.records import write_record
+from schema import Document
+
+
+@pytest.fixture(scope="module")
+def gold() -> dict[str, Document]:
+    """Gold records of the corpus (RECORDS-FORMAT.md) as schema Documents, by file stem."""
+    return gold_dir_to_documents(GOLD)
+
+
+def _write_out_dir(out_dir: Path, docs: dict[str, Document]) -> Path:
+    """Given Documents by stem, write them as a pipeline run does (``<stem>.json``); return out_dir."""
+    for stem, doc in docs.items():
+        write_record(out_dir, stem, doc)
+    return out_dir
+
+
+@pytest.fixture
+def write_out_dir() -> Callable[[Path, dict[str, Document]], Path]:
+    """The writer of a pipeline-like output folder, for tests that read one back."""
+    return _write_out_dir
