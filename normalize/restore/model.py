@@ -31,8 +31,11 @@ DEFAULT_PARAMS = {
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
     "max_candidates": 14,
+    "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
     "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
+    "first_pass_candidates": 6,  # the first pass only builds that cache: narrower
+    "first_pass_states": 6,
     "max_states": 12,          # Viterbi states kept per position
     "state_beam": 12.0,        # ... and only those within this log-probability of the best
 }
@@ -128,7 +131,7 @@ class Restorer:
         ranked = sorted(cands.items(), key=lambda kv: kv[1] - self.lm.unigram(kv[0]))
         best = ranked[0][1] - self.lm.unigram(ranked[0][0])
         kept = [kv for kv in ranked if kv[1] - self.lm.unigram(kv[0]) <= best + p["beam"]]
-        kept = kept[: int(p["max_candidates"])]
+        kept = kept[: int(p["clean_max_candidates"] if clean else p["max_candidates"])]
         if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
             kept.append((low, cands[low]))
         return tuple(kept)
@@ -164,7 +167,7 @@ class Restorer:
         return {k: cw * math.log(n) for k, n in counts.items() if n >= 2}
 
     def _viterbi(self, cand_lists: list[tuple[tuple[str, float], ...]],
-                 cache: dict[tuple[str, str], float] | None = None) -> list[str]:
+                 cache: dict[tuple[str, str], float] | None = None, states: int | None = None) -> list[str]:
         """Given per-position candidate lists, return the best syllable sequence (trigram).
 
         States are (previous, current) syllable pairs, pruned to the best `max_states`
@@ -173,7 +176,7 @@ class Restorer:
         """
         p1, p2, p3n = self.lm.p1, self.lm.p2, self.lm.p3_by_context
         bo1, bo2 = self.lm.backoff, 2 * self.lm.backoff
-        max_states, state_beam = int(self.params["max_states"]), self.params["state_beam"]
+        max_states, state_beam = states or int(self.params["max_states"]), self.params["state_beam"]
         neg = -math.inf
         states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
         backs: list[dict[tuple[str, str], tuple[str, str]]] = []
@@ -255,8 +258,12 @@ class Restorer:
             if trail[-1:] in (".", "!", "?", ";") and segments[-1]:
                 segments.append([])
         segments = [seg for seg in segments if seg]
-        bests = [self._viterbi([s[5] for s in seg]) for seg in segments]
-        if not clean and self.params["cache_weight"] > 0:
+        two_pass = not clean and self.params["cache_weight"] > 0
+        # the first of two passes only feeds the cache: a narrower search is enough
+        k1 = int(self.params["first_pass_candidates"]) if two_pass else None
+        bests = [self._viterbi([s[5][:k1] if k1 else s[5] for s in seg], states=(
+            int(self.params["first_pass_states"]) if two_pass else None)) for seg in segments]
+        if two_pass:
             # second pass with the document's own first-pass bigrams as a cache LM: a plan
             # repeats its phrases (chuyển đổi số, xã Chợ Đồn), so decisions agree across it
             cache = self._bests_to_cache(bests)
