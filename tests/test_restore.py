@@ -82,8 +82,14 @@ def test_correct_text_and_urls_unchanged(restorer: Restorer) -> None:
     assert restorer.restore_text(text).text == text
 
 
-def test_load_is_cached() -> None:
-    assert Restorer.load() is Restorer.load()
+def test_load_is_cached_and_pickles_as_its_path() -> None:
+    import pickle
+
+    r = Restorer.load()
+    assert r is Restorer.load()
+    data = pickle.dumps(r)
+    assert len(data) < 10_000
+    assert pickle.loads(data) is r
 
 
 @pytest.fixture(scope="module")

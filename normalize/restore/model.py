@@ -53,6 +53,7 @@ class Restorer:
     """Noisy-channel restorer: channel (rewrites + word pairs) x syllable trigram LM."""
 
     def __init__(self, model: dict):
+        self._model = model
         self.params = {**DEFAULT_PARAMS, **model.get("params", {})}
         self.vocab: set[str] = set(model["vocab"])
         by_key: dict[str, list[str]] = {}
@@ -67,6 +68,13 @@ class Restorer:
         self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
         self.lm = LanguageModel(model["lm"])
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
+        self.source: str | None = None  # the file it was loaded from, for pickling
+
+    def __reduce__(self):
+        """Pickle a loaded Restorer as its path (workers reload it; the tables stay home)."""
+        if self.source:
+            return (_load_cached, (self.source,))
+        return (Restorer, (self._model,))
 
     # ---- persistence -------------------------------------------------------------------
     @classmethod
@@ -313,4 +321,6 @@ class Restorer:
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> Restorer:
     with gzip.open(path, "rt", encoding="utf-8") as f:
-        return Restorer(json.load(f))
+        restorer = Restorer(json.load(f))
+    restorer.source = path
+    return restorer
