@@ -23,6 +23,7 @@ PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
 CLEAN_DOCS = ["003-xa"]
 IN_DOMAIN_WEIGHT = 8.0
 SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (corpus: IN_DOMAIN_WEIGHT)
+VOCAB_FROM_RUNNING_TEXT = True  # candidates: syllables of running text + tesseract's list
 LM_ORDER = 3  # a 4-gram LM measured no better on leave-one-out
 LIKELIHOOD = True  # channel costs are -log P(raw | gold), see channel.Channel.pairs_to_rewrites
 
@@ -116,11 +117,12 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT, order=LM_ORDER)
     counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), SOURCE_WEIGHTS["vlsp"], order=LM_ORDER)
     counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), SOURCE_WEIGHTS["admin"], order=LM_ORDER)
+    running_text_words = set(counts.c1)  # before the word list: its rare foreign syllables
     counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), SOURCE_WEIGHTS["words"], order=2)
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
             vocab[canonical_tone(w.lower())] += 1
-    for w in counts.c1:
+    for w in (running_text_words if VOCAB_FROM_RUNNING_TEXT else counts.c1):
         if not w.startswith("<") and w.isalpha():
             vocab[w] += 1
     low_pairs: Counter = Counter()
