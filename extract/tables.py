@@ -345,6 +345,8 @@ def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple
     for i, (t, o) in enumerate(zip(raw, parsed)):
         prev = out[-1][0] if out else None
         exp = _successors(prev, rules)
+        # A readable ordinal stays as printed, even out of sequence (plans misnumber: 5, 5,
+        # 7); only one of the wrong kind ("x" between 2 and 4) is replaced.
         if o and exp and o not in exp and o.isdigit() != prev.isdigit() and _confirmed(prev, parsed, i, rules):
             out.append((min(exp, key=lambda e: e == "đ"), True))  # "x" read for 3 between 2 and 4
             continue

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 from build_tables import (build_pdf, degrade, gold_specs, pdfplumber_tables, render_page,  # noqa: E402
                           text_layer_words)
 from ingest.scan_grid import (dark_to_skew, gray_to_dark, image_to_skew, image_to_tables,  # noqa: E402
-                              words_to_cell_text)
+                              tesseract_cell_ocr, words_to_cell_text)
 from schema import Word  # noqa: E402
 
 DPI = 150
@@ -128,16 +128,25 @@ def test_real_ocr_words_land_in_their_cells(pdfs):
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     img = degrade(render_page(pdfs[1], 0, 200), angle=0.8, seed=1)
     img = img.rotate(image_to_skew(img), resample=Image.BICUBIC, fillcolor=255)
-    tables = image_to_tables(img, ocr_words(img, 72 / 200), 72 / 200)
+    # Page OCR misses lone digits in narrow TT cells: the cell re-read brings them back.
+    tables = image_to_tables(img, ocr_words(img, 72 / 200), 72 / 200, ocr=tesseract_cell_ocr)
     assert len(tables) == 1
     rows = tables[0].rows()
-    body = [r for r in rows if r[0].strip().isdigit()]
-    assert len(body) >= 8
-    row1 = next(r for r in body if r[0].strip() == "1")
-    assert fuzz.ratio(_norm(row1[1]), "Triển khai công bố mã định danh điện tử của các cơ quan, đơn vị theo "
+    from extract.tables import header_to_role, tables_to_raw_items
+    assert [header_to_role(t) for t in rows[0][:4]] == ["ordinal", "text", "deadline", "lead"]
+    from schema import Document, Page, Source
+
+    doc = Document(source=Source(path="x.pdf", sha256="0", kind="pdf"),
+                   pages=[Page(number=1, method="ocr", tables=tables)])
+    items, _ = tables_to_raw_items(doc)
+    ordinals = [i.ordinal for i in items]
+    assert sum(o == str(k + 1) for k, o in enumerate(ordinals)) >= 6, ordinals
+    first = items[0]
+    assert fuzz.ratio(_norm(first.text), "Triển khai công bố mã định danh điện tử của các cơ quan, đơn vị theo "
                       "Quyết định số 20/2020/QĐ-TTg, ngày 22/7/2020 được sửa đổi, bổ sung bởi Quyết định "
                       "số 09/2025/QĐ-TTg, ngày 14/4/2025") > 85
-    assert _norm(row1[2]) == "07/2025"
+    assert first.cells["deadline"].startswith("07/2025")
+    assert (first.section or "").startswith("Về")  # from the "I  Về thể chế" row; OCR mangles bold
 
 
 def test_damaged_and_empty_cells_are_read_again_with_a_cell_ocr():

@@ -99,6 +99,8 @@ def test_line_to_appendix(line, name):
     (["a", "b", "€", "_ .", ".đ", ".e"], ["a", "b", "c", "d", "đ", "e"]),
     (["a", "bộ", "C", "d"], ["a", "b", "c", "d"]),
     (["1", "2", "x", "4"], ["1", "2", "3", "4"]),
+    (["4", "5", "5", "7"], ["4", "5", "5", "7"]),  # printed misnumbering stays (000-cho-don)
+    (["1", "1", "1"], ["1", "1", "1"]),  # repeated without confirmation: left as read
     (["a", "", "c"], ["a", None, "c"]),  # an empty cell may be an unnumbered item: left alone
     (["._ - b †"], ["b"]),
     (["-", "b", "c"], ["a", "b", "c"]),
