@@ -28,6 +28,8 @@ class OcrScore:
     char_accuracy: float
     word_accuracy: float
     seconds: float
+    prose_char_accuracy: float  # pages without ruled tables: reading order is the same
+    prose_pages: int
 
 
 def _squash(text: str) -> str:
@@ -39,22 +41,27 @@ def _ocr(job: PageJob) -> str:
 
 
 def score_scan(scan: Path, reference: Path, jobs: int = 2, max_pages: int | None = None) -> OcrScore:
-    ref_pages = [p.text for p in read_text_layer(reference, with_tables=False)]
+    layer = read_text_layer(reference, with_tables=True)
+    ref_pages = [p.text for p in layer]
+    has_table = [bool(p.tables) for p in layer]
     n = len(ref_pages) if max_pages is None else min(max_pages, len(ref_pages))
     page_jobs = [PageJob(str(scan), "pdf", i, 300, 0, "bench") for i in range(n)]
     t = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         hyps = list(pool.map(_ocr, page_jobs))
     seconds = time.perf_counter() - t
-    dist = total = 0
-    wdist = wtotal = 0
-    for hyp, ref in zip(hyps, ref_pages):
+    dist = total = wdist = wtotal = pdist = ptotal = prose = 0
+    for hyp, ref, table in zip(hyps, ref_pages, has_table):
         h, r = _squash(hyp), _squash(ref)
-        dist += Levenshtein.distance(h, r)
+        d = Levenshtein.distance(h, r)
+        dist += d
         total += len(r)
         wdist += Levenshtein.distance(h.split(), r.split())
         wtotal += len(r.split())
-    return OcrScore(scan.name, n, 1 - dist / max(1, total), 1 - wdist / max(1, wtotal), seconds)
+        if not table:
+            pdist, ptotal, prose = pdist + d, ptotal + len(r), prose + 1
+    return OcrScore(scan.name, n, 1 - dist / max(1, total), 1 - wdist / max(1, wtotal), seconds,
+                    1 - pdist / max(1, ptotal), prose)
 
 
 def run(max_pages: int | None = None) -> list[OcrScore]:
@@ -67,9 +74,10 @@ def run(max_pages: int | None = None) -> list[OcrScore]:
 
 
 def format_table(scores: list[OcrScore]) -> str:
-    rows = ["| scan | pages | char accuracy | word accuracy | s/page (2 jobs) |",
-            "|---|---|---|---|---|"]
+    rows = ["| scan | pages | char accuracy | word accuracy | char accuracy, pages without "
+            "tables | s/page (2 jobs) |", "|---|---|---|---|---|---|"]
     for s in scores:
         rows.append(f"| {s.scan} | {s.pages} | {s.char_accuracy:.4f} | {s.word_accuracy:.4f} | "
+                    f"{s.prose_char_accuracy:.4f} ({s.prose_pages} pages) | "
                     f"{s.seconds / max(1, s.pages):.2f} |")
     return "\n".join(rows)
