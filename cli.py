@@ -15,6 +15,7 @@ import typer
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,  # main() turns errors into one readable line
     help="Turn Vietnamese government plans (Kế hoạch) into structured, validated records.",
 )
 
@@ -31,16 +32,18 @@ def _root() -> None:
     """Turn Vietnamese government plans (Kế hoạch) into structured, validated records."""
 
 
+class UsageProblem(Exception):
+    """Bad arguments or settings: exit code 2."""
+
+
 def _exit_code(exc: BaseException) -> int:
     """The one place exceptions become exit codes: 2 for usage errors, 1 otherwise."""
-    from ingest.errors import KehoachError, MissingToolError
+    from ingest.errors import KehoachError
 
-    if isinstance(exc, (typer.BadParameter, ValueError)):
+    if isinstance(exc, (typer.BadParameter, UsageProblem)):
         return 2
     if isinstance(exc, KehoachError) and exc.code == "usage":
         return 2
-    if isinstance(exc, MissingToolError):
-        return 1
     return 1
 
 
@@ -108,7 +111,10 @@ def ingest_cmd(
         settings = Settings(lang=lang, dpi=dpi, jobs=jobs, page_timeout=page_timeout,
                             force_ocr=force_ocr, restore=not no_restore,
                             model=str(model) if model else None, extract=not no_extract,
-                            force=force)
+                            force=force, ocr_unavailable=_ocr_problem(lang))
+    except ValueError as exc:
+        _fail(UsageProblem(str(exc)))
+    try:
         inputs = collect_inputs(paths)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
@@ -117,13 +123,9 @@ def ingest_cmd(
     if not inputs:
         typer.echo("kehoach: no input files found", err=True)
         raise typer.Exit(2)
-    if any(_needs_ocr_possible(p) for p in inputs):
-        try:
-            from ingest.ocr import TesseractEngine
-
-            TesseractEngine(lang=lang).check()
-        except Exception as exc:  # noqa: BLE001
-            _fail(exc)
+    if settings.ocr_unavailable and not quiet:
+        typer.echo(f"kehoach: warning: {settings.ocr_unavailable}; inputs that need OCR will "
+                   "get error records", err=True)
     try:
         with _Progress(len(inputs), quiet) as progress:
             report = run_batch(inputs, out, settings, on_done=progress.advance,
@@ -161,8 +163,16 @@ def _load_into_db(report, out: Path, db: str, quiet: bool) -> int:
     return 0 if loaded.ok else 1
 
 
-def _needs_ocr_possible(path: Path) -> bool:
-    return path.suffix.lower() not in (".txt", ".text")
+def _ocr_problem(lang: str) -> str | None:
+    """Why OCR cannot run here (tesseract or its language data missing), or None."""
+    from ingest.errors import MissingToolError
+    from ingest.ocr import TesseractEngine
+
+    try:
+        TesseractEngine(lang=lang).check()
+    except MissingToolError as exc:
+        return str(exc)
+    return None
 
 
 @bench_app.command("speed")
@@ -386,7 +396,23 @@ def bench_restore_cmd(
 
 
 def main() -> None:  # console-script entry point
-    app()
+    """Run the app; any error that escapes a command becomes one line and an exit code
+    (set KEHOACH_DEBUG=1 for the traceback)."""
+    import os
+
+    try:
+        app()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("KEHOACH_DEBUG"):
+            raise
+        from ingest.errors import KehoachError
+
+        known = isinstance(exc, (KehoachError, OSError, ValueError, UsageProblem))
+        detail = str(exc) if known else f"internal error: {type(exc).__name__}: {exc}"
+        typer.echo(f"kehoach: error: {detail}", err=True)
+        sys.exit(_exit_code(exc))
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from schema import Document, Page, Source
+from pipeline.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpus")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PLANS = ("000-cho-don", "001-son-la", "003-xa", "004-tan-ky")
 # sample input kinds -> file name suffix after the plan id (samples/README.md)

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.detect import sniff_kind
-from ingest.errors import KehoachError
-from ingest.ocr import OcrEngine
+from ingest.errors import KehoachError, MissingToolError
+from ingest.ocr import INSTALL_HINT, OcrEngine
 from schema import Document, Page, Source
 
 
@@ -25,6 +26,7 @@ class PageJob:
     timeout: float
     reason: str
     encoding: str | None = None
+    lang: str = "vie"
 
 
 def file_sha256(path: Path) -> str:
@@ -35,12 +37,28 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def printable_path(path: Path) -> tuple[str, bool]:
+    """Given a path, return it as valid Unicode (undecodable bytes of old archives' file
+    names become U+FFFD) and whether that is exact."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text, True
+    except UnicodeEncodeError:
+        raw = os.fsencode(path)
+        return raw.decode("utf-8", "replace"), False
+
+
 def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Document, list[PageJob]]:
     """Given an input file, return its Document (text-layer pages filled) and OCR jobs."""
     kind = sniff_kind(path)
-    source = Source(path=str(path), sha256=sha256 or file_sha256(path), kind=kind,
+    shown, exact = printable_path(path)
+    source = Source(path=shown, sha256=sha256 or file_sha256(path), kind=kind,
                     size_bytes=path.stat().st_size)
     doc = Document(source=source)
+    if not exact:
+        doc.warn("ingest", "the file name is not valid UTF-8; source.path shows the undecodable "
+                 "bytes as U+FFFD")
     jobs: list[PageJob] = []
     if kind == "text":
         _plan_text(path, doc)
@@ -49,6 +67,9 @@ def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Docu
     else:
         jobs = _plan_image(path, doc, settings)
     doc.source.pages = len(doc.pages)
+    if jobs and settings.ocr_unavailable:
+        raise MissingToolError(f"{path.name} needs OCR but {settings.ocr_unavailable}",
+                               hint=INSTALL_HINT)
     suffix = path.suffix.lower()
     if kind == "image" and suffix == ".pdf":
         doc.warn("ingest", f"{path.name} is named .pdf but is an image; read it as an image")
@@ -94,7 +115,8 @@ def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
             page.method = "ocr"
             page.encoding = decision.encoding
             jobs.append(PageJob(str(path), "pdf", tl.number - 1, settings.dpi,
-                                settings.page_timeout, decision_reason, decision.encoding))
+                                settings.page_timeout, decision_reason, decision.encoding,
+                                settings.lang))
         doc.pages.append(page)
     return jobs
 
@@ -106,7 +128,7 @@ def _plan_image(path: Path, doc: Document, settings) -> list[PageJob]:
     for i in range(image_page_count(path)):
         doc.pages.append(Page(number=i + 1, method="ocr", decision="image input"))
         jobs.append(PageJob(str(path), "image", i, settings.dpi, settings.page_timeout,
-                            "image input"))
+                            "image input", lang=settings.lang))
     return jobs
 
 
@@ -137,7 +159,7 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
         page.words = result.words
         page.confidence = result.confidence
         page.rotation = result.rotation
-        page.tables = _grid_tables(image, result.words, 72.0 / dpi)
+        page.tables = _grid_tables(image, result.words, 72.0 / dpi, job.lang)
         if result.warnings:
             page.decision = "; ".join([page.decision, *result.warnings])
     except KehoachError as exc:
@@ -149,8 +171,12 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
     return page
 
 
-def _grid_tables(image, words, px_to_pt: float):
-    """Ruled tables of a scanned page, their cells filled from the OCR words' boxes."""
-    from ingest.scan_grid import image_to_tables
+def _grid_tables(image, words, px_to_pt: float, lang: str):
+    """Ruled tables of a scanned page, their cells filled from the OCR words' boxes; cells
+    the page OCR read badly (bold headers, lone ordinals, words across rules) are OCR'd
+    again on their own."""
+    from functools import partial
 
-    return image_to_tables(image, words, px_to_pt)
+    from ingest.scan_grid import image_to_tables, tesseract_cell_ocr
+
+    return image_to_tables(image, words, px_to_pt, ocr=partial(tesseract_cell_ocr, lang=lang))

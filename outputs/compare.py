@@ -4,7 +4,7 @@
 matched one-to-one by text similarity (rapidfuzz, optimal assignment, threshold), then each
 matched pair is compared field by field (deadline end, lead units, cooperating units,
 values); metadata fields are compared exactly (title fuzzily). Both the gold records format
-(units as plain strings, ``/work/shared/corpus/RECORDS-FORMAT.md``) and the schema format
+(units as plain strings, ``corpus/RECORDS-FORMAT.md``) and the schema format
 (``schema.Document``, units as ``{raw, name}``) are accepted on either side.
 
 Every disagreement is kept as a ``Mismatch`` (expected vs actual + the actual item's

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 from ingest.detect import is_candidate_input
 from ingest.document import file_sha256, plan_document
-from ingest.errors import KehoachError, MissingToolError
+from ingest.errors import KehoachError
 from pipeline import records
 from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file
 from pipeline.settings import Settings
@@ -128,7 +128,13 @@ def run_batch(
 
 
 def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
-    report.written.append(records.write_record(out_dir, job.name, doc))
+    try:
+        report.written.append(records.write_record(out_dir, job.name, doc))
+    except Exception as exc:  # noqa: BLE001 - a record that cannot be written is an error record
+        _fail(report, out_dir, job.path, job.name, job.sha,
+              ErrorInfo(code="write-failed", message=f"cannot write the record: {exc}"[:500]),
+              on_done)
+        return
     if on_done:
         on_done(job.path, True)
 
@@ -149,13 +155,40 @@ def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
     for job in todo:
         try:
             doc = process_file(job.path, settings, engine=engine)
-        except MissingToolError:
-            raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
             _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
             continue
         doc.source.sha256 = job.sha
         _succeed(report, out_dir, job, doc, on_done)
+
+
+def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
+    """A worker died (out of memory, a crash in a native library) and took the pool with it.
+    Every document in flight is retried alone in a fresh single-worker pool: the one that
+    kills its worker again gets an error record, the others finish normally."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    suspects = {id(j): j for _, j, _ in active.values()}
+    active.clear()
+    for job in suspects.values():
+        job.doc = None
+        solo = ProcessPoolExecutor(max_workers=1)
+        try:
+            doc = solo.submit(process_file, job.path, settings).result()
+        except BrokenProcessPool:
+            _fail(report, out_dir, job.path, job.name, job.sha,
+                  ErrorInfo(code="worker-crashed",
+                            message=f"the worker processing {job.path.name} died",
+                            hint="the file may be too large or trigger a crash in a native "
+                            "library; try it alone with --jobs 1"), on_done)
+            continue
+        except Exception as exc:  # noqa: BLE001
+            _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
+            continue
+        finally:
+            solo.shutdown(wait=True, cancel_futures=True)
+        doc.source.sha256 = job.sha
+        _succeed(report, out_dir, job, doc, on_done)
+    return ProcessPoolExecutor(max_workers=settings.workers)
 
 
 def _plan_task(path: str, settings: Settings, sha: str):
@@ -181,31 +214,14 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
                 in_flight += 1
                 submit("plan", job, _plan_task, str(job.path), settings, job.sha)
             done, _ = wait(list(active), return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                pool = _recover_broken_pool(pool, active, settings, report, out_dir, on_done)
+                in_flight = len({id(j) for _, j, _ in active.values()})
+                continue
             for fut in done:
                 kind, job, args = active.pop(fut)
                 try:
                     result = fut.result()
-                except BrokenProcessPool:
-                    # a worker died (out of memory, crash in a native library): this input
-                    # fails, the pool is rebuilt and the other tasks are resubmitted
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=settings.workers)
-                    survivors = [(k, j, a) for f, (k, j, a) in list(active.items()) if j is not job]
-                    active.clear()
-                    for k, j, a in survivors:
-                        fn = {"plan": _plan_task, "ocr": ocr_job, "finish": finish_document}[k]
-                        submit(k, j, fn, *a)
-                    if job.doc is not None or kind == "plan":
-                        in_flight -= 1
-                        job.doc = None
-                        _fail(report, out_dir, job.path, job.name, job.sha,
-                              ErrorInfo(code="worker-crashed",
-                                        message=f"the worker processing {job.path.name} died",
-                                        hint="the file may be too large or trigger a crash; "
-                                        "retry it alone with --jobs 1"), on_done)
-                    continue
-                except MissingToolError:
-                    raise
                 except Exception as exc:  # noqa: BLE001
                     if job.doc is None and kind != "plan":
                         continue  # the document already failed
@@ -230,12 +246,7 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
                 else:
                     in_flight -= 1
                     result.source.sha256 = job.sha
-                    try:
-                        _succeed(report, out_dir, job, result, on_done)
-                    except OSError as exc:
-                        _fail(report, out_dir, job.path, job.name, job.sha,
-                              ErrorInfo(code="write-failed",
-                                        message=f"cannot write the record: {exc}"), on_done)
+                    _succeed(report, out_dir, job, result, on_done)
                     job.doc = None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

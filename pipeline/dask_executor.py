@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.errors import KehoachError, MissingToolError
+from ingest.errors import KehoachError
 from pipeline.settings import Settings
 from schema import Document, ErrorInfo
 
@@ -68,13 +68,11 @@ def run_dask(todo, out_dir: Path, settings: Settings, report, on_done, scheduler
                      on_done)
                 continue
             if status == "ok":
-                doc = Document.model_validate_json(payload)
+                doc = Document.model_validate_json(payload)  # validated again on this side
                 doc.source.sha256 = job.sha
                 succeed(report, out_dir, job, doc, on_done)
             else:
                 info = ErrorInfo.model_validate_json(payload)
-                if info.code == MissingToolError.code:
-                    raise MissingToolError(info.message, hint=info.hint)
                 fail(report, out_dir, job.path, job.name, job.sha, info, on_done)
     finally:
         client.close()

@@ -24,6 +24,8 @@ class Settings:
     model: str | None = None       # restoration model path; None = bundled model
     extract: bool = True           # run the extractors
     force: bool = False            # redo inputs whose record already exists
+    ocr_unavailable: str | None = None  # why OCR cannot run here; pages needing it fail
+
 
     def __post_init__(self) -> None:
         if not 50 <= self.dpi <= 1200:
@@ -32,6 +34,8 @@ class Settings:
             raise ValueError("--jobs must be 0 (all cores) or more")
         if self.page_timeout < 0:
             raise ValueError("--page-timeout must be 0 (no limit) or more seconds")
+        if self.model is not None and not os.path.isfile(self.model):
+            raise ValueError(f"--model {self.model}: no such file")
 
     @property
     def workers(self) -> int:

@@ -17,10 +17,10 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from pipeline.corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CORPUS = Path("/work/shared/corpus")
 PLANS = ("000-cho-don", "001-son-la", "003-xa", "004-tan-ky")
 META = ("number", "doc_type", "issuer", "place", "issued_date", "title", "signer", "references")
 

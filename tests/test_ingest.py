@@ -90,10 +90,10 @@ def test_real_tesseract_reads_vietnamese_from_sample_scan():
     doc, jobs = plan_document(SHORT_SCAN, FAST)
     assert len(jobs) == 2, "a scanned PDF has no usable text layer: every page must be OCR'd"
     doc = process_file(SHORT_SCAN, FAST)
-    first = doc.pages[0].raw_text
+    first = "".join(doc.pages[0].raw_text.split())  # word gaps in headings vary between scans
     for phrase in ("KẾ HOẠCH", "ỦY BAN NHÂN DÂN", "Sơn La", "Quyết định", "Kế hoạch",
                    "dịch vụ công trực tuyến", "người dân", "chuyển đổi số"):
-        assert phrase in first, f"{phrase!r} not recognised in the sample scan"
+        assert "".join(phrase.split()) in first, f"{phrase!r} not recognised in the sample scan"
     assert doc.pages[0].confidence > 80
     # words keep boxes on the page, in points
     assert all(0 <= w.bbox[0] < w.bbox[2] <= doc.pages[0].width + 1 for w in doc.pages[0].words)
