@@ -114,10 +114,15 @@ def ingest_cmd(
                             force=force, ocr_unavailable=_ocr_problem(lang))
     except ValueError as exc:
         _fail(UsageProblem(str(exc)))
+    ignored: list[Path] = []
     try:
-        inputs = collect_inputs(paths)
+        inputs = collect_inputs(paths, ignored)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
+    if ignored and not quiet:
+        shown = ", ".join(p.name for p in ignored[:5]) + (", ..." if len(ignored) > 5 else "")
+        typer.echo(f"kehoach: {len(ignored)} file(s) in the folders ignored (not a PDF, image or "
+                   f".txt file; name them explicitly to read them anyway): {shown}", err=True)
     if executor not in ("local", "dask"):
         _fail(typer.BadParameter(f"--executor must be local or dask, not {executor!r}"))
     if not inputs:

@@ -18,7 +18,6 @@ _MAGIC = (
 )
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
-TEXT_SUFFIXES = {".txt", ".text", ".ocr", ""}
 INPUT_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | {".txt", ".text"}
 
 

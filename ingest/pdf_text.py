@@ -50,7 +50,6 @@ def open_pdf(path: Path) -> Iterator["object"]:
     """Open a PDF with pdfplumber, turning its failures into IngestError."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
@@ -62,7 +61,7 @@ def open_pdf(path: Path) -> Iterator["object"]:
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise _encrypted(path) from exc
         raise _corrupt(path, inner) from exc
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types on damaged files
+    except Exception as exc:  # pdfminer raises many types (PDFSyntaxError, ...) on damaged files
         raise _corrupt(path, exc) from exc
     try:
         try:

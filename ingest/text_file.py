@@ -214,17 +214,17 @@ def read_text_file(path: str | Path) -> tuple[list[str], str, list[str]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise IngestError(f"{path}: no such file", hint="check the path", code="unreadable") from exc
+        raise IngestError(f"{path.name}: no such file", hint="check the path", code="unreadable") from exc
     except IsADirectoryError as exc:
-        raise IngestError(f"{path}: is a folder, not a text file", code="unreadable") from exc
+        raise IngestError(f"{path.name}: is a folder, not a text file", code="unreadable") from exc
     except OSError as exc:
-        raise IngestError(f"{path}: cannot be read ({exc.strerror})",
+        raise IngestError(f"{path.name}: cannot be read ({exc.strerror})",
                           hint="check the file's permissions", code="unreadable") from exc
     if not data.replace(b"\0", b"").strip():
-        raise IngestError(f"{path}: the text file is empty", code="empty")
+        raise IngestError(f"{path.name}: the text file is empty", code="empty")
     decoded = bytes_to_decoded_text(data)
     if _control_share(decoded.text) > MAX_CONTROL_SHARE:
-        raise IngestError(f"{path}: binary data, not text",
+        raise IngestError(f"{path.name}: binary data, not text",
                           hint="give a PDF, an image or a text file", code="binary")
     return text_to_pages(decoded.text), decoded.encoding, list(decoded.warnings)
 

@@ -44,18 +44,24 @@ class BatchReport:
         return 1 if self.failed else 0
 
 
-def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
+def collect_inputs(paths: Iterable[str | Path], ignored: list[Path] | None = None) -> list[Path]:
     """Given files and folders, return the input files (folders walked recursively, sorted).
 
-    A file named explicitly is always taken; in folders only known input kinds are.
+    A file named explicitly is always taken; in folders only known input kinds are, and
+    the others are appended to ``ignored`` (so the caller can say so).
     """
     found: list[Path] = []
     missing: list[str] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*")
-                                if (q.is_file() or q.is_symlink()) and is_candidate_input(q)))
+            for q in sorted(p.rglob("*")):
+                if not (q.is_file() or q.is_symlink()):
+                    continue
+                if is_candidate_input(q):
+                    found.append(q)
+                elif ignored is not None and not q.name.startswith(".") and not q.name.endswith(".json"):
+                    ignored.append(q)
         elif p.exists() or p.is_symlink():
             found.append(p)
         else:
