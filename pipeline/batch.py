@@ -106,6 +106,7 @@ def run_batch(
     """Given input files, write one record (or error record) per file into out_dir."""
     records.prepare_out_dir(out_dir)
     report = BatchReport(all_inputs=list(paths))
+    options = settings.fingerprint()
     names = records.output_names(paths)
     todo: list[_Job] = []
     for p in paths:
@@ -116,7 +117,7 @@ def run_batch(
                   ErrorInfo(code="unreadable", message=f"cannot read {p.name}: {exc.strerror or exc}",
                             hint="check the file exists and its permissions"), on_done)
             continue
-        if not settings.force and records.existing_sha256(out_dir, names[p]) == sha:
+        if not settings.force and records.existing_key(out_dir, names[p]) == (sha, options):
             report.skipped.append(p)
             if on_done:
                 on_done(p, True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -102,22 +103,20 @@ def write_error(out_dir: Path, name: str, source: dict, error: ErrorInfo) -> Pat
     return path
 
 
-def existing_sha256(out_dir: Path, name: str) -> str | None:
-    """The source sha256 of an existing record, or None when absent or unreadable."""
+_KEY = re.compile(r'"(sha256|options)":\s*"([0-9a-f]+)"')
+
+
+def existing_key(out_dir: Path, name: str) -> tuple[str | None, str | None]:
+    """(source sha256, options fingerprint) of an existing record; Nones when absent."""
     path = record_path(out_dir, name)
-    if not path.exists():
-        return None
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096).decode("utf-8", "ignore")
-        # the source block comes first in every record; fall back to a full parse
-        marker = '"sha256":'
-        i = head.find(marker)
-        if i >= 0:
-            return json.loads(head[i + len(marker):].split(",", 1)[0].strip().rstrip("}"))
-        return json.loads(path.read_text("utf-8"))["source"]["sha256"]
-    except (OSError, ValueError, KeyError):
-        return None
+    except OSError:
+        return None, None
+    # source and produced_by come first in every record
+    found = dict(m.groups() for m in _KEY.finditer(head))
+    return found.get("sha256"), found.get("options")
 
 
 def _remove(path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.document import PageJob, ocr_page, plan_document
 from ingest.ocr import OcrEngine, TesseractEngine
 from pipeline.settings import Settings
-from schema import Document, Page
+from schema import Document, Page, ProducedBy
 
 
 def make_engine(settings: Settings) -> OcrEngine:
@@ -27,7 +27,9 @@ def merge_ocr_page(doc: Document, page: Page) -> None:
 def finish_document(doc: Document, settings: Settings) -> Document:
     """Given a Document whose pages are all read, normalize and extract it; set status."""
     import normalize.stage
+    from pipeline.settings import kehoach_version
 
+    doc.produced_by = ProducedBy(version=kehoach_version(), options=settings.fingerprint())
     normalize.stage.run(doc, settings)
     if settings.extract:
         import extract

@@ -5,6 +5,15 @@ import os
 from dataclasses import dataclass
 
 
+def kehoach_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kehoach")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+source"
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -36,6 +45,19 @@ class Settings:
             raise ValueError("--page-timeout must be 0 (no limit) or more seconds")
         if self.model is not None and not os.path.isfile(self.model):
             raise ValueError(f"--model {self.model}: no such file")
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that shapes a record (not jobs, timeouts, --force)."""
+        import hashlib
+        import json
+
+        model = None
+        if self.model:
+            st = os.stat(self.model)
+            model = [os.path.abspath(self.model), st.st_size, int(st.st_mtime)]
+        shape = [kehoach_version(), self.lang, self.dpi, self.psm, self.force_ocr, self.restore,
+                 model, self.extract]
+        return hashlib.sha1(json.dumps(shape).encode()).hexdigest()[:16]
 
     @property
     def workers(self) -> int:

@@ -197,11 +197,19 @@ class ErrorInfo(_Model):
     page: Optional[int] = None
 
 
+class ProducedBy(_Model):
+    """What made this record: a re-run with other options redoes it instead of skipping."""
+
+    version: str
+    options: str = Field(..., description="fingerprint of the options that shape the record")
+
+
 class Document(_Model):
     """One plan: the object every stage reads and adds to."""
 
     schema_version: str = SCHEMA_VERSION
     source: Source
+    produced_by: Optional[ProducedBy] = None
     status: Status = "success"
     number: Optional[str] = None
     doc_type: Optional[str] = None

@@ -154,6 +154,10 @@ def test_batch_writes_error_records_and_goes_on(tmp_path):
     assert len(again.skipped) == 2 and not again.written
     forced = run_batch(paths, out, Settings(jobs=1, restore=False, extract=False, force=True))
     assert len(forced.written) == 2
+    # other options shape other records: a re-run with them redoes the inputs
+    other = run_batch(paths, out, Settings(jobs=1, restore=False, extract=True))
+    assert len(other.written) == 2 and not other.skipped
+    assert Document.model_validate_json((out / "plan one.json").read_text("utf-8")).produced_by
 
 
 def test_same_stem_in_two_folders_gets_two_records(tmp_path):
