@@ -92,7 +92,7 @@ def ingest_cmd(
     no_restore: bool = typer.Option(False, "--no-restore", help="skip Vietnamese diacritic restoration"),
     model: Optional[Path] = typer.Option(None, "--model", help="restoration model (default: the bundled one)"),
     no_extract: bool = typer.Option(False, "--no-extract", help="only read and normalize the text"),
-    force: bool = typer.Option(False, "--force", help="redo inputs whose record already exists with the same sha256"),
+    force: bool = typer.Option(False, "--force", help="redo inputs whose record already exists for the same file content and options"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, only errors"),
     db: Optional[str] = typer.Option(None, "--db", help="also load the records into this database, e.g. sqlite:///kehoach.db or postgresql://user@host/db"),
     executor: str = typer.Option("local", "--executor", help="local (worker processes) or dask"),
