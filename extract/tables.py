@@ -111,8 +111,19 @@ def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
 
 
 def _is_target_header(text: str, rules: _Compiled) -> bool:
+    """A text-column header naming targets ("Mục tiêu", "Chỉ tiêu"), tolerating what OCR
+    does to bold headers: lost spaces and vowels ("Mụctiu"), specks before it."""
+    from rapidfuzz import fuzz
+
     f = fold(text)
-    return any(f.startswith(t) for t in rules.target_text)
+    if any(f.startswith(t) for t in rules.target_text):
+        return True
+    compact = "".join(ch for ch in f if ch.isalpha())
+    for t in rules.target_text:
+        want = t.replace(" ", "")
+        if len(compact) >= len(want) - 2 and fuzz.ratio(compact[: len(want)], want) >= 80:
+            return True
+    return False
 
 
 @dataclass
