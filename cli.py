@@ -278,11 +278,31 @@ def export_cmd(
     if fmt not in FORMATS:
         typer.echo(f"kehoach: error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
+    problem = _export_target_problem(fmt, out)
+    if problem:
+        _fail(UsageProblem(problem))
     read = _read_records_or_exit(out_dir)
     written = export_documents([d for _, d in read.documents], fmt, out)
     typer.echo(f"{len(read.documents)} documents ({read.error_records} error records skipped) -> "
                + ", ".join(map(str, written)))
     raise typer.Exit(1 if read.unreadable else 0)
+
+
+def _export_target_problem(fmt: str, out: Path) -> str | None:
+    """Why --out cannot take this export (xlsx: one workbook file; others: a folder)."""
+    if fmt == "xlsx":
+        if out.is_dir():
+            return f"--out {out} is a folder; xlsx needs the workbook file to write"
+        if not out.parent.is_dir():
+            return f"--out {out}: the folder {out.parent} does not exist"
+        return None
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file; {fmt} writes one file per table into a folder"
+    if out.suffix.lower() in (".csv", ".parquet", ".jsonl", ".xlsx", ".json"):
+        return f"--out {out} looks like a file name; {fmt} writes one file per table into a folder"
+    if not out.exists() and not out.parent.is_dir():
+        return f"--out {out}: the folder {out.parent} does not exist"
+    return None
 
 
 @app.command("calendar")
@@ -293,6 +313,10 @@ def calendar_cmd(
     """Write every dated task deadline as an all-day event in an iCalendar file."""
     from outputs.calendar import write_calendar
 
+    if out.is_dir():
+        _fail(UsageProblem(f"--out {out} is a folder; give the .ics file to write"))
+    if not out.parent.is_dir():
+        _fail(UsageProblem(f"--out {out}: the folder {out.parent} does not exist"))
     read = _read_records_or_exit(out_dir)
     report = write_calendar([d for _, d in read.documents], out)
     undated = ", ".join(f"{k} {v}" for k, v in report.undated.items()) or "none"

@@ -120,3 +120,20 @@ def test_xlsx_deadlines_are_date_cells(gold, tmp_path):
     col = tables.table_specs()["tasks"].keys.index("deadline_end") + 1
     cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=col, max_col=col) if row[0].value]
     assert cells and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells)
+
+
+@pytest.mark.parametrize("fmt, out_name, message", [
+    ("csv", "tables.csv", "looks like a file name"),
+    ("xlsx", ".", "is a folder"),
+    ("parquet", "missing/deeper/out", "does not exist"),
+])
+def test_export_refuses_an_out_that_does_not_fit_the_format(tmp_path, fmt, out_name, message):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    (tmp_path / "rec").mkdir()
+    out = tmp_path / out_name
+    result = CliRunner().invoke(app, ["export", str(tmp_path / "rec"), "-f", fmt, "--out", str(out)])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "tables.csv").exists() and not (tmp_path / "missing").exists()
