@@ -117,12 +117,17 @@ def run_batch(
                   ErrorInfo(code="unreadable", message=f"cannot read {p.name}: {exc.strerror or exc}",
                             hint="check the file exists and its permissions"), on_done)
             continue
-        if not settings.force and records.existing_key(out_dir, names[p]) == (sha, options):
+        name = names[p]
+        other_path, other_sha = records.existing_source(out_dir, name)
+        if other_path and other_sha != sha and Path(other_path).resolve() != p.resolve():
+            # another input with this stem, from an earlier run into the same folder
+            name = records.unique_name(p)
+        if not settings.force and records.existing_key(out_dir, name) == (sha, options):
             report.skipped.append(p)
             if on_done:
                 on_done(p, True)
             continue
-        todo.append(_Job(p, names[p], sha))
+        todo.append(_Job(p, name, sha))
     if executor == "dask":
         from pipeline.dask_executor import run_dask
 

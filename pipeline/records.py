@@ -40,15 +40,14 @@ def output_names(paths: list[Path]) -> dict[Path, str]:
     by_stem: dict[str, list[Path]] = {}
     for p in paths:
         by_stem.setdefault(p.stem, []).append(p)
-    names = {}
-    for stem, group in by_stem.items():
-        for p in group:
-            if len(group) == 1:
-                names[p] = stem
-            else:
-                digest = hashlib.sha1(str(p.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:8]
-                names[p] = f"{stem}-{digest}"
-    return names
+    return {p: (p.stem if len(group) == 1 else unique_name(p))
+            for group in by_stem.values() for p in group}
+
+
+def unique_name(path: Path) -> str:
+    """The stem plus a short hash of the full path: a name no other input shares."""
+    digest = hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{path.stem}-{digest}"
 
 
 def _file_mode() -> int:
@@ -104,6 +103,22 @@ def write_error(out_dir: Path, name: str, source: dict, error: ErrorInfo) -> Pat
 
 
 _KEY = re.compile(r'"(sha256|options)":\s*"([0-9a-f]+)"')
+_PATH = re.compile(r'"path":\s*("(?:[^"\\]|\\.)*")')
+
+
+def existing_source(out_dir: Path, name: str) -> tuple[str | None, str | None]:
+    """(source path, source sha256) of an existing record; Nones when absent."""
+    try:
+        with open(record_path(out_dir, name), "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "ignore")
+    except OSError:
+        return None, None
+    m = _PATH.search(head)
+    sha = dict(k.groups() for k in _KEY.finditer(head)).get("sha256")
+    try:
+        return (json.loads(m.group(1)) if m else None), sha
+    except ValueError:
+        return None, sha
 
 
 def existing_key(out_dir: Path, name: str) -> tuple[str | None, str | None]:

@@ -192,3 +192,19 @@ def test_sniff_by_content_not_name(tmp_path):
     pdf_named_jpg = tmp_path / "photo.jpg"
     shutil.copy(make_pdf(tmp_path / "x.pdf", [BODY]), pdf_named_jpg)
     assert sniff_kind(pdf_named_jpg) == "pdf"
+
+
+def test_same_stem_in_separate_runs_keeps_both_records(tmp_path):
+    """a/plan.txt then b/plan.txt into one --out: the second gets its own record."""
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "plan.txt").write_text(f"Kế hoạch {sub}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(collect_inputs([tmp_path / "a"]), out, FAST)
+    second = run_batch(collect_inputs([tmp_path / "b"]), out, FAST)
+    assert len(second.written) == 1
+    texts = sorted(Document.model_validate_json(p.read_text("utf-8")).pages[0].text.strip()
+                   for p in out.glob("*.json"))
+    assert texts == ["Kế hoạch a", "Kế hoạch b"]
+    # running the first again finds its record up to date
+    assert len(run_batch(collect_inputs([tmp_path / "a"]), out, FAST).skipped) == 1
