@@ -43,11 +43,16 @@ def aligned_texts_to_pairs(raw: str, gold: str) -> Counter:
         if len(rt) != len(gt):
             continue
         for r, g in zip(rt, gt):
-            _, rc, _ = token_to_parts(r)
-            _, gc, _ = token_to_parts(g)
-            if rc and gc and core_kind(gc) == "word" and core_kind(rc) == "word":
-                pairs[(rc, gc)] += 1
+            _count_word_pair(pairs, r, g)
     return pairs
+
+
+def _count_word_pair(pairs: Counter, raw_token: str, gold_token: str) -> None:
+    """Count (raw core, gold core) when both tokens are words (not numbers or codes)."""
+    _, rc, _ = token_to_parts(raw_token)
+    _, gc, _ = token_to_parts(gold_token)
+    if rc and gc and core_kind(gc) == "word" and core_kind(rc) == "word":
+        pairs[(rc, gc)] += 1
 
 
 def ocr_text_to_pairs(ocr: str, gold: str) -> Counter:
@@ -59,10 +64,7 @@ def ocr_text_to_pairs(ocr: str, gold: str) -> Counter:
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op in ("equal",) or (op == "replace" and i2 - i1 == j2 - j1):
             for a, b in zip(h[j1:j2], g[i1:i2]):
-                _, rc, _ = token_to_parts(a)
-                _, gc, _ = token_to_parts(b)
-                if rc and gc and core_kind(gc) == "word" and core_kind(rc) == "word":
-                    pairs[(rc, gc)] += 1
+                _count_word_pair(pairs, a, b)
     return pairs
 
 
