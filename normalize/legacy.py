@@ -257,6 +257,26 @@ def encode_vni(text: str) -> str:
 _CONVERTERS = {"tcvn3": tcvn3_to_unicode, "vni": vni_to_unicode}
 
 
+CP1258_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave acute tilde hook dot
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Given Unicode text, return Windows-1258 bytes: precomposed base letters (ê, ơ, ă) with
+    the tone as a combining mark, the way Windows-1258 stores "ế" (ê + U+0301)."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out.append(ch.encode("cp1258"))
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in parts if c in CP1258_TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in CP1258_TONES))
+        out.append((base + tones).encode("cp1258"))
+    return b"".join(out)
+
+
 def legacy_to_unicode(text: str, encoding: LegacyEncoding) -> str:
     """Given legacy text and its encoding ("tcvn3" or "vni"), return NFC Unicode."""
     return _CONVERTERS[encoding](text)

@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `schema` and `samples` im
     sys.path.insert(0, str(ROOT))
 
 from samples.degrade import degrade_page  # noqa: E402
+from normalize.legacy import encode_cp1258  # noqa: E402
 from normalize.legacy import encode_tcvn3 as tcvn3_chars, encode_vni as vni_chars  # noqa: E402
 from pipeline.corpus import CORPUS  # noqa: E402
 from schema import Document  # noqa: E402
@@ -600,7 +601,6 @@ def signer_on_pages(records: dict, pdf_bytes: bytes, pages: list[int]) -> dict:
 
 
 # --- legacy-encoding fixtures -------------------------------------------------------------
-TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # grave acute tilde hook dot
 
 
 def encode_tcvn3(text: str) -> bytes:
@@ -611,23 +611,6 @@ def encode_tcvn3(text: str) -> bytes:
 def encode_vni(text: str) -> bytes:
     """Given Unicode text, return its VNI-Windows bytes (tables: normalize/legacy)."""
     return vni_chars(text).encode("cp1252")
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Given Unicode text, return Windows-1258 bytes: precomposed base letters (ê, ơ, ă) with
-    the tone as a combining mark, the way Windows-1258 stores "ế" (ê + U+0301)."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-            continue
-        except UnicodeEncodeError:
-            pass
-        parts = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in parts if c in TONE_MARKS)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
-        out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 def legacy_pdf_bytes(text_lines: list[str]) -> bytes:

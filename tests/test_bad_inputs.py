@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw, ImageFont
 from pdf_factory import BODY, FONT, make_pdf
 from pipeline.batch import collect_inputs, run_batch
 from pipeline.settings import Settings
+from normalize.legacy import encode_cp1258
 from schema import Document, ErrorRecord
-from test_text_file import encode_cp1258
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings(jobs=2, restore=False, extract=False, page_timeout=120)

@@ -15,24 +15,10 @@ from ingest.text_file import (
     read_text_pages,
     text_to_pages,
 )
-from normalize.legacy import encode_tcvn3, encode_vni, tcvn3_tables
+from normalize.legacy import encode_cp1258, encode_tcvn3, encode_vni, tcvn3_tables
 from pipeline import corpus
 
 GOLD = sorted(corpus.GOLD.glob("*.txt"))
-TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 keeps â ê ô ă ơ ư đ precomposed and writes tone marks as combining."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
-            out.append((base + "".join(c for c in parts if c in TONES)).encode("cp1258"))
-    return b"".join(out)
 
 
 # Windows-1252 punctuation in 0x80-0x9F: TCVN3 VN1 uses those bytes for capitals; the
