@@ -3,10 +3,13 @@
 Restoration runs on OCR'd pages, plain-text inputs, and text-layer pages whose text has
 lost its diacritics (PDFs made searchable by an old OCR run); born-digital text is only
 cleaned. ``raw_text`` is never modified; ``edits`` maps changed tokens back to it.
+
+Legacy encodings are settled in ingest, once: a PDF text layer in TCVN3/VNI is OCR'd
+(ingest.text_layer) and text files are converted when read (ingest.text_file), so no page
+reaches this stage in a legacy encoding.
 """
 from __future__ import annotations
 
-from normalize.legacy import repair_legacy
 from normalize.text_steps import accent_ratio, clean_text
 
 DEACCENTED_RATIO = 0.3  # real Vietnamese has ~0.6 of its syllables marked
@@ -22,13 +25,7 @@ def run(doc, settings):
     """Given a Document after ingest, return it with every page's ``text`` normalized."""
     restorer = None
     for page in doc.pages:
-        # legacy bytes first: TCVN3 writes "ư" as U+00AD, which clean-up would delete
-        text, encoding = repair_legacy(page.raw_text) if page.method == "text" else (page.raw_text, None)
-        if encoding:
-            page.encoding = encoding
-            doc.warn("normalize", f"page {page.number}: text converted from {encoding.upper()}",
-                     page=page.number)
-        cleaned = clean_text(text)
+        cleaned = clean_text(page.raw_text)
         page.text = cleaned
         if not settings.restore or not cleaned.strip() or not needs_restoration(page, doc.source.kind):
             continue
