@@ -361,14 +361,26 @@ def audit_cmd(
     samples_dir: Path = typer.Argument(Path("samples"), help="folder of sample inputs with <stem>.expected.json beside them"),
     out: Path = typer.Option(Path("audit"), "--out", "-o", help="folder for audit.json and audit.html"),
     min_f1: Optional[float] = typer.Option(None, "--min-f1", help="exit 1 when pooled item F1 is below this (0-1)"),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
+    records: Optional[Path] = typer.Option(None, "--records", help="score the records already in this folder (written by `kehoach ingest SAMPLES --out FOLDER`) instead of running the pipeline"),
 ) -> None:
-    """Run the pipeline on the samples, score against expected records, write audit.json + audit.html."""
+    """Run the pipeline on the samples, score against expected records, write audit.json + audit.html.
+
+    The records the pipeline wrote are kept in OUT/records.
+    """
     from outputs import audit
 
     if not samples_dir.is_dir():
         typer.echo(f"kehoach: error: no such folder: {samples_dir}", err=True)
         raise typer.Exit(2)
-    result = audit.run_audit(samples_dir, audit.default_processor())
+    if records is not None and not records.is_dir():
+        typer.echo(f"kehoach: error: no such folder: {records}", err=True)
+        raise typer.Exit(2)
+    if jobs < 0:
+        typer.echo("kehoach: error: --jobs must be 0 (all cores) or more", err=True)
+        raise typer.Exit(2)
+    result = audit.run_audit(samples_dir, jobs=jobs, records_dir=records or out / "records",
+                             run=records is None)
     if not result.documents:
         typer.echo(f"kehoach: error: no <stem>.expected.json with a sample input in {samples_dir}", err=True)
         raise typer.Exit(2)

@@ -10,6 +10,7 @@ value agrees, so P = right / extracted items, R = right / expected items.
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -82,13 +83,40 @@ def samples_to_pairs(samples_dir: Path) -> tuple[list[SamplePair], list[str]]:
     return pairs, missing
 
 
-def default_processor() -> Processor:
-    """Return the real pipeline (imported lazily: the audit is usable without OCR installed)."""
-    from pipeline.runner import process_file
+def batch_processor(inputs: list[Path], records_dir: Path, jobs: int = 0, run: bool = True) -> Processor:
+    """Given the sample inputs, return a processor that hands back each input's Document.
+
+    With ``run``, the batch pipeline first processes every input at once (pages spread over
+    ``jobs`` worker processes, 0 = all cores) and writes the records into ``records_dir``;
+    without it, the records already there (from ``kehoach ingest``) are scored as they are.
+    An input whose record is an error record, or missing, fails with that reason.
+    Imported lazily: the audit is usable without OCR installed.
+    """
+    from pipeline import records
+    from pipeline.batch import run_batch
     from pipeline.settings import Settings
 
-    settings = Settings(jobs=1)
-    return lambda path: process_file(path, settings)
+    if run:
+        run_batch(list(inputs), records_dir, Settings(jobs=jobs, force=True))
+    names = records.output_names(list(inputs))
+    found: dict[Path, Document | str] = {}
+    for path in inputs:
+        record, error = records.record_path(records_dir, names[path]), records.error_path(records_dir, names[path])
+        if record.exists():
+            found[path] = Document.model_validate_json(record.read_text(encoding="utf-8"))
+        elif error.exists():
+            info = json.loads(error.read_text(encoding="utf-8")).get("error", {})
+            found[path] = f"{info.get('code', 'error')}: {info.get('message', '')}"
+        else:
+            found[path] = f"no record {record.name} in {records_dir}"
+
+    def process(path: Path) -> Document:
+        doc = found[path]
+        if isinstance(doc, str):
+            raise RuntimeError(doc)
+        return doc
+
+    return process
 
 
 def audit_pair(pair: SamplePair, process: Processor) -> DocumentAudit:
@@ -105,10 +133,20 @@ def audit_pair(pair: SamplePair, process: Processor) -> DocumentAudit:
     return DocumentAudit(pair, compare_records(expected, doc), doc)
 
 
-def run_audit(samples_dir: Path, process: Optional[Processor] = None) -> AuditResult:
-    """Given a samples folder, audit every sample that has an expected record."""
+def run_audit(samples_dir: Path, process: Optional[Processor] = None, *, jobs: int = 0,
+              records_dir: Optional[Path] = None, run: bool = True) -> AuditResult:
+    """Given a samples folder, audit every sample that has an expected record.
+
+    Without ``process``, the samples go through the batch pipeline together (see
+    ``batch_processor``); records land in ``records_dir`` (a temporary folder when None).
+    """
     pairs, missing = samples_to_pairs(samples_dir)
-    process = process or default_processor()
+    if process is not None:
+        return AuditResult([audit_pair(p, process) for p in pairs], missing)
+    if records_dir is None:
+        with tempfile.TemporaryDirectory(prefix="kehoach-audit-") as tmp:
+            return run_audit(samples_dir, jobs=jobs, records_dir=Path(tmp), run=run)
+    process = batch_processor([p.input for p in pairs], records_dir, jobs, run)
     return AuditResult([audit_pair(p, process) for p in pairs], missing)
 
 

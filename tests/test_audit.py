@@ -129,7 +129,7 @@ def test_cli_audit_exit_code_follows_min_f1(samples, tmp_path, monkeypatch):
 
     import cli
 
-    monkeypatch.setattr(audit, "default_processor", lambda: _fake_pipeline)
+    monkeypatch.setattr(audit, "batch_processor", lambda *a, **k: _fake_pipeline)
     runner = CliRunner()
     low = runner.invoke(cli.app, ["audit", str(samples), "--out", str(tmp_path / "a"), "--min-f1", "0.95"])
     high = runner.invoke(cli.app, ["audit", str(samples), "--out", str(tmp_path / "b"), "--min-f1", "0.5"])
@@ -171,3 +171,25 @@ def test_real_pipeline_runs_through_the_audit(samples, tmp_path):
     assert result.documents[0].document.source.kind == "pdf"
     json_path, html_path = audit.write_reports(result, tmp_path / "real")
     assert json.loads(json_path.read_text(encoding="utf-8"))["documents"][0]["name"] == "son-la"
+
+
+def test_records_of_an_earlier_run_are_scored_without_rerunning(samples, tmp_path, monkeypatch):
+    """`audit --records DIR`: the records the batch wrote are read back, the pipeline is not run."""
+    records_dir = tmp_path / "records"
+    first = audit.run_audit(samples, jobs=1, records_dir=records_dir)
+    assert (records_dir / "son-la.json").exists()
+
+    import pipeline.batch
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the pipeline must not run with run=False")
+
+    monkeypatch.setattr(pipeline.batch, "run_batch", no_run)
+    again = audit.run_audit(samples, records_dir=records_dir, run=False)
+    assert again.totals()["tasks"]["items"] == first.totals()["tasks"]["items"]
+    assert again.documents[0].document.number == first.documents[0].document.number
+
+    (records_dir / "son-la.json").unlink()
+    missing = audit.run_audit(samples, records_dir=records_dir, run=False)
+    assert missing.documents[0].error.startswith("RuntimeError: no record son-la.json")
+    assert missing.f1 == 0.0
