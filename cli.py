@@ -332,8 +332,17 @@ def bench_extract_cmd(
         None, "--input", help="gold-text, raw-ocr, pdf, scan, scan-short, image, tiff; default the first four"),
     details: bool = typer.Option(False, "--details", help="also print each mismatch"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write rows and mismatches as JSON"),
+    records: Optional[Path] = typer.Option(
+        None, "--records", help="re-extract the records saved in this folder (by --save-records, or "
+        "`kehoach ingest --out`) instead of reading the inputs again: no OCR"),
+    save_records: Optional[Path] = typer.Option(
+        None, "--save-records", help="also save each input's record here as <plan>.<input>.json"),
 ) -> None:
-    """Score extraction per plan and input kind against the gold records (figures only)."""
+    """Score extraction per plan and input kind against the gold records (figures only).
+
+    OCR is slow and extraction rules change often: run once with --save-records DIR, then
+    re-score rule changes in seconds with --records DIR.
+    """
     from dataclasses import asdict
 
     from extract.bench import INPUT_KINDS, PLANS, bench_inputs, rows_to_table, run_bench
@@ -343,7 +352,10 @@ def bench_extract_cmd(
     if unknown:
         raise typer.BadParameter(f"unknown input kind(s) {unknown}; choose from {list(INPUT_KINDS)}",
                                  param_hint="--input")
-    rows = run_bench(bench_inputs(tuple(plan) if plan else PLANS, kinds))
+    if records is not None and not records.is_dir():
+        raise typer.BadParameter(f"no such folder: {records}", param_hint="--records")
+    rows = run_bench(bench_inputs(tuple(plan) if plan else PLANS, kinds), records=records,
+                     save_records=save_records)
     typer.echo(rows_to_table(rows))
     if details:
         for r in rows:
@@ -354,6 +366,34 @@ def bench_extract_cmd(
         json_out.write_text(json.dumps([{"plan": r.plan, "input": r.kind, "score": r.row, "note": r.note,
                                          "mismatches": [asdict(m) for m in r.mismatches]} for r in rows],
                                        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+@app.command("extract")
+def extract_cmd(
+    paths: List[Path] = typer.Argument(..., help="record files (<stem>.json) or folders of them"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="folder for the re-extracted records (default: rewrite them in place)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no per-record summary"),
+) -> None:
+    """Re-extract saved records with the current rules, without reading the inputs again.
+
+    Runs only the extract stage on each record's saved pages (OCR is the slow part). Exit
+    code 0 when all records were re-extracted, 1 when some could not be read, 2 on usage errors.
+    """
+    from extract.rerun import reextract
+    from outputs.record_files import paths_to_documents
+    from pipeline.records import write_json_atomic
+
+    _require_existing(paths)
+    read = paths_to_documents(paths)
+    for p, why in read.unreadable:
+        typer.echo(f"kehoach: failed: {p}: {why}", err=True)
+    for p, doc in read.documents:
+        new = reextract(doc)
+        target = (out / p.name) if out else p
+        write_json_atomic(target, new.model_dump_json(indent=1))
+        if not quiet:
+            typer.echo(f"{p.name}: {len(new.targets)} targets, {len(new.tasks)} tasks -> {target}")
+    raise typer.Exit(1 if read.unreadable else 0)
 
 
 @app.command("audit")

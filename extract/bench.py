@@ -8,6 +8,10 @@ Input kinds per plan (skipped with a note when absent):
   scan-short, image, tiff: samples/<id>.scan-short.pdf, .page1.jpg, .pages1-2.tiff (scored on
              their own <stem>.expected.json, which holds only the items they show)
 Expected records: samples/<stem>.expected.json when present, else corpus gold records.
+
+With ``records`` (a folder ``kehoach ingest --out`` wrote), each input's saved record is
+re-extracted with the current rules instead of being read again (``extract.rerun``): the
+way to iterate on extraction rules without paying for OCR each time.
 """
 from __future__ import annotations
 
@@ -106,9 +110,37 @@ def bench_inputs(plans: tuple[str, ...] = PLANS, kinds: tuple[str, ...] = ("gold
     return out
 
 
-def run_bench(inputs: list[BenchInput]) -> list[BenchRow]:
-    """Run extraction on each available input and score it with outputs.compare."""
+def saved_record_path(folder: Path, bi: BenchInput) -> Path:
+    """Given a folder and a bench input, return where ``--save-records`` keeps its record
+    (``<plan>.<kind>.json``: gold and raw text files share their names)."""
+    return folder / f"{bi.plan}.{bi.kind}.json"
+
+
+def input_to_document(bi: BenchInput, records: Optional[Path] = None) -> Optional[Document]:
+    """Given a bench input, return its Document extracted with the current rules: from its
+    saved record in ``records`` (re-extracted), else by running the pipeline on the input;
+    None when ``records`` is given and holds no record of this input."""
     import extract
+
+    if records is not None:
+        from extract.rerun import record_for_input, reextract
+        from outputs.record_files import path_to_document
+
+        rec = saved_record_path(records, bi)
+        rec = rec if rec.exists() else record_for_input(records, bi.path)
+        return None if rec is None else reextract(path_to_document(rec))
+    if bi.kind in ("gold-text", "raw-ocr"):
+        doc = text_to_document(bi.path, restore=(bi.kind == "raw-ocr"))
+    else:
+        doc = file_to_document(bi.path)
+    return extract.run(doc)
+
+
+def run_bench(inputs: list[BenchInput], records: Optional[Path] = None,
+              save_records: Optional[Path] = None) -> list[BenchRow]:
+    """Run extraction on each available input (or re-extract its saved record in
+    ``records``) and score it with outputs.compare; with ``save_records``, also write each
+    Document there as ``<plan>.<kind>.json`` for later ``records`` runs."""
     from outputs.compare import compare_records, score_row
 
     rows = []
@@ -117,14 +149,17 @@ def run_bench(inputs: list[BenchInput]) -> list[BenchRow]:
             rows.append(BenchRow(bi.plan, bi.kind, note=bi.note or "no expected records"))
             continue
         try:
-            if bi.kind in ("gold-text", "raw-ocr"):
-                doc = text_to_document(bi.path, restore=(bi.kind == "raw-ocr"))
-            else:
-                doc = file_to_document(bi.path)
-            extract.run(doc)
+            doc = input_to_document(bi, records)
+            if doc is None:
+                rows.append(BenchRow(bi.plan, bi.kind, note=f"no record of {bi.path.name} in {records}"))
+                continue
         except Exception as e:
             rows.append(BenchRow(bi.plan, bi.kind, note=f"failed: {type(e).__name__}: {e}"))
             continue
+        if save_records is not None:
+            from pipeline.records import write_json_atomic
+
+            write_json_atomic(saved_record_path(save_records, bi), doc.model_dump_json(indent=1))
         expected = json.loads(bi.expected.read_text(encoding="utf-8"))
         score = compare_records(expected, doc)
         note = "; ".join(w.message for w in doc.warnings if w.stage == "normalize")[:120]

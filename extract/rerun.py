@@ -1,0 +1,64 @@
+"""Re-extract saved records: run the extract stage again on a record's normalized pages.
+
+OCR is the expensive part of the pipeline; the extract rules change more often. A record
+(``<stem>.json``, a ``schema.Document``) keeps its pages (normalized text, words, tables),
+so the extract stage can be run again on it without reading the input again:
+
+    doc = reextract(path_to_document("out/plan.scan.json"))
+
+Everything the extract stage fills (metadata, items, units, its warnings) is cleared first,
+so a re-extracted record equals what ``kehoach ingest`` would write with the current rules.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from schema import Document, Signer
+
+STAGE = "extract"
+# Document fields the extract stage fills (schema.Document), reset before running it again.
+EXTRACTED_FIELDS = ("number", "doc_type", "issuer", "place", "issued_date", "title")
+
+
+def document_to_unextracted(doc: Document) -> Document:
+    """Given a Document (extracted or not), return a copy as the normalize stage left it:
+    no metadata, items, units or extract warnings, "extract" not among its stages."""
+    out = doc.model_copy(deep=True)
+    for f in EXTRACTED_FIELDS:
+        setattr(out, f, None)
+    out.signer = Signer()
+    out.references, out.targets, out.tasks, out.units = [], [], [], []
+    out.warnings = [w for w in out.warnings if w.stage != STAGE]
+    out.stages = [s for s in out.stages if s != STAGE]
+    return out
+
+
+def reextract(doc: Document, settings: Any = None) -> Document:
+    """Given a saved Document, return a copy extracted again with the current rules; its
+    ``produced_by.version`` names the build that re-extracted it."""
+    import extract
+    from pipeline.settings import kehoach_version
+
+    out = extract.run(document_to_unextracted(doc), settings)
+    if out.produced_by is not None:
+        out.produced_by = out.produced_by.model_copy(update={"version": kehoach_version()})
+    return out
+
+
+def record_for_input(records: Path, input_path: Path) -> Optional[Path]:
+    """Given a folder of records and an input file, return the record ``kehoach ingest``
+    wrote for that input there (``<stem>*.json`` whose source has the same file name in a
+    folder of the same name: corpus gold/ and raw/ texts share their names), or None."""
+    from outputs.record_files import path_to_document
+
+    for cand in sorted(records.glob(f"{input_path.stem}*.json")):
+        if cand.name.endswith(".error.json"):
+            continue
+        try:
+            doc = path_to_document(cand)
+        except Exception:  # noqa: BLE001 - not a record: not this input's
+            continue
+        if Path(doc.source.path).parts[-2:] == input_path.resolve().parts[-2:]:
+            return cand
+    return None
