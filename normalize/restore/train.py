@@ -1,7 +1,8 @@
 """Train the restoration model from the repo's sources; leave-one-document-out evaluation.
 
-Sources (normalize/data/restore_sources/): corpus/gold + corpus/raw (token-aligned pairs and
-correct texts), synth/<doc>.<lang>.txt (OCR of rendered gold texts), vlsp_sentences (running
+Sources: the repository's corpus (pipeline.corpus: raw/ + gold/, token-aligned pairs and
+correct texts; 003-xa is correct text, its own gold), and in normalize/data/restore_sources/:
+synth/<doc>.<lang>.txt (OCR of rendered gold texts), vlsp_sentences (running
 text), viet74k / tess_vie_words / admin_units (word lists). `exclude` leaves documents out of
 every part of training so they can be scored honestly.
 """
@@ -13,6 +14,8 @@ import math
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from pipeline.corpus import GOLD, RAW
 
 from .channel import Channel
 from .lm import NgramCounts, text_to_streams
@@ -33,6 +36,14 @@ def read(path: Path) -> str:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             return f.read()
     return path.read_text(encoding="utf-8")
+
+
+def corpus_text(doc: str, kind: str) -> str:
+    """Given a corpus document id and 'raw' or 'gold', return its text (a correct-text
+    document such as 003-xa has no gold file: its raw text is its gold)."""
+    if kind == "gold" and doc in CLEAN_DOCS:
+        kind = "raw"
+    return read((RAW if kind == "raw" else GOLD) / f"{doc}.txt")
 
 
 def aligned_texts_to_pairs(raw: str, gold: str) -> Counter:
@@ -88,7 +99,6 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                 params: dict | None = None, extra_texts: list[str] = ()) -> dict:
     """Given documents to leave out (and correct texts to add to the LM, as in-domain),
     return the model dict (channel, vocab, LM) from sources."""
-    corpus = sources / "corpus"
     pairs: Counter = Counter()
     vie_pairs: Counter = Counter()  # tesseract vie misreads: the clean regime's channel
     code_counts: Counter = Counter()
@@ -99,11 +109,11 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
     for doc in PAIR_DOCS + CLEAN_DOCS:
         if doc in exclude:
             continue
-        gold = read(corpus / "gold" / f"{doc}.txt")
+        gold = corpus_text(doc, "gold")
         abbrev_texts.append(gold)
         counts.add_streams(text_to_streams(gold), IN_DOMAIN_WEIGHT, order=LM_ORDER)
         if doc in PAIR_DOCS:
-            raw = read(corpus / "raw" / f"{doc}.txt")
+            raw = corpus_text(doc, "raw")
             pairs.update(aligned_texts_to_pairs(raw, gold))
             code_counts.update(pairs_to_code_fixes(raw, gold))
         if use_synth:
@@ -226,11 +236,11 @@ def evaluate_doc(doc: str, params: dict | None = None, sources: Path = SOURCES, 
 
     model = model or build_model({doc}, sources, params=params)
     r = Restorer(model)
-    gold = read(sources / "corpus" / "gold" / f"{doc}.txt")
+    gold = corpus_text(doc, "gold")
     out: dict = {"doc": doc}
     inputs = {"clean": gold}
     if doc in PAIR_DOCS:
-        inputs["raw"] = read(sources / "corpus" / "raw" / f"{doc}.txt")
+        inputs["raw"] = corpus_text(doc, "raw")
     vie = sources / "synth" / f"{doc}.vie.txt"
     if vie.exists():
         inputs["vie"] = read(vie)
