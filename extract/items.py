@@ -121,6 +121,18 @@ def cell_to_values(raw: str, year: Optional[int]) -> tuple[list[TargetValue], li
         return [], [f"value parser failed on {raw!r}: {e}"]
 
 
+def year_cells_to_values(cells: dict[int, str], text: str) -> tuple[list[TargetValue], list[str]]:
+    """Given a target row's year cells and its text, return (values, warnings)."""
+    try:
+        from .values import year_cells_to_values as parse
+    except ImportError:
+        return [], [f"values not parsed (extract.values unavailable): {cells!r}"]
+    try:
+        return parse(cells, text)
+    except Exception as e:
+        return [], [f"value parser failed on {cells!r}: {e}"]
+
+
 def _dedupe_units(units: list[UnitRef]) -> list[UnitRef]:
     seen, out = set(), []
     for u in units:
@@ -160,12 +172,11 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
     if raw.kind == "task":
         return Task(**common)
     values: list[TargetValue] = []
-    year_cells = sorted((k, v) for k, v in raw.cells.items() if k.startswith("year:"))
+    year_cells = {int(k.split(":", 1)[1]): v for k, v in raw.cells.items() if k.startswith("year:")}
     if year_cells:
-        for k, v in year_cells:
-            vs, w = cell_to_values(v, int(k.split(":", 1)[1]))
-            warnings += w
-            values += vs
+        vs, w = year_cells_to_values(year_cells, raw.text)
+        warnings += w
+        values += vs
     else:
         source = raw.cells.get("value") or raw.text
         vs, w = cell_to_values(source, _year_of(deadline, plan_year))

@@ -45,6 +45,16 @@ class ValuePatterns(BaseModel):
     unit_tail: str
 
 
+class OcrCellRules(BaseModel):
+    """How OCR damages a one-value cell (value_units.yaml ``ocr_cell``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    edge_junk: str = ""
+    comparators: dict[str, str] = {}
+    digits: dict[str, str] = {}
+    ge_as_digit: list[str] = []
+
+
 class ValueGrammar(BaseModel):
     """The validated content of value_units.yaml."""
 
@@ -57,6 +67,7 @@ class ValueGrammar(BaseModel):
     qualitative: list[str]
     percent_subjects: list[str] = ["tỷ lệ", "tỉ lệ"]
     patterns: ValuePatterns
+    ocr_cell: OcrCellRules = OcrCellRules()
 
     @field_validator("comparators")
     @classmethod
@@ -285,7 +296,10 @@ def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[Tar
         return values
     out = []
     for v in values:
-        if v.unit:
+        ge = _ge_read_as_digit(v, c)
+        if ge is not None:
+            out.append(ge)
+        elif v.unit:
             out.append(v)
         elif v.value is not None and v.value > 100:
             # a rate above 100 with no "%" printed is a damaged cell ("990" for "≥2%")
@@ -295,11 +309,78 @@ def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[Tar
     return out
 
 
+def _ge_read_as_digit(v: TargetValue, c: _Compiled) -> Optional[TargetValue]:
+    """Given a value of a rate row, return it read as "≥ rest" when it is a rate above 100
+    printed with a leading digit OCR makes of "≥" ("230%" -> ≥30%), else None."""
+    if v.value is None or v.value <= 100 or v.comparator not in (None, "="):
+        return None
+    digits = v.raw.strip()
+    for lead in c.g.ocr_cell.ge_as_digit:
+        if digits.startswith(lead):
+            rest = parse_number(digits[len(lead):].rstrip("% "))
+            if rest is not None and 0 < rest <= 100:
+                return v.model_copy(update={"value": rest, "comparator": ">=", "unit": "%"})
+    return None
+
+
+def clean_value_cell(text: str) -> str:
+    """Given a cell that holds one value as OCR read it, return it with OCR damage undone:
+    specks at its edges ("_>30%", "- 100%", ".100%.", ">3\"", ": X"), comparators misread
+    ("»3" -> ">3", "z10%" -> "≥10%") and letters inside numbers ("1O0%" -> "100%"). A bare
+    number with a trailing mark ("10,", "5900/") is left as it is: a damaged cell."""
+    rules = _compiled().g.ocr_cell
+    t = squash_spaces(nfc(text or ""))
+    junk = set(rules.edge_junk) | {" "}
+    start = 0
+    while start < len(t) and t[start] in junk:
+        start += 1
+    core = t[start:]
+    if core[:1] in rules.comparators and core[1:2].isdigit():
+        core = rules.comparators[core[0]] + core[1:]
+    core = "".join(rules.digits.get(ch, ch) if _between_digits(core, i) else ch
+                   for i, ch in enumerate(core))
+    end = len(core)
+    while end > 0 and core[end - 1] in junk:
+        end -= 1
+    body = core[:end]
+    complete = body.endswith("%") or (body[:1] in "≥>≤<=" and body[-1:].isdigit()) \
+        or squash_spaces(fold(body)) in _compiled().qualitative
+    return body if complete or end == len(core) else core.rstrip()
+
+
+def _between_digits(s: str, i: int) -> bool:
+    """Whether s[i] sits in a run of digits: a digit on one side, a digit or "%" / end on the other."""
+    left = s[i - 1] if i else ""
+    right = s[i + 1] if i + 1 < len(s) else ""
+    return (left.isdigit() and (right.isdigit() or right in ("%", ""))) or (right.isdigit() and left.isdigit())
+
+
+def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[list[TargetValue], list[str]]:
+    """Given the year columns of one target row ({2025: "≥30%", 2030: "≥90"}) and its target
+    text, return (one value per non-empty cell in year order with units filled for the row,
+    warnings). Cells are cleaned of OCR damage first (``clean_value_cell``); a cell with
+    several values keeps its first (the rest is a neighbour's text or noise)."""
+    values: list[TargetValue] = []
+    warnings: list[str] = []
+    for year in sorted(cells):
+        raw = squash_spaces(nfc(cells[year] or ""))
+        cell = clean_value_cell(raw)
+        if cell != raw:
+            warnings.append(f"value cell {year} read as {cell!r}: printed {raw!r}")
+        found = parse_values(cell, year)
+        if len(found) > 1:
+            warnings.append(f"value cell {year} holds several values, the first kept: {raw!r}")
+            found = parse_values(found[0].raw, year)[:1]  # read alone, as a cell
+        values.extend(found)
+    filled = fill_row_units(values, target_text)
+    implied = [str(v.year) for v, f in zip(values, filled) if v.unit is None and f.unit]
+    if implied:
+        warnings.append(f"unit '%' implied by the row (a rate) for the bare values of {', '.join(implied)}")
+    return filled, warnings
+
+
 def parse_year_cells(cells: dict[int, str], target_text: str = "") -> list[TargetValue]:
     """Given the year columns of one target row ({2025: "≥30%", 2030: "≥90"}) and its target
     text, return one value per non-empty cell, year order, units filled for the row
-    (``fill_row_units``)."""
-    values: list[TargetValue] = []
-    for year in sorted(cells):
-        values.extend(parse_values(cells[year], year))
-    return fill_row_units(values, target_text)
+    (``year_cells_to_values`` without its warnings)."""
+    return year_cells_to_values(cells, target_text)[0]

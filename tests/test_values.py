@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.values import fill_row_units, load_grammar, parse_number, parse_values, parse_year_cells
+from extract.values import (clean_value_cell, fill_row_units, load_grammar, parse_number, parse_values,
+                            parse_year_cells, year_cells_to_values)
 
 
 @pytest.mark.parametrize("s,expected", [
@@ -135,3 +136,37 @@ def test_percent_round_trip(n, cmp):
     word, op = cmp
     [v] = parse_values(f"{word} {n}% hồ sơ được xử lý trực tuyến", 2025)
     assert (v.value, v.unit, v.comparator) == (n, "%", op)
+
+
+# Cells of the multi-year target tables as OCR read them in samples/004-tan-ky.scan.pdf.
+@pytest.mark.parametrize("cell, cleaned", [
+    ("_>30%", ">30%"), ("->40%", ">40%"), ("- 100%", "100%"), (", 2%", "2%"), ("100%,", "100%"),
+    (".100%.", "100%"), ("100% '", "100%"), (">50„", ">50"), ('>3"', ">3"), (">1 `", ">1"),
+    ("»3", ">3"), ("z10%", "≥10%"), ("1O0%", "100%"), (": X", "X"), ("X _", "X"), ("1%;", "1%"),
+    ("95%_", "95%"), ("30% °", "30%"), ("_>0.9", ">0.9"),
+    # bare numbers with a trailing mark stay damaged cells (the mark may be a misread "%")
+    ("10,", "10,"), ("5900/", "5900/"), ("_ 740,", "740,"), ("5o,", "5o,"),
+    # clean cells are left alone
+    ("≥30%", "≥30%"), ("0,6", "0,6"), (">0.6", ">0.6"), ("Hoàn thành", "Hoàn thành"),
+])
+def test_clean_value_cell(cell, cleaned):
+    assert clean_value_cell(cell) == cleaned
+
+
+def test_year_cells_undo_ocr_damage_and_warn():
+    cells = {2025: "->40%", 2030: "90% 0%", 2035: "95%_", 2040: "10,"}
+    values, warns = year_cells_to_values(cells, "Tỷ lệ hệ thống thông tin được vận hành")
+    assert [(v.year, v.value, v.unit, v.comparator) for v in values] == [
+        (2025, 40, "%", ">"), (2030, 90, "%", "="), (2035, 95, "%", "="), (2040, None, "%", None)]
+    assert any("'->40%'" in w for w in warns) and any("several values" in w for w in warns)
+
+
+@pytest.mark.parametrize("cell, value", [("230%", 30), ("290", 90), ("2100", 100), ("240", 40)])
+def test_rate_above_100_with_a_leading_2_is_a_misread_ge(cell, value):
+    [v] = year_cells_to_values({2030: cell}, "Tỷ lệ phủ sóng 5G")[0]
+    assert (v.value, v.unit, v.comparator) == (value, "%", ">=")
+
+
+def test_misread_ge_only_in_rate_rows_and_for_plausible_rests():
+    assert year_cells_to_values({2030: "990"}, "Tỷ lệ chi nghiên cứu")[0][0].value is None
+    assert year_cells_to_values({2030: "22"}, "Số sáng chế")[0][0].value == 22
