@@ -4,6 +4,12 @@ For every whitespace token the restorer chooses the syllable `g` that maximises
 P(r | g) * P(g | two syllables before), where `r` is what OCR printed, decoding each
 paragraph/sentence with a second-order Viterbi over small per-token candidate lists.
 
+- Decoding (decode.py): the text becomes a lattice of integer-coded candidates (tokens x
+  slots); LM scores are gathered in bulk from numpy hash tables, a bigram forward-backward
+  pass keeps each token's few likely candidates, and an exact trigram Viterbi runs all
+  sentences side by side in numpy. Candidate lists are cached per raw word, the channel's
+  rewrite search per raw prefix/suffix; no Python loop runs per token x state.
+
 - Channel P(r | g) (channel.py), learned from aligned (raw, gold) word pairs: the corpus's
   token-aligned raw/gold files plus synthetic pairs (gold texts rendered and OCR-ed with
   tesseract `-l eng`, scripts/synth_ocr_pairs.py). A raw word is aligned character-wise with

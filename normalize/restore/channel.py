@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from .text import fold
 
 MAX_CHUNK = 3
 UNSEEN_IDENTITY_COST = 0.05
 GENERIC_SUB_COST = 7.0  # any raw letter read as another letter, never seen in training
+GENERIC_LETTERS = frozenset("abcdeghiklmnopqrstuvxy")  # the letters of Vietnamese syllables
 
 
 def levenshtein_ops(a: str, b: str) -> list[tuple[str, str]]:
@@ -79,7 +81,21 @@ class Channel:
         self.rewrites = rewrites  # raw chunk -> {folded gold chunk: cost}
         self.keys = keys
         self.prefixes = {k[:i] for k in keys for i in range(len(k) + 1)}
+        self.suffixes = {k[i:] for k in keys for i in range(len(k) + 1)}
+        # each key with one letter hidden ('th*c' -> thuc, thuc...): one unseen substitution
+        self.wildcards: dict[str, list[str]] = {}
+        for k in sorted(keys):
+            for i in range(len(k)):
+                self.wildcards.setdefault(k[:i] + "*" + k[i + 1:], []).append(k)
         self.max_chunk = max((len(r) for r in rewrites), default=1)
+        # words share their beginnings and ends: parts are cached per raw prefix / suffix
+        self._prefix_parts = lru_cache(maxsize=200_000)(self._prefix_parts_uncached)
+        self._suffix_parts = lru_cache(maxsize=200_000)(self._suffix_parts_uncached)
+
+    def clear_caches(self) -> None:
+        """Forget the cached prefix and suffix parts (to time a cold start)."""
+        self._prefix_parts.cache_clear()
+        self._suffix_parts.cache_clear()
 
     @staticmethod
     def pairs_to_rewrites(pairs: Counter, min_count: int = 2, likelihood: bool = True) -> dict[str, dict[str, float]]:
@@ -129,48 +145,95 @@ class Channel:
                      generic_below: float = 3.0) -> dict[str, float]:
         """Given a raw word (lower-case), return folded syllable keys reachable, with costs.
 
-        Learned rewrites first; one unseen edit is tried only when they reach no key
-        cheaper than `generic_below` (that search is the slow part).
+        Learned rewrites first; one unseen edit (any letter for one raw character, or its
+        deletion) is tried only when they reach no key cheaper than `generic_below`.
         """
-        first = self._word_to_keys(raw, max_cost, limit, allow_generic=False)
-        if first and min(first.values()) < generic_below:
-            return first
-        return self._word_to_keys(raw, max_cost, limit, allow_generic=True)
+        forward = self._reach(raw, max_cost, backward=False)
+        found = {k: c for k, c in forward[-1].items() if k in self.keys}
+        if not found or min(found.values()) >= generic_below:
+            self._add_one_edit(raw, forward, self._reach(raw, max_cost, backward=True), max_cost, found)
+        return dict(sorted(found.items(), key=lambda kv: (kv[1], kv[0]))[:limit])
 
-    def _word_to_keys(self, raw: str, max_cost: float, limit: int, allow_generic: bool) -> dict[str, float]:
-        results: dict[str, float] = {}
-        n = len(raw)
-        generic_letters = "abcdeghiklmnopqrstuvxy"
+    def _reach(self, raw: str, max_cost: float, backward: bool) -> list[dict[str, float]]:
+        """Given a raw word, return per position i the key parts learned rewrites make of
+        raw[:i] (forward: prefixes of keys) or of raw[i:] (backward: suffixes), least costs."""
+        if backward:
+            return [self._suffix_parts(raw[i:], max_cost) for i in range(len(raw) + 1)]
+        return [self._prefix_parts(raw[:i], max_cost) for i in range(len(raw) + 1)]
 
-        def walk(i: int, key: str, cost: float, generic_used: bool) -> None:
-            if cost > max_cost:
-                return
-            if i == n:
-                if key in self.keys and cost < results.get(key, 1e9):
-                    results[key] = cost
-                return
-            moved = False
-            for L in range(1, min(self.max_chunk, n - i) + 1):
-                opts = self.rewrites.get(raw[i:i + L])
-                if not opts:
+    def _moves(self, chunk_end: str) -> list[tuple[int, str, float]]:
+        """Given raw text, return the rewrites that can consume its end: (length, key part, cost)."""
+        moves = []
+        for L in range(1, min(self.max_chunk, len(chunk_end)) + 1):
+            for b, c in (self.rewrites.get(chunk_end[-L:]) or {}).items():
+                moves.append((L, b, c))
+        ch = chunk_end[-1]
+        f = fold(ch)
+        if (ch not in self.rewrites or f not in self.rewrites[ch]) and f.isalpha():
+            moves.append((1, f, UNSEEN_IDENTITY_COST))  # a character training never saw
+        return moves
+
+    def _first_moves(self, chunk_start: str) -> list[tuple[int, str, float]]:
+        """Given raw text, return the rewrites that can consume its start: (length, key part, cost)."""
+        moves = []
+        for L in range(1, min(self.max_chunk, len(chunk_start)) + 1):
+            for b, c in (self.rewrites.get(chunk_start[:L]) or {}).items():
+                moves.append((L, b, c))
+        ch = chunk_start[0]
+        f = fold(ch)
+        if (ch not in self.rewrites or f not in self.rewrites[ch]) and f.isalpha():
+            moves.append((1, f, UNSEEN_IDENTITY_COST))
+        return moves
+
+    def _prefix_parts_uncached(self, raw: str, max_cost: float) -> dict[str, float]:
+        """Given raw text, return the key prefixes learned rewrites make of all of it, least costs."""
+        if not raw:
+            return {"": 0.0}
+        out: dict[str, float] = {}
+        prefixes = self.prefixes
+        for L, b, c in self._moves(raw):
+            for key, kc in self._prefix_parts(raw[:-L], max_cost).items():
+                t = kc + c
+                nk = key + b
+                if t <= max_cost and nk in prefixes and t < out.get(nk, math.inf):
+                    out[nk] = t
+        return out
+
+    def _suffix_parts_uncached(self, raw: str, max_cost: float) -> dict[str, float]:
+        """Given raw text, return the key suffixes learned rewrites make of all of it, least costs."""
+        if not raw:
+            return {"": 0.0}
+        out: dict[str, float] = {}
+        suffixes = self.suffixes
+        for L, b, c in self._first_moves(raw):
+            for suf, sc in self._suffix_parts(raw[L:], max_cost).items():
+                t = sc + c
+                ns = b + suf
+                if t <= max_cost and ns in suffixes and t < out.get(ns, math.inf):
+                    out[ns] = t
+        return out
+
+    def _add_one_edit(self, raw: str, forward: list[dict[str, float]], backward: list[dict[str, float]],
+                      max_cost: float, found: dict[str, float]) -> None:
+        """Given the forward and backward rewrite parts of a raw word, add to `found` the
+        keys one unseen edit reaches: raw[j] read as any other letter, or dropped."""
+        budget = max_cost - GENERIC_SUB_COST
+        for j in range(len(raw)):
+            f = fold(raw[j])
+            rights = [(r, c) for r, c in backward[j + 1].items() if c <= budget]
+            if not rights:
+                continue
+            for left, lc in forward[j].items():
+                if lc > budget:
                     continue
-                for b, c in opts.items():
-                    nk = key + b
-                    if nk in self.prefixes:
-                        moved = True
-                        walk(i + L, nk, cost + c, generic_used)
-            ch = raw[i]
-            f = fold(ch)
-            if ch not in self.rewrites or f not in self.rewrites[ch]:
-                # identity for characters the training never saw
-                if f.isalpha() and key + f in self.prefixes:
-                    walk(i + 1, key + f, cost + UNSEEN_IDENTITY_COST, generic_used)
-            if not generic_used:
-                for g in generic_letters:
-                    if g != f and key + g in self.prefixes:
-                        walk(i + 1, key + g, cost + GENERIC_SUB_COST, True)
-                walk(i + 1, key, cost + GENERIC_SUB_COST, True)  # a spurious character
-
-        walk(0, "", 0.0, not allow_generic)
-        best = sorted(results.items(), key=lambda kv: kv[1])[:limit]
-        return dict(best)
+                for right, rc in rights:
+                    t = lc + rc + GENERIC_SUB_COST
+                    if t > max_cost:
+                        continue
+                    k = left + right
+                    if k in self.keys and t < found.get(k, math.inf):
+                        found[k] = t
+                    for k in self.wildcards.get(left + "*" + right, ()):
+                        g = k[len(left)]
+                        if g != f and g in GENERIC_LETTERS and t < found.get(k, math.inf):
+                            found[k] = t

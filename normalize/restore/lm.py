@@ -5,6 +5,9 @@ import math
 from collections import Counter
 from typing import Iterable
 
+import numpy as np
+
+from .decode import ID_BITS, IntHash
 from .text import canonical_tone, core_kind, text_to_lines, token_to_parts
 
 BOUNDARY = "<s>"
@@ -80,27 +83,39 @@ class NgramCounts:
 
 
 class LanguageModel:
-    """Scores a syllable given the two before it."""
+    """Scores a syllable given the two before it; integer ids and hash tables for the decoder."""
 
     def __init__(self, tables: dict):
         self.p1: dict[str, float] = tables["p1"]
-        self.p2: dict[tuple[str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p2"].items()}
-        self.p3: dict[tuple[str, str, str], float] = {tuple(k.split(" ")): v for k, v in tables["p3"].items()}
         self.backoff: float = tables.get("backoff", BACKOFF)
-        # the same trigrams grouped by context, for the decoder's inner loop
-        self.p3_by_context: dict[tuple[str, str], dict[str, float]] = {}
-        for (u, v, w), lp in self.p3.items():
-            self.p3_by_context.setdefault((u, v), {})[w] = lp
+        # ids: LM tokens first (sorted, so identical tables give identical ids), then the
+        # boundary; words outside the LM get ids on first use (oov_id)
+        tokens = sorted(set(self.p1) | {BOUNDARY})
+        self.ids: dict[str, int] = {w: i for i, w in enumerate(tokens)}
+        self.known_ids = len(tokens)
+        self.p1_by_id = np.array([self.p1.get(w, OOV_LOGP) for w in tokens], dtype=np.float32)
+        self.bigrams = self._table(tables["p2"], 2)
+        self.trigrams = self._table(tables["p3"], 3)
+
+    def _table(self, table: dict[str, float], order: int) -> IntHash:
+        """Given 'a b [c]' -> log P entries, return them as an IntHash over id keys."""
+        ids = self.ids
+        parts = [k.split(" ") for k in table]
+        cols = [np.array([ids[p[j]] for p in parts], dtype=np.int64) for j in range(order)]
+        key = cols[0]
+        for col in cols[1:]:
+            key = (key << ID_BITS) | col
+        return IntHash(key, np.fromiter(table.values(), dtype=np.float32, count=len(table)))
+
+    def word_to_id(self, w: str) -> int:
+        """Given a syllable or LM token, return its id (new words get new ids above the LM's)."""
+        i = self.ids.get(w)
+        if i is None:
+            i = len(self.ids)
+            if i >= 1 << ID_BITS:  # never reached in practice: share the last id
+                return (1 << ID_BITS) - 1
+            self.ids[w] = i
+        return i
 
     def unigram(self, w: str) -> float:
         return self.p1.get(w, OOV_LOGP)
-
-    def score(self, u: str, v: str, w: str) -> float:
-        """Given context (u, v) and syllable w, return log P(w | u, v) (stupid backoff)."""
-        s = self.p3.get((u, v, w))
-        if s is not None:
-            return s
-        s = self.p2.get((v, w))
-        if s is not None:
-            return self.backoff + s
-        return 2 * self.backoff + self.p1.get(w, OOV_LOGP)

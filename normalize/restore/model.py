@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from schema import TokenEdit
 
 from .channel import Channel
+from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
 from .text import PATTERNS, canonical_tone, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
+SENTENCE_ENDS = (".", "!", "?", ";")  # a trailing mark that ends an LM segment
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 DEFAULT_PARAMS = {
@@ -30,14 +34,12 @@ DEFAULT_PARAMS = {
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
-    "max_candidates": 14,
+    "max_candidates": 10,
     "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
     "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
-    "first_pass_candidates": 6,  # the first pass only builds that cache: narrower
-    "first_pass_states": 6,
-    "max_states": 12,          # Viterbi states kept per position
-    "state_beam": 12.0,        # ... and only those within this log-probability of the best
+    "trigram_candidates": 4,   # candidates per token the bigram pass keeps for the trigram pass
+    "bigram_margin": 12.0,     # ... only those whose best bigram path is this close to the best
 }
 
 
@@ -68,7 +70,17 @@ class Restorer:
         self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
         self.lm = LanguageModel(model["lm"])
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
+        self._row_cached = lru_cache(maxsize=100_000)(self._row)
+        self._parts = lru_cache(maxsize=200_000)(self._token_parts)
+        self._plan = lru_cache(maxsize=200_000)(self._token_plan)
+        self._output = lru_cache(maxsize=200_000)(self._token_output)
         self.source: str | None = None  # the file it was loaded from, for pickling
+
+    def clear_caches(self) -> None:
+        """Forget the per-word candidate lists (to time a cold start)."""
+        for cache in (self._cands, self._row_cached, self._parts, self._plan, self._output):
+            cache.cache_clear()
+        self.channel.clear_caches()
 
     def __reduce__(self):
         """Pickle a loaded Restorer as its path (workers reload it; the tables stay home)."""
@@ -136,9 +148,10 @@ class Restorer:
             # an unknown one also pays the LM's out-of-vocabulary cost, so gets more back
             bonus = p["caps_identity"] + (0.0 if known else p["unknown_caps_identity"])
             cands[low] = min(cands[low], bonus)
-        ranked = sorted(cands.items(), key=lambda kv: kv[1] - self.lm.unigram(kv[0]))
-        best = ranked[0][1] - self.lm.unigram(ranked[0][0])
-        kept = [kv for kv in ranked if kv[1] - self.lm.unigram(kv[0]) <= best + p["beam"]]
+        p1 = self.lm.p1
+        ranked = sorted((c - p1.get(w, OOV_LOGP), w, c) for w, c in cands.items())
+        cut = ranked[0][0] + p["beam"]
+        kept = [(w, c) for s, w, c in ranked if s <= cut]
         kept = kept[: int(p["clean_max_candidates"] if clean else p["max_candidates"])]
         if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
             kept.append((low, cands[low]))
@@ -165,126 +178,147 @@ class Restorer:
         return good / len(words) >= self.params["clean_threshold"]
 
     # ---- decoding ----------------------------------------------------------------------
-    def _bests_to_cache(self, bests: list[list[str]]) -> dict[tuple[str, str], float]:
-        """Given first-pass syllable sequences, return bonuses for their repeated bigrams."""
-        counts: dict[tuple[str, str], int] = {}
-        for best in bests:
-            for v, w in zip([BOUNDARY] + best, best):
-                counts[(v, w)] = counts.get((v, w), 0) + 1
-        cw = self.params["cache_weight"]
-        return {k: cw * math.log(n) for k, n in counts.items() if n >= 2}
+    def _row(self, cands: tuple[tuple[str, float], ...], width: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """Given a candidate list and the lattice width, return (ids, costs) padded to width."""
+        ids = tuple(self.lm.word_to_id(w) for w, _ in cands[:width])
+        pad = width - len(ids)
+        return ids + (-1,) * pad, tuple(c for _, c in cands[:width]) + (0.0,) * pad
 
-    def _viterbi(self, cand_lists: list[tuple[tuple[str, float], ...]],
-                 cache: dict[tuple[str, str], float] | None = None, states: int | None = None) -> list[str]:
-        """Given per-position candidate lists, return the best syllable sequence (trigram).
+    def _decode(self, segments: list[list[tuple[tuple[str, float], ...]]], width: int, two_pass: bool) -> list[list[str]]:
+        """Given segments of per-token candidate lists, return the best syllable per token.
 
-        States are (previous, current) syllable pairs, pruned to the best `max_states`
-        within `state_beam`; the backoff part of each score is computed once per
-        (previous, candidate) pair, so a state costs one trigram lookup per candidate.
+        Exact trigram Viterbi over the lattice (decode.py). With two_pass, the document's
+        own repeated first-pass bigrams then earn a cache bonus and the lattice is decoded
+        again, so a plan's recurring phrases are read consistently.
         """
-        p1, p2, p3n = self.lm.p1, self.lm.p2, self.lm.p3_by_context
-        bo1, bo2 = self.lm.backoff, 2 * self.lm.backoff
-        max_states, state_beam = states or int(self.params["max_states"]), self.params["state_beam"]
-        neg = -math.inf
-        states: dict[tuple[str, str], float] = {(BOUNDARY, BOUNDARY): 0.0}
-        backs: list[dict[tuple[str, str], tuple[str, str]]] = []
-        for cands in cand_lists:
-            new: dict[tuple[str, str], float] = {}
-            back: dict[tuple[str, str], tuple[str, str]] = {}
-            # per previous syllable v, aligned with cands: the state key, the bigram-or-lower
-            # score, and the cache bonus; a state then costs one trigram lookup per candidate
-            per_v: dict[str, tuple[list, list, list]] = {}
-            for v in {v for _, v in states}:
-                keys, lows, bonus = [], [], []
-                for w, cc in cands:
-                    b = p2.get((v, w))
-                    cb = cache.get((v, w), 0.0) if cache else 0.0
-                    keys.append((v, w))
-                    lows.append((bo1 + b if b is not None else bo2 + p1.get(w, OOV_LOGP)) - cc + cb)
-                    bonus.append(cb - cc)
-                per_v[v] = (keys, lows, bonus)
-            for (u, v), s in states.items():
-                keys, lows, bonus = per_v[v]
-                tri = p3n.get((u, v))
-                for j in range(len(cands)):
-                    t3 = tri.get(cands[j][0]) if tri is not None else None
-                    t = s + (t3 + bonus[j] if t3 is not None else lows[j])
-                    key = keys[j]
-                    if t > new.get(key, neg):
-                        new[key] = t
-                        back[key] = (u, v)
-            if len(new) > max_states:
-                top = sorted(new.items(), key=lambda kv: -kv[1])[:max_states]
-                cut = top[0][1] - state_beam
-                new = {k: v for k, v in top if v >= cut}
-            states = new
-            backs.append(back)
-        state = max(states, key=states.get)
-        out = [state[1]]
-        for back in reversed(backs[1:]):
-            state = back[state]
-            out.append(state[1])
-        return out[::-1]
+        boundary = (self.lm.ids[BOUNDARY],) + (-1,) * (width - 1), (0.0,) * width
+        rows, starts = [], []
+        for seg in segments:
+            starts.append(len(rows))
+            rows += [boundary, boundary]
+            rows += [self._row_cached(cands, width) for cands in seg]
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        cost = np.array([r[1] for r in rows], dtype=np.float32)
+        starts_a = np.array(starts, dtype=np.int64)
+        ends = np.append(starts_a[1:], len(rows))
+        first = np.zeros(len(rows), dtype=bool)
+        first[starts_a] = True
+        lm = self.lm
+        low, found2 = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.bigrams, lm.backoff, OOV_LOGP)
+        keep = int(self.params["trigram_candidates"])
+        slots = None
+        if keep < width:  # a bigram pass keeps the likely candidates for the trigram pass
+            slots = bigrams_to_kept(low, starts_a, ends, keep, self.params["bigram_margin"])
+            ids = np.where(slots >= 0, np.take_along_axis(ids, np.maximum(slots, 0), axis=1), -1)
+            cost = np.take_along_axis(cost, np.maximum(slots, 0), axis=1)
+            low, found2 = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.bigrams, lm.backoff, OOV_LOGP)
+        scores = lattice_to_scores(ids, cost, first, low, found2, lm.trigrams)
+        best = segments_to_best(scores, starts_a, ends)
+        if two_pass:
+            scores += self._cache_bonus(ids, best, first)[:, None, :, :]
+            best = segments_to_best(scores, starts_a, ends)
+        if slots is not None:
+            best = slots[np.arange(len(best)), best]
+        out = []
+        for seg, start in zip(segments, starts):
+            out.append([seg[j][best[start + 2 + j]][0] for j in range(len(seg))])
+        return out
+
+    def _cache_bonus(self, ids: np.ndarray, best: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Given the lattice, a first-pass best slot per position and segment starts, return
+        N x K x K bonuses for the slot pairs (b at i-1, c at i) that form a bigram the first
+        pass chose at least twice: cache_weight * log(times)."""
+        n, k = ids.shape
+        chosen = ids[np.arange(n), best]
+        real = ~first & ~np.roll(first, 1)
+        key = (np.roll(chosen, 1) << ID_BITS) | chosen
+        keys, counts = np.unique(key[real], return_counts=True)
+        keys, counts = keys[counts >= 2], counts[counts >= 2]
+        bonus = np.zeros((n, k, k), dtype=np.float32)
+        if not len(keys):
+            return bonus
+        prev = np.roll(ids, 1, axis=0)
+        pair = (prev[:, :, None] << ID_BITS) | ids[:, None, :]
+        ok = real[:, None, None] & (prev[:, :, None] >= 0) & (ids[:, None, :] >= 0)
+        at = np.searchsorted(keys, pair[ok])
+        at = np.minimum(at, len(keys) - 1)
+        hit = keys[at] == pair[ok]
+        vals = np.where(hit, self.params["cache_weight"] * np.log(counts[at]), 0.0)
+        bonus[ok] = vals
+        return bonus
+
+    def _token_parts(self, tok: str) -> tuple[str, str, str, str]:
+        """Given a whitespace token, return (lead, core, trail, kind of core)."""
+        lead, core, trail = token_to_parts(tok)
+        return lead, core, trail, core_kind(core)
+
+    def _token_plan(self, tok: str, clean: bool) -> tuple[tuple[tuple[str, float], ...] | None, str | None, bool]:
+        """Given a token and the regime, return (its candidates, or None when the LM does not
+        see it; the token with a certain code fix, or None; whether it ends a sentence)."""
+        lead, core, trail, kind = self._parts(tok)
+        cands, fixed = None, None
+        if kind == "word" and not clean and core.isupper() and core.isascii() and len(core) > 2:
+            fix = self.code_to_fixed(core)
+            if fix != core and fold(fix) not in self.by_key:  # an abbreviation with Đ read as D/P/B (HDND -> HĐND)
+                return (("<code>", 0.0),), lead + fix + trail, trail[-1:] in SENTENCE_ENDS
+        if kind == "word":
+            cands = self._cands(core.lower(), clean, core.isupper())
+        elif kind in ("number", "code"):
+            cands = ((core_to_lm_token(core), 0.0),)
+            if kind == "code":
+                fix = self.code_to_fixed(core)
+                fixed = lead + fix + trail if fix != core else None
+        return cands, fixed, trail[-1:] in SENTENCE_ENDS
+
+    def _token_output(self, tok: str, word: str) -> str | None:
+        """Given a token and the syllable chosen for it, return the new token (None: unchanged)."""
+        lead, core, trail, _ = self._parts(tok)
+        if word == canonical_tone(core.lower()) or word in ("<num>", "<code>"):
+            return None
+        return lead + transfer_case(core, word) + trail
 
     def restore_text(self, text: str) -> RestoreResult:
         """Given a text, return it restored, one output token per input token, with the edits."""
         lines = text_to_lines(text)
-        slots: list[tuple[int, int, str, str, str, str | None]] = []  # line, piece, lead, core, trail, kind
-        for li, pieces in enumerate(lines):
-            for pi in range(0, len(pieces), 2):
-                tok = pieces[pi]
-                if not tok:
-                    continue
-                lead, core, trail = token_to_parts(tok)
-                slots.append((li, pi, lead, core, trail, core_kind(core)))
-        clean = self._is_clean([s[3] for s in slots if s[5] == "word"])
-        # segments: runs of LM tokens separated by blank lines / sentence ends
+        parts = self._parts
+        tokens = [(li, pi, pieces[pi]) for li, pieces in enumerate(lines)
+                  for pi in range(0, len(pieces), 2) if pieces[pi]]
+        clean = self._is_clean([p[1] for p in map(parts, (t for _, _, t in tokens)) if p[3] == "word"])
+        # segments: runs of LM tokens separated by blank lines and sentence ends
         outputs: dict[tuple[int, int], str] = {}
-        segments: list[list[tuple[int, int, str, str, str, tuple]]] = [[]]
+        segments: list[list[tuple[int, int, str]]] = [[]]
+        cand_lists: list[list[tuple]] = [[]]
         last_line = -1
-        for li, pi, lead, core, trail, kind in slots:
+        plan = self._plan
+        for li, pi, tok in tokens:
             if li > last_line + 1 and segments[-1]:
-                segments.append([])  # a blank line separates paragraphs
+                segments.append([]); cand_lists.append([])  # a blank line separates paragraphs
             last_line = li
-            if kind == "word" and not clean and core.isupper() and core.isascii() and len(core) > 2:
-                fixed = self.code_to_fixed(core)
-                if fixed != core and fold(fixed) not in self.by_key:  # an abbreviation with Đ read as D/P/B (HDND -> HĐND)
-                    outputs[(li, pi)] = lead + fixed + trail
-                    kind = "fixed"
-                    segments[-1].append((li, pi, lead, core, trail, (("<code>", 0.0),)))
-            if kind == "word":
-                caps = core.isupper()
-                cands = self._cands(core.lower(), clean, caps)
-                segments[-1].append((li, pi, lead, core, trail, cands))
-            elif kind in ("number", "code"):
-                lm_tok = core_to_lm_token(core)
-                segments[-1].append((li, pi, lead, core, trail, ((lm_tok, 0.0),)))
-                if kind == "code":
-                    fixed = self.code_to_fixed(core)
-                    if fixed != core:
-                        outputs[(li, pi)] = lead + fixed + trail
-            if trail[-1:] in (".", "!", "?", ";") and segments[-1]:
-                segments.append([])
-        segments = [seg for seg in segments if seg]
+            cands, fixed, ends = plan(tok, clean)
+            if fixed is not None:
+                outputs[(li, pi)] = fixed
+            if cands is not None:
+                segments[-1].append((li, pi, tok))
+                cand_lists[-1].append(cands)
+            if ends and segments[-1]:
+                segments.append([]); cand_lists.append([])
+        if not segments[-1]:
+            segments.pop(); cand_lists.pop()
+        width = int(self.params["clean_max_candidates"] if clean else self.params["max_candidates"]) + 1
         two_pass = not clean and self.params["cache_weight"] > 0
-        # the first of two passes only feeds the cache: a narrower search is enough
-        k1 = int(self.params["first_pass_candidates"]) if two_pass else None
-        bests = [self._viterbi([s[5][:k1] if k1 else s[5] for s in seg], states=(
-            int(self.params["first_pass_states"]) if two_pass else None)) for seg in segments]
-        if two_pass:
-            # second pass with the document's own first-pass bigrams as a cache LM: a plan
-            # repeats its phrases (chuyển đổi số, xã Chợ Đồn), so decisions agree across it
-            cache = self._bests_to_cache(bests)
-            bests = [self._viterbi([s[5] for s in seg], cache) for seg in segments]
+        bests = self._decode(cand_lists, width, two_pass) if segments else []
+        output = self._output
         for seg, best in zip(segments, bests):
-            for (li, pi, lead, core, trail, _), w in zip(seg, best):
-                if w != canonical_tone(core.lower()) and w not in ("<num>", "<code>"):
-                    outputs[(li, pi)] = lead + transfer_case(core, w) + trail
+            for (li, pi, tok), w in zip(seg, best):
+                new = output(tok, w)
+                if new is not None:
+                    outputs[(li, pi)] = new
         edits: list[TokenEdit] = []
         for (li, pi), new in sorted(outputs.items()):
             raw = lines[li][pi]
             if new != raw:
-                edits.append(TokenEdit(line=li, index=pi // 2 - (1 if lines[li][0] == "" else 0), raw=raw, text=new))
+                index = pi // 2 - (1 if lines[li][0] == "" else 0)
+                edits.append(TokenEdit(line=li, index=index, raw=raw, text=new))
                 lines[li][pi] = new
         return RestoreResult(text="\n".join("".join(p) for p in lines), edits=edits)
 

@@ -245,7 +245,7 @@ def evaluate_doc(doc: str, params: dict | None = None, sources: Path = SOURCES, 
     if vie.exists():
         inputs["vie"] = read(vie)
     for name, text in inputs.items():
-        r._cands.cache_clear()
+        r.clear_caches()
         t0 = time.process_time()  # CPU time of this process: the machine may be shared
         res = r.restore_text(text)
         dt = time.process_time() - t0
