@@ -113,6 +113,16 @@ def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
     return years.most_common(1)[0][0] if years else None
 
 
+def plan_level_of(doc: Document) -> Optional[str]:
+    """Given a document with metadata filled, return its issuer's administrative level
+    ("xã", "tỉnh"), which completes unit names printed without one, or None."""
+    try:
+        from .units import level_of_issuer
+    except ImportError:
+        return None
+    return level_of_issuer(doc.issuer)
+
+
 def fill_metadata(doc: Document, lines: list[Line]) -> None:
     """Fill the document's metadata fields from its lines (extract.metadata)."""
     try:
@@ -206,10 +216,11 @@ def run(doc: Document, settings: Any = None) -> Document:
     registry = load_registry()
     if registry is None:
         doc.warn(STAGE, "units not resolved: extract.units is not available")
+    level = plan_level_of(doc)
     targets, tasks = [], []
     for raw in select_raw_items(results):
         inherit_section_deadline(raw)
-        item = raw_item_to_item(raw, year, registry)
+        item = raw_item_to_item(raw, year, registry, level)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks
     doc.units = items_to_unit_roles(targets, tasks)

@@ -52,7 +52,9 @@ def implied_unit(text: str) -> Optional[str]:
 
 
 class UnitParser(Protocol):
-    def parse(self, text: str) -> list[UnitRef]: ...
+    def parse(self, text: str, level: Optional[str] = None) -> list[UnitRef]: ...
+
+    def level_in(self, text: str) -> Optional[str]: ...
 
 
 def _nfc_join(s: Optional[str]) -> str:
@@ -89,8 +91,11 @@ def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadl
     return d, warns
 
 
-def cell_to_units(raw: str, registry: Optional[UnitParser]) -> tuple[list[UnitRef], list[str]]:
-    """Given a unit cell as printed, return (units, warnings)."""
+def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional[str] = None
+                  ) -> tuple[list[UnitRef], list[str]]:
+    """Given a unit cell as printed and the plan's administrative level ("xã", "tỉnh": its
+    issuer's), return (units, warnings). The level the cell prints wins over the plan's; the
+    plan's completes names printed without one ("Công an" in a province's plan)."""
     raw = _nfc_join(raw)
     if not raw:
         return [], []
@@ -99,7 +104,7 @@ def cell_to_units(raw: str, registry: Optional[UnitParser]) -> tuple[list[UnitRe
         return [UnitRef(raw=p, name=p, known=False) for p in parts if p], \
             [f"units not resolved (extract.units unavailable): {raw!r}"]
     try:
-        units = registry.parse(raw)
+        units = registry.parse(raw, level=registry.level_in(raw) or plan_level)
     except Exception as e:
         return [], [f"unit parser failed on {raw!r}: {e}"]
     warns = [f"unknown unit: {u.name!r}" for u in units if not u.known]
@@ -149,17 +154,17 @@ def _year_of(d: Optional[Deadline], plan_year: Optional[int]) -> Optional[int]:
     return plan_year
 
 
-def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[UnitParser]
-                     ) -> Union[Task, Target]:
-    """Given a RawItem (cells as printed), the plan's year and a unit registry, return the
-    schema Task or Target with parsed deadline, units and values; the raw cells stay in
-    provenance/notes, problems become item warnings."""
+def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[UnitParser],
+                     plan_level: Optional[str] = None) -> Union[Task, Target]:
+    """Given a RawItem (cells as printed), the plan's year, a unit registry and the plan's
+    administrative level, return the schema Task or Target with parsed deadline, units and
+    values; the raw cells stay in provenance/notes, problems become item warnings."""
     warnings = list(raw.warnings)
     deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year)
     warnings += w
-    lead, w = cell_to_units(raw.cells.get("lead", ""), registry)
+    lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level)
     warnings += w
-    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry)
+    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry, plan_level)
     warnings += w
     lead = _dedupe_units(lead)
     lead_names = {u.name for u in lead}

@@ -20,6 +20,7 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from extract.folding import fold, nfc, squash_spaces
 from schema import UnitRef
@@ -47,10 +48,16 @@ class UnitEntry(BaseModel):
 class FuzzySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min_score: float = 90
+    max_edits: int = 1
     min_length: int = 6
     margin: float = 3
     same_prefix: int = 2
     prefix_min_coverage: float = 0.8
+    # abbreviations at least this long (letters) are also recognised glued to the next word
+    # ("UBNDxã"): keys are compared a second time with expansions contracted to them
+    glued_abbreviation_min: int = 4
+    # an OCR speck token at a name's edge ("1¬", "Ì", "`"): at most this many letters
+    edge_noise_max_letters: int = 1
 
 
 class UnitData(BaseModel):
@@ -68,6 +75,9 @@ class UnitData(BaseModel):
     max_pieces_per_name: int = 6
     units: list[UnitEntry]
 
+    def conjunctions_folded(self) -> set[str]:
+        return {fold(nfc(c)) for c in self.conjunctions}
+
 
 # ----------------------------------------------------------------------------- keys
 
@@ -78,6 +88,7 @@ class _Keyer:
 
     abbreviations: tuple[tuple[re.Pattern, str], ...]
     collective: tuple[str, ...]
+    contractions: tuple[tuple[str, str], ...] = ()  # (compact expansion or glued form, token)
 
     @classmethod
     def from_data(cls, data: UnitData) -> "_Keyer":
@@ -86,7 +97,8 @@ class _Keyer:
             (re.compile(rf"(?<!\w){re.escape(fold(nfc(a)))}(?!\w)"), fold(nfc(e)))
             for a, e in pairs
         )
-        return cls(compiled, tuple(fold(nfc(w)) for w in data.collective_prefixes))
+        return cls(compiled, tuple(fold(nfc(w)) for w in data.collective_prefixes),
+                   _contractions(data))
 
     def expand(self, folded: str) -> str:
         """Given folded text, return it with abbreviations replaced by their expansions."""
@@ -98,7 +110,9 @@ class _Keyer:
         """Given a unit name as printed, return its comparison key."""
         folded = fold(nfc(text))
         folded = self.expand(folded).replace("&", " va ")
-        tokens = _RX["key_drop"].sub(" ", folded.replace("_", " ")).split()
+        # again once punctuation is gone: "PV - HCC", "PV-HCC" are "PV HCC"
+        folded = self.expand(" ".join(_RX["key_drop"].sub(" ", folded.replace("_", " ")).split()))
+        tokens = folded.split()
         tokens = [t for t in tokens if t != "va"]
         while tokens and tokens[0] in self.collective:
             tokens = tokens[1:]
@@ -112,6 +126,44 @@ class _Keyer:
                 compact = compact[len(lead):]
                 break
         return compact
+
+    def contract(self, compact: str) -> str:
+        """Given a compact key, return it with expansions and glued abbreviations turned into
+        one token each ("uybannhandanxa" and "ubndxa" -> "ubndxa"): OCR glues abbreviations
+        to the next word ("UBNDxã"), where they cannot be expanded as words."""
+        if not self.contractions:
+            return compact
+        table = dict(self.contractions)
+        return _contraction_rx(self.contractions).sub(lambda m: table[m.group(0)], compact)
+
+
+@lru_cache(maxsize=4)
+def _contraction_rx(pairs: tuple[tuple[str, str], ...]) -> re.Pattern:
+    """One alternation, longest first, so each place is contracted once ("pvhcc" stays)."""
+    return re.compile("|".join(re.escape(k) for k, _ in pairs))
+
+
+def _words(text: str) -> list[str]:
+    """Given text, return its folded words without punctuation ("&" read as "và")."""
+    return _RX["key_drop"].sub(" ", fold(nfc(text)).replace("&", " va ").replace("_", " ")).split()
+
+
+def _contractions(data: UnitData) -> tuple[tuple[str, str], ...]:
+    """Given the registry data, return (compact form, token) pairs, longest form first: each
+    expansion and each abbreviation of at least ``glued_abbreviation_min`` letters maps to the
+    first such abbreviation listed for its expansion."""
+    minimum = data.fuzzy.glued_abbreviation_min
+    token_of: dict[str, str] = {}
+    pairs: dict[str, str] = {}
+    for abbr, expansion in data.abbreviations.items():
+        a = "".join(w for w in _words(abbr) if w not in data.conjunctions_folded())
+        e = "".join(w for w in _words(expansion) if w not in data.conjunctions_folded())
+        if len(a) < minimum:
+            continue
+        token = token_of.setdefault(e, a)
+        pairs.setdefault(e, token)
+        pairs.setdefault(a, token)
+    return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
 
 
 def clean_name(text: str) -> str:
@@ -135,6 +187,7 @@ class UnitRegistry:
     keyer: _Keyer
     exact: dict[str, str] = field(default_factory=dict)      # key -> canonical
     compact: dict[str, str] = field(default_factory=dict)    # compact key -> canonical
+    contracted: dict[str, str] = field(default_factory=dict)  # contracted compact key -> canonical
     bare: dict[str, dict[str, str]] = field(default_factory=dict)  # key w/o level -> level -> canonical
     level_keys: dict[str, str] = field(default_factory=dict)  # folded level word -> level word
     head_rx: Optional[re.Pattern] = None
@@ -176,7 +229,9 @@ class UnitRegistry:
         if other is not None and other != name:
             raise ValueError(f"units.yaml: key {key!r} names both {other!r} and {name!r}")
         self.exact[key] = name
-        self.compact.setdefault(self.keyer.compact(key), name)
+        compact = self.keyer.compact(key)
+        self.compact.setdefault(compact, name)
+        self.contracted.setdefault(self.keyer.contract(compact), name)
 
     def _add_bare(self, key: str, name: str) -> None:
         """Register "Công an" -> {xã: "Công an xã"} for names ending in a level word."""
@@ -207,7 +262,8 @@ class UnitRegistry:
         key = self.key(raw)
         if not key:
             return None
-        hit = self.exact.get(key) or self.compact.get(self.keyer.compact(key))
+        compact = self.keyer.compact(key)
+        hit = self.exact.get(key) or self.compact.get(compact) or self.contracted.get(self.keyer.contract(compact))
         if hit:
             return hit
         by_level = self.bare.get(key)
@@ -218,7 +274,30 @@ class UnitRegistry:
         placed = self._with_place(raw, key, level)
         if placed:
             return placed
-        return self._fuzzy(key)
+        fuzzy = self._fuzzy(key)
+        if fuzzy:
+            return fuzzy
+        trimmed = self._without_edge_noise(raw)
+        return self._canonical(trimmed, level) if trimmed != raw else None
+
+    def _without_edge_noise(self, raw: str) -> str:
+        """Given a unit as printed, return it without OCR speck tokens at its edges ("1¬
+        Trung tâm PV HCC", "Ì Công an tỉnh", "Văn phòng HĐND&UBNDxã ˆ"): tokens with at most
+        ``edge_noise_max_letters`` letters that are not numbers ("Ban Chỉ đạo 35", "Tổ 7")
+        or level words."""
+        tokens = raw.split()
+        limit = self.data.fuzzy.edge_noise_max_letters
+
+        def noise(tok: str) -> bool:
+            letters = [c for c in tok if c.isalpha()]
+            bare = fold(nfc(tok)).strip(_EDGE_PUNCT)
+            return len(letters) <= limit and not tok.isdigit() and bare not in self.level_keys
+
+        while len(tokens) > 1 and noise(tokens[0]):
+            tokens = tokens[1:]
+        while len(tokens) > 1 and noise(tokens[-1]):
+            tokens = tokens[:-1]
+        return " ".join(tokens)
 
     def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[str]:
         """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
@@ -241,36 +320,46 @@ class UnitRegistry:
         """Given a key with no exact match, return the canonical it is a noisy copy of, if clear.
 
         Either close by edit ratio, or a prefix cut short covering most of one name ("Phòng
-        Văn hóa - Xã" at a line break). Never one whose level word the text does not print:
-        "Văn phòng HĐND và UBND thuộc" is not "... phường".
+        Văn hóa - Xã" at a line break); tried on the compact keys, then with abbreviations
+        contracted ("Văn phòng UBNDLtinh"). Never one whose level word the text does not
+        print: "Văn phòng HĐND và UBND thuộc" is not "... phường".
         """
+        compact = self.keyer.compact(key)
+        for probe, table in ((compact, self.compact), (self.keyer.contract(compact), self.contracted)):
+            name = self._closest(probe, table)
+            if name is not None and self._level_printed(name, key):
+                return name
+        return None
+
+    def _closest(self, probe: str, table: dict[str, str]) -> Optional[str]:
+        """Given a compact probe and a table of compact keys, return the one canonical it is
+        a prefix of or clearly closest to (fuzzy settings), else None."""
         f = self.data.fuzzy
-        probe = self.keyer.compact(key)
         if len(probe) < f.min_length:
             return None
-        prefixed = {name for ck, name in self.compact.items()
+        prefixed = {name for ck, name in table.items()
                     if ck.startswith(probe) and len(probe) >= f.prefix_min_coverage * len(ck)}
         if len(prefixed) == 1:
-            name = next(iter(prefixed))
-            return name if self._level_printed(name, key) else None
-        best = process.extract(probe, list(self.compact), scorer=fuzz.ratio, limit=5)
+            return next(iter(prefixed))
+        best = process.extract(probe, list(table), scorer=fuzz.ratio, limit=5)
         if not best:
             return None
         top_key, top_score, _ = best[0]
-        if top_score < f.min_score or top_key[: f.same_prefix] != probe[: f.same_prefix]:
+        close = top_score >= f.min_score or Levenshtein.distance(probe, top_key) <= f.max_edits
+        if not close or top_key[: f.same_prefix] != probe[: f.same_prefix]:
             return None
-        name = self.compact[top_key]
+        name = table[top_key]
         for other_key, score, _ in best[1:]:
-            if self.compact[other_key] != name and top_score - score < f.margin:
+            if table[other_key] != name and top_score - score < f.margin:
                 return None
-        return name if self._level_printed(name, key) else None
+        return name
 
     def _level_printed(self, name: str, key: str) -> bool:
         """Given a canonical name and a probe key, return False if the name's level is not in the probe."""
         words = key.split()
         canon = self.key(name)
         for lk in self.level_keys:
-            if canon.endswith(" " + lk) and not any(lk == w or lk.startswith(w) for w in words[-2:]):
+            if canon.endswith(" " + lk) and not any(lk == w or lk.startswith(w) or w.endswith(lk) for w in words[-2:]):
                 return False
         return True
 
@@ -292,11 +381,26 @@ class UnitRegistry:
         text = nfc(text or "").replace("\n", " ").replace("|", " ")
         level = level or self.level_in(text)
         out: list[str] = []
-        for chunk in _RX["chunks"].split(text):
+        for chunk in self._rejoin_cut_names(_RX["chunks"].split(text), level):
             pieces = [clean_name(p) for p in chunk.split(",")]
             pieces = [p for p in pieces if p]
             out.extend(self._merge_pieces(pieces, level))
         return [u for u in out if u]
+
+    def _rejoin_cut_names(self, chunks: list[str], level: Optional[str]) -> list[str]:
+        """Given a cell's chunks (split at ";"), return them with a name OCR cut in two joined
+        again ("Phòng Văn ' hóa ; Xã hội"): neither side is a known unit, both joined are."""
+        out: list[str] = []
+        for chunk in chunks:
+            right = clean_name(chunk.split(",", 1)[0])
+            left = clean_name(out[-1].rsplit(",", 1)[-1]) if out else ""
+            if left and right and not self.is_known(left, level) and not self.is_known(right, level):
+                joint = next((j for j in (" - ", " ") if self.is_known(f"{left}{j}{right}", level)), None)
+                if joint is not None:
+                    out[-1] = f"{out[-1].rstrip(_EDGE_PUNCT)}{joint}{chunk.strip(_EDGE_PUNCT)}"
+                    continue
+            out.append(chunk)
+        return out
 
     def _merge_pieces(self, pieces: list[str], level: Optional[str]) -> list[str]:
         units: list[str] = []

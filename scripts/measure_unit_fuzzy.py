@@ -1,0 +1,93 @@
+"""Measure the unit registry's fuzzy matching: false matches against noise rescued.
+
+    .venv/bin/python scripts/measure_unit_fuzzy.py              # the bundled settings
+    .venv/bin/python scripts/measure_unit_fuzzy.py --sweep      # min_score 80..98
+
+False matches (leave-one-name-out): each canonical unit is taken out of the registry with
+its aliases; its name and aliases are then resolved by the rest. Any answer other than
+"unknown" is a unit the fuzzy matching would have confused with another one: the count must
+stay 0 (a new province's unit must not be taken for a known one).
+
+Rescued: the unit names OCR damaged in the saved records of the scans (``--records DIR``,
+default /tmp/b_rec; ``kehoach bench extract --save-records DIR`` or ``kehoach ingest --out``
+writes them) that resolve to a known unit, out of all unit names read there.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def leave_one_out_false_matches(data) -> list[tuple[str, str, str]]:
+    """Given registry data, return (probe, its own canonical, what the rest resolved it to)
+    for every name or alias another unit's entry swallows when its own entry is absent."""
+    from extract.units import UnitRegistry
+
+    out = []
+    for i, entry in enumerate(data.units):
+        rest = data.model_copy(update={"units": data.units[:i] + data.units[i + 1:]})
+        reg = UnitRegistry.from_data(rest)
+        for probe in [entry.name, *entry.aliases]:
+            u = reg.resolve(probe)
+            # a name a level completes ("Công an" + xã) or the same words: not a confusion
+            if u.known and reg.key(u.name) != reg.key(probe):
+                out.append((probe, entry.name, u.name))
+    return out
+
+
+def rescued(data, records: Path) -> tuple[int, int]:
+    """Given registry data and a folder of saved scan records, return (units resolved,
+    units read) over their items, extracted again with this registry."""
+    import extract.items as items
+    from extract.rerun import reextract
+    from extract.units import UnitRegistry
+    from outputs.record_files import path_to_document
+
+    reg = UnitRegistry.from_data(data)
+    saved = items.load_registry
+    items.load_registry = lambda: reg
+    import extract
+    extract.load_registry = items.load_registry  # noqa: the stage imports it from items
+    try:
+        known = total = 0
+        for rec in sorted(records.glob("*scan*.json")):
+            doc = reextract(path_to_document(rec))
+            for it in [*doc.targets, *doc.tasks]:
+                for u in [*it.lead_units, *it.cooperating_units]:
+                    total += 1
+                    known += u.known
+        return known, total
+    finally:
+        items.load_registry = saved
+
+
+def main() -> None:
+    import yaml
+
+    from extract.units import DATA_FILE, UnitData
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep", action="store_true", help="try min_score 80..98")
+    ap.add_argument("--records", type=Path, default=Path("/tmp/b_rec"))
+    args = ap.parse_args()
+    base = UnitData.model_validate(yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")))
+    f = base.fuzzy
+    grid = [(f.min_score, f.max_edits)]
+    if args.sweep:
+        grid = [(s, f.max_edits) for s in range(80, 100, 2)] + [(f.min_score, e) for e in (0, 1, 2)]
+    print(f"{'min_score':>9} {'max_edits':>9} {'false':>5} {'rescued':>12}")
+    for score, edits in grid:
+        data = base.model_copy(update={"fuzzy": f.model_copy(update={"min_score": score, "max_edits": edits})})
+        false = leave_one_out_false_matches(data)
+        known, total = rescued(data, args.records) if args.records.is_dir() else (0, 0)
+        print(f"{score:>9} {edits:>9} {len(false):>5} {known:>5}/{total:<6}")
+        for probe, own, got in false:
+            print(f"          {probe!r} (of {own!r}) -> {got!r}")
+
+
+if __name__ == "__main__":
+    main()
