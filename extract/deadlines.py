@@ -61,6 +61,7 @@ class DeadlineGrammar(BaseModel):
     fuzzy_min_length: int = 9
     fuzzy_min_score: float = 90
     roman_quarters: dict[str, int]
+    roman_ocr: dict[str, str] = {}
 
     @field_validator("range_connectors", "range_openers", "recurring", "conditional", "status")
     @classmethod
@@ -173,7 +174,7 @@ def _find_periods(folded: str, c: _Compiled) -> list[_Period]:
             p = _Period(
                 start=m.start(), end=m.end(), kind=pat.kind, order=order,
                 d=_to_int(gd.get("d")), m=_to_int(gd.get("m")), y=_to_int(gd.get("y")),
-                q=(c.grammar.roman_quarters.get(q) or _to_int(q)) if q else None,
+                q=quarter_of(q, c.grammar) if q else None,
                 h=gd.get("h"),
             )
             if _plausible(p):
@@ -187,8 +188,21 @@ def _find_periods(folded: str, c: _Compiled) -> list[_Period]:
     return chosen
 
 
+def quarter_of(numeral: str, g: DeadlineGrammar) -> Optional[int]:
+    """Given a quarter's numeral as printed (folded: "iii", "3", OCR's "1h", "ll"), return
+    the quarter 1-4, or None when it is none."""
+    if numeral in g.roman_quarters:
+        return g.roman_quarters[numeral]
+    if numeral.isdigit() and len(numeral) == 1:
+        return int(numeral)
+    strokes = "".join(g.roman_ocr.get(ch, "?") for ch in numeral)
+    return g.roman_quarters.get(strokes)
+
+
 def _plausible(p: _Period) -> bool:
     """Given a period, return whether its fields can be a real calendar period."""
+    if p.kind == "quarter" and p.q is None:
+        return False
     if p.m is not None and not 1 <= p.m <= 12:
         return False
     if p.y is not None and not 1900 <= p.y <= 2100:

@@ -178,3 +178,18 @@ def test_year_round_trip(a, span, template):
     d = parse_deadline(template.format(a=a, b=b))
     end = b if "{b}" in template else a
     assert (d.kind, d.start, d.end) == ("year", f"{a}-01-01", f"{end}-12-31")
+
+
+@pytest.mark.parametrize("raw,start,end", [
+    ("Hoàn thành trong Quý 1H năm 2025", "2025-07-01", "2025-09-30"),   # OCR of samples/004 scan
+    ("Quý IlI năm 2025", "2025-07-01", "2025-09-30"),
+    ("Quý lV/2025", "2025-10-01", "2025-12-31"),
+    ("Quý 11 năm 2025", "2025-04-01", "2025-06-30"),                    # "II" read as "11"
+])
+def test_quarter_numerals_as_ocr_reads_them(raw, start, end):
+    d = parse_deadline(raw, 2025)
+    assert (d.kind, d.start, d.end) == ("quarter", start, end)
+
+
+def test_a_quarter_that_is_none_is_no_quarter():
+    assert parse_deadline("Quý 5 năm 2025", 2025).kind == "year"

@@ -83,6 +83,14 @@ def test_find_heading_deadline(title, phrase):
     ("- Thời gian: Thực hiện thường xuyên", ("deadline", "Thực hiện thường xuyên")),
     ("- Cơ quan phối hợp: Phòng Văn hóa - Xã hội.", ("cooperating", "Phòng Văn hóa - Xã hội")),
     ("- Thành lập Ban Chỉ đạo", None),
+    # as OCR read them in samples/004-tan-ky.scan.pdf: the bullet as a letter, specks in the label
+    ("T Cơ quan chủ trì: Ban xây / dựng Đảng, Ủy ban nhân dân xã.", ("lead", "Ban xây / dựng Đảng, Ủy ban nhân dân xã")),
+    ("E Thời gian thực hiện: Thực hiện thường xuyên.", ("deadline", "Thực hiện thường xuyên")),
+    (": ~. .Thời gian. thực hiện: Hoàn thành trong tháng 9 năm 2025.", ("deadline", "Hoàn thành trong tháng 9 năm 2025")),
+    ("- Cơ quan chủ. trì: Ủy ban nhân dân-xã.", ("lead", "Ủy ban nhân dân-xã")),
+    ("- Thời gian thực. hiện: Thực hiện thường xuyên.", ("deadline", "Thực hiện thường xuyên")),
+    ("Cơ quan chủ trì thực", None),  # a table header's text, no colon: no field
+    ("Các cơ quan chủ trì thực hiện", None),
 ])
 def test_match_field_line(line, expected):
     assert match_field_line(line) == expected
