@@ -273,7 +273,9 @@ def lines_to_bbox(lines: list["Line"]) -> Optional[tuple[float, float, float, fl
 
 def is_page_number(text: str, page: int) -> bool:
     """Given the first/last line of a page and the page's number, return True when the
-    line is just the printed page number (it may lag the file's page by a cover page)."""
+    line is just the printed page number (it may lag the file's page by a cover page; OCR
+    may add specks around it: "14 -", "- 3 -")."""
+    text = text.strip(LEAD_DEBRIS + "-–—~")
     return text.isdigit() and len(text) <= 3 and abs(int(text) - page) <= 1
 
 
@@ -372,7 +374,7 @@ def match_field_line(text: str, rules: LayoutRules | None = None) -> Optional[tu
     """Given a line, return (role, value) if it is a labelled field line
     ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
     rules = rules or load_rules()
-    text = text.lstrip(LEAD_DEBRIS + "~")  # "_-CƠ quan chủ trì:", "'~ Thời gian ..."
+    text = text.lstrip(LEAD_DEBRIS + "~-–—")  # "_-CƠ quan chủ trì:", "'~ Thời gian ...", "_— ~ Thời gian"
     for role, rx in rules._fields.items():
         m = rx.match(fold(text))
         if m:

@@ -89,6 +89,7 @@ def test_find_heading_deadline(title, phrase):
     (": ~. .Thời gian. thực hiện: Hoàn thành trong tháng 9 năm 2025.", ("deadline", "Hoàn thành trong tháng 9 năm 2025")),
     ("- Cơ quan chủ. trì: Ủy ban nhân dân-xã.", ("lead", "Ủy ban nhân dân-xã")),
     ("- Thời gian thực. hiện: Thực hiện thường xuyên.", ("deadline", "Thực hiện thường xuyên")),
+    ("_— ~ Thời gian thực hiện: Thực hiện thường xuyên.", ("deadline", "Thực hiện thường xuyên")),
     ("Cơ quan chủ trì thực", None),  # a table header's text, no colon: no field
     ("Các cơ quan chủ trì thực hiện", None),
 ])
@@ -188,3 +189,13 @@ def test_heading_period_when_ocr_ran_the_heading_into_its_paragraph():
 def test_bullet_mark_before_lowercase_is_a_wrapped_line():
     assert classify_line("- điều kiện cung cấp dịch vụ công trực tuyến toàn trình")[0] == "text"
     assert classify_line("- Về số lượng:")[0] == "bullet"
+
+
+@pytest.mark.parametrize("line,page,expected", [
+    ("14", 14, True), ("14 -", 14, True), ("- 3 -", 3, True), ("15", 14, True),
+    ("14 hồ sơ", 14, False), ("2025", 14, False), ("7", 14, False),
+])
+def test_is_page_number(line, page, expected):
+    from extract.sections import is_page_number
+
+    assert is_page_number(line, page) is expected
