@@ -205,7 +205,7 @@ def normalize_line(s: str) -> str:
 
 
 # OCR debris before a line's first real character ("_ b) Mục tiêu", "„+ Bảo đảm", "' - Về")
-LEAD_DEBRIS = "_'|„‚`~^\"‘’“”.,:; "
+LEAD_DEBRIS = "_'|„‚`~^\"‘’“”.,:; =ˆ˜¬°´"
 
 
 TRAIL_DEBRIS = ":-_.,'\"|~„ "

@@ -30,6 +30,9 @@ def test_rules_load_and_validate():
     ("Phụ lục", "appendix", None, ""),
     ("Xã hội", "text", None, "Xã hội"),
     ("Vụ công trực tuyến", "text", None, "Vụ công trực tuyến"),
+    # OCR specks before a list item's numeral (samples/004-tan-ky.scan.pdf)
+    ("=3, Xây dựng Chương trình, Kế hoạch", "number", "3", "Xây dựng Chương trình, Kế hoạch"),
+    ("ˆ_1, Đầu tư phát triển hạ tầng số", "number", "1", "Đầu tư phát triển hạ tầng số"),
 ])
 def test_classify_line(line, kind, ord_, text):
     assert classify_line(line) == (kind, ord_, text)
