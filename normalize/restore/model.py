@@ -15,7 +15,7 @@ from schema import TokenEdit
 from .channel import Channel
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
-from .text import PATTERNS, canonical_tone, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
+from .text import PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 SENTENCE_ENDS = (".", "!", "?", ";")  # a trailing mark that ends an LM segment
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
@@ -30,6 +30,10 @@ DEFAULT_PARAMS = {
     "clean_threshold": 0.45,   # share of marked known syllables above which text is clean
     "clean_unknown_bonus": -8.0,  # clean regime: an unmarked unknown word (GRDP, email) stays
     "clean_unknown_marked": 2.0,  # clean regime: an unknown marked word is likely a misread
+    "clean_unknown_plain": -8.0,  # clean regime: an unknown lower-case unmarked word
+    "vie_max_cost": 9.0,       # clean regime, unknown word: the vie channel's search bound
+    "vie_unknown": 1.5,        # ... base cost of reading it as a known syllable
+    "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
     "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
@@ -63,6 +67,8 @@ class Restorer:
             by_key.setdefault(fold(w), []).append(w)
         self.by_key = by_key
         self.channel = Channel(model["rewrites"], set(by_key))
+        # tesseract `vie` misreads ('rig' for ng, 'ii' for n): the clean regime's unknown words
+        self.vie_channel = Channel(model.get("vie_rewrites") or model["rewrites"], set(by_key))
         self.direct: dict[str, dict[str, float]] = model["direct"]
         self.code_fixes: dict[str, str] = model["code_fixes"]
         self.tone_evidence: dict[str, dict[str, float]] = model.get("tone_evidence", {})
@@ -116,8 +122,11 @@ class Restorer:
             marked = has_vietnamese_marks(low)
             if known:
                 cands[low] = 0.0
-            elif not marked or not low.isalpha():
+            elif not low.isalpha() or (not marked and raw_is_caps):
                 cands[low] = p["clean_unknown_bonus"]
+            elif not marked:
+                # an unknown lower-case word: a foreign word, or a misread ('trorig' for trong)
+                cands[low] = p["clean_unknown_plain"]
             else:
                 cands[low] = p["clean_unknown_marked"]
             for key, kc in self.channel.word_to_keys(low, max_cost=6.0).items():
@@ -127,6 +136,13 @@ class Restorer:
                                  else p["clean_change"] + kc)
                         if not known:
                             extra = min(extra, 1.5 + kc)
+                        cands[w] = min(cands.get(w, 1e9), extra)
+            if not known and low.isalpha() and len(low) > 1 and not raw_is_caps:
+                # an unknown word in clean text: what tesseract `vie` misreads would make of
+                # a syllable; the marks it kept still count (tổnig -> tổng before tông)
+                for key, kc in self.vie_channel.word_to_keys(fold(low), max_cost=p["vie_max_cost"]).items():
+                    for w in self.by_key[key]:
+                        extra = p["vie_unknown"] + kc + p["vie_mark_weight"] * marks_distance(low, w)
                         cands[w] = min(cands.get(w, 1e9), extra)
         else:
             cands[low] = p["known_identity"] if known else p["unknown_identity"]
@@ -262,7 +278,8 @@ class Restorer:
             if fix != core and fold(fix) not in self.by_key:  # an abbreviation with Đ read as D/P/B (HDND -> HĐND)
                 return (("<code>", 0.0),), lead + fix + trail, trail[-1:] in SENTENCE_ENDS
         if kind == "word":
-            cands = self._cands(core.lower(), clean, core.isupper())
+            # clean regime: any capital (GRDP, VNeID, Zalo) marks a name or abbreviation
+            cands = self._cands(core.lower(), clean, not core.islower() if clean else core.isupper())
         elif kind in ("number", "code"):
             cands = ((core_to_lm_token(core), 0.0),)
             if kind == "code":

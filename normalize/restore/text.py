@@ -70,6 +70,20 @@ def fold(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
 
 
+HATS = {"\u0302", "\u0306", "\u031b"}  # circumflex (â ê ô), breve (ă), horn (ơ ư)
+
+
+@lru_cache(maxsize=200_000)
+def marks_distance(a: str, b: str) -> int:
+    """Given two words, return how many diacritics they do not share: the tone mark (or
+    its absence), the hats/horns present in one only, and đ against d."""
+    def marks(w: str) -> tuple[str, frozenset[str]]:
+        d = unicodedata.normalize("NFD", w.lower())
+        return word_to_tone(w), frozenset(c for c in d if c in HATS) | ({"đ"} if "đ" in w.lower() else set())
+    (ta, ha), (tb, hb) = marks(a), marks(b)
+    return (ta != tb) + len(ha ^ hb)
+
+
 def has_vietnamese_marks(s: str) -> bool:
     """Given a word, return whether it carries any Vietnamese diacritic (tone, hat, horn, đ)."""
     return fold(s) != s.lower()

@@ -180,6 +180,10 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "tone_evidence": dict(tone_evidence),
         "abbreviations": abbreviations,
         "vie_chars": pairs_to_char_confusions(vie_pairs),
+        # on the raw word's skeleton: its marks are compared separately (text.marks_distance)
+        "vie_rewrites": Channel.pairs_to_rewrites(
+            Counter({(fold(r), canonical_tone(g.lower())): n for (r, g), n in vie_pairs.items()}),
+            likelihood=LIKELIHOOD),
         "lm": counts.to_logprobs(),
     }
 
