@@ -122,6 +122,16 @@ def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple
     return out, warnings
 
 
+def is_group_label(b: Block) -> bool:
+    """Given a block, return whether it labels the bullets below it ("- Về số lượng:",
+    "... bảo đảm:"): it ends in a colon, but not one OCR made of a speck after a finished
+    sentence ("đặc thù). :")."""
+    t = b.text.rstrip(TRAIL_DEBRIS.replace(":", ""))
+    if not t.endswith(":"):
+        return False
+    return not t[:-1].rstrip(TRAIL_DEBRIS).endswith((")", "."))
+
+
 def lines_to_blocks(lines: list[Line]) -> list[Block]:
     """Given body lines, return blocks: each classified line starts one and text lines
     continue it; a numbered line that stands alone (or a short title wrapped over a few
@@ -268,7 +278,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             continue
         text = b.text
         if role == "target":
-            if text.rstrip(TRAIL_DEBRIS.replace(":", "")).endswith(":"):
+            if is_group_label(b):
                 continue  # "- Về số lượng:" groups the bullets below it
             bullet_counter += 1
             it = RawItem(kind="target", text=text, section=section_now(), layout="prose",

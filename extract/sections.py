@@ -142,6 +142,7 @@ class LayoutRules(BaseModel):
     footnote_length_ratio: float
     deadline_header_words: list[str]
     list_item_without_dot: str
+    paren_number_ocr: str = r"(?!)"
 
     def model_post_init(self, _ctx) -> None:
         c = _compile
@@ -215,8 +216,8 @@ def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Opt
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
     rules = rules or load_rules()
     kind, ord_, body = _classify(text, rules)
-    if kind == "bullet" and body[:1].islower():
-        return "text", None, text  # "- điều kiện ..." is a wrapped line after OCR debris
+    if kind == "bullet" and body.lstrip(LEAD_DEBRIS)[:1].islower():
+        return "text", None, text  # "- điều kiện ...", "-_ đảm 100%": a wrapped line after OCR debris
     if kind == "bullet" and len(text) > 1 and not text[1].isspace():
         # "-3. Thành lập ..." is OCR debris glued to a numbered item, not a bullet
         k2, o2, b2 = _classify(text[1:], rules)
@@ -303,7 +304,29 @@ def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[L
                 out.append(Line(page=page.number + chunk_i, line=i, text=t, kind=kind, ord=ord_,
                                 body=body, gap=gap, height=height, bbox=bbox))
                 gap = False
-    return out
+    return infer_paren_numbers(out, rules)
+
+
+def infer_paren_numbers(lines: list[Line], rules: LayoutRules, window: int = 8) -> list[Line]:
+    """Given classified lines, return them with a "(4)" OCR misread ("li Bảo đảm ...",
+    "l4) ...") classified as the paren_number the run expects: the line starts with a
+    numeral-like speck (``paren_number_ocr``), the enumerated line before it (within
+    ``window`` lines) is "(n)" and no "(n+1)" follows it within the window."""
+    rx = rules.regex("paren_number_ocr")
+    for i, ln in enumerate(lines):
+        if ln.kind != "text":
+            continue
+        m = rx.match(ln.text)
+        if not m:
+            continue
+        prev = next((p for p in reversed(lines[max(0, i - window):i]) if p.kind != "text"), None)
+        if prev is None or prev.kind != "paren_number" or not (prev.ord or "").isdigit():
+            continue
+        want = str(int(prev.ord) + 1)
+        if any(n.kind == "paren_number" and n.ord == want for n in lines[i + 1:i + 1 + window]):
+            continue
+        ln.kind, ln.ord, ln.body = "paren_number", want, m.group("text")
+    return lines
 
 
 def appendix_name(line: Line) -> str:

@@ -43,6 +43,7 @@ class ValuePatterns(BaseModel):
     ignore: list[str]
     year_label: str
     unit_tail: str
+    speck_before_number: str = r"(?!)"
 
 
 class OcrCellRules(BaseModel):
@@ -91,6 +92,7 @@ class _Compiled:
     number: re.Pattern
     number_full: re.Pattern
     ignore: tuple[re.Pattern, ...]
+    speck: re.Pattern
     comparator: re.Pattern      # anchored at the end of the text before a number
     units: tuple[tuple[re.Pattern, str], ...]  # (folded pattern, unit as written)
     year_label: re.Pattern
@@ -130,6 +132,7 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         number=re.compile(g.patterns.number),
         number_full=re.compile(g.patterns.number_full),
         ignore=tuple(re.compile(r) for r in g.patterns.ignore),
+        speck=re.compile(g.patterns.speck_before_number),
         comparator=cmp_rx,
         units=tuple(units),
         year_label=re.compile(g.patterns.year_label),
@@ -221,7 +224,7 @@ def _comparator_before(folded: str, pos: int, c: _Compiled, ops: dict[str, str])
 def _find(text: str, c: _Compiled) -> list[_Found]:
     """Given text (NFC, one line), return every number with its unit and comparator."""
     folded = fold(text)
-    ignored = [m.span() for rx in c.ignore for m in rx.finditer(folded)]
+    ignored = [m.span() for rx in (*c.ignore, c.speck) for m in rx.finditer(folded)]
     masked = _blank(folded, ignored)
     ops = _comparator_ops()
     found = []

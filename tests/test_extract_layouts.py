@@ -343,3 +343,51 @@ def test_task_list_read_from_a_scan_with_ocr_debris():
     assert items[2].text.startswith("Thành lập Tổ giúp việc")
     assert items[3].section == "Nhóm nhiệm vụ về nâng cao nhận thức và tuyên truyền"
     assert all(i.cells.get("lead") for i in items)
+
+
+# The target list of samples/001-son-la.scan.pdf as OCR read it: a wrapped line that starts
+# with specks ("-_ đảm 100%"), an item whose last sentence got a stray colon ("đặc thù). :"),
+# a "(4)" read as "li", a paragraph introducing the list ("... bảo đảm:").
+SCANNED_TARGETS = """2. Mục tiêu cụ thể
+a) Mục tiêu năm 2025
+-- Triển khai cung cấp dịch vụ công trực tuyến trên Cổng Dịch vụ công quốc gia, bảo
+- đảm:
+.. - Về số lượng:.
++ Triển khai 982 dịch vụ công trực tuyến có số lượng hồ sơ phát sinh trung bình tối thiểu 1.000 hồ sơ/năm/tinh®, và bảo
+-_ đảm 100% kết quả giải quyết là điện tử, có khả năng tái sử dụng dữ liệu (không áp dụng
+thuộc những lĩnh vực đặc thù). :
+- Về chất lượng:
+(3) Thời gian xử lý hồ sơ trực tuyến giảm tối thiểu 30% so với hình thức nộp trực tiếp.
+li Bảo đảm tỷ lệ người dân, doanh nghiệp đánh giá hài lòng đạt tối thiểu 95%.
+"""
+
+
+def test_scanned_prose_targets_through_ocr_specks():
+    from extract.sections import infer_paren_numbers, load_rules
+
+    region = region_of(SCANNED_TARGETS)
+    region.lines = infer_paren_numbers(region.lines, load_rules())
+    items, _ = prose_to_raw_items(region, {"target"})
+    assert [(i.ordinal, i.text[:20]) for i in items] == [
+        ("1", "Triển khai 982 dịch "), ("3", "Thời gian xử lý hồ s"), ("4", "Bảo đảm tỷ lệ người ")]
+    assert "đảm 100% kết quả" in items[0].text
+
+
+@pytest.mark.parametrize("line,kind", [
+    ("-_ đảm 100% kết quả giải quyết là điện tử", "text"),   # wrapped line behind specks
+    ("- điều kiện cung cấp dịch vụ công", "text"),
+    ("- Về số lượng:", "bullet"),
+])
+def test_bullet_or_wrapped_line(line, kind):
+    assert classify_line(line)[0] == kind
+
+
+def test_paren_number_inferred_only_after_its_predecessor():
+    from extract.sections import infer_paren_numbers, load_rules
+
+    lines = region_of("(3) Thời gian xử lý.\nli Bảo đảm tỷ lệ người dân.\n(5) Khác.").lines
+    assert [(ln.kind, ln.ord) for ln in infer_paren_numbers(lines, load_rules())][1] == ("paren_number", "4")
+    lines = region_of("1. Mục tiêu\nli Bảo đảm tỷ lệ người dân.").lines  # no (n) before: text
+    assert infer_paren_numbers(lines, load_rules())[1].kind == "text"
+    lines = region_of("(3) Thời gian.\nli Bảo đảm.\n(4) Tỷ lệ.").lines  # the real (4) follows
+    assert infer_paren_numbers(lines, load_rules())[1].kind == "text"

@@ -170,3 +170,9 @@ def test_rate_above_100_with_a_leading_2_is_a_misread_ge(cell, value):
 def test_misread_ge_only_in_rate_rows_and_for_plausible_rests():
     assert year_cells_to_values({2030: "990"}, "Tỷ lệ chi nghiên cứu")[0][0].value is None
     assert year_cells_to_values({2030: "22"}, "Số sáng chế")[0][0].value == 22
+
+
+def test_specks_glued_before_a_number_in_text():
+    [v] = parse_values("giảm tối thiểu _.20% so với hình thức nộp trực tiếp.", 2025)  # 001 scan
+    assert (v.value, v.unit, v.comparator) == (20, "%", ">=")
+    assert parse_values("đạt 1.5%", 2025)[0].value == 1.5
