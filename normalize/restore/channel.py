@@ -46,6 +46,52 @@ def levenshtein_ops(a: str, b: str) -> list[tuple[str, str]]:
     return ops[::-1]
 
 
+def aligned_chars(raw: str, word: str) -> list[tuple[str, str]]:
+    """Given a raw word and a syllable, return the (raw char, syllable char) pairs that align
+    one to one (positionally when the lengths agree, else by edit distance on the folded
+    syllable, whose characters stand one for one with the syllable's)."""
+    if len(raw) == len(word):
+        return list(zip(raw, word))
+    out, j = [], 0
+    for a, b in levenshtein_ops(raw, fold(word)):
+        if a and b:
+            out.append((a, word[j]))
+        j += 1 if b else 0
+    return out
+
+
+def pairs_to_mark_costs(pairs: Counter, alpha: float = 2.0) -> dict[str, dict[str, float]]:
+    """Given Counter of (raw word, gold word) pairs (lower case), return for each raw
+    character that is no plain letter ('é', '6', '&') the cost -log P(raw | gold char) /
+    P(raw | gold char's letter) of each gold character of a letter it was read for: the
+    marks the folded channel cannot see ('é' is ê with a tone far more than à)."""
+    seen: Counter = Counter()
+    gold_n: Counter = Counter()
+    for (raw, gold), n in pairs.items():
+        for a, b in aligned_chars(raw, gold):
+            seen[(a, b)] += n
+            gold_n[b] += n
+    fam_seen: Counter = Counter()
+    fam_n: Counter = Counter()
+    members: dict[str, set[str]] = defaultdict(set)
+    for (a, b), n in seen.items():
+        fam_seen[(a, fold(b))] += n
+    for b, n in gold_n.items():
+        fam_n[fold(b)] += n
+        members[fold(b)].add(b)
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (a, f), n in fam_seen.items():
+        if "a" <= a <= "z" or n < 2:
+            continue
+        p_fam = n / fam_n[f]
+        for b in sorted(members[f]):
+            p = (seen[(a, b)] + alpha * p_fam) / (gold_n[b] + alpha)
+            cost = round(-math.log(p / p_fam), 3)
+            if abs(cost) >= 0.05:
+                table[a][b] = cost
+    return dict(table)
+
+
 def pair_to_chunks(raw: str, gold_folded: str) -> list[tuple[str, str]]:
     """Given a raw word and a folded gold word, return the rewrite chunks covering raw.
 

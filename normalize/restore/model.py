@@ -12,7 +12,7 @@ import numpy as np
 
 from schema import TokenEdit
 
-from .channel import Channel
+from .channel import Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
 from .text import PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
@@ -35,6 +35,7 @@ DEFAULT_PARAMS = {
     "vie_unknown": 1.5,        # ... base cost of reading it as a known syllable
     "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
     "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
+    "mark_weight": 0.5,        # weight of what the raw word's marked characters say (mark_costs)
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
@@ -74,6 +75,7 @@ class Restorer:
         self.tone_evidence: dict[str, dict[str, float]] = model.get("tone_evidence", {})
         self.abbreviations: set[str] = set(model.get("abbreviations", []))
         self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
+        self.mark_costs: dict[str, dict[str, float]] = model.get("mark_costs", {})
         self.lm = LanguageModel(model["lm"])
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
         self._row_cached = lru_cache(maxsize=100_000)(self._row)
@@ -155,6 +157,9 @@ class Restorer:
                 c = p["direct_weight"] * dc
                 if c < cands.get(w, 1e9):
                     cands[w] = c
+            if self.mark_costs and not (low.isascii() and low.isalpha()):
+                mw = p["mark_weight"]
+                cands = {w: c + mw * self._mark_cost(low, w) for w, c in cands.items()}
             evidence = self.tone_evidence.get(raw_tone_signature(low))
             if evidence:
                 tw = p["tone_weight"]
@@ -172,6 +177,12 @@ class Restorer:
         if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
             kept.append((low, cands[low]))
         return tuple(kept)
+
+    def _mark_cost(self, raw: str, word: str) -> float:
+        """Given a raw word and a candidate, return the learned cost of the marks: what its
+        marked characters ('é', '6') say about the candidate's diacritics."""
+        table = self.mark_costs
+        return sum(table[a].get(b, 0.0) for a, b in aligned_chars(raw, word) if a in table)
 
     def _slip_cost(self, raw: str, word: str) -> float:
         """Given a raw syllable and a same-skeleton candidate, return the clean-regime cost

@@ -15,7 +15,10 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "lead_punct": re.compile(r"^[\(\[\{\"'“‘«,.;:!?…*•–—-]+"),
     "trail_punct": re.compile(r"[\)\]\}\"'”’»,.;:!?…*—–-]+$"),
     # a document code or anything with a digit next to a slash/hyphen: never a syllable
-    "code": re.compile(r"[0-9].*[/\-]|[/\-].*[0-9]|/|https?:|www\.|@|\.[a-z]{2,4}$", re.I),
+    # (an @ only in an e-mail address: old OCR prints @ for â/ê inside words, 'x@y')
+    "code": re.compile(r"[0-9].*[/\-]|[/\-].*[0-9]|/|https?:|www\.|\w@[\w-]+\.\w|\.[a-z]{2,4}$", re.I),
+    # a number with capital letters: a label or technical term (4G, 5G, 1A), kept as a code
+    "label": re.compile(r"^[0-9]+[A-Z]+$"),
     "number": re.compile(r"^[0-9][0-9.,:%]*$"),
     # a segment of a code, for code fixes learned from pairs (QD -> QĐ)
     "code_segment": re.compile(r"[A-Za-zĐđ]+"),
@@ -106,7 +109,7 @@ def core_kind(core: str) -> str:
         return "other"
     if PATTERNS["number"].match(core):
         return "number"
-    if PATTERNS["code"].search(core):
+    if PATTERNS["code"].search(core) or PATTERNS["label"].match(core):
         return "code"
     if any(c.isalpha() or c in OCR_LETTER_SYMBOLS for c in core):
         return "word"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.corpus import GOLD, RAW
 
-from .channel import Channel
+from .channel import Channel, pairs_to_mark_costs
 from .lm import NgramCounts, text_to_streams
 from .text import PATTERNS, canonical_tone, core_kind, fold, raw_tone_signature, token_to_parts, word_to_tone
 
@@ -178,6 +178,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "direct": dict(direct),
         "code_fixes": code_fixes,
         "tone_evidence": dict(tone_evidence),
+        "mark_costs": pairs_to_mark_costs(low_pairs),
         "abbreviations": abbreviations,
         "vie_chars": pairs_to_char_confusions(vie_pairs),
         # on the raw word's skeleton: its marks are compared separately (text.marks_distance)
