@@ -113,6 +113,16 @@ def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
     return years.most_common(1)[0][0] if years else None
 
 
+def appendix_numbering_of(doc: Document) -> dict[str, str]:
+    """Given a document, return the appendix names OCR damaged and what the plan's
+    numbering makes of them (extract.tables.appendix_numbering)."""
+    try:
+        from .tables import appendix_numbering
+    except ImportError:
+        return {}
+    return appendix_numbering(doc)
+
+
 def plan_level_of(doc: Document) -> Optional[str]:
     """Given a document with metadata filled, return its issuer's administrative level
     ("xã", "tỉnh"), which completes unit names printed without one, or None."""
@@ -217,8 +227,13 @@ def run(doc: Document, settings: Any = None) -> Document:
     if registry is None:
         doc.warn(STAGE, "units not resolved: extract.units is not available")
     level = plan_level_of(doc)
+    numbering = appendix_numbering_of(doc)
     targets, tasks = [], []
     for raw in select_raw_items(results):
+        if raw.appendix in numbering:
+            raw.warnings.append(f"appendix read {raw.appendix!r}, named {numbering[raw.appendix]!r} "
+                                "by the plan's numbering")
+            raw.appendix = numbering[raw.appendix]
         inherit_section_deadline(raw)
         item = raw_item_to_item(raw, year, registry, level)
         (targets if isinstance(item, Target) else tasks).append(item)

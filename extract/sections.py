@@ -330,8 +330,11 @@ def infer_paren_numbers(lines: list[Line], rules: LayoutRules, window: int = 8) 
 
 
 def appendix_name(line: Line) -> str:
-    """Given an appendix heading line, return its canonical name ("Phụ lục II")."""
-    return "Phụ lục" + (f" {line.ord}" if line.ord else "")
+    """Given an appendix heading line, return its canonical name ("Phụ lục II"), its numeral
+    read as the table reader reads it ("Phụ lục H" = "Phụ lục II")."""
+    from .tables import line_to_appendix
+
+    return line_to_appendix(line.text) or "Phụ lục" + (f" {line.ord}" if line.ord else "")
 
 
 def lines_to_regions(lines: list[Line]) -> list[Region]:

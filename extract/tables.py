@@ -40,6 +40,7 @@ class _Patterns(BaseModel):
     section_text: str
     column_number: str
     appendix: str
+    appendix_reference: str = r"(?!)"
 
 
 class HeaderRules(BaseModel):
@@ -299,6 +300,41 @@ def line_to_appendix(line: str, rules: _Compiled | None = None) -> Optional[str]
     if sum(ch.isalnum() for ch in rest) > 2:
         return None
     return _appendix_name(m, rules)
+
+
+APPENDIX = "Phụ lục"
+_ROMAN = (("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+
+
+def int_to_roman(n: int) -> str:
+    """Given 1..39, return its Roman numeral in capitals (appendix numbers)."""
+    out = ""
+    for letters, value in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out.upper()
+
+
+def appendix_numbering(doc: Document, rules: _Compiled | None = None) -> dict[str, str]:
+    """Given a document, return {appendix name as read: name in the plan's numbering} for
+    headings OCR damaged: when the plan numbers appendices with Roman numerals (its headings
+    or its text say "Phụ lục II"), a heading read "Phụ lục 1" is "Phụ lục I" and the one
+    heading whose numeral was lost is named by its place in the sequence."""
+    rules = rules or load_rules()
+    headings = list(dict.fromkeys(name for _, _, name in appendix_headings(doc, rules)))
+    numerals = [h[len(APPENDIX):].strip() for h in headings]
+    refs = [m.group(1) for p in doc.pages for ln in (p.text or p.raw_text).splitlines()
+            for m in rules.rx["appendix_reference"].finditer(ascii_same_length(squash(ln)))]
+    if not any(n.isalpha() for n in [*numerals, *refs]):
+        return {}
+    out: dict[str, str] = {}
+    unnamed = [h for h, n in zip(headings, numerals) if not n]
+    for k, (h, n) in enumerate(zip(headings, numerals), 1):
+        if n.isdigit():  # "1" / "11" are strokes of I / II, other digits a number
+            out[h] = f"{APPENDIX} {'I' * len(n) if set(n) == {'1'} else int_to_roman(int(n))}"
+        elif not n and len(unnamed) == 1 and len(headings) >= 2:
+            out[h] = f"{APPENDIX} {int_to_roman(k)}"
+    return out
 
 
 def _appendix_name(m: re.Match, rules: _Compiled) -> str:

@@ -289,3 +289,24 @@ def test_target_header_tolerates_ocr_damage(header, is_target):
     from extract.tables import _is_target_header, load_rules
 
     assert _is_target_header(header, load_rules()) is is_target
+
+
+def _doc_with_pages(*texts):
+    from schema import Document, Page, Source
+
+    pages = [Page(number=i + 1, method="ocr", raw_text=t, text=t) for i, t in enumerate(texts)]
+    return Document(source=Source(path="x.pdf", sha256="0", kind="pdf", pages=len(pages)), pages=pages)
+
+
+@pytest.mark.parametrize("pages,expected", [
+    # samples/000-cho-don.scan.pdf: "I" read as "1", the second numeral lost; the text says I, II
+    (["(Chi tiết tại: Phụ lục I kèm theo)", "tại Phụ lục:II kèm theo) -", "Phụ lục 1\nTT", 'Phụ lục "\nTT'],
+     {"Phụ lục 1": "Phụ lục I", "Phụ lục": "Phụ lục II"}),
+    (["Phụ lục I\nTT", "Phụ lục 11\nTT"], {"Phụ lục 11": "Phụ lục II"}),   # old OCR's "11" for II
+    (["Phụ lục 1\nTT", "Phụ lục 2\nTT"], {}),                             # a plan numbering 1, 2
+    (["chi tiết tại phụ lục kèm theo", "Phụ lục\nTT"], {}),                # one appendix, no numeral
+])
+def test_appendix_numbering(pages, expected):
+    from extract.tables import appendix_numbering
+
+    assert appendix_numbering(_doc_with_pages(*pages)) == expected
