@@ -345,14 +345,18 @@ def _appendix_name(m: re.Match, rules: _Compiled) -> str:
     return f"Phụ lục {num.upper()}"
 
 
+# Specks OCR leaves around a section row's text (quotes, rules, "¬", "ˆ").
+SECTION_SPECKS = " .,:;_-–—'\"`´~|*•¬ˆ˜°„“”‘’"
+
+
 def section_name(text: str, rules: _Compiled | None = None) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
     rules = rules or load_rules()
-    t = squash(text).lstrip(" .,:;_-–—'\"`~|*•")
+    t = squash(text).lstrip(SECTION_SPECKS)
     m = rules.rx["section_prefix"].match(ascii_same_length(t))
     stripped = t[m.end():] if m else t
-    return stripped.strip(" .:-–—") or t
+    return stripped.strip(SECTION_SPECKS) or t
 
 
 def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
@@ -397,6 +401,10 @@ def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple
         if o and exp and o not in exp and o.isdigit() != prev.isdigit() and _confirmed(prev, parsed, i, rules):
             out.append((min(exp, key=lambda e: e == "đ"), True))  # "x" read for 3 between 2 and 4
             continue
+        if (o and exp and o.isdigit() and prev.isdigit() and o not in exp and o != prev
+                and _confirmed(prev, parsed, i, rules)):
+            out.append((next(iter(exp)), True))  # "9" read for 5 between 4 and 6 (not "5, 5, 7")
+            continue
         if o and (not exp or o in exp or o.lower() not in exp):
             out.append((o, False))
             continue
@@ -412,9 +420,16 @@ def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple
             out.append(("a" if nxt == "b" else "1", True))  # first of its run
         elif squash(t) and exp and _confirmed(prev, parsed, i, rules):
             out.append((min(exp, key=lambda e: e == "đ"), True))
+        elif squash(t) and not o and exp and prev.isdigit() and i + 1 == len(raw) and not _readable(t):
+            out.append((next(iter(exp)), True))  # the run's last cell, a glyph OCR made of a digit ("Á")
         else:
             out.append((o, False))
     return out
+
+
+def _readable(text: str) -> bool:
+    """Whether a cell holds a word or number (not one glyph OCR made of a numeral: "Á", "§")."""
+    return len(re.findall(r"\w", squash(text))) > 1
 
 
 def _confirmed(prev: str, parsed: list[Optional[str]], i: int, rules: _Compiled) -> bool:

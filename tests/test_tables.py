@@ -76,6 +76,8 @@ def test_header_to_role(header, role):
     ("IH Vê dữ liệu", "Vê dữ liệu"),  # OCR's III
     ("Y tế", "Y tế"),
     (". 1ˆ Rà soát, hoàn thiện thể chế", "Rà soát, hoàn thiện thể chế"),  # OCR specks
+    ('" Phát triển nguồn nhân lực `', "Phát triển nguồn nhân lực"),       # 004 scan
+    ("Vềthếchế ¬ ¬", "Vềthếchế"),                                          # 000 scan
 ])
 def test_section_name(text, name):
     assert section_name(text) == name
@@ -105,6 +107,10 @@ def test_line_to_appendix(line, name):
     (["._ - b †"], ["b"]),
     (["-", "b", "c"], ["a", "b", "c"]),
     (["a", "b", "C", "d"], ["a", "b", "c", "d"]),
+    # TT cells as OCR read them in the 004 scan sample
+    (["1", "2", "3", "Á"], ["1", "2", "3", "4"]),        # the run's last cell, one glyph
+    (["4", "9", "6"], ["4", "5", "6"]),                  # a digit out of place, confirmed by 6
+    (["1", "2", "x"], ["1", "2", "x"]),                  # a letter at the end: not confirmed
 ])
 def test_infer_ordinals(cells, expected):
     assert [o for o, _ in infer_ordinals(cells)] == expected
