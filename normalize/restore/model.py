@@ -77,6 +77,10 @@ class Restorer:
         self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
         self.mark_costs: dict[str, dict[str, float]] = model.get("mark_costs", {})
         self.lm = LanguageModel(model["lm"])
+        # candidate lists precomputed at training for frequent raw words (valid for the
+        # parameters they were made with)
+        table = model.get("candidate_table") or {}
+        self.cand_table: dict[str, list] = table.get("lists", {}) if table.get("params") == self.params else {}
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
         self._row_cached = lru_cache(maxsize=100_000)(self._row)
         self._parts = lru_cache(maxsize=200_000)(self._token_parts)
@@ -113,6 +117,10 @@ class Restorer:
     def _candidates(self, low: str, clean: bool, raw_is_caps: bool = False) -> tuple[tuple[str, float], ...]:
         """Given a lower-case raw word, the regime and whether the raw word is in capitals,
         return (syllable, channel cost) pairs."""
+        if not clean:
+            listed = self.cand_table.get(low.upper() if raw_is_caps else low)
+            if listed is not None:
+                return tuple((w, c) for w, c in listed)
         p = self.params
         low = canonical_tone(low)
         known = low in self.vocab

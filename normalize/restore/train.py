@@ -28,6 +28,7 @@ IN_DOMAIN_WEIGHT = 8.0
 SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (corpus: IN_DOMAIN_WEIGHT)
 VOCAB_FROM_RUNNING_TEXT = True  # candidates: syllables of running text + tesseract's list
 LM_ORDER = 3  # a 4-gram LM measured no better on leave-one-out
+TABLE_MIN_COUNT = 1  # raw words seen this often in training get precomputed candidate lists
 LIKELIHOOD = True  # channel costs are -log P(raw | gold), see channel.Channel.pairs_to_rewrites
 
 
@@ -169,7 +170,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                   if n >= 2 and n >= 0.9 * sum(m for (x, _), m in code_counts.items() if x == a)}
     abbreviations = sorted(_texts_to_abbreviations(abbrev_texts))
     vocab_list = sorted(w for w in vocab if w.isalpha() and len(w) <= 7)
-    return {
+    model = {
         "format": "kehoach-restore/1",
         "trained_without": sorted(exclude),
         "params": params or {},
@@ -187,6 +188,24 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
             likelihood=LIKELIHOOD),
         "lm": counts.to_logprobs(),
     }
+    raw_words: Counter = Counter()
+    for (r, _), n in pairs.items():
+        raw_words[r] += n
+    model["candidate_table"] = model_to_candidate_table(model, raw_words)
+    return model
+
+
+def model_to_candidate_table(model: dict, raw_words: Counter) -> dict:
+    """Given a model and raw words with counts, return the candidate lists (old-OCR regime)
+    of those seen at least TABLE_MIN_COUNT times, keyed by the lower-case word (upper case
+    for a word seen in capitals), and the parameters they were made with: a fresh process
+    need not search them again."""
+    from .model import Restorer
+
+    r = Restorer(model)
+    keys = sorted({w.upper() if w.isupper() else w.lower() for w, n in raw_words.items() if n >= TABLE_MIN_COUNT})
+    return {"params": r.params,
+            "lists": {k: [[c, round(x, 3)] for c, x in r._candidates(k.lower(), False, k.isupper())] for k in keys}}
 
 
 def pairs_to_char_confusions(pairs: Counter) -> dict[str, dict[str, float]]:
