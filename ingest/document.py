@@ -133,13 +133,15 @@ def _plan_image(path: Path, doc: Document, settings) -> list[PageJob]:
 
 
 def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
-    """Given a page job, render or load the page image and OCR it into a Page.
+    """Given a page job, render or load the page image and OCR it into a Page (text, words
+    and ruled tables, see ingest.scan_page).
 
     Failures of this page are recorded on the page (``error``), never raised, so one bad
     page does not lose the rest of the document.
     """
     from ingest.images import load_image_page
     from ingest.render import render_pdf_page
+    from ingest.scan_page import image_to_reading
 
     page = Page(number=job.index + 1, method="ocr", decision=job.reason, encoding=job.encoding)
     try:
@@ -148,20 +150,17 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
         else:
             image, dpi = load_image_page(Path(job.path), job.index)
         page.dpi = dpi
-        page.width = round(image.width * 72.0 / dpi, 2)
-        page.height = round(image.height * 72.0 / dpi, 2)
-        result = engine.recognize(image, dpi=dpi, timeout=job.timeout or None)
-        if result.rotation:
-            image = image.rotate(-result.rotation, expand=True)
-            page.width, page.height = (round(image.width * 72.0 / dpi, 2),
-                                       round(image.height * 72.0 / dpi, 2))
-        page.raw_text = page.text = unicodedata.normalize("NFC", result.text)
-        page.words = result.words
-        page.confidence = result.confidence
-        page.rotation = result.rotation
-        page.tables = _grid_tables(image, result.words, 72.0 / dpi, job.lang)
-        if result.warnings:
-            page.decision = "; ".join([page.decision, *result.warnings])
+        reading = image_to_reading(image, dpi, engine, timeout=job.timeout or None,
+                                   fix_orientation=getattr(engine, "fix_orientation", True))
+        width, height = image.size if reading.rotation in (0, 180) else image.size[::-1]
+        page.width, page.height = round(width * 72.0 / dpi, 2), round(height * 72.0 / dpi, 2)
+        page.raw_text = page.text = unicodedata.normalize("NFC", reading.text)
+        page.words = reading.words
+        page.confidence = reading.confidence
+        page.rotation = reading.rotation
+        page.tables = reading.tables
+        if reading.warnings:
+            page.decision = "; ".join([page.decision, *reading.warnings])
     except KehoachError as exc:
         if exc.code == "missing-tool":
             raise  # nothing can be OCR'd: stop the batch with the install hint
@@ -169,14 +168,3 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
     except Exception as exc:  # a damaged page image must not lose the other pages
         page.error = f"ocr-failed: {type(exc).__name__}: {exc}"[:300]
     return page
-
-
-def _grid_tables(image, words, px_to_pt: float, lang: str):
-    """Ruled tables of a scanned page, their cells filled from the OCR words' boxes; cells
-    the page OCR read badly (bold headers, lone ordinals, words across rules) are OCR'd
-    again on their own."""
-    from functools import partial
-
-    from ingest.scan_grid import image_to_tables, tesseract_cell_ocr
-
-    return image_to_tables(image, words, px_to_pt, ocr=partial(tesseract_cell_ocr, lang=lang))

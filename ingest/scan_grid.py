@@ -150,13 +150,24 @@ def dark_to_lines(dark: np.ndarray, k: int, min_len: int, tol: int) -> list[_Lin
     counts = rows[:, :w].reshape(h // fy, w // fx, fx).sum(axis=2, dtype=np.uint8)
     ks = max(2, round(k / fx))
     dense = _window_sum(counts, ks, axis=1) >= 0.8 * ks * fx
-    # A run's dense core stops 0.3k short of each end: spread it back by that much only,
-    # so lines do not poke into merged cells.
+    # A run's dense core stops short of each end: spread it back by less than that (lines
+    # must not poke into merged cells), then find the ends on the full-size mask.
     mask = _window_sum(dense.astype(np.uint8), max(1, round(0.6 * ks)), axis=1) > 0
     lines = mask_to_lines(mask, min_len=max(1, math.ceil(min_len / fx)), tol=max(1, tol // fy),
                           gap=tol)
-    return [_Line(pos=ln.pos * fy + (fy - 1) / 2, start=ln.start * fx, end=ln.end * fx)
-            for ln in lines]
+    out = []
+    for ln in lines:
+        y = int(ln.pos * fy + (fy - 1) / 2)
+        band = dark[max(0, y - fy):y + fy + 2].any(axis=0)
+        start, end = ln.start * fx, ln.end * fx
+        reach = 2 * fx
+        while start > 0 and reach and band[start - 1]:
+            start, reach = start - 1, reach - 1
+        reach = 2 * fx
+        while end < len(band) and reach and band[end]:
+            end, reach = end + 1, reach - 1
+        out.append(_Line(pos=ln.pos * fy + (fy - 1) / 2, start=start, end=end))
+    return out
 
 
 def mask_to_lines(mask: np.ndarray, min_len: int, tol: int, gap: int | None = None) -> list[_Line]:
@@ -254,13 +265,14 @@ def _intruded(words: list[tuple[float, float, float, float, str]], lo: float, hi
 
 
 def grid_to_cells(xs: list[int], ys: list[int], dark: np.ndarray, tol: int,
-                  words: list[tuple[float, float, float, float, str]] | None = None
-                  ) -> list[tuple[int, int, int, int]]:
+                  words: list[tuple[float, float, float, float, str]] | None = None,
+                  sure_only: bool = False) -> list[tuple[int, int, int, int]]:
     """Given column and row boundaries, the ink mask and the words (deskewed pixels),
     return the cells as (row, col, row_span, col_span), merging grid units whose separator
     is absent. A separator must be inked along most of the span between its crossing rules;
     in the doubtful band (text crossing a spanning cell inks up to ~70%, a rule broken by
-    noise keeps ~78%+) a word lying across the position decides that there is none."""
+    noise keeps ~78%+) a word lying across the position decides that there is none.
+    sure_only: only sure separators count (before OCR, when no words can decide)."""
     nr, nc = len(ys) - 1, len(xs) - 1
     words = words or []
     parent = list(range(nr * nc))
@@ -274,7 +286,7 @@ def grid_to_cells(xs: list[int], ys: list[int], dark: np.ndarray, tol: int,
     def present(share: float, lo: float, hi: float, at: float, vertical: bool) -> bool:
         if share >= SEPARATOR_SURE:
             return True
-        if share < SEPARATOR_MIN:
+        if share < SEPARATOR_MIN or sure_only:
             return False
         return not _intruded(words, lo, hi, at, max(2, tol // 3), vertical)
 

@@ -1,0 +1,136 @@
+"""Read one scanned page image into text, words and ruled tables.
+
+Ruled tables are found first (ingest.scan_grid, a small share of the OCR time); a page
+without one is OCR'd as it is. A page with tables is straightened and OCR'd with its
+tables blanked, together with one image per table row (ingest.cell_rows) in the same
+tesseract run: one run per page whatever the number of cells. Words keep boxes in points on
+the page as given; the page text holds the tables' words too, line by line where the
+tables stood.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.ocr import LOW_CONFIDENCE, OcrEngine, OcrResult
+from schema import Table, Word
+
+
+@dataclass
+class PageReading:
+    text: str
+    words: list[Word]
+    confidence: float | None
+    tables: list[Table] = field(default_factory=list)
+    rotation: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def image_to_reading(image, dpi: int, engine: OcrEngine, timeout: float | None = None,
+                     fix_orientation: bool = True) -> PageReading:
+    """Given a page image, its resolution and an OCR engine, return the page's reading;
+    a page read with low confidence is turned upright by orientation detection and read
+    again when that reads better (``rotation`` says by how much, clockwise)."""
+    reading = _read(image, dpi, engine, timeout)
+    doubtful = reading.confidence is None or reading.confidence < LOW_CONFIDENCE
+    if fix_orientation and doubtful and hasattr(engine, "orientation"):
+        angle = engine.orientation(image, timeout)
+        if angle:
+            second = _read(image.rotate(-angle, expand=True), dpi, engine, timeout)  # PIL: ccw
+            if (second.confidence or 0) > (reading.confidence or 0):
+                second.rotation = angle
+                second.warnings.append(f"page image was rotated by {angle} degrees before OCR")
+                return second
+    return reading
+
+
+def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageReading:
+    from ingest.cell_rows import grid_to_ocr_images, row_box_to_page
+    from ingest.scan_grid import _Placed, grid_to_tables, image_to_grid
+
+    px_to_pt = 72.0 / dpi
+    grid = image_to_grid(image)
+    if grid is None:
+        r = engine.recognize(image, dpi=dpi, timeout=timeout)
+        return PageReading(r.text, r.words, r.confidence, warnings=list(r.warnings))
+    page_image, rows = grid_to_ocr_images(grid, dpi)
+    images = [page_image] + [im for im, _ in rows]
+    if hasattr(engine, "recognize_many"):  # one tesseract run for the page and its rows
+        results = engine.recognize_many(images, dpi=dpi, timeout=timeout)
+    else:
+        results = [engine.recognize(im, dpi=dpi, timeout=timeout) for im in images]
+    page = results[0]
+    cells: list[_Placed] = []
+    warnings = [w for r in results for w in r.warnings]
+    for (_, slots), r in zip(rows, results[1:]):
+        for w in r.words:
+            box = row_box_to_page(tuple(v / px_to_pt for v in w.bbox), slots)
+            cells.append(_Placed.of(*box, w.text, w.conf))
+    tables = grid_to_tables(grid, cells, px_to_pt)
+    lines = _page_lines(page)
+    for gt in reversed(grid.tables):  # bottom table first: insertion points stay valid
+        x0, t, x1, b = gt.xs[0], gt.ys[0], gt.xs[-1], gt.ys[-1]
+        inside = [p for p in cells if not p.noise and x0 <= (p.x0 + p.x1) / 2 <= x1
+                  and t <= (p.t + p.b) / 2 <= b]
+        at = next((i for i, ln in enumerate(lines) if ln and min(w.bbox[1] for w in ln) / px_to_pt > t),
+                  len(lines))
+        table_lines = [[Word(text=p.text, bbox=(p.x0 * px_to_pt, p.t * px_to_pt, p.x1 * px_to_pt,
+                                                p.b * px_to_pt), conf=p.conf, line=0)
+                        for p in ln] for ln in placed_to_lines(inside)]
+        lines[at:at] = [[], *table_lines, []]
+    text, words = _lines_to_page(lines, grid, px_to_pt)
+    confs = [w.conf for w in words if w.conf is not None]
+    mean = round(sum(confs) / len(confs), 1) if confs else None
+    return PageReading(text, words, mean, tables, warnings=warnings)
+
+
+def _page_lines(result: OcrResult) -> list[list[Word]]:
+    """Given an OCR result, return its text lines as lists of words ([] for a blank line)."""
+    lines: list[list[Word]] = [[] for _ in result.text.split("\n")] if result.text else []
+    for w in result.words:
+        lines[w.line].append(w)
+    return lines
+
+
+def placed_to_lines(placed: list) -> list[list]:
+    """Given words in one frame (x0, t, x1, b attributes), return them grouped in visual
+    lines top to bottom, each left to right (a word joins a line when its centre is within
+    half the median word height of the line's centre), as a text layer reads a table."""
+    if not placed:
+        return []
+    heights = sorted(p.b - p.t for p in placed)
+    half = max(1.0, heights[len(heights) // 2] * 0.5)
+    lines: list[list] = []
+    centres: list[float] = []
+    for p in sorted(placed, key=lambda p: (p.t + p.b) / 2):
+        cy = (p.t + p.b) / 2
+        if lines and cy - centres[-1] <= half:
+            lines[-1].append(p)
+            centres[-1] = sum((q.t + q.b) / 2 for q in lines[-1]) / len(lines[-1])
+        else:
+            lines.append([p])
+            centres.append(cy)
+    return [sorted(ln, key=lambda p: p.x0) for ln in lines]
+
+
+def _lines_to_page(lines: list[list[Word]], grid, px_to_pt: float) -> tuple[str, list[Word]]:
+    """Given lines of words with boxes in straightened points, return the page text and the
+    words numbered by its lines, boxes moved back onto the page as given (centres rotated,
+    sizes kept). Runs of blank lines collapse to one."""
+    text_lines: list[str] = []
+    words: list[Word] = []
+    for ln in lines:
+        if not ln:
+            if text_lines and text_lines[-1] != "":
+                text_lines.append("")
+            continue
+        for w in ln:
+            x0, t, x1, b = (v / px_to_pt for v in w.bbox)
+            mx, my = grid.to_page((x0 + x1) / 2, (t + b) / 2)
+            hw, hh = (x1 - x0) / 2, (b - t) / 2
+            words.append(Word(text=w.text, conf=w.conf, line=len(text_lines),
+                              bbox=(round((mx - hw) * px_to_pt, 2), round((my - hh) * px_to_pt, 2),
+                                    round((mx + hw) * px_to_pt, 2), round((my + hh) * px_to_pt, 2))))
+        text_lines.append(" ".join(w.text for w in ln))
+    while text_lines and text_lines[-1] == "":
+        text_lines.pop()
+    return "\n".join(text_lines), words
