@@ -99,12 +99,11 @@ class LanguageModel:
 
     def _table(self, table: dict[str, float], order: int) -> IntHash:
         """Given 'a b [c]' -> log P entries, return them as an IntHash over id keys."""
-        ids = self.ids
-        parts = [k.split(" ") for k in table]
-        cols = [np.array([ids[p[j]] for p in parts], dtype=np.int64) for j in range(order)]
-        key = cols[0]
-        for col in cols[1:]:
-            key = (key << ID_BITS) | col
+        flat = " ".join(table).split(" ")  # every key has `order` tokens
+        cols = np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat)).reshape(-1, order)
+        key = cols[:, 0]
+        for j in range(1, order):
+            key = (key << ID_BITS) | cols[:, j]
         return IntHash(key, np.fromiter(table.values(), dtype=np.float32, count=len(table)))
 
     def word_to_id(self, w: str) -> int:
