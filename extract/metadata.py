@@ -169,7 +169,7 @@ def _clean_line(line: str, c: _Compiled) -> str:
 def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
-        key = _f(line).strip(" .:")
+        key = _f(line).strip(" .:;,-–—_'\"`~¬|ˆ")  # OCR specks: "KẾ HOẠCH -:"
         if key in c.kinds and line.strip().isupper():
             return i, c.kinds[key]
     return None, None
@@ -180,8 +180,18 @@ def _number(lines: list[str], c: _Compiled) -> Optional[str]:
     for line in lines:
         m = c.number.search(fold(line))
         if m:
-            return fix_symbol(_RX["spaces"].sub("", line[m.start("num"):m.end("sym")]).rstrip("."), c)
+            printed = _without_glued_place(line[m.start("num"):m.end("sym")], c)
+            return fix_symbol(_RX["spaces"].sub("", printed).rstrip("."), c)
     return None
+
+
+def _without_glued_place(symbol: str, c: _Compiled) -> str:
+    """Given a number and symbol as matched ("169/KH-UBND -Sơn"), return it without a last
+    part set off by a space that is no symbol code but a word ("Sơn" of "Sơn La, ngày")."""
+    m = re.search(r"\s+[-/]\s*(\S+)$", symbol)
+    if m and not m.group(1).isupper() and fold(m.group(1)) not in {fold(k) for k in c.r.symbol_codes}:
+        return symbol[:m.start()]
+    return symbol
 
 
 def fix_symbol(number: str, c: Optional[_Compiled] = None) -> str:
@@ -225,7 +235,7 @@ def _iso(y: Optional[str], m: Optional[str], d: Optional[str]) -> Optional[str]:
 
 def _place_before(line: str, end: int) -> Optional[str]:
     """Given a line and where ", ngày" starts, return the capitalised words just before it."""
-    words = [w.strip(_JUNK_EDGE) for w in line[:end].split()]
+    words = [w.strip(_JUNK_EDGE + "-–—") for w in line[:end].split()]  # "-Sơn La": a speck
     place: list[str] = []
     for w in reversed(words):
         if not w[:1].isupper() or _RX["not_place_word"].search(w):

@@ -319,3 +319,34 @@ def test_issuer_place_from_the_dated_line():
     lines = ["ĐẢNG BỘ THÀNH PHỐHẢIPHÒNG `. ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -",
              "Số 10-KH/ĐU Tân Kỳ, ngày 19 tháng 9 năm 2025", "KẾ HOẠCH", "hành động thực hiện"]
     assert extract_metadata(lines)["issuer"] == "Đảng ủy xã Tân Kỳ"
+
+
+def test_photo_and_tiff_readings_of_son_la():
+    """samples/001-son-la.page1.jpg and .pages1-2.tiff as OCR read them: "Số" as "Sử", a
+    speck glued to the place ("-Sơn La"), specks after the type heading ("KẾ HOẠCH -:")."""
+    photo = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM .",
+             "TỈNH SƠN LA sẽ - Độc lập - Tự do - Hạnh phúc",
+             "Sử 169/KH-UBND -Sơn La, ngày 12 tháng 08 năm 2025", "", "KẾ HOẠCH",
+             "Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp dịch vụ",
+             "Thực hiện Quyết định số.1565/QĐ-TTg ngày 18/7/2025 của Thủ tướng Chính phủ"]
+    m = extract_metadata(photo)
+    assert (m["number"], m["place"], m["issued_date"]) == ("169/KH-UBND", "Sơn La", "2025-08-12")
+    tiff = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "._ TỈNH SƠN LA : Độc lập - Tự do - Hạnh phúc",
+            "Số: 169/KH-UBND ˆ ' ' Sơn La, ngày 12 tháng 08 năm 2025", "", "KẾ HOẠCH -:",
+            "Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp dịch vụ",
+            "số mới đi được cá nhân hóa, dựa trên dữ liệu cho người dân và doanh nghiệp trên địa",
+            ": bàn tỉnh Sơn La",
+            "Thực hiện Quyết:định số 1565/QĐ- -TTg ngày 18/7/2025 của “Thủ tướng Chính phủ"]
+    m = extract_metadata(tiff)
+    assert m["issuer"] == "Ủy ban nhân dân tỉnh Sơn La"
+    assert m["title"].startswith("Nâng cao chất lượng") and m["title"].endswith("tỉnh Sơn La")
+
+
+@pytest.mark.parametrize("line,number", [
+    ("Số: 1565/QĐ - TTg", "1565/QĐ-TTg"),        # a code after a spaced dash stays
+    ("Số: 169 / KH - UBND", "169/KH-UBND"),
+    ("Sử 169/KH-UBND -Sơn La, ngày 12", "169/KH-UBND"),   # a place word does not
+])
+def test_number_symbol_ends_before_a_glued_place(line, number):
+    assert extract_metadata([line])["number"] == number
