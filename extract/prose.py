@@ -16,7 +16,7 @@ from typing import Optional
 from schema import Provenance
 
 from .raw_items import RawItem
-from .sections import (TRAIL_DEBRIS, LayoutRules, Line, Region, find_heading_deadline,
+from .sections import (LEAD_DEBRIS, TRAIL_DEBRIS, LayoutRules, Line, Region, find_heading_deadline,
                        find_prose_deadline, lines_to_bbox, load_rules, section_role)
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
@@ -67,11 +67,14 @@ def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bo
     letters = [c for c in body if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
         return True  # "I. MỤC ĐÍCH"
-    if len(ln.text) >= 0.8 * typical_len or (body and body[-1] in TERMINAL):
+    ends = body[-1:] if body else ""
+    if len(ln.text) >= 0.8 * typical_len or (ends in TERMINAL and ends != ","):
         return False
     if nxt is None or nxt.kind != "text":
-        return True
-    return nxt.text[:1].isupper()
+        return ends != ","
+    # a comma OCR added ("a) Mục tiêu năm 2025,") is no sentence going on when a capitalised
+    # line follows; specks before that line's first letter ("_Triển khai") are ignored
+    return nxt.text.lstrip(LEAD_DEBRIS)[:1].isupper()
 
 
 def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple[list[Line], list[str]]:
@@ -129,7 +132,7 @@ def is_group_label(b: Block) -> bool:
     t = b.text.rstrip(TRAIL_DEBRIS.replace(":", ""))
     if not t.endswith(":"):
         return False
-    return not t[:-1].rstrip(TRAIL_DEBRIS).endswith((")", "."))
+    return not t[:-1].rstrip(TRAIL_DEBRIS.replace(".", "")).endswith((")", "."))
 
 
 def lines_to_blocks(lines: list[Line]) -> list[Block]:
@@ -267,7 +270,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             lvl = kind_level(ln)
             while stack and stack[-1][0] >= lvl:
                 stack.pop()
-            stack.append((lvl, b.text.rstrip(":").strip(), section_role(b.text, rules)))
+            stack.append((lvl, b.text.rstrip(TRAIL_DEBRIS).strip(), section_role(b.text, rules)))
             bullet_counter = 0
             continue
         role = role_now()

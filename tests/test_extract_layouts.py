@@ -391,3 +391,28 @@ def test_paren_number_inferred_only_after_its_predecessor():
     assert infer_paren_numbers(lines, load_rules())[1].kind == "text"
     lines = region_of("(3) Thời gian.\nli Bảo đảm.\n(4) Tỷ lệ.").lines  # the real (4) follows
     assert infer_paren_numbers(lines, load_rules())[1].kind == "text"
+
+
+# The same list as samples/001-son-la.pages1-2.tiff reads it: a comma after the heading, a
+# speck before the next line, "#" for "+", a finished sentence followed by '- " :'.
+TIFF_TARGETS = """2. Mục tiêu cụ thể _
+a) Mục tiêu năm 2025,
+_Triển khai cung cấp dịch vụ công trực tuyến trên Cổng Dịch vụ công quốc gia, bảo
+- đảm: " : THÔ
+._`~ Về số lượng:
+ˆ + Bảo đảm duy trì và sử dụng hiệu quả 25 dịch vụ công trực tuyến toàn trình đã tích
+ˆ địa phương. - " :
+_ # Triển khai 982 dịch vụ công trực tuyến có tối thiểu 1.000 hồ sơ/năm/tỉnh.
+"""
+
+
+def test_tiff_prose_targets_through_ocr_specks():
+    items, _ = prose_to_raw_items(region_of(TIFF_TARGETS), {"target"})
+    assert [(i.section, i.cells.get("deadline"), i.text[:18]) for i in items] == [
+        ("Mục tiêu năm 2025", "năm 2025", "Bảo đảm duy trì và"),
+        ("Mục tiêu năm 2025", "năm 2025", "Triển khai 982 dịc")]
+
+
+def test_a_wrapped_sentence_ending_in_a_comma_is_no_heading():
+    blocks = lines_to_blocks(region_of("a) Bảo đảm duy trì và sử dụng hiệu quả,\nsử dụng dịch vụ công.").lines)
+    assert not blocks[0].heading
