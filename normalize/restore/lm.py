@@ -116,5 +116,13 @@ class LanguageModel:
             self.ids[w] = i
         return i
 
+    def pair_logp(self, v: str, w: str) -> float:
+        """Given two syllables, return log P(w | v) (bigram, else backoff to the unigram)."""
+        if v in self.ids and w in self.ids:
+            found, value = self.bigrams.lookup(np.array([(self.ids[v] << ID_BITS) | self.ids[w]]))
+            if found[0]:
+                return float(value[0])
+        return self.backoff + self.unigram(w)
+
     def unigram(self, w: str) -> float:
         return self.p1.get(w, OOV_LOGP)

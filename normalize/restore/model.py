@@ -36,7 +36,9 @@ DEFAULT_PARAMS = {
     "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
     "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
     "mark_weight": 0.5,        # weight of what the raw word's marked characters say (mark_costs)
-    "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
+    "tone_weight": 0.5,
+    "split_above": 3.0,        # raw regime: an unknown word whose best single reading costs more
+    "split_cost": 2.0,         # ... may be two syllables run together, at this extra cost        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
     "max_candidates": 10,
@@ -114,9 +116,11 @@ class Restorer:
             f.write(data)
 
     # ---- candidates --------------------------------------------------------------------
-    def _candidates(self, low: str, clean: bool, raw_is_caps: bool = False) -> tuple[tuple[str, float], ...]:
-        """Given a lower-case raw word, the regime and whether the raw word is in capitals,
-        return (syllable, channel cost) pairs."""
+    def _candidates(self, low: str, clean: bool, raw_is_caps: bool = False,
+                    split: bool = True) -> tuple[tuple[str, float], ...]:
+        """Given a lower-case raw word, the regime and whether the raw word is in capitals
+        (and whether it may be read as two syllables OCR ran together), return
+        (syllable, channel cost) pairs."""
         if not clean:
             listed = self.cand_table.get(low.upper() if raw_is_caps else low)
             if listed is not None:
@@ -172,6 +176,11 @@ class Restorer:
             if evidence:
                 tw = p["tone_weight"]
                 cands = {w: c + tw * evidence.get(word_to_tone(w), 0.0) for w, c in cands.items()}
+        if split and not clean and not known and len(low) >= 5:
+            # no cheap single reading: maybe two syllables run together (xahoi: xãhội)
+            if min((c for w, c in cands.items() if w != low), default=1e9) > p["split_above"]:
+                for w, c in self._split_readings(low).items():
+                    cands[w] = min(cands.get(w, 1e9), c)
         if not clean and low.isascii() and raw_is_caps:
             # capitals OCR kept as capitals are mostly abbreviations or list marks (PV, HCC, X, 1A);
             # an unknown one also pays the LM's out-of-vocabulary cost, so gets more back
@@ -185,6 +194,24 @@ class Restorer:
         if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
             kept.append((low, cands[low]))
         return tuple(kept)
+
+    def _split_readings(self, low: str) -> dict[str, float]:
+        """Given an old-OCR word, return readings as two syllables written together, with
+        costs that also carry what the LM says of the pair (the decoder sees the joined
+        word as one unknown token)."""
+        p, lm = self.params, self.lm
+        unknown = 2 * lm.backoff + OOV_LOGP  # what the decoder's LM gives the joined word
+        out: dict[str, float] = {}
+        for i in range(2, len(low) - 1):
+            left = [wc for wc in self._cands(low[:i], False, False, False) if wc[0] in self.vocab][:3]
+            right = [wc for wc in self._cands(low[i:], False, False, False) if wc[0] in self.vocab][:3]
+            for w1, c1 in left:
+                for w2, c2 in right:
+                    pair = lm.unigram(w1) + lm.pair_logp(w1, w2)
+                    cost = c1 + c2 + p["split_cost"] - (pair - unknown)
+                    if cost < out.get(w1 + w2, 1e9):
+                        out[w1 + w2] = cost
+        return out
 
     def _mark_cost(self, raw: str, word: str) -> float:
         """Given a raw word and a candidate, return the learned cost of the marks: what its
