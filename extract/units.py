@@ -53,6 +53,7 @@ class FuzzySettings(BaseModel):
     margin: float = 3
     same_prefix: int = 2
     prefix_min_coverage: float = 0.8
+    cut_min_coverage: float = 0.6
     # abbreviations at least this long (letters) are also recognised glued to the next word
     # ("UBNDxã"): keys are compared a second time with expansions contracted to them
     glued_abbreviation_min: int = 4
@@ -382,10 +383,27 @@ class UnitRegistry:
         level = level or self.level_in(text)
         out: list[str] = []
         for chunk in self._rejoin_cut_names(_RX["chunks"].split(text), level):
-            pieces = [clean_name(p) for p in chunk.split(",")]
+            pieces = [self._complete_cut(p, level) for p in chunk.split(",")]
             pieces = [p for p in pieces if p]
             out.extend(self._merge_pieces(pieces, level))
         return [u for u in out if u]
+
+    def _complete_cut(self, piece: str, level: Optional[str]) -> str:
+        """Given one comma piece as printed, return it cleaned; a name the cell cut at a dash
+        ("Phòng Văn hóa -", the rest lost to OCR) becomes the one known name it begins, when
+        it covers at least ``cut_min_coverage`` of it."""
+        name = clean_name(piece)
+        if not name or not piece.rstrip(" .,;:'\"`_").endswith(tuple("-" + _DASHES)):
+            return name
+        if self.is_known(name, level):
+            return name
+        probe = self.keyer.compact(self.key(name))
+        f = self.data.fuzzy
+        if len(probe) < f.min_length:
+            return name
+        hits = {canon for ck, canon in self.compact.items()
+                if ck.startswith(probe) and len(probe) >= f.cut_min_coverage * len(ck)}
+        return next(iter(hits)) if len(hits) == 1 else name
 
     def _rejoin_cut_names(self, chunks: list[str], level: Optional[str]) -> list[str]:
         """Given a cell's chunks (split at ";"), return them with a name OCR cut in two joined

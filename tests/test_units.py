@@ -199,3 +199,12 @@ def test_plan_level_completes_bare_names_only_when_the_cell_prints_none():
     assert [u.name for u in units] == ["Công an tỉnh"]
     units, _ = cell_to_units("Công an; Văn phòng HĐND-UBND xã", REG, plan_level="tỉnh")
     assert [u.name for u in units] == ["Công an xã", "Văn phòng HĐND và UBND xã"]
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("Trung tâm PV HCC; Phòng\nVăn hóa -", ["Trung tâm Phục vụ hành chính công", "Phòng Văn hóa - Xã hội"]),
+    ("Phòng Văn hóa", ["Phòng Văn hóa"]),        # no dash: too short to be sure (unknown)
+    ("Sở Văn hóa -", ["Sở Văn hóa"]),            # covers too little of any name
+])
+def test_name_cut_at_a_dash(cell, expected):
+    assert [u.name for u in REG.parse(cell)] == expected
