@@ -352,10 +352,15 @@ def clean_value_cell(text: str) -> str:
 
 
 def _between_digits(s: str, i: int) -> bool:
-    """Whether s[i] sits in a run of digits: a digit on one side, a digit or "%" / end on the other."""
+    """Whether s[i] sits inside a number: a digit on one side, and a digit, "%", "." / ","
+    or the cell's edge on each side."""
     left = s[i - 1] if i else ""
     right = s[i + 1] if i + 1 < len(s) else ""
-    return (left.isdigit() and (right.isdigit() or right in ("%", ""))) or (right.isdigit() and left.isdigit())
+
+    def fits(c: str) -> bool:
+        return c == "" or c.isdigit() or c in "%.,"
+
+    return (left.isdigit() or right.isdigit()) and fits(left) and fits(right)
 
 
 def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[list[TargetValue], list[str]]:
