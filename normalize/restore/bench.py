@@ -25,5 +25,6 @@ def rows_to_table(rows: list[dict]) -> str:
         out.append(f"{r['doc']:<14} {LABELS[r['input']]:<32} {r['before']:>7.2%} {r['after']:>7.2%} "
                    f"{r['total']:>6} {r['tokens_per_s']:>9.0f}")
     out.append("accuracy = syllable accuracy as shared/tools/score_restore.py; model trained without the document;")
-    out.append("tokens/s = whitespace tokens per CPU second, one core, cold candidate cache (both passes)")
+    out.append("tokens/s = whitespace tokens per CPU second, one core, best of 3 runs each from cold caches "
+               "(the model's precomputed candidate lists for words seen in training included)")
     return "\n".join(out)

@@ -116,13 +116,16 @@ class LanguageModel:
             self.ids[w] = i
         return i
 
-    def pair_logp(self, v: str, w: str) -> float:
-        """Given two syllables, return log P(w | v) (bigram, else backoff to the unigram)."""
-        if v in self.ids and w in self.ids:
-            found, value = self.bigrams.lookup(np.array([(self.ids[v] << ID_BITS) | self.ids[w]]))
-            if found[0]:
-                return float(value[0])
-        return self.backoff + self.unigram(w)
+    def pairs_logp(self, pairs: list[tuple[str, str]]) -> list[float]:
+        """Given syllable pairs (v, w), return log P(w | v) of each (bigram, else backoff)."""
+        if not pairs:
+            return []
+        ids = self.ids
+        keys = np.array([(ids[v] << ID_BITS) | ids[w] if v in ids and w in ids else -1 for v, w in pairs],
+                        dtype=np.int64)
+        found, values = self.bigrams.lookup(np.maximum(keys, 0))
+        return [float(x) if f and k >= 0 else self.backoff + self.unigram(w)
+                for f, x, k, (_, w) in zip(found, values, keys, pairs)]
 
     def unigram(self, w: str) -> float:
         return self.p1.get(w, OOV_LOGP)

@@ -201,16 +201,17 @@ class Restorer:
         word as one unknown token)."""
         p, lm = self.params, self.lm
         unknown = 2 * lm.backoff + OOV_LOGP  # what the decoder's LM gives the joined word
-        out: dict[str, float] = {}
+        pairs: list[tuple[str, str, float]] = []
         for i in range(2, len(low) - 1):
             left = [wc for wc in self._cands(low[:i], False, False, False) if wc[0] in self.vocab][:3]
             right = [wc for wc in self._cands(low[i:], False, False, False) if wc[0] in self.vocab][:3]
-            for w1, c1 in left:
-                for w2, c2 in right:
-                    pair = lm.unigram(w1) + lm.pair_logp(w1, w2)
-                    cost = c1 + c2 + p["split_cost"] - (pair - unknown)
-                    if cost < out.get(w1 + w2, 1e9):
-                        out[w1 + w2] = cost
+            pairs += [(w1, w2, c1 + c2) for w1, c1 in left for w2, c2 in right]
+        out: dict[str, float] = {}
+        logps = lm.pairs_logp([(w1, w2) for w1, w2, _ in pairs])
+        for (w1, w2, c), lp in zip(pairs, logps):
+            cost = c + p["split_cost"] - (lm.unigram(w1) + lp - unknown)
+            if cost < out.get(w1 + w2, 1e9):
+                out[w1 + w2] = cost
         return out
 
     def _mark_cost(self, raw: str, word: str) -> float:
