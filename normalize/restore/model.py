@@ -38,7 +38,8 @@ DEFAULT_PARAMS = {
     "mark_weight": 0.5,        # weight of what the raw word's marked characters say (mark_costs)
     "tone_weight": 0.5,
     "split_above": 3.0,        # raw regime: an unknown word whose best single reading costs more
-    "split_cost": 2.0,         # ... may be two syllables run together, at this extra cost        # weight of the tone hint the raw word keeps ('vé' -> về)
+    "split_cost": 2.0,         # ... may be two syllables run together, at this extra cost
+    "split_part_max": 5.0,     # ... each read cheaply enough (noise inside one word is no join)        # weight of the tone hint the raw word keeps ('vé' -> về)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
     "max_candidates": 10,
@@ -205,7 +206,8 @@ class Restorer:
         for i in range(2, len(low) - 1):
             left = [wc for wc in self._cands(low[:i], False, False, False) if wc[0] in self.vocab][:3]
             right = [wc for wc in self._cands(low[i:], False, False, False) if wc[0] in self.vocab][:3]
-            pairs += [(w1, w2, c1 + c2) for w1, c1 in left for w2, c2 in right]
+            pairs += [(w1, w2, c1 + c2) for w1, c1 in left for w2, c2 in right
+                      if max(c1, c2) <= p["split_part_max"]]
         out: dict[str, float] = {}
         logps = lm.pairs_logp([(w1, w2) for w1, w2, _ in pairs])
         for (w1, w2, c), lp in zip(pairs, logps):
