@@ -36,10 +36,10 @@ DEFAULT_PARAMS = {
     "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
     "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
     "mark_weight": 0.5,        # weight of what the raw word's marked characters say (mark_costs)
-    "tone_weight": 0.5,
+    "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
     "split_above": 3.0,        # raw regime: an unknown word whose best single reading costs more
     "split_cost": 2.0,         # ... may be two syllables run together, at this extra cost
-    "split_part_max": 5.0,     # ... each read cheaply enough (noise inside one word is no join)        # weight of the tone hint the raw word keeps ('vé' -> về)
+    "split_part_max": 5.0,     # ... each read cheaply enough (noise inside one word is no join)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
     "max_candidates": 10,
