@@ -19,7 +19,7 @@ from .text import fold
 MAX_CHUNK = 3
 UNSEEN_IDENTITY_COST = 0.05
 GENERIC_SUB_COST = 7.0  # any raw letter read as another letter, never seen in training
-GENERIC_LETTERS = frozenset("abcdeghiklmnopqrstuvxy")  # the letters of Vietnamese syllables
+GENERIC_LETTERS = "abcdeghiklmnopqrstuvxy"  # the letters of Vietnamese syllables
 
 
 def levenshtein_ops(a: str, b: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from schema import TokenEdit
 
-from .channel import Channel, aligned_chars
+from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
 from .text import PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
@@ -34,6 +34,7 @@ DEFAULT_PARAMS = {
     "vie_max_cost": 9.0,       # clean regime, unknown word: the vie channel's search bound
     "vie_unknown": 1.5,        # ... base cost of reading it as a known syllable
     "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
+    "vie_eng_extra": 0.5,      # ... extra cost of an old-OCR rewrite (the vie channel has few)
     "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
     "mark_weight": 0.5,        # weight of what the raw word's marked characters say (mark_costs)
     "tone_weight": 0.5,        # weight of the tone hint the raw word keeps ('vé' -> về)
@@ -135,8 +136,13 @@ class Restorer:
             # or an unmarked unknown word (abbreviation, foreign word) stays unless the LM
             # strongly prefers a tone change; unknown marked words are likely misreads.
             marked = has_vietnamese_marks(low)
+            # a word with letters no Vietnamese or English word has (theø, €ơ) is a misread
+            odd = not low.isascii() and any(c.isalpha() and fold(c) not in GENERIC_LETTERS + "fjwz" for c in low)
+            misread = low.isalpha() or odd
             if known:
                 cands[low] = 0.0
+            elif odd and not raw_is_caps:
+                cands[low] = p["clean_unknown_marked"]
             elif not low.isalpha() or (not marked and raw_is_caps):
                 cands[low] = p["clean_unknown_bonus"]
             elif not marked:
@@ -152,10 +158,14 @@ class Restorer:
                         if not known:
                             extra = min(extra, 1.5 + kc)
                         cands[w] = min(cands.get(w, 1e9), extra)
-            if not known and low.isalpha() and len(low) > 1 and not raw_is_caps:
-                # an unknown word in clean text: what tesseract `vie` misreads would make of
-                # a syllable; the marks it kept still count (tổnig -> tổng before tông)
-                for key, kc in self.vie_channel.word_to_keys(fold(low), max_cost=p["vie_max_cost"]).items():
+            if not known and misread and len(low) > 1 and not raw_is_caps:
+                # an unknown word in clean text: what OCR misreads (tesseract `vie`'s, else
+                # old OCR's) would make of a syllable; the marks it kept still count
+                # (tổnig -> tổng before tông)
+                keys = self.vie_channel.word_to_keys(fold(low), max_cost=p["vie_max_cost"])
+                for key, kc in self.channel.word_to_keys(fold(low), max_cost=p["vie_max_cost"]).items():
+                    keys[key] = min(keys.get(key, 1e9), kc + p["vie_eng_extra"])
+                for key, kc in keys.items():
                     for w in self.by_key[key]:
                         extra = p["vie_unknown"] + kc + p["vie_mark_weight"] * marks_distance(low, w)
                         cands[w] = min(cands.get(w, 1e9), extra)
