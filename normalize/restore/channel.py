@@ -46,18 +46,19 @@ def levenshtein_ops(a: str, b: str) -> list[tuple[str, str]]:
     return ops[::-1]
 
 
-def aligned_chars(raw: str, word: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=200_000)
+def aligned_chars(raw: str, word: str) -> tuple[tuple[str, str], ...]:
     """Given a raw word and a syllable, return the (raw char, syllable char) pairs that align
     one to one (positionally when the lengths agree, else by edit distance on the folded
     syllable, whose characters stand one for one with the syllable's)."""
     if len(raw) == len(word):
-        return list(zip(raw, word))
+        return tuple(zip(raw, word))
     out, j = [], 0
     for a, b in levenshtein_ops(raw, fold(word)):
         if a and b:
             out.append((a, word[j]))
         j += 1 if b else 0
-    return out
+    return tuple(out)
 
 
 def pairs_to_mark_costs(pairs: Counter, alpha: float = 2.0) -> dict[str, dict[str, float]]:
@@ -188,7 +189,7 @@ class Channel:
         return dict(table)
 
     def word_to_keys(self, raw: str, max_cost: float = 9.0, limit: int = 12,
-                     generic_below: float = 3.0) -> dict[str, float]:
+                     generic_below: float = 3.0, one_edit: bool = True) -> dict[str, float]:
         """Given a raw word (lower-case), return folded syllable keys reachable, with costs.
 
         Learned rewrites first; one unseen edit (any letter for one raw character, or its
@@ -196,7 +197,7 @@ class Channel:
         """
         forward = self._reach(raw, max_cost, backward=False)
         found = {k: c for k, c in forward[-1].items() if k in self.keys}
-        if not found or min(found.values()) >= generic_below:
+        if one_edit and (not found or min(found.values()) >= generic_below):
             self._add_one_edit(raw, forward, self._reach(raw, max_cost, backward=True), max_cost, found)
         return dict(sorted(found.items(), key=lambda kv: (kv[1], kv[0]))[:limit])
 

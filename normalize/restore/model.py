@@ -87,6 +87,7 @@ class Restorer:
         self.cand_table: dict[str, list] = table.get("lists", {}) if table.get("params") == self.params else {}
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
         self._row_cached = lru_cache(maxsize=100_000)(self._row)
+        self._part = lru_cache(maxsize=100_000)(self._part_readings)
         self._parts = lru_cache(maxsize=200_000)(self._token_parts)
         self._plan = lru_cache(maxsize=200_000)(self._token_plan)
         self._output = lru_cache(maxsize=200_000)(self._token_output)
@@ -94,7 +95,7 @@ class Restorer:
 
     def clear_caches(self) -> None:
         """Forget the per-word candidate lists (to time a cold start)."""
-        for cache in (self._cands, self._row_cached, self._parts, self._plan, self._output):
+        for cache in (self._cands, self._row_cached, self._part, self._parts, self._plan, self._output):
             cache.cache_clear()
         self.channel.clear_caches()
 
@@ -214,8 +215,7 @@ class Restorer:
         unknown = 2 * lm.backoff + OOV_LOGP  # what the decoder's LM gives the joined word
         pairs: list[tuple[str, str, float]] = []
         for i in range(2, len(low) - 1):
-            left = [wc for wc in self._cands(low[:i], False, False, False) if wc[0] in self.vocab][:3]
-            right = [wc for wc in self._cands(low[i:], False, False, False) if wc[0] in self.vocab][:3]
+            left, right = self._part(low[:i]), self._part(low[i:])
             pairs += [(w1, w2, c1 + c2) for w1, c1 in left for w2, c2 in right
                       if max(c1, c2) <= p["split_part_max"]]
         out: dict[str, float] = {}
@@ -225,6 +225,20 @@ class Restorer:
             if cost < out.get(w1 + w2, 1e9):
                 out[w1 + w2] = cost
         return out
+
+    def _part_readings(self, part: str) -> list[tuple[str, float]]:
+        """Given a piece of an old-OCR word, return its three cheapest known syllables by
+        learned rewrites and seen word pairs (no unseen edits: a join needs clean parts)."""
+        p = self.params
+        cands: dict[str, float] = {}
+        for key, kc in self.channel.word_to_keys(part, one_edit=False).items():
+            for w in self.by_key[key]:
+                cands[w] = min(cands.get(w, 1e9), p["channel_weight"] * kc)
+        for w, dc in self.direct.get(part, {}).items():
+            if w in self.vocab:
+                cands[w] = min(cands.get(w, 1e9), p["direct_weight"] * dc)
+        p1 = self.lm.p1
+        return [(w, c) for _, w, c in sorted((c - p1.get(w, OOV_LOGP), w, c) for w, c in cands.items())[:3]]
 
     def _mark_cost(self, raw: str, word: str) -> float:
         """Given a raw word and a candidate, return the learned cost of the marks: what its
