@@ -25,6 +25,9 @@ LINE_GLYPHS = frozenset("|¦[]{}")
 # OCR of rules and of shaded or crossed areas gives wide zero-confidence "words"
 # ("MIREERH((a(a(G.EI1"); below this confidence a word is noise, not cell text.
 MIN_WORD_CONF = 20.0
+# In cell images without rules, punctuation read below this confidence is scan specks
+# ("." ":" "ˆ"); a printed "-" in an empty value cell reads at 90+.
+MIN_MARK_CONF = 60.0
 # A word whose box lies less than this share inside one cell spans rules: noise too.
 MIN_WORD_INSIDE = 0.5
 # With a cell OCR: cells holding a word below this confidence are read again on their own,
@@ -480,12 +483,18 @@ class _Placed:
 
     @classmethod
     def of(cls, x0: float, t: float, x1: float, b: float, text: str,
-           conf: Optional[float]) -> "_Placed":
+           conf: Optional[float], ruled: bool = True) -> "_Placed":
         """A word as OCR gave it: line glyphs trimmed ("|Về": a rule glued to a word);
-        noise when nothing else is left or the OCR was not sure it is text at all."""
+        noise when nothing else is left or the OCR was not sure it is text at all. ruled:
+        read on a page with its rules; without them (cell images) a low-confidence word
+        with letters or digits is text (">50" next to "≥" reads at confidence 9), only
+        punctuation specks are noise."""
         trimmed = text.strip().strip("".join(LINE_GLYPHS))
-        noise = not trimmed or (conf is not None and 0 <= conf < MIN_WORD_CONF)
-        return cls(x0, t, x1, b, trimmed, conf, noise)
+        unsure = conf is not None and 0 <= conf < MIN_WORD_CONF
+        if not ruled:
+            unsure = (conf is not None and 0 <= conf < MIN_MARK_CONF
+                      and not any(ch.isalnum() for ch in trimmed))
+        return cls(x0, t, x1, b, trimmed, conf, not trimmed or unsure)
 
 
 @dataclass

@@ -15,6 +15,9 @@ from ingest.ocr import LOW_CONFIDENCE, OcrEngine, OcrResult
 from schema import Table, Word
 
 
+SPECK_CONF = 20.0  # below this confidence a short word is specks (cf. scan_grid.MIN_WORD_CONF)
+
+
 @dataclass
 class PageReading:
     text: str
@@ -64,9 +67,12 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     for (_, slots), r in zip(rows, results[1:]):
         for w in r.words:
             box = row_box_to_page(tuple(v / px_to_pt for v in w.bbox), slots)
-            cells.append(_Placed.of(*box, w.text, w.conf))
+            cells.append(_Placed.of(*box, w.text, w.conf, ruled=False))
     tables = grid_to_tables(grid, cells, px_to_pt)
-    lines = _page_lines(page)
+    # With its tables blanked a page has little text left, and tesseract then reads scan
+    # specks beside headings as short zero-confidence "words" ("có.", "c.") or glues them
+    # to a word as "_" ("_PHỤ LỤC"): drop those, trim these.
+    lines = [[_trimmed(w) for w in ln if not _speck(w)] for ln in _page_lines(page)]
     for gt in reversed(grid.tables):  # bottom table first: insertion points stay valid
         x0, t, x1, b = gt.xs[0], gt.ys[0], gt.xs[-1], gt.ys[-1]
         inside = [p for p in cells if not p.noise and x0 <= (p.x0 + p.x1) / 2 <= x1
@@ -81,6 +87,19 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     confs = [w.conf for w in words if w.conf is not None]
     mean = round(sum(confs) / len(confs), 1) if confs else None
     return PageReading(text, words, mean, tables, warnings=warnings)
+
+
+def _speck(word: Word) -> bool:
+    """Whether an OCR word is a reading of scan specks: short and not trusted at all."""
+    return word.conf is not None and word.conf < SPECK_CONF and len(word.text) <= 3
+
+
+def _trimmed(word: Word) -> Word:
+    """The word without underscores glued to its ends, when it has letters or digits."""
+    text = word.text.strip("_")
+    if text == word.text or not any(ch.isalnum() for ch in text):
+        return word
+    return word.model_copy(update={"text": text})
 
 
 def _page_lines(result: OcrResult) -> list[list[Word]]:
