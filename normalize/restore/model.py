@@ -46,7 +46,7 @@ DEFAULT_PARAMS = {
     "max_candidates": 10,
     "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
-    "cache_weight": 0.5,       # weight of the document's own first-pass bigrams (2nd pass)
+    "cache_weight": 1.0,       # weight of the document's own first-pass bigrams (2nd pass)
     "trigram_candidates": 4,   # candidates per token the bigram pass keeps for the trigram pass
     "bigram_margin": 12.0,     # ... only those whose best bigram path is this close to the best
 }
