@@ -36,6 +36,7 @@ _RX = {
     "spaced_dash": re.compile(r"\s-|-\s"),       # a dash used as a separator " - "
     "dash": re.compile(r"\s*-\s*"),
     "chunks": re.compile(r"[;\n]"),              # always separate units
+    "digits": re.compile(r"\d+"),
 }
 
 
@@ -71,6 +72,7 @@ class UnitData(BaseModel):
     continuations: list[str]
     collective_prefixes: list[str] = Field(default_factory=lambda: ["các", "những"])
     level_exceptions: list[str] = Field(default_factory=list)
+    level_markers: list[str] = Field(default_factory=list)
     conjunctions: list[str] = Field(default_factory=lambda: ["và"])
     fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
     max_pieces_per_name: int = 6
@@ -189,6 +191,7 @@ class UnitRegistry:
     exact: dict[str, str] = field(default_factory=dict)      # key -> canonical
     compact: dict[str, str] = field(default_factory=dict)    # compact key -> canonical
     contracted: dict[str, str] = field(default_factory=dict)  # contracted compact key -> canonical
+    entry_levels: dict[str, frozenset[str]] = field(default_factory=dict)  # canonical -> levels its names print
     bare: dict[str, dict[str, str]] = field(default_factory=dict)  # key w/o level -> level -> canonical
     level_keys: dict[str, str] = field(default_factory=dict)  # folded level word -> level word
     head_rx: Optional[re.Pattern] = None
@@ -211,6 +214,8 @@ class UnitRegistry:
         for entry in data.units:
             for variant in [entry.name, *entry.aliases]:
                 reg._add(reg.keyer.key(variant), entry.name)
+            reg.entry_levels[entry.name] = frozenset().union(
+                *(reg.printed_levels(v) for v in [entry.name, *entry.aliases]))
             reg._add_bare(reg.keyer.key(entry.name), entry.name)
         heads = sorted({nfc(h) for h in data.heads}, key=len, reverse=True)
         reg.head_rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
@@ -231,8 +236,9 @@ class UnitRegistry:
             raise ValueError(f"units.yaml: key {key!r} names both {other!r} and {name!r}")
         self.exact[key] = name
         compact = self.keyer.compact(key)
+        contracted = self.keyer.contract(compact)
         self.compact.setdefault(compact, name)
-        self.contracted.setdefault(self.keyer.contract(compact), name)
+        self.contracted.setdefault(contracted, name)
 
     def _add_bare(self, key: str, name: str) -> None:
         """Register "Công an" -> {xã: "Công an xã"} for names ending in a level word."""
@@ -275,7 +281,7 @@ class UnitRegistry:
         placed = self._with_place(raw, key, level)
         if placed:
             return placed
-        fuzzy = self._fuzzy(key)
+        fuzzy = self._fuzzy(key, raw)
         if fuzzy:
             return fuzzy
         trimmed = self._without_edge_noise(raw)
@@ -317,7 +323,7 @@ class UnitRegistry:
                 return f"{canonical} {' '.join(place)}"
         return None
 
-    def _fuzzy(self, key: str) -> Optional[str]:
+    def _fuzzy(self, key: str, raw: str = "") -> Optional[str]:
         """Given a key with no exact match, return the canonical it is a noisy copy of, if clear.
 
         Either close by edit ratio, or a prefix cut short covering most of one name ("Phòng
@@ -327,21 +333,46 @@ class UnitRegistry:
         """
         compact = self.keyer.compact(key)
         for probe, table in ((compact, self.compact), (self.keyer.contract(compact), self.contracted)):
-            name = self._closest(probe, table)
-            if name is not None and self._level_printed(name, key):
+            hit = self._closest(probe, table)
+            if hit is None:
+                continue
+            name, matched = hit
+            # a prefix (matched is None) is the start of one name, its last word maybe cut
+            if self._level_printed(name, key) and (matched is None or self._levels_agree(raw, name)):
                 return name
         return None
 
-    def _closest(self, probe: str, table: dict[str, str]) -> Optional[str]:
-        """Given a compact probe and a table of compact keys, return the one canonical it is
-        a prefix of or clearly closest to (fuzzy settings), else None."""
+    def _levels_agree(self, raw: str, name: str) -> bool:
+        """Given a unit as printed and the canonical unit it is close to, return False when the
+        print adds a level marker ("UBND cấp xã" is not "UBND xã") or a level word other than
+        those of the unit's names ("Trung tâm ... tỉnh" is not the unit named "... xã" and
+        "... phường"). Read on the text as printed: folded, "quận" would be the "quan" of
+        "cơ quan"."""
+        printed, listed = self.printed_levels(raw), self.entry_levels.get(name, frozenset())
+        added = printed - listed
+        markers = {nfc(m).lower() for m in self.data.level_markers}
+        return not (added & markers) and not (listed and added)
+
+    def printed_levels(self, text: str) -> frozenset[str]:
+        """Given a unit as printed, return the level words ("xã", "tỉnh") and markers ("cấp")
+        it prints as words, with diacritics ("xã hội" is no level)."""
+        t = " " + " ".join(_RX["key_drop"].sub(" ", nfc(text).lower()).split()) + " "
+        for e in self.data.level_exceptions:
+            t = t.replace(f" {nfc(e).lower()} ", " ")
+        words = [nfc(w).lower() for w in (*self.data.level_words, *self.data.level_markers)]
+        return frozenset(w for w in words if f" {w} " in t)
+
+    def _closest(self, probe: str, table: dict[str, str]) -> Optional[tuple[str, Optional[str]]]:
+        """Given a compact probe and a table of compact keys, return (the one canonical it is
+        a prefix of or clearly closest to (fuzzy settings), the table key matched by ratio or
+        None for a prefix), else None."""
         f = self.data.fuzzy
         if len(probe) < f.min_length:
             return None
         prefixed = {name for ck, name in table.items()
                     if ck.startswith(probe) and len(probe) >= f.prefix_min_coverage * len(ck)}
         if len(prefixed) == 1:
-            return next(iter(prefixed))
+            return next(iter(prefixed)), None
         best = process.extract(probe, list(table), scorer=fuzz.ratio, limit=5)
         if not best:
             return None
@@ -349,11 +380,13 @@ class UnitRegistry:
         close = top_score >= f.min_score or Levenshtein.distance(probe, top_key) <= f.max_edits
         if not close or top_key[: f.same_prefix] != probe[: f.same_prefix]:
             return None
+        if _RX["digits"].findall(probe) != _RX["digits"].findall(top_key):
+            return None  # a number names another body ("Ban Chỉ đạo 35", "Tổ 7")
         name = table[top_key]
         for other_key, score, _ in best[1:]:
             if table[other_key] != name and top_score - score < f.margin:
                 return None
-        return name
+        return name, top_key
 
     def _level_printed(self, name: str, key: str) -> bool:
         """Given a canonical name and a probe key, return False if the name's level is not in the probe."""

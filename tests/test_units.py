@@ -208,3 +208,16 @@ def test_plan_level_completes_bare_names_only_when_the_cell_prints_none():
 ])
 def test_name_cut_at_a_dash(cell, expected):
     assert [u.name for u in REG.parse(cell)] == expected
+
+
+@pytest.mark.parametrize("raw,name,known", [
+    ("Công an tỉnh nh", "Công an tỉnh", True),                      # a speck after the name
+    ("Sở Khoa và Công nghệ", "Sở Khoa học và Công nghệ", True),      # a word lost
+    ("Phòng Vănhóa-Xãhội xã", "Phòng Văn hóa - Xã hội", True),       # the plan's level after a level-less name
+    ("UBND cấp huyện", "UBND cấp huyện", False),                     # another level marker
+    ("Trung tâm Phục vụ hành chính công huyện", "Trung tâm Phục vụ hành chính công huyện", False),  # its names say xã/phường
+    ("Văn phòng HĐND& UBND xã quan", "Văn phòng HĐND và UBND xã", True),  # "quan" is no "quận"
+])
+def test_fuzzy_names_keep_their_level(raw, name, known):
+    u = REG.resolve(raw)
+    assert (u.name, u.known) == (name, known)
