@@ -7,9 +7,9 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
 - Decoding (decode.py): the text becomes a lattice of integer-coded candidates (tokens x
   slots); LM scores are gathered in bulk from numpy hash tables, a bigram forward-backward
   pass keeps each token's few likely candidates, and an exact trigram Viterbi runs all
-  sentences side by side in numpy. Candidate lists are cached per raw word, the channel's
-  rewrite search per raw prefix/suffix; no Python loop runs per token x state.
-
+  sentences side by side in numpy. Candidate lists are cached per raw word (and shipped in
+  the model for the raw words seen in training), the channel's rewrite search per raw
+  prefix/suffix; no Python loop runs per token x state.
 - Channel P(r | g) (channel.py), learned from aligned (raw, gold) word pairs: the corpus's
   token-aligned raw/gold files plus synthetic pairs (gold texts rendered and OCR-ed with
   tesseract `-l eng`, scripts/synth_ocr_pairs.py). A raw word is aligned character-wise with
@@ -17,7 +17,10 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
   chunk) ('6'<-'o', 'ii'<-'u', 'w'<-'u', 'p'<-'d', '¢'<-'e'). Candidates are the known
   syllables whose folded form a cheap rewrite of the raw word reaches (one unseen edit is
   tried only when no learned rewrite works); whole-word pairs seen in training ('cia' ->
-  'của') and the tone mark the raw word kept ('vé' -> about về) add evidence.
+  'của'), the tone mark the raw word kept ('vé' -> about về) and learned mark costs
+  (-log P(raw char | gold char) / P(raw char | its letter): 'é' stands for ê/ế/ề far more
+  than for à) add evidence. An unknown word with no cheap single reading may be two
+  syllables OCR ran together (xahoi -> xãhội), scored with the pair's LM probability.
 - LM (lm.py): syllable trigram, stupid backoff, from the corpus gold texts (weighted up: in
   domain), VLSP sentences, administrative unit names and word lists (registry packages,
   scripts/fetch_restore_sources.py). A second pass adds the document's own repeated
@@ -25,7 +28,10 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
 - Regime: a text whose words are mostly marked, known syllables is read as clean (correct
   text or tesseract `vie` output): keeping a syllable is free; same-skeleton changes cost a
   tone/hat slip learned from synthetic `vie` OCR pairs (ả read as ẳ), others more; unknown
-  unmarked words (GRDP, email) stay. So correct Vietnamese passes through unchanged.
+  unmarked words (GRDP, email) stay. So correct Vietnamese passes through unchanged. An
+  unknown marked word (or one with letters no Vietnamese or English word has: theø) is
+  a misread: a second channel, learned on the skeleton of synthetic `vie` OCR words
+  ('rig' for ng), proposes syllables, their marks compared with the word's.
 - Orthography: the LM and vocabulary use modern tone placement (hóa, thủy); an input word
   whose only difference is the old placement is left as written.
 - Numbers and codes are kept (they feed the LM as <num>/<code>); code letter segments are
