@@ -389,11 +389,19 @@ class UnitRegistry:
         return name, top_key
 
     def _level_printed(self, name: str, key: str) -> bool:
-        """Given a canonical name and a probe key, return False if the name's level is not in the probe."""
+        """Given a canonical name and a probe key, return False if the name's level is not in
+        the probe's last words: as a word, cut ("tỉ"), glued ("UBNDxã") or, for a level
+        word of 4+ letters, glued with one letter misread ("UBNDIinh")."""
         words = key.split()
         canon = self.key(name)
+
+        def prints(lk: str, w: str) -> bool:
+            if lk == w or lk.startswith(w) or w.endswith(lk):
+                return True
+            return len(lk) >= 4 and len(w) > len(lk) and Levenshtein.distance(w[-len(lk):], lk) <= 1
+
         for lk in self.level_keys:
-            if canon.endswith(" " + lk) and not any(lk == w or lk.startswith(w) or w.endswith(lk) for w in words[-2:]):
+            if canon.endswith(" " + lk) and not any(prints(lk, w) for w in words[-2:]):
                 return False
         return True
 

@@ -350,3 +350,14 @@ def test_photo_and_tiff_readings_of_son_la():
 ])
 def test_number_symbol_ends_before_a_glued_place(line, number):
     assert extract_metadata([line])["number"] == number
+
+
+def test_specks_around_so_and_nam():
+    """One-pass scan OCR (samples): "XS0:" for "Số:", a quote between "năm" and the year."""
+    m = extract_metadata(["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM .",
+                          "XS0: 169/KH-UBND -Sơn La, ngày 12 tháng 08 năm 2025", "KẾ HOẠCH"])
+    assert (m["number"], m["place"], m["issued_date"]) == ("169/KH-UBND", "Sơn La", "2025-08-12")
+    m = extract_metadata(["ỦY BAN NHÂN DÂN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                          "XÃ CHỢ ĐỒN ____ Độc lập - Tự do - Hạnh phúc",
+                          "Số /KH-UBND '` - ngày tháng 9 năm'2025", "", "KẾ HOẠCH ."])
+    assert m["issued_date"] == "2025-09"

@@ -217,6 +217,7 @@ def test_name_cut_at_a_dash(cell, expected):
     ("UBND cấp huyện", "UBND cấp huyện", False),                     # another level marker
     ("Trung tâm Phục vụ hành chính công huyện", "Trung tâm Phục vụ hành chính công huyện", False),  # its names say xã/phường
     ("Văn phòng HĐND& UBND xã quan", "Văn phòng HĐND và UBND xã", True),  # "quan" is no "quận"
+    ("Văn phòng UBNDIinh", "Văn phòng UBND tỉnh", True),            # glued, one letter misread
 ])
 def test_fuzzy_names_keep_their_level(raw, name, known):
     u = REG.resolve(raw)
