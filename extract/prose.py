@@ -132,7 +132,12 @@ def is_group_label(b: Block) -> bool:
     t = b.text.rstrip(TRAIL_DEBRIS.replace(":", ""))
     if not t.endswith(":"):
         return False
-    return not t[:-1].rstrip(TRAIL_DEBRIS.replace(".", "")).endswith((")", "."))
+    body = t[:-1]
+    if body.rstrip(TRAIL_DEBRIS.replace(".", "")).endswith((")", ".")):
+        return False
+    # "... tại địa phương. - số :": a word or two of OCR debris after a finished sentence
+    tail = body.rsplit(". ", 1)
+    return not (len(tail) == 2 and len(tail[1].split()) <= 2)
 
 
 def lines_to_blocks(lines: list[Line]) -> list[Block]:

@@ -401,7 +401,7 @@ _Triển khai cung cấp dịch vụ công trực tuyến trên Cổng Dịch v�
 - đảm: " : THÔ
 ._`~ Về số lượng:
 ˆ + Bảo đảm duy trì và sử dụng hiệu quả 25 dịch vụ công trực tuyến toàn trình đã tích
-ˆ địa phương. - " :
+ˆ địa phương. - số :
 _ # Triển khai 982 dịch vụ công trực tuyến có tối thiểu 1.000 hồ sơ/năm/tỉnh.
 """
 
@@ -416,3 +416,15 @@ def test_tiff_prose_targets_through_ocr_specks():
 def test_a_wrapped_sentence_ending_in_a_comma_is_no_heading():
     blocks = lines_to_blocks(region_of("a) Bảo đảm duy trì và sử dụng hiệu quả,\nsử dụng dịch vụ công.").lines)
     assert not blocks[0].heading
+
+
+@pytest.mark.parametrize("text,label", [
+    ("- Về số lượng:", True),
+    ("Triển khai cung cấp dịch vụ công trực tuyến. Việc triển khai phải bảo đảm:", True),
+    ("+ Bảo đảm duy trì 25 dịch vụ công tại địa phương. - số :", False),   # debris after a sentence
+    ("+ Triển khai 982 dịch vụ công (thuộc những lĩnh vực đặc thù). :", False),
+])
+def test_group_label(text, label):
+    from extract.prose import Block, is_group_label
+
+    assert is_group_label(Block(region_of(text).lines)) is label
