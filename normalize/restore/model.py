@@ -1,6 +1,7 @@
 """Restorer: loads the model artifact and restores a text token by token (Viterbi decoding)."""
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import math
@@ -269,9 +270,11 @@ class Restorer:
     # ---- decoding ----------------------------------------------------------------------
     def _row(self, cands: tuple[tuple[str, float], ...], width: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """Given a candidate list and the lattice width, return (ids, costs) padded to width."""
-        ids = tuple(self.lm.word_to_id(w) for w, _ in cands[:width])
-        pad = width - len(ids)
-        return ids + (-1,) * pad, tuple(c for _, c in cands[:width]) + (0.0,) * pad
+        known, to_id = self.lm.ids, self.lm.word_to_id
+        cands = cands[:width]
+        pad = width - len(cands)
+        ids = [known[w] if w in known else to_id(w) for w, _ in cands]
+        return tuple(ids) + (-1,) * pad, tuple([c for _, c in cands]) + (0.0,) * pad
 
     def _decode(self, segments: list[list[tuple[tuple[str, float], ...]]], width: int, two_pass: bool) -> list[list[str]]:
         """Given segments of per-token candidate lists, return the best syllable per token.
@@ -369,6 +372,17 @@ class Restorer:
 
     def restore_text(self, text: str) -> RestoreResult:
         """Given a text, return it restored, one output token per input token, with the edits."""
+        # restoring allocates many small objects and makes no reference cycles: a garbage
+        # collection in the middle (a full one walks every object) is wasted time
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._restore_text(text)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _restore_text(self, text: str) -> RestoreResult:
         lines = text_to_lines(text)
         parts = self._parts
         tokens = [(li, pi, pieces[pi]) for li, pieces in enumerate(lines)
