@@ -54,6 +54,7 @@ class OcrCellRules(BaseModel):
     comparators: dict[str, str] = {}
     digits: dict[str, str] = {}
     ge_as_digit: list[str] = []
+    trailing_word_max: int = 0
 
 
 class ValueGrammar(BaseModel):
@@ -340,8 +341,14 @@ def clean_value_cell(text: str) -> str:
     core = t[start:]
     if core[:1] in rules.comparators and core[1:2].isdigit():
         core = rules.comparators[core[0]] + core[1:]
+    while len(core) > 1 and core[0] in "<>≥≤" and core[1] == core[0]:
+        core = core[1:]  # ">>": one comparator read twice
     core = "".join(rules.digits.get(ch, ch) if _between_digits(core, i) else ch
                    for i, ch in enumerate(core))
+    words = core.split()
+    if (len(words) > 1 and "%" in words[-2] and words[-1].isalpha()
+            and len(words[-1]) <= rules.trailing_word_max):
+        core = " ".join(words[:-1])  # "100% hóc": letters of the next cell's text
     end = len(core)
     while end > 0 and core[end - 1] in junk:
         end -= 1
