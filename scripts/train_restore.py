@@ -1,4 +1,4 @@
-"""Build the bundled restoration model from normalize/data/restore_sources (`make model`).
+"""Build the bundled restoration model from the repo's corpus/ and normalize/data/restore_sources (`make model`).
 
 usage: python scripts/train_restore.py [--out normalize/data/restore_model.json.gz] [--exclude DOC ...]
 """
