@@ -179,3 +179,15 @@ def test_aligned_chars(raw: str, word: str, pairs: list) -> None:
 @pytest.mark.parametrize("a, b, n", [("tổnig", "tổng", 0), ("tổnig", "tông", 1), ("di", "đi", 1), ("chỉ", "chí", 1)])
 def test_marks_distance(a: str, b: str, n: int) -> None:
     assert marks_distance(a, b) == n
+
+
+def test_long_texts_are_decoded_in_groups_of_whole_sentences() -> None:
+    from normalize.restore.model import _segment_groups
+
+    groups = _segment_groups([[1] * 3, [1] * 4, [1] * 2, [1] * 9, [1]], 6)
+    assert [[len(s) for s in g] for g in groups] == [[3], [4, 2], [9], [1]]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "  ", "123 456", "...", "- 02-KH/BCĐTW;"])
+def test_texts_without_words_pass_through(restorer: Restorer, text: str) -> None:
+    assert restorer.restore_text(text).text == text

@@ -18,7 +18,8 @@ from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_sco
 from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
 from .text import PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
-SENTENCE_ENDS = (".", "!", "?", ";")  # a trailing mark that ends an LM segment
+SENTENCE_ENDS = (".", "!", "?", ";")
+MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)  # a trailing mark that ends an LM segment
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 DEFAULT_PARAMS = {
@@ -410,7 +411,9 @@ class Restorer:
             segments.pop(); cand_lists.pop()
         width = int(self.params["clean_max_candidates"] if clean else self.params["max_candidates"]) + 1
         two_pass = not clean and self.params["cache_weight"] > 0
-        bests = self._decode(cand_lists, width, two_pass) if segments else []
+        bests = []
+        for group in _segment_groups(cand_lists, MAX_LATTICE_TOKENS):  # bounded memory
+            bests += self._decode(group, width, two_pass)
         output = self._output
         for seg, best in zip(segments, bests):
             for (li, pi, tok), w in zip(seg, best):
@@ -454,6 +457,20 @@ class Restorer:
             if cand in self.abbreviations:
                 found.add(cand)
         return found.pop() if len(found) == 1 else seg
+
+
+def _segment_groups(segments: list[list], limit: int) -> list[list[list]]:
+    """Given segments, return them in consecutive groups of at most `limit` tokens (a
+    longer segment makes a group of its own)."""
+    groups: list[list[list]] = []
+    size = limit
+    for seg in segments:
+        if size + len(seg) > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(seg)
+        size += len(seg)
+    return groups
 
 
 @lru_cache(maxsize=4)
