@@ -285,7 +285,34 @@ class UnitRegistry:
         if fuzzy:
             return fuzzy
         trimmed = self._without_edge_noise(raw)
-        return self._canonical(trimmed, level) if trimmed != raw else None
+        if trimmed != raw:
+            return self._canonical(trimmed, level)
+        return self._head_moved_or_lost(raw, key)
+
+    def _head_moved_or_lost(self, raw: str, key: str) -> Optional[str]:
+        """Given a name no rule matched, return the one unit it is when OCR moved its head
+        word to the end ("Văn hóa - Xã hội Phòng", lines read out of order) or lost it
+        ("Văn hóa - Xã hội"), else None. Not for phrases joining names ("HĐND và UBND xã"
+        may be two bodies)."""
+        words = clean_name(raw).split()
+        if len(words) < 2 or self.conjunction_rx.search(f" {fold(nfc(raw))} ") or "&" in raw:
+            return None
+        last = words[-1]
+        if self.head_rx.fullmatch(last):
+            moved = " ".join([last, *words[:-1]])
+            if self.exact.get(self.key(moved)):
+                return self.exact[self.key(moved)]
+        if len(self.keyer.compact(key)) < self.data.fuzzy.min_length or self.head_rx.match(clean_name(raw)):
+            return None  # a name that starts with a head word has its head ("Đảng ủy xã")
+        heads = {nfc(h).lower() for h in self.data.heads}
+        found = {name for k, name in self.exact.items()
+                 if k.endswith(" " + key) and self._head_words(name, k, key, heads)}
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _head_words(self, name: str, name_key: str, key: str, heads: set[str]) -> bool:
+        """Whether what name_key has before key is exactly one head word of the name."""
+        lead = name_key[: -len(key) - 1].strip()
+        return bool(lead) and any(self.key(h) == lead for h in heads)
 
     def _without_edge_noise(self, raw: str) -> str:
         """Given a unit as printed, return it without OCR speck tokens at its edges ("1¬

@@ -222,3 +222,15 @@ def test_name_cut_at_a_dash(cell, expected):
 def test_fuzzy_names_keep_their_level(raw, name, known):
     u = REG.resolve(raw)
     assert (u.name, u.known) == (name, known)
+
+
+@pytest.mark.parametrize("raw,name,known", [
+    ("Văn hóa - Xã hội Phòng", "Phòng Văn hóa - Xã hội", True),   # one-pass OCR: lines out of order
+    ("văn hóa - _xã hội", "Phòng Văn hóa - Xã hội", True),        # head word lost
+    ("Đảng ủy xã", "Đảng ủy xã", True),                           # has its head: not "Văn phòng Đảng ủy"
+    ("HĐND&UBNDxã", "HĐND&UBNDxã", False),                        # may be two bodies: no guess
+    ("Khoa học và Công nghệ", "Khoa học và Công nghệ", False),
+])
+def test_head_word_moved_or_lost(raw, name, known):
+    u = REG.resolve(raw)
+    assert (u.name, u.known) == (name, known)
