@@ -193,3 +193,12 @@ def test_quarter_numerals_as_ocr_reads_them(raw, start, end):
 
 def test_a_quarter_that_is_none_is_no_quarter():
     assert parse_deadline("Quý 5 năm 2025", 2025).kind == "year"
+
+
+@pytest.mark.parametrize("raw,start", [
+    ("Trong tháng , 112025 -", "2025-11-01"),   # one-pass OCR of samples/004-tan-ky.scan.pdf
+    ("Tháng 82025", "2025-08-01"),
+])
+def test_month_and_year_glued_when_ocr_lost_the_slash(raw, start):
+    d = parse_deadline(raw, 2025)
+    assert (d.kind, d.start) == ("month", start)

@@ -234,3 +234,11 @@ def test_fuzzy_names_keep_their_level(raw, name, known):
 def test_head_word_moved_or_lost(raw, name, known):
     u = REG.resolve(raw)
     assert (u.name, u.known) == (name, known)
+
+
+@pytest.mark.parametrize("raw,name", [
+    ("Cônganxã - ._ Sợ", "Công an xã"),               # two letters of debris at the edge
+    ("Văn phòng UBNDIinh nở", "Văn phòng UBND tỉnh"),
+])
+def test_two_letter_debris_at_the_edge(raw, name):
+    assert REG.resolve(raw).name == name
