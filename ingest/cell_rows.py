@@ -18,7 +18,8 @@ from PIL import Image
 from ingest.scan_grid import PageGrid, grid_to_cells
 
 GAP_PT = 9.0     # white margin around a row image (points)
-HGAP_PT = 3.0    # white between the cells of a row (points): a few spaces
+HGAP_PT = 3.0    # white between the cells of a row (points): short values never join
+HGAP_FIRST_PT = 3.0  # after a row's first cell: a lone ordinal stays on its text's line
 PAD_PT = 2.0     # white kept around a cell's ink (points), inside its rules
 MIN_LINE_PT = 3.0  # a band of ink rows lower than this (points) is specks, not a text line
 MIN_INK_PT2 = 4.0  # a cell with less ink (square points) than this is empty (scan specks)
@@ -85,47 +86,61 @@ def ink_to_first_line(ink: np.ndarray, min_height: int) -> float:
 
 
 def crops_to_rows(gray: np.ndarray, dark: np.ndarray, rows: list[list[tuple[int, int, int, int]]],
-                  gap: int, hgap: int, min_line: int) -> list[tuple[Image.Image, list[Slot]]]:
+                  gap: int, hgap: int, min_line: int, hgap_first: int | None = None
+                  ) -> list[tuple[Image.Image, list[Slot]]]:
     """Given the straightened page, its ink mask and rows of crops of it, return one image
     per row, its crops side by side `hgap` white pixels apart (a few spaces: words of two
     cells never join) inside a `gap` margin, and where each crop went. The crops' first
     text lines share one height: a lone ordinal then sits on a text line with its row's
     text, as on the page (alone, tesseract scales a single glyph wrongly and reads "5" as
     "E", or drops it)."""
+    hgap_first = hgap if hgap_first is None else hgap_first
     out = []
     for row in rows:
         centres = [ink_to_first_line(dark[t:b, x0:x1], min_line) for x0, t, x1, b in row]
         top = max(centres)
         dys = [round(top - c) for c in centres]
         height = max(dy + b - t for (_, t, _, b), dy in zip(row, dys)) + 2 * gap
-        width = sum(x1 - x0 for x0, _, x1, _ in row) + hgap * (len(row) - 1) + 2 * gap
+        width = sum(x1 - x0 for x0, _, x1, _ in row) + hgap * (len(row) - 1) + 2 * gap  # >= needed
         canvas = np.full((height, width), 255, dtype=np.uint8)
         slots, x = [], gap
         for (x0, t, x1, b), dy in zip(row, dys):
             canvas[gap + dy:gap + dy + b - t, x:x + x1 - x0] = gray[t:b, x0:x1]
             slots.append(Slot(x0, t, x, gap + dy, x1 - x0, b - t))
-            x += x1 - x0 + hgap
+            # the first cell (the ordinal, in plans) stays close to the text beside it:
+            # a lone glyph far from any text is dropped as noise
+            x += x1 - x0 + (hgap_first if x == gap else hgap)
         out.append((Image.fromarray(canvas), slots))
     return out
 
 
-def grid_to_ocr_images(grid: PageGrid, dpi: int) -> tuple[Image.Image, list[tuple[Image.Image, list[Slot]]]]:
-    """Given a page grid, return the straightened page with its tables blanked, and the
-    tables' rows of cells as images with where each cell went (see ``crops_to_rows``)."""
-    page = grid.gray.copy()
+def grid_to_ocr_images(grid: PageGrid, dpi: int, image: Image.Image
+                       ) -> tuple[Image.Image, list[tuple[Image.Image, list[Slot]]]]:
+    """Given a page grid, its resolution and the page image it was found on, return the
+    page image with its tables blanked (not straightened: headings read as on the page),
+    and the tables' rows of cells, cut from the straightened page, as images with where
+    each cell went (see ``crops_to_rows``)."""
+    from PIL import ImageDraw
+
+    page = image.convert("L") if image.mode != "L" else image.copy()
+    draw = ImageDraw.Draw(page)
     tol = grid.tol
     for gt in grid.tables:
-        page[max(0, gt.ys[0] - tol):gt.ys[-1] + tol + 1, max(0, gt.xs[0] - tol):gt.xs[-1] + tol + 1] = 255
+        x0, t, x1, b = gt.xs[0] - tol, gt.ys[0] - tol, gt.xs[-1] + tol, gt.ys[-1] + tol
+        draw.polygon([grid.to_page(x, y) for x, y in ((x0, t), (x1, t), (x1, b), (x0, b))], fill=255)
     rows = grid_to_crops(grid, dpi)
-    return Image.fromarray(page), crops_to_rows(
+    return page, crops_to_rows(
         grid.gray, grid.dark, rows, max(4, round(GAP_PT * dpi / 72)),
-        max(2, round(HGAP_PT * dpi / 72)), max(2, round(MIN_LINE_PT * dpi / 72)))
+        max(2, round(HGAP_PT * dpi / 72)), max(2, round(MIN_LINE_PT * dpi / 72)),
+        max(2, round(HGAP_FIRST_PT * dpi / 72)))
 
 
-def row_box_to_page(box: tuple[float, float, float, float],
-                    slots: list[Slot]) -> tuple[float, float, float, float]:
+def row_box_to_page(box: tuple[float, float, float, float], slots: list[Slot],
+                    ink: np.ndarray | None = None) -> tuple[float, float, float, float]:
     """Given a box in a row image's pixels, return it in straightened page pixels, moved by
-    the offset of the crop holding its centre (or the nearest crop)."""
+    the offset of the crop it belongs to and kept inside it. A box over several crops (OCR
+    glued a speck of the next cell to a word, "TT.") belongs to the crop holding most of
+    its ink (the row image's ink mask), else the one holding its centre (or the nearest)."""
     x0, t, x1, b = box
     cx, cy = (x0 + x1) / 2, (t + b) / 2
 
@@ -134,6 +149,19 @@ def row_box_to_page(box: tuple[float, float, float, float],
         dy = max(s.y - cy, 0.0, cy - (s.y + s.h))
         return dx * dx + dy * dy
 
-    s = min(slots, key=distance)
+    def ink_in(s: Slot) -> int:
+        u0, u1 = int(max(x0, s.x)), int(min(x1, s.x + s.w))
+        v0, v1 = int(max(t, s.y)), int(min(b, s.y + s.h))
+        return int(ink[v0:v1, u0:u1].sum()) if ink is not None and u1 > u0 and v1 > v0 else 0
+
+    over = [s for s in slots if s.x < x1 and x0 < s.x + s.w and s.y < b and t < s.y + s.h]
+    if len(over) > 1 and ink is not None:
+        s = max(over, key=ink_in)
+    else:
+        s = min(slots, key=distance)
     dx, dy = s.x0 - s.x, s.t - s.y
-    return (x0 + dx, t + dy, x1 + dx, b + dy)
+    # clipped to its crop: a word OCR ran across the small gap between two crops must not
+    # lie across the rule between their cells on the page
+    x0, x1 = max(x0, s.x), min(x1, s.x + s.w)
+    t, b = max(t, s.y), min(b, s.y + s.h)
+    return (x0 + dx, t + dy, max(x0, x1) + dx, max(t, b) + dy)

@@ -47,6 +47,8 @@ def image_to_reading(image, dpi: int, engine: OcrEngine, timeout: float | None =
 
 
 def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageReading:
+    import numpy as np
+
     from ingest.cell_rows import grid_to_ocr_images, row_box_to_page
     from ingest.scan_grid import _Placed, grid_to_tables, image_to_grid
 
@@ -55,7 +57,7 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     if grid is None:
         r = engine.recognize(image, dpi=dpi, timeout=timeout)
         return PageReading(r.text, r.words, r.confidence, warnings=list(r.warnings))
-    page_image, rows = grid_to_ocr_images(grid, dpi)
+    page_image, rows = grid_to_ocr_images(grid, dpi, image)
     images = [page_image] + [im for im, _ in rows]
     if hasattr(engine, "recognize_many"):  # one tesseract run for the page and its rows
         results = engine.recognize_many(images, dpi=dpi, timeout=timeout)
@@ -64,15 +66,17 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     page = results[0]
     cells: list[_Placed] = []
     warnings = [w for r in results for w in r.warnings]
-    for (_, slots), r in zip(rows, results[1:]):
+    for (row_image, slots), r in zip(rows, results[1:]):
+        ink = np.asarray(row_image) < 128
         for w in r.words:
-            box = row_box_to_page(tuple(v / px_to_pt for v in w.bbox), slots)
+            box = row_box_to_page(tuple(v / px_to_pt for v in w.bbox), slots, ink)
             cells.append(_Placed.of(*box, w.text, w.conf, ruled=False))
     tables = grid_to_tables(grid, cells, px_to_pt)
     # With its tables blanked a page has little text left, and tesseract then reads scan
     # specks beside headings as short zero-confidence "words" ("có.", "c.") or glues them
     # to a word as "_" ("_PHỤ LỤC"): drop those, trim these.
-    lines = [[_trimmed(w) for w in ln if not _speck(w)] for ln in _page_lines(page)]
+    lines = [[_to_grid(_trimmed(w), grid, px_to_pt) for w in ln if not _speck(w)]
+             for ln in _page_lines(page)]
     for gt in reversed(grid.tables):  # bottom table first: insertion points stay valid
         x0, t, x1, b = gt.xs[0], gt.ys[0], gt.xs[-1], gt.ys[-1]
         inside = [p for p in cells if not p.noise and x0 <= (p.x0 + p.x1) / 2 <= x1
@@ -92,6 +96,16 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
 def _speck(word: Word) -> bool:
     """Whether an OCR word is a reading of scan specks: short and not trusted at all."""
     return word.conf is not None and word.conf < SPECK_CONF and len(word.text) <= 3
+
+
+def _to_grid(word: Word, grid, px_to_pt: float) -> Word:
+    """The word with its box moved from the page image as given into the grid's
+    straightened frame (centre rotated, size kept; points)."""
+    x0, t, x1, b = (v / px_to_pt for v in word.bbox)
+    mx, my = grid.to_grid((x0 + x1) / 2, (t + b) / 2)
+    hw, hh = (x1 - x0) / 2, (b - t) / 2
+    return word.model_copy(update={"bbox": ((mx - hw) * px_to_pt, (my - hh) * px_to_pt,
+                                            (mx + hw) * px_to_pt, (my + hh) * px_to_pt)})
 
 
 def _trimmed(word: Word) -> Word:

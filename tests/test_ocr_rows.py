@@ -80,7 +80,7 @@ def test_row_images_align_first_lines_and_map_back():
 def test_blanked_page_and_row_images_of_a_grid():
     grid = image_to_grid(_grid_page())
     assert grid is not None and len(grid.tables) == 1
-    page, rows = grid_to_ocr_images(grid, dpi=72)
+    page, rows = grid_to_ocr_images(grid, 72, _grid_page())
     blank = np.asarray(page)
     assert blank[120:440, 110:890].min() == 255     # the table is blanked for the page pass
     assert blank[40:60, 100:400].max() < 128        # the heading is kept
