@@ -2,7 +2,8 @@
 
 usage: python scripts/synth_ocr_pairs.py GOLD.txt [GOLD.txt ...] --lang vie --out DIR [--seed 0]
 
-Given correct texts, write DIR/<stem>.<lang>.txt: what tesseract reads from a degraded
+Given correct texts, write DIR/<stem>.<lang>.txt (with --seed N > 0: <stem>.<lang>.sN.txt,
+another rendering and degradation): what tesseract reads from a degraded
 rendering of each text, line blocks in the original order. Paired with the gold text (aligned
 by difflib at training time) these are noisy-channel training data: `-l eng` reproduces the
 diacritic-less noise of old OCR archives, `-l vie` the tone errors of degraded scans. The
@@ -64,7 +65,7 @@ def main() -> None:
     a.out.mkdir(parents=True, exist_ok=True)
     for path in a.texts:
         rng = random.Random(f"{a.seed}-{path.stem}-{a.lang}")
-        target = a.out / f"{path.stem}.{a.lang}.txt"
+        target = a.out / (f"{path.stem}.{a.lang}.txt" if a.seed == 0 else f"{path.stem}.{a.lang}.s{a.seed}.txt")
         target.write_text(text_to_ocr_text(path.read_text(encoding="utf-8"), a.lang, rng), encoding="utf-8")
         print(target)
 

@@ -2,7 +2,7 @@
 
 Sources: the repository's corpus (pipeline.corpus: raw/ + gold/, token-aligned pairs and
 correct texts; 003-xa is correct text, its own gold), and in normalize/data/restore_sources/:
-synth/<doc>.<lang>.txt (OCR of rendered gold texts), vlsp_sentences (running
+synth/<doc>.<lang>[.s<N>].txt (OCR of rendered gold texts), vlsp_sentences (running
 text), viet74k / tess_vie_words / admin_units (word lists). `exclude` leaves documents out of
 every part of training so they can be scored honestly.
 """
@@ -46,6 +46,14 @@ def corpus_text(doc: str, kind: str) -> str:
     if kind == "gold" and doc in CLEAN_DOCS:
         kind = "raw"
     return read((RAW if kind == "raw" else GOLD) / f"{doc}.txt")
+
+
+def synth_files(sources: Path, doc: str, lang: str) -> list[Path]:
+    """Given the sources folder, a document id and an OCR language, return the synthetic
+    OCR files of that document's renderings (the first one, then seeds in order)."""
+    first = sources / "synth" / f"{doc}.{lang}.txt"
+    more = sorted((sources / "synth").glob(f"{doc}.{lang}.s*.txt"), key=lambda q: int(q.stem.rsplit(".s", 1)[1]))
+    return ([first] if first.exists() else []) + more
 
 
 def aligned_texts_to_pairs(raw: str, gold: str) -> Counter:
@@ -120,8 +128,8 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
             code_counts.update(pairs_to_code_fixes(raw, gold))
         if use_synth:
             for lang in ("eng", "vie"):
-                p = sources / "synth" / f"{doc}.{lang}.txt"
-                if p.exists():
+                # every rendering of the document: <doc>.<lang>.txt, <doc>.<lang>.s<N>.txt
+                for p in synth_files(sources, doc, lang):
                     syn = ocr_text_to_pairs(read(p), gold)
                     if lang == "eng":
                         pairs.update(syn)
