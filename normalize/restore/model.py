@@ -4,7 +4,6 @@ from __future__ import annotations
 import gc
 import gzip
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
