@@ -35,6 +35,7 @@ DEFAULT_PARAMS = {
     "vie_max_cost": 9.0,       # clean regime, unknown word: the vie channel's search bound
     "vie_unknown": 1.5,        # ... base cost of reading it as a known syllable
     "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
+    "vie_known_change": 3.0,   # ... a known word read as another skeleton by the vie channel
     "vie_eng_extra": 0.5,      # ... extra cost of an old-OCR rewrite (the vie channel has few)
     "slip_bias": 1.0,          # clean regime: base cost of any learned tone/hat slip
     "mark_weight": 0.5,        # weight of what the raw word's marked characters say (mark_costs)
@@ -171,6 +172,14 @@ class Restorer:
                     for w in self.by_key[key]:
                         extra = p["vie_unknown"] + kc + p["vie_mark_weight"] * marks_distance(low, w)
                         cands[w] = min(cands.get(w, 1e9), extra)
+            elif known and low.isalpha():
+                # a known syllable may still be a vie misread of another (tường for lường,
+                # cự for dự): the vie channel's learned rewrites only, at a price
+                for key, kc in self.vie_channel.word_to_keys(fold(low), max_cost=6.0, one_edit=False).items():
+                    for w in self.by_key[key]:
+                        if key != fold(low):
+                            extra = p["vie_known_change"] + kc + p["vie_mark_weight"] * marks_distance(low, w)
+                            cands[w] = min(cands.get(w, 1e9), extra)
         else:
             cands[low] = p["known_identity"] if known else p["unknown_identity"]
             for key, kc in self.channel.word_to_keys(low).items():
