@@ -33,7 +33,7 @@ DEFAULT_PARAMS = {
     "clean_unknown_marked": 2.0,  # clean regime: an unknown marked word is likely a misread
     "clean_unknown_plain": -8.0,  # clean regime: an unknown lower-case unmarked word
     "vie_max_cost": 9.0,       # clean regime, unknown word: the vie channel's search bound
-    "vie_unknown": 1.5,        # ... base cost of reading it as a known syllable
+    "vie_unknown": -0.5,       # ... base cost of reading it as a known syllable
     "vie_mark_weight": 1.0,    # ... per diacritic the reading does not share with it
     "vie_known_change": 3.0,   # ... a known word read as another skeleton by the vie channel
     "vie_eng_extra": 0.5,      # ... extra cost of an old-OCR rewrite (the vie channel has few)
