@@ -15,7 +15,7 @@ from schema import TokenEdit
 from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
-from .text import PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
+from .text import OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 SENTENCE_ENDS = (".", "!", "?", ";")
 MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)  # a trailing mark that ends an LM segment
@@ -139,8 +139,10 @@ class Restorer:
             # or an unmarked unknown word (abbreviation, foreign word) stays unless the LM
             # strongly prefers a tone change; unknown marked words are likely misreads.
             marked = has_vietnamese_marks(low)
-            # a word with letters no Vietnamese or English word has (theø, €ơ) is a misread
-            odd = not low.isascii() and any(c.isalpha() and fold(c) not in GENERIC_LETTERS + "fjwz" for c in low)
+            # a word with letters no Vietnamese or English word has, or OCR's stand-ins for
+            # letters (theø, €ơ), is a misread
+            odd = not low.isascii() and any(c.isalpha() for c in low) and any(
+                (c.isalpha() and fold(c) not in GENERIC_LETTERS + "fjwz") or c in OCR_LETTER_SYMBOLS for c in low)
             misread = low.isalpha() or odd
             if known:
                 cands[low] = 0.0
