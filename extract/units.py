@@ -336,12 +336,17 @@ class UnitRegistry:
     def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[str]:
         """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
 
-        A known unit followed by a place name (capitalised words) keeps the place.
+        A known unit followed by a place name (words in title case) keeps the place; OCR
+        debris after a name ("UBND xã SỐ", "UBND xã, phường Su") is no place: a place word
+        in capitals where the name is not, or one place word of fewer than 3 letters.
         """
         words = clean_name(raw).split()
+        shouting = all(w.isupper() for w in words if any(c.isalpha() for c in w))
         for n in range(1, min(4, len(words) - 1) + 1):
             place, base = words[-n:], words[:-n]
             if not all(w[:1].isupper() for w in place):
+                continue
+            if (not shouting and any(w.isupper() and len(w) > 1 for w in place)) or (n == 1 and len(place[0]) < 3):
                 continue
             if fold(base[-1]) not in self.level_keys:
                 continue

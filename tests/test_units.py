@@ -242,3 +242,13 @@ def test_head_word_moved_or_lost(raw, name, known):
 ])
 def test_two_letter_debris_at_the_edge(raw, name):
     assert REG.resolve(raw).name == name
+
+
+@pytest.mark.parametrize("raw,name", [
+    ("Các phòng, đơn vị thuộc UBND xã SỐ", "Các phòng, đơn vị thuộc UBND xã"),  # capitals: debris
+    ("UBND xã, phường Su", "UBND xã, phường"),                                  # 2 letters: debris
+    ("Công an tỉnh An Giang", "Công an tỉnh An Giang"),                          # a place is kept
+    ("Công an xã Ea Kar", "Công an xã Ea Kar"),
+])
+def test_place_or_debris_after_a_level_word(raw, name):
+    assert [u.name for u in REG.parse(raw)] == [name]
