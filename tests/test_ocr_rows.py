@@ -177,7 +177,7 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
                       "Quyết định số 20/2020/QĐ-TTg, ngày 22/7/2020 được sửa đổi, bổ sung bởi "
                       "Quyết định số 09/2025/QĐ-TTg, ngày 14/4/2025") > 90
     assert first.cells["deadline"].startswith("07/2025")
-    assert (first.section or "").startswith("Về")
+    assert fuzz.ratio(first.section or "", "Về thể chế") >= 70  # tone slips: restoration's job
     # words keep boxes on the page, in points, and the page text holds the table's words
     assert all(0 <= w.bbox[0] < w.bbox[2] <= page.width + 1 for w in page.words)
     assert "Triển khai" in page.raw_text or "Triến khai" in page.raw_text
