@@ -33,6 +33,7 @@ _RX = {
     "thousands": re.compile(r"\d{1,3}(?:\.\d{3})+"),   # 1.000 / 1.000.000
     "word": re.compile(r"\w"),
     "digit": re.compile(r"\d"),
+    "zero_colon": re.compile(r"(?<![\d.,])(0):(?=\d)"),
 }
 
 
@@ -345,10 +346,14 @@ def clean_value_cell(text: str) -> str:
         core = core[1:]  # ">>": one comparator read twice
     core = "".join(rules.digits.get(ch, ch) if _between_digits(core, i) else ch
                    for i, ch in enumerate(core))
+    core = _RX["zero_colon"].sub(r"\1.", core)  # ">0:7": a ratio never starts with 0
     words = core.split()
-    if (len(words) > 1 and "%" in words[-2] and words[-1].isalpha()
-            and len(words[-1]) <= rules.trailing_word_max):
-        core = " ".join(words[:-1])  # "100% hóc": letters of the next cell's text
+    value_before = len(words) > 1 and ("%" in words[-2] or (words[-2][:1] in "≥>≤<" and words[-2][-1:].isdigit()))
+    if value_before and words[-1].isalpha() and len(words[-1]) <= rules.trailing_word_max:
+        core = " ".join(words[:-1])  # "100% hóc", ">5 SỐ": letters of the next cell's text
+    letters = set(fold(core))
+    if len(core) > 1 and len(letters) == 1 and fold(core[0]) in _compiled().qualitative:
+        core = core[-1].upper() if core[-1].isalpha() else core[-1]  # "xXX": one "X" read thrice
     end = len(core)
     while end > 0 and core[end - 1] in junk:
         end -= 1

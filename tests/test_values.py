@@ -146,6 +146,7 @@ def test_percent_round_trip(n, cmp):
     ("95%_", "95%"), ("30% °", "30%"), ("_>0.9", ">0.9"),
     # the one-pass OCR of the same table (d8e35f3)
     (">>", ">"), ("100% hóc", "100%"), ("100%: ST", "100%"), (">1 ,.", ">1"), (">2, _", ">2"),
+    ("xXX", "X"), (">5 SỐ", ">5"), (">3 à", ">3"), (">0:7", ">0.7"), ("1:5", "1:5"),  # a ratio stays
     # bare numbers with a trailing mark stay damaged cells (the mark may be a misread "%")
     ("10,", "10,"), ("5900/", "5900/"), ("_ 740,", "740,"), ("5o,", "50,"), ("5l%", "51%"),
     # clean cells are left alone
