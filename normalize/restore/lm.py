@@ -11,6 +11,7 @@ from .decode import ID_BITS, IntHash
 from .text import canonical_tone, core_kind, text_to_lines, token_to_parts
 
 BOUNDARY = "<s>"
+SENTENCE_ENDS = (".", "!", "?", ";")  # a trailing mark that ends an LM stream (a segment)
 NUM, CODE = "<num>", "<code>"
 BACKOFF = math.log(0.6)
 OOV_LOGP = -16.0
@@ -41,7 +42,7 @@ def text_to_streams(text: str) -> list[list[str]]:
             t = core_to_lm_token(core)
             if t is not None:
                 streams[-1].append(t)
-            if trail[-1:] in (".", "!", "?", ";") and streams[-1]:
+            if trail[-1:] in SENTENCE_ENDS and streams[-1]:
                 streams.append([])
     return [s for s in streams if s]
 

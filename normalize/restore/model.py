@@ -14,10 +14,9 @@ from schema import TokenEdit
 
 from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
-from .lm import BOUNDARY, OOV_LOGP, LanguageModel, core_to_lm_token
+from .lm import BOUNDARY, OOV_LOGP, SENTENCE_ENDS, LanguageModel, core_to_lm_token
 from .text import OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
-SENTENCE_ENDS = (".", "!", "?", ";")
 MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)  # a trailing mark that ends an LM segment
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
