@@ -287,7 +287,27 @@ class UnitRegistry:
         trimmed = self._without_edge_noise(raw)
         if trimmed != raw:
             return self._canonical(trimmed, level)
-        return self._head_moved_or_lost(raw, key)
+        return self._head_moved_or_lost(raw, key) or self._one_word_lost(key)
+
+    def _one_word_lost(self, key: str) -> Optional[str]:
+        """Given a key no rule matched, return the one unit whose key is it plus one word
+        OCR lost inside the name ("Phòng hóa - Xã hội"), not its head, a level word, a
+        marker or a list word; else None."""
+        words = key.split()
+        if len(words) < 2 or len(self.keyer.compact(key)) < self.data.fuzzy.min_length:
+            return None
+        # list words ("Các sở, ngành" / "Các sở, ban, ngành") tell units apart, never lost
+        protected = (set(self.level_keys) | {fold(nfc(m)) for m in self.data.level_markers}
+                     | {w for c in self.continuation_keys for w in c.split()})
+        found = set()
+        for k, name in self.exact.items():
+            kw = k.split()
+            if len(kw) != len(words) + 1 or kw[0] != words[0]:
+                continue
+            for i in range(1, len(kw)):
+                if kw[:i] + kw[i + 1:] == words and kw[i] not in protected:
+                    found.add(name)
+        return next(iter(found)) if len(found) == 1 else None
 
     def _head_moved_or_lost(self, raw: str, key: str) -> Optional[str]:
         """Given a name no rule matched, return the one unit it is when OCR moved its head

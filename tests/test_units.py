@@ -252,3 +252,17 @@ def test_two_letter_debris_at_the_edge(raw, name):
 ])
 def test_place_or_debris_after_a_level_word(raw, name):
     assert [u.name for u in REG.parse(raw)] == [name]
+
+
+@pytest.mark.parametrize("raw,name,known", [
+    ("Phòng hóa - Xã hội", "Phòng Văn hóa - Xã hội", True),   # latest scan OCR lost "Văn"
+    ("Sở Nội", "Sở Nội", False),                               # too short to be sure
+])
+def test_one_word_lost_inside_a_name(raw, name, known):
+    u = REG.resolve(raw)
+    assert (u.name, u.known) == (name, known)
+
+
+def test_one_word_lost_never_a_list_word():
+    data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name != "Các sở, ngành"]})
+    assert not UnitRegistry.from_data(data).resolve("Các sở, ngành").known
