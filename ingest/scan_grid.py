@@ -92,11 +92,13 @@ def _sample(ys: np.ndarray, xs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
     return ys[idx], xs[idx]
 
 
-def _pool_any(dark: np.ndarray, f: int) -> np.ndarray:
-    """Given an ink mask, return it f times smaller each way (a pixel is ink if any was)."""
+def _pool(dark: np.ndarray, f: int, any_ink: bool) -> np.ndarray:
+    """Given an ink mask, return it f times smaller each way: a pixel is ink if any was
+    (any_ink), else if at least half were (solid strokes and rules only)."""
     if f == 1:
         return dark
-    return np.asarray(Image.fromarray(dark.view(np.uint8)).reduce(f)) > 0  # box mean, in C
+    scale = np.uint8(255) if any_ink else np.uint8(1)  # PIL rounds the box mean of 0/1
+    return np.asarray(Image.fromarray(dark.view(np.uint8) * scale).reduce(f)) > 0  # in C
 
 
 def dark_to_skew(dark: np.ndarray) -> float:
@@ -105,7 +107,7 @@ def dark_to_skew(dark: np.ndarray) -> float:
     # Coarse to fine: 0.1° steps on a mask pooled to ~600 px wide (a 0.1° shear moves its
     # far edge a pixel), then 0.02° steps on a sample of the full-size ink.
     f = max(1, min(4, dark.shape[1] // 600))
-    small = _pool_any(dark, f)
+    small = _pool(dark, f, any_ink=False)  # fewer points, rules kept
     ys, xs = np.nonzero(small)
     if len(ys) < 50:
         return 0.0
@@ -379,6 +381,21 @@ class PageGrid:
         return _rotate(x, y, self.skew, self.cx, self.cy)
 
 
+def may_have_rules(dark: np.ndarray, min_len: int) -> bool:
+    """Given an ink mask, return whether it may hold a horizontal ruling line min_len long:
+    an unbroken run in bands 16 px tall (two band phases, so a line skewed up to 2° keeps
+    200+ px in one band). Text never runs that long (words are gaps apart): on the sample
+    scans body pages peak at 0.05 of the page width, table pages start at 0.19."""
+    small = _pool(dark, 4, any_ink=True)
+    for phase in (0, 2):
+        band = np.asarray(Image.fromarray(small[phase:].view(np.uint8) * np.uint8(255)).reduce((1, 4))) > 0
+        d = np.diff(np.pad(band, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+        starts, ends = np.nonzero(d == 1)[1], np.nonzero(d == -1)[1]
+        if len(starts) and int((ends - starts).max()) * 4 >= min_len:
+            return True
+    return False
+
+
 def image_to_grid(image: Image.Image) -> Optional[PageGrid]:
     """Given a page image, return its ruled tables and the straightened page, or None when
     it has no grid (most body pages stop after the skew and horizontal-rule search)."""
@@ -387,6 +404,8 @@ def image_to_grid(image: Image.Image) -> Optional[PageGrid]:
     h, w = dark.shape
     tol = max(3, round(0.003 * max(h, w)))
     k = max(15, round(0.012 * max(h, w)))
+    if not may_have_rules(dark, int(0.08 * w)):  # most body pages stop here
+        return None
     # Deskew first: at 1.5° a rule drifts a pixel every 38 px and no long run survives.
     skew = dark_to_skew(dark)
     rotated = abs(skew) > 0.02
