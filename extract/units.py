@@ -192,6 +192,7 @@ class UnitRegistry:
     compact: dict[str, str] = field(default_factory=dict)    # compact key -> canonical
     contracted: dict[str, str] = field(default_factory=dict)  # contracted compact key -> canonical
     entry_levels: dict[str, frozenset[str]] = field(default_factory=dict)  # canonical -> levels its names print
+    spaced: dict[str, str] = field(default_factory=dict)  # compact or contracted key -> its key
     bare: dict[str, dict[str, str]] = field(default_factory=dict)  # key w/o level -> level -> canonical
     level_keys: dict[str, str] = field(default_factory=dict)  # folded level word -> level word
     head_rx: Optional[re.Pattern] = None
@@ -239,6 +240,8 @@ class UnitRegistry:
         contracted = self.keyer.contract(compact)
         self.compact.setdefault(compact, name)
         self.contracted.setdefault(contracted, name)
+        self.spaced.setdefault(compact, key)
+        self.spaced.setdefault(contracted, key)
 
     def _add_bare(self, key: str, name: str) -> None:
         """Register "Công an" -> {xã: "Công an xã"} for names ending in a level word."""
@@ -390,9 +393,21 @@ class UnitRegistry:
                 continue
             name, matched = hit
             # a prefix (matched is None) is the start of one name, its last word maybe cut
-            if self._level_printed(name, key) and (matched is None or self._levels_agree(raw, name)):
+            if matched is not None and not (self._levels_agree(raw, name) and self._shares_a_word(key, matched)):
+                continue
+            if self._level_printed(name, key):
                 return name
         return None
+
+    def _shares_a_word(self, key: str, matched: str) -> bool:
+        """Whether a probe of several words keeps one word (3+ letters) of the key it is close
+        to: OCR damages a word or two, a name with every word different is another name
+        ("ngành Đảng" is not "ngân hàng")."""
+        words = key.split()
+        if len(words) < 2:
+            return True
+        theirs = set(self.spaced.get(matched, "").split())
+        return any(len(w) >= 3 and w in theirs for w in words)
 
     def _levels_agree(self, raw: str, name: str) -> bool:
         """Given a unit as printed and the canonical unit it is close to, return False when the

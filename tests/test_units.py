@@ -266,3 +266,12 @@ def test_one_word_lost_inside_a_name(raw, name, known):
 def test_one_word_lost_never_a_list_word():
     data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name != "Các sở, ngành"]})
     assert not UnitRegistry.from_data(data).resolve("Các sở, ngành").known
+
+
+def test_loose_rules_do_not_chain_into_another_name():
+    # found by the round-trip property: "ngành; Đảng bộ" was rejoined, "bộ" trimmed as debris,
+    # and "ngành Đảng" fuzzed into "Các ngân hàng"; fuzzy names now keep one of their words
+    cell = "Ban xây dựng Đảng; Bộ Chỉ huy Quân sự tỉnh; Các sở, ban, ngành; Đảng bộ, các chi bộ"
+    assert [u.name for u in REG.parse(cell)] == [
+        "Ban xây dựng Đảng", "Bộ Chỉ huy Quân sự tỉnh", "Các sở, ban, ngành", "Đảng bộ, các chi bộ"]
+    assert not REG.resolve("ngành Đảng").known
