@@ -165,3 +165,45 @@ def row_box_to_page(box: tuple[float, float, float, float], slots: list[Slot],
     x0, x1 = max(x0, s.x), min(x1, s.x + s.w)
     t, b = max(t, s.y), min(b, s.y + s.h)
     return (x0 + dx, t + dy, max(x0, x1) + dx, max(t, b) + dy)
+
+
+# The vie model has no "≥"/"≤" (not in its unicharset): it reads them as ">"/"<". The bar
+# under the first glyph tells them apart (values such as "≥30%" in plan target tables).
+BARRED = {">": "≥", "<": "≤"}
+BAR_FILL = 0.7  # share of the glyph's width a row of its bar is inked along
+
+
+def ink_to_barred(ink: np.ndarray) -> bool:
+    """Given the ink of one word (rows x columns), return whether its first glyph has a
+    horizontal bar along its bottom, apart from the strokes above it ("≥" rather than ">")."""
+    cols = ink.any(axis=0)
+    if not cols.any():
+        return False
+    start = int(np.argmax(cols))
+    end = start
+    while end < len(cols) and cols[end]:
+        end += 1
+    glyph = ink[:, start:end]
+    rows = np.flatnonzero(glyph.any(axis=1))
+    glyph = glyph[rows[0]:rows[-1] + 1]
+    h, w = glyph.shape
+    if w < 4 or h < 6:
+        return False
+    fill = glyph.sum(axis=1) / w
+    lower = np.flatnonzero(fill[h // 2:] >= BAR_FILL) + h // 2
+    if not len(lower):
+        return False
+    # the bar is apart from the chevron: a row above it is (nearly) empty
+    above = fill[h // 3:lower[0]]
+    return bool(len(above)) and float(above.min()) < 0.25
+
+
+def word_to_barred(text: str, ink: np.ndarray, box: tuple[float, float, float, float]) -> str:
+    """Given a word read from a row image, its ink mask and the word's box there, return the
+    word with a leading ">"/"<" made "≥"/"≤" when its glyph has the bar."""
+    if not text or text[0] not in BARRED:
+        return text
+    x0, t, x1, b = (int(round(v)) for v in box)
+    if ink_to_barred(ink[max(0, t):b, max(0, x0):x1]):
+        return BARRED[text[0]] + text[1:]
+    return text

@@ -49,7 +49,7 @@ def image_to_reading(image, dpi: int, engine: OcrEngine, timeout: float | None =
 def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageReading:
     import numpy as np
 
-    from ingest.cell_rows import grid_to_ocr_images, row_box_to_page
+    from ingest.cell_rows import grid_to_ocr_images, row_box_to_page, word_to_barred
     from ingest.scan_grid import _Placed, grid_to_tables, image_to_grid
 
     px_to_pt = 72.0 / dpi
@@ -69,8 +69,9 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     for (row_image, slots), r in zip(rows, results[1:]):
         ink = np.asarray(row_image) < 128
         for w in r.words:
-            box = row_box_to_page(tuple(v / px_to_pt for v in w.bbox), slots, ink)
-            cells.append(_Placed.of(*box, w.text, w.conf, ruled=False))
+            px = tuple(v / px_to_pt for v in w.bbox)
+            box = row_box_to_page(px, slots, ink)
+            cells.append(_Placed.of(*box, word_to_barred(w.text, ink, px), w.conf, ruled=False))
     tables = grid_to_tables(grid, cells, px_to_pt)
     # With its tables blanked a page has little text left, and tesseract then reads scan
     # specks beside headings as short zero-confidence "words" ("có.", "c.") or glues them

@@ -181,3 +181,22 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
     # words keep boxes on the page, in points, and the page text holds the table's words
     assert all(0 <= w.bbox[0] < w.bbox[2] <= page.width + 1 for w in page.words)
     assert "Triển khai" in page.raw_text or "Triến khai" in page.raw_text
+
+
+@pytest.mark.parametrize("text,barred", [
+    ("≥30%", True), (">30%", False), ("≤5", True), ("<5", False), (">70%", False), ("≥ 1", True),
+])
+@pytest.mark.parametrize("font", ["DejaVuSerif.ttf", "DejaVuSans.ttf"])
+def test_greater_or_equal_told_from_greater_by_its_bar(text, barred, font):
+    from PIL import ImageFont
+
+    from ingest.cell_rows import ink_to_barred, word_to_barred
+
+    img = Image.new("L", (300, 90), 255)
+    ImageDraw.Draw(img).text((10, 10), text, font=ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{font}", 50), fill=0)
+    ink = np.asarray(img) < 128
+    assert ink_to_barred(ink) == barred
+    # the vie model reads both as ">"/"<": the word gets its "≥"/"≤" back from the glyph
+    read = text.replace("≥", ">").replace("≤", "<")
+    assert word_to_barred(read, ink, (0, 0, 300, 90)) == (text if barred else read)
+    assert word_to_barred("2025", ink, (0, 0, 300, 90)) == "2025"
