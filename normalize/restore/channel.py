@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .text import fold
 
@@ -136,8 +136,8 @@ class Channel:
                 self.wildcards.setdefault(k[:i] + "*" + k[i + 1:], []).append(k)
         self.max_chunk = max((len(r) for r in rewrites), default=1)
         # words share their beginnings and ends: parts are cached per raw prefix / suffix
-        self._prefix_parts = lru_cache(maxsize=200_000)(self._prefix_parts_uncached)
-        self._suffix_parts = lru_cache(maxsize=200_000)(self._suffix_parts_uncached)
+        self._prefix_parts = lru_cache(maxsize=200_000)(partial(self._parts_uncached, backward=False))
+        self._suffix_parts = lru_cache(maxsize=200_000)(partial(self._parts_uncached, backward=True))
 
     def clear_caches(self) -> None:
         """Forget the cached prefix and suffix parts (to time a cold start)."""
@@ -204,60 +204,38 @@ class Channel:
     def _reach(self, raw: str, max_cost: float, backward: bool) -> list[dict[str, float]]:
         """Given a raw word, return per position i the key parts learned rewrites make of
         raw[:i] (forward: prefixes of keys) or of raw[i:] (backward: suffixes), least costs."""
+        # shortest pieces first: each builds on the cached shorter ones, so the recursion
+        # stays one level deep however long the token is (a 1000-letter OCR run)
         if backward:
-            return [self._suffix_parts(raw[i:], max_cost) for i in range(len(raw) + 1)]
+            return [self._suffix_parts(raw[i:], max_cost) for i in range(len(raw), -1, -1)][::-1]
         return [self._prefix_parts(raw[:i], max_cost) for i in range(len(raw) + 1)]
 
-    def _moves(self, chunk_end: str) -> list[tuple[int, str, float]]:
-        """Given raw text, return the rewrites that can consume its end: (length, key part, cost)."""
+    def _moves(self, raw: str, at_start: bool) -> list[tuple[int, str, float]]:
+        """Given raw text, return the rewrites that can consume its end (at_start: its
+        start) as (length, key part, cost)."""
         moves = []
-        for L in range(1, min(self.max_chunk, len(chunk_end)) + 1):
-            for b, c in (self.rewrites.get(chunk_end[-L:]) or {}).items():
+        for L in range(1, min(self.max_chunk, len(raw)) + 1):
+            for b, c in (self.rewrites.get(raw[:L] if at_start else raw[-L:]) or {}).items():
                 moves.append((L, b, c))
-        ch = chunk_end[-1]
+        ch = raw[0] if at_start else raw[-1]
         f = fold(ch)
         if (ch not in self.rewrites or f not in self.rewrites[ch]) and f.isalpha():
             moves.append((1, f, UNSEEN_IDENTITY_COST))  # a character training never saw
         return moves
 
-    def _first_moves(self, chunk_start: str) -> list[tuple[int, str, float]]:
-        """Given raw text, return the rewrites that can consume its start: (length, key part, cost)."""
-        moves = []
-        for L in range(1, min(self.max_chunk, len(chunk_start)) + 1):
-            for b, c in (self.rewrites.get(chunk_start[:L]) or {}).items():
-                moves.append((L, b, c))
-        ch = chunk_start[0]
-        f = fold(ch)
-        if (ch not in self.rewrites or f not in self.rewrites[ch]) and f.isalpha():
-            moves.append((1, f, UNSEEN_IDENTITY_COST))
-        return moves
-
-    def _prefix_parts_uncached(self, raw: str, max_cost: float) -> dict[str, float]:
-        """Given raw text, return the key prefixes learned rewrites make of all of it, least costs."""
+    def _parts_uncached(self, raw: str, max_cost: float, backward: bool) -> dict[str, float]:
+        """Given raw text, return the key prefixes (backward: key suffixes) learned rewrites
+        make of all of it, least costs."""
         if not raw:
             return {"": 0.0}
         out: dict[str, float] = {}
-        prefixes = self.prefixes
-        for L, b, c in self._moves(raw):
-            for key, kc in self._prefix_parts(raw[:-L], max_cost).items():
-                t = kc + c
-                nk = key + b
-                if t <= max_cost and nk in prefixes and t < out.get(nk, math.inf):
-                    out[nk] = t
-        return out
-
-    def _suffix_parts_uncached(self, raw: str, max_cost: float) -> dict[str, float]:
-        """Given raw text, return the key suffixes learned rewrites make of all of it, least costs."""
-        if not raw:
-            return {"": 0.0}
-        out: dict[str, float] = {}
-        suffixes = self.suffixes
-        for L, b, c in self._first_moves(raw):
-            for suf, sc in self._suffix_parts(raw[L:], max_cost).items():
-                t = sc + c
-                ns = b + suf
-                if t <= max_cost and ns in suffixes and t < out.get(ns, math.inf):
-                    out[ns] = t
+        allowed, rest_parts = (self.suffixes, self._suffix_parts) if backward else (self.prefixes, self._prefix_parts)
+        for L, b, c in self._moves(raw, at_start=backward):
+            for part, pc in rest_parts(raw[L:] if backward else raw[:-L], max_cost).items():
+                t = pc + c
+                new = b + part if backward else part + b
+                if t <= max_cost and new in allowed and t < out.get(new, math.inf):
+                    out[new] = t
         return out
 
     def _add_one_edit(self, raw: str, forward: list[dict[str, float]], backward: list[dict[str, float]],

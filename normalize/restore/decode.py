@@ -86,7 +86,7 @@ def lattice_to_bigrams(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, p1:
     """Given the lattice (ids, channel costs: N x K, padding id -1; `first`: the positions
     that start a segment) and the LM's unigram array and bigram table, return
     (B: N x K x K with B[i, b, c] = bigram-or-backoff log P(c | b) - cost[i, c], and
-    whether the bigram (b, c) exists: N x K x K). Stupid backoff as lm.LanguageModel.score.
+    whether the bigram (b, c) exists: N x K x K). Stupid backoff as lm.LanguageModel.pairs_logp.
     """
     n, k = ids.shape
     valid = ids >= 0

@@ -17,7 +17,10 @@ from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_sco
 from .lm import BOUNDARY, OOV_LOGP, SENTENCE_ENDS, LanguageModel, core_to_lm_token
 from .text import OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
-MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)  # a trailing mark that ends an LM segment
+MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)
+# A join reading is two syllables (at most 7 letters each) with some OCR debris; the search
+# costs the cube of the length, so a longer run of letters (OCR noise) is not tried.
+MAX_JOIN_LEN = 20
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 DEFAULT_PARAMS = {
@@ -199,7 +202,7 @@ class Restorer:
             if evidence:
                 tw = p["tone_weight"]
                 cands = {w: c + tw * evidence.get(word_to_tone(w), 0.0) for w, c in cands.items()}
-        if split and not clean and not known and len(low) >= 5:
+        if split and not clean and not known and 5 <= len(low) <= MAX_JOIN_LEN:
             # no cheap single reading: maybe two syllables run together (xahoi: xãhội)
             if min((c for w, c in cands.items() if w != low), default=1e9) > p["split_above"]:
                 for w, c in self._split_readings(low).items():
