@@ -334,7 +334,12 @@ def words_to_cell_text(words: list[tuple[float, float, float, float, str]]) -> s
         cy = (w[1] + w[3]) / 2
         if lines:
             ly = sum((v[1] + v[3]) / 2 for v in lines[-1]) / len(lines[-1])
-            if cy - ly <= half:
+            # a box stretched by a scan speck moves its centre: most of it still lies
+            # within the line's extent
+            lt = sorted(v[1] for v in lines[-1])[len(lines[-1]) // 2]
+            lb = sorted(v[3] for v in lines[-1])[len(lines[-1]) // 2]
+            inside = min(w[3], lb) - max(w[1], lt)
+            if cy - ly <= half or inside >= 0.6 * min(w[3] - w[1], lb - lt):
                 lines[-1].append(w)
                 continue
         lines.append([w])
