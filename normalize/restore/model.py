@@ -95,11 +95,14 @@ class Restorer:
         self._parts = lru_cache(maxsize=200_000)(self._token_parts)
         self._plan = lru_cache(maxsize=200_000)(self._token_plan)
         self._output = lru_cache(maxsize=200_000)(self._token_output)
+        # per instance (a cache on the method would keep every Restorer alive)
+        self.segment_to_fixed = lru_cache(maxsize=10_000)(self._segment_to_fixed)
         self.source: str | None = None  # the file it was loaded from, for pickling
 
     def clear_caches(self) -> None:
         """Forget the per-word candidate lists (to time a cold start)."""
-        for cache in (self._cands, self._row_cached, self._part, self._parts, self._plan, self._output):
+        for cache in (self._cands, self._row_cached, self._part, self._parts, self._plan, self._output,
+                      self.segment_to_fixed):
             cache.cache_clear()
         self.channel.clear_caches()
 
@@ -445,8 +448,7 @@ class Restorer:
         """Given a document code, return it with its letter segments fixed where certain."""
         return PATTERNS["code_segment"].sub(lambda m: self.segment_to_fixed(m.group(0)), code)
 
-    @lru_cache(maxsize=10_000)
-    def segment_to_fixed(self, seg: str) -> str:
+    def _segment_to_fixed(self, seg: str) -> str:
         """Given a capital letter segment (QD, HDND, BCDTW), return it fixed where certain.
 
         A fix learned from pairs wins; otherwise, if the segment is no known abbreviation
