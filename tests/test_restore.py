@@ -198,3 +198,14 @@ def test_a_token_of_thousands_of_letters_is_kept(restorer: Restorer, text: str) 
     # once per letter (RecursionError past ~1000) nor try it as two syllables run together
     run = "ab" * 1500
     assert restorer.restore_text(text.format(run=run)).text.split()[3] == run
+
+
+def test_shipped_candidate_lists_are_what_the_code_computes(restorer: Restorer) -> None:
+    # the model ships candidate lists checked only against its parameters: a change to the
+    # candidate search without `make model` would make a fresh process restore differently
+    assert restorer.cand_table, "the bundled model ships no candidate lists"
+    fresh = Restorer(restorer._model)
+    fresh.cand_table = {}
+    stale = [k for k, listed in restorer.cand_table.items()
+             if [[w, round(c, 3)] for w, c in fresh._candidates(k.lower(), False, k.isupper())] != listed]
+    assert not stale, f"retrain the model (make model): stale candidate lists for {stale[:10]}"
