@@ -341,7 +341,8 @@ def _title(lines: list[str], start: Optional[int], c: _Compiled) -> tuple[Option
                 break
             i += 1
             continue
-        if key.startswith(openers) or c.section.match(key):
+        # a body opener in lower case continues the heading ("KẾ HOẠCH / thực hiện ...")
+        if (key.startswith(openers) and not line[:1].islower()) or c.section.match(key):
             break
         out.append(line)
         i += 1
