@@ -394,6 +394,12 @@ def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[
         values.extend(found)
     filled = fill_row_units(values, target_text)
     implied = [str(v.year) for v, f in zip(values, filled) if v.unit is None and f.unit]
+    for v, f in zip(values, filled):
+        if f.comparator == ">=" and v.comparator != ">=" and f.value is not None:
+            warnings.append(f"value cell {v.year} read as ≥{f.value:g}%: printed {v.raw!r} "
+                            "(a rate above 100 whose first digit OCR makes of '≥'); check the scan")
+        elif v.value is not None and f.value is None:
+            warnings.append(f"value cell {v.year} left empty: {v.raw!r} is no rate of this row")
     if implied:
         warnings.append(f"unit '%' implied by the row (a rate) for the bare values of {', '.join(implied)}")
     return filled, warnings

@@ -179,3 +179,14 @@ def test_specks_glued_before_a_number_in_text():
     [v] = parse_values("giảm tối thiểu _.20% so với hình thức nộp trực tiếp.", 2025)  # 001 scan
     assert (v.value, v.unit, v.comparator) == (20, "%", ">=")
     assert parse_values("đạt 1.5%", 2025)[0].value == 1.5
+
+
+def test_a_rate_rewritten_from_a_misread_ge_is_flagged():
+    """"230%" in a rate row is read as ≥30% — never silently: the row says what was printed."""
+    from extract.values import year_cells_to_values
+
+    values, warnings = year_cells_to_values({2025: "230%", 2030: "≥90%", 2035: "990"}, "Tỷ lệ hồ sơ")
+    assert [(v.comparator, v.value) for v in values] == [(">=", 30.0), (">=", 90.0), (None, None)]
+    assert any("2025 read as ≥30%" in w and "'230%'" in w for w in warnings)
+    assert not any("2030" in w for w in warnings)
+    assert any("2035 left empty" in w for w in warnings)
