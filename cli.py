@@ -381,19 +381,31 @@ def extract_cmd(
     """
     from extract.rerun import reextract
     from outputs.record_files import paths_to_documents
-    from pipeline.records import write_json_atomic
+    from pipeline.records import unique_name, write_json_atomic
 
     _require_existing(paths)
     read = paths_to_documents(paths)
+    failed = len(read.unreadable)
     for p, why in read.unreadable:
         typer.echo(f"kehoach: failed: {p}: {why}", err=True)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    taken: set[Path] = set()
     for p, doc in read.documents:
-        new = reextract(doc)
+        try:
+            new = reextract(doc)
+        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
+            failed += 1
+            typer.echo(f"kehoach: failed: {p}: extraction raised {type(exc).__name__}: {exc}", err=True)
+            continue
         target = (out / p.name) if out else p
+        if target in taken:  # two records of the same name into one --out folder
+            target = out / f"{unique_name(p)}.json"
+        taken.add(target)
         write_json_atomic(target, new.model_dump_json(indent=1))
         if not quiet:
             typer.echo(f"{p.name}: {len(new.targets)} targets, {len(new.tasks)} tasks -> {target}")
-    raise typer.Exit(1 if read.unreadable else 0)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command("audit")

@@ -102,13 +102,16 @@ def batch_processor(inputs: list[Path], records_dir: Path, jobs: int = 0, run: b
     found: dict[Path, Document | str] = {}
     for path in inputs:
         record, error = records.record_path(records_dir, names[path]), records.error_path(records_dir, names[path])
-        if record.exists():
-            found[path] = Document.model_validate_json(record.read_text(encoding="utf-8"))
-        elif error.exists():
-            info = json.loads(error.read_text(encoding="utf-8")).get("error", {})
-            found[path] = f"{info.get('code', 'error')}: {info.get('message', '')}"
-        else:
-            found[path] = f"no record {record.name} in {records_dir}"
+        try:
+            if record.exists():
+                found[path] = Document.model_validate_json(record.read_text(encoding="utf-8"))
+            elif error.exists():
+                info = json.loads(error.read_text(encoding="utf-8")).get("error", {})
+                found[path] = f"{info.get('code', 'error')}: {info.get('message', '')}"
+            else:
+                found[path] = f"no record {record.name} in {records_dir}"
+        except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+            found[path] = f"unreadable record {record.name}: {str(exc).splitlines()[0]}"
 
     def process(path: Path) -> Document:
         doc = found[path]

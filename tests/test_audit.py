@@ -193,3 +193,7 @@ def test_records_of_an_earlier_run_are_scored_without_rerunning(samples, tmp_pat
     missing = audit.run_audit(samples, records_dir=records_dir, run=False)
     assert missing.documents[0].error.startswith("RuntimeError: no record son-la.json")
     assert missing.f1 == 0.0
+
+    (records_dir / "son-la.json").write_text('{"source": 3}', encoding="utf-8")
+    broken = audit.run_audit(samples, records_dir=records_dir, run=False)
+    assert broken.documents[0].error.startswith("RuntimeError: unreadable record son-la.json")

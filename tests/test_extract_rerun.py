@@ -86,3 +86,33 @@ def test_bench_cli_rejects_a_missing_records_folder(tmp_path):
     res = runner.invoke(app, ["bench", "extract", "--records", str(tmp_path / "none")])
     assert res.exit_code == 2
     json.dumps(res.output)  # printable
+
+
+def test_extract_command_goes_on_past_a_record_whose_extraction_fails(tmp_path, extracted, monkeypatch):
+    """One record the rules choke on is reported; the others are written, none overwritten."""
+    import extract.rerun
+
+    for folder in ("a", "b", "c"):
+        (tmp_path / folder).mkdir()
+    extracted_json = extracted.model_dump_json()
+    (tmp_path / "a" / "plan.json").write_text(extracted_json, encoding="utf-8")
+    (tmp_path / "b" / "plan.json").write_text(extracted_json, encoding="utf-8")  # same name
+    bad = extracted.model_copy(deep=True)
+    bad.title = "boom"
+    (tmp_path / "c" / "bad.json").write_text(bad.model_dump_json(), encoding="utf-8")
+    real = extract.rerun.reextract
+
+    def flaky(doc):
+        if doc.title == "boom":
+            raise ValueError("rule table broken")
+        return real(doc)
+
+    monkeypatch.setattr(extract.rerun, "reextract", flaky)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["extract", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c"),
+                              "--out", str(out)])
+    assert res.exit_code == 1
+    assert "bad.json: extraction raised ValueError: rule table broken" in res.output
+    assert "Traceback" not in res.output
+    written = sorted(p.name for p in out.glob("*.json"))
+    assert len(written) == 2 and "plan.json" in written and "bad.json" not in written
