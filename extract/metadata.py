@@ -406,7 +406,33 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
             bodies.append(caps)
         else:
             bodies[-1] = f"{bodies[-1]} {caps}"
-    return _titlecase_issuer(bodies[-1], c) if bodies else None
+    if not bodies:
+        return None
+    return _with_superior_place([_titlecase_issuer(b, c) for b in bodies], c)
+
+
+def _with_superior_place(bodies: list[str], c: _Compiled) -> str:
+    """Given the header's bodies, superior first ("Ủy ban nhân dân tỉnh Quảng Trị", "Sở Nông
+    nghiệp và Môi trường"), return the issuer's full name: the last body, with the level and
+    place of the nearest superior that prints one when the issuer prints none (a department's
+    name alone does not say which province it belongs to)."""
+    issuer = bodies[-1]
+    if _place_of(issuer, c)[1] is not None:
+        return issuer
+    for superior in reversed(bodies[:-1]):
+        level_body, place = _place_of(superior, c)
+        if place:
+            level = level_body.split()[-len(_level_words_at_end(level_body, c)):]
+            return f"{issuer} {' '.join(level)} {place}"
+    return issuer
+
+
+def _level_words_at_end(body: str, c: _Compiled) -> list[str]:
+    """Given "Ủy ban nhân dân thành phố", return the level words it ends with (["thành", "phố"])."""
+    words = body.split()
+    if len(words) >= 2 and " ".join(_f(w) for w in words[-2:]) in c.levels:
+        return words[-2:]
+    return words[-1:]
 
 
 def _noise_at(folded_line: str, noise: str, min_score: float) -> Optional[int]:

@@ -70,6 +70,9 @@ class UnitData(BaseModel):
     level_words: list[str]
     heads: list[str]
     continuations: list[str]
+    # words after a continuation that keep the piece with the name before it, whatever follows
+    # ("Các phòng, đơn vị thuộc Sở": "đơn vị" + "thuộc" + the parent unit)
+    continuation_qualifiers: list[str] = Field(default_factory=list)
     collective_prefixes: list[str] = Field(default_factory=lambda: ["các", "những"])
     level_exceptions: list[str] = Field(default_factory=list)
     level_markers: list[str] = Field(default_factory=list)
@@ -199,6 +202,7 @@ class UnitRegistry:
     conjunction_rx: Optional[re.Pattern] = None
     level_rx: dict[str, re.Pattern] = field(default_factory=dict)  # folded level word -> its pattern
     continuation_keys: frozenset[str] = frozenset()
+    continuation_prefixes: tuple[str, ...] = ()  # folded "continuation qualifier " starts
 
     # -- construction
 
@@ -221,6 +225,8 @@ class UnitRegistry:
         heads = sorted({nfc(h) for h in data.heads}, key=len, reverse=True)
         reg.head_rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
         reg.continuation_keys = frozenset(fold(nfc(c)) for c in data.continuations)
+        reg.continuation_prefixes = tuple(f"{c} {fold(nfc(q))} " for c in reg.continuation_keys
+                                          for q in data.continuation_qualifiers)
         conj = "|".join(re.escape(w) for w in {nfc(c) for c in data.conjunctions} | {fold(nfc(c)) for c in data.conjunctions})
         reg.conjunction_rx = re.compile(rf"\s(?:{conj})\s")
         # a level word, but not where it starts a longer phrase ("xã" in "xã hội")
@@ -550,7 +556,9 @@ class UnitRegistry:
         return units
 
     def _is_continuation(self, piece: str) -> bool:
-        return piece[:1].islower() and squash_spaces(fold(piece)) in self.continuation_keys
+        key = squash_spaces(fold(piece))
+        return piece[:1].islower() and (key in self.continuation_keys
+                                        or key.startswith(self.continuation_prefixes))
 
     def _cut(self, unit: str, level: Optional[str]) -> list[str]:
         """Given one candidate unit, return it cut into known units when it is several."""
