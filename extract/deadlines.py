@@ -53,6 +53,7 @@ class DeadlineGrammar(BaseModel):
     references: list[str]
     range_connectors: list[str]
     range_openers: list[str] = []
+    list_connectors: list[str] = []
     part_separators: list[str]
     label_end: str = ":"
     recurring: list[str]
@@ -63,7 +64,8 @@ class DeadlineGrammar(BaseModel):
     roman_quarters: dict[str, int]
     roman_ocr: dict[str, str] = {}
 
-    @field_validator("range_connectors", "range_openers", "recurring", "conditional", "status")
+    @field_validator("range_connectors", "range_openers", "list_connectors", "recurring",
+                     "conditional", "status")
     @classmethod
     def _fold_words(cls, v: list[str]) -> list[str]:
         return [squash_spaces(fold(nfc(w))) for w in v]
@@ -170,13 +172,18 @@ def _find_periods(folded: str, c: _Compiled) -> list[_Period]:
     for order, (pat, rx) in enumerate(c.periods):
         for m in rx.finditer(folded):
             gd = m.groupdict()
-            q = gd.get("q")
+            q, q2 = gd.get("q"), gd.get("q2")
             p = _Period(
                 start=m.start(), end=m.end(), kind=pat.kind, order=order,
                 d=_to_int(gd.get("d")), m=_to_int(gd.get("m")), y=_to_int(gd.get("y")),
                 q=quarter_of(q, c.grammar) if q else None,
                 h=gd.get("h"),
             )
+            if q2:  # "Quý III-IV/2025": one match, a range of quarters of one year
+                p.end_period = _Period(start=m.start(), end=m.end(), kind=pat.kind, order=order,
+                                       y=p.y, q=quarter_of(q2, c.grammar))
+                if p.end_period.q is None:
+                    continue
             if _plausible(p):
                 found.append(p)
     found.sort(key=lambda p: (p.start, -(p.end - p.start), p.order))
@@ -252,6 +259,16 @@ def _join_ranges(periods: list[_Period], folded: str, g: DeadlineGrammar) -> lis
     return out
 
 
+def _share_years(periods: list[_Period], folded: str, g: DeadlineGrammar) -> None:
+    """Given periods in text order, give a period printed without its year the year of the
+    next one when only a list word lies between them: "Quý I và Quý II năm 2026", "Tháng 9,
+    tháng 10/2025" (the year is printed once for the list)."""
+    for p, q in reversed(list(zip(periods, periods[1:]))):
+        if p.y is None and p.end_period is None and p.kind != "year" and q.y is not None \
+                and squash_spaces(folded[p.end:q.start]) in g.list_connectors:
+            p.y = q.y
+
+
 def _labelled(periods: list[_Period], folded: str, g: DeadlineGrammar) -> tuple[Optional[int], list[_Period]]:
     """Given periods, return (label year, periods after the label) for "Năm 2026: tháng 11".
 
@@ -316,6 +333,7 @@ def _part_to_deadline(raw: str, plan_year: Optional[int], c: _Compiled,
     # Remarks in parentheses count only when the text outside them says nothing.
     for scope in (outside, body):
         periods = _join_ranges(_find_periods(scope, c), scope, g)
+        _share_years(periods, scope, g)
         label_year, periods = _labelled(periods, scope, g)
         year = label_year or context_year
         printed = [p for p in periods if p.y is not None or (p.end_period and p.end_period.y)]
