@@ -1,0 +1,136 @@
+"""Generality of extraction (issue #4): plans written unlike the four corpus plans.
+
+tests/fixtures/unseen/ holds three short fictional plans in layouts the corpus lacks, each
+with hand-written expected records (gold records format, /work/shared/corpus/RECORDS-FORMAT.md):
+- party-list.txt: a commune Party committee plan ("ĐẢNG ỦY XÃ", "Số 15-KH/ĐU", "T/M BAN
+  THƯỜNG VỤ / BÍ THƯ") whose tasks are an appendix list with "- Cơ quan phối hợp:" and
+  "- Thời gian: Quý III năm 2025" lines;
+- dept-table.yaml -> a born-digital PDF (build_table_plan.py): a province department's plan
+  whose ruled table orders its columns TT | Nhiệm vụ | Thời gian thực hiện | Đơn vị chủ trì |
+  Đơn vị phối hợp | Sản phẩm, lettered rows under Roman sections;
+- commune-prose.txt: a commune plan with prose targets ("Phấn đấu ... ít nhất 90%") and prose
+  tasks ending in "(hoàn thành trước ngày 30/9/2025)".
+Units of other provinces and units the registry does not know must keep their cleaned text.
+Thresholds are the figures measured when the fixtures were written (all 1.00).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import extract
+from extract.deadlines import parse_deadline
+from extract.units import UnitRegistry
+from outputs.compare import compare_records
+from pipeline.runner import process_file
+from pipeline.settings import Settings
+from schema import Document
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "unseen"
+
+# plan -> (input file, min items F1 for targets and tasks, min share of matched items with
+# the deadline end / lead units exactly right, min cooperating-unit F1, min values accuracy)
+PLANS = {
+    "party-list": ("party-list.txt", 1.0, 1.0, 1.0, 1.0),
+    "commune-prose": ("commune-prose.txt", 1.0, 1.0, 1.0, 1.0),
+    "dept-table": ("dept-table.pdf", 1.0, 1.0, 1.0, 1.0),
+}
+
+
+def expected(plan: str) -> dict:
+    return json.loads((HERE / f"{plan}.records.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> dict[str, Path]:
+    """The plans' input files; the table plan's PDF is rendered here (no binary fixture)."""
+    from tests.fixtures.unseen.build_table_plan import build
+
+    out = tmp_path_factory.mktemp("unseen")
+    paths = {p: HERE / f for p, (f, *_) in PLANS.items() if not f.endswith(".pdf")}
+    paths["dept-table"] = build(out / "dept-table.pdf")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def records(inputs) -> dict[str, Document]:
+    """Each plan through the pipeline (ingest -> normalize -> extract). Restoration is off:
+    the texts are correct Vietnamese, and it is normalize's business (see the xfail below)."""
+    return {p: process_file(path, Settings(restore=False)) for p, path in inputs.items()}
+
+
+@pytest.mark.parametrize("plan", sorted(PLANS))
+def test_unseen_plan_items_and_fields(plan, records):
+    _, f1_min, exact_min, coop_min, values_min = PLANS[plan]
+    score = compare_records(expected(plan), records[plan])
+    for kind in ("targets", "tasks"):
+        s = getattr(score, kind)
+        assert s.items.f1 >= f1_min, (kind, s.items.to_dict(), [m for m in score.mismatches if m.field == "item"])
+        for name, floor in (("deadline", exact_min), ("lead_units", exact_min),
+                            ("cooperating_units", coop_min), ("values", values_min)):
+            acc = getattr(s, name).accuracy
+            assert acc is None or acc >= floor, (kind, name, acc,
+                                                 [m for m in score.mismatches if m.field == name])
+    assert all(score.metadata.values()), [m for m in score.mismatches if m.kind == "metadata"]
+
+
+@pytest.mark.parametrize("plan", sorted(PLANS))
+def test_unseen_plan_signer_name_and_references(plan, records):
+    exp, doc = expected(plan), records[plan]
+    assert doc.signer.name == exp["signer"]["name"]
+    got = [(r.kind, r.number, r.date) for r in doc.references]
+    assert got == [(r["kind"], r["number"], r["date"]) for r in exp["references"]]
+
+
+def test_unknown_units_keep_their_text_and_warn(records):
+    """Units the registry lacks come out as printed (cleaned), marked unknown and warned
+    about, never forced onto a known unit that shares words with them."""
+    doc = records["commune-prose"]
+    unknown = {u.name for it in doc.tasks for u in it.lead_units + it.cooperating_units if not u.known}
+    assert unknown == {"Công chức Văn hóa - Xã hội", "Hợp tác xã Nông nghiệp Đồng Tâm",
+                       "Trường Trung học cơ sở Đồng Tâm",
+                       "Chi nhánh Ngân hàng Nông nghiệp và Phát triển nông thôn huyện Phú Bình"}
+    warned = {w for it in doc.tasks for w in it.warnings}
+    assert all(f"unknown unit: {n!r}" in warned for n in unknown)
+    dept = records["dept-table"]
+    leads = {u.name: u.known for it in dept.tasks for u in it.lead_units}
+    assert leads["Chi cục Trồng trọt và Bảo vệ thực vật"] is False  # "và" inside a name: no cut
+    assert leads["Văn phòng Sở"] is False
+
+
+@pytest.mark.parametrize("raw, kind, start, end", [
+    ("Quý III năm 2025", "quarter", "2025-07-01", "2025-09-30"),
+    ("Quý IV/2025", "quarter", "2025-10-01", "2025-12-31"),
+    ("Quý III-IV/2025", "quarter", "2025-07-01", "2025-12-31"),
+    ("Quý III - Quý IV năm 2025", "quarter", "2025-07-01", "2025-12-31"),
+    ("Quý I và Quý II năm 2026", "multiple", "2026-01-01", "2026-06-30"),
+    ("Tháng 9, tháng 10/2025", "multiple", "2025-09-01", "2025-10-31"),
+    ("Trước ngày 15/10/2025", "date", "2025-10-15", "2025-10-15"),
+    ("Năm 2025-2026", "year", "2025-01-01", "2026-12-31"),
+    ("Hằng năm", "recurring", None, None),
+    ("Hằng quý", "recurring", None, None),
+    ("Thường xuyên", "recurring", None, None),
+    ("hoàn thành trong Quý IV năm 2025", "quarter", "2025-10-01", "2025-12-31"),
+])
+def test_unseen_deadline_phrasings(raw, kind, start, end):
+    d = parse_deadline(raw, 2025)
+    assert (d.kind, d.start, d.end) == (kind, start, end)
+    assert not d.year_inferred  # every year here is printed
+
+
+@pytest.mark.parametrize("cell, units", [
+    ("Các phòng, đơn vị thuộc Sở", ["Các phòng, đơn vị thuộc Sở"]),
+    ("Các phòng, ban trực thuộc Sở Y tế; Sở Tài chính", ["Các phòng, ban trực thuộc Sở Y tế", "Sở Tài chính"]),
+    ("UBND các xã, phường; Sở Tài chính", ["UBND các xã, phường", "Sở Tài chính"]),
+])
+def test_continuation_with_a_parent_stays_one_unit(cell, units):
+    assert UnitRegistry.load().split(cell) == units
+
+
+@pytest.mark.xfail(strict=True, reason="normalize: restoration turns a correct 'Quý II' into "
+                   "'Quý III' in correct text (party-list line 91); not extract's to fix")
+def test_restoration_keeps_a_correct_roman_quarter(inputs):
+    doc = process_file(inputs["party-list"], Settings(restore=True))
+    assert [t.deadline.raw for t in doc.tasks][-1] == "Quý II năm 2027"
