@@ -16,6 +16,7 @@ from .sections import LayoutRules, Line, Region, lines_to_bbox, load_rules, matc
 
 SECTION_KINDS = ("roman", "ordinal_word")
 ITEM_KINDS = ("number", "letter", "decimal")
+FINER_ITEM_KINDS = ("letter", "decimal")  # items that can sit under a numbered group
 
 
 def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
@@ -42,6 +43,7 @@ def list_region_to_raw_items(region: Region, kind: str = "task",
     in_section_title = False
     cur: Optional[RawItem] = None
     cur_lines: list[Line] = []
+    cur_kind: Optional[str] = None
     last_field: Optional[str] = None
     seen_first_item = False
 
@@ -78,12 +80,16 @@ def list_region_to_raw_items(region: Region, kind: str = "task",
                 # a one-line "item" without fields right before item 1 was a group heading
                 # whose numeral OCR misread ("1. Nhóm nhiệm vụ ..." for "I. ...")
                 section, cur, cur_lines = cur.text, None, []
+            elif (cur is not None and not cur.cells and cur_kind == "number"
+                  and kind in FINER_ITEM_KINDS):
+                # "1. Nhóm nhiệm vụ ..." with no fields, then "a) ...": a numbered group
+                section, cur, cur_lines = cur.text, None, []
             close()
             seen_first_item = True
             items_in_section += 1
             cur = RawItem(kind=item_kind, text=body, ordinal=ordinal, section=section,
                           appendix=region.name, layout="list")
-            cur_lines = [ln]
+            cur_lines, cur_kind = [ln], kind
             in_section_title, last_field = False, None
             continue
         if in_section_title and section is not None:

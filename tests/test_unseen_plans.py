@@ -134,3 +134,41 @@ def test_continuation_with_a_parent_stays_one_unit(cell, units):
 def test_restoration_keeps_a_correct_roman_quarter(inputs):
     doc = process_file(inputs["party-list"], Settings(restore=True))
     assert [t.deadline.raw for t in doc.tasks][-1] == "Quý II năm 2027"
+
+
+GROUPED_LIST = """PHỤ LỤC
+PHÂN CÔNG NHIỆM VỤ TRIỂN KHAI ĐỀ ÁN 06 NĂM 2025
+1. Nhóm nhiệm vụ hoàn thiện dữ liệu dân cư
+a) Làm sạch dữ liệu dân cư, bảo đảm đúng, đủ, sạch, sống.
++ Đơn vị chủ trì: Công an phường.
++ Đơn vị phối hợp: Các tổ dân phố.
++ Thời hạn hoàn thành: Tháng 10/2025.
+b) Cấp tài khoản định danh điện tử mức độ 2 cho người dân.
++ Đơn vị chủ trì: Công an phường.
++ Thời hạn hoàn thành: Trước ngày 31/12/2025.
+2. Nhóm nhiệm vụ dịch vụ công trực tuyến
+a) Hướng dẫn người dân nộp hồ sơ dịch vụ công trực tuyến toàn trình.
++ Đơn vị chủ trì: Trung tâm Phục vụ hành chính công phường.
++ Thời hạn hoàn thành: Thường xuyên.
+"""
+
+
+def test_numbered_groups_over_lettered_list_items_are_sections():
+    """'1. Nhóm nhiệm vụ ...' without field lines, then 'a) ...' items with '+ Đơn vị chủ trì:'
+    lines: the numbered line is the items' section, not an item."""
+    from extract.lists import list_region_to_raw_items
+    from extract.sections import Line, Region, classify_line
+
+    lines = []
+    for i, raw in enumerate(GROUPED_LIST.splitlines()[2:]):
+        kind, ord_, body = classify_line(raw)
+        lines.append(Line(page=2, line=i, text=raw, kind=kind, ord=ord_, body=body))
+    items, warnings = list_region_to_raw_items(Region("Phụ lục", lines))
+    assert [(i.ordinal, i.section, i.cells.get("lead"), i.cells.get("deadline")) for i in items] == [
+        ("a", "Nhóm nhiệm vụ hoàn thiện dữ liệu dân cư", "Công an phường", "Tháng 10/2025"),
+        ("b", "Nhóm nhiệm vụ hoàn thiện dữ liệu dân cư", "Công an phường", "Trước ngày 31/12/2025"),
+        ("a", "Nhóm nhiệm vụ dịch vụ công trực tuyến", "Trung tâm Phục vụ hành chính công phường",
+         "Thường xuyên"),
+    ]
+    assert items[0].cells.get("cooperating") == "Các tổ dân phố"
+    assert warnings == []
