@@ -106,7 +106,14 @@ EXTRACTORS: dict[str, Extractor] = {
 
 def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
     """Given a document (metadata filled if found) and its lines, return the plan's year:
-    the issue date's, else the most frequent 20xx year in the first 40 lines."""
+    the one year its title says it is for ("... năm 2026"), else the issue date's, else the
+    most frequent 20xx year in the first 40 lines."""
+    from .folding import fold
+
+    if doc.title:
+        title_years = set(load_rules().regex("title_plan_year").findall(fold(doc.title)))
+        if len(title_years) == 1:
+            return int(title_years.pop())
     if doc.issued_date:
         return int(doc.issued_date[:4])
     years = Counter(int(y) for ln in lines[:40] for y in re.findall(r"\b(20[1-4]\d)\b", ln.text))

@@ -9,6 +9,7 @@ bullets merged into them, plus stand-alone bullets that name a unit or a deadlin
 """
 from __future__ import annotations
 
+
 import statistics
 from dataclasses import dataclass, field
 from typing import Optional
@@ -199,9 +200,34 @@ def subject_unit(text: str, rules: LayoutRules | None = None) -> Optional[str]:
     if not m:
         return None
     end = _find_first(t, rules.prose_roles.lead_after, m.end())
+    longer = _registered_name_end(t, end)
+    if longer is not None:
+        return t[:longer].strip(" ,;:")
     if end < 0 or end > 120:
         return None
     return t[:end].strip(" ,;:")
+
+
+SUBJECT_MAX_WORDS = 14  # the longest unit name a sentence opens with, in words
+
+
+def _registered_name_end(text: str, cut: int) -> Optional[int]:
+    """Given a sentence opening with a unit and where the verb cues cut it, return the end of
+    a registered unit name that runs past the cut ("Trung tâm Dịch vụ tổng hợp xã tổ chức
+    ...": "tổng hợp" is a verb cue and a word of the name), else None."""
+    from .units import UnitRegistry
+
+    registry = UnitRegistry.load()
+    spans, pos = [], 0
+    for word in text.split()[:SUBJECT_MAX_WORDS]:
+        pos = text.index(word, pos) + len(word)
+        spans.append(pos)
+    for end in reversed(spans):
+        if end <= cut:
+            return None
+        if registry.is_exact_name(text[:end].rstrip(" ,;:")):
+            return end
+    return None
 
 
 def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[str]:

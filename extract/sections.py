@@ -128,6 +128,7 @@ class LayoutRules(BaseModel):
     table_header_words: list[str]
     appendix_title: str
     appendix_end: str
+    title_plan_year: str
     unit_heads: list[str]
     prose_roles: ProseRoles
     prose_deadlines: list[str]

@@ -478,6 +478,12 @@ class UnitRegistry:
                 return False
         return True
 
+    def is_exact_name(self, text: str) -> bool:
+        """Given a phrase, return whether its key is exactly a registered name or alias (no
+        fuzzy matching: for finding where a name ends inside running text)."""
+        key = self.key(text)
+        return bool(key) and key in self.exact
+
     def is_known(self, text: str, level: str | None = None) -> bool:
         """Given a unit phrase, return whether it resolves to a canonical unit."""
         return self._canonical(text, level) is not None

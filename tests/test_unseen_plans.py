@@ -9,9 +9,11 @@ with hand-written expected records (gold records format, /work/shared/corpus/REC
   whose ruled table orders its columns TT | Nhiệm vụ | Thời gian thực hiện | Đơn vị chủ trì |
   Đơn vị phối hợp | Sản phẩm, lettered rows under Roman sections;
 - commune-prose.txt: a commune plan with prose targets ("Phấn đấu ... ít nhất 90%") and prose
-  tasks ending in "(hoàn thành trước ngày 30/9/2025)".
+  tasks ending in "(hoàn thành trước ngày 30/9/2025)";
+- commune-next-year.txt: a commune plan issued in 2025 for 2026 ("... năm 2026"): "Chỉ tiêu cụ
+  thể", tasks opening with "Giao ..." / "Đề nghị ...", "(hoàn thành trong quý II/2026)".
 Units of other provinces and units the registry does not know must keep their cleaned text.
-Thresholds are the figures measured when the fixtures were written (all 1.00).
+Thresholds are the figures measured when the fixtures were written.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ HERE = Path(__file__).resolve().parent / "fixtures" / "unseen"
 PLANS = {
     "party-list": ("party-list.txt", 1.0, 1.0, 1.0, 1.0),
     "commune-prose": ("commune-prose.txt", 1.0, 1.0, 1.0, 1.0),
+    # values 0.75: "100% thôn có ít nhất 01 điểm ..." also yields the subject's "01 điểm"
+    "commune-next-year": ("commune-next-year.txt", 1.0, 1.0, 1.0, 0.75),
     "dept-table": ("dept-table.pdf", 1.0, 1.0, 1.0, 1.0),
 }
 
@@ -172,3 +176,22 @@ def test_numbered_groups_over_lettered_list_items_are_sections():
     ]
     assert items[0].cells.get("cooperating") == "Các tổ dân phố"
     assert warnings == []
+
+
+def test_target_values_take_the_year_the_title_names(records):
+    """A plan issued in October 2025 "năm 2026": its targets' values are for 2026."""
+    doc = records["commune-next-year"]
+    assert {v.year for t in doc.targets for v in t.values} == {2026}
+
+
+@pytest.mark.parametrize("sentence, unit", [
+    ("Trung tâm Dịch vụ tổng hợp xã tổ chức tập huấn kỹ năng số cho nông dân.", "Trung tâm Dịch vụ tổng hợp xã"),
+    ("Phòng Kinh tế là cơ quan thường trực, theo dõi, tổng hợp kết quả.", "Phòng Kinh tế"),
+    ("Trường Trung học cơ sở Đồng Tâm phối hợp với Trạm Y tế xã triển khai thu học phí.",
+     "Trường Trung học cơ sở Đồng Tâm"),
+    ("Trường hợp có vướng mắc, báo cáo Ủy ban nhân dân xã.", None),  # "Trường hợp" is no school
+])
+def test_subject_unit_of_unseen_sentences(sentence, unit):
+    from extract.prose import subject_unit
+
+    assert subject_unit(sentence) == unit
