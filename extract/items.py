@@ -187,6 +187,10 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
         vs, w = cell_to_values(source, _year_of(deadline, plan_year))
         warnings += w
         values += vs
+    printed_unit = _nfc_join(raw.cells.get("value_unit"))
+    if printed_unit and any(v.unit is None for v in values):
+        # a "Đơn vị tính" column: the unit of every value in the row that prints none
+        values = [v if v.unit else v.model_copy(update={"unit": printed_unit}) for v in values]
     unit = implied_unit(raw.text) if any(v.unit is None for v in values) else None
     if unit:
         values = [v if v.unit else v.model_copy(update={"unit": unit}) for v in values]

@@ -506,6 +506,12 @@ def _combine_issuer(header: Optional[str], body: Optional[str], c: _Compiled) ->
         return body  # the same name; running text keeps its spaces better than capitals
     if cb == chb:
         return header
+    bw, hw = squash_spaces(body).split(), header.split()
+    if len(hw) > len(bw) and [_f(w) for w in hw[:len(bw)]] == [_f(w) for w in bw] \
+            and _f(hw[len(bw)]) in {_f(l).split()[0] for l in c.levels}:
+        # the opening names the body, the header adds its level and place ("Sở ... tỉnh X"):
+        # the opening's casing reads better than the header's capitals
+        return " ".join(bw + hw[len(bw):])
     # the opening names an organ of the header's body: "Ban Thường vụ" + "Đảng ủy xã" + place
     words, n = squash_spaces(body).split(), len(fhb.split())
     tails = [(fuzz.ratio(_f(" ".join(words[-k:])), fhb), k) for k in (n - 1, n, n + 1) if 0 < k < len(words)]

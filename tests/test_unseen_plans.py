@@ -195,3 +195,34 @@ def test_subject_unit_of_unseen_sentences(sentence, unit):
     from extract.prose import subject_unit
 
     assert subject_unit(sentence) == unit
+
+
+def test_target_table_with_a_unit_column(tmp_path):
+    """A target table TT | Chỉ tiêu | Đơn vị tính | Năm 2025 | Năm 2026 | Cơ quan chủ trì: the
+    'Đơn vị tính' column is the values' unit, not part of the lead unit."""
+    import yaml
+
+    from tests.fixtures.unseen.build_table_plan import layout_to_pdf_bytes
+
+    layout = yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+    layout["appendix"]["heading"] = ["PHỤ LỤC", "CHỈ TIÊU CHUYỂN ĐỔI SỐ CỦA NGÀNH"]
+    layout["appendix"]["columns"] = [["STT", 12], ["Chỉ tiêu", 100], ["Đơn vị tính", 25],
+                                     ["Năm 2025", 25], ["Năm 2026", 25], ["Cơ quan chủ trì", 60]]
+    layout["appendix"]["rows"] = [
+        "I | Dữ liệu số",
+        "1 | Tỷ lệ hồ sơ địa chính được số hóa | % | ≥ 60 | 100 | Văn phòng Đăng ký đất đai tỉnh",
+        "2 | Số cơ sở dữ liệu chuyên ngành được kết nối | Cơ sở dữ liệu | 3 | 5 | Văn phòng Sở",
+        "II | Dịch vụ công trực tuyến",
+        "3 | Thời gian xử lý trung bình một hồ sơ trực tuyến | ngày | 5 | 3 | Các phòng, đơn vị thuộc Sở",
+    ]
+    path = tmp_path / "targets.pdf"
+    path.write_bytes(layout_to_pdf_bytes(layout))
+    doc = process_file(path, Settings(restore=False))
+    got = [(t.ordinal, t.section, [u.name for u in t.lead_units],
+            [(v.year, v.value, v.unit, v.comparator) for v in t.values]) for t in doc.targets]
+    assert got == [
+        ("1", "Dữ liệu số", ["Văn phòng Đăng ký đất đai tỉnh"], [(2025, 60, "%", ">="), (2026, 100, "%", "=")]),
+        ("2", "Dữ liệu số", ["Văn phòng Sở"], [(2025, 3, "Cơ sở dữ liệu", "="), (2026, 5, "Cơ sở dữ liệu", "=")]),
+        ("3", "Dịch vụ công trực tuyến", ["Các phòng, đơn vị thuộc Sở"], [(2025, 5, "ngày", "="), (2026, 3, "ngày", "=")]),
+    ]
+    assert doc.issuer == "Sở Nông nghiệp và Môi trường tỉnh Quảng Trị"  # the opening's casing
