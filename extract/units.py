@@ -424,7 +424,11 @@ class UnitRegistry:
         printed, listed = self.printed_levels(raw), self.entry_levels.get(name, frozenset())
         added = printed - listed
         markers = {nfc(m).lower() for m in self.data.level_markers}
-        return not (added & markers) and not (listed and added)
+        # nor a print of one level for a name that spans several ("UBND phường" is not the
+        # collective "UBND xã, phường"): the levels the canonical name itself prints must all be
+        # there once the print names a level
+        lacking = self.printed_levels(name) - printed
+        return not (added & markers) and not (listed and added) and not (printed and lacking)
 
     def printed_levels(self, text: str) -> frozenset[str]:
         """Given a unit as printed, return the level words ("xã", "tỉnh") and markers ("cấp")

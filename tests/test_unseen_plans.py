@@ -226,3 +226,40 @@ def test_target_table_with_a_unit_column(tmp_path):
         ("3", "Dịch vụ công trực tuyến", ["Các phòng, đơn vị thuộc Sở"], [(2025, 5, "ngày", "="), (2026, 3, "ngày", "=")]),
     ]
     assert doc.issuer == "Sở Nông nghiệp và Môi trường tỉnh Quảng Trị"  # the opening's casing
+
+
+def test_ward_party_table_with_lead_column_first(tmp_path):
+    """A ward Party committee's steering board plan: columns STT | Cơ quan chủ trì | Nội dung
+    công việc | Cơ quan phối hợp | Thời hạn hoàn thành | Ghi chú, decimal rows under numbered
+    groups, ward units ("UBND phường" is the ward's committee, not "UBND xã, phường") and a
+    signer whose name has no Kinh surname ("Y Bhin Niê")."""
+    import yaml
+
+    from tests.fixtures.unseen.build_table_plan import layout_to_pdf_bytes
+
+    layout = yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+    layout.update(header_left=["ĐẢNG BỘ TỈNH ĐẮK LẮK", "ĐẢNG ỦY PHƯỜNG TÂN LẬP", "BAN CHỈ ĐẠO"],
+                  number="Số: 07-KH/BCĐ", dateline="Tân Lập, ngày 03 tháng 11 năm 2025",
+                  title="triển khai chuyển đổi số trong hệ thống chính trị phường năm 2026",
+                  signature=["TM. BAN CHỈ ĐẠO", "TRƯỞNG BAN", "", "", "Y Bhin Niê"])
+    layout["appendix"].update(heading=["PHỤ LỤC", "DANH MỤC NHIỆM VỤ NĂM 2026"], columns=[
+        ["STT", 14], ["Cơ quan chủ trì", 45], ["Nội dung công việc", 95], ["Cơ quan phối hợp", 50],
+        ["Thời hạn hoàn thành", 32], ["Ghi chú", 24]], rows=[
+        "1 | Về hạ tầng số",
+        "1.1 | Văn phòng Đảng ủy | Nâng cấp mạng nội bộ của cơ quan Đảng ủy phường | Công an phường | Quý I/2026 | ",
+        "1.2 | UBND phường | Lắp đặt camera giám sát tại các tổ dân phố | Các tổ dân phố; Công an phường | Tháng 6/2026 | Xã hội hóa",
+        "2 | Về nhân lực số",
+        "2.1 | Đoàn Thanh niên phường | Thành lập Tổ công nghệ số cộng đồng tại các tổ dân phố | Hội Liên hiệp Phụ nữ phường | Hằng quý | ",
+    ])
+    path = tmp_path / "ward.pdf"
+    path.write_bytes(layout_to_pdf_bytes(layout))
+    doc = process_file(path, Settings(restore=False))
+    got = [(t.ordinal, t.section, [u.name for u in t.lead_units], [u.name for u in t.cooperating_units],
+            t.deadline.kind, t.deadline.end) for t in doc.tasks]
+    assert got == [
+        ("1.1", "Về hạ tầng số", ["Văn phòng Đảng ủy"], ["Công an phường"], "quarter", "2026-03-31"),
+        ("1.2", "Về hạ tầng số", ["Ủy ban nhân dân phường"], ["Các tổ dân phố", "Công an phường"], "month", "2026-06-30"),
+        ("2.1", "Về nhân lực số", ["Đoàn Thanh niên phường"], ["Hội Liên hiệp Phụ nữ phường"], "recurring", None),
+    ]
+    assert (doc.signer.name, doc.signer.title) == ("Y Bhin Niê", "TM. BAN CHỈ ĐẠO - TRƯỞNG BAN")
+    assert (doc.number, doc.place, doc.issued_date) == ("07-KH/BCĐ", "Tân Lập", "2025-11-03")
