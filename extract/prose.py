@@ -9,7 +9,7 @@ bullets merged into them, plus stand-alone bullets that name a unit or a deadlin
 """
 from __future__ import annotations
 
-
+import re
 import statistics
 from dataclasses import dataclass, field
 from typing import Optional
@@ -242,10 +242,44 @@ def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[
         rest = text[start:].lstrip(" ,")
         if not rules._units.match(rest, capital=False):
             continue
-        end = _find_first(rest, rules.prose_roles.coop_end, 1)
+        # a unit name has a word after its head ("Ban quản lý chợ ..." is not "Ban"): the end
+        # cues count only after the second word
+        end = _find_first(rest, rules.prose_roles.coop_end, _second_word_end(rest))
         span = rest if end < 0 else rest[:end]
         return span.strip(" ,;:") or None
     return None
+
+
+def _second_word_end(text: str) -> int:
+    """Given text, return the offset just after its second word (1 when it has fewer)."""
+    words = text.split()
+    if len(words) < 2:
+        return 1
+    return text.index(words[1], text.index(words[0]) + len(words[0])) + len(words[1])
+
+
+def heading_unit(title: Optional[str], rules: LayoutRules | None = None) -> Optional[str]:
+    """Given a section heading, return it when it is the name of a unit ("1. Phòng Kinh tế"
+    over the unit's tasks in "Tổ chức thực hiện"), else None: it opens with a unit head and
+    is a registered unit, or is short and says nothing but the name."""
+    from .units import UnitRegistry
+
+    rules = rules or load_rules()
+    if not title or not rules._units.match(title, capital=False):
+        return None
+    name = title.strip(" .:;,")
+    if UnitRegistry.load().is_known(name):
+        return name
+    # not registered: a proper name capitalises the word after its head ("Ban Quản lý chợ",
+    # "Trường Tiểu học"), a heading that starts with a verb does not ("Ban hành văn bản")
+    words = name.split()
+    if (2 <= len(words) <= HEADING_UNIT_MAX_WORDS and words[1][:1].isupper()
+            and _find_first(name, rules.prose_roles.lead_after) < 0):
+        return name
+    return None
+
+
+HEADING_UNIT_MAX_WORDS = 10
 
 
 def names_unit(text: str, rules: LayoutRules | None = None) -> bool:
@@ -293,6 +327,12 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
         open_task = None
 
     body_lines, warnings = drop_footnotes(region.lines, rules)
+    # the body ends at the distribution list / closing sentence: its "- UBND tỉnh;" lines
+    # are recipients, not tasks
+    end_rx = rules.regex("body_end", re.IGNORECASE)
+    end = next((i for i, ln in enumerate(body_lines) if end_rx.match(ln.text)), None)
+    if end is not None:
+        body_lines = body_lines[:end]
     blocks = lines_to_blocks(body_lines)
     for bi, b in enumerate(blocks):
         ln = b.head
@@ -328,7 +368,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             close_task()
             it = RawItem(kind="task", text=text, section=section_now(), layout="prose", ordinal=ln.ord)
             open_task = (it, list(b.lines))
-            lead = subject_unit(text, rules)
+            lead = subject_unit(text, rules) or heading_unit(section_now(), rules)
             if lead:
                 it.cells["lead"] = lead
             coop = cooperating_phrase(text, rules)
@@ -340,7 +380,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             open_task[0].text += " " + ("- " if ln.ord == "-" else "") + text
             open_task[1].extend(b.lines)
             continue
-        lead = subject_unit(text, rules)
+        lead = subject_unit(text, rules) or heading_unit(section_now(), rules)
         dl = find_prose_deadline(text, rules)
         if not lead and not dl:
             continue

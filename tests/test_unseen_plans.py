@@ -11,7 +11,9 @@ with hand-written expected records (gold records format, /work/shared/corpus/REC
 - commune-prose.txt: a commune plan with prose targets ("Phấn đấu ... ít nhất 90%") and prose
   tasks ending in "(hoàn thành trước ngày 30/9/2025)";
 - commune-next-year.txt: a commune plan issued in 2025 for 2026 ("... năm 2026"): "Chỉ tiêu cụ
-  thể", tasks opening with "Giao ..." / "Đề nghị ...", "(hoàn thành trong quý II/2026)".
+  thể", tasks opening with "Giao ..." / "Đề nghị ...", "(hoàn thành trong quý II/2026)";
+- commune-by-unit.txt: "Tổ chức thực hiện" by unit ("1. Phòng Kinh tế" over bullets without a
+  subject: the heading is their lead unit), then the distribution list (not tasks).
 Units of other provinces and units the registry does not know must keep their cleaned text.
 Thresholds are the figures measured when the fixtures were written.
 """
@@ -39,6 +41,7 @@ PLANS = {
     "commune-prose": ("commune-prose.txt", 1.0, 1.0, 1.0, 1.0),
     # values 0.75: "100% thôn có ít nhất 01 điểm ..." also yields the subject's "01 điểm"
     "commune-next-year": ("commune-next-year.txt", 1.0, 1.0, 1.0, 0.75),
+    "commune-by-unit": ("commune-by-unit.txt", 1.0, 1.0, 1.0, 1.0),
     "dept-table": ("dept-table.pdf", 1.0, 1.0, 1.0, 1.0),
 }
 
@@ -263,3 +266,15 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
     ]
     assert (doc.signer.name, doc.signer.title) == ("Y Bhin Niê", "TM. BAN CHỈ ĐẠO - TRƯỞNG BAN")
     assert (doc.number, doc.place, doc.issued_date) == ("07-KH/BCĐ", "Tân Lập", "2025-11-03")
+
+
+@pytest.mark.parametrize("heading, unit", [
+    ("Phòng Kinh tế", "Phòng Kinh tế"),
+    ("Ban Quản lý chợ Hưng Lộc", "Ban Quản lý chợ Hưng Lộc"),
+    ("Ban hành văn bản hướng dẫn", None),   # a verb phrase opening with a unit head word
+    ("Về hạ tầng số", None),
+])
+def test_heading_unit(heading, unit):
+    from extract.prose import heading_unit
+
+    assert heading_unit(heading) == unit
