@@ -198,7 +198,7 @@ def subject_unit(text: str, rules: LayoutRules | None = None) -> Optional[str]:
             break
     m = rules._units.match(t, capital=False)
     if not m:
-        return None
+        return _registered_before(t, rules.prose_roles.lead_after)
     end = _find_first(t, rules.prose_roles.lead_after, m.end())
     longer = _registered_name_end(t, end)
     if longer is not None:
@@ -241,6 +241,9 @@ def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[
         start = i + len(cue)
         rest = text[start:].lstrip(" ,")
         if not rules._units.match(rest, capital=False):
+            found = _registered_before(rest, rules.prose_roles.coop_end)
+            if found:
+                return found
             continue
         # a unit name has a word after its head ("Ban quản lý chợ ..." is not "Ban"): the end
         # cues count only after the second word
@@ -248,6 +251,19 @@ def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[
         span = rest if end < 0 else rest[:end]
         return span.strip(" ,;:") or None
     return None
+
+
+def _registered_before(text: str, cues: list[str]) -> Optional[str]:
+    """Given text whose head word is not a unit head as printed ("Trầm Y tế xã" for "Trạm",
+    a restoration slip), return the phrase before the first cue when the registry knows it
+    (its keys fold diacritics away), else None."""
+    from .units import UnitRegistry
+
+    end = _find_first(text, cues, _second_word_end(text))
+    phrase = (text if end < 0 else text[:end]).strip(" ,;:")
+    if not phrase or len(phrase.split()) > SUBJECT_MAX_WORDS:
+        return None
+    return phrase if UnitRegistry.load().is_known(phrase) else None
 
 
 def _second_word_end(text: str) -> int:
