@@ -209,3 +209,17 @@ def test_shipped_candidate_lists_are_what_the_code_computes(restorer: Restorer) 
     stale = [k for k, listed in restorer.cand_table.items()
              if [[w, round(c, 3)] for w, c in fresh._candidates(k.lower(), False, k.isupper())] != listed]
     assert not stale, f"retrain the model (make model): stale candidate lists for {stale[:10]}"
+
+
+@pytest.mark.parametrize("text", [
+    "Thời gian hoàn thành: Quý II năm 2027.",
+    "Quý I và Quý IV năm 2026, mục II, phần III; Phụ lục VIII.",
+])
+def test_roman_numerals_are_kept(restorer: Restorer, text: str) -> None:
+    """A Roman numeral changed ('Quý II' -> 'Quý III') would move a deadline or a section."""
+    assert restorer.restore_text(text).text == text
+
+
+def test_roman_numeral_check_leaves_syllables_alone(restorer: Restorer) -> None:
+    """VI and XI are also syllables: an old-OCR heading 'DON VI' still becomes 'ĐƠN VỊ'."""
+    assert restorer.restore_text("DON VI CHU TRI").text == "ĐƠN VỊ CHỦ TRÌ"

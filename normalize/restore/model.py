@@ -369,7 +369,9 @@ class Restorer:
             fix = self.code_to_fixed(core)
             if fix != core and fold(fix) not in self.by_key:  # an abbreviation with Đ read as D/P/B (HDND -> HĐND)
                 return (("<code>", 0.0),), lead + fix + trail, trail[-1:] in SENTENCE_ENDS
-        if kind == "word":
+        if kind == "word" and PATTERNS["roman"].match(core):
+            cands = ((canonical_tone(core.lower()), 0.0),)  # kept; the LM still sees it
+        elif kind == "word":
             # clean regime: any capital (GRDP, VNeID, Zalo) marks a name or abbreviation
             cands = self._cands(core.lower(), clean, not core.islower() if clean else core.isupper())
         elif kind in ("number", "code"):
