@@ -83,6 +83,8 @@ class MetadataRules(BaseModel):
     surnames: list[str]
     long_issuer_names: list[str]
     level_words: list[str]
+    # two-word phrases that start with a level word but name a body ("Huyện ủy Chư Sê"): no place follows
+    level_phrases_not_levels: list[str] = []
     symbol_codes: list[str] = []
     symbol_confusions: dict[str, str] = {}
     issuer_stops: list[str]
@@ -113,6 +115,7 @@ class _Compiled:
     issuer_after: re.Pattern
     issuer_before: re.Pattern
     levels: frozenset[str]
+    not_levels: frozenset[str]
 
 
 def load_rules(path: Path | None = None) -> MetadataRules:
@@ -152,6 +155,7 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         issuer_after=re.compile(r.patterns.issuer_after),
         issuer_before=re.compile(r.patterns.issuer_before),
         levels=frozenset(_f(w) for w in r.level_words),
+        not_levels=frozenset(_f(w) for w in r.level_phrases_not_levels),
     )
 
 
@@ -283,6 +287,13 @@ def _consistent_place(place: Optional[str], names: dict[str, int], c: _Compiled)
     if not place or not names or names.get(place, 0) >= 2:
         return place
     key = _f(place).replace(" ", "")
+    # the line lost the name's first words ("ng Trị, ngày ..." for "Quảng Trị"): the one name
+    # printed twice that ends with the words read
+    tail = _f(place).split()
+    ends = {n for n in names if names[n] >= 2 and len(_f(n).split()) > len(tail)
+            and _f(n).split()[-len(tail):] == tail}
+    if len(ends) == 1:
+        return ends.pop()
     scored = [(fuzz.ratio(_f(n).replace(" ", ""), key), names[n], n) for n in names if names[n] >= 2]
     if not scored:
         return place
@@ -482,7 +493,8 @@ def _place_of(issuer: str, c: _Compiled) -> tuple[str, Optional[str]]:
     keys = [_f(w) for w in words]
     for i in range(len(words) - 1, -1, -1):
         two = " ".join(keys[i:i + 2])
-        if two in levels and i + 2 < len(words):
+        # "Huyện ủy Chư Sê": a committee's name (not the district level), then its place
+        if (two in levels or two in c.not_levels) and i + 2 < len(words):
             return " ".join(words[:i + 2]), " ".join(words[i + 2:])
         if keys[i] in levels and i + 1 < len(words):
             return " ".join(words[:i + 1]), " ".join(words[i + 1:])
@@ -681,6 +693,7 @@ def extract_metadata(lines: list[str]) -> dict:
     opening = _opening(lines, body_start, c)
     issuer = _consistent_issuer(_combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c),
                                 names, place, c)
+    issuer = _cased_as_printed(issuer, opening)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
     signer, signer_warnings = _signer(lines, c)
@@ -695,6 +708,21 @@ def extract_metadata(lines: list[str]) -> dict:
         "issued_date": issued, "title": title, "signer": signer, "references": references,
         "warnings": warnings,
     }
+
+
+def _cased_as_printed(issuer: Optional[str], opening: str) -> Optional[str]:
+    """Given the issuer (maybe name-cased from the header's capitals: "Sở Khoa Học và Công
+    Nghệ") and the opening paragraphs, return it with the casing of its longest leading part
+    the opening prints ("Sở Khoa học và Công nghệ xây dựng Kế hoạch ...")."""
+    if not issuer:
+        return issuer
+    words, folded = issuer.split(), fold(opening)
+    for n in range(len(words), 1, -1):
+        part = " ".join(words[:n])
+        at = folded.find(fold(part))
+        if at >= 0 and opening[at:at + len(part)][:1].isupper():
+            return " ".join([opening[at:at + len(part)], *words[n:]])
+    return issuer
 
 
 def _type_from_symbol(number: str, c: _Compiled) -> Optional[str]:

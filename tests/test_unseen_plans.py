@@ -304,3 +304,54 @@ def test_unseen_plan_without_diacritics_after_restoration(plan, tmp_path):
     assert score.tasks.lead_units.accuracy >= lead_min
     assert score.tasks.cooperating_units.accuracy >= coop_min
     assert doc.number == expected(plan)["number"]  # "Số 15-KH/DU": the Đ of the symbol restored
+
+
+HEADERS = {
+    # a ward of Hà Nội: the header abbreviates "UBND"
+    "ward": ("UBND THÀNH PHỐ HÀ NỘI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+             "UBND PHƯỜNG BA ĐÌNH Độc lập - Tự do - Hạnh phúc\n"
+             "Số: 125 /KH-UBND Ba Đình, ngày 5 tháng 8 năm 2025\nKẾ HOẠCH\n"
+             "Chuyển đổi số phường Ba Đình năm 2025\n"
+             "Căn cứ Kế hoạch số 230/KH-UBND ngày 20/7/2025 của UBND Thành phố Hà Nội;\n"
+             "Ủy ban nhân dân phường Ba Đình ban hành Kế hoạch như sau:\nI. MỤC ĐÍCH",
+             "Ủy ban nhân dân phường Ba Đình", "Ba Đình"),
+    # a city department whose opening says "xây dựng", not "ban hành": casing from the opening
+    "city department": ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                        "THÀNH PHỐ HỒ CHÍ MINH Độc lập - Tự do - Hạnh phúc\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\n"
+                        "Số:3456/KH-SKHCN Hồ Chí Minh, ngày 15 tháng 9 năm 2025\nKẾ HOẠCH\n"
+                        "Triển khai nền tảng dữ liệu số năm 2025 - 2026\n"
+                        "Căn cứ Quyết định số 1200/QĐ-UBND ngày 01/9/2025 của Ủy ban nhân dân "
+                        "Thành phố Hồ Chí Minh;\nSở Khoa học và Công nghệ xây dựng Kế hoạch như sau:\n"
+                        "I. MỤC ĐÍCH",
+                        "Sở Khoa học và Công nghệ thành phố Hồ Chí Minh", "Hồ Chí Minh"),
+    # a district Party committee: "HUYỆN ỦY" is a name, not the level "huyện"
+    "district committee": ("HUYỆN ỦY CHƯ SÊ ĐẢNG CỘNG SẢN VIỆT NAM\n*\n"
+                           "Số 88-KH/HU Chư Sê, ngày 20 tháng 5 năm 2025\nKẾ HOẠCH\n"
+                           "thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị\n"
+                           "Thực hiện Kế hoạch số 12-KH/TU ngày 01/4/2025 của Tỉnh ủy Gia Lai, "
+                           "Ban Thường vụ Huyện ủy ban hành Kế hoạch thực hiện như sau:\nI. MỤC ĐÍCH",
+                           "Ban Thường vụ Huyện ủy Chư Sê", "Chư Sê"),
+    # OCR merged the number and the dateline and lost the place's first word ("ng Trị")
+    "place cut by OCR": ("UBND TỈNH QUẢNG TRỊ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                         "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG Độc lập - Tự do - Hạnh phúc\n"
+                         ". Số: 1245/KH-SNNMT ng Trị, ngày 25 tháng 8 năm 2025\nKẾ HOẠCH\n"
+                         "Chuyển đổi số ngành nông nghiệp và môi trường tỉnh Quảng Trị\n"
+                         "Căn cứ Quyết định số 2345/QĐ-UBND ngày 10/7/2025 của Ủy ban nhân dân tỉnh "
+                         "Quảng Trị; Sở Nông nghiệp và Môi trường ban hành Kế hoạch như sau:\nI. MỤC ĐÍCH",
+                         "Sở Nông nghiệp và Môi trường tỉnh Quảng Trị", "Quảng Trị"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HEADERS))
+def test_issuer_and_place_of_unseen_headers(case):
+    from extract.metadata import extract_metadata
+
+    text, issuer, place = HEADERS[case]
+    meta = extract_metadata(text.split("\n"))
+    assert (meta["issuer"], meta["place"]) == (issuer, place)
+
+
+def test_quarter_whose_space_ocr_lost():
+    d = parse_deadline("Quý1V/2025", 2025)
+    assert (d.kind, d.start, d.end) == ("quarter", "2025-10-01", "2025-12-31")
+    assert parse_deadline("Quy trình năm 2025", 2025).kind == "year"  # "quy" of a word: no quarter
