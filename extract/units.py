@@ -182,6 +182,16 @@ def clean_name(text: str) -> str:
     return t
 
 
+def _without_trailing_speck(name: str) -> str:
+    """Given an unknown unit's cleaned name, return it without a last token that is one
+    lower-case letter ("Văn phòng Sở ầ": a speck OCR read as a letter; a name's own one-letter
+    words are capitals: "Tổ dân phố A")."""
+    words = name.split()
+    if len(words) >= 3 and len(words[-1]) == 1 and words[-1].isalpha() and words[-1].islower():
+        return " ".join(words[:-1])
+    return name
+
+
 # ----------------------------------------------------------------------------- registry
 
 
@@ -272,7 +282,8 @@ class UnitRegistry:
         name = self._canonical(raw, level)
         if name is not None:
             return UnitRef(raw=raw, name=name, known=True)
-        return UnitRef(raw=raw, name=clean_name(raw) or squash_spaces(raw), known=False)
+        return UnitRef(raw=raw, name=_without_trailing_speck(clean_name(raw)) or squash_spaces(raw),
+                       known=False)
 
     def _canonical(self, raw: str, level: Optional[str]) -> Optional[str]:
         key = self.key(raw)

@@ -355,3 +355,12 @@ def test_quarter_whose_space_ocr_lost():
     d = parse_deadline("Quý1V/2025", 2025)
     assert (d.kind, d.start, d.end) == ("quarter", "2025-10-01", "2025-12-31")
     assert parse_deadline("Quy trình năm 2025", 2025).kind == "year"  # "quy" of a word: no quarter
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("Văn phòng Sở ầ", "Văn phòng Sở"),        # a speck read as a letter
+    ("Tổ dân phố A", "Tổ dân phố A"),          # a name's own one-letter word
+])
+def test_unknown_unit_without_trailing_speck(raw, name):
+    u = UnitRegistry.load().resolve(raw)
+    assert (u.name, u.known) == (name, False)
