@@ -720,8 +720,11 @@ def _cased_as_printed(issuer: Optional[str], opening: str) -> Optional[str]:
     for n in range(len(words), 1, -1):
         part = " ".join(words[:n])
         at = folded.find(fold(part))
-        if at >= 0 and opening[at:at + len(part)][:1].isupper():
-            return " ".join([opening[at:at + len(part)], *words[n:]])
+        printed = opening[at:at + len(part)] if at >= 0 else ""
+        # the same letters and marks in other case only: OCR's slips in the opening
+        # ("Mối trường") must not replace what the header printed right
+        if printed[:1].isupper() and printed.lower() == part.lower():
+            return " ".join([printed, *words[n:]])
     return issuer
 
 

@@ -184,10 +184,12 @@ def clean_name(text: str) -> str:
 
 def _without_trailing_speck(name: str) -> str:
     """Given an unknown unit's cleaned name, return it without a last token that is one
-    lower-case letter ("Văn phòng Sở ầ": a speck OCR read as a letter; a name's own one-letter
-    words are capitals: "Tổ dân phố A")."""
+    lower-case or accented letter ("Văn phòng Sở ầ", "... Sở Ầ": a speck OCR read as a letter;
+    a name's own one-letter words are plain capitals: "Tổ dân phố A", "Khu Đ")."""
     words = name.split()
-    if len(words) >= 3 and len(words[-1]) == 1 and words[-1].isalpha() and words[-1].islower():
+    last = words[-1] if words else ""
+    if len(words) >= 3 and len(last) == 1 and last.isalpha() and (
+            last.islower() or (not last.isascii() and last != "Đ")):
         return " ".join(words[:-1])
     return name
 

@@ -359,6 +359,8 @@ def test_quarter_whose_space_ocr_lost():
 
 @pytest.mark.parametrize("raw, name", [
     ("Văn phòng Sở ầ", "Văn phòng Sở"),        # a speck read as a letter
+    ("Văn phòng Sở Ầ", "Văn phòng Sở"),
+    ("Khu phố Đ", "Khu phố Đ"),
     ("Tổ dân phố A", "Tổ dân phố A"),          # a name's own one-letter word
 ])
 def test_unknown_unit_without_trailing_speck(raw, name):
