@@ -25,6 +25,9 @@ LINE_GLYPHS = frozenset("|¦[]{}")
 # OCR of rules and of shaded or crossed areas gives wide zero-confidence "words"
 # ("MIREERH((a(a(G.EI1"); below this confidence a word is noise, not cell text.
 MIN_WORD_CONF = 20.0
+# In cell images, a word of only these marks is scan specks however sure the OCR is
+# ("__", "''", ":"); dashes, pluses and crosses are kept: they mean "none" or "yes" in cells.
+SPECK_MARKS = frozenset("_'`\"ˆ^.,:;~¬°")
 # In cell images without rules, punctuation read below this confidence is scan specks
 # ("." ":" "ˆ"); a printed "-" in an empty value cell reads at 90+.
 MIN_MARK_CONF = 60.0
@@ -542,8 +545,9 @@ class _Placed:
         unsure = conf is not None and 0 <= conf < MIN_WORD_CONF
         if not ruled:  # specks under a glyph read as "_" glued to it ("1_", "4_")
             trimmed = trimmed.strip("_") if any(ch.isalnum() for ch in trimmed) else trimmed
-            unsure = (conf is not None and 0 <= conf < MIN_MARK_CONF
-                      and not any(ch.isalnum() for ch in trimmed))
+            unsure = ((conf is not None and 0 <= conf < MIN_MARK_CONF
+                       and not any(ch.isalnum() for ch in trimmed))
+                      or all(ch in SPECK_MARKS for ch in trimmed))
         return cls(x0, t, x1, b, trimmed, conf, not trimmed or unsure)
 
 
