@@ -33,6 +33,7 @@ class Plan:
     regions: list[Region]
     table_pages: set[int] = field(default_factory=set)  # pages with ruled tables
     table_item_pages: Optional[set[int]] = None  # pages whose tables gave items (once read)
+    delimited: set[str] = field(default_factory=set)  # appendix regions read as delimited tables
 
     def text_appendices(self) -> list[Region]:
         """Appendix regions to read as text, without the lines of pages whose ruled tables
@@ -63,11 +64,26 @@ def _tables(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
     return items, warnings
 
 
+def _delimited(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+    from .delimited_tables import delimited_region_to_raw_items
+
+    items, warns = [], []
+    for r in plan.text_appendices():
+        i, w, found = delimited_region_to_raw_items(r)
+        if found:
+            plan.delimited.add(r.name)
+            items += i
+            warns += w
+    return items, warns
+
+
 def _lists(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
     from .lists import count_field_lines, list_region_to_raw_items
 
     items, warns = [], []
     for r in plan.text_appendices():
+        if r.name in plan.delimited:
+            continue
         if count_field_lines(r) >= 2:
             i, w = list_region_to_raw_items(r, region_kind(r))
             items += i
@@ -81,6 +97,8 @@ def _flat(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
 
     items, warns = [], []
     for r in plan.text_appendices():
+        if r.name in plan.delimited:
+            continue
         if count_field_lines(r) < 2:
             i, w = flat_region_to_raw_items(r, region_kind(r))
             items += i
@@ -98,6 +116,7 @@ def _prose(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
 # items are kept is decided in one place, select_raw_items.
 EXTRACTORS: dict[str, Extractor] = {
     "tables": _tables,
+    "delimited": _delimited,
     "lists": _lists,
     "flat-text": _flat,
     "prose": _prose,
@@ -187,9 +206,9 @@ def select_raw_items(results: dict[str, list[RawItem]]) -> list[RawItem]:
     rows only of kinds no ruled table gave: a page whose grid was not found is rescued, a
     table page's own text is not read twice), and prose items only of the kinds (target/
     task) no appendix reader produced."""
-    table_kinds = {it.kind for it in results.get("tables", [])}
+    table_kinds = {it.kind for it in results.get("tables", []) + results.get("delimited", [])}
     flat = [it for it in results.get("flat-text", []) if it.kind not in table_kinds]
-    appendix = results.get("tables", []) + results.get("lists", []) + flat
+    appendix = results.get("tables", []) + results.get("delimited", []) + results.get("lists", []) + flat
     covered = {it.kind for it in appendix}
     prose = [it for it in results.get("prose", []) if it.kind not in covered]
     return appendix + prose

@@ -367,3 +367,36 @@ def test_quarter_whose_space_ocr_lost():
 def test_unknown_unit_without_trailing_speck(raw, name):
     u = UnitRegistry.load().resolve(raw)
     assert (u.name, u.known) == (name, False)
+
+
+def test_table_plan_as_text_with_cell_separators(tmp_path):
+    """The table plan as a plain-text file whose table rows keep their cells apart with " | "
+    (a text export): read as a table (extract.delimited_tables), scored like the PDF."""
+    import yaml
+
+    from tests.fixtures.unseen.build_table_plan import layout_to_text
+
+    layout = yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "dept-table.txt"
+    path.write_text(layout_to_text(layout), encoding="utf-8")
+    doc = process_file(path, Settings(restore=False))
+    score = compare_records(expected("dept-table"), doc)
+    s = score.tasks
+    assert s.items.f1 == 1.0 and s.deadline.accuracy == 1.0 and s.lead_units.accuracy == 1.0
+    assert s.cooperating_units.accuracy == 1.0
+    assert all(score.metadata.values()), [m for m in score.mismatches if m.kind == "metadata"]
+    assert {t.provenance.source.split(" | ")[0] for t in doc.tasks} == {"a", "b", "c"}
+
+
+def test_bars_left_here_and_there_are_no_table():
+    """OCR that kept some rulings as "|" in a flattened table: rows of varying cell counts are
+    left to the flattened-text reader."""
+    from extract.delimited_tables import region_to_tables
+    from extract.sections import Line, Region
+
+    text = ["STT Mục tiêu 2025 | 2030 | 2035 | Cơ quan chủ trì | Cơ quan phối hợp",
+            "I | Phát triển hạ tầng",
+            "1 | Tỷ lệ phủ sóng | =30% | >80 Phòng Văn hóa - Xã hội",
+            "2 | năng truy cập băng thông | 30% | 80% | 90% | Phòng Kinh tế | Các cơ quan"]
+    region = Region("Phụ lục I", [Line(page=3, line=i, text=t) for i, t in enumerate(text)])
+    assert region_to_tables(region) == []
