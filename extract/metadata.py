@@ -409,7 +409,7 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
             if idx is not None:
                 # cut the noise and what follows it on the line (the right-hand block)
                 kept = _cut_folded(kept, idx)
-        caps = " ".join(w for w in _RX["letters"].findall(kept) if w.isupper() and len(w) > 1)
+        caps = " ".join(_capital_words(_RX["letters"].findall(kept)))
         if not caps or len(caps) < 3:
             continue
         key = _f(caps)
@@ -444,6 +444,16 @@ def _level_words_at_end(body: str, c: _Compiled) -> list[str]:
     if len(words) >= 2 and " ".join(_f(w) for w in words[-2:]) in c.levels:
         return words[-2:]
     return words[-1:]
+
+
+def _capital_words(words: list[str]) -> list[str]:
+    """Given a header line's words, return those in capitals: a one-letter word only between
+    two capital words ("SỞ Y TẾ"), a lone letter elsewhere being an OCR speck."""
+    def caps(k: int) -> bool:
+        return 0 <= k < len(words) and words[k].isupper() and len(words[k]) > 1
+
+    return [w for k, w in enumerate(words)
+            if w.isupper() and (len(w) > 1 or (caps(k - 1) and caps(k + 1)))]
 
 
 def _noise_at(folded_line: str, noise: str, min_score: float) -> Optional[int]:
@@ -646,7 +656,8 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
     if title is None:
         for i in order:
             role = _trailing_role(lines[i], c)
-            if role and _f(lines[i].strip()) == _f(role):
+            # the role alone on its line, or after "Nơi nhận:" (the head signs in person)
+            if role and (_f(lines[i].strip()) == _f(role) or i == recipients):
                 title, at = role, i
                 break
     if title is None:

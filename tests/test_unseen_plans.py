@@ -400,3 +400,26 @@ def test_bars_left_here_and_there_are_no_table():
             "2 | năng truy cập băng thông | 30% | 80% | 90% | Phòng Kinh tế | Các cơ quan"]
     region = Region("Phụ lục I", [Line(page=3, line=i, text=t) for i, t in enumerate(text)])
     assert region_to_tables(region) == []
+
+
+SOYTE = ("UBND TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞ Y TẾ Độc lập - Tự do - Hạnh phúc\n"
+         "Số: 99/KH-SYT Nghệ An, ngày 1 tháng 9 năm 2025\nKẾ HOẠCH\nChuyển đổi số y tế năm 2025\n"
+         "Căn cứ Quyết định số 1/QĐ-UBND ngày 01/8/2025 của UBND tỉnh Nghệ An; Sở Y tế ban hành "
+         "Kế hoạch như sau:\nI. MỤC ĐÍCH\n1. Nội dung.\n")
+
+
+@pytest.mark.parametrize("signature, signer", [
+    ("Nơi nhận: GIÁM ĐỐC\n- Như trên;\n- Lưu: VT.\n\nPhan Đình Trạc", ("Phan Đình Trạc", "GIÁM ĐỐC")),
+    ("Nơi nhận: TL. GIÁM ĐỐC\n- Như trên; CHÁNH VĂN PHÒNG\n- Lưu: VT.\n\nHồ Văn Minh",
+     ("Hồ Văn Minh", "TL. GIÁM ĐỐC - CHÁNH VĂN PHÒNG")),
+    ("Nơi nhận:\n- Như trên;\n- Lưu: VT.\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n\n(Đã ký)\n\nTrần Quốc Khánh",
+     ("Trần Quốc Khánh", "KT. GIÁM ĐỐC - PHÓ GIÁM ĐỐC")),
+])
+def test_department_header_and_signature_forms(signature, signer):
+    """'SỞ Y TẾ' keeps its one-letter word; a head signing in person ('GIÁM ĐỐC' after
+    'Nơi nhận:', no KT./TM.) is a signature block too."""
+    from extract.metadata import extract_metadata
+
+    meta = extract_metadata((SOYTE + signature).split("\n"))
+    assert meta["issuer"] == "Sở Y tế tỉnh Nghệ An"
+    assert (meta["signer"]["name"], meta["signer"]["title"]) == signer
