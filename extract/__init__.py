@@ -5,7 +5,8 @@ signature ``(doc, plan) -> (list[RawItem], list[str])``; each RawItem carries pr
 its layout, from which ``extract.items`` derives a confidence. Per document:
 
 1. ruled tables (``Page.tables``, from the PDF text layer or a scanned grid) -> extract.tables;
-2. appendices in text without tables: task lists with labelled field lines, else flattened
+2. appendices in text without tables: tables whose rows keep their cells apart with " | "
+   (extract.delimited_tables), else task lists with labelled field lines, else flattened
    tables (old OCR / text layer);
 3. the body's prose (Mục tiêu cụ thể / Nhiệm vụ / Tổ chức thực hiện) — only for the kinds
    (targets, tasks) no appendix provides, so prose repeats of appendix items are not emitted.
