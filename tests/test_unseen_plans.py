@@ -13,7 +13,9 @@ with hand-written expected records (gold records format, /work/shared/corpus/REC
 - commune-next-year.txt: a commune plan issued in 2025 for 2026 ("... năm 2026"): "Chỉ tiêu cụ
   thể", tasks opening with "Giao ..." / "Đề nghị ...", "(hoàn thành trong quý II/2026)";
 - commune-by-unit.txt: "Tổ chức thực hiện" by unit ("1. Phòng Kinh tế" over bullets without a
-  subject: the heading is their lead unit), then the distribution list (not tasks).
+  subject: the heading is their lead unit), then the distribution list (not tasks);
+- commune-lists.txt: targets and tasks as appendix lists with other labels ("- Chỉ tiêu:",
+  "- Chủ trì:", "- Cơ quan, đơn vị phối hợp:", "- Thời hạn hoàn thành:").
 Units of other provinces and units the registry does not know must keep their cleaned text.
 Thresholds are the figures measured when the fixtures were written.
 """
@@ -43,6 +45,7 @@ PLANS = {
     # count every quantity of a target ("400 dịch vụ công trực tuyến", "ít nhất 5000 hồ sơ/năm")
     "commune-next-year": ("commune-next-year.txt", 1.0, 1.0, 1.0, 1.0),
     "commune-by-unit": ("commune-by-unit.txt", 1.0, 1.0, 1.0, 1.0),
+    "commune-lists": ("commune-lists.txt", 1.0, 1.0, 1.0, 1.0),
     "dept-table": ("dept-table.pdf", 1.0, 1.0, 1.0, 1.0),
 }
 
@@ -282,6 +285,7 @@ STRIPPED = {
     "commune-prose": (1.0, 1.0, 1.0),
     "commune-next-year": (1.0, 1.0, 1.0),
     "commune-by-unit": (1.0, 1.0, 0.75),
+    "commune-lists": (1.0, 1.0, 1.0),
 }
 
 
