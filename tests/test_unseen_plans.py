@@ -427,3 +427,14 @@ def test_department_header_and_signature_forms(signature, signer):
     meta = extract_metadata((SOYTE + signature).split("\n"))
     assert meta["issuer"] == "Sở Y tế tỉnh Nghệ An"
     assert (meta["signer"]["name"], meta["signer"]["title"]) == signer
+
+
+def test_header_casing_keeps_printed_marks():
+    """The issuer casing table is keyed without marks: "SỐ" (number) stays "Số", not "Sở"."""
+    from extract.metadata import extract_metadata
+
+    text = ("ĐẢNG BỘ XÃ ĐỨC THỌ ĐẢNG CỘNG SẢN VIỆT NAM\nBAN CHỈ ĐẠO PHÁT TRIỂN KHOA HỌC,\n"
+            "CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO\nVÀ CHUYỂN ĐỔI SỐ\n*\nSố 05-KH/BCĐ Đức Thọ, ngày 14 tháng 7 năm 2025\n"
+            "KẾ HOẠCH\nhoạt động của Ban Chỉ đạo năm 2025\nBan Chỉ đạo ban hành Kế hoạch như sau:\nI. MỤC ĐÍCH")
+    issuer = extract_metadata(text.split("\n"))["issuer"]
+    assert issuer.startswith("Ban Chỉ đạo") and issuer.endswith("Chuyển Đổi Số xã Đức Thọ")
