@@ -249,7 +249,7 @@ def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[
         # cues count only after the second word
         end = _find_first(rest, rules.prose_roles.coop_end, _second_word_end(rest))
         span = rest if end < 0 else rest[:end]
-        return span.strip(" ,;:") or None
+        return _registered_then_verb(span, rules).strip(" ,;:") or None
     return None
 
 
@@ -264,6 +264,20 @@ def _registered_before(text: str, cues: list[str]) -> Optional[str]:
     if not phrase or len(phrase.split()) > SUBJECT_MAX_WORDS:
         return None
     return phrase if UnitRegistry.load().is_known(phrase) else None
+
+
+def _registered_then_verb(span: str, rules: LayoutRules) -> str:
+    """Given a unit span the end cues left long ("Đoàn Thanh niên phường cấp tài khoản ..."),
+    return it cut after the longest registered name it opens with when a lower-case word
+    that joins no list follows ("cấp" is the verb, not part of the name), else unchanged."""
+    cut = _registered_name_end(span, 0)
+    if cut is None:
+        return span
+    rest = span[cut:].lstrip()
+    first = rest.split(" ", 1)[0] if rest else ""
+    if first[:1].islower() and first.casefold() not in {w.casefold() for w in rules.prose_roles.name_goes_on}:
+        return span[:cut]
+    return span
 
 
 def _second_word_end(text: str) -> int:

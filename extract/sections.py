@@ -110,6 +110,9 @@ class ProseRoles(BaseModel):
     lead_before_prefix: list[str]
     coop_cue: list[str]
     coop_end: list[str]
+    # lower-case words after a registered name that go on with the name or the list
+    # ("Các sở, ban, ngành liên quan", "Công an xã và ..."); any other ends it (a verb)
+    name_goes_on: list[str] = []
 
 
 class LayoutRules(BaseModel):

@@ -15,7 +15,10 @@ with hand-written expected records (gold records format, /work/shared/corpus/REC
 - commune-by-unit.txt: "Tổ chức thực hiện" by unit ("1. Phòng Kinh tế" over bullets without a
   subject: the heading is their lead unit), then the distribution list (not tasks);
 - commune-lists.txt: targets and tasks as appendix lists with other labels ("- Chỉ tiêu:",
-  "- Chủ trì:", "- Cơ quan, đơn vị phối hợp:", "- Thời hạn hoàn thành:").
+  "- Chủ trì:", "- Cơ quan, đơn vị phối hợp:", "- Thời hạn hoàn thành:");
+- ward-milestones.txt: a ward plan for 2025-2030 whose targets sit under "a) Đến hết năm 2025" /
+  "b) Đến năm 2030" (the heading's year is the values' year), a cooperating unit followed by
+  its verb ("phối hợp với Đoàn Thanh niên phường cấp tài khoản ...").
 Units of other provinces and units the registry does not know must keep their cleaned text.
 Thresholds are the figures measured when the fixtures were written.
 """
@@ -46,6 +49,7 @@ PLANS = {
     "commune-next-year": ("commune-next-year.txt", 1.0, 1.0, 1.0, 1.0),
     "commune-by-unit": ("commune-by-unit.txt", 1.0, 1.0, 1.0, 1.0),
     "commune-lists": ("commune-lists.txt", 1.0, 1.0, 1.0, 1.0),
+    "ward-milestones": ("ward-milestones.txt", 1.0, 1.0, 1.0, 1.0),
     "dept-table": ("dept-table.pdf", 1.0, 1.0, 1.0, 1.0),
 }
 
@@ -286,6 +290,7 @@ STRIPPED = {
     "commune-next-year": (1.0, 1.0, 1.0),
     "commune-by-unit": (1.0, 1.0, 0.75),
     "commune-lists": (1.0, 1.0, 1.0),
+    "ward-milestones": (1.0, 1.0, 1.0),
 }
 
 
