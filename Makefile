@@ -37,6 +37,7 @@ samples: setup
 
 schema: setup
 	$(BIN)/kehoach schema > schema/document.schema.json
+	$(BIN)/kehoach schema --error > schema/error.schema.json
 
 model: setup
 	$(BIN)/python scripts/train_restore.py
