@@ -104,7 +104,13 @@ def list_region_to_raw_items(region: Region, kind: str = "task",
         elif seen_first_item or section:
             warnings.append(f"{region.name}: line outside any item ignored: {ln.text[:80]!r}")
     close()
+    from .prose import heading_unit
+
     for it in items:
         if it.section:
             it.section = " ".join(it.section.split()).rstrip(":")
+            # a list grouped by unit ("I. PHÒNG KINH TẾ" over items without a lead line)
+            lead = None if it.cells.get("lead") else heading_unit(it.section, rules)
+            if lead:
+                it.cells["lead"] = lead
     return items, warnings

@@ -443,3 +443,24 @@ def test_header_casing_keeps_printed_marks():
             "KẾ HOẠCH\nhoạt động của Ban Chỉ đạo năm 2025\nBan Chỉ đạo ban hành Kế hoạch như sau:\nI. MỤC ĐÍCH")
     issuer = extract_metadata(text.split("\n"))["issuer"]
     assert issuer.startswith("Ban Chỉ đạo") and issuer.endswith("Chuyển Đổi Số xã Đức Thọ")
+
+
+def test_list_grouped_by_unit_takes_the_heading_as_lead():
+    """An appendix list grouped by unit ("I. PHÒNG KINH TẾ" over items that print no lead
+    line): each item's lead is its group's unit."""
+    from extract.items import load_registry
+    from extract.lists import list_region_to_raw_items
+    from extract.sections import Line, Region, classify_line
+
+    text = ["I. PHÒNG KINH TẾ", "1. Xây dựng gian hàng trực tuyến cho sản phẩm OCOP.",
+            "- Thời gian thực hiện: Quý IV/2025.", "II. CÔNG AN XÃ",
+            "1. Cấp tài khoản định danh điện tử cho người dân.",
+            "- Cơ quan phối hợp: Đoàn Thanh niên xã.", "- Thời gian thực hiện: Tháng 12/2025."]
+    lines = []
+    for i, raw in enumerate(text):
+        kind, ord_, body = classify_line(raw)
+        lines.append(Line(page=2, line=i, text=raw, kind=kind, ord=ord_, body=body))
+    items, _ = list_region_to_raw_items(Region("Phụ lục", lines))
+    registry = load_registry()
+    assert [registry.resolve(i.cells["lead"]).name for i in items] == ["Phòng Kinh tế", "Công an xã"]
+    assert items[1].cells["cooperating"] == "Đoàn Thanh niên xã"
