@@ -303,6 +303,8 @@ def heading_unit(title: Optional[str], rules: LayoutRules | None = None) -> Opti
     # not registered: a proper name capitalises the word after its head ("Ban Quản lý chợ",
     # "Trường Tiểu học"), a heading that starts with a verb does not ("Ban hành văn bản")
     words = name.split()
+    if name.isupper():  # capitals say nothing about proper names: "BAN HÀNH VĂN BẢN"
+        return None
     if (2 <= len(words) <= HEADING_UNIT_MAX_WORDS and words[1][:1].isupper()
             and _find_first(name, rules.prose_roles.lead_after) < 0):
         return name

@@ -273,6 +273,8 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
     ("Phòng Kinh tế", "Phòng Kinh tế"),
     ("Ban Quản lý chợ Hưng Lộc", "Ban Quản lý chợ Hưng Lộc"),
     ("Ban hành văn bản hướng dẫn", None),   # a verb phrase opening with a unit head word
+    ("BAN HÀNH VĂN BẢN HƯỚNG DẪN", None),   # in capitals: only a registered name counts
+    ("PHÒNG KINH TẾ", "PHÒNG KINH TẾ"),
     ("Về hạ tầng số", None),
 ])
 def test_heading_unit(heading, unit):
