@@ -170,3 +170,21 @@ def test_damaged_and_empty_cells_are_read_again_with_a_cell_ocr():
     again = image_to_tables(img, words, 1.0, ocr=fake_ocr)[0].rows()
     assert again == [["", "Đọc lại"], ["Đọc lại", "Tốt"]]
     assert len(seen) == 2  # only the damaged cell and the inked empty one were read again
+
+
+def test_rules_broken_by_wear_still_make_a_grid():
+    """Worn scans break rules every few centimetres; the quick check must not skip the page."""
+    from ingest.scan_grid import gray_to_dark, image_to_grid, may_have_rules
+
+    img = np.full((3508, 2480), 255, np.uint8)  # A4 at 300 dpi
+    for y in (800, 1000, 1200, 1400, 1600):
+        img[y:y + 4, 200:2280] = 0
+        for x in range(200, 2280, 100):
+            img[y:y + 4, x:x + 5] = 255  # a 5 px gap every 100 px
+    for x in (200, 600, 1500, 2276):
+        img[800:1604, x:x + 4] = 0
+    assert may_have_rules(gray_to_dark(img), img.shape[1])
+    grid = image_to_grid(Image.fromarray(img))
+    assert grid is not None and [(len(t.xs), len(t.ys)) for t in grid.tables] == [(4, 5)]
+    blank = np.full((3508, 2480), 255, np.uint8)
+    assert not may_have_rules(gray_to_dark(blank), blank.shape[1])
