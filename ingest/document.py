@@ -159,6 +159,7 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
         page.confidence = reading.confidence
         page.rotation = reading.rotation
         page.tables = reading.tables
+        page.dropped = reading.dropped
         if reading.warnings:
             page.decision = "; ".join([page.decision, *reading.warnings])
     except KehoachError as exc:

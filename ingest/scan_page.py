@@ -26,6 +26,7 @@ class PageReading:
     tables: list[Table] = field(default_factory=list)
     rotation: int = 0
     warnings: list[str] = field(default_factory=list)
+    dropped: list[Word] = field(default_factory=list)  # specks left out of the text
 
 
 def image_to_reading(image, dpi: int, engine: OcrEngine, timeout: float | None = None,
@@ -78,6 +79,9 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     # to a word as "_" ("_PHỤ LỤC"): drop those, trim these.
     lines = [[_to_grid(_trimmed(w), grid, px_to_pt) for w in ln if not _speck(w)]
              for ln in _page_lines(page)]
+    dropped = [_to_grid(w, grid, px_to_pt).model_copy(update={"line": -1}) for w in page.words if _speck(w)]
+    dropped += [Word(text=p.text, bbox=(p.x0 * px_to_pt, p.t * px_to_pt, p.x1 * px_to_pt, p.b * px_to_pt),
+                     conf=p.conf, line=-1) for p in cells if p.noise and p.text]
     for gt in reversed(grid.tables):  # bottom table first: insertion points stay valid
         x0, t, x1, b = gt.xs[0], gt.ys[0], gt.xs[-1], gt.ys[-1]
         inside = [p for p in cells if not p.noise and x0 <= (p.x0 + p.x1) / 2 <= x1
@@ -91,7 +95,7 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     text, words = _lines_to_page(lines, grid, px_to_pt)
     confs = [w.conf for w in words if w.conf is not None]
     mean = round(sum(confs) / len(confs), 1) if confs else None
-    return PageReading(text, words, mean, tables, warnings=warnings)
+    return PageReading(text, words, mean, tables, warnings=warnings, dropped=dropped)
 
 
 def _speck(word: Word) -> bool:

@@ -22,6 +22,12 @@ def merge_ocr_page(doc: Document, page: Page) -> None:
     doc.pages[page.number - 1] = page
     if page.error:
         doc.warn("ocr", f"page {page.number} could not be read: {page.error}", page=page.number)
+    if page.dropped:
+        shown = ", ".join(repr(w.text) for w in page.dropped[:8])
+        more = f" and {len(page.dropped) - 8} more" if len(page.dropped) > 8 else ""
+        doc.warn("ocr", f"page {page.number}: {len(page.dropped)} OCR words read as scan specks or "
+                 f"rule glyphs left out of the text ({shown}{more}); see pages[].dropped",
+                 page=page.number)
 
 
 def finish_document(doc: Document, settings: Settings) -> Document:

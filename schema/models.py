@@ -90,6 +90,11 @@ class Page(_Model):
     decision: str = Field("", description="why this page was read by text layer or OCR")
     words: list[Word] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    dropped: list[Word] = Field(
+        default_factory=list,
+        description="OCR words left out of the text as scan specks or ruling-line glyphs "
+                    "(short and read with near-zero confidence), kept here with their boxes",
+    )
     encoding: Optional[str] = Field(
         None, description="legacy encoding detected and converted (tcvn3, vni, cp1258, ...)"
     )
