@@ -104,6 +104,9 @@ def ingest_cmd(
     the batch always goes on. Exit code 0 when all inputs succeeded, 1 when some failed,
     2 on usage errors.
     """
+    from pipeline.startup import import_pytesseract_without_pandas
+
+    import_pytesseract_without_pandas()  # before anything imports it (workers inherit it)
     from pipeline.batch import collect_inputs, run_batch
     from pipeline.settings import Settings
 

@@ -14,6 +14,9 @@ from schema import Document, Page, ProducedBy
 
 
 def make_engine(settings: Settings) -> OcrEngine:
+    from pipeline.startup import import_pytesseract_without_pandas
+
+    import_pytesseract_without_pandas()  # a no-op once imported (forked workers inherit it)
     return TesseractEngine(lang=settings.lang, psm=settings.psm)
 
 
