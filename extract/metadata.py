@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
 from extract.folding import fold, nfc, squash_spaces
+from extract.sections import ocr_specks
 from schema import Reference
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.yaml"
-
-_JUNK_EDGE = "'`\"|_¬ˆ¡~*"  # OCR marks glued to words ("'Tân")
 
 # The module's character-level regexes (phrases and document grammar live in metadata.yaml).
 _RX = {
@@ -42,6 +41,7 @@ _RX = {
     "word_joins": re.compile(r"(?<=\w)[-–:](?=\w)"),
     "phrase_marks": re.compile(r"[:.]"),            # stray marks inside a phrase ("Quyết: định")
     "double_sep": re.compile(r"([-/])\s*[-_]+\s*(?=[A-ZĐ])"),  # "57- -NQ/TW" read for "57-NQ/TW"
+    "glued_place": re.compile(r"\s+[-/]\s*(\S+)$"),  # "169/KH-UBND -Sơn": a place word after the symbol
 }
 
 
@@ -173,7 +173,7 @@ def _clean_line(line: str, c: _Compiled) -> str:
 def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
-        key = _f(line).strip(" .:;,-–—_'\"`~¬|ˆ")  # OCR specks: "KẾ HOẠCH -:"
+        key = _f(line).strip(ocr_specks("type_heading_edge"))  # OCR specks: "KẾ HOẠCH -:"
         if key in c.kinds and line.strip().isupper():
             return i, c.kinds[key]
     return None, None
@@ -192,7 +192,7 @@ def _number(lines: list[str], c: _Compiled) -> Optional[str]:
 def _without_glued_place(symbol: str, c: _Compiled) -> str:
     """Given a number and symbol as matched ("169/KH-UBND -Sơn"), return it without a last
     part set off by a space that is no symbol code but a word ("Sơn" of "Sơn La, ngày")."""
-    m = re.search(r"\s+[-/]\s*(\S+)$", symbol)
+    m = _RX["glued_place"].search(symbol)
     if m and not m.group(1).isupper() and fold(m.group(1)) not in {fold(k) for k in c.r.symbol_codes}:
         return symbol[:m.start()]
     return symbol
@@ -239,7 +239,7 @@ def _iso(y: Optional[str], m: Optional[str], d: Optional[str]) -> Optional[str]:
 
 def _place_before(line: str, end: int) -> Optional[str]:
     """Given a line and where ", ngày" starts, return the capitalised words just before it."""
-    words = [w.strip(_JUNK_EDGE + "-–—") for w in line[:end].split()]  # "-Sơn La": a speck
+    words = [w.strip(ocr_specks("place_word_edge")) for w in line[:end].split()]  # "-Sơn La": a speck
     place: list[str] = []
     for w in reversed(words):
         if not w[:1].isupper() or _RX["not_place_word"].search(w):
@@ -266,11 +266,11 @@ def _line_place_names(words: list[str], c: _Compiled, names: dict[str, int]) -> 
             continue
         run = []
         for raw in words[i + 1:i + 4]:
-            x = raw.strip(".,;:()" + _JUNK_EDGE)
+            x = raw.strip(ocr_specks("place_name_edge"))
             if not x[:1].isupper():
                 break
             run.append(x)
-            if raw.rstrip(_JUNK_EDGE)[-1:] in ".,;:)":  # the name ends at punctuation
+            if raw.rstrip(ocr_specks("word_edge"))[-1:] in ".,;:)":  # the name ends at punctuation
                 break
         # a header's capitals count as the same name ("TỈNH SƠN LA" = "tỉnh Sơn La"); where
         # the name ends is not known ("TỈNH SƠN LA Độc lập"): every prefix of the run counts
@@ -366,7 +366,7 @@ def _opening(lines: list[str], start: int, c: _Compiled) -> str:
     for line in lines[start:start + 60]:
         if c.section.match(_f(line)) and out:
             break
-        out.append(" ".join(w.strip(_JUNK_EDGE) for w in line.split()))
+        out.append(" ".join(w.strip(ocr_specks("word_edge")) for w in line.split()))
     return _RX["double_sep"].sub(r"\1", squash_spaces(" ".join(out)))
 
 

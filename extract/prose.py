@@ -17,8 +17,8 @@ from typing import Optional
 from schema import Provenance
 
 from .raw_items import RawItem
-from .sections import (LEAD_DEBRIS, TRAIL_DEBRIS, LayoutRules, Line, Region, find_heading_deadline,
-                       find_prose_deadline, lines_to_bbox, load_rules, section_role)
+from .sections import (LayoutRules, Line, Region, find_heading_deadline, find_prose_deadline, lines_to_bbox,
+                       load_rules, ocr_specks, section_role)
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
 ENUM_KINDS = ("decimal", "number", "letter", "paren_number")
@@ -75,7 +75,7 @@ def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bo
         return ends != ","
     # a comma OCR added ("a) Mục tiêu năm 2025,") is no sentence going on when a capitalised
     # line follows; specks before that line's first letter ("_Triển khai") are ignored
-    return nxt.text.lstrip(LEAD_DEBRIS)[:1].isupper()
+    return nxt.text.lstrip(ocr_specks("line_lead"))[:1].isupper()
 
 
 def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple[list[Line], list[str]]:
@@ -130,11 +130,11 @@ def is_group_label(b: Block) -> bool:
     """Given a block, return whether it labels the bullets below it ("- Về số lượng:",
     "... bảo đảm:"): it ends in a colon, but not one OCR made of a speck after a finished
     sentence ("đặc thù). :")."""
-    t = b.text.rstrip(TRAIL_DEBRIS.replace(":", ""))
+    t = b.text.rstrip(ocr_specks("label_trail"))
     if not t.endswith(":"):
         return False
     body = t[:-1]
-    if body.rstrip(TRAIL_DEBRIS.replace(".", "")).endswith((")", ".")):
+    if body.rstrip(ocr_specks("sentence_trail")).endswith((")", ".")):
         return False
     # "... tại địa phương. - số :": a word or two of OCR debris after a finished sentence
     tail = body.rsplit(". ", 1)
@@ -373,7 +373,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None
             lvl = kind_level(ln)
             while stack and stack[-1][0] >= lvl:
                 stack.pop()
-            stack.append((lvl, b.text.rstrip(TRAIL_DEBRIS).strip(), section_role(b.text, rules)))
+            stack.append((lvl, b.text.rstrip(ocr_specks("line_trail")).strip(), section_role(b.text, rules)))
             bullet_counter = 0
             continue
         role = role_now()

@@ -23,6 +23,12 @@ from .folding import fold
 DATA = Path(__file__).parent / "data"
 
 
+# The module's character-level regexes (layout patterns live in headings.yaml and cues.yaml).
+_RX = {
+    "punctuation": re.compile(r"[^\w\s]"),  # stray marks OCR puts inside a heading ("Mục. tiêu")
+}
+
+
 def fold_pattern(p: str) -> str:
     """Given a regex written with Vietnamese letters, return it for folded text (no
     diacritics, lower case) — escapes such as \\S keep their case."""
@@ -209,18 +215,58 @@ def normalize_line(s: str) -> str:
     return " ".join(s.split())
 
 
-# OCR debris before a line's first real character ("_ b) Mục tiêu", "„+ Bảo đảm", "' - Về")
-LEAD_DEBRIS = "_'|„‚`~^\"‘’“”.,:; =ˆ˜¬°´"
+class SpeckSet(BaseModel):
+    """One named set of OCR speck characters in ocr_specks.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    chars: str = ""
+    plus: list[str] = []
+    minus: str = ""
 
 
-TRAIL_DEBRIS = ":-_.,'\"|~„ "
+class SpeckSets(BaseModel):
+    """The validated content of ocr_specks.yaml: every set resolved to its characters."""
+
+    model_config = ConfigDict(extra="forbid")
+    sets: dict[str, SpeckSet]
+
+    @field_validator("sets")
+    @classmethod
+    def _known_parts(cls, v: dict[str, SpeckSet]) -> dict[str, SpeckSet]:
+        unknown = {p for s in v.values() for p in s.plus if p not in v}
+        if unknown:
+            raise ValueError(f"ocr_specks.yaml: unknown sets in 'plus': {sorted(unknown)}")
+        return v
+
+    def resolve(self, name: str, seen: tuple[str, ...] = ()) -> str:
+        """Given a set's name, return its characters (joined sets added, `minus` taken out)."""
+        if name in seen:
+            raise ValueError(f"ocr_specks.yaml: set {name!r} includes itself")
+        s = self.sets[name]
+        chars = s.chars + "".join(self.resolve(p, seen + (name,)) for p in s.plus)
+        return "".join(dict.fromkeys(c for c in chars if c not in s.minus))
+
+
+@lru_cache(maxsize=1)
+def _speck_sets() -> dict[str, str]:
+    raw = SpeckSets.model_validate(yaml.safe_load((DATA / "ocr_specks.yaml").read_text(encoding="utf-8")))
+    return {name: raw.resolve(name) for name in raw.sets}
+
+
+def ocr_specks(name: str) -> str:
+    """Given the name of a set in extract/data/ocr_specks.yaml ("line_lead", "word_edge"),
+    return its characters as one string (for str.strip and `in`); an unknown name fails."""
+    sets = _speck_sets()
+    if name not in sets:
+        raise KeyError(f"no OCR speck set {name!r} in ocr_specks.yaml (known: {sorted(sets)})")
+    return sets[name]
 
 
 def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Optional[str], str]:
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
     rules = rules or load_rules()
     kind, ord_, body = _classify(text, rules)
-    if kind == "bullet" and body.lstrip(LEAD_DEBRIS)[:1].islower():
+    if kind == "bullet" and body.lstrip(ocr_specks("line_lead"))[:1].islower():
         return "text", None, text  # "- điều kiện ...", "-_ đảm 100%": a wrapped line after OCR debris
     if kind == "bullet" and len(text) > 1 and not text[1].isspace():
         # "-3. Thành lập ..." is OCR debris glued to a numbered item, not a bullet
@@ -228,7 +274,7 @@ def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Opt
         if k2 in ("number", "decimal", "letter"):
             return k2, o2, b2
     if kind == "text":
-        trimmed = text.lstrip(LEAD_DEBRIS)
+        trimmed = text.lstrip(ocr_specks("line_lead"))
         if trimmed and trimmed != text:
             k2, o2, b2 = _classify(trimmed, rules)
             if k2 != "text":
@@ -280,7 +326,7 @@ def is_page_number(text: str, page: int) -> bool:
     """Given the first/last line of a page and the page's number, return True when the
     line is just the printed page number (it may lag the file's page by a cover page; OCR
     may add specks around it: "14 -", "- 3 -")."""
-    text = text.strip(LEAD_DEBRIS + "-–—~")
+    text = text.strip(ocr_specks("line_lead_dash"))
     return text.isdigit() and len(text) <= 3 and abs(int(text) - page) <= 1
 
 
@@ -355,9 +401,9 @@ def lines_to_regions(lines: list[Line]) -> list[Region]:
 def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
     """Given a heading's text, return its role ("target", "task", "skip") or None."""
     rules = rules or load_rules()
-    t = fold(title.strip().rstrip(TRAIL_DEBRIS).strip())
+    t = fold(title.strip().rstrip(ocr_specks("line_trail")).strip())
     # as printed, then without OCR's stray punctuation ("Mục. tiêu cụ thể")
-    for cand in (t, " ".join(re.sub(r"[^\w\s]", " ", t).split())):
+    for cand in (t, " ".join(_RX["punctuation"].sub(" ", t).split())):
         for role, rx in rules._sections:
             if rx.search(cand):
                 return role
@@ -392,7 +438,7 @@ def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional
 def find_heading_deadline(title: str, rules: LayoutRules | None = None) -> Optional[str]:
     """Given a section heading, return the period it names for all its items, or None."""
     rules = rules or load_rules()
-    t = title.strip().rstrip(TRAIL_DEBRIS)
+    t = title.strip().rstrip(ocr_specks("line_trail"))
     for rx in rules._heading_deadlines:
         m = rx.search(fold(t))
         if m:
@@ -404,10 +450,10 @@ def match_field_line(text: str, rules: LayoutRules | None = None) -> Optional[tu
     """Given a line, return (role, value) if it is a labelled field line
     ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
     rules = rules or load_rules()
-    text = text.lstrip(LEAD_DEBRIS + "~-–—")  # "_-CƠ quan chủ trì:", "'~ Thời gian ...", "_— ~ Thời gian"
+    text = text.lstrip(ocr_specks("line_lead_dash"))  # "_-CƠ quan chủ trì:", "'~ Thời gian ...", "_— ~ Thời gian"
     for role, rx in rules._fields.items():
         m = rx.match(fold(text))
         if m:
             value = text[m.start("value"):m.end("value")]
-            return role, value.strip().lstrip(LEAD_DEBRIS).rstrip(".;").strip()
+            return role, value.strip().lstrip(ocr_specks("line_lead")).rstrip(".;").strip()
     return None

@@ -22,12 +22,20 @@ from rapidfuzz import fuzz
 from unidecode import unidecode
 
 from extract.raw_items import RawItem
+from extract.sections import ocr_specks
 from schema import Document, Provenance, Table, TableCell
 
 DATA = Path(__file__).parent / "data" / "table_headers.yaml"
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
 # partial_ratio (0-100) a folded OCR header needs with a folded synonym of 6+ letters.
 FUZZY_HEADER = 85
+
+# The module's character-level regexes (table grammar lives in table_headers.yaml).
+_RX = {
+    "not_folded_letter": re.compile(r"[^0-9a-z]"),
+    "ordinal_tokens": re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+"),  # "._ - b †" -> ["b"]; "1.2"
+    "word_char": re.compile(r"\w"),
+}
 
 
 class _Patterns(BaseModel):
@@ -66,7 +74,7 @@ class _Compiled:
 def fold(text: str) -> str:
     """Given header text, return it lower-cased, without diacritics, spaces or punctuation."""
     t = unidecode(unicodedata.normalize("NFC", text).lower())
-    return re.sub(r"[^0-9a-z]", "", t)
+    return _RX["not_folded_letter"].sub("", t)
 
 
 def ascii_same_length(text: str) -> str:
@@ -345,18 +353,14 @@ def _appendix_name(m: re.Match, rules: _Compiled) -> str:
     return f"Phụ lục {num.upper()}"
 
 
-# Specks OCR leaves around a section row's text (quotes, rules, "¬", "ˆ").
-SECTION_SPECKS = " .,:;_-–—'\"`´~|*•¬ˆ˜°„“”‘’"
-
-
 def section_name(text: str, rules: _Compiled | None = None) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
     rules = rules or load_rules()
-    t = squash(text).lstrip(SECTION_SPECKS)
+    t = squash(text).lstrip(ocr_specks("section_edge"))
     m = rules.rx["section_prefix"].match(ascii_same_length(t))
     stripped = t[m.end():] if m else t
-    return stripped.strip(SECTION_SPECKS) or t
+    return stripped.strip(ocr_specks("section_edge")) or t
 
 
 def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
@@ -366,7 +370,7 @@ def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
     m = rules.rx["ordinal"].match(t)
     if m:
         return m.group(1)
-    tokens = re.findall(r"\d+(?:\.\d+)*|[^\W\d_]+", t)
+    tokens = _RX["ordinal_tokens"].findall(t)
     if len(tokens) == 1:
         m = rules.rx["ordinal"].match(tokens[0])
         return m.group(1) if m else None
@@ -429,7 +433,7 @@ def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple
 
 def _readable(text: str) -> bool:
     """Whether a cell holds a word or number (not one glyph OCR made of a numeral: "Á", "§")."""
-    return len(re.findall(r"\w", squash(text))) > 1
+    return len(_RX["word_char"].findall(squash(text))) > 1
 
 
 def _confirmed(prev: str, parsed: list[Optional[str]], i: int, rules: _Compiled) -> bool:

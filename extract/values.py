@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from extract.folding import fold, nfc, squash_spaces
+from extract.sections import ocr_specks
 from schema import TargetValue
 
 DATA_FILE = Path(__file__).parent / "data" / "value_units.yaml"
@@ -51,7 +52,6 @@ class OcrCellRules(BaseModel):
     """How OCR damages a one-value cell (value_units.yaml ``ocr_cell``)."""
 
     model_config = ConfigDict(extra="forbid")
-    edge_junk: str = ""
     comparators: dict[str, str] = {}
     digits: dict[str, str] = {}
     ge_as_digit: list[str] = []
@@ -335,7 +335,7 @@ def clean_value_cell(text: str) -> str:
     number with a trailing mark ("10,", "5900/") is left as it is: a damaged cell."""
     rules = _compiled().g.ocr_cell
     t = squash_spaces(nfc(text or ""))
-    junk = set(rules.edge_junk) | {" "}
+    junk = set(ocr_specks("value_cell_edge"))
     start = 0
     while start < len(t) and t[start] in junk:
         start += 1
