@@ -72,9 +72,6 @@ class MetadataRules(BaseModel):
     body_openers: list[str]
     title_max_lines: int = 6
     header_noise_min_score: float = 85
-    junk_chars: str = "|_¬ˆ¡~*`'\"•·….:"
-    lead_chars: str = "|_¬ˆ¡~*`'\"•·….,:;-–—"
-    trail_chars: str = "|_¬ˆ¡~*`'\"•·…:"
     place_min_score: float = 75
     issuer_min_score: float = 88
     signer_prefixes: list[str]
@@ -165,9 +162,9 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
 def _clean_line(line: str, c: _Compiled) -> str:
     """Given a line as OCR read it, return it without stray marks: tokens made only of junk
     characters ("¬", "|", "_", ".") and junk at both ends ("'KẾ HOẠCH:" -> "KẾ HOẠCH")."""
-    junk = set(c.r.junk_chars)
+    junk = set(ocr_specks("header_token"))
     tokens = [t for t in line.split() if not set(t) <= junk]
-    return " ".join(tokens).lstrip(c.r.lead_chars + " ").rstrip(c.r.trail_chars + " ")
+    return " ".join(tokens).lstrip(ocr_specks("header_lead")).rstrip(ocr_specks("header_trail"))
 
 
 def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
