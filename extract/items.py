@@ -92,11 +92,13 @@ def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadl
     return d, warns
 
 
-def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional[str] = None
-                  ) -> tuple[list[UnitRef], list[str]]:
-    """Given a unit cell as printed and the plan's administrative level ("xã", "tỉnh": its
-    issuer's), return (units, warnings). The level the cell prints wins over the plan's; the
-    plan's completes names printed without one ("Công an" in a province's plan)."""
+def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional[str] = None,
+                  role: str = "") -> tuple[list[UnitRef], list[str]]:
+    """Given a unit cell as printed, the plan's administrative level ("xã", "tỉnh": its
+    issuer's) and the cell's role ("lead", "cooperating"), return (units, warnings). The level
+    the cell prints wins over the plan's; the plan's completes names printed without one
+    ("Công an" in a province's plan). A name found by anything but an exact name or alias (an
+    OCR repair, a level from context) is a guess: a warning says so, for an auditor."""
     raw = _nfc_join(raw)
     if not raw:
         return [], []
@@ -109,7 +111,14 @@ def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional
     except Exception as e:
         return [], [f"unit parser failed on {raw!r}: {e}"]
     warns = [f"unknown unit: {u.name!r}" for u in units if not u.known]
+    warns += [unit_match_warning(u, role) for u in units if u.known and u.match]
     return units, warns
+
+
+def unit_match_warning(unit: UnitRef, role: str = "") -> str:
+    """Given a unit resolved by a repair (``match`` set), return the warning that tells it from
+    a certain match: "lead unit 'Lông an xã' read as 'Công an xã' (fuzzy ..., score 88)"."""
+    return f"{role + ' ' if role else ''}unit {unit.raw!r} read as {unit.name!r} ({unit.match})"
 
 
 def cell_to_values(raw: str, year: Optional[int]) -> tuple[list[TargetValue], list[str]]:
@@ -163,9 +172,9 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
     warnings = list(raw.warnings)
     deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year)
     warnings += w
-    lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level)
+    lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level, "lead")
     warnings += w
-    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry, plan_level)
+    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry, plan_level, "cooperating")
     warnings += w
     lead = _dedupe_units(lead)
     lead_names = {u.name for u in lead}

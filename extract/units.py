@@ -215,6 +215,8 @@ class UnitRegistry:
     level_rx: dict[str, re.Pattern] = field(default_factory=dict)  # folded level word -> its pattern
     continuation_keys: frozenset[str] = frozenset()
     continuation_prefixes: tuple[str, ...] = ()  # folded "continuation qualifier " starts
+    vocabulary: frozenset[str] = frozenset()  # every word of every key, head and level word
+    abbreviation_words: frozenset[tuple[str, ...]] = frozenset()  # folded words of each abbreviation
 
     # -- construction
 
@@ -239,6 +241,10 @@ class UnitRegistry:
         reg.continuation_keys = frozenset(fold(nfc(c)) for c in data.continuations)
         reg.continuation_prefixes = tuple(f"{c} {fold(nfc(q))} " for c in reg.continuation_keys
                                           for q in data.continuation_qualifiers)
+        reg.vocabulary = frozenset(w for text in [*reg.exact, *data.heads, *data.level_words,
+                                                  *data.abbreviations, *data.abbreviations.values()]
+                                   for w in _words(text))
+        reg.abbreviation_words = frozenset(tuple(_words(a)) for a in data.abbreviations)
         conj = "|".join(re.escape(w) for w in {nfc(c) for c in data.conjunctions} | {fold(nfc(c)) for c in data.conjunctions})
         reg.conjunction_rx = re.compile(rf"\s(?:{conj})\s")
         # a level word, but not where it starts a longer phrase ("xã" in "xã hội")
@@ -281,35 +287,107 @@ class UnitRegistry:
 
         ``level`` ("xã", "tỉnh" ...) completes names printed without it ("Công an" -> "Công an xã").
         """
-        name = self._canonical(raw, level)
-        if name is not None:
-            return UnitRef(raw=raw, name=name, known=True)
+        found = self._match(raw, level)
+        if found is not None:
+            return UnitRef(raw=raw, name=found[0], known=True, match=found[1])
         return UnitRef(raw=raw, name=_without_trailing_speck(clean_name(raw)) or squash_spaces(raw),
                        known=False)
 
     def _canonical(self, raw: str, level: Optional[str]) -> Optional[str]:
+        found = self._match(raw, level)
+        return found[0] if found else None
+
+    def _match(self, raw: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
+        """Given one unit as printed, return (its canonical name, how it was found: None when
+        its key is exactly a name's or an alias's, else the repair that found it, with its
+        evidence, e.g. "fuzzy, score 88"), or None when it is no known unit."""
         key = self.key(raw)
         if not key:
             return None
         compact = self.keyer.compact(key)
         hit = self.exact.get(key) or self.compact.get(compact) or self.contracted.get(self.keyer.contract(compact))
         if hit:
-            return hit
+            return hit, None
         by_level = self.bare.get(key)
         if by_level:
             if level is not None and fold(level) in self.level_keys:
-                return by_level.get(self.level_keys[fold(level)])
+                name = by_level.get(self.level_keys[fold(level)])
+                return (name, f"level '{level}' taken from the context") if name else None
             return None  # "Công an" without a level is ambiguous: never guess
+        if raw.rstrip().endswith(tuple("-" + _DASHES)):  # kept by _complete_cut
+            cut = self._cut_at_dash(raw)
+            if cut:
+                return cut
         placed = self._with_place(raw, key, level)
         if placed:
             return placed
         fuzzy = self._fuzzy(key, raw)
         if fuzzy:
             return fuzzy
+        repaired = self._words_repaired(raw, key)
+        if repaired:
+            return repaired
         trimmed = self._without_edge_noise(raw)
         if trimmed != raw:
-            return self._canonical(trimmed, level)
-        return self._head_moved_or_lost(raw, key) or self._one_word_lost(key)
+            inner = self._match(trimmed, level)
+            if inner is None:
+                return None
+            dropped = raw.replace(trimmed, " ", 1).split() if trimmed in raw else []
+            how = f"OCR specks dropped: {' '.join(dropped)!r}" if dropped else "OCR specks dropped"
+            return inner[0], how if inner[1] is None else f"{how}; {inner[1]}"
+        moved = self._head_moved_or_lost(raw, key)
+        if moved:
+            return moved
+        lost = self._one_word_lost(key)
+        return (lost, "one word lost") if lost else None
+
+    def _words_repaired(self, raw: str, key: str) -> Optional[tuple[str, str]]:
+        """Given a unit as printed that no rule matched, return (the one unit it is once OCR
+        damage to its words is undone, how), else None. Two kinds of damage, each letter-wise
+        small but beyond a ratio on the whole name: a speck glued to an abbreviation ("IPV
+        HCC" is "PV HCC"), and one word with one letter lost, added or misread, its first
+        one too ("Lông an xã", "Trang tâm", "ông an"). Never a damaged word that is itself a
+        word of the registry (then it is another name: "Bộ Nội vụ" is not "Sở Nội vụ"), a
+        word shorter than 3 letters, nor a name whose other words are shorter than it."""
+        f = self.data.fuzzy
+        words, notes = _words(raw), []
+        for i, w in enumerate(words):
+            if w in self.vocabulary or len(w) < 3:
+                continue
+            for bare in (w[1:], w[:-1]):
+                if any(a[0] == bare and tuple(words[i + 1:i + len(a)]) == a[1:] for a in self.abbreviation_words):
+                    words[i] = bare
+                    notes.append(f"speck dropped from {w!r}")
+                    break
+        probe = self.key(" ".join(words))
+        pw = probe.split()
+        if len(self.keyer.compact(probe)) < f.min_length or len(pw) < 2:
+            return None
+        found: dict[str, tuple[str, Optional[tuple[str, str]]]] = {}
+        for k, name in self.exact.items():
+            kw = k.split()
+            if len(kw) != len(pw):
+                continue
+            diff = [(a, b) for a, b in zip(pw, kw) if a != b]
+            if not diff and notes:
+                found.setdefault(name, (k, None))
+            elif len(diff) == 1:
+                bad, good = diff[0]
+                kept = sum(len(a) for a, b in zip(pw, kw) if a == b)
+                if (len(good) >= 3 and bad not in self.vocabulary and kept >= len(good)
+                        and Levenshtein.distance(bad, good) <= 1):
+                    found.setdefault(name, (k, diff[0]))
+        if len(found) != 1:
+            return None
+        name, (k, diff) = next(iter(found.items()))
+        if (_RX["digits"].findall(probe) != _RX["digits"].findall(k) or not self._levels_agree(raw, name)
+                or not self._level_printed(name, probe)):
+            return None
+        if diff:
+            notes.append(f"{diff[0]!r} read as {diff[1]!r}")
+        contracted = (self.keyer.contract(self.keyer.compact(x)) for x in (key, k))
+        score = fuzz.ratio(*contracted)
+        return name, f"fuzzy by words ({'; '.join(notes)}), score {round(score)}"
 
     def _one_word_lost(self, key: str) -> Optional[str]:
         """Given a key no rule matched, return the one unit whose key is it plus one word
@@ -331,7 +409,7 @@ class UnitRegistry:
                     found.add(name)
         return next(iter(found)) if len(found) == 1 else None
 
-    def _head_moved_or_lost(self, raw: str, key: str) -> Optional[str]:
+    def _head_moved_or_lost(self, raw: str, key: str) -> Optional[tuple[str, str]]:
         """Given a name no rule matched, return the one unit it is when OCR moved its head
         word to the end ("Văn hóa - Xã hội Phòng", lines read out of order) or lost it
         ("Văn hóa - Xã hội"), else None. Not for phrases joining names ("HĐND và UBND xã"
@@ -343,13 +421,13 @@ class UnitRegistry:
         if self.head_rx.fullmatch(last):
             moved = " ".join([last, *words[:-1]])
             if self.exact.get(self.key(moved)):
-                return self.exact[self.key(moved)]
+                return self.exact[self.key(moved)], "head word moved to the end"
         if len(self.keyer.compact(key)) < self.data.fuzzy.min_length or self.head_rx.match(clean_name(raw)):
             return None  # a name that starts with a head word has its head ("Đảng ủy xã")
         heads = {nfc(h).lower() for h in self.data.heads}
         found = {name for k, name in self.exact.items()
                  if k.endswith(" " + key) and self._head_words(name, k, key, heads)}
-        return next(iter(found)) if len(found) == 1 else None
+        return (next(iter(found)), "head word lost") if len(found) == 1 else None
 
     def _head_words(self, name: str, name_key: str, key: str, heads: set[str]) -> bool:
         """Whether what name_key has before key is exactly one head word of the name."""
@@ -375,7 +453,7 @@ class UnitRegistry:
             tokens = tokens[:-1]
         return " ".join(tokens)
 
-    def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[str]:
+    def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
         """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
 
         A known unit followed by a place name (words in title case) keeps the place; OCR
@@ -392,12 +470,12 @@ class UnitRegistry:
                 continue
             if fold(base[-1]) not in self.level_keys:
                 continue
-            canonical = self._canonical(" ".join(base), level)
-            if canonical:
-                return f"{canonical} {' '.join(place)}"
+            found = self._match(" ".join(base), level)
+            if found:
+                return f"{found[0]} {' '.join(place)}", found[1]
         return None
 
-    def _fuzzy(self, key: str, raw: str = "") -> Optional[str]:
+    def _fuzzy(self, key: str, raw: str = "") -> Optional[tuple[str, str]]:
         """Given a key with no exact match, return the canonical it is a noisy copy of, if clear.
 
         Either close by edit ratio, or a prefix cut short covering most of one name ("Phòng
@@ -410,12 +488,12 @@ class UnitRegistry:
             hit = self._closest(probe, table)
             if hit is None:
                 continue
-            name, matched = hit
+            name, matched, how = hit
             # a prefix (matched is None) is the start of one name, its last word maybe cut
             if matched is not None and not (self._levels_agree(raw, name) and self._shares_a_word(key, matched)):
                 continue
             if self._level_printed(name, key):
-                return name
+                return name, how
         return None
 
     def _shares_a_word(self, key: str, matched: str) -> bool:
@@ -452,17 +530,19 @@ class UnitRegistry:
         words = [nfc(w).lower() for w in (*self.data.level_words, *self.data.level_markers)]
         return frozenset(w for w in words if f" {w} " in t)
 
-    def _closest(self, probe: str, table: dict[str, str]) -> Optional[tuple[str, Optional[str]]]:
+    def _closest(self, probe: str, table: dict[str, str]) -> Optional[tuple[str, Optional[str], str]]:
         """Given a compact probe and a table of compact keys, return (the one canonical it is
         a prefix of or clearly closest to (fuzzy settings), the table key matched by ratio or
-        None for a prefix), else None."""
+        None for a prefix, how: "fuzzy, score 88" / "cut short, 85% of the name"), else None."""
         f = self.data.fuzzy
         if len(probe) < f.min_length:
             return None
         prefixed = {name for ck, name in table.items()
                     if ck.startswith(probe) and len(probe) >= f.prefix_min_coverage * len(ck)}
         if len(prefixed) == 1:
-            return next(iter(prefixed)), None
+            name = next(iter(prefixed))
+            whole = min(len(ck) for ck, n in table.items() if n == name and ck.startswith(probe))
+            return name, None, f"cut short, {round(100 * len(probe) / whole)}% of the name"
         best = process.extract(probe, list(table), scorer=fuzz.ratio, limit=5)
         if not best:
             return None
@@ -476,7 +556,7 @@ class UnitRegistry:
         for other_key, score, _ in best[1:]:
             if table[other_key] != name and top_score - score < f.margin:
                 return None
-        return name, top_key
+        return name, top_key, f"fuzzy, score {round(top_score)}"
 
     def _level_printed(self, name: str, key: str) -> bool:
         """Given a canonical name and a probe key, return False if the name's level is not in
@@ -527,20 +607,28 @@ class UnitRegistry:
 
     def _complete_cut(self, piece: str, level: Optional[str]) -> str:
         """Given one comma piece as printed, return it cleaned; a name the cell cut at a dash
-        ("Phòng Văn hóa -", the rest lost to OCR) becomes the one known name it begins, when
-        it covers at least ``cut_min_coverage`` of it."""
+        ("Phòng Văn hóa -", the rest lost to OCR) keeps its dash when it begins one known
+        name (``_cut_at_dash``), so that resolving it can say it was completed."""
         name = clean_name(piece)
         if not name or not piece.rstrip(" .,;:'\"`_").endswith(tuple("-" + _DASHES)):
             return name
-        if self.is_known(name, level):
+        if self.is_known(name, level) or self._cut_at_dash(name) is None:
             return name
+        return f"{name} -"
+
+    def _cut_at_dash(self, name: str) -> Optional[tuple[str, str]]:
+        """Given a name as printed up to a dash where the cell cut it, return (the one known
+        name it begins, covering at least ``cut_min_coverage`` of it, how), else None."""
         probe = self.keyer.compact(self.key(name))
         f = self.data.fuzzy
         if len(probe) < f.min_length:
-            return name
-        hits = {canon for ck, canon in self.compact.items()
+            return None
+        hits = {canon: len(ck) for ck, canon in sorted(self.compact.items(), key=lambda kv: -len(kv[0]))
                 if ck.startswith(probe) and len(probe) >= f.cut_min_coverage * len(ck)}
-        return next(iter(hits)) if len(hits) == 1 else name
+        if len(hits) != 1:
+            return None
+        name, whole = next(iter(hits.items()))
+        return name, f"cut at a dash, completed from {round(100 * len(probe) / whole)}% of the name"
 
     def _rejoin_cut_names(self, chunks: list[str], level: Optional[str]) -> list[str]:
         """Given a cell's chunks (split at ";"), return them with a name OCR cut in two joined

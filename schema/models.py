@@ -133,6 +133,10 @@ class UnitRef(_Model):
     raw: str
     name: str
     known: bool = Field(True, description="false when the unit is not in the registry")
+    match: Optional[str] = Field(
+        None, description="how a known name was found when the print is not exactly one of its "
+        "names or aliases (an OCR repair or a level taken from context), e.g. 'fuzzy, score 88'; "
+        "absent for an exact match: a guess must be told from a certain match")
 
 
 class TargetValue(_Model):

@@ -275,3 +275,66 @@ def test_loose_rules_do_not_chain_into_another_name():
     assert [u.name for u in REG.parse(cell)] == [
         "Ban xây dựng Đảng", "Bộ Chỉ huy Quân sự tỉnh", "Các sở, ban, ngành", "Đảng bộ, các chi bộ"]
     assert not REG.resolve("ngành Đảng").known
+
+
+# ----------------------------------------------------------------------------- repairs say so
+
+
+@pytest.mark.parametrize("raw,name,level", [
+    ("Trang tâm IPV HCC", "Trung tâm Phục vụ hành chính công", None),  # 000 scan: speck + misread
+    ("Lông an xã ._ò", "Công an xã", None),                            # 000 scan: first letter misread
+    ("ông an xã", "Công an xã", None),                                 # first letter lost
+    ("Phòng Kinh tê IVHXH", "Phòng Kinh tê IVHXH", None),              # nothing to repair: unknown
+])
+def test_damaged_words_are_read_back(raw, name, level):
+    u = REG.resolve(raw, level)
+    assert (u.name, u.known) == (name, name != raw)
+
+
+@pytest.mark.parametrize("raw", [
+    "Bộ Nội vụ",         # "Bộ" is a registry word: another body, not "Sở Nội vụ"
+    "Bộ Công an",
+    "Long An",
+    "Đội an xã",         # the damaged word's neighbours ("an", "xã") are shorter than it
+    "Công an huyện",     # another level
+    "Hội Nông dân tỉnh",
+    "Phòng Tư pháp",
+])
+def test_word_repairs_do_not_take_other_bodies(raw):
+    assert not REG.resolve(raw, "xã").known
+
+
+@pytest.mark.parametrize("raw", [
+    "Văn phòng HĐND&UBND xã", "TrungtâmPV HCC", "Phòng Văn hoá - Xã hội", "Các SỞ, ban, ngành",
+    "Văn phòng HĐND&UBNDxã",
+])
+def test_exact_matches_claim_no_repair(raw):
+    u = REG.resolve(raw)
+    assert u.known and u.match is None
+
+
+@pytest.mark.parametrize("raw,level,how", [
+    ("Trung tâm PV. HHCC", None, "fuzzy, score "),
+    ("Lông an xã", None, "'long' read as 'cong'"),
+    ("Trang tâm IPV HCC", None, "speck dropped from 'ipv'"),
+    ("Văn hóa - Xã hội Phòng", None, "head word moved"),
+    ("Văn hóa - Xã hội", None, "head word lost"),
+    ("Phòng hóa - Xã hội", None, "one word lost"),
+    ("Phòng Văn hóa -", None, "cut at a dash"),
+    ("Phòng Văn hóa - Xã", None, "cut short"),
+    ("Công an", "xã", "level 'xã' taken from the context"),
+    ("Ì Công an tỉnh", None, "OCR specks dropped: 'Ì'"),
+    ("Lông an xã ._ò", None, "OCR specks dropped: '._ò'; fuzzy by words"),  # repairs add up
+])
+def test_every_repair_says_how(raw, level, how):
+    u = REG.resolve(raw, level)
+    assert u.known and u.match and how in u.match
+
+
+def test_item_warning_tells_a_guess_from_a_certain_match():
+    from extract.items import cell_to_units
+
+    units, warns = cell_to_units("Lông an xã; Văn phòng HĐND&UBND xã", REG, "xã", "lead")
+    assert [u.name for u in units] == ["Công an xã", "Văn phòng HĐND và UBND xã"]
+    assert warns == ["lead unit 'Lông an xã' read as 'Công an xã' "
+                     "(fuzzy by words ('long' read as 'cong'), score 88)"]
