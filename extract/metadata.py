@@ -170,7 +170,7 @@ def _clean_line(line: str, c: _Compiled) -> str:
 def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
-        key = _f(line).strip(ocr_specks("type_heading_edge"))  # OCR specks: "KẾ HOẠCH -:"
+        key = _f(line).strip(ocr_specks("header_lead"))  # OCR specks: "KẾ HOẠCH -:"
         if key in c.kinds and line.strip().isupper():
             return i, c.kinds[key]
     return None, None

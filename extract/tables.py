@@ -357,10 +357,10 @@ def section_name(text: str, rules: _Compiled | None = None) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
     rules = rules or load_rules()
-    t = squash(text).lstrip(ocr_specks("section_edge"))
+    t = squash(text).lstrip(ocr_specks("cell_edge"))
     m = rules.rx["section_prefix"].match(ascii_same_length(t))
     stripped = t[m.end():] if m else t
-    return stripped.strip(ocr_specks("section_edge")) or t
+    return stripped.strip(ocr_specks("cell_edge")) or t
 
 
 def _ordinal(text: str, rules: _Compiled) -> Optional[str]:

@@ -335,7 +335,7 @@ def clean_value_cell(text: str) -> str:
     number with a trailing mark ("10,", "5900/") is left as it is: a damaged cell."""
     rules = _compiled().g.ocr_cell
     t = squash_spaces(nfc(text or ""))
-    junk = set(ocr_specks("value_cell_edge"))
+    junk = set(ocr_specks("cell_edge"))
     start = 0
     while start < len(t) and t[start] in junk:
         start += 1
