@@ -20,7 +20,7 @@ from ingest.detect import is_candidate_input
 from ingest.document import file_sha256, plan_document
 from ingest.errors import KehoachError
 from pipeline import records
-from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file
+from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file, start_warm_up, wait_warm_up
 from pipeline.settings import Settings
 from schema import Document, ErrorInfo
 
@@ -164,6 +164,8 @@ def _fail(report, out_dir, path: Path, name: str, sha: str | None, info: ErrorIn
 
 
 def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
+    if todo:
+        start_warm_up(settings)  # model and rule tables load while the first pages are read
     for job in todo:
         try:
             doc = process_file(job.path, settings, engine=engine)
@@ -172,6 +174,7 @@ def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
             continue
         doc.source.sha256 = job.sha
         _succeed(report, out_dir, job, doc, on_done)
+    wait_warm_up()  # no thread left running if this process forks workers later
 
 
 def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
@@ -200,7 +203,22 @@ def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
             solo.shutdown(wait=True, cancel_futures=True)
         doc.source.sha256 = job.sha
         _succeed(report, out_dir, job, doc, on_done)
-    return ProcessPoolExecutor(max_workers=settings.workers)
+    return _worker_pool(settings)
+
+
+def _worker_pool(settings: Settings) -> ProcessPoolExecutor:
+    """Worker processes that each load the model and rule tables in a thread while their
+    first pages are read (as the inline runner does)."""
+    return ProcessPoolExecutor(max_workers=settings.workers, initializer=start_warm_up,
+                               initargs=(settings,))
+
+
+def _input_size(job: _Job) -> int:
+    """Given a job, return its file's size in bytes (0 if it cannot be read)."""
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _plan_task(path: str, settings: Settings, sha: str):
@@ -210,11 +228,13 @@ def _plan_task(path: str, settings: Settings, sha: str):
 def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
     """Pipeline plan -> OCR pages -> finish over a process pool, keeping a bounded number of
     documents in flight so memory stays flat on archives of any size."""
-    queue = list(reversed(todo))
+    # Largest files first (for scans, the most pages): the batch then ends on small
+    # documents' pages, and no worker idles while another reads a long document's tail.
+    queue = sorted(reversed(todo), key=_input_size)  # popped from the end; ties in order
     max_docs = settings.workers * 2
     active: dict[Future, tuple[str, _Job, object]] = {}
     in_flight = 0
-    pool = ProcessPoolExecutor(max_workers=settings.workers)
+    pool = _worker_pool(settings)
 
     def submit(kind, job, fn, *args):
         active[pool.submit(fn, *args)] = (kind, job, args)
