@@ -1,0 +1,113 @@
+"""The OCR speck sets (extract/data/ocr_specks.yaml) and the code that strips them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from extract.metadata import _clean_line, _compiled
+from extract.prose import Block, is_group_label
+from extract.sections import (Line, SpeckSets, _speck_sets, classify_line, is_page_number, match_field_line,
+                              ocr_specks, section_role)
+from extract.tables import section_name
+from extract.values import clean_value_cell
+
+EXTRACT = Path(__file__).resolve().parents[1] / "extract"
+
+
+def test_every_set_the_code_names_is_in_the_data_file():
+    names = {m for f in EXTRACT.glob("*.py")
+             for m in re.findall(r'ocr_specks\("([a-z_]+)"\)', f.read_text(encoding="utf-8"))}
+    assert names, "no ocr_specks(...) call found"
+    assert names <= set(_speck_sets()), names - set(_speck_sets())
+
+
+def test_sets_are_joined_and_taken_out():
+    assert set(ocr_specks("line_lead_dash")) == set(ocr_specks("line_lead")) | set(ocr_specks("dashes"))
+    assert ":" not in ocr_specks("label_trail") and "." in ocr_specks("label_trail")
+    assert "." not in ocr_specks("sentence_trail") and ":" in ocr_specks("sentence_trail")
+    # a bullet's dash is text before a line, a speck only where no bullet can stand
+    assert "-" not in ocr_specks("line_lead") and "-" in ocr_specks("line_lead_dash")
+
+
+def test_unknown_set_name_fails():
+    with pytest.raises(KeyError):
+        ocr_specks("no_such_set")
+
+
+@pytest.mark.parametrize("sets", [
+    {"a": {"plus": ["missing"]}},
+    {"a": {"chars": "x", "colour": "red"}},
+])
+def test_bad_data_file_is_rejected(sets):
+    with pytest.raises(ValidationError):
+        SpeckSets.model_validate({"sets": sets})
+
+
+def test_a_set_including_itself_fails():
+    raw = SpeckSets.model_validate({"sets": {"a": {"plus": ["b"]}, "b": {"plus": ["a"]}}})
+    with pytest.raises(ValueError):
+        raw.resolve("a")
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("_ b) Mục tiêu cụ thể", ("letter", "b", "Mục tiêu cụ thể")),
+    ("„+ Bảo đảm an toàn", ("bullet", "+", "Bảo đảm an toàn")),
+])
+def test_line_lead_specks_before_an_ordinal(line, expected):
+    assert classify_line(line) == expected
+
+
+@pytest.mark.parametrize("line,page,expected", [("- 3 -", 3, True), ("14 -", 14, True), ("- 3 -", 9, False)])
+def test_page_number_among_specks(line, page, expected):
+    assert is_page_number(line, page) is expected
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("_-Cơ quan chủ trì: Văn phòng Đảng ủy.", ("lead", "Văn phòng Đảng ủy")),
+    ("'~ Thời gian thực hiện: Năm 2025", ("deadline", "Năm 2025")),
+])
+def test_field_line_after_specks(line, expected):
+    assert match_field_line(line) == expected
+
+
+@pytest.mark.parametrize("title,role", [("Mục tiêu cụ thể:-", "target"), ("NHIỆM VỤ_.", "task")])
+def test_heading_trail_specks(title, role):
+    assert section_role(title) == role
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("- Về số lượng: .'", True),       # the label's colon, then specks
+    ("đảm bảo đặc thù). :", False),    # a colon OCR made of a speck after a finished sentence
+])
+def test_group_label_trail(text, expected):
+    kind, ord_, body = classify_line(text)
+    line = Line(page=1, line=1, text=text, kind=kind, ord=ord_, body=body)
+    assert is_group_label(Block([line])) is expected
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("_ II. Về hạ tầng .", "Về hạ tầng"),
+    ('"Thứ nhất: Về thể chế ¬', "Về thể chế"),
+])
+def test_section_row_specks(cell, expected):
+    assert section_name(cell) == expected
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("_>30%", ">30%"), ("- 100%", "100%"), (".100%.", "100%"), ('>3"', ">3"),
+    ("10,", "10,"),  # a bare number with a trailing mark stays a damaged cell
+])
+def test_value_cell_specks(cell, expected):
+    assert clean_value_cell(cell) == expected
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("'KẾ HOẠCH:", "KẾ HOẠCH"),
+    ("| ỦY BAN NHÂN DÂN ¬", "ỦY BAN NHÂN DÂN"),
+    (". _ Số: 169/KH-UBND", "Số: 169/KH-UBND"),
+])
+def test_header_line_specks(line, expected):
+    assert _clean_line(line, _compiled()) == expected
