@@ -134,7 +134,8 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         number=re.compile(g.patterns.number),
         number_full=re.compile(g.patterns.number_full),
         ignore=tuple(re.compile(r) for r in g.patterns.ignore),
-        speck=re.compile(g.patterns.speck_before_number),
+        speck=re.compile(g.patterns.speck_before_number.replace(
+            "SPECKS", "".join(re.escape(ch) for ch in ocr_specks("number_lead")))),
         comparator=cmp_rx,
         units=tuple(units),
         year_label=re.compile(g.patterns.year_label),
