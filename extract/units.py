@@ -330,8 +330,8 @@ class UnitRegistry:
         trimmed = self._without_edge_noise(raw)
         if trimmed != raw:
             inner = self._match(trimmed, level)
-            if inner is None:
-                return None
+            if inner is None:  # the rules that follow were tried on the trimmed print
+                return self._words_reordered(raw, key)
             dropped = raw.replace(trimmed, " ", 1).split() if trimmed in raw else []
             how = f"OCR specks dropped: {' '.join(dropped)!r}" if dropped else "OCR specks dropped"
             return inner[0], how if inner[1] is None else f"{how}; {inner[1]}"
@@ -339,7 +339,30 @@ class UnitRegistry:
         if moved:
             return moved
         lost = self._one_word_lost(key)
-        return (lost, "one word lost") if lost else None
+        if lost:
+            return lost, "one word lost"
+        return self._words_reordered(raw, key)
+
+    def _words_reordered(self, raw: str, key: str) -> Optional[tuple[str, str]]:
+        """Given a unit as printed that no rule matched, return (the one unit whose key has
+        exactly its words in another order, how), else None: OCR reads the lines of a wrapped
+        cell out of order ("Các cơ đơn vị quan", "an tỉnh Công"). Words of at most
+        ``edge_noise_max_letters`` letters the registry does not know are specks ("nà", "v").
+        At least 3 words, so that a word order that names another body is not just guessed."""
+        limit = self.data.fuzzy.edge_noise_max_letters
+        words = [w for w in key.split() if len(w) > limit or w in self.vocabulary or not w.isalpha()]
+        if len(words) < 3 or self.conjunction_rx.search(f" {fold(nfc(raw))} ") or "&" in raw:
+            return None
+        bag = sorted(words)
+        found = {name for k, name in self.exact.items() if sorted(k.split()) == bag}
+        if len(found) != 1:
+            return None
+        name = next(iter(found))
+        if not self._levels_agree(raw, name):
+            return None
+        specks = [w for w in key.split() if w not in words]
+        note = f", specks dropped: {' '.join(specks)!r}" if specks else ""
+        return name, f"words reordered{note}"
 
     def _words_repaired(self, raw: str, key: str) -> Optional[tuple[str, str]]:
         """Given a unit as printed that no rule matched, return (the one unit it is once OCR
@@ -438,9 +461,12 @@ class UnitRegistry:
         """Given a unit as printed, return it without OCR speck tokens at its edges ("1¬
         Trung tâm PV HCC", "Ì Công an tỉnh", "Văn phòng HĐND&UBNDxã ˆ"): tokens with at most
         ``edge_noise_max_letters`` letters that are not numbers ("Ban Chỉ đạo 35", "Tổ 7")
-        or level words."""
+        or level words; nor, leading, a capitalised head word or a head's first word ("Ủy
+        an nhân dân": "Ủy" starts "Ủy ban", the name's own head)."""
         tokens = raw.split()
         limit = self.data.fuzzy.edge_noise_max_letters
+        if len(tokens) > 1 and self._is_head_start(tokens[0]):
+            return self._without_trailing_noise(tokens, limit)
 
         def noise(tok: str) -> bool:
             letters = [c for c in tok if c.isalpha()]
@@ -449,9 +475,29 @@ class UnitRegistry:
 
         while len(tokens) > 1 and noise(tokens[0]):
             tokens = tokens[1:]
-        while len(tokens) > 1 and noise(tokens[-1]):
-            tokens = tokens[:-1]
-        return " ".join(tokens)
+        return self._without_trailing_noise(tokens, limit)
+
+    def _without_trailing_noise(self, tokens: list[str], limit: int) -> str:
+        """Given a print's tokens, return them joined without speck tokens at the end; not
+        past a capitalised head word with words after it ("..., Sở Y tế" ends with another
+        name, not specks)."""
+        def noise(tok: str) -> bool:
+            letters = [c for c in tok if c.isalpha()]
+            bare = fold(nfc(tok)).strip(_EDGE_PUNCT)
+            return len(letters) <= limit and not tok.isdigit() and bare not in self.level_keys
+
+        end = len(tokens)
+        while end > 1 and noise(tokens[end - 1]):
+            end -= 1
+        # a head alone at the end ("Sợ") or in capitals ("SỐ s") is debris
+        if any(self._is_head_start(t) and not t[1:].isupper() for t in tokens[end:-1]):
+            return " ".join(tokens)
+        return " ".join(tokens[:end])
+
+    def _is_head_start(self, token: str) -> bool:
+        """Whether a token is a capitalised head word or a head's first word ("Sở", "Ủy")."""
+        starts = {_words(h)[0] for h in self.data.heads if _words(h)}
+        return token[:1].isupper() and fold(nfc(token)).strip(_EDGE_PUNCT) in starts
 
     def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
         """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
@@ -513,8 +559,13 @@ class UnitRegistry:
         "... phường"). Read on the text as printed: folded, "quận" would be the "quan" of
         "cơ quan"."""
         printed, listed = self.printed_levels(raw), self.entry_levels.get(name, frozenset())
-        added = printed - listed
         markers = {nfc(m).lower() for m in self.data.level_markers}
+        # a marker OCR damaged is still printed ("UBND ấp xã"): a word one letter from it
+        # that no registry name uses ("các" is a word, not "cấp" misread)
+        damaged = {m for m in markers for w in _words(raw) if w not in self.vocabulary
+                   and len(fold(m)) >= 3 and Levenshtein.distance(w, fold(m)) <= 1}
+        printed = printed | damaged
+        added = printed - listed
         # nor a print of one level for a name that spans several ("UBND phường" is not the
         # collective "UBND xã, phường"): the levels the canonical name itself prints must all be
         # there once the print names a level
@@ -568,7 +619,9 @@ class UnitRegistry:
         def prints(lk: str, w: str) -> bool:
             if lk == w or lk.startswith(w) or w.endswith(lk):
                 return True
-            return len(lk) >= 4 and len(w) > len(lk) and Levenshtein.distance(w[-len(lk):], lk) <= 1
+            # glued and misread ("ubndiinh"), never a registry word ("chinh" is no "tinh")
+            return (len(lk) >= 4 and len(w) > len(lk) and w not in self.vocabulary
+                    and Levenshtein.distance(w[-len(lk):], lk) <= 1)
 
         for lk in self.level_keys:
             if canon.endswith(" " + lk) and not any(prints(lk, w) for w in words[-2:]):

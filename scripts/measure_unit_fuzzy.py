@@ -8,6 +8,11 @@ its aliases; its name and aliases are then resolved by the rest. Any answer othe
 "unknown" is a unit the fuzzy matching would have confused with another one: the count must
 stay 0 (a new province's unit must not be taken for a known one).
 
+False matches of damaged names (leave-one-name-out too): the same, on copies of each name
+damaged as OCR damages them, which the word repairs read back: one word's first letter lost
+or misread, the words in reverse order. Read back when the entry is present ("repaired"),
+they must never become another unit when it is absent.
+
 Rescued: the unit names OCR damaged in the saved records of the scans (``--records DIR``,
 default /tmp/b_rec; ``kehoach bench extract --save-records DIR`` or ``kehoach ingest --out``
 writes them) that resolve to a known unit, out of all unit names read there.
@@ -37,6 +42,41 @@ def leave_one_out_false_matches(data) -> list[tuple[str, str, str]]:
             if u.known and reg.key(u.name) != reg.key(probe):
                 out.append((probe, entry.name, u.name))
     return out
+
+
+def damaged(name: str) -> list[str]:
+    """Given a unit name, return copies damaged as OCR damages words: per word of 3+ letters
+    its first letter lost or misread ("l", or "c" for a word that starts with "l"), and the
+    words in reverse order (3+ words)."""
+    words = name.split()
+    out = []
+    for i, w in enumerate(words):
+        if len(w) >= 3 and w.isalpha():
+            for bad in (w[1:], ("c" if w[0].lower() == "l" else "l") + w[1:]):
+                out.append(" ".join([*words[:i], bad, *words[i + 1:]]))
+    if len(words) >= 3:
+        out.append(" ".join(reversed(words)))
+    return out
+
+
+def damaged_false_matches(data) -> tuple[list[tuple[str, str, str]], int, int]:
+    """Given registry data, return (damaged probe, its own canonical, what the rest resolved
+    it to) for each damaged copy taken for another unit when its entry is absent, and
+    (damaged copies read back to their own unit with the entry present, all copies)."""
+    from extract.units import UnitRegistry
+
+    full = UnitRegistry.from_data(data)
+    out, back, total = [], 0, 0
+    for i, entry in enumerate(data.units):
+        rest = UnitRegistry.from_data(data.model_copy(update={"units": data.units[:i] + data.units[i + 1:]}))
+        for variant in [entry.name, *entry.aliases]:
+            for probe in damaged(variant):
+                total += 1
+                back += full.resolve(probe).name == entry.name
+                u = rest.resolve(probe)
+                if u.known and rest.key(u.name) != rest.key(variant):
+                    out.append((probe, entry.name, u.name))
+    return out, back, total
 
 
 def rescued(data, records: Path) -> tuple[int, int]:
@@ -79,13 +119,14 @@ def main() -> None:
     grid = [(f.min_score, f.max_edits)]
     if args.sweep:
         grid = [(s, f.max_edits) for s in range(80, 100, 2)] + [(f.min_score, e) for e in (0, 1, 2)]
-    print(f"{'min_score':>9} {'max_edits':>9} {'false':>5} {'rescued':>12}")
+    print(f"{'min_score':>9} {'max_edits':>9} {'false':>5} {'rescued':>12} {'false(damaged)':>14} {'repaired':>10}")
     for score, edits in grid:
         data = base.model_copy(update={"fuzzy": f.model_copy(update={"min_score": score, "max_edits": edits})})
         false = leave_one_out_false_matches(data)
         known, total = rescued(data, args.records) if args.records.is_dir() else (0, 0)
-        print(f"{score:>9} {edits:>9} {len(false):>5} {known:>5}/{total:<6}")
-        for probe, own, got in false:
+        wrong, back, copies = damaged_false_matches(data)
+        print(f"{score:>9} {edits:>9} {len(false):>5} {known:>5}/{total:<6} {len(wrong):>14} {back:>5}/{copies:<5}")
+        for probe, own, got in false + wrong:
             print(f"          {probe!r} (of {own!r}) -> {got!r}")
 
 

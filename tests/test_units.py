@@ -338,3 +338,37 @@ def test_item_warning_tells_a_guess_from_a_certain_match():
     assert [u.name for u in units] == ["Công an xã", "Văn phòng HĐND và UBND xã"]
     assert warns == ["lead unit 'Lông an xã' read as 'Công an xã' "
                      "(fuzzy by words ('long' read as 'cong'), score 88)"]
+
+
+@pytest.mark.parametrize("probe,own", [
+    # damaged copies of a name whose entry is missing (scripts/measure_unit_fuzzy.py,
+    # false(damaged)): never another unit
+    ("Ủy an nhân dân xã", "Ủy ban nhân dân xã"),              # "Ủy" is the head, no speck
+    ("Trung âm Phục vụ hành chính công", "Trung tâm Phục vụ hành chính công"),  # "chinh" is no "tinh"
+    ("UBND ấp xã", "UBND cấp xã"),                            # a level marker misread is printed
+    ("Ủy ban nhân dân lấp xã", "UBND cấp xã"),
+])
+def test_damaged_names_missing_from_the_registry_are_not_taken_for_others(probe, own):
+    data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name != own]})
+    assert not UnitRegistry.from_data(data).resolve(probe).known
+    assert REG.resolve(probe).name == own
+
+
+@pytest.mark.parametrize("raw,name", [
+    ("Các cơ đơn vị' quan", "Các cơ quan, đơn vị"),          # 004 scan: wrapped lines out of order
+    ("Các cơ đơn vì v quan", "Các cơ quan, đơn vị"),
+    ("an tỉnh nà Công", "Công an tỉnh"),                      # 001 scan
+])
+def test_words_out_of_order(raw, name):
+    u = REG.resolve(raw)
+    assert (u.name, u.known) == (name, True) and "words reordered" in u.match
+
+
+
+@pytest.mark.parametrize("raw,name", [
+    ("Văn phòng UBNDtinh __ SỐ s", "Văn phòng UBND tỉnh"),     # 001 scan: capitals are debris
+    ("Cônganxã - ._ Sợ", "Công an xã"),                        # a head word alone at the end too
+    ("Ban Chỉ đạo 35", "Ban Chỉ đạo 35"),                      # a number is never a speck
+])
+def test_trailing_debris_is_not_a_head(raw, name):
+    assert REG.resolve(raw).name == name
