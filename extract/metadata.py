@@ -113,6 +113,8 @@ class _Compiled:
     issuer_before: re.Pattern
     levels: frozenset[str]
     not_levels: frozenset[str]
+    issues_verb: re.Pattern        # "ban hành" as a whole word, folded
+    signer_prefix: re.Pattern      # "KT. CHỦ TỊCH", "TM." ... before the signer's role, as printed
 
 
 def load_rules(path: Path | None = None) -> MetadataRules:
@@ -153,6 +155,10 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         issuer_before=re.compile(r.patterns.issuer_before),
         levels=frozenset(_f(w) for w in r.level_words),
         not_levels=frozenset(_f(w) for w in r.level_phrases_not_levels),
+        issues_verb=re.compile(rf"(?<![a-z]){re.escape(_f(r.issues_verb))}(?![a-z])"),
+        signer_prefix=re.compile(r"(?<![A-Za-zÀ-ỹ])("
+                                 + "|".join(re.escape(p) for p in sorted(r.signer_prefixes, key=len, reverse=True))
+                                 + r")\s*(?=[^\W\d_])"),
     )
 
 
@@ -485,9 +491,8 @@ def _strip_person(text: str, c: _Compiled) -> str:
 def _body_issuer(opening: str, c: _Compiled) -> Optional[str]:
     """Given the opening paragraphs, return the body in "<body> ban hành Kế hoạch ...", if any."""
     folded = fold(opening)
-    verb = _f(c.r.issues_verb)
     found = None
-    for m in re.finditer(rf"(?<![a-z]){re.escape(verb)}(?![a-z])", folded):
+    for m in c.issues_verb.finditer(folded):
         clause_start = max(folded.rfind(p, 0, m.start()) for p in ",;.:") + 1
         clause = _strip_person(opening[clause_start:m.start()], c)
         key = _f(clause)
@@ -640,13 +645,11 @@ def _name_in(line: str, c: _Compiled) -> Optional[str]:
 
 def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
     """Given all lines, return ({name, title}, warnings) from the signature block."""
-    prefixes = [p for p in sorted(c.r.signer_prefixes, key=len, reverse=True)]
-    rx = re.compile(r"(?<![A-Za-zÀ-ỹ])(" + "|".join(re.escape(p) for p in prefixes) + r")\s*(?=[^\W\d_])")
     recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
     order = range(recipients if recipients is not None else 0, len(lines))
     title, at = None, None
     for i in order:
-        m = rx.search(lines[i])
+        m = c.signer_prefix.search(lines[i])
         if m:
             head = _upper_run_after(lines[i], m.end())
             head = c.roles.get(_f(head), head)  # a known role in its proper spelling
