@@ -2,7 +2,8 @@
 
 The layout rules (heading numerals, field labels, section roles, cues) are data in
 ``extract/data/headings.yaml`` and ``extract/data/cues.yaml``; this module loads them into
-validated models and holds the matching logic only.
+validated models and holds the matching logic only. It also loads the OCR speck sets every
+extract module strips (``extract/data/ocr_specks.yaml``, ``ocr_specks("line_lead")``).
 """
 from __future__ import annotations
 
