@@ -297,10 +297,11 @@ class UnitRegistry:
         found = self._match(raw, level)
         return found[0] if found else None
 
-    def _match(self, raw: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
+    def _match(self, raw: str, level: Optional[str], trim: bool = True) -> Optional[tuple[str, Optional[str]]]:
         """Given one unit as printed, return (its canonical name, how it was found: None when
         its key is exactly a name's or an alias's, else the repair that found it, with its
-        evidence, e.g. "fuzzy, score 88"), or None when it is no known unit."""
+        evidence, e.g. "fuzzy, score 88"), or None when it is no known unit. Specks are
+        trimmed from the edges once (``trim``), not again from what is left."""
         key = self.key(raw)
         if not key:
             return None
@@ -327,9 +328,9 @@ class UnitRegistry:
         repaired = self._words_repaired(raw, key)
         if repaired:
             return repaired
-        trimmed = self._without_edge_noise(raw)
+        trimmed = self._without_edge_noise(raw) if trim else raw
         if trimmed != raw:
-            inner = self._match(trimmed, level)
+            inner = self._match(trimmed, level, trim=False)
             if inner is None:  # the rules that follow were tried on the trimmed print
                 return self._words_reordered(raw, key)
             dropped = raw.replace(trimmed, " ", 1).split() if trimmed in raw else []
@@ -473,7 +474,9 @@ class UnitRegistry:
             bare = fold(nfc(tok)).strip(_EDGE_PUNCT)
             return len(letters) <= limit and not tok.isdigit() and bare not in self.level_keys
 
-        while len(tokens) > 1 and noise(tokens[0]):
+        lettered = 0  # one speck with letters leads a print; two are words ("ác sở, ban")
+        while len(tokens) > 1 and noise(tokens[0]) and lettered + any(c.isalpha() for c in tokens[0]) <= 1:
+            lettered += any(c.isalpha() for c in tokens[0])
             tokens = tokens[1:]
         return self._without_trailing_noise(tokens, limit)
 
@@ -564,6 +567,11 @@ class UnitRegistry:
         # that no registry name uses ("các" is a word, not "cấp" misread)
         damaged = {m for m in markers for w in _words(raw) if w not in self.vocabulary
                    and len(fold(m)) >= 3 and Levenshtein.distance(w, fold(m)) <= 1}
+        # and so is a level word of 4+ letters ("công ỉnh" prints "tỉnh")
+        last = _words(raw)[-1:]  # where a name prints its level
+        damaged |= {nfc(lv).lower() for lv in self.data.level_words for w in last
+                    if w not in self.vocabulary and len(fold(lv)) >= 4 and " " not in lv
+                    and Levenshtein.distance(w, fold(lv)) <= 1}
         printed = printed | damaged
         added = printed - listed
         # nor a print of one level for a name that spans several ("UBND phường" is not the

@@ -347,6 +347,8 @@ def test_item_warning_tells_a_guess_from_a_certain_match():
     ("Trung âm Phục vụ hành chính công", "Trung tâm Phục vụ hành chính công"),  # "chinh" is no "tinh"
     ("UBND ấp xã", "UBND cấp xã"),                            # a level marker misread is printed
     ("Ủy ban nhân dân lấp xã", "UBND cấp xã"),
+    ("ác sở, ban, ngành", "Các sở, ban, ngành"),               # specks trimmed once, not word by word
+    ("Trung tâm Phục vụ hành chính công ỉnh", "Trung tâm Phục vụ hành chính công tỉnh"),  # a level misread
 ])
 def test_damaged_names_missing_from_the_registry_are_not_taken_for_others(probe, own):
     data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name != own]})
