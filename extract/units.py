@@ -405,7 +405,7 @@ class UnitRegistry:
             return None
         name, (k, diff) = next(iter(found.items()))
         if (_RX["digits"].findall(probe) != _RX["digits"].findall(k) or not self._levels_agree(raw, name)
-                or not self._level_printed(name, probe)):
+                or not self._level_printed(name, k)):  # k: the probe with its word read back
             return None
         if diff:
             notes.append(f"{diff[0]!r} read as {diff[1]!r}")
