@@ -762,6 +762,8 @@ class UnitRegistry:
                 if best[a] is None:
                     continue
                 part = unit[cuts[a]:cuts[b]].strip(_EDGE_PUNCT)
+                if part and unit[cuts[a]:cuts[b]].rstrip(" ,;").endswith(tuple("-" + _DASHES)):
+                    part = f"{part} -"  # "Phòng Văn hóa - Các cơ quan": cut at its dash
                 if part and self.is_known(part, level):
                     cand = best[a] + [part]
                     if best[b] is None or len(cand) < len(best[b]):

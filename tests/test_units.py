@@ -374,3 +374,10 @@ def test_words_out_of_order(raw, name):
 ])
 def test_trailing_debris_is_not_a_head(raw, name):
     assert REG.resolve(raw).name == name
+
+
+def test_name_cut_at_a_dash_before_another_name():
+    # flattened text (000 raw OCR): the lead cell's "Phòng Văn hóa -" runs into the next cell
+    units = REG.parse("Phòng Văn hóa - Các cơ quan, đơn vị")
+    assert [u.name for u in units] == ["Phòng Văn hóa - Xã hội", "Các cơ quan, đơn vị"]
+    assert "cut at a dash" in units[0].match and units[1].match is None
