@@ -3,7 +3,11 @@
 The registry (canonical names, aliases, abbreviations, level words, head words) is data:
 ``extract/data/units.yaml``. Names are compared by *key*: folded text (no diacritics),
 abbreviations expanded, punctuation and the word "và" dropped, a leading "các" dropped;
-OCR noise is tolerated by fuzzy matching of keys without spaces (rapidfuzz).
+OCR noise is tolerated by fuzzy matching of keys without spaces (rapidfuzz) and by word
+repairs (a word with one letter lost or misread, a speck glued to an abbreviation, a head
+word moved or lost, one word lost, words out of order, a name cut at a dash or a line end).
+Such a match is a guess: its UnitRef says how in ``match`` ("fuzzy, score 88"), and
+``extract.items`` turns that into an item warning; an exact match leaves ``match`` None.
 
     reg = UnitRegistry.load()
     reg.parse("Các sở, ban, ngành, UBND xã, phường")
@@ -217,6 +221,7 @@ class UnitRegistry:
     continuation_prefixes: tuple[str, ...] = ()  # folded "continuation qualifier " starts
     vocabulary: frozenset[str] = frozenset()  # every word of every key, head and level word
     abbreviation_words: frozenset[tuple[str, ...]] = frozenset()  # folded words of each abbreviation
+    head_starts: frozenset[str] = frozenset()  # folded first word of each head ("so", "uy")
 
     # -- construction
 
@@ -245,6 +250,7 @@ class UnitRegistry:
                                                   *data.abbreviations, *data.abbreviations.values()]
                                    for w in _words(text))
         reg.abbreviation_words = frozenset(tuple(_words(a)) for a in data.abbreviations)
+        reg.head_starts = frozenset(_words(h)[0] for h in data.heads if _words(h))
         conj = "|".join(re.escape(w) for w in {nfc(c) for c in data.conjunctions} | {fold(nfc(c)) for c in data.conjunctions})
         reg.conjunction_rx = re.compile(rf"\s(?:{conj})\s")
         # a level word, but not where it starts a longer phrase ("xã" in "xã hội")
@@ -499,8 +505,7 @@ class UnitRegistry:
 
     def _is_head_start(self, token: str) -> bool:
         """Whether a token is a capitalised head word or a head's first word ("Sở", "Ủy")."""
-        starts = {_words(h)[0] for h in self.data.heads if _words(h)}
-        return token[:1].isupper() and fold(nfc(token)).strip(_EDGE_PUNCT) in starts
+        return token[:1].isupper() and fold(nfc(token)).strip(_EDGE_PUNCT) in self.head_starts
 
     def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
         """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
