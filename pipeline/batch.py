@@ -207,10 +207,11 @@ def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
 
 
 def _worker_pool(settings: Settings) -> ProcessPoolExecutor:
-    """Worker processes that each load the model and rule tables in a thread while their
-    first pages are read (as the inline runner does)."""
-    return ProcessPoolExecutor(max_workers=settings.workers, initializer=start_warm_up,
-                               initargs=(settings,))
+    """Worker processes. They load the model and rule tables when they first finish a
+    document, not in a warm-up thread: with every core busy that thread only takes CPU from
+    the OCR, and a worker that finishes no OCR'd document would load the model for nothing
+    (measured: born-digital batch 8.5 s -> 17.7 s with it)."""
+    return ProcessPoolExecutor(max_workers=settings.workers)
 
 
 def _input_size(job: _Job) -> int:
