@@ -20,7 +20,7 @@ from ingest.detect import is_candidate_input
 from ingest.document import file_sha256, plan_document
 from ingest.errors import KehoachError
 from pipeline import records
-from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file, start_warm_up, wait_warm_up
+from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file, wait_warm_up
 from pipeline.settings import Settings
 from schema import Document, ErrorInfo
 
@@ -164,11 +164,10 @@ def _fail(report, out_dir, path: Path, name: str, sha: str | None, info: ErrorIn
 
 
 def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
-    if todo:
-        start_warm_up(settings)  # model and rule tables load while the first pages are read
     for job in todo:
         try:
-            doc = process_file(job.path, settings, engine=engine)
+            # the model and rule tables load in a thread while the first OCR'd pages are read
+            doc = process_file(job.path, settings, engine=engine, warm_up_during_ocr=True)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
             _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
             continue

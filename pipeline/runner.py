@@ -107,10 +107,14 @@ def wait_warm_up() -> None:
 
 
 def process_file(path: str | Path, settings: Settings | None = None,
-                 engine: OcrEngine | None = None) -> Document:
-    """Given one input file, return its finished Document (raises KehoachError if unreadable)."""
+                 engine: OcrEngine | None = None, warm_up_during_ocr: bool = False) -> Document:
+    """Given one input file, return its finished Document (raises KehoachError if unreadable).
+    ``warm_up_during_ocr``: start ``start_warm_up`` if pages go to OCR (only then is there
+    waiting to hide it in; otherwise it would just contend for the interpreter)."""
     settings = settings or Settings()
     doc, jobs = plan_document(Path(path), settings)
+    if jobs and warm_up_during_ocr:
+        start_warm_up(settings)
     if jobs:
         engine = engine or make_engine(settings)
         for job in jobs:

@@ -37,3 +37,15 @@ def test_warm_up_skips_everything_when_nothing_is_finished():
         "from normalize.restore.model import _load_cached;"
         "warm_up(Settings(restore=False, extract=False)); print(_load_cached.cache_info().currsize)")
     assert out == "0"
+
+
+def test_inline_batch_of_text_layer_pdfs_never_loads_the_model(tmp_path):
+    """Born-digital pages go to no OCR and need no restoration: no warm-up, no model."""
+    pdf = sorted(p for p in (ROOT / "samples").glob("*.pdf") if "scan" not in p.name)[0]
+    out = _run(
+        "import sys; from pathlib import Path;"
+        "from pipeline.batch import run_batch; from pipeline.settings import Settings;"
+        "from normalize.restore.model import _load_cached;"
+        f"r = run_batch([Path({str(pdf)!r})], Path({str(tmp_path)!r}), Settings(jobs=1));"
+        "print(len(r.written), _load_cached.cache_info().currsize)")
+    assert out == "1 0"
