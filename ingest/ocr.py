@@ -89,7 +89,10 @@ class TesseractEngine:
                 paths = []
                 for i, image in enumerate(images):
                     paths.append(os.path.join(tmp, f"p{i}.tif"))
-                    (image if image.mode in ("L", "1") else image.convert("L")).save(paths[-1])
+                    # compression named: an image keeps its source's ("group4" of a fax
+                    # TIFF) in .info, which Pillow would reuse and cannot write for mode L
+                    (image if image.mode in ("L", "1") else image.convert("L")).save(
+                        paths[-1], compression="raw")
                 path = paths[0]
                 if len(paths) > 1:
                     path = os.path.join(tmp, "pages.txt")
