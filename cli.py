@@ -101,8 +101,9 @@ def ingest_cmd(
     """Read plans and write one validated JSON record per input into --out.
 
     Each input yields OUT/<stem>.json, or OUT/<stem>.error.json with a readable reason;
-    the batch always goes on. Exit code 0 when all inputs succeeded, 1 when some failed,
-    2 on usage errors.
+    the batch always goes on. Pages that could not be read are named in a warning (and in
+    the record). Exit code 0 when all inputs succeeded, 1 when some failed (an error record,
+    or no page of the input could be read), 2 on usage errors.
     """
     from pipeline.startup import import_pytesseract_without_pandas
 
@@ -142,8 +143,11 @@ def ingest_cmd(
         _fail(exc)
     for line in report.messages:
         typer.echo(f"kehoach: failed: {line}", err=True)
+    for line in report.notes:
+        typer.echo(f"kehoach: warning: {line}", err=True)
     if not quiet:
-        typer.echo(f"{len(report.written)} written, {len(report.skipped)} up to date, "
+        unread = f" ({len(report.incomplete)} with pages that could not be read)" if report.incomplete else ""
+        typer.echo(f"{len(report.written)} written{unread}, {len(report.skipped)} up to date, "
                    f"{len(report.failed)} failed -> {out}", err=True)
     code = report.exit_code
     if db:

@@ -38,10 +38,16 @@ class BatchReport:
     skipped: list[Path] = field(default_factory=list)  # record already up to date
     messages: list[str] = field(default_factory=list)  # one readable line per failure
     all_inputs: list[Path] = field(default_factory=list)
+    # records written with pages that could not be read: some (status partial) or none
+    # readable (status failure, also in `unread`); one readable line each in `notes`
+    incomplete: list[Path] = field(default_factory=list)
+    unread: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """1 when an input got an error record or a record without one readable page."""
+        return 1 if self.failed or self.unread else 0
 
 
 def collect_inputs(paths: Iterable[str | Path], ignored: list[Path] | None = None) -> list[Path]:
@@ -147,8 +153,25 @@ def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
               ErrorInfo(code="write-failed", message=f"cannot write the record: {exc}"[:500]),
               on_done)
         return
+    note = unread_pages_note(job.path, doc)
+    if note:
+        report.incomplete.append(job.path)
+        report.notes.append(note)
+        if doc.status == "failure":
+            report.unread.append(job.path)
     if on_done:
         on_done(job.path, True)
+
+
+def unread_pages_note(path: Path, doc: Document) -> str | None:
+    """Given an input and its Document, return one line naming the pages that could not be
+    read and the first reason, or None when every page was read."""
+    bad = [p for p in doc.pages if p.error]
+    if not bad:
+        return None
+    numbers = ", ".join(str(p.number) for p in bad[:10]) + (" ..." if len(bad) > 10 else "")
+    return (f"{path.name}: {len(bad)} of {len(doc.pages)} pages could not be read "
+            f"(pages {numbers}; {bad[0].error})")
 
 
 def _fail(report, out_dir, path: Path, name: str, sha: str | None, info: ErrorInfo, on_done) -> None:
