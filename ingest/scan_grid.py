@@ -376,7 +376,7 @@ class PageGrid:
     cx: float          # rotation centre
     cy: float
     tol: int           # how far (px) positions of one rule may wander
-    gray: np.ndarray   # the straightened greyscale page
+    gray: np.ndarray   # the straightened greyscale page (when skewed: its table boxes, white elsewhere)
     dark: np.ndarray   # its ink mask
     tables: list[GridTable]
 
@@ -483,11 +483,12 @@ def image_to_grid(image: Image.Image) -> Optional[PageGrid]:
 
 
 def _straighten(image: Image.Image, skew: float, tables: list[GridTable], tol: int) -> np.ndarray:
-    """Given a page image, its skew and its tables (straightened pixels), return the page
-    straightened: nearest neighbour (cheap) for the mask's sake, the tables bilinear
-    (nearest neighbour's jagged strokes make OCR read bold "STT" as "STITT")."""
-    out = np.array(image.rotate(skew, resample=Image.NEAREST, fillcolor=255))
-    h, w = out.shape
+    """Given a page image, its skew and its tables (straightened pixels), return the
+    straightened page's table boxes, bilinear (nearest neighbour's jagged strokes make OCR
+    read bold "STT" as "STITT"), on white: only the tables' cells are read from it (the
+    rest of the page is OCR'd as given), so the rest is not rotated at all."""
+    w, h = image.size
+    out = np.full((h, w), 255, dtype=np.uint8)
     cx, cy = w / 2, h / 2
     c, s = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
     for gt in tables:
