@@ -201,14 +201,25 @@ def test_subject_unit_of_unseen_sentences(sentence, unit):
     assert subject_unit(sentence) == unit
 
 
+def _table_layout() -> dict:
+    """The department table plan's layout (tests/fixtures/unseen/dept-table.yaml), to edit."""
+    import yaml
+
+    return yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+
+
+def _layout_to_document(layout: dict, path) -> Document:
+    """Given a table plan layout, render it to a born-digital PDF at path and run the pipeline."""
+    from tests.fixtures.unseen.build_table_plan import layout_to_pdf_bytes
+
+    path.write_bytes(layout_to_pdf_bytes(layout))
+    return process_file(path, Settings(restore=False))
+
+
 def test_target_table_with_a_unit_column(tmp_path):
     """A target table TT | Chỉ tiêu | Đơn vị tính | Năm 2025 | Năm 2026 | Cơ quan chủ trì: the
     'Đơn vị tính' column is the values' unit, not part of the lead unit."""
-    import yaml
-
-    from tests.fixtures.unseen.build_table_plan import layout_to_pdf_bytes
-
-    layout = yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+    layout = _table_layout()
     layout["appendix"]["heading"] = ["PHỤ LỤC", "CHỈ TIÊU CHUYỂN ĐỔI SỐ CỦA NGÀNH"]
     layout["appendix"]["columns"] = [["STT", 12], ["Chỉ tiêu", 100], ["Đơn vị tính", 25],
                                      ["Năm 2025", 25], ["Năm 2026", 25], ["Cơ quan chủ trì", 60]]
@@ -219,9 +230,7 @@ def test_target_table_with_a_unit_column(tmp_path):
         "II | Dịch vụ công trực tuyến",
         "3 | Thời gian xử lý trung bình một hồ sơ trực tuyến | ngày | 5 | 3 | Các phòng, đơn vị thuộc Sở",
     ]
-    path = tmp_path / "targets.pdf"
-    path.write_bytes(layout_to_pdf_bytes(layout))
-    doc = process_file(path, Settings(restore=False))
+    doc = _layout_to_document(layout, tmp_path / "targets.pdf")
     got = [(t.ordinal, t.section, [u.name for u in t.lead_units],
             [(v.year, v.value, v.unit, v.comparator) for v in t.values]) for t in doc.targets]
     assert got == [
@@ -237,11 +246,7 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
     công việc | Cơ quan phối hợp | Thời hạn hoàn thành | Ghi chú, decimal rows under numbered
     groups, ward units ("UBND phường" is the ward's committee, not "UBND xã, phường") and a
     signer whose name has no Kinh surname ("Y Bhin Niê")."""
-    import yaml
-
-    from tests.fixtures.unseen.build_table_plan import layout_to_pdf_bytes
-
-    layout = yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+    layout = _table_layout()
     layout.update(header_left=["ĐẢNG BỘ TỈNH ĐẮK LẮK", "ĐẢNG ỦY PHƯỜNG TÂN LẬP", "BAN CHỈ ĐẠO"],
                   number="Số: 07-KH/BCĐ", dateline="Tân Lập, ngày 03 tháng 11 năm 2025",
                   title="triển khai chuyển đổi số trong hệ thống chính trị phường năm 2026",
@@ -255,9 +260,7 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
         "2 | Về nhân lực số",
         "2.1 | Đoàn Thanh niên phường | Thành lập Tổ công nghệ số cộng đồng tại các tổ dân phố | Hội Liên hiệp Phụ nữ phường | Hằng quý | ",
     ])
-    path = tmp_path / "ward.pdf"
-    path.write_bytes(layout_to_pdf_bytes(layout))
-    doc = process_file(path, Settings(restore=False))
+    doc = _layout_to_document(layout, tmp_path / "ward.pdf")
     got = [(t.ordinal, t.section, [u.name for u in t.lead_units], [u.name for u in t.cooperating_units],
             t.deadline.kind, t.deadline.end) for t in doc.tasks]
     assert got == [
@@ -383,11 +386,9 @@ def test_unknown_unit_without_trailing_speck(raw, name):
 def test_table_plan_as_text_with_cell_separators(tmp_path):
     """The table plan as a plain-text file whose table rows keep their cells apart with " | "
     (a text export): read as a table (extract.delimited_tables), scored like the PDF."""
-    import yaml
-
     from tests.fixtures.unseen.build_table_plan import layout_to_text
 
-    layout = yaml.safe_load((HERE / "dept-table.yaml").read_text(encoding="utf-8"))
+    layout = _table_layout()
     path = tmp_path / "dept-table.txt"
     path.write_text(layout_to_text(layout), encoding="utf-8")
     doc = process_file(path, Settings(restore=False))
