@@ -200,6 +200,8 @@ def _without_trailing_speck(name: str) -> str:
 
 # ----------------------------------------------------------------------------- registry
 
+_MEMO_MAX = 50_000  # remembered unit prints per registry; a long batch starts over past it
+
 
 @dataclass
 class UnitRegistry:
@@ -222,6 +224,10 @@ class UnitRegistry:
     vocabulary: frozenset[str] = frozenset()  # every word of every key, head and level word
     abbreviation_words: frozenset[tuple[str, ...]] = frozenset()  # folded words of each abbreviation
     head_starts: frozenset[str] = frozenset()  # folded first word of each head ("so", "uy")
+    # (raw, level, trim) -> _match's answer: the repairs scan the whole registry and a piece is
+    # asked again and again (resolve, is_known while splitting, cutting and rejoining)
+    _memo: dict[tuple[str, Optional[str], bool], Optional[tuple[str, Optional[str]]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     # -- construction
 
@@ -304,6 +310,15 @@ class UnitRegistry:
         return found[0] if found else None
 
     def _match(self, raw: str, level: Optional[str], trim: bool = True) -> Optional[tuple[str, Optional[str]]]:
+        """``_match_uncached``, remembered per registry (the registry never changes once built)."""
+        memo_key = (raw, level, trim)
+        if memo_key not in self._memo:
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()
+            self._memo[memo_key] = self._match_uncached(raw, level, trim)
+        return self._memo[memo_key]
+
+    def _match_uncached(self, raw: str, level: Optional[str], trim: bool = True) -> Optional[tuple[str, Optional[str]]]:
         """Given one unit as printed, return (its canonical name, how it was found: None when
         its key is exactly a name's or an alias's, else the repair that found it, with its
         evidence, e.g. "fuzzy, score 88"), or None when it is no known unit. Specks are
