@@ -490,13 +490,8 @@ class UnitRegistry:
         if len(tokens) > 1 and self._is_head_start(tokens[0]):
             return self._without_trailing_noise(tokens, limit)
 
-        def noise(tok: str) -> bool:
-            letters = [c for c in tok if c.isalpha()]
-            bare = fold(nfc(tok)).strip(_EDGE_PUNCT)
-            return len(letters) <= limit and not tok.isdigit() and bare not in self.level_keys
-
         lettered = 0  # one speck with letters leads a print; two are words ("ác sở, ban")
-        while len(tokens) > 1 and noise(tokens[0]) and lettered + any(c.isalpha() for c in tokens[0]) <= 1:
+        while len(tokens) > 1 and self._is_speck(tokens[0], limit) and lettered + any(c.isalpha() for c in tokens[0]) <= 1:
             lettered += any(c.isalpha() for c in tokens[0])
             tokens = tokens[1:]
         return self._without_trailing_noise(tokens, limit)
@@ -505,18 +500,20 @@ class UnitRegistry:
         """Given a print's tokens, return them joined without speck tokens at the end; not
         past a capitalised head word with words after it ("..., Sở Y tế" ends with another
         name, not specks)."""
-        def noise(tok: str) -> bool:
-            letters = [c for c in tok if c.isalpha()]
-            bare = fold(nfc(tok)).strip(_EDGE_PUNCT)
-            return len(letters) <= limit and not tok.isdigit() and bare not in self.level_keys
-
         end = len(tokens)
-        while end > 1 and noise(tokens[end - 1]):
+        while end > 1 and self._is_speck(tokens[end - 1], limit):
             end -= 1
         # a head alone at the end ("Sợ") or in capitals ("SỐ s") is debris
         if any(self._is_head_start(t) and not t[1:].isupper() for t in tokens[end:-1]):
             return " ".join(tokens)
         return " ".join(tokens[:end])
+
+    def _is_speck(self, token: str, limit: int) -> bool:
+        """Whether a token at a print's edge is an OCR speck: at most ``limit`` letters, not a
+        number ("Ban Chỉ đạo 35", "Tổ 7") nor a level word."""
+        letters = sum(c.isalpha() for c in token)
+        bare = fold(nfc(token)).strip(_EDGE_PUNCT)
+        return letters <= limit and not token.isdigit() and bare not in self.level_keys
 
     def _is_head_start(self, token: str) -> bool:
         """Whether a token is a capitalised head word or a head's first word ("Sở", "Ủy")."""
