@@ -79,9 +79,12 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     # to a word as "_" ("_PHỤ LỤC"): drop those, trim these.
     lines = [[_to_grid(_trimmed(w), grid, px_to_pt) for w in ln if not _speck(w)]
              for ln in _page_lines(page)]
-    dropped = [_to_grid(w, grid, px_to_pt).model_copy(update={"line": -1}) for w in page.words if _speck(w)]
-    dropped += [Word(text=p.text, bbox=(p.x0 * px_to_pt, p.t * px_to_pt, p.x1 * px_to_pt, p.b * px_to_pt),
-                     conf=p.conf, line=-1) for p in cells if p.noise and p.text]
+    # on the page as given, like the page's words: the page pass was read unstraightened,
+    # the cells' specks are moved back from the straightened frame
+    dropped = [w.model_copy(update={"line": -1}) for w in page.words if _speck(w)]
+    dropped += [_to_page(Word(text=p.text, bbox=(p.x0 * px_to_pt, p.t * px_to_pt, p.x1 * px_to_pt,
+                                                 p.b * px_to_pt), conf=p.conf, line=-1), grid, px_to_pt)
+                for p in cells if p.noise and p.text]
     for gt in reversed(grid.tables):  # bottom table first: insertion points stay valid
         x0, t, x1, b = gt.xs[0], gt.ys[0], gt.xs[-1], gt.ys[-1]
         inside = [p for p in cells if not p.noise and x0 <= (p.x0 + p.x1) / 2 <= x1
@@ -111,6 +114,17 @@ def _to_grid(word: Word, grid, px_to_pt: float) -> Word:
     hw, hh = (x1 - x0) / 2, (b - t) / 2
     return word.model_copy(update={"bbox": ((mx - hw) * px_to_pt, (my - hh) * px_to_pt,
                                             (mx + hw) * px_to_pt, (my + hh) * px_to_pt)})
+
+
+def _to_page(word: Word, grid, px_to_pt: float) -> Word:
+    """The word with its box moved from the grid's straightened frame back onto the page
+    image as given (centre rotated, size kept; points, rounded to 0.01)."""
+    x0, t, x1, b = (v / px_to_pt for v in word.bbox)
+    mx, my = grid.to_page((x0 + x1) / 2, (t + b) / 2)
+    hw, hh = (x1 - x0) / 2, (b - t) / 2
+    return Word(text=word.text, conf=word.conf, line=word.line,
+                bbox=(round((mx - hw) * px_to_pt, 2), round((my - hh) * px_to_pt, 2),
+                      round((mx + hw) * px_to_pt, 2), round((my + hh) * px_to_pt, 2)))
 
 
 def _trimmed(word: Word) -> Word:
@@ -161,13 +175,7 @@ def _lines_to_page(lines: list[list[Word]], grid, px_to_pt: float) -> tuple[str,
             if text_lines and text_lines[-1] != "":
                 text_lines.append("")
             continue
-        for w in ln:
-            x0, t, x1, b = (v / px_to_pt for v in w.bbox)
-            mx, my = grid.to_page((x0 + x1) / 2, (t + b) / 2)
-            hw, hh = (x1 - x0) / 2, (b - t) / 2
-            words.append(Word(text=w.text, conf=w.conf, line=len(text_lines),
-                              bbox=(round((mx - hw) * px_to_pt, 2), round((my - hh) * px_to_pt, 2),
-                                    round((mx + hw) * px_to_pt, 2), round((my + hh) * px_to_pt, 2))))
+        words += [_to_page(w, grid, px_to_pt).model_copy(update={"line": len(text_lines)}) for w in ln]
         text_lines.append(" ".join(w.text for w in ln))
     while text_lines and text_lines[-1] == "":
         text_lines.pop()

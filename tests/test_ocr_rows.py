@@ -200,3 +200,26 @@ def test_greater_or_equal_told_from_greater_by_its_bar(text, barred, font):
     read = text.replace("≥", ">").replace("≤", "<")
     assert word_to_barred(read, ink, (0, 0, 300, 90)) == (text if barred else read)
     assert word_to_barred("2025", ink, (0, 0, 300, 90)) == "2025"
+
+
+class SpeckEngine(FakeEngine):
+    """FakeEngine whose page pass also reads a scan speck ("c.", confidence 0)."""
+
+    SPECK = (850.0, 30.0, 860.0, 40.0)
+
+    def recognize_many(self, images, *, dpi, timeout=None, psm=None):
+        out = super().recognize_many(images, dpi=dpi, timeout=timeout, psm=psm)
+        page = out[0]
+        speck = Word(text="c.", bbox=self.SPECK, conf=0.0, line=0)
+        out[0] = OcrResult(text=page.text + " c.", words=[*page.words, speck], confidence=page.confidence)
+        return out
+
+
+def test_dropped_specks_keep_their_boxes_on_the_page_as_given_on_a_skewed_page():
+    image = _grid_page().rotate(1.5, expand=False, fillcolor=255)
+    grid = image_to_grid(image)
+    assert grid is not None and abs(grid.skew) > 0.5  # the table is found, skewed
+    reading = image_to_reading(image, dpi=72, engine=SpeckEngine())
+    assert "c." not in reading.text.split()
+    [speck] = [w for w in reading.dropped if w.text == "c."]
+    assert speck.bbox == pytest.approx(SpeckEngine.SPECK)  # the page pass read the page as given
