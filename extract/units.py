@@ -701,8 +701,10 @@ class UnitRegistry:
         f = self.data.fuzzy
         if len(probe) < f.min_length:
             return None
-        hits = {canon: len(ck) for ck, canon in sorted(self.compact.items(), key=lambda kv: -len(kv[0]))
-                if ck.startswith(probe) and len(probe) >= f.cut_min_coverage * len(ck)}
+        hits: dict[str, int] = {}  # canonical -> its shortest key the probe begins
+        for ck, canon in self.compact.items():
+            if ck.startswith(probe) and len(probe) >= f.cut_min_coverage * len(ck):
+                hits[canon] = min(len(ck), hits.get(canon, len(ck)))
         if len(hits) != 1:
             return None
         name, whole = next(iter(hits.items()))
