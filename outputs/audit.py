@@ -92,6 +92,7 @@ def batch_processor(inputs: list[Path], records_dir: Path, jobs: int = 0, run: b
     An input whose record is an error record, or missing, fails with that reason.
     Imported lazily: the audit is usable without OCR installed.
     """
+    from outputs.record_files import path_to_document
     from pipeline import records
     from pipeline.batch import run_batch
     from pipeline.settings import Settings
@@ -104,7 +105,7 @@ def batch_processor(inputs: list[Path], records_dir: Path, jobs: int = 0, run: b
         record, error = records.record_path(records_dir, names[path]), records.error_path(records_dir, names[path])
         try:
             if record.exists():
-                found[path] = Document.model_validate_json(record.read_text(encoding="utf-8"))
+                found[path] = path_to_document(record)
             elif error.exists():
                 info = json.loads(error.read_text(encoding="utf-8")).get("error", {})
                 found[path] = f"{info.get('code', 'error')}: {info.get('message', '')}"
