@@ -78,32 +78,35 @@ def _delimited(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
     return items, warns
 
 
+def _field_line_regions(plan: Plan, as_list: bool):
+    """The plan's text appendices not read as delimited tables that are lists (two or more
+    "- Cơ quan chủ trì: ..." field lines, as_list) or flattened tables (fewer)."""
+    from .lists import count_field_lines
+
+    for r in plan.text_appendices():
+        if r.name not in plan.delimited and (count_field_lines(r) >= 2) == as_list:
+            yield r
+
+
 def _lists(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
-    from .lists import count_field_lines, list_region_to_raw_items
+    from .lists import list_region_to_raw_items
 
     items, warns = [], []
-    for r in plan.text_appendices():
-        if r.name in plan.delimited:
-            continue
-        if count_field_lines(r) >= 2:
-            i, w = list_region_to_raw_items(r, region_kind(r))
-            items += i
-            warns += w
+    for r in _field_line_regions(plan, as_list=True):
+        i, w = list_region_to_raw_items(r, region_kind(r))
+        items += i
+        warns += w
     return items, warns
 
 
 def _flat(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
     from .flat_tables import flat_region_to_raw_items
-    from .lists import count_field_lines
 
     items, warns = [], []
-    for r in plan.text_appendices():
-        if r.name in plan.delimited:
-            continue
-        if count_field_lines(r) < 2:
-            i, w = flat_region_to_raw_items(r, region_kind(r))
-            items += i
-            warns += w
+    for r in _field_line_regions(plan, as_list=False):
+        i, w = flat_region_to_raw_items(r, region_kind(r))
+        items += i
+        warns += w
     return items, warns
 
 
