@@ -84,7 +84,8 @@ class _Progress:
 def ingest_cmd(
     paths: List[Path] = typer.Argument(..., help="PDFs, images, text files, or folders (walked recursively)"),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="folder for <stem>.json records"),
-    lang: str = typer.Option("vie", "--lang", help="tesseract language(s), e.g. vie or vie+eng"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="tesseract models joined by '+': vie, vie+eng, script/Vietnamese, or a .traineddata file (default: the most accurate Vietnamese model installed)"),
+    tessdata_dir: Optional[Path] = typer.Option(None, "--tessdata-dir", help="folder of tesseract models (default: tesseract's own)"),
     dpi: int = typer.Option(300, "--dpi", help="render resolution of PDF pages for OCR"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
     page_timeout: float = typer.Option(600.0, "--page-timeout", help="seconds one page may spend in OCR (0 = no limit)"),
@@ -112,12 +113,16 @@ def ingest_cmd(
     from pipeline.settings import Settings
 
     try:
-        settings = Settings(lang=lang, dpi=dpi, jobs=jobs, page_timeout=page_timeout,
-                            force_ocr=force_ocr, restore=not no_restore,
+        models, problem = _ocr_models(lang, str(tessdata_dir) if tessdata_dir else None)
+        settings = Settings(lang=models.lang, tessdata_dir=models.tessdata_dir, dpi=dpi, jobs=jobs,
+                            page_timeout=page_timeout, force_ocr=force_ocr, restore=not no_restore,
                             model=str(model) if model else None, extract=not no_extract,
-                            force=force, ocr_unavailable=_ocr_problem(lang))
+                            force=force, ocr_unavailable=problem and problem.message,
+                            ocr_hint=problem and problem.hint)
     except ValueError as exc:
         _fail(UsageProblem(str(exc)))
+    for line in [] if quiet else models.warnings:
+        typer.echo(f"kehoach: warning: {line}", err=True)
     ignored: list[Path] = []
     try:
         inputs = collect_inputs(paths, ignored)
@@ -134,7 +139,7 @@ def ingest_cmd(
         raise typer.Exit(2)
     if settings.ocr_unavailable and not quiet:
         typer.echo(f"kehoach: warning: {settings.ocr_unavailable}; inputs that need OCR will "
-                   "get error records", err=True)
+                   f"get error records ({settings.ocr_hint})", err=True)
     try:
         with _Progress(len(inputs), quiet) as progress:
             report = run_batch(inputs, out, settings, on_done=progress.advance,
@@ -175,16 +180,17 @@ def _load_into_db(report, out: Path, db: str, quiet: bool) -> int:
     return 0 if loaded.ok else 1
 
 
-def _ocr_problem(lang: str) -> str | None:
-    """Why OCR cannot run here (tesseract or its language data missing), or None."""
+def _ocr_models(lang: str | None, tessdata_dir: str | None):
+    """The OCR models of a run as tesseract takes them, and why OCR cannot run here
+    (a MissingToolError: tesseract or a model missing, the package to install in its hint)
+    or None. ValueError for a malformed --lang or --tessdata-dir."""
     from ingest.errors import MissingToolError
-    from ingest.ocr import TesseractEngine
+    from ingest.ocr import DEFAULT_MODELS, OcrModels, resolve_models
 
     try:
-        TesseractEngine(lang=lang).check()
+        return resolve_models(lang, tessdata_dir), None
     except MissingToolError as exc:
-        return str(exc)
-    return None
+        return OcrModels(lang or DEFAULT_MODELS[0], tessdata_dir), exc
 
 
 @bench_app.command("speed")

@@ -26,7 +26,6 @@ class PageJob:
     timeout: float
     reason: str
     encoding: str | None = None
-    lang: str = "vie"
 
 
 def file_sha256(path: Path) -> str:
@@ -69,7 +68,7 @@ def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Docu
     doc.source.pages = len(doc.pages)
     if jobs and settings.ocr_unavailable:
         raise MissingToolError(f"{path.name} needs OCR but {settings.ocr_unavailable}",
-                               hint=INSTALL_HINT)
+                               hint=settings.ocr_hint or INSTALL_HINT)
     suffix = path.suffix.lower()
     if kind == "image" and suffix == ".pdf":
         doc.warn("ingest", f"{path.name} is named .pdf but is an image; read it as an image")
@@ -115,8 +114,7 @@ def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
             page.method = "ocr"
             page.encoding = decision.encoding
             jobs.append(PageJob(str(path), "pdf", tl.number - 1, settings.dpi,
-                                settings.page_timeout, decision_reason, decision.encoding,
-                                settings.lang))
+                                settings.page_timeout, decision_reason, decision.encoding))
         doc.pages.append(page)
     return jobs
 
@@ -128,7 +126,7 @@ def _plan_image(path: Path, doc: Document, settings) -> list[PageJob]:
     for i in range(image_page_count(path)):
         doc.pages.append(Page(number=i + 1, method="ocr", decision="image input"))
         jobs.append(PageJob(str(path), "image", i, settings.dpi, settings.page_timeout,
-                            "image input", lang=settings.lang))
+                            "image input"))
     return jobs
 
 

@@ -7,16 +7,184 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import subprocess
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
+
+from pydantic import BaseModel
 
 from ingest.errors import IngestError, MissingToolError, PageTimeout
 from schema import Word
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
 LOW_CONFIDENCE = 55.0  # below this mean word confidence, check the page's orientation
+# The models a run reads with when --lang is not given, best first (docs/benchmarks.md):
+# the first one installed is taken, a warning says so when it is not the first.
+DEFAULT_MODELS = ("vie",)
+PACKAGES_FILE = Path(__file__).parent / "data" / "tesseract_packages.yaml"
+SCRIPT_PREFIX = "script/"
+MODEL_SUFFIX = ".traineddata"
+
+
+class _PackageNames(BaseModel):
+    language_package: str
+    script_package: str
+    scripts: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _package_names() -> _PackageNames:
+    import yaml
+
+    return _PackageNames.model_validate(yaml.safe_load(PACKAGES_FILE.read_text(encoding="utf-8")))
+
+
+def model_to_package(name: str) -> str | None:
+    """Given a tesseract model name ("vie", "chi_sim", "script/Vietnamese", "Vietnamese"),
+    return the Debian package that installs it, or None when no package is known."""
+    names = _package_names()
+    base = name[len(SCRIPT_PREFIX):] if name.startswith(SCRIPT_PREFIX) else name
+    if base in names.scripts:
+        return names.script_package.format(code=names.scripts[base])
+    if name.startswith(SCRIPT_PREFIX) or not re.fullmatch(r"[a-z]{3}(_[a-z]+)*", base):
+        return None
+    return names.language_package.format(name=base.replace("_", "-"))
+
+
+@dataclass(frozen=True)
+class OcrModels:
+    """The models a run reads with, as tesseract is to be given them: ``lang`` for ``-l``
+    (e.g. "Vietnamese", "vie+eng"), ``tessdata_dir`` for ``--tessdata-dir`` (None:
+    tesseract's own folder). ``warnings``: what a person should know about the choice."""
+
+    lang: str
+    tessdata_dir: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _tesseract_cmd() -> str:
+    import pytesseract
+
+    return pytesseract.pytesseract.tesseract_cmd
+
+
+def list_models(tessdata_dir: str | None = None) -> tuple[str, frozenset[str]]:
+    """Given a tessdata folder (None: tesseract's own), return the folder tesseract reads
+    and the model names it lists there ("vie", "script/Vietnamese", ...). Raise
+    MissingToolError when tesseract cannot be run. (pytesseract's own listing drops every
+    name that is not lowercase letters, script models among them.)"""
+    cmd = [_tesseract_cmd(), "--list-langs"]
+    if tessdata_dir:
+        cmd += ["--tessdata-dir", tessdata_dir]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise MissingToolError("tesseract is not installed or not on PATH",
+                               hint=INSTALL_HINT) from exc
+    lines = (proc.stdout + "\n" + proc.stderr).splitlines()
+    folder = tessdata_dir or ""
+    names: set[str] = set()
+    for line in lines:
+        m = re.match(r'List of available languages in "(.*)"', line)
+        if m:
+            folder = m.group(1)
+        elif line.strip() and not line.startswith(("Error", "Warning")) and " " not in line.strip():
+            names.add(line.strip())
+    return folder.rstrip("/") or folder, frozenset(names)
+
+
+def _split_spec(spec: str) -> list[str]:
+    parts = [p.strip() for p in spec.split("+")]
+    if not spec.strip() or any(not p for p in parts):
+        raise ValueError(f"--lang {spec!r}: give tesseract models joined by '+', "
+                         "e.g. vie, vie+eng, script/Vietnamese")
+    return parts
+
+
+def _path_to_name(part: str, tessdata_dir: str | None) -> tuple[str, str]:
+    """Given a --lang part that is a .traineddata path, return (model name, tessdata
+    folder): its name relative to --tessdata-dir, or to its own folder without one."""
+    path = Path(part).expanduser()
+    if not tessdata_dir:
+        return path.name[:-len(MODEL_SUFFIX)], str(path.parent)
+    try:
+        # absolute, links kept: a model folder may link to installed files
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(Path(tessdata_dir).expanduser()))
+    except ValueError:
+        raise ValueError(f"--lang {part}: a model file must lie under --tessdata-dir "
+                         f"{tessdata_dir}") from None
+    return rel.as_posix()[:-len(MODEL_SUFFIX)], tessdata_dir
+
+
+def _find_model(name: str, have: frozenset[str]) -> str | None:
+    """Given a model name and the names tesseract lists, return the listed name to use:
+    script models are listed as "script/X" in tesseract's own layout and as "X" where a
+    distribution puts them at the top of tessdata (Debian), either spelling finds both."""
+    if name in have:
+        return name
+    base = name[len(SCRIPT_PREFIX):] if name.startswith(SCRIPT_PREFIX) else name
+    for alt in (base, SCRIPT_PREFIX + base):
+        if alt in have and base in _package_names().scripts:
+            return alt
+    return None
+
+
+def _missing_error(missing: list[str], folder: str, custom: bool) -> MissingToolError:
+    packages = [model_to_package(m) for m in missing]
+    known = [p for p in packages if p]
+    where = f"in {folder}" if folder else "installed"
+    message = f"tesseract has no model {', '.join(missing)} {where}"
+    if custom:
+        hint = f"put {', '.join(m + MODEL_SUFFIX for m in missing)} in {folder}, or leave out --tessdata-dir"
+        if known:
+            hint += f" and install {'it' if len(known) == 1 else 'them'} with: apt-get install {' '.join(known)}"
+    elif len(known) == len(missing):
+        hint = f"install it with: apt-get install {' '.join(known)}"
+    else:
+        hint = (f"no Debian package is known for {', '.join(m for m, p in zip(missing, packages) if not p)}: "
+                "put its .traineddata file in a folder and pass --tessdata-dir")
+        if known:
+            hint += f"; install the others with: apt-get install {' '.join(known)}"
+    return MissingToolError(message, hint=hint)
+
+
+def resolve_models(spec: str | None = None, tessdata_dir: str | None = None) -> OcrModels:
+    """Given a --lang value (tesseract models joined by "+": "vie", "vie+eng",
+    "script/Vietnamese", a .traineddata path; None: the default, ``DEFAULT_MODELS``) and a
+    --tessdata-dir, return the models as tesseract here takes them. Raise ValueError for a
+    malformed value, MissingToolError (with the package to install) for a missing model."""
+    parts = _split_spec(spec) if spec is not None else None
+    if tessdata_dir and not os.path.isdir(os.path.expanduser(tessdata_dir)):
+        raise ValueError(f"--tessdata-dir {tessdata_dir}: no such folder")
+    names: list[str] = []
+    folder_given = tessdata_dir
+    for part in parts or []:
+        if part.endswith(MODEL_SUFFIX):
+            name, tessdata_dir = _path_to_name(part, tessdata_dir)  # the first sets the folder
+            names.append(name)
+        else:
+            names.append(part)
+    folder, have = list_models(tessdata_dir)
+    if parts is None:
+        found = [m for m in (_find_model(d, have) for d in DEFAULT_MODELS) if m]
+        if not found:
+            raise _missing_error([DEFAULT_MODELS[0]], folder, bool(folder_given))
+        warnings = ()
+        if found[0] != _find_model(DEFAULT_MODELS[0], have):
+            package = model_to_package(DEFAULT_MODELS[0])
+            warnings = (f"OCR reads with {found[0]}: the more accurate {DEFAULT_MODELS[0]} is "
+                        "not installed" + (f" (apt-get install {package})" if package else ""),)
+        return OcrModels(found[0], tessdata_dir, warnings)
+    resolved = [_find_model(n, have) for n in names]
+    missing = [n for n, r in zip(names, resolved) if r is None]
+    if missing:
+        raise _missing_error(missing, folder, bool(tessdata_dir))
+    return OcrModels("+".join(resolved), tessdata_dir)
 
 
 @dataclass
@@ -45,30 +213,20 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def __init__(self, lang: str = "vie", psm: int = 3, fix_orientation: bool = True):
-        self.lang = lang
+    def __init__(self, lang: str = "vie", psm: int = 3, fix_orientation: bool = True,
+                 tessdata_dir: str | None = None):
+        self.lang = lang  # as tesseract takes it (see ``resolve_models``)
+        self.tessdata_dir = tessdata_dir
         self.psm = psm
         self.fix_orientation = fix_orientation
         # OpenMP threads fight each other when pages run in parallel processes
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-    def check(self) -> str:
-        """Raise MissingToolError unless tesseract and every requested language exist;
-        return the languages it has. One tesseract start (--list-langs), as every run pays it."""
-        import pytesseract
-
-        try:
-            langs = set(pytesseract.get_languages(config=""))
-        except pytesseract.TesseractNotFoundError as exc:
-            raise MissingToolError("tesseract is not installed or not on PATH",
-                                   hint=INSTALL_HINT) from exc
-        missing = [lang for lang in self.lang.split("+") if lang not in langs]
-        if missing:
-            pkgs = " ".join(f"tesseract-ocr-{m}" for m in missing)
-            raise MissingToolError(
-                f"tesseract has no language data for: {', '.join(missing)}",
-                hint=f"install it with: apt-get install {pkgs}")
-        return ", ".join(sorted(langs))
+    def check(self) -> OcrModels:
+        """Raise MissingToolError unless tesseract and every requested model exist (with
+        the package to install); return the models as tesseract takes them. One tesseract
+        start (--list-langs), as every run pays it."""
+        return resolve_models(self.lang, self.tessdata_dir)
 
     def recognize(self, image, *, dpi: int, timeout: float | None = None,
                   psm: int | None = None) -> OcrResult:
@@ -112,23 +270,31 @@ class TesseractEngine:
         except pytesseract.TesseractError as exc:
             msg = str(exc)
             if "Failed loading language" in msg or "Error opening data file" in msg:
-                raise MissingToolError(f"tesseract cannot load language '{self.lang}'",
-                                       hint=INSTALL_HINT) from exc
+                missing = [n for n in self.lang.split("+") if model_to_package(n)]
+                hint = (f"install it with: apt-get install {' '.join(map(model_to_package, missing))}"
+                        if missing and not self.tessdata_dir else INSTALL_HINT)
+                raise MissingToolError(f"tesseract cannot load model '{self.lang}'",
+                                       hint=hint) from exc
             raise IngestError(f"tesseract failed: {msg[:300]}", code="ocr-failed") from exc
         return [data_to_result(d, 72.0 / dpi) for d in split_pages(data, len(images))]
 
     def _config(self, dpi: int, psm: int) -> str:
         # tessedit_do_invert=0 (no inverted-text retry of doubtful lines) was measured: no
         # speed gain within noise, and a few characters lost on the sample scans' prose
-        return f"--oem 1 --psm {psm} --dpi {dpi}"
+        config = f"--oem 1 --psm {psm} --dpi {dpi}"
+        if self.tessdata_dir:
+            config += f" --tessdata-dir {shlex.quote(self.tessdata_dir)}"
+        return config
 
     def orientation(self, image, timeout: float | None = None) -> int:
         """Return the clockwise rotation (0/90/180/270) that makes the page upright."""
         import pytesseract
 
+        config = "--psm 0 -c min_characters_to_try=10"
+        if self.tessdata_dir and os.path.isfile(os.path.join(self.tessdata_dir, "osd" + MODEL_SUFFIX)):
+            config += f" --tessdata-dir {shlex.quote(self.tessdata_dir)}"
         try:
-            osd = pytesseract.image_to_osd(image, config="--psm 0 -c min_characters_to_try=10",
-                                           timeout=timeout or 0)
+            osd = pytesseract.image_to_osd(image, config=config, timeout=timeout or 0)
         except Exception:  # too little text to tell; keep the page as it is
             return 0
         m = re.search(r"Rotate:\s*(\d+)", osd)

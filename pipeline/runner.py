@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.document import PageJob, ocr_page, plan_document
-from ingest.ocr import OcrEngine, TesseractEngine
+from ingest.ocr import OcrEngine, TesseractEngine, resolve_models
 from pipeline.settings import Settings
 from schema import Document, Page, ProducedBy, Source
 
@@ -18,7 +19,15 @@ def make_engine(settings: Settings) -> OcrEngine:
     from pipeline.startup import import_pytesseract_without_pandas
 
     import_pytesseract_without_pandas()  # a no-op once imported (forked workers inherit it)
-    return TesseractEngine(lang=settings.lang, psm=settings.psm)
+    lang = settings.lang or _default_models(settings.tessdata_dir)
+    return TesseractEngine(lang=lang, psm=settings.psm, tessdata_dir=settings.tessdata_dir)
+
+
+@lru_cache(maxsize=4)
+def _default_models(tessdata_dir: str | None) -> str:
+    """The default models as tesseract takes them, listed once per process (every page job
+    makes an engine)."""
+    return resolve_models(None, tessdata_dir).lang
 
 
 def merge_ocr_page(doc: Document, page: Page) -> None:

@@ -23,7 +23,10 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    lang: str = "vie"              # tesseract language(s), e.g. "vie" or "vie+eng"
+    # tesseract models as tesseract takes them (ingest.ocr.resolve_models); None = the
+    # most accurate default model installed (ingest.ocr.DEFAULT_MODELS)
+    lang: str | None = None
+    tessdata_dir: str | None = None  # folder of the models; None = tesseract's own
     dpi: int = 300                 # render resolution of PDF pages for OCR
     jobs: int = 0                  # worker processes; 0 = number of cores
     page_timeout: float = 600.0    # seconds one page may take in OCR; 0 = no limit
@@ -34,6 +37,7 @@ class Settings:
     extract: bool = True           # run the extractors
     force: bool = False            # redo inputs whose record already exists
     ocr_unavailable: str | None = None  # why OCR cannot run here; pages needing it fail
+    ocr_hint: str | None = None    # and what to install
 
 
     def __post_init__(self) -> None:
@@ -55,7 +59,7 @@ class Settings:
         if self.model:
             st = os.stat(self.model)
             model = [os.path.abspath(self.model), st.st_size, int(st.st_mtime)]
-        shape = [kehoach_version(), self.lang, self.dpi, self.psm, self.force_ocr, self.restore,
+        shape = [kehoach_version(), self.lang, self.tessdata_dir, self.dpi, self.psm, self.force_ocr, self.restore,
                  model, self.extract]
         return hashlib.sha1(json.dumps(shape).encode()).hexdigest()[:16]
 

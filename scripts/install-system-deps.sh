@@ -5,11 +5,11 @@ set -euo pipefail
 
 need_pkgs=()
 command -v tesseract >/dev/null 2>&1 || need_pkgs+=(tesseract-ocr)
-if command -v tesseract >/dev/null 2>&1; then
-  tesseract --list-langs 2>/dev/null | grep -qx vie || need_pkgs+=(tesseract-ocr-vie)
-else
-  need_pkgs+=(tesseract-ocr-vie)
-fi
+# OCR models: the Vietnamese script model (listed as Vietnamese by Debian, script/Vietnamese
+# in tesseract's own layout) and the vie language model it falls back to
+models=$(tesseract --list-langs 2>/dev/null || true)
+grep -qx vie <<<"$models" || need_pkgs+=(tesseract-ocr-vie)
+grep -qxE '(script/)?Vietnamese' <<<"$models" || need_pkgs+=(tesseract-ocr-script-viet)
 command -v pdftoppm >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
