@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-deps test-deps demo test bench model samples schema clean
+.PHONY: setup system-deps test-deps demo test bench model samples plans schema clean
 
 setup: system-deps $(STAMP)
 
@@ -31,6 +31,11 @@ bench: setup
 	@# ocrmypdf only for the speed comparison (kehoach vs ocrmypdf on the same scan)
 	$(BIN)/pip install -q ocrmypdf || echo "ocrmypdf could not be installed: that figure is skipped"
 	$(BIN)/kehoach bench all
+	$(BIN)/kehoach bench generality --out build/plans --jobs 2
+
+# generated plans of other layouts (bench/plans): gold records, PDF, scan, old OCR text
+plans: setup
+	$(BIN)/python -m bench.plans.build --out build/plans --jobs 2
 
 samples: setup
 	$(BIN)/python samples/build_samples.py

@@ -381,6 +381,44 @@ def bench_extract_cmd(
                                        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
+@bench_app.command("generality")
+def bench_generality_cmd(
+    out: Path = typer.Option(Path("build/plans"), "--out", help="folder of generated plans (built when missing)"),
+    family: Optional[List[str]] = typer.Option(None, "--family", help="family id(s); default every family of the catalogue"),
+    per_family: int = typer.Option(20, "--per-family", min=1, help="plans per family"),
+    kinds: str = typer.Option("pdf,scan,ocr", "--kinds", help="input kinds, comma-separated: pdf, scan, ocr (old OCR text)"),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="worker processes (building and reading)"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write per-plan scores and mismatches as JSON"),
+    details: bool = typer.Option(False, "--details", help="also print each mismatch"),
+) -> None:
+    """Score extraction per plan family and input kind on generated plans (bench/plans):
+    items F1, deadline, lead, coop, values. Scans are OCR'd (slow): use --kinds and
+    --per-family for a quick run."""
+    from dataclasses import asdict
+
+    from bench.generality import KINDS, rows_to_table, run_generality, scores_to_rows
+
+    chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"unknown input kind(s) {unknown}; choose from {list(KINDS)}", param_hint="--kinds")
+    try:
+        scores = run_generality(out, list(family) if family else None, per_family, chosen, jobs)
+    except KeyError as e:
+        raise typer.BadParameter(str(e), param_hint="--family")
+    typer.echo(rows_to_table(scores_to_rows(scores)))
+    for s in scores:
+        if s.error:
+            typer.echo(f"failed: {s.plan} {s.kind}: {s.error}")
+        if details:
+            for m in s.mismatches:
+                typer.echo(f"{s.plan} {s.kind} {m['kind']}.{m['field']} exp={m['expected_ordinal']}:"
+                           f"{str(m['expected'])[:90]!r} act={m['actual_ordinal']}:{str(m['actual'])[:90]!r}")
+    if json_out:
+        json_out.write_text(json.dumps([asdict(s) for s in scores], ensure_ascii=False, indent=1, default=str),
+                            encoding="utf-8")
+
+
 @app.command("extract")
 def extract_cmd(
     paths: List[Path] = typer.Argument(..., help="record files (<stem>.json) or folders of them"),

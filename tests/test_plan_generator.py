@@ -1,0 +1,151 @@
+"""The generated plan families (bench/plans): catalogue, seeded drawing, gold records, rendering,
+the committed subset and `kehoach bench generality` on it."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from bench.plans.build import SUBSET, SUBSET_FAMILIES, PlanRef, plan_paths, plan_refs
+from bench.plans.catalogue import load_catalogue, load_words
+from bench.plans.draw import draw_plan
+
+
+def _draw(ref: PlanRef):
+    return draw_plan(load_catalogue().family(ref.family), ref.seed, ref.plan_id)
+
+
+def test_catalogue_has_fifteen_families_each_with_its_source():
+    cat = load_catalogue()
+    assert len(cat.families) >= 15
+    assert all(f.learned_from.strip() for f in cat.families)
+    # the families cover the layouts issue 12 names: in-cell units, no ordinal column,
+    # one-year value columns, column-number and total rows, Đ in the letter groups
+    apps = [a for f in cat.families for a in f.appendices]
+    assert any("units" in [c.role for c in a.columns] for a in apps)
+    assert any(a.ordinal != "column" for a in apps)
+    assert any(a.value_deadline == "header_year" for a in apps)
+    assert any(a.column_numbers for a in apps) and any(a.total_row for a in apps)
+    assert any(a.groups == "letter" for a in apps)
+
+
+def test_words_and_catalogue_reject_a_bad_family():
+    from pydantic import ValidationError
+
+    from bench.plans.catalogue import Family
+
+    bad = {"id": "x", "learned_from": "test", "issuer": "commune",
+           "appendices": [{"items": "tasks", "title": ["T"], "deadlines": ["month"],
+                           "columns": [{"role": "lead", "headers": ["Cơ quan chủ trì"], "width": 10}]}]}
+    with pytest.raises(ValidationError, match="text column"):
+        Family.model_validate(bad)
+    assert load_words().units["commune"]
+
+
+def test_same_seed_same_plan_other_seed_other_plan():
+    ref = PlanRef("grouped-letter-items", 3)
+    a, b = _draw(ref), _draw(ref)
+    assert a.records == b.records
+    assert _draw(PlanRef("grouped-letter-items", 4)).records != a.records
+
+
+def test_three_hundred_plans_draw_with_consistent_gold():
+    refs = plan_refs(per_family=20)
+    assert len(refs) >= 300
+    kinds = {"date", "month", "quarter", "year", "multiple", "recurring", "conditional", "none"}
+    for ref in refs:
+        plan = _draw(ref)
+        rec = plan.records
+        items = rec["targets"] + rec["tasks"]
+        assert items, ref.plan_id
+        for it in items:
+            d = it["deadline"]
+            if d is not None:
+                assert d["kind"] in kinds
+                if d["kind"] in ("recurring", "conditional"):
+                    assert d["start"] is None and d["end"] is None
+                else:
+                    assert dt.date.fromisoformat(d["start"]) <= dt.date.fromisoformat(d["end"]), it
+            assert all(isinstance(u, str) and u for u in it["lead_units"] + it["cooperating_units"])
+            assert not set(it["lead_units"]) & set(it["cooperating_units"])
+        for it in rec["targets"]:
+            assert it["values"], it
+        for app in plan.appendices:
+            for row in app.rows:
+                if row.kind in ("item", "colnums"):
+                    assert len(row.cells) == len(app.headers), (ref.plan_id, row)
+
+
+def test_letter_groups_put_dj_after_d():
+    from bench.plans.draw import LETTERS_UPPER
+
+    assert LETTERS_UPPER[3:5] == ["D", "Đ"]
+
+
+def test_gold_scores_perfectly_against_itself():
+    from outputs.compare import compare_records
+
+    rec = _draw(PlanRef("targets-multi-year", 0)).records
+    score = compare_records(rec, rec)
+    assert score.items.f1 == 1.0 and score.targets.values.accuracy == 1.0
+
+
+def test_rendered_pdf_prints_every_item_and_header():
+    import pdfplumber
+
+    from bench.plans.render import plan_to_pdf_bytes
+
+    plan = _draw(PlanRef("numbered-columns-budget", 1))
+    data = plan_to_pdf_bytes(plan)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+        orientations = {p.width > p.height for p in pdf.pages}
+    assert orientations == {False, True}  # portrait body, landscape appendix
+    for h in plan.appendices[0].headers:
+        assert h.split()[0] in text
+    assert "(1)" in text and "(2)" in text  # the column-number row
+    for it in plan.records["tasks"]:
+        assert " ".join(it["text"].split()[:4]) in text, it["text"]
+
+
+def test_committed_subset_is_what_the_generator_draws():
+    for family in SUBSET_FAMILIES:
+        ref = PlanRef(family, 0)
+        paths = plan_paths(SUBSET, ref)
+        for kind in ("records", "pdf", "ocr"):
+            assert paths[kind].is_file(), paths[kind]
+        assert json.loads(paths["records"].read_text(encoding="utf-8")) == _draw(ref).records
+        ocr = paths["ocr"].read_text(encoding="utf-8")
+        # old OCR text: the English model loses the Vietnamese letters
+        assert "Ủy" not in ocr and "ệ" not in ocr and len(ocr) > 500
+
+
+def test_bench_generality_prints_a_row_per_family_on_the_subset(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = tmp_path / "scores.json"
+    args = ["bench", "generality", "--out", str(SUBSET), "--per-family", "1", "--kinds", "pdf,ocr",
+            "--json", str(out)]
+    for f in SUBSET_FAMILIES:
+        args += ["--family", f]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    for f in SUBSET_FAMILIES:
+        assert f"| {f} | pdf | 1 |" in res.output and f"| {f} | ocr | 1 |" in res.output
+    assert "| **all families** | pdf | 3 |" in res.output
+    scores = json.loads(out.read_text(encoding="utf-8"))
+    assert len(scores) == 6 and not any(s["error"] for s in scores)
+    assert all(s["tp"] + s["fn"] > 0 for s in scores)
+
+
+def test_bench_generality_rejects_an_unknown_kind():
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    res = CliRunner().invoke(app, ["bench", "generality", "--kinds", "pdf,fax"])
+    assert res.exit_code == 2 and "fax" in res.output
