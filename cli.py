@@ -532,11 +532,17 @@ def train_lm_cmd(
 @bench_app.command("restore")
 def bench_restore_cmd(
     doc: Optional[List[str]] = typer.Option(None, "--doc", help="left-out document id(s); default all"),
+    unseen: bool = typer.Option(True, "--unseen/--no-unseen", help="also the unseen plans' old OCR"),
+    unseen_only: bool = typer.Option(False, "--unseen-only", help="only the unseen plans (no training)"),
 ) -> None:
-    """Restoration accuracy and tokens/s per left-out corpus document (leave-one-out)."""
-    from normalize.restore.bench import docs_to_rows, rows_to_table
+    """Restoration accuracy and tokens/s per left-out corpus document (leave-one-out), and
+    on the unseen plans' old OCR, stripped and correct text with the bundled model."""
+    from normalize.restore.bench import docs_to_rows, rows_to_table, unseen_rows
 
-    typer.echo(rows_to_table(docs_to_rows(doc)))
+    rows = [] if unseen_only else docs_to_rows(doc)
+    if unseen or unseen_only:
+        rows += unseen_rows()
+    typer.echo(rows_to_table(rows))
 
 
 def main() -> None:  # console-script entry point

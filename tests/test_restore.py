@@ -223,3 +223,21 @@ def test_roman_numerals_are_kept(restorer: Restorer, text: str) -> None:
 def test_roman_numeral_check_leaves_syllables_alone(restorer: Restorer) -> None:
     """VI and XI are also syllables: an old-OCR heading 'DON VI' still becomes 'ĐƠN VỊ'."""
     assert restorer.restore_text("DON VI CHU TRI").text == "ĐƠN VỊ CHỦ TRÌ"
+
+
+@pytest.fixture(scope="module")
+def unseen_figures() -> dict:
+    """The unseen plans' rows (bundled model; these plans are never trained on)."""
+    from normalize.restore.bench import unseen_rows
+
+    return {(r["doc"], r["input"]): r for r in unseen_rows()}
+
+
+def test_unseen_old_ocr_floor(unseen_figures: dict) -> None:
+    assert unseen_figures[("unseen (all)", "raw")]["before"] < 0.2
+    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.88  # measured 88.11%
+    assert unseen_figures[("unseen (all)", "stripped")]["after"] >= 0.95  # measured 95.12%
+
+
+def test_unseen_correct_text_mostly_unchanged(unseen_figures: dict) -> None:
+    assert unseen_figures[("unseen (all)", "clean")]["after"] >= 0.998  # measured 99.86%
