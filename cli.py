@@ -386,6 +386,8 @@ def bench_generality_cmd(
     out: Path = typer.Option(Path("build/plans"), "--out", help="folder of generated plans (built when missing)"),
     family: Optional[List[str]] = typer.Option(None, "--family", help="family id(s); default every family of the catalogue"),
     per_family: int = typer.Option(20, "--per-family", min=1, help="plans per family"),
+    start: int = typer.Option(0, "--start", min=0, help="first plan number of each family (another start = plans of other seeds, a held-out set)"),
+    records: Optional[Path] = typer.Option(None, "--records", help="keep each input's record here and re-extract it on later runs instead of reading the input again (OCR once)"),
     kinds: str = typer.Option("pdf,scan,ocr", "--kinds", help="input kinds, comma-separated: pdf, scan, ocr (old OCR text)"),
     jobs: int = typer.Option(1, "--jobs", min=1, help="worker processes (building and reading)"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write per-plan scores and mismatches as JSON"),
@@ -403,7 +405,8 @@ def bench_generality_cmd(
     if unknown or not chosen:
         raise typer.BadParameter(f"unknown input kind(s) {unknown}; choose from {list(KINDS)}", param_hint="--kinds")
     try:
-        scores = run_generality(out, list(family) if family else None, per_family, chosen, jobs)
+        scores = run_generality(out, list(family) if family else None, per_family, chosen, jobs,
+                                records=records, start=start)
     except KeyError as e:
         raise typer.BadParameter(str(e), param_hint="--family")
     typer.echo(rows_to_table(scores_to_rows(scores)))

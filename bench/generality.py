@@ -7,6 +7,12 @@ the build folder are built first (bench/plans/build.py). Per family and kind the
 its plans are pooled: items P/R/F1 (targets and tasks together), then the accuracy over matched
 items of deadline (end date), lead units (exact set), cooperating units (set F1) and values
 (targets only); ``empty`` counts plans that expected items and got none.
+
+With ``records`` (a folder), each input's Document is kept there as ``<plan>.<kind>.json``
+after its first reading and re-extracted with the current rules on later runs
+(``extract.rerun``): OCR of the scans is paid once while the extract rules are tuned.
+``start`` picks plans ``start .. start+per_family-1`` of each family: a set of other seeds
+(e.g. ``--start 100``) is a held-out set for rules tuned on plans 0..N.
 """
 from __future__ import annotations
 
@@ -64,18 +70,39 @@ class FamilyRow:
                 **{f: self.accuracy(f) for f in FIELDS}}
 
 
-def score_input(ref: PlanRef, kind: str, folder: Path) -> PlanScore:
-    """Given a plan and an input kind, run the pipeline on that input and score it against
-    the plan's gold records (never raises: a failure is kept in ``error``)."""
-    from outputs.compare import compare_records
+def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None):
+    """Given a plan and an input kind, return its Document extracted with the current rules:
+    re-extracted from its saved record in ``records`` when there is one, else read by the
+    pipeline (and saved there when ``records`` is given)."""
     from pipeline.runner import process_file
     from pipeline.settings import Settings
+
+    saved = records / f"{ref.plan_id}.{kind}.json" if records is not None else None
+    if saved is not None and saved.exists():
+        from extract.rerun import reextract
+        from outputs.record_files import path_to_document
+
+        return reextract(path_to_document(saved))
+    doc = process_file(plan_paths(folder, ref)[kind], Settings(jobs=1, restore=(kind == "ocr")))
+    if saved is not None:
+        from pipeline.records import write_json_atomic
+
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(saved, doc.model_dump_json(indent=1))
+    return doc
+
+
+def score_input(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None) -> PlanScore:
+    """Given a plan and an input kind, run the pipeline on that input (or re-extract its
+    saved record in ``records``) and score it against the plan's gold records (never
+    raises: a failure is kept in ``error``)."""
+    from outputs.compare import compare_records
 
     out = PlanScore(ref.plan_id, ref.family, kind)
     paths = plan_paths(folder, ref)
     try:
         expected = json.loads(paths["records"].read_text(encoding="utf-8"))
-        doc = process_file(paths[kind], Settings(jobs=1, restore=(kind == "ocr")))
+        doc = input_to_document(ref, kind, folder, records)
         score = compare_records(expected, doc)
     except Exception as e:  # a broken input is a figure (failed), not a crash of the bench
         out.error = f"{type(e).__name__}: {e}"[:300]
@@ -99,13 +126,14 @@ def _score_job(args) -> PlanScore:
 
 def run_generality(folder: Path, families: Optional[list[str]] = None, per_family: int = 20,
                    kinds: tuple[str, ...] = KINDS, jobs: int = 1, build: bool = True,
-                   quiet: bool = True) -> list[PlanScore]:
-    """Build what is missing of ``per_family`` plans of each family into ``folder``, read each
-    as every input kind of ``kinds`` and return the per-plan scores."""
-    refs = plan_refs(families, per_family)
+                   quiet: bool = True, records: Optional[Path] = None, start: int = 0) -> list[PlanScore]:
+    """Build what is missing of ``per_family`` plans of each family (from plan ``start``) into
+    ``folder``, read each as every input kind of ``kinds`` (or re-extract its record saved in
+    ``records``) and return the per-plan scores."""
+    refs = plan_refs(families, per_family, start)
     if build:
         build_all(refs, folder, tuple(kinds), jobs=jobs, quiet=quiet)
-    work = [(r, k, folder) for r in refs for k in kinds]
+    work = [(r, k, folder, records) for r in refs for k in kinds]
     if jobs <= 1:
         return [_score_job(w) for w in work]
     with ProcessPoolExecutor(jobs) as pool:

@@ -149,3 +149,51 @@ def test_bench_generality_rejects_an_unknown_kind():
 
     res = CliRunner().invoke(app, ["bench", "generality", "--kinds", "pdf,fax"])
     assert res.exit_code == 2 and "fax" in res.output
+
+
+def test_group_column_prints_the_group_title_once_per_group():
+    plan = _draw(PlanRef("tasks-group-column-ten", 0))
+    app = plan.appendices[0]
+    col = app.headers.index("Nhóm nhiệm vụ")
+    items = plan.records["tasks"]
+    rows = [r for r in app.rows if r.kind == "item"]
+    assert not [r for r in app.rows if r.kind == "group"]  # no group rows: the column holds them
+    for row, it, prev in zip(rows, items, [None] + items[:-1]):
+        first = prev is None or prev["section"] != it["section"]
+        assert row.cells[col] == (it["section"] if first else ""), (row.cells, it["section"])
+
+
+def test_start_column_is_before_the_end_column_and_only_the_end_is_the_deadline():
+    import re
+
+    plan = _draw(PlanRef("phase-start-end", 2))
+    app = plan.appendices[0]
+    s, e = app.headers.index("Bắt đầu"), app.headers.index("Kết thúc")
+    for row, it in zip([r for r in app.rows if r.kind == "item"], plan.records["tasks"]):
+        assert row.cells[e] == it["deadline"]["raw"]
+        m, y = map(int, re.search(r"(\d{1,2})/(\d{4})$", row.cells[s]).groups())
+        assert dt.date(y, m, 1) <= dt.date.fromisoformat(it["deadline"]["end"])
+
+
+def test_new_families_keep_the_old_families_plans():
+    # families added later draw from the same words without changing any earlier plan
+    rec = _draw(PlanRef("kpi-one-year", 0)).records
+    assert rec == json.loads(plan_paths(SUBSET, PlanRef("kpi-one-year", 0))["records"].read_text(encoding="utf-8"))
+
+
+def test_held_out_plans_are_other_seeds():
+    tuned = plan_refs(["matrix-due-priority"], 5)
+    held = plan_refs(["matrix-due-priority"], 5, start=100)
+    assert [r.k for r in held] == list(range(100, 105))
+    assert not {r.seed for r in tuned} & {r.seed for r in held}
+
+
+def test_bench_generality_reextracts_saved_records(tmp_path):
+    from bench.generality import run_generality
+
+    fam = ["kpi-one-year"]
+    first = run_generality(SUBSET, fam, 1, ("pdf",), build=False, records=tmp_path)
+    saved = tmp_path / "kpi-one-year-000.pdf.json"
+    assert saved.is_file()
+    again = run_generality(SUBSET, fam, 1, ("pdf",), build=False, records=tmp_path)
+    assert (again[0].tp, again[0].fp, again[0].fn) == (first[0].tp, first[0].fp, first[0].fn)

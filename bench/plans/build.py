@@ -44,13 +44,15 @@ class PlanRef:
         return zlib.crc32(f"{self.family}:{self.k}".encode())
 
 
-def plan_refs(families: list[str] | None = None, per_family: int = DEFAULT_PER_FAMILY) -> list[PlanRef]:
-    """Return the plans to build: ``per_family`` plans of each family (all by default)."""
+def plan_refs(families: list[str] | None = None, per_family: int = DEFAULT_PER_FAMILY,
+              start: int = 0) -> list[PlanRef]:
+    """Return the plans to build: ``per_family`` plans of each family (all by default),
+    numbered from ``start`` (another start gives plans of other seeds: a held-out set)."""
     cat = load_catalogue()
     ids = families or [f.id for f in cat.families]
     for f in ids:
         cat.family(f)  # unknown ids fail here with the list of known ones
-    return [PlanRef(f, k) for f in ids for k in range(per_family)]
+    return [PlanRef(f, k) for f in ids for k in range(start, start + per_family)]
 
 
 def plan_paths(out: Path, ref: PlanRef) -> dict[str, Path]:
@@ -108,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "plans")
     ap.add_argument("--per-family", type=int, default=DEFAULT_PER_FAMILY)
+    ap.add_argument("--start", type=int, default=0, help="first plan number of each family (held-out sets)")
     ap.add_argument("--family", action="append", default=None, help="family id (repeatable); default all")
     ap.add_argument("--kinds", default=",".join(KINDS), help="pdf,scan,ocr (records always)")
     ap.add_argument("--jobs", type=int, default=1)
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         refs = [PlanRef(f, 0) for f in SUBSET_FAMILIES]
         build_all(refs, SUBSET, ("pdf", "ocr"), args.jobs)
         return 0
-    build_all(plan_refs(args.family, args.per_family), args.out, kinds, args.jobs)
+    build_all(plan_refs(args.family, args.per_family, args.start), args.out, kinds, args.jobs)
     return 0
 
 

@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 HERE = Path(__file__).resolve().parent
 
 Role = Literal["ordinal", "text", "lead", "coop", "units", "deadline", "value", "value_year",
-               "measure", "product", "notes", "method", "resources", "status", "place", "goal"]
+               "measure", "product", "notes", "method", "resources", "status", "place", "goal",
+               "group", "start", "extra"]
+# word lists an "extra" column (free text that is no field of the item) is filled from
+ExtraFill = Literal["evidence", "criteria", "priorities", "related", "support", "products"]
 DeadlineStyle = Literal["month", "month_bare", "quarter", "year", "year_bare", "year_range", "date",
                         "date_short", "recurring", "conditional", "milestones", "status"]
 ValueStyle = Literal["percent", "percent_ge", "count", "count_unit", "text"]
@@ -30,6 +33,15 @@ class Column(_M):
     role: Role
     headers: list[str] = Field(min_length=1)
     width: float = Field(gt=0)
+    # value_year: the header wording of the last year's column ("Tầm nhìn đến năm {y}")
+    last_headers: list[str] = []
+    fill: Optional[ExtraFill] = None  # extra: the word list its cells come from
+
+    @model_validator(mode="after")
+    def _filled(self) -> "Column":
+        if (self.role == "extra") != (self.fill is not None):
+            raise ValueError("an extra column needs `fill` (and only an extra column has one)")
+        return self
 
 
 class Appendix(_M):
@@ -44,7 +56,9 @@ class Appendix(_M):
     ordinal: Literal["column", "in_text", "none"] = "column"
     ordinal_style: Literal["arabic", "letter"] = "arabic"
     ordinal_restart: bool = False
-    groups: Literal["none", "plain", "roman", "letter", "arabic", "nhom", "thu"] = "none"
+    # column: the group's title sits in its own column (a "group" column), in the first row
+    # of its items only (a cell merged down the group's rows)
+    groups: Literal["none", "plain", "roman", "letter", "arabic", "nhom", "thu", "column"] = "none"
     group_caps: bool = False
     group_cell: Literal["numeral", "spanning"] = "spanning"
     units_labels: list[tuple[str, str]] = [("Chủ trì", "Phối hợp")]
@@ -77,6 +91,10 @@ class Appendix(_M):
             raise ValueError("value_year columns need years")
         if self.items == "tasks" and not self.deadlines:
             raise ValueError("a tasks appendix needs deadline styles")
+        if (self.groups == "column") != ("group" in roles):
+            raise ValueError("groups: column needs a group column (and only then)")
+        if "start" in roles and "deadline" not in roles:
+            raise ValueError("a start column needs a deadline (end) column")
         if self.rows[0] < 1 or self.rows[0] > self.rows[1]:
             raise ValueError(f"bad rows range {self.rows}")
         return self
@@ -156,6 +174,11 @@ class Words(_M):
     statuses: list[str]
     notes: list[str]
     group_titles: list[str]
+    evidence: list[str]
+    criteria: list[str]
+    priorities: list[str]
+    related: list[str]
+    support: list[str]
 
     @model_validator(mode="after")
     def _domains(self) -> "Words":

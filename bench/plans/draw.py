@@ -225,6 +225,15 @@ class _Drawer:
             return f"{s}; {phrase}", self._dl(phrase, "quarter", *_quarter_bounds(y, q))
         raise ValueError(f"unknown deadline style {style!r}")
 
+    def _start_before(self, deadline: Optional[dict]) -> str:
+        """The start cell printed before a task's end cell: a month some months earlier."""
+        end = dt.date.fromisoformat(deadline["end"]) if deadline and deadline.get("end") else \
+            dt.date(self.year, 12, 31)
+        back = self.rng.randint(1, 5)
+        m = (end.month - 1 - back) % 12 + 1
+        y = end.year - (1 if end.month - back < 1 else 0)
+        return self.pick([f"{m:02d}/{y}", f"Tháng {m}/{y}"])
+
     @staticmethod
     def _dl(raw: str, kind: str, start: dt.date, end: dt.date) -> dict:
         return {"raw": raw, "kind": kind, "start": _date_iso(start), "end": _date_iso(end)}
@@ -272,7 +281,7 @@ class _Drawer:
     # --- appendices -----------------------------------------------------------------------
     def group_label(self, app: Appendix, k: int) -> str:
         return {"roman": ROMAN[k], "letter": LETTERS_UPPER[k], "arabic": str(k + 1),
-                "nhom": f"Nhóm {k + 1}", "thu": THU[k], "plain": "", "none": ""}[app.groups]
+                "nhom": f"Nhóm {k + 1}", "thu": THU[k], "plain": "", "none": "", "column": ""}[app.groups]
 
     def ordinal(self, app: Appendix, n_in_group: int, n_total: int) -> str:
         n = n_in_group if app.ordinal_restart else n_total
@@ -291,6 +300,8 @@ class _Drawer:
             if c.role == "value_year":
                 h = self.pick(c.headers)
                 headers += [h.format(y=y) for y in years]
+                if c.last_headers and len(years) > 2:
+                    headers[-1] = self.pick(c.last_headers).format(y=years[-1])
             else:
                 headers.append(self.pick(c.headers).format(year=self.year))
         n_items = rng.randint(*app.rows)
@@ -320,6 +331,8 @@ class _Drawer:
                 section = gtext
                 if app.layout == "list":
                     blocks.append(("group", [f"{label}. {gtext}" if label else gtext]))
+                elif app.groups == "column":
+                    pass  # printed in the group column of the group's first item row
                 elif app.group_cell == "numeral" and label:
                     rows.append(Row("group", label=label, text=gtext))
                 else:
@@ -328,7 +341,8 @@ class _Drawer:
             for n in range(b - a):
                 ordinal = self.ordinal(app, n, k_total) if app.ordinal != "none" else None
                 k_total += 1
-                item, cells, lines = self.draw_item(app, years, pool, joiner, label_sep, labels, ordinal)
+                item, cells, lines = self.draw_item(app, years, pool, joiner, label_sep, labels, ordinal,
+                                                    section if n == 0 else "")
                 item.update({"ordinal": ordinal, "section": section, "appendix": name})
                 items.append(item)
                 if app.layout == "list":
@@ -350,7 +364,7 @@ class _Drawer:
         return drawn, items
 
     def draw_item(self, app: Appendix, years: list[int], pool: list[UnitName], joiner: str,
-                  label_sep: str, labels: tuple[str, str], ordinal: Optional[str]):
+                  label_sep: str, labels: tuple[str, str], ordinal: Optional[str], group_cell: str = ""):
         """Return (gold item without ordinal/section/appendix, table cells, list lines)."""
         rng = self.rng
         lead = self.sample(pool, 1)
@@ -430,6 +444,12 @@ class _Drawer:
                 cells.append(self.pick(self.w.places))
             elif r == "goal":
                 cells.append(self.pick(self.w.goals))
+            elif r == "group":
+                cells.append(group_cell or "")
+            elif r == "start":
+                cells.append(self._start_before(item["deadline"]))
+            elif r == "extra":
+                cells.append(self.pick(getattr(self.w, c.fill)))
         if app.items == "targets":
             item["values"] = values
         lines: list[str] = []

@@ -83,7 +83,7 @@ def _render_table(pdf, app: DrawnAppendix) -> None:
     for c in spec.columns:
         widths += [c.width] * (n_years if c.role == "value_year" else 1)
     centred = {i for i, c in enumerate(_column_roles(app)) if c in ("ordinal", "deadline", "value", "value_year",
-                                                                  "measure", "goal", "resources")}
+                                                                  "measure", "goal", "resources", "start")}
     n = len(app.headers)
     pdf.set_font("Serif", "", 11 if spec.orientation == "L" else 10.5)
     with pdf.table(width=pdf.epw, col_widths=tuple(widths), line_height=5.2, text_align="LEFT",
