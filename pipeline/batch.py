@@ -8,7 +8,10 @@ atomically; an input that fails gets ``<name>.error.json`` and the batch goes on
 """
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import stat
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -53,8 +56,10 @@ class BatchReport:
 def collect_inputs(paths: Iterable[str | Path], ignored: list[Path] | None = None) -> list[Path]:
     """Given files and folders, return the input files (folders walked recursively, sorted).
 
-    A file named explicitly is always taken; in folders only known input kinds are, and
-    the others are appended to ``ignored`` (so the caller can say so).
+    A path named explicitly is always taken; in folders every entry named like an input is
+    (a FIFO, a device or a broken symlink too: the batch gives it an error record), and the
+    other files are appended to ``ignored`` (so the caller can say so). Symlinked folders
+    are not followed (a link to a parent would walk forever); they are ``ignored`` too.
     """
     found: list[Path] = []
     missing: list[str] = []
@@ -62,9 +67,9 @@ def collect_inputs(paths: Iterable[str | Path], ignored: list[Path] | None = Non
         p = Path(raw)
         if p.is_dir():
             for q in sorted(p.rglob("*")):
-                if not (q.is_file() or q.is_symlink()):
-                    continue
-                if is_candidate_input(q):
+                if q.is_dir() and not q.is_symlink():
+                    continue  # walked by rglob itself
+                if is_candidate_input(q) and not q.is_dir():
                     found.append(q)
                 elif ignored is not None and not q.name.startswith(".") and not q.name.endswith(".json"):
                     ignored.append(q)
@@ -76,11 +81,29 @@ def collect_inputs(paths: Iterable[str | Path], ignored: list[Path] | None = Non
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     seen, unique = set(), []
     for p in found:
-        key = p.resolve()
+        key = os.path.realpath(p)  # never raises, unlike Path.resolve on a symlink loop
         if key not in seen:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _not_a_file(path: Path) -> ErrorInfo | None:
+    """Given an input path, return why it cannot be read as a file (a FIFO would block the
+    batch forever on open, a device never ends), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        reason = "a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        return ErrorInfo(code="unreadable", message=f"cannot read {path.name}: {reason}",
+                         hint="check the file exists and its permissions")
+    if stat.S_ISREG(mode):
+        return None
+    what = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return ErrorInfo(code="not-a-file", message=f"{path.name} is {what}, not a file",
+                     hint="give PDFs, images or text files (copy the data to a file first)")
 
 
 def _error_info(exc: BaseException) -> ErrorInfo:
@@ -116,6 +139,10 @@ def run_batch(
     names = records.output_names(paths)
     todo: list[_Job] = []
     for p in paths:
+        problem = _not_a_file(p)
+        if problem:
+            _fail(report, out_dir, p, names[p], None, problem, on_done)
+            continue
         try:
             sha = file_sha256(p)
         except OSError as exc:
@@ -125,7 +152,7 @@ def run_batch(
             continue
         name = names[p]
         other_path, other_sha = records.existing_source(out_dir, name)
-        if other_path and other_sha != sha and Path(other_path).resolve() != p.resolve():
+        if other_path and other_sha != sha and os.path.realpath(other_path) != os.path.realpath(p):
             # another input with this stem, from an earlier run into the same folder
             name = records.unique_name(p)
         if not settings.force and records.existing_key(out_dir, name) == (sha, options):

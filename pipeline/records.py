@@ -34,20 +34,45 @@ def prepare_out_dir(out_dir: Path) -> None:
             pass
 
 
+# A record name is a file name: "<name>.error.json" plus the temp file's "." and
+# ".XXXXXXXX.tmp" must fit the filesystem's 255 bytes. Longer stems are cut to this many
+# UTF-8 bytes and given a hash of the whole stem, so two long names never share a record.
+MAX_NAME_BYTES = 180
+ERROR_STEM_SUFFIX = ".error"  # "<x>.error.json" is the error record of x, never a record
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def stem_to_name(stem: str) -> str:
+    """Given an input's stem, return a record name that is a valid file name and cannot be
+    taken for another input's error record: a stem ending in ".error" gets a hash suffix,
+    and one longer than MAX_NAME_BYTES is cut (at a character) and given a hash of itself."""
+    raw = stem.encode("utf-8", "surrogateescape")
+    if len(raw) > MAX_NAME_BYTES:
+        cut = raw[:MAX_NAME_BYTES].decode("utf-8", "ignore")
+        return f"{cut}-{_digest(stem)}"
+    if stem.lower().endswith(ERROR_STEM_SUFFIX):
+        return f"{stem}-{_digest(stem)}"
+    return stem
+
+
 def output_names(paths: list[Path]) -> dict[Path, str]:
-    """Given the batch's inputs, return each one's record name (its stem; a stem shared by
-    several inputs gets a short hash of the full path so no record overwrites another)."""
-    by_stem: dict[str, list[Path]] = {}
+    """Given the batch's inputs, return each one's record name (its stem made safe by
+    ``stem_to_name``; a name shared by several inputs gets a short hash of the full path so
+    no record overwrites another)."""
+    by_name: dict[str, list[Path]] = {}
     for p in paths:
-        by_stem.setdefault(p.stem, []).append(p)
-    return {p: (p.stem if len(group) == 1 else unique_name(p))
-            for group in by_stem.values() for p in group}
+        by_name.setdefault(stem_to_name(p.stem), []).append(p)
+    return {p: (name if len(group) == 1 else unique_name(p))
+            for name, group in by_name.items() for p in group}
 
 
 def unique_name(path: Path) -> str:
     """The stem plus a short hash of the full path: a name no other input shares."""
-    digest = hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{path.stem}-{digest}"
+    full = os.path.realpath(path)  # never raises, unlike Path.resolve on a symlink loop
+    return f"{stem_to_name(path.stem)}-{_digest(full)}"
 
 
 def _file_mode() -> int:
