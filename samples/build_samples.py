@@ -4,7 +4,7 @@
     .venv/bin/python samples/build_samples.py --out /tmp/s --only 001-son-la.pdf
 
 Inputs: the repository's corpus/ (gold texts and records; override with $KEHOACH_CORPUS), the
-layout table samples/plans.yaml, fonts from Debian (Liberation, DejaVu). Every random choice
+layout table samples/plans.yaml, the fonts in samples/fonts (Liberation, DejaVu, shipped). Every random choice
 uses a fixed seed and every PDF a fixed creation date, so a rebuild gives identical bytes.
 """
 from __future__ import annotations
@@ -29,20 +29,20 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:  # run as a script: make `schema` and `samples` importable
     sys.path.insert(0, str(ROOT))
 
+from samples import FONT_DIR  # noqa: E402
 from samples.degrade import degrade_page  # noqa: E402
 from normalize.legacy import encode_cp1258  # noqa: E402
 from normalize.legacy import encode_tcvn3 as tcvn3_chars, encode_vni as vni_chars  # noqa: E402
 from pipeline.corpus import CORPUS  # noqa: E402
 from schema import Document  # noqa: E402
 
-FONT_DIR = Path("/usr/share/fonts/truetype")
 FONTS = {
-    "": FONT_DIR / "liberation2/LiberationSerif-Regular.ttf",
-    "B": FONT_DIR / "liberation2/LiberationSerif-Bold.ttf",
-    "I": FONT_DIR / "liberation2/LiberationSerif-Italic.ttf",
-    "BI": FONT_DIR / "liberation2/LiberationSerif-BoldItalic.ttf",
+    "": FONT_DIR / "LiberationSerif-Regular.ttf",
+    "B": FONT_DIR / "LiberationSerif-Bold.ttf",
+    "I": FONT_DIR / "LiberationSerif-Italic.ttf",
+    "BI": FONT_DIR / "LiberationSerif-BoldItalic.ttf",
 }
-LEGACY_FONT = FONT_DIR / "dejavu/DejaVuSans.ttf"  # covers every Latin-1 glyph TCVN3 bytes map to
+LEGACY_FONT = FONT_DIR / "DejaVuSans.ttf"  # covers every Latin-1 glyph TCVN3 bytes map to
 CREATED = dt.datetime(2025, 9, 30, 8, 0, 0, tzinfo=dt.timezone.utc)
 SCAN_DPI = 200
 SHORT_SCAN_PLAN = "001-son-la"

@@ -1,11 +1,13 @@
-"""Small PDFs made on the fly for tests (fpdf2 + DejaVu from Debian's fonts-dejavu-core)."""
+"""Small PDFs made on the fly for tests (fpdf2 + DejaVu Sans shipped in samples/fonts)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from fpdf import FPDF
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+from samples import FONT_DIR
+
+FONT = str(FONT_DIR / "DejaVuSans.ttf")
 BODY = ("Căn cứ Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung ương về phát "
         "triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số, Ủy ban nhân dân xã Chợ "
         "Đồn ban hành Kế hoạch triển khai thực hiện như sau.")

@@ -11,9 +11,10 @@ import pytest
 from PIL import Image
 
 from outputs import audit
+from samples import FONT_DIR
 from schema import Document
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FONT = str(FONT_DIR / "DejaVuSans.ttf")
 LINES = [
     "ỦY BAN NHÂN DÂN TỈNH SƠN LA",
     "Số: 169/KH-UBND",

@@ -191,9 +191,10 @@ def test_greater_or_equal_told_from_greater_by_its_bar(text, barred, font):
     from PIL import ImageFont
 
     from ingest.cell_rows import ink_to_barred, word_to_barred
+    from samples import FONT_DIR
 
     img = Image.new("L", (300, 90), 255)
-    ImageDraw.Draw(img).text((10, 10), text, font=ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{font}", 50), fill=0)
+    ImageDraw.Draw(img).text((10, 10), text, font=ImageFont.truetype(str(FONT_DIR / font), 50), fill=0)
     ink = np.asarray(img) < 128
     assert ink_to_barred(ink) == barred
     # the vie model reads both as ">"/"<": the word gets its "≥"/"≤" back from the glyph
