@@ -89,6 +89,7 @@ def ingest_cmd(
     dpi: int = typer.Option(300, "--dpi", help="render resolution of PDF pages for OCR"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
     page_timeout: float = typer.Option(600.0, "--page-timeout", help="seconds one page may spend in OCR (0 = no limit)"),
+    file_timeout: float = typer.Option(600.0, "--file-timeout", help="seconds one input may spend in each of parsing, restoration and extraction; past it the input gets an error record naming the stage (0 = no limit)"),
     force_ocr: bool = typer.Option(False, "--force-ocr", help="OCR every PDF page, even with a good text layer"),
     no_restore: bool = typer.Option(False, "--no-restore", help="skip Vietnamese diacritic restoration"),
     model: Optional[Path] = typer.Option(None, "--model", help="restoration model (default: the bundled one)"),
@@ -115,7 +116,7 @@ def ingest_cmd(
     try:
         models, problem = _ocr_models(lang, str(tessdata_dir) if tessdata_dir else None)
         settings = Settings(lang=models.lang, tessdata_dir=models.tessdata_dir, dpi=dpi, jobs=jobs,
-                            page_timeout=page_timeout, force_ocr=force_ocr, restore=not no_restore,
+                            page_timeout=page_timeout, file_timeout=file_timeout, force_ocr=force_ocr, restore=not no_restore,
                             model=str(model) if model else None, extract=not no_extract,
                             force=force, ocr_unavailable=problem and problem.message,
                             ocr_hint=problem and problem.hint)

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ingest.detect import is_candidate_input
-from ingest.document import file_sha256, plan_document
+from ingest.document import file_sha256
 from ingest.errors import KehoachError
 from pipeline import records
-from pipeline.runner import finish_document, merge_ocr_page, ocr_job, process_file, wait_warm_up
+from pipeline.runner import (
+    finish_document, merge_ocr_page, ocr_job, plan_file, process_file, wait_warm_up,
+)
 from pipeline.settings import Settings
 from schema import Document, ErrorInfo
 
@@ -108,7 +110,8 @@ def _not_a_file(path: Path) -> ErrorInfo | None:
 
 def _error_info(exc: BaseException) -> ErrorInfo:
     if isinstance(exc, KehoachError):
-        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint)
+        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint,
+                         stage=getattr(exc, "stage", None) or None)
     log.debug("internal error:\n%s", "".join(traceback.format_exception(exc)))
     return ErrorInfo(code="internal-error", message=f"{type(exc).__name__}: {exc}"[:500],
                      hint="this is a bug in kehoach; please report it with the input file")
@@ -272,7 +275,7 @@ def _input_size(job: _Job) -> int:
 
 
 def _plan_task(path: str, settings: Settings, sha: str):
-    return plan_document(Path(path), settings, sha256=sha)
+    return plan_file(Path(path), settings, sha256=sha)
 
 
 def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:

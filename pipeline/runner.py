@@ -10,7 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.document import PageJob, ocr_page, plan_document
+from ingest.errors import KehoachError
 from ingest.ocr import OcrEngine, TesseractEngine, resolve_models
+from pipeline.limits import PAGE_MARGIN_S, stage_time_limit
 from pipeline.settings import Settings
 from schema import Document, Page, ProducedBy, Source
 
@@ -50,11 +52,14 @@ def finish_document(doc: Document, settings: Settings) -> Document:
 
     wait_warm_up()  # the model and tables are being loaded: loading them twice is slower
     doc.produced_by = ProducedBy(version=kehoach_version(), options=settings.fingerprint())
-    normalize.stage.run(doc, settings)
+    name = Path(doc.source.path).name
+    with stage_time_limit("normalize", settings.file_timeout, name):
+        normalize.stage.run(doc, settings)
     if settings.extract:
         import extract
 
-        extract.run(doc, settings)
+        with stage_time_limit("extract", settings.file_timeout, name):
+            extract.run(doc, settings)
     for page in doc.pages:
         if not page.error and not page.raw_text.strip():
             doc.warn("ingest", f"page {page.number} is blank: no text found", page=page.number)
@@ -121,16 +126,37 @@ def process_file(path: str | Path, settings: Settings | None = None,
     ``warm_up_during_ocr``: start ``start_warm_up`` if pages go to OCR (only then is there
     waiting to hide it in; otherwise it would just contend for the interpreter)."""
     settings = settings or Settings()
-    doc, jobs = plan_document(Path(path), settings)
+    doc, jobs = plan_file(Path(path), settings)
     if jobs and warm_up_during_ocr:
         start_warm_up(settings)
     if jobs:
         engine = engine or make_engine(settings)
         for job in jobs:
-            merge_ocr_page(doc, ocr_page(job, engine))
+            merge_ocr_page(doc, ocr_page_limited(job, engine))
     return finish_document(doc, settings)
+
+
+def plan_file(path: Path, settings: Settings, sha256: str | None = None):
+    """``plan_document`` (parse the file, plan its OCR pages) within --file-timeout."""
+    with stage_time_limit("ingest", settings.file_timeout, path.name):
+        return plan_document(path, settings, sha256=sha256)
+
+
+def ocr_page_limited(job: PageJob, engine: OcrEngine) -> Page:
+    """``ocr_page`` within the page timeout plus a margin (rendering and table grids are
+    not covered by tesseract's own timeout): a page past it gets a page error."""
+    limit = job.timeout + PAGE_MARGIN_S if job.timeout else None
+    try:
+        with stage_time_limit("ocr", limit, f"{Path(job.path).name} page {job.index + 1}",
+                              option="--page-timeout"):
+            return ocr_page(job, engine)
+    except KehoachError as exc:
+        if exc.code != "timeout":
+            raise
+        return Page(number=job.index + 1, method="ocr", decision=job.reason,
+                    encoding=job.encoding, error=f"{exc.code}: {exc}")
 
 
 def ocr_job(job: PageJob, settings: Settings) -> Page:
     """Worker entry point: OCR one page with a fresh engine (picklable arguments only)."""
-    return ocr_page(job, make_engine(settings))
+    return ocr_page_limited(job, make_engine(settings))

@@ -30,6 +30,8 @@ class Settings:
     dpi: int = 300                 # render resolution of PDF pages for OCR
     jobs: int = 0                  # worker processes; 0 = number of cores
     page_timeout: float = 600.0    # seconds one page may take in OCR; 0 = no limit
+    file_timeout: float = 600.0    # seconds one input may take in each of ingest (parsing),
+    #                                normalize (restoration) and extract; 0 = no limit
     psm: int = 3                   # tesseract page segmentation mode
     force_ocr: bool = False        # OCR every PDF page even when its text layer is good
     restore: bool = True           # run diacritic restoration on OCR / plain-text pages
@@ -47,6 +49,8 @@ class Settings:
             raise ValueError("--jobs must be 0 (all cores) or more")
         if self.page_timeout < 0:
             raise ValueError("--page-timeout must be 0 (no limit) or more seconds")
+        if self.file_timeout < 0:
+            raise ValueError("--file-timeout must be 0 (no limit) or more seconds")
         if self.model is not None and not os.path.isfile(self.model):
             raise ValueError(f"--model {self.model}: no such file")
 

@@ -204,6 +204,8 @@ class ErrorInfo(_Model):
     message: str
     hint: Optional[str] = None
     page: Optional[int] = None
+    stage: Optional[str] = Field(None, description="the stage that failed or ran out of time "
+                                 "(ingest, ocr, normalize, extract), when known")
 
 
 class ProducedBy(_Model):

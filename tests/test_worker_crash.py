@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import pipeline.batch
 import pipeline.runner
 from ingest.document import plan_document as real_plan_document
 from pdf_factory import BODY, make_pdf
@@ -20,8 +19,8 @@ def crashing_plan_document(path, settings, sha256=None):
 
 
 def test_dead_worker_fails_only_its_input(tmp_path, monkeypatch):
-    # worker processes are forked after the patch, so they see it too
-    monkeypatch.setattr(pipeline.batch, "plan_document", crashing_plan_document)
+    # worker processes are forked after the patch, so they see it too (the batch's workers
+    # and the runner both plan through pipeline.runner.plan_file)
     monkeypatch.setattr(pipeline.runner, "plan_document", crashing_plan_document)
     src = tmp_path / "in"
     src.mkdir()

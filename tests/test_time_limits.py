@@ -1,0 +1,82 @@
+"""Every stage of every input has a time limit: a file built to stall a reader ends as an
+error record naming the stage that ran out of time, and the batch goes on."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.batch import collect_inputs, run_batch
+from pipeline.limits import StageTimeout, stage_time_limit
+from pipeline.settings import Settings
+from schema import Document, ErrorRecord
+
+# /Info is an object whose value is a reference to itself: resolving it never ends
+SELF_REFERENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n"
+    b"5 0 obj\n5 0 R\nendobj\ntrailer\n<< /Root 1 0 R /Size 6 /Info 5 0 R >>\n%%EOF\n")
+PLAN = "Kế hoạch số 5/KH-UBND\nTriển khai chuyển đổi số\n"
+
+
+def _error(out: Path, stem: str) -> ErrorRecord:
+    assert not (out / f"{stem}.json").exists()
+    return ErrorRecord.model_validate_json((out / f"{stem}.error.json").read_text("utf-8"))
+
+
+def test_a_one_megabyte_token_times_out_in_restoration_not_forever(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "token.txt").write_text("a" * 1_000_000, encoding="utf-8")
+    (src / "good.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    report = run_batch(collect_inputs([src]), out, Settings(jobs=1, file_timeout=4))
+    err = _error(out, "token").error
+    assert (err.code, err.stage) == ("timeout", "normalize")
+    assert "normalize stage ran out of time" in err.message and "--file-timeout" in err.hint
+    Document.model_validate_json((out / "good.json").read_text("utf-8"))
+    assert len(report.failed) == 1 and len(report.written) == 1
+
+
+def test_a_self_referencing_pdf_object_times_out_in_parsing_in_a_worker(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "loop.pdf").write_bytes(SELF_REFERENCE_PDF)
+    (src / "good.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    report = run_batch(collect_inputs([src]), out,
+                       Settings(jobs=2, restore=False, extract=False, file_timeout=3))
+    err = _error(out, "loop").error
+    assert (err.code, err.stage) == ("timeout", "ingest")
+    assert len(report.written) == 1
+
+
+def _stall(start: float) -> None:
+    while time.monotonic() - start < 30:   # bounded so a regression fails, not hangs
+        time.sleep(0.01)
+
+
+def test_a_reader_that_turns_the_interruption_into_its_own_error_still_times_out():
+    start = time.monotonic()
+    with pytest.raises(StageTimeout) as info:
+        with stage_time_limit("ingest", 0.2, "x.pdf"):
+            try:
+                _stall(start)
+            except Exception as exc:        # noqa: BLE001 - what PDF readers do
+                raise ValueError("not a readable PDF") from exc
+    assert info.value.stage == "ingest"
+
+
+def test_a_reader_that_records_each_page_failure_and_goes_on_still_times_out():
+    start = time.monotonic()
+    page_errors = []
+    with pytest.raises(StageTimeout):
+        with stage_time_limit("ingest", 0.2, "x.pdf"):
+            for _page in range(3):
+                try:
+                    _stall(start)
+                except Exception as exc:    # noqa: BLE001 - recorded on the page
+                    page_errors.append(exc)
+    assert len(page_errors) == 3            # every stalled page was interrupted, not only the first
