@@ -153,6 +153,16 @@ def appendix_numbering_of(doc: Document) -> dict[str, str]:
     return appendix_numbering(doc)
 
 
+def jurisdiction_of(doc: Document):
+    """Given a document with metadata filled, return its issuer's level and place
+    (``units_identity.Jurisdiction``), where names printed relative to the plan point."""
+    try:
+        from .units_identity import Jurisdiction
+    except ImportError:
+        return None
+    return Jurisdiction.from_issuer(doc.issuer)
+
+
 def plan_level_of(doc: Document) -> Optional[str]:
     """Given a document with metadata filled, return its issuer's administrative level
     ("xã", "tỉnh"), which completes unit names printed without one, or None."""
@@ -193,12 +203,14 @@ def fill_metadata(doc: Document, lines: list[Line]) -> None:
 
 def items_to_unit_roles(targets: list[Target], tasks: list[Task]) -> list[UnitRole]:
     """Given the extracted items, return the document-level units with their roles."""
-    roles: dict[str, UnitRole] = {}
+    roles: dict[tuple[str, Optional[str]], UnitRole] = {}
     for kind, items in (("targets", targets), ("tasks", tasks)):
         for it in items:
             for role, units in (("lead", it.lead_units), ("cooperating", it.cooperating_units)):
                 for u in units:
-                    ur = roles.setdefault(u.name, UnitRole(name=u.name, known=u.known))
+                    ur = roles.setdefault((u.name, u.place), UnitRole(
+                        name=u.name, known=u.known, kind=u.kind, level=u.level, place=u.place,
+                        collective=u.collective))
                     if role not in ur.roles:
                         ur.roles.append(role)
                     setattr(ur, kind, getattr(ur, kind) + 1)
@@ -257,6 +269,7 @@ def run(doc: Document, settings: Any = None) -> Document:
     if registry is None:
         doc.warn(STAGE, "units not resolved: extract.units is not available")
     level = plan_level_of(doc)
+    where = jurisdiction_of(doc)
     numbering = appendix_numbering_of(doc)
     targets, tasks = [], []
     for raw in select_raw_items(results):
@@ -265,7 +278,7 @@ def run(doc: Document, settings: Any = None) -> Document:
                                 "by the plan's numbering")
             raw.appendix = numbering[raw.appendix]
         inherit_section_deadline(raw)
-        item = raw_item_to_item(raw, year, registry, level)
+        item = raw_item_to_item(raw, year, registry, level, where)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks
     doc.units = items_to_unit_roles(targets, tasks)

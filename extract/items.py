@@ -55,6 +55,9 @@ def implied_unit(text: str) -> Optional[str]:
 class UnitParser(Protocol):
     def parse(self, text: str, level: Optional[str] = None) -> list[UnitRef]: ...
 
+    def read(self, text: str, level: Optional[str] = None,
+             where: Any = None) -> tuple[list[UnitRef], list[str]]: ...
+
     def level_in(self, text: str) -> Optional[str]: ...
 
 
@@ -93,12 +96,14 @@ def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadl
 
 
 def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional[str] = None,
-                  role: str = "") -> tuple[list[UnitRef], list[str]]:
+                  role: str = "", where: Any = None) -> tuple[list[UnitRef], list[str]]:
     """Given a unit cell as printed, the plan's administrative level ("xã", "tỉnh": its
     issuer's) and the cell's role ("lead", "cooperating"), return (units, warnings). The level
     the cell prints wins over the plan's; the plan's completes names printed without one
     ("Công an" in a province's plan). A name found by anything but an exact name or alias (an
-    OCR repair, a level from context) is a guess: a warning says so, for an auditor."""
+    OCR repair, a level from context) is a guess: a warning says so, for an auditor. Text
+    that is no unit (OCR debris, a date, the next column's words) becomes a warning, never a
+    unit; ``where`` (the plan's ``units_identity.Jurisdiction``) places relative names."""
     raw = _nfc_join(raw)
     if not raw:
         return [], []
@@ -107,10 +112,11 @@ def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional
         return [UnitRef(raw=p, name=p, known=False) for p in parts if p], \
             [f"units not resolved (extract.units unavailable): {raw!r}"]
     try:
-        units = registry.parse(raw, level=registry.level_in(raw) or plan_level)
+        units, debris = registry.read(raw, registry.level_in(raw) or plan_level, where)
     except Exception as e:
         return [], [f"unit parser failed on {raw!r}: {e}"]
-    warns = [f"unknown unit: {u.name!r}" for u in units if not u.known]
+    warns = [f"{role + ' ' if role else ''}text that is no unit: {d!r}" for d in debris]
+    warns += [f"unknown unit: {u.name!r}" for u in units if not u.known]
     warns += [unit_match_warning(u, role) for u in units if u.known and u.match]
     return units, warns
 
@@ -151,8 +157,8 @@ def year_cells_to_values(cells: dict[int, str], text: str) -> tuple[list[TargetV
 def _dedupe_units(units: list[UnitRef]) -> list[UnitRef]:
     seen, out = set(), []
     for u in units:
-        if u.name not in seen:
-            seen.add(u.name)
+        if (u.name, u.place) not in seen:
+            seen.add((u.name, u.place))
             out.append(u)
     return out
 
@@ -165,20 +171,20 @@ def _year_of(d: Optional[Deadline], plan_year: Optional[int]) -> Optional[int]:
 
 
 def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[UnitParser],
-                     plan_level: Optional[str] = None) -> Union[Task, Target]:
+                     plan_level: Optional[str] = None, where: Any = None) -> Union[Task, Target]:
     """Given a RawItem (cells as printed), the plan's year, a unit registry and the plan's
     administrative level, return the schema Task or Target with parsed deadline, units and
     values; the raw cells stay in provenance/notes, problems become item warnings."""
     warnings = list(raw.warnings)
     deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year)
     warnings += w
-    lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level, "lead")
+    lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level, "lead", where)
     warnings += w
-    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry, plan_level, "cooperating")
+    coop, w = cell_to_units(raw.cells.get("cooperating", ""), registry, plan_level, "cooperating", where)
     warnings += w
     lead = _dedupe_units(lead)
-    lead_names = {u.name for u in lead}
-    coop = [u for u in _dedupe_units(coop) if u.name not in lead_names]
+    lead_names = {(u.name, u.place) for u in lead}
+    coop = [u for u in _dedupe_units(coop) if (u.name, u.place) not in lead_names]
     common: dict[str, Any] = dict(
         ordinal=raw.ordinal, section=raw.section, appendix=raw.appendix, text=_nfc_join(raw.text),
         deadline=deadline, lead_units=lead, cooperating_units=coop,

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from extract.folding import fold, nfc, squash_spaces
+from extract.units_identity import Jurisdiction, UnitForms
 from schema import UnitRef
 
 DATA_FILE = Path(__file__).parent / "data" / "units.yaml"
@@ -224,6 +225,7 @@ class UnitRegistry:
     vocabulary: frozenset[str] = frozenset()  # every word of every key, head and level word
     abbreviation_words: frozenset[tuple[str, ...]] = frozenset()  # folded words of each abbreviation
     head_starts: frozenset[str] = frozenset()  # folded first word of each head ("so", "uy")
+    forms: UnitForms = field(default_factory=UnitForms.load, repr=False, compare=False)
     # (raw, level, trim) -> _match's answer: the repairs scan the whole registry and a piece is
     # asked again and again (resolve, is_known while splitting, cutting and rejoining)
     _memo: dict[tuple[str, Optional[str], bool], Optional[tuple[str, Optional[str]]]] = field(
@@ -319,6 +321,32 @@ class UnitRegistry:
         return self._memo[memo_key]
 
     def _match_uncached(self, raw: str, level: Optional[str], trim: bool = True) -> Optional[tuple[str, Optional[str]]]:
+        """``_match_repairing``, but a repair that loses a word identifying the body (a place or
+        a proper name: "Viettel Hà Tĩnh" is no "Viettel tỉnh") is no match."""
+        found = self._match_repairing(raw, level, trim)
+        if found is not None and found[1] is not None and self._identifying_words_lost(raw, found[0]):
+            return None
+        return found
+
+    def _identifying_words_lost(self, raw: str, name: str) -> list[str]:
+        """Given a print and the name a repair made of it, return the print's capitalised words
+        that are no registry word (a place, a proper name) and that the name lacks: not
+        inside it without spaces, nor one letter from one of its words (an OCR repair:
+        "Lông" of "Công an")."""
+        have = _words(name)
+        compact = "".join(have)
+        lost = []
+        for w in re.findall(r"[^\W\d_]+", nfc(raw)):
+            f = fold(w)
+            if (not w[:1].isupper() or sum(c.isupper() for c in w) > 1 or len(f) < 2
+                    or f in self.vocabulary or f in compact):
+                continue
+            if len(f) >= 4 and any(Levenshtein.distance(f, h) <= 1 for h in have):
+                continue
+            lost.append(w)
+        return lost
+
+    def _match_repairing(self, raw: str, level: Optional[str], trim: bool = True) -> Optional[tuple[str, Optional[str]]]:
         """Given one unit as printed, return (its canonical name, how it was found: None when
         its key is exactly a name's or an alias's, else the repair that found it, with its
         evidence, e.g. "fuzzy, score 88"), or None when it is no known unit. Specks are
@@ -340,7 +368,7 @@ class UnitRegistry:
             cut = self._cut_at_dash(raw)
             if cut:
                 return cut
-        placed = self._with_place(raw, key, level)
+        placed = self._with_place(raw, key, level) or self._form_with_place(raw)
         if placed:
             return placed
         fuzzy = self._fuzzy(key, raw)
@@ -541,6 +569,24 @@ class UnitRegistry:
                 return f"{found[0]} {' '.join(place)}", found[1]
         return None
 
+    def _form_with_place(self, raw: str) -> Optional[tuple[str, Optional[str]]]:
+        """Given "Viễn thông Nghệ An" / "Thuế tỉnh Nghệ An", return it as printed when it is a
+        unit kind's own words ("Viễn thông", "Thuế", maybe with a level word) and a place
+        printed after them: a form of the registry with its place, never a template name."""
+        name = clean_name(raw)
+        found = self.forms.kind_rule(name)
+        if found is None:
+            return None
+        _, place, n = self.forms.printed_level_place(name)
+        if not place or not name.endswith(place):
+            return None
+        base = _words(name[: -len(place)])
+        if base and base[-1] in self.level_keys:
+            base = base[:-1]
+        if len(base) != found[1]:
+            return None  # more than the kind's words: another name, not a form
+        return name, None
+
     def _fuzzy(self, key: str, raw: str = "") -> Optional[tuple[str, str]]:
         """Given a key with no exact match, return the canonical it is a noisy copy of, if clear.
 
@@ -674,14 +720,53 @@ class UnitRegistry:
         name before them, and unknown pieces are cut at "và" / at unit head words when
         every resulting part is a known unit.
         """
+        return self._split(text, level)[0]
+
+    def _split(self, text: str, level: Optional[str] = None) -> tuple[list[str], list[str]]:
+        """``split``, and the comma pieces left out as no unit (a date, a symbol: OCR debris
+        or the next column's text)."""
         text = nfc(text or "").replace("\n", " ").replace("|", " ")
         level = level or self.level_in(text)
         out: list[str] = []
+        debris: list[str] = []
         for chunk in self._rejoin_cut_names(_RX["chunks"].split(text), level):
-            pieces = [self._complete_cut(p, level) for p in chunk.split(",")]
-            pieces = [p for p in pieces if p]
-            out.extend(self._merge_pieces(pieces, level))
-        return [u for u in out if u]
+            units, junk = self._split_chunk(chunk, level)
+            out.extend(units)
+            debris.extend(junk)
+        return [u for u in out if u], debris
+
+    def _split_chunk(self, chunk: str, level: Optional[str]) -> tuple[list[str], list[str]]:
+        """Given a chunk (no ";"), return (its units, its debris pieces): the reading with the
+        fewest unknown units of the chunk as one list and of the chunk cut at each "và" that
+        starts a unit form ("Các Sở, ban, ngành | và | các cơ quan, đơn vị liên quan")."""
+        def merged(part: str) -> tuple[list[str], list[str]]:
+            pieces, junk = [], []
+            for p in part.split(","):
+                p = self._complete_cut(p, level)
+                if not p:
+                    continue
+                reason = self.forms.debris_reason(p) if not self.is_known(p, level) else None
+                if reason in ("a date", "a symbol no name prints", "no word"):
+                    junk.append(p)
+                else:
+                    pieces.append(p)
+            return self._merge_pieces(pieces, level), junk
+
+        def unknown(units: list[str]) -> int:
+            return sum(not self.is_known(u, level) for u in units)
+
+        best = merged(chunk)
+        if not unknown(best[0]) or self.is_known(chunk, level):
+            return best
+        for m in self.conjunction_rx.finditer(chunk):
+            left, right = chunk[: m.start()], chunk[m.end():]
+            if not left.strip() or self.forms.kind_rule(clean_name(right)) is None:
+                continue
+            lu, lj = merged(left)
+            ru, rj = self._split_chunk(right, level)
+            if (unknown(lu + ru), len(lu + ru)) < (unknown(best[0]), len(best[0])):
+                best = (lu + ru, lj + rj)
+        return best
 
     def _complete_cut(self, piece: str, level: Optional[str]) -> str:
         """Given one comma piece as printed, return it cleaned; a name the cell cut at a dash
@@ -738,13 +823,22 @@ class UnitRegistry:
                     break
             if taken is None:
                 candidate, j = pieces[i], i + 1
-                # lower-case list words continue the name before them
-                while j < len(pieces) and self._is_continuation(pieces[j]):
+                # lower-case list words, and pieces that start no unit ("TM&DL tỉnh" of
+                # "Trung tâm XTĐT, TM&DL tỉnh"), continue the name before them
+                while j < len(pieces) and (self._is_continuation(pieces[j]) or self._continues(pieces[j], level)):
                     candidate, j = f"{candidate}, {pieces[j]}", j + 1
                 taken = (candidate, j)
             candidate, i = taken
             units.extend(self._cut(candidate, level))
         return units
+
+    def _continues(self, piece: str, level: Optional[str]) -> bool:
+        """Whether a comma piece is the rest of the name before it: it starts with no unit
+        kind nor head word, is no unit itself, and is no lower-case word (those are
+        ``continuations`` or fragments)."""
+        name = clean_name(piece)
+        return (bool(name) and not name[:1].islower() and self.forms.kind_rule(name) is None
+                and not self.head_rx.match(name) and not self.is_known(name, level))
 
     def _is_continuation(self, piece: str) -> bool:
         key = squash_spaces(fold(piece))
@@ -800,11 +894,59 @@ class UnitRegistry:
         return found[1]
 
     def parse(self, text: str, level: str | None = None) -> list[UnitRef]:
-        """Given a cell or phrase naming units, return a UnitRef per unit (split + resolve)."""
+        """Given a cell or phrase naming units, return a UnitRef per unit (split + resolve);
+        what is no unit is left out (``read`` returns it)."""
+        return self.read(text, level)[0]
+
+    def read(self, text: str, level: str | None = None,
+             where: Optional[Jurisdiction] = None) -> tuple[list[UnitRef], list[str]]:
+        """Given a cell or phrase naming units, the level it is read at and the plan's
+        jurisdiction, return (a described UnitRef per unit, the pieces of text that are no
+        unit: OCR debris, a date, a fragment of the next column), in print order."""
         if not text or not text.strip():
-            return []
+            return [], []
         level = level or self.level_in(text)
-        return [self.resolve(u, level) for u in self.split(text, level)]
+        names, debris = self._split(text, level)
+        units: list[UnitRef] = []
+        for name in names:
+            for ref, junk in self._resolve_or_debris(name, level):
+                if ref is not None:
+                    units.append(self.forms.describe(ref, where))
+                if junk:
+                    debris.append(junk)
+        return units, debris
+
+    def _resolve_or_debris(self, name: str, level: Optional[str]) -> list[tuple[Optional[UnitRef], str]]:
+        """Given one split name, return [(UnitRef or None, debris text)]: a known unit; an
+        unknown print cut into junk and units ("HCC Phòng Văn hóa", "... Sở Khoa học và Công
+        nghệ trong"); or the whole print as debris when it is no unit."""
+        ref = self.resolve(name, level)
+        if ref.known:
+            return [(ref, "")]
+        trailing = self._trailing_fragment(name, level)
+        if trailing is not None:
+            head, junk = trailing
+            return [(self.resolve(p, level), "") for p in head] + [(None, junk)]
+        lead = self.forms.junk_before_head(name)
+        if lead is not None:
+            junk, rest = lead
+            return [(None, junk)] + self._resolve_or_debris(rest, level)
+        if self.forms.debris_reason(ref.name) is not None:
+            return [(None, name)]
+        return [(ref, "")]
+
+    def _trailing_fragment(self, name: str, level: Optional[str]) -> Optional[tuple[list[str], str]]:
+        """Given an unknown print, return (the known units it is, its last one or two
+        lower-case words: a fragment of another cell), else None."""
+        words = clean_name(name).split()
+        for k in (1, 2):
+            if len(words) <= k or not all(w[:1].islower() for w in words[-k:]):
+                continue
+            head = " ".join(words[:-k])
+            parts = [head] if self.is_known(head, level) else self._cut(head, level)
+            if parts and all(self.is_known(p, level) for p in parts):
+                return parts, " ".join(words[-k:])
+        return None
 
 
 @lru_cache(maxsize=4)

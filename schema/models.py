@@ -137,6 +137,22 @@ class UnitRef(_Model):
         None, description="how a known name was found when the print is not exactly one of its "
         "names or aliases (an OCR repair or a level taken from context), e.g. 'fuzzy, score 88'; "
         "absent for an exact match: a guess must be told from a certain match")
+    kind: Optional[str] = Field(
+        None, description="what sort of body the name starts with: UBND, HĐND, Sở, Phòng, Ban, "
+        "Văn phòng, Trung tâm, Công an, Đảng, Mặt trận, đoàn thể, doanh nghiệp, ... "
+        "(extract/data/unit_forms.yaml); null when the name starts with no known kind")
+    level: Optional[str] = Field(
+        None, description="administrative level of the unit: trung ương, tỉnh, huyện, xã "
+        "(communes, wards, towns); from the name, its kind, or the plan's issuer (see inferred)")
+    place: Optional[str] = Field(
+        None, description="the place the unit belongs to: printed in its name ('Công an tỉnh "
+        "An Giang', 'Viễn thông Nghệ An') or, for a name relative to the plan ('UBND xã' in a "
+        "commune's plan), the issuer's place (see inferred)")
+    collective: bool = Field(
+        False, description="the name stands for many bodies ('Các sở, ban, ngành', 'UBND cấp xã')")
+    inferred: list[Literal["level", "place"]] = Field(
+        default_factory=list, description="which of level and place were taken from the plan's "
+        "issuer rather than printed in the name")
 
 
 class TargetValue(_Model):
@@ -187,6 +203,10 @@ class UnitRole(_Model):
 
     name: str
     known: bool = True
+    kind: Optional[str] = None
+    level: Optional[str] = None
+    place: Optional[str] = None
+    collective: bool = False
     roles: list[Literal["lead", "cooperating"]] = Field(default_factory=list)
     tasks: int = 0
     targets: int = 0

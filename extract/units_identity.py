@@ -1,0 +1,271 @@
+"""What a unit is, beside what it is called: kind, level, place, collective; and what is no
+unit at all (OCR debris, a date, a fragment of the next column).
+
+Rules are data (``extract/data/unit_forms.yaml``); place names come from the national list
+of administrative units shipped with the underthesea wheel (``admin_units.txt.gz``), never
+from the plans at hand. A unit's place is the one its name prints ("Công an tỉnh An Giang",
+"Viễn thông Nghệ An"); a name printed relative to the plan ("UBND xã" in the plan of Ủy ban
+nhân dân xã Bình Minh) takes the issuer's place, and the UnitRef says so in ``inferred``.
+
+    forms = UnitForms.load()
+    where = Jurisdiction.from_issuer("Ủy ban nhân dân xã Bình Minh", forms)
+    forms.describe(UnitRef(raw="UBND xã", name="Ủy ban nhân dân xã"), where)
+    # -> kind "UBND", level "xã", place "Bình Minh", inferred ["place"]
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from extract.folding import fold, nfc, squash_spaces
+from schema import UnitRef
+
+DATA_FILE = Path(__file__).parent / "data" / "unit_forms.yaml"
+PLACES_FILE = Path(__file__).resolve().parents[1] / "normalize" / "data" / "restore_sources" / "admin_units.txt.gz"
+
+_RX = {
+    "words": re.compile(r"[^\W_]+"),   # words: letters and digits
+    "date": re.compile(r"\d{1,2}\s*/\s*\d{1,4}"),
+}
+
+
+class KindRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    starts: list[str]
+    level: Optional[str] = None
+    collective: bool = False
+
+
+class DebrisRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_words_without_kind: int = 2
+    name_punctuation: str = ",.-–&()/'’"
+    lower_starts: list[str] = Field(default_factory=list)
+
+
+class FormsData(BaseModel):
+    """The validated content of unit_forms.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    kinds: list[KindRule]
+    levels: dict[str, str]
+    place_prefixes: dict[str, str]
+    fold_safe_levels: list[str] = Field(default_factory=list)
+    not_places: list[list[str]] = Field(default_factory=list)
+    debris: DebrisRules = Field(default_factory=DebrisRules)
+
+
+def _fwords(text: str) -> tuple[str, ...]:
+    """Given text, return its folded words (letters and digits; "&" and other marks dropped)."""
+    return tuple(fold(nfc(w)) for w in _RX["words"].findall(text))
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """The level and place of the body that issued a plan: where its relative names point."""
+
+    level: Optional[str] = None   # "xã", "huyện", "tỉnh", "trung ương"
+    place: Optional[str] = None   # "Bình Minh"
+
+    @classmethod
+    def from_issuer(cls, issuer: Optional[str], forms: "UnitForms | None" = None) -> "Jurisdiction":
+        """Given the plan's issuer ("Ban Thường vụ Đảng ủy xã Tân Kỳ"), return its level and place."""
+        if not issuer:
+            return cls()
+        forms = forms or UnitForms.load()
+        level, place, _ = forms.printed_level_place(issuer)
+        return cls(level, place)
+
+
+@dataclass
+class UnitForms:
+    data: FormsData
+    starts: tuple[tuple[tuple[str, ...], KindRule], ...]   # folded start words, longest first
+    level_of_word: dict[tuple[str, ...], str]               # folded level words -> level
+    places: dict[tuple[str, ...], frozenset[str]]          # folded place words -> levels
+    not_places: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    lower_starts: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, places: Path | str | None = None) -> "UnitForms":
+        """Given the forms YAML and the place list (default: the bundled ones), return them (cached)."""
+        return _load_cached(str(path or DATA_FILE), str(places or PLACES_FILE))
+
+    @classmethod
+    def from_data(cls, data: FormsData, place_lines: list[str]) -> "UnitForms":
+        starts = sorted(((_fwords(s), rule) for rule in data.kinds for s in rule.starts),
+                        key=lambda sr: -len(sr[0]))
+        levels = {tuple(nfc(w).lower().split()): lv for w, lv in data.levels.items()}
+        # a level word that OCR left without its marks, where folding confuses it with no word
+        # of a unit name ("tinh", "huyen"; never "quan" of "cơ quan" nor "phuong" of "địa phương")
+        levels.update({_fwords(w): data.levels[w] for w in data.fold_safe_levels})
+        prefixes = sorted(((_fwords(p), lv) for p, lv in data.place_prefixes.items()), key=lambda p: -len(p[0]))
+        places: dict[tuple[str, ...], set[str]] = {}
+        for line in place_lines:
+            words = _fwords(line)
+            if not words:
+                continue
+            for pw, lv in prefixes:
+                if words[:len(pw)] == pw and len(words) > len(pw):
+                    places.setdefault(words[len(pw):], set()).add(lv)
+                    break
+            else:
+                places.setdefault(words, set()).add("tỉnh")  # a province's short name
+        # "Thành phố Huế" is a province; "Thành phố Sơn La" a province's town: a city whose name
+        # is also a province's stays a province place too
+        return cls(data, tuple(starts), levels, {k: frozenset(v) for k, v in places.items()},
+                   tuple((_fwords(" ".join(p[:-1])), _fwords(p[-1])) for p in data.not_places if p),
+                   tuple(_fwords(s) for s in data.debris.lower_starts))
+
+    # -- kinds and levels
+
+    def kind_rule(self, name: str) -> Optional[tuple[KindRule, int]]:
+        """Given a unit name, return (the kind rule its first words match, how many words),
+        longest start first, else None."""
+        words = _fwords(name)
+        for start, rule in self.starts:
+            if words[:len(start)] == start:
+                return rule, len(start)
+        return None
+
+    def printed_level_place(self, name: str) -> tuple[Optional[str], Optional[str], int]:
+        """Given a name ("Công an tỉnh An Giang", "Viễn thông Nghệ An"), return (the level it
+        prints, the place it prints, how many words the place takes at the end): the last
+        level word outside the kind's own words ("Hợp tác xã") and not starting "xã hội",
+        with the capitalised words after it; else a place of the national list at the end."""
+        printed = _RX["words"].findall(nfc(name))
+        words = [w.lower() for w in printed]
+        # a capitalised level word is part of a place name ("Hà Tĩnh"), unless all is capitals
+        shouting = nfc(name).isupper()
+        folded = [fold(w) if shouting or w[:1].islower() else "" for w in printed]
+        words = [w if shouting or p[:1].islower() else "" for w, p in zip(words, printed)]
+        found = self.kind_rule(name)
+        skip = found[1] if found else 0
+        level, at = None, None
+        i = skip
+        while i < len(words):
+            step = 1
+            for n in (2, 1):
+                key = next((k for k in (tuple(words[i:i + n]), tuple(folded[i:i + n]))
+                            if len(k) == n and k in self.level_of_word), None)
+                if key is not None and folded[i:i + 2] != ["xa", "hoi"]:  # "xã hội" is no level
+                    level, at, step = self.level_of_word[key], (i, n), n
+                    break
+            i += step
+        if at is not None:
+            i, n = at
+            after = []
+            for w in printed[i + n:]:
+                if not w[:1].isupper():
+                    break
+                after.append(w)
+            if after and len(after) == len(printed) - i - n:
+                return level, " ".join(after), len(after)
+            return level, None, 0
+        placed = self.place_at_end(printed[skip:])
+        if placed:
+            n, lv = placed
+            return lv, " ".join(printed[-n:]), n
+        return None, None, 0
+
+    def place_at_end(self, printed: list[str]) -> Optional[tuple[int, str]]:
+        """Given a name's words after its kind, return (how many words at the end are a place
+        of the national list, its level: a province's when it may be one), else None."""
+        words = tuple(fold(w) for w in printed)
+        for n in range(min(4, len(words)), 1, -1):  # a place name has 2+ syllables
+            tail, before = words[-n:], words[:-n]
+            if not all(w[:1].isupper() for w in printed[-n:]) or tail not in self.places:
+                continue
+            if any(tail == p and before[-len(b):] == b for b, p in self.not_places):
+                return None
+            levels = self.places[tail]
+            return n, "tỉnh" if "tỉnh" in levels else sorted(levels)[-1]
+        return None
+
+    # -- describing a unit
+
+    def describe(self, ref: UnitRef, where: Optional[Jurisdiction] = None) -> UnitRef:
+        """Given a resolved unit and the plan's jurisdiction, return it with kind, level,
+        place and collective filled; a level or place taken from the plan is in ``inferred``."""
+        where = where or Jurisdiction()
+        found = self.kind_rule(ref.name)
+        rule = found[0] if found else None
+        level, place, _ = self.printed_level_place(ref.name)
+        collective = bool(rule and rule.collective) or self._collective(ref.name)
+        inferred: list[str] = []
+        if level is None and rule and rule.level:
+            level = rule.level
+        if level is None and where.level:
+            level = where.level
+            inferred.append("level")
+        if place is None and where.place and level == where.level and not self._levels_listed(ref.name):
+            place = where.place
+            inferred.append("place")
+        return ref.model_copy(update={"kind": rule.kind if rule else None, "level": level, "place": place,
+                                      "collective": collective, "inferred": inferred})
+
+    def _collective(self, name: str) -> bool:
+        """A name for many bodies: "Các ..." / "những ...", or the bodies of every unit of a
+        level (``_levels_listed``)."""
+        return _fwords(name)[:1] in (("cac",), ("nhung",)) or self._levels_listed(name)
+
+    def _levels_listed(self, name: str) -> bool:
+        """Whether a name stands for the bodies of every unit of a level, none of them the
+        plan's own: levels listed ("UBND xã, phường") or a level marker ("UBND cấp xã")."""
+        words = nfc(name).lower().replace(",", " ").split()
+        if "cấp" in words:
+            return True
+        return len([w for w in words if (w,) in self.level_of_word]) >= 2 and "," in name
+
+    # -- debris
+
+    def debris_reason(self, text: str) -> Optional[str]:
+        """Given an unknown unit print, return why it is no unit ("a date", "a symbol", "a
+        fragment", "no unit named"), else None."""
+        t = squash_spaces(nfc(text))
+        if not t:
+            return "empty"
+        if _RX["date"].search(t):
+            return "a date"
+        allowed = set(self.data.debris.name_punctuation)
+        if any(not (c.isalnum() or c.isspace() or c in allowed) for c in t):
+            return "a symbol no name prints"
+        words = _fwords(t)
+        if t[:1].islower() and not any(words[:len(s)] == s for s in self.lower_starts):
+            return "a fragment (starts in lower case)"
+        lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
+        if not lettered:
+            return "no word"
+        if self.kind_rule(t) is None and len(lettered) <= self.data.debris.max_words_without_kind:
+            return "no unit named"
+        return None
+
+    def junk_before_head(self, text: str, max_words: int = 2) -> Optional[tuple[str, str]]:
+        """Given an unknown print that starts with no kind ("HCC Phòng Văn hóa"), return (the
+        words before the first capitalised kind start within ``max_words`` words, the rest),
+        else None."""
+        printed = squash_spaces(nfc(text)).split()
+        if self.kind_rule(" ".join(printed)) is not None:
+            return None
+        for k in range(1, min(max_words, len(printed) - 1) + 1):
+            rest = " ".join(printed[k:])
+            if printed[k][:1].isupper() and self.kind_rule(rest) is not None:
+                return " ".join(printed[:k]), rest
+        return None
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, places: str) -> UnitForms:
+    with open(path, encoding="utf-8") as f:
+        data = FormsData.model_validate(yaml.safe_load(f))
+    with gzip.open(places, "rt", encoding="utf-8") as f:
+        lines = [nfc(line.strip()) for line in f if line.strip()]
+    return UnitForms.from_data(data, lines)

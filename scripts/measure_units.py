@@ -1,0 +1,248 @@
+"""Measure what the records say about units, signer, issuer and plan identity.
+
+    .venv/bin/python scripts/measure_units.py --bench DIR       # records `kehoach bench extract --save-records DIR` wrote
+    .venv/bin/python scripts/measure_units.py --unseen          # tests/fixtures/unseen, run now (text inputs)
+    .venv/bin/python scripts/measure_units.py --plans DIR       # generated plans (bench/plans) already built in DIR
+    .venv/bin/python scripts/measure_units.py --bench DIR --loo # the registry without the units only this plan's gold names
+    add -v for every debris unit, dropped word and wrong signer/issuer
+
+Per source (records paired with their expected records):
+  lead     exact lead-unit sets over matched items (outputs/compare.py)
+  coop     cooperating-unit set F1 over matched items
+  units    unit mentions in the record; unknown = not in the registry
+  debris   mentions that are no unit: a date or a number with "/", a symbol no name prints
+           ("€", "@"), a print starting with a lower-case word other than a collective's,
+           no word of 2+ letters; judged here on the name, independently of extract/units.py
+  dropped  mentions whose name lacks a capitalised word of the print that is no registry word
+           (a place or a proper name: "Nghệ An" of "Viễn thông Nghệ An"), compared folded
+  signer   name and title as the expected record says (where it says them)
+  issuer   exact, and "placed" (ends with a place after a level word, or the expected says none)
+  plan_id  distinct plan ids of the copies of one plan (1 is right)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from extract.folding import fold, nfc  # noqa: E402
+
+_DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,4}")
+_SYMBOL = re.compile(r"[^\w\s,.\-–&()/'’:;]")
+_COLLECTIVE_START = ("các ", "những ", "cơ quan", "đơn vị", "doanh nghiệp", "tổ chức")
+
+
+def is_debris(name: str) -> bool:
+    """Given a unit name from a record, return whether it is no unit at all."""
+    n = nfc(name).strip()
+    words = [w for w in re.findall(r"[^\W\d_]+", n) if len(w) >= 2]
+    if not words:
+        return True
+    if _DATE.search(n) or _SYMBOL.search(n):
+        return True
+    return n[:1].islower() and not n.lower().startswith(_COLLECTIVE_START)
+
+
+def dropped_words(raw: str, name: str, vocabulary: frozenset[str]) -> list[str]:
+    """Given a unit as printed and its record name, return the capitalised words of the print
+    (not its first) that are no registry word and that the name lacks, compared folded."""
+    have = re.sub(r"[\W_]", "", fold(nfc(name)))  # OCR glues and splits words: compared without spaces
+    out = []
+    for w in re.findall(r"[^\W\d_]+", nfc(raw))[1:]:
+        f = fold(w)
+        glued = sum(c.isupper() for c in w) > 1  # "UBNDIinh": an abbreviation OCR glued on
+        if w[:1].isupper() and len(w) >= 2 and not glued and f not in vocabulary and f not in have:
+            out.append(w)
+    return out
+
+
+def _mentions(rec: dict):
+    for kind in ("tasks", "targets"):
+        for it in rec.get(kind) or []:
+            for role in ("lead_units", "cooperating_units"):
+                for u in it.get(role) or []:
+                    yield role, u
+
+
+def plan_id_of(rec: dict) -> str:
+    """Given a record, return its plan id (the record's own, else number|issuer|date folded)."""
+    if rec.get("plan_id"):
+        return rec["plan_id"]
+    return "|".join(fold(nfc(str(rec.get(k) or ""))) for k in ("number", "issuer", "issued_date"))
+
+
+class Tally:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.n = defaultdict(float)
+        self.notes: list[str] = []
+
+    def add(self, key: str, v: float = 1) -> None:
+        self.n[key] += v
+
+    def line(self) -> str:
+        n = self.n
+
+        def r(a: str, b: str) -> str:
+            return f"{n[a] / n[b]:.3f}" if n[b] else "  -  "
+
+        return (f"| {self.label} | {int(n['inputs'])} | {r('lead_ok', 'lead_total')} | {r('coop_ok', 'coop_total')} | "
+                f"{int(n['units'])} | {int(n['unknown'])} | {int(n['debris'])} | {int(n['dropped'])} | "
+                f"{int(n['signer_name_ok'])}/{int(n['signer_name_total'])} | "
+                f"{int(n['signer_title_ok'])}/{int(n['signer_title_total'])} | "
+                f"{int(n['issuer_ok'])}/{int(n['inputs'])} | {int(n['issuer_placed'])}/{int(n['inputs'])} |")
+
+
+HEAD = ("| source | inputs | lead | coop | units | unknown | debris | dropped | signer name | signer title "
+        "| issuer | issuer placed |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def score_pair(t: Tally, label: str, rec: dict, exp: dict, vocabulary: frozenset[str]) -> None:
+    from outputs.compare import compare_records
+
+    s = compare_records(exp, rec)
+    t.add("inputs")
+    for part in (s.targets, s.tasks):
+        if part.scored:
+            t.add("lead_ok", part.lead_units.correct)
+            t.add("lead_total", part.lead_units.total)
+            t.add("coop_ok", part.cooperating_units.correct)
+            t.add("coop_total", part.cooperating_units.total)
+    for role, u in _mentions(rec):
+        t.add("units")
+        if not u.get("known", True):
+            t.add("unknown")
+        if is_debris(u["name"]):
+            t.add("debris")
+            t.notes.append(f"{label}: debris {u['name']!r}")
+        lost = dropped_words(u.get("raw") or "", u["name"], vocabulary)
+        if lost:
+            t.add("dropped")
+            t.notes.append(f"{label}: dropped {lost} of {u.get('raw')!r} -> {u['name']!r}")
+    es, as_ = exp.get("signer") or {}, rec.get("signer") or {}
+    for k in ("name", "title"):
+        if es.get(k):
+            t.add(f"signer_{k}_total")
+            if nfc(es[k]) == nfc(as_.get(k) or ""):
+                t.add(f"signer_{k}_ok")
+            else:
+                t.notes.append(f"{label}: signer {k} {as_.get(k)!r}, expected {es[k]!r}")
+    if nfc(exp.get("issuer") or "") == nfc(rec.get("issuer") or ""):
+        t.add("issuer_ok")
+    else:
+        t.notes.append(f"{label}: issuer {rec.get('issuer')!r}, expected {exp.get('issuer')!r}")
+    from extract.metadata import _compiled, _place_of
+
+    exp_placed = _place_of(exp.get("issuer") or "", _compiled())[1] is not None
+    placed = _place_of(rec.get("issuer") or "", _compiled())[1] is not None
+    if placed or not exp_placed:
+        t.add("issuer_placed")
+
+
+def bench_pairs(folder: Path):
+    from extract.bench import bench_inputs, saved_record_path
+
+    for bi in bench_inputs(kinds=("gold-text", "raw-ocr", "pdf", "scan", "scan-short", "image", "tiff")):
+        p = saved_record_path(folder, bi)
+        if p.exists() and bi.expected is not None:
+            rec = json.loads(p.read_text(encoding="utf-8"))
+            yield bi.plan, bi.kind, rec, json.loads(bi.expected.read_text(encoding="utf-8")), p
+
+
+def reextracted(rec_path: Path, registry_path: Path | None = None) -> dict:
+    """Given a saved record, return it re-extracted with the current rules (as a dict)."""
+    from extract.rerun import reextract
+    from outputs.record_files import path_to_document
+
+    doc = reextract(path_to_document(rec_path))
+    return json.loads(doc.model_dump_json(exclude={"pages"}))
+
+
+def unseen_pairs():
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "unseen"))
+    from measure import inputs  # type: ignore
+
+    from pipeline.runner import process_file
+    from pipeline.settings import Settings
+
+    here = ROOT / "tests" / "fixtures" / "unseen"
+    with tempfile.TemporaryDirectory() as tmp:
+        for plan, kind, path, restore in inputs(Path(tmp), False):
+            doc = process_file(path, Settings(restore=restore))
+            exp = json.loads((here / f"{plan}.records.json").read_text(encoding="utf-8"))
+            yield plan, kind, json.loads(doc.model_dump_json(exclude={"pages"})), exp
+
+
+def plans_pairs(folder: Path, kinds: tuple[str, ...]):
+    from pipeline.runner import process_file
+    from pipeline.settings import Settings
+
+    for rec_path in sorted(folder.glob("*.records.json")):
+        stem = rec_path.name[: -len(".records.json")]
+        exp = json.loads(rec_path.read_text(encoding="utf-8"))
+        for kind in kinds:
+            path = folder / (f"{stem}.pdf" if kind == "pdf" else f"{stem}.scan.pdf" if kind == "scan"
+                             else f"{stem}.ocr.txt")
+            if not path.exists():
+                continue
+            doc = process_file(path, Settings(jobs=1, restore=(kind == "ocr")))
+            yield stem, kind, json.loads(doc.model_dump_json(exclude={"pages"})), exp
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", type=Path)
+    ap.add_argument("--rerun", action="store_true", help="re-extract the --bench records with the current rules")
+    ap.add_argument("--unseen", action="store_true")
+    ap.add_argument("--plans", type=Path)
+    ap.add_argument("--kinds", default="pdf,ocr")
+    ap.add_argument("-v", action="store_true")
+    a = ap.parse_args(argv)
+    from extract.units import UnitRegistry
+
+    vocabulary = UnitRegistry.load().vocabulary
+    tallies: dict[str, Tally] = {}
+    ids: dict[str, set[str]] = defaultdict(set)
+
+    def tally(label: str) -> Tally:
+        return tallies.setdefault(label, Tally(label))
+
+    if a.bench:
+        for plan, kind, rec, exp, path in bench_pairs(a.bench):
+            if a.rerun:
+                rec = reextracted(path)
+            score_pair(tally(f"samples/corpus {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
+            ids[plan].add(plan_id_of(rec))
+    if a.unseen:
+        for plan, kind, rec, exp in unseen_pairs():
+            score_pair(tally(f"unseen {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
+            ids[f"unseen {plan}"].add(plan_id_of(rec))
+    if a.plans:
+        for plan, kind, rec, exp in plans_pairs(a.plans, tuple(a.kinds.split(","))):
+            score_pair(tally(f"generated {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
+            ids[f"generated {plan}"].add(plan_id_of(rec))
+    print(HEAD)
+    for t in tallies.values():
+        print(t.line())
+    split = {k: v for k, v in ids.items() if len(v) > 1}
+    print(f"\nplan ids: {len(ids)} plans, {sum(len(v) for v in ids.values())} ids "
+          f"({len(split)} plans with more than one id)")
+    if a.v:
+        for t in tallies.values():
+            for n in t.notes:
+                print("  " + n)
+        for k, v in split.items():
+            print(f"  plan {k}: {sorted(v)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Units as identities: kind, level, place (printed or the plan's), collective; lists split by
+grammar; debris kept out of the units. Inputs are phrasings of the kind plans print."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from extract.items import cell_to_units
+from extract.units import UnitRegistry
+from extract.units_identity import Jurisdiction, UnitForms
+
+REG = UnitRegistry.load()
+FORMS = UnitForms.load()
+COMMUNE = Jurisdiction.from_issuer("Ủy ban nhân dân xã Yên Lạc", FORMS)
+PROVINCE = Jurisdiction.from_issuer("Ủy ban nhân dân tỉnh Hà Tĩnh", FORMS)
+DEPARTMENT = Jurisdiction.from_issuer("Sở Y tế tỉnh Cao Bằng", FORMS)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read(cell: str, where: Jurisdiction | None = None):
+    return REG.read(cell, REG.level_in(cell) or (where.level if where else None), where)
+
+
+def test_issuer_gives_the_plan_its_level_and_place():
+    assert COMMUNE == Jurisdiction("xã", "Yên Lạc")
+    assert PROVINCE == Jurisdiction("tỉnh", "Hà Tĩnh")
+    assert DEPARTMENT == Jurisdiction("tỉnh", "Cao Bằng")
+    assert Jurisdiction.from_issuer("Ban Thường vụ Đảng ủy phường Tân Định", FORMS) == Jurisdiction("xã", "Tân Định")
+    assert Jurisdiction.from_issuer("Ủy ban nhân dân xã", FORMS) == Jurisdiction("xã", None)
+
+
+@pytest.mark.parametrize("printed, kind, place", [
+    ("Viễn thông Lạng Sơn", "doanh nghiệp", "Lạng Sơn"),
+    ("Viettel Hà Tĩnh", "doanh nghiệp", "Hà Tĩnh"),
+    ("VNPT Cà Mau", "doanh nghiệp", "Cà Mau"),
+    ("Thuế tỉnh Lâm Đồng", "Thuế", "Lâm Đồng"),
+    ("Công an tỉnh Điện Biên", "Công an", "Điện Biên"),
+])
+def test_a_printed_place_is_kept_in_the_name(printed, kind, place):
+    [u], debris = read(printed, COMMUNE)
+    assert (u.name, u.known, u.kind, u.level, u.place, u.inferred) == (printed, True, kind, "tỉnh", place, [])
+    assert debris == []
+
+
+def test_a_name_relative_to_a_commune_plan_is_that_communes():
+    units, _ = read("UBND xã; Công an xã; Phòng Văn hóa - Xã hội", COMMUNE)
+    assert [(u.name, u.level, u.place, u.inferred) for u in units] == [
+        ("Ủy ban nhân dân xã", "xã", "Yên Lạc", ["place"]),
+        ("Công an xã", "xã", "Yên Lạc", ["place"]),
+        ("Phòng Văn hóa - Xã hội", "xã", "Yên Lạc", ["level", "place"]),
+    ]
+
+
+def test_a_province_body_in_a_commune_plan_gets_no_commune_place():
+    [u], _ = read("Sở Tài chính", COMMUNE)
+    assert (u.kind, u.level, u.place) == ("Sở", "tỉnh", None)
+    [u], _ = read("Sở Tài chính", DEPARTMENT)
+    assert (u.level, u.place, u.inferred) == ("tỉnh", "Cao Bằng", ["place"])
+
+
+def test_bodies_of_every_commune_are_collective_and_placeless():
+    units, _ = read("UBND cấp xã, UBND các xã, phường", PROVINCE)
+    assert [(u.name, u.collective, u.level, u.place) for u in units] == [
+        ("UBND cấp xã", True, "xã", None), ("UBND xã, phường", True, "xã", None)]
+
+
+def test_and_separates_two_collectives_a_comma_inside_one_does_not():
+    units, debris = read("Các Sở, ban, ngành và các cơ quan, đơn vị liên quan", PROVINCE)
+    assert [(u.name, u.collective) for u in units] == [
+        ("Các sở, ban, ngành", True), ("Các cơ quan, đơn vị liên quan", True)]
+    assert debris == []
+
+
+def test_a_comma_inside_an_abbreviated_name_does_not_split_it():
+    [u], _ = read("Trung tâm XTĐT, TM&DL tỉnh", PROVINCE)
+    assert (u.name, u.known, u.place) == ("Trung tâm Xúc tiến đầu tư, Thương mại và Du lịch tỉnh", True, "Hà Tĩnh")
+
+
+@pytest.mark.parametrize("printed, name", [
+    ("BQL Khu kinh tế tỉnh", "Ban Quản lý Khu kinh tế tỉnh"),
+    ("BQL các KCN tỉnh", "Ban Quản lý các Khu công nghiệp tỉnh"),
+    ("Sở NN&PTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ("Thuế tính", "Thuế tỉnh"),   # a level word's marks misread: a form word repaired
+])
+def test_abbreviations_and_damaged_form_words_read_as_the_registry_names(printed, name):
+    [u], _ = read(printed, PROVINCE)
+    assert (u.name, u.known) == (name, True)
+
+
+@pytest.mark.parametrize("cell, units, debris", [
+    ("Phòng Kinh tế, 15/10/2025", ["Phòng Kinh tế"], ["15/10/2025"]),
+    ("thuộc UBND xã Q7 €1", [], ["thuộc UBND xã Q7 €1"]),
+    ("Xã hội", [], ["Xã hội"]),
+    ("PVC Phòng Kinh tế", ["Phòng Kinh tế"], ["PVC"]),
+    ("Công an tỉnh Sở Tư pháp trong", ["Công an tỉnh", "Sở Tư pháp"], ["trong"]),
+])
+def test_debris_is_no_unit(cell, units, debris):
+    got, junk = read(cell, COMMUNE)
+    assert [u.name for u in got] == units
+    assert junk == debris
+
+
+def test_debris_becomes_an_item_warning_not_a_unit():
+    units, warnings = cell_to_units("Trạm Y tế xã; 30/11/2025", REG, "xã", "cooperating", COMMUNE)
+    assert [u.name for u in units] == ["Trạm Y tế xã"]
+    assert "cooperating text that is no unit: '30/11/2025'" in warnings
+
+
+def test_place_words_of_the_hoi_chi_minh_youth_union_are_no_place():
+    [u], _ = read("Đoàn Thanh niên Cộng sản Hồ Chí Minh xã", COMMUNE)
+    assert u.name == "Đoàn Thanh niên xã" and u.place == "Yên Lạc"
+
+
+def test_unit_forms_reject_unknown_fields(tmp_path):
+    from pydantic import ValidationError
+
+    from extract.units_identity import FormsData
+
+    with pytest.raises(ValidationError):
+        FormsData.model_validate({"kinds": [{"kind": "Sở", "starts": ["Sở"], "colour": "red"}],
+                                  "levels": {}, "place_prefixes": {}})
+
+
+def _measure():
+    spec = importlib.util.spec_from_file_location("measure_units", ROOT / "scripts" / "measure_units.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("plan", ["commune-by-unit", "commune-prose", "commune-next-year", "dept-table"])
+def test_no_printed_identifying_word_is_dropped_nor_debris_kept(plan):
+    # every unit mention of the plan: each capitalised word of the print that is no registry
+    # word (a place, a proper name) is in the name; no mention is debris
+    import json
+
+    from pipeline.runner import process_file
+    from pipeline.settings import Settings
+
+    here = ROOT / "tests" / "fixtures" / "unseen"
+    if plan == "dept-table":
+        import sys
+        sys.path.insert(0, str(here))
+        from build_table_plan import build  # type: ignore
+
+        path = build(Path(__import__("tempfile").mkdtemp()) / "dept-table.pdf")
+    else:
+        path = here / f"{plan}.txt"
+    rec = json.loads(process_file(path, Settings(restore=False)).model_dump_json(exclude={"pages"}))
+    m = _measure()
+    mentions = list(m._mentions(rec))
+    assert mentions
+    for _, u in mentions:
+        assert m.dropped_words(u["raw"], u["name"], REG.vocabulary) == [], u
+        assert not m.is_debris(u["name"]), u
+        assert u["kind"] is not None or not u["known"], u
