@@ -296,7 +296,10 @@ def export_cmd(
     if problem:
         _fail(UsageProblem(problem))
     read = _read_records_or_exit(out_dir)
-    written = export_documents([d for _, d in read.documents], fmt, out)
+    warnings: list[str] = []
+    written = export_documents([d for _, d in read.documents], fmt, out, warnings)
+    for line in warnings:
+        typer.echo(f"kehoach: warning: {line}", err=True)
     typer.echo(f"{len(read.documents)} documents ({read.error_records} error records skipped) -> "
                + ", ".join(map(str, written)))
     raise typer.Exit(1 if read.unreadable else 0)
