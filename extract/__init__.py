@@ -190,7 +190,7 @@ def fill_metadata(doc: Document, lines: list[Line]) -> None:
             setattr(doc, k, meta[k])
     signer = meta.get("signer")
     if isinstance(signer, dict):
-        doc.signer = Signer(**{k: signer.get(k) for k in ("name", "title")})
+        doc.signer = Signer(**{k: signer[k] for k in ("name", "title", "authority", "position") if k in signer})
     elif isinstance(signer, Signer):
         doc.signer = signer
     refs = []

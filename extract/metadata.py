@@ -107,6 +107,7 @@ class _Compiled:
     casing: dict[tuple[str, ...], str]
     roles: dict[str, str]          # folded role -> as written
     surnames: frozenset[str]
+    surnames_folded: dict[str, str]   # folded family name -> the one spelling it folds from
     stops: re.Pattern
     recipients: re.Pattern
     issuer_after: re.Pattern
@@ -121,6 +122,14 @@ def load_rules(path: Path | None = None) -> MetadataRules:
     """Given a YAML path (default: the bundled one), return the validated metadata rules."""
     with open(path or DATA_FILE, encoding="utf-8") as f:
         return MetadataRules.model_validate(yaml.safe_load(f))
+
+
+def _unique_folds(names: list[str]) -> dict[str, str]:
+    """Given names, return {folded name: name} for the folds exactly one name has."""
+    by_fold: dict[str, set[str]] = {}
+    for n in names:
+        by_fold.setdefault(fold(nfc(n)), set()).add(nfc(n))
+    return {f: next(iter(v)) for f, v in by_fold.items() if len(v) == 1}
 
 
 def _alt(words: list[str]) -> str:
@@ -149,6 +158,7 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         casing={tuple(_f(k).split()): v for k, v in r.issuer_casing.items()},
         roles={_f(x): x for x in r.signer_roles},
         surnames=frozenset(nfc(s) for s in r.surnames),
+        surnames_folded=_unique_folds(r.surnames),
         stops=re.compile(rf"(?:\s(?:{'|'.join(stops)})(?![a-z])|[;.:()\[\]]|,\s*(?:{kind_alt})\b)"),
         recipients=re.compile(r.patterns.recipients),
         issuer_after=re.compile(r.patterns.issuer_after),
@@ -634,12 +644,19 @@ def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
 
 def _name_in(line: str, c: _Compiled) -> Optional[str]:
     """Given a line, return a person's name printed in it as a segment of its own
-    ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lục"), if any."""
+    ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lucc"), if any. A
+    family name OCR or restoration printed with other marks ("Lệ Hoàng Nam", "Dang Văn Lực")
+    is the one family name of the list it folds to, spelt as the list spells it."""
     for segment in reversed(_RX["segments"].split(line)):
         words = segment.split()
-        if 2 <= len(words) <= 5 and words[0] in c.surnames and all(
-                w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in words):
+        if not (2 <= len(words) <= 5 and all(w[:1].isupper() and (w[1:].islower() or len(w) == 1)
+                                             for w in words)):
+            continue
+        if words[0] in c.surnames:
             return " ".join(words)
+        spelt = c.surnames_folded.get(fold(words[0]))
+        if spelt is not None:
+            return " ".join([spelt, *words[1:]])
     return None
 
 
@@ -649,13 +666,10 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
     order = range(recipients if recipients is not None else 0, len(lines))
     title, at = None, None
     for i in order:
-        m = c.signer_prefix.search(lines[i])
-        if m:
-            head = _upper_run_after(lines[i], m.end())
-            head = c.roles.get(_f(head), head)  # a known role in its proper spelling
-            if head:
-                title, at = f"{m.group(1).rstrip('.')}. {head}".replace("/M.", "/M"), i
-                break
+        prefixed = _prefixed_role(lines[i], c)  # a known role in its proper spelling
+        if prefixed:
+            title, at = prefixed, i
+            break
     if title is None:
         for i in order:
             role = _trailing_role(lines[i], c)
@@ -664,21 +678,44 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
                 title, at = role, i
                 break
     if title is None:
-        return {"name": None, "title": None}, ["metadata: no signature block found"]
+        return {"name": None, "title": None, "authority": [], "position": None}, \
+            ["metadata: no signature block found"]
     last = at
-    first_role = _f(title.split(". ", 1)[-1])
-    for j in range(at + 1, min(len(lines), at + 6)):
-        role = _trailing_role(lines[j], c)
-        if role and _f(role) != first_role:
-            title, last = f"{title} - {role}", j
-            break
+    by_prefix = c.signer_prefix.match(title) is not None
+    authority = [title] if by_prefix else []
+    position = None if by_prefix else title  # the head signs in person ("CHỦ TỊCH")
+    if authority:
+        # the authority lines go on ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH") until the signer's
+        # own position ("PHÓ CHỦ TỊCH"), each maybe printed beside a recipient ("- UBND tỉnh; KT. CHỦ TỊCH")
+        first_role = _f(title.split(". ", 1)[-1])
+        for j in range(at + 1, min(len(lines), at + 6)):
+            prefixed = _prefixed_role(lines[j], c)
+            if prefixed:
+                authority.append(prefixed)
+                first_role, last = _f(prefixed.split(". ", 1)[-1]), j
+                continue
+            role = _trailing_role(lines[j], c)
+            if role and _f(role) != first_role:
+                position, last = role, j
+                break
+    title = " - ".join(authority + ([position] if position else []))
     name = None
     for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
         name = _name_in(lines[j], c)
         if name or _f(lines[j]).startswith(("phu luc",)):
             break
     warnings = [] if name else ["metadata: signer name not found"]
-    return {"name": name, "title": title}, warnings
+    return {"name": name, "title": title, "authority": authority, "position": position}, warnings
+
+
+def _prefixed_role(line: str, c: _Compiled) -> Optional[str]:
+    """Given a line, return the authority it prints ("KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"), if any."""
+    m = c.signer_prefix.search(line)
+    if not m:
+        return None
+    head = _upper_run_after(line, m.end())
+    head = c.roles.get(_f(head), head)
+    return f"{m.group(1).rstrip('.')}. {head}".replace("/M.", "/M") if head else None
 
 
 # ----------------------------------------------------------------------------- entry
@@ -701,13 +738,17 @@ def extract_metadata(lines: list[str]) -> dict:
     if place:
         names[place] = names.get(place, 0) + 1  # the header's own reading counts once
     place = _consistent_place(place, names, c)
+    if place:  # "Son La": old OCR's place as the national list spells it, when it holds one
+        from .units_identity import UnitForms
+
+        place = UnitForms.load().place_spelling(place) or place
     if issued is None:
         issued = _attached_date(squash_spaces(fold(" ".join(lines))), c)
     title, body_start = _title(lines, head_idx, c)
     opening = _opening(lines, body_start, c)
     issuer = _consistent_issuer(_combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c),
                                 names, place, c)
-    issuer = _cased_as_printed(issuer, opening)
+    issuer = _listed_place_spelling(_cased_as_printed(issuer, opening), c)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
     signer, signer_warnings = _signer(lines, c)
@@ -722,6 +763,24 @@ def extract_metadata(lines: list[str]) -> dict:
         "issued_date": issued, "title": title, "signer": signer, "references": references,
         "warnings": warnings,
     }
+
+
+def _listed_place_spelling(issuer: Optional[str], c: _Compiled) -> Optional[str]:
+    """Given the issuer ("Ủy ban nhân dân xã Nam Dân": old OCR restored the place with other
+    marks), return it with its place as the national list of administrative units spells it
+    (``units_identity.UnitForms.place_spelling``), when the list has one such name at the
+    issuer's level; a place the list spells as printed, or does not hold, is kept."""
+    if not issuer:
+        return issuer
+    body, place = _place_of(issuer, c)
+    if not place:
+        return issuer
+    from .units_identity import UnitForms
+
+    forms = UnitForms.load()
+    level_word = " ".join(w.lower() for w in body.split()[-len(_level_words_at_end(body, c)):])
+    spelt = forms.place_spelling(place, forms.data.levels.get(level_word))
+    return f"{body} {spelt}" if spelt and spelt != place else issuer
 
 
 def _cased_as_printed(issuer: Optional[str], opening: str) -> Optional[str]:

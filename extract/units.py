@@ -529,6 +529,9 @@ class UnitRegistry:
         past a capitalised head word with words after it ("..., Sở Y tế" ends with another
         name, not specks)."""
         end = len(tokens)
+        last = nfc(tokens[-1]).strip(_EDGE_PUNCT)
+        if last[:1].isupper() and self.head_rx.fullmatch(last):
+            return " ".join(tokens)  # a head word ends the name: "Thanh tra Sở" (the department's own)
         while end > 1 and self._is_speck(tokens[end - 1], limit):
             end -= 1
         # a head alone at the end ("Sợ") or in capitals ("SỐ s") is debris

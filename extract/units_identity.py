@@ -91,6 +91,7 @@ class UnitForms:
     starts: tuple[tuple[tuple[str, ...], KindRule], ...]   # folded start words, longest first
     level_of_word: dict[tuple[str, ...], str]               # folded level words -> level
     places: dict[tuple[str, ...], frozenset[str]]          # folded place words -> levels
+    spellings: dict[tuple[str, ...], dict[str, frozenset[str]]]  # folded place words -> level -> names
     not_places: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     lower_starts: tuple[tuple[str, ...], ...]
 
@@ -109,19 +110,24 @@ class UnitForms:
         levels.update({_fwords(w): data.levels[w] for w in data.fold_safe_levels})
         prefixes = sorted(((_fwords(p), lv) for p, lv in data.place_prefixes.items()), key=lambda p: -len(p[0]))
         places: dict[tuple[str, ...], set[str]] = {}
+        spellings: dict[tuple[str, ...], dict[str, set[str]]] = {}
         for line in place_lines:
             words = _fwords(line)
             if not words:
                 continue
+            printed = line.split()
             for pw, lv in prefixes:
                 if words[:len(pw)] == pw and len(words) > len(pw):
-                    places.setdefault(words[len(pw):], set()).add(lv)
+                    key, name = words[len(pw):], " ".join(printed[len(pw):])
                     break
             else:
-                places.setdefault(words, set()).add("tỉnh")  # a province's short name
+                key, name, lv = words, line, "tỉnh"  # a province's short name
+            places.setdefault(key, set()).add(lv)
+            spellings.setdefault(key, {}).setdefault(lv, set()).add(name)
         # "Thành phố Huế" is a province; "Thành phố Sơn La" a province's town: a city whose name
         # is also a province's stays a province place too
         return cls(data, tuple(starts), levels, {k: frozenset(v) for k, v in places.items()},
+                   {k: {lv: frozenset(n) for lv, n in v.items()} for k, v in spellings.items()},
                    tuple((_fwords(" ".join(p[:-1])), _fwords(p[-1])) for p in data.not_places if p),
                    tuple(_fwords(s) for s in data.debris.lower_starts))
 
@@ -189,6 +195,21 @@ class UnitForms:
             levels = self.places[tail]
             return n, "tỉnh" if "tỉnh" in levels else sorted(levels)[-1]
         return None
+
+    def place_spelling(self, place: str, level: Optional[str] = None) -> Optional[str]:
+        """Given a place as read ("Nam Dân", "Hóa Phòng": old OCR restored with other marks)
+        and its level, return the national list's spelling when the list has exactly one name
+        of that level (any level if None) with the same letters, else None. A place the list
+        spells as printed is returned as printed."""
+        spelt = self.spellings.get(_fwords(place), {})
+        names = set().union(*(v for lv, v in spelt.items() if level is None or lv == level)) if spelt else set()
+        if nfc(place) in names:
+            return nfc(place)
+        cased = {n for n in names if n[:1].isupper()}
+        if len(cased) > 1:  # the name the list holds at most levels ("Nam Đàn": a district's too)
+            reach = {n: sum(n in v for v in spelt.values()) for n in cased}
+            cased = {n for n in cased if reach[n] == max(reach.values())}
+        return cased.pop() if len(cased) == 1 else None
 
     # -- describing a unit
 

@@ -187,7 +187,15 @@ class Target(Item):
 
 class Signer(_Model):
     name: Optional[str] = None
-    title: Optional[str] = None
+    title: Optional[str] = Field(
+        None, description="the signing authority as printed, lines joined with ' - ': "
+        "'TM. ỦY BAN NHÂN DÂN - KT. CHỦ TỊCH - PHÓ CHỦ TỊCH'")
+    authority: list[str] = Field(
+        default_factory=list, description="the lines that sign on behalf of a body or a head, "
+        "in print order: 'TM. ỦY BAN NHÂN DÂN' (for the body), 'KT. CHỦ TỊCH' (for the head), "
+        "Q./TL./TUQ. ...; empty when the head signs in person")
+    position: Optional[str] = Field(
+        None, description="the signer's own position: 'PHÓ CHỦ TỊCH', 'CHỦ TỊCH', 'GIÁM ĐỐC'")
 
 
 class Reference(_Model):

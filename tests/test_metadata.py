@@ -148,7 +148,8 @@ def test_son_la():
     assert m["title"] == ("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp "
                           "dịch vụ số mới được cá nhân hóa, dựa trên dữ liệu cho người dân và doanh "
                           "nghiệp trên địa bàn tỉnh Sơn La")
-    assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
+    assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH",
+                           "authority": ["KT. CHỦ TỊCH"], "position": "PHÓ CHỦ TỊCH"}
     assert _refs(m) == [("Quyết định", "1565/QĐ-TTg", "2025-07-18", "Thủ tướng Chính phủ"),
                         ("Tờ trình", "235/TTr-SKHCN", "2025-08-07", "Sở Khoa học và Công nghệ")]
     assert m["warnings"] == []
@@ -161,7 +162,7 @@ def test_tan_ky_issuer_is_the_organ_named_in_the_opening():
     assert m["title"].startswith("hành động thực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024")
     assert _refs(m) == [("Nghị quyết", "57-NQ/TW", "2024-12-22", "Bộ Chính trị"),
                         ("Kế hoạch", "475-KH/TU", "2025-05-22", "Thành ủy Hải Phòng")]
-    assert m["signer"] == {"name": None, "title": None}
+    assert m["signer"] == {"name": None, "title": None, "authority": [], "position": None}
     assert "metadata: no signature block found" in m["warnings"]
 
 
@@ -169,7 +170,8 @@ def test_cho_don_without_header():
     m = extract_metadata(CHO_DON.split("\n"))
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         None, "Ủy ban nhân dân xã Chợ Đồn", None, "2025-09")
-    assert m["signer"] == {"name": None, "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
+    assert m["signer"] == {"name": None, "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH",
+                           "authority": ["KT. CHỦ TỊCH"], "position": "PHÓ CHỦ TỊCH"}
     assert _refs(m) == [("Kế hoạch", "02-KH/BCĐTW", "2025-06-19",
                          "Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo "
                          "và chuyển đổi số")]
@@ -180,7 +182,8 @@ def test_xa_born_digital():
     m = extract_metadata(XA.split("\n"))
     assert m["issuer"] == "Ủy ban nhân dân xã"
     assert m["title"] == "Triển khai thực hiện Kế hoạch số 11-KH/BCĐ của Ban Chỉ đạo tỉnh"
-    assert m["signer"] == {"name": "Phan Văn Lĩnh", "title": "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH"}
+    assert m["signer"] == {"name": "Phan Văn Lĩnh", "title": "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH",
+                           "authority": ["TM. ỦY BAN NHÂN DÂN"], "position": "CHỦ TỊCH"}
     assert _refs(m) == [
         ("Kế hoạch", "11-KH/BCĐ", "2025-06-29",
          "Ban Chỉ đạo phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số tỉnh"),
@@ -194,7 +197,7 @@ def test_old_ocr_header():
              "S6: 169 /KH-UBND Son La, ngay 12 thang 08 ndm 2025", "KE HOACH"]
     m = extract_metadata(lines)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
-        "169/KH-UBND", "Ủy ban nhân dân tỉnh Son La", "Son La", "2025-08-12")
+        "169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")  # the list's spelling
 
 
 def test_blank_number_line_is_not_issuer():
@@ -291,7 +294,8 @@ def test_scan_ocr_son_la():
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         "169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")
     assert m["title"].startswith("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình;")
-    assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH"}
+    assert m["signer"] == {"name": "Nguyễn Thành Công", "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH",
+                           "authority": ["KT. CHỦ TỊCH"], "position": "PHÓ CHỦ TỊCH"}
     assert _refs(m)[0] == ("Quyết định", "1565/QĐ-TTg", "2025-07-18", "Thủ tướng Chính phủ")
 
 

@@ -156,3 +156,14 @@ def test_no_printed_identifying_word_is_dropped_nor_debris_kept(plan):
         assert m.dropped_words(u["raw"], u["name"], REG.vocabulary) == [], u
         assert not m.is_debris(u["name"]), u
         assert u["kind"] is not None or not u["known"], u
+
+
+def test_a_department_plans_own_bodies_keep_their_head_word():
+    # "Sở" at the end names the issuing department: never dropped as a speck for "Thanh tra tỉnh"
+    [u], _ = read("Thanh tra Sở", DEPARTMENT)
+    assert (u.name, u.level, u.place, u.inferred) == ("Thanh tra Sở", "tỉnh", "Cao Bằng", ["level", "place"])
+
+
+def test_military_command_abbreviated():
+    [u], _ = read("Ban CHQS xã", COMMUNE)
+    assert (u.name, u.kind, u.place) == ("Ban Chỉ huy Quân sự xã", "Quân sự", "Yên Lạc")

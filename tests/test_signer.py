@@ -1,0 +1,36 @@
+"""The signing authority as printed (TM. / KT. / T/M chains, beside the recipients list) and
+the signer's name, also where old OCR gave the family name other marks."""
+from __future__ import annotations
+
+import pytest
+
+from extract.metadata import extract_metadata
+
+HEAD = ["ỦY BAN NHÂN DÂN", "XÃ KIM SƠN", "Số: 12/KH-UBND", "Kim Sơn, ngày 3 tháng 3 năm 2026",
+        "KẾ HOẠCH", "Ứng dụng công nghệ số năm 2026", "Căn cứ tình hình thực tế của xã."]
+
+
+@pytest.mark.parametrize("block, title, authority, position, name", [
+    # body, then on behalf of the head, then the deputy who signs: beside the recipients
+    (["Nơi nhận: TM. ỦY BAN NHÂN DÂN", "- UBND huyện; KT. CHỦ TỊCH", "- Lưu: VT. PHÓ CHỦ TỊCH", "",
+      "Trịnh Quang Huy"],
+     "TM. ỦY BAN NHÂN DÂN - KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"],
+     "PHÓ CHỦ TỊCH", "Trịnh Quang Huy"),
+    # the same, each authority line on its own line after the recipients
+    (["Nơi nhận:", "- UBND huyện;", "- Lưu: VT.", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+      "", "Trịnh Quang Huy"],
+     "TM. ỦY BAN NHÂN DÂN - KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"],
+     "PHÓ CHỦ TỊCH", "Trịnh Quang Huy"),
+    (["Nơi nhận: TM. ỦY BAN NHÂN DÂN", "- UBND huyện; CHỦ TỊCH", "- Lưu: VT.", "Bùi Thị Thu"],
+     "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH", ["TM. ỦY BAN NHÂN DÂN"], "CHỦ TỊCH", "Bùi Thị Thu"),
+    (["Nơi nhận: CHỦ TỊCH", "- UBND huyện;", "- Lưu: VT.", "Bùi Thị Thu"],
+     "CHỦ TỊCH", [], "CHỦ TỊCH", "Bùi Thị Thu"),
+    # old OCR restored the family name with other marks: the list's spelling, the rest as read
+    (["Nơi nhận: KT. CHỦ TỊCH", "- Như trên; PHÓ CHỦ TỊCH", "- Lưu: VT.", "Đảng Minh Tú"],
+     "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", ["KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH", "Đặng Minh Tú"),
+    (["Nơi nhận: KT. CHỦ TỊCH", "- Như trên; PHÓ CHỦ TỊCH", "- Lưu: VT.", "Lệ Thị Hoa"],
+     "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", ["KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH", "Lê Thị Hoa"),
+])
+def test_signing_authority_and_name(block, title, authority, position, name):
+    m = extract_metadata(HEAD + ["I. MỤC ĐÍCH", "Nội dung."] + block)
+    assert m["signer"] == {"name": name, "title": title, "authority": authority, "position": position}
