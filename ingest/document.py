@@ -10,9 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.detect import sniff_kind
-from ingest.errors import KehoachError, MissingToolError
+from ingest.errors import IngestError, KehoachError, MissingToolError
 from ingest.ocr import INSTALL_HINT, OcrEngine
 from schema import Document, Page, Source
+
+
+# errors of a PDF or image reader that mean "this is not that format at all"
+UNPARSED_HEADER = {"corrupt-pdf", "bad-image", "no-pages"}
+TEXT_SUFFIXES = {".txt", ".text"}
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,19 @@ def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Docu
     jobs: list[PageJob] = []
     if kind == "text":
         _plan_text(path, doc)
-    elif kind == "pdf":
-        jobs = _plan_pdf(path, doc, settings)
     else:
-        jobs = _plan_image(path, doc, settings)
+        try:
+            jobs = _plan_pdf(path, doc, settings) if kind == "pdf" else _plan_image(path, doc, settings)
+        except IngestError as exc:
+            # a text file whose first bytes look like a header ("%PDF-" quoted at the
+            # start, "GIF89a ..."): the header does not parse, so read it as the text it is
+            if exc.code not in UNPARSED_HEADER or path.suffix.lower() not in TEXT_SUFFIXES:
+                raise
+            doc.pages.clear()
+            doc.source.kind = "text"
+            _plan_text(path, doc)
+            doc.warn("ingest", f"{path.name} starts like a {kind} but is not one ({exc.message}); "
+                     "read it as text")
     doc.source.pages = len(doc.pages)
     if jobs and settings.ocr_unavailable:
         raise MissingToolError(f"{path.name} needs OCR but {settings.ocr_unavailable}",

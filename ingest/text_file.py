@@ -18,12 +18,17 @@ from normalize.legacy import (
 )
 
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF8_REPLACEMENT = "\ufffd".encode("utf-8")  # U+FFFD already in the file, not damage
 UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 UTF16_MIN_NUL_SHARE = 0.2     # ASCII-heavy UTF-16: this share of high bytes is NUL ...
 UTF16_MAX_OTHER_NUL = 0.02    # ... and almost none of the low bytes
 SAMPLE_TOKENS = 5000          # single-byte candidates are compared on a sample of tokens
 MIN_SHARE_GAIN = 0.05         # Windows-1258 must beat Windows-1252 by this syllable share
 MAX_CONTROL_SHARE = 0.1       # more control characters than this: not a text file
+# UTF-8 with a few damaged bytes (a bad copy, a cut multi-byte character): at least this
+# many valid multi-byte characters per invalid byte. Single-byte encodings (TCVN3, VNI,
+# Windows-1258) almost never form valid multi-byte UTF-8 sequences.
+MIN_UTF8_PER_INVALID = 10
 PAGE_BREAK = "\f"
 
 # --- regular expressions: the only one in this module ---------------------------------
@@ -170,10 +175,12 @@ def _bytes_to_8bit_text(data: bytes, warnings: list[str]) -> DecodedText:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        if bom:
-            text = data.decode("utf-8", errors="replace")
-            warnings.append(f"utf-8: {text.count(chr(0xFFFD))} undecodable bytes replaced by U+FFFD")
-            return DecodedText(text, "utf-8-sig", warnings)
+        text = data.decode("utf-8", errors="replace")
+        invalid = text.count("\ufffd") - data.count(UTF8_REPLACEMENT)
+        valid = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+        if bom or valid >= MIN_UTF8_PER_INVALID * invalid:
+            warnings.append(f"utf-8: {invalid} undecodable byte sequence(s) replaced by U+FFFD")
+            return DecodedText(text, "utf-8-sig" if bom else "utf-8", warnings)
         return _single_byte(data, warnings)
     encoding = "utf-8-sig" if bom else ("ascii" if data.isascii() else "utf-8")
     if encoding != "ascii":
