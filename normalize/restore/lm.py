@@ -65,6 +65,24 @@ class NgramCounts:
                 if order >= 3:
                     self.c3[(seq[i - 2], seq[i - 1], seq[i])] += weight
 
+    def add_counts(self, other: "NgramCounts", weight: float = 1.0, order: int = 3) -> None:
+        """Add another set of counts, each multiplied by `weight` (n-grams up to `order`)."""
+        for mine, theirs, n in ((self.c1, other.c1, 1), (self.c2, other.c2, 2), (self.c3, other.c3, 3)):
+            if n <= order:
+                for k, c in theirs.items():
+                    mine[k] += weight * c
+
+    @classmethod
+    def from_tsv(cls, text: str) -> "NgramCounts":
+        """Given `ngram<TAB>count` lines (syllables joined by spaces), return the counts."""
+        counts = cls()
+        tables = {1: counts.c1, 2: counts.c2, 3: counts.c3}
+        for line in text.splitlines():
+            gram, _, n = line.rpartition("\t")
+            parts = gram.split(" ")
+            tables[len(parts)][parts[0] if len(parts) == 1 else tuple(parts)] += float(n)
+        return counts
+
     def to_logprobs(self, min3: float = 1.0) -> dict:
         """Given the counts, return {'p1','p2','p3'} log-probability tables (stupid backoff)."""
         total = sum(self.c1.values())
@@ -127,6 +145,14 @@ class LanguageModel:
         found, values = self.bigrams.lookup(np.maximum(keys, 0))
         return [float(x) if f and k >= 0 else self.backoff + self.unigram(w)
                 for f, x, k, (_, w) in zip(found, values, keys, pairs)]
+
+    def pairs_known(self, pairs: list[tuple[str, str]]) -> list[bool]:
+        """Given syllable pairs (v, w), return whether each is a bigram the LM has seen."""
+        ids = self.ids
+        keys = np.array([(ids[v] << ID_BITS) | ids[w] if v in ids and w in ids else -1 for v, w in pairs],
+                        dtype=np.int64)
+        found, _ = self.bigrams.lookup(np.maximum(keys, 0))
+        return [bool(f) and k >= 0 for f, k in zip(found, keys)]
 
     def unigram(self, w: str) -> float:
         return self.p1.get(w, OOV_LOGP)

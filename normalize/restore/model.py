@@ -21,6 +21,9 @@ MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (
 # A join reading is two syllables (at most 7 letters each) with some OCR debris; the search
 # costs the cube of the length, so a longer run of letters (OCR noise) is not tried.
 MAX_JOIN_LEN = 20
+# old OCR prints digits for letters ('Ty 18' for tỷ lệ, '16 trình' for lộ trình): a number of
+# at most this many digits between two words may be read as a syllable (raw regime)
+MAX_DIGIT_WORD = 3
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 DEFAULT_PARAMS = {
@@ -47,6 +50,7 @@ DEFAULT_PARAMS = {
     "split_part_max": 5.0,     # ... each read cheaply enough (noise inside one word is no join)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
+    "digit_word": 3.0,         # raw regime: extra cost of reading a number between words as a syllable
     "max_candidates": 10,
     "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
@@ -236,6 +240,10 @@ class Restorer:
             pairs += [(w1, w2, c1 + c2) for w1, c1 in left for w2, c2 in right
                       if max(c1, c2) <= p["split_part_max"]]
         out: dict[str, float] = {}
+        # an output token must be a syllable, a known word, a number or what was printed:
+        # a join is written only for a pair the LM has seen as two words (xã hội), never
+        # for two syllables that merely fit the letters (chire: chủ rễ)
+        pairs = [t for t, known in zip(pairs, lm.pairs_known([(w1, w2) for w1, w2, _ in pairs])) if known]
         logps = lm.pairs_logp([(w1, w2) for w1, w2, _ in pairs])
         for (w1, w2, c), lp in zip(pairs, logps):
             cost = c + p["split_cost"] - (lm.unigram(w1) + lp - unknown)
@@ -381,6 +389,26 @@ class Restorer:
                 fixed = lead + fix + trail if fix != core else None
         return cands, fixed, trail[-1:] in SENTENCE_ENDS
 
+    def _digit_word_positions(self, tokens: list[tuple[int, int, str]]) -> set[int]:
+        """Given the (line, piece, token) list, return the indexes of short bare numbers
+        between two words (no punctuation between them): old OCR's digits for letters."""
+        parts = self._parts
+        out = set()
+        for n in range(1, len(tokens) - 1):
+            lead, core, trail, kind = parts(tokens[n][2])
+            if kind != "number" or lead or trail or len(core) > MAX_DIGIT_WORD or not core.isdigit():
+                continue
+            before, after = parts(tokens[n - 1][2]), parts(tokens[n + 1][2])
+            if before[3] == "word" and not before[2] and after[3] == "word" and not after[0]:
+                out.add(n)
+        return out
+
+    def _digit_readings(self, tok: str) -> tuple[tuple[str, float], ...]:
+        """Given a bare number token, return it kept (<num>) and its syllable readings."""
+        extra = self.params["digit_word"]
+        words = [(w, c + extra) for w, c in self._cands(tok, False, False, False) if w.isalpha() and w in self.vocab]
+        return (("<num>", 0.0), *words[: int(self.params["max_candidates"]) - 1])
+
     def _token_output(self, tok: str, word: str) -> str | None:
         """Given a token and the syllable chosen for it, return the new token (None: unchanged)."""
         lead, core, trail, _ = self._parts(tok)
@@ -412,11 +440,14 @@ class Restorer:
         cand_lists: list[list[tuple]] = [[]]
         last_line = -1
         plan = self._plan
-        for li, pi, tok in tokens:
+        digit_words = set() if clean else self._digit_word_positions(tokens)
+        for n, (li, pi, tok) in enumerate(tokens):
             if li > last_line + 1 and segments[-1]:
                 segments.append([]); cand_lists.append([])  # a blank line separates paragraphs
             last_line = li
             cands, fixed, ends = plan(tok, clean)
+            if n in digit_words:
+                cands = self._digit_readings(tok)
             if fixed is not None:
                 outputs[(li, pi)] = fixed
             if cands is not None:

@@ -13,7 +13,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "split_ws": re.compile(r"(\s+)"),
     # punctuation that may cling to either end of a word and is kept as is
     "lead_punct": re.compile(r"^[\(\[\{\"'“‘«,.;:!?…*•–—-]+"),
-    "trail_punct": re.compile(r"[\)\]\}\"'”’»,.;:!?…*—–-]+$"),
+    # ('./.' closes the last sentence of an official document)
+    "trail_punct": re.compile(r"(?:[\)\]\}\"'”’»,.;:!?…*—–-]|(?<=\.)/(?=\.))+$"),
     # a document code or anything with a digit next to a slash/hyphen: never a syllable
     # (an @ only in an e-mail address: old OCR prints @ for â/ê inside words, 'x@y')
     "code": re.compile(r"[0-9].*[/\-]|[/\-].*[0-9]|/|https?:|www\.|\w@[\w-]+\.\w|\.[a-z]{2,4}$", re.I),

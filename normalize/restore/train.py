@@ -13,12 +13,16 @@ import gzip
 import math
 import time
 from collections import Counter, defaultdict
+from functools import lru_cache
+
+import numpy as np
 from pathlib import Path
 
 from pipeline.corpus import GOLD, RAW
 
 from .channel import Channel, pairs_to_mark_costs
 from .lm import NgramCounts, text_to_streams
+from .model import MAX_DIGIT_WORD
 from .text import PATTERNS, canonical_tone, core_kind, fold, raw_tone_signature, token_to_parts, word_to_tone
 
 SOURCES = Path(__file__).resolve().parent.parent / "data" / "restore_sources"
@@ -26,6 +30,12 @@ PAIR_DOCS = ["000-cho-don", "001-son-la", "004-tan-ky"]
 CLEAN_DOCS = ["003-xa"]
 IN_DOMAIN_WEIGHT = 8.0
 SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (corpus: IN_DOMAIN_WEIGHT)
+# syllable n-gram counts extracted from registry packages (scripts/extract_vi_sources.py):
+# restore_sources/ngrams/<name>.tsv.gz, used with the weight given here (0: not used)
+NGRAM_WEIGHTS: dict[str, float] = {}
+WORD_LISTS = ("words", "hunspell", "wordfreq")  # counted to bigrams only; not candidate sources
+# sources whose weights `weights="tuned"` sets by held-out perplexity
+TUNED_SOURCES = ("vlsp", "admin", "words")
 VOCAB_FROM_RUNNING_TEXT = True  # candidates: syllables of running text + tesseract's list
 LM_ORDER = 3  # a 4-gram LM measured no better on leave-one-out
 TIMING_RUNS = 3  # bench: tokens/s is the best of this many cold runs
@@ -69,11 +79,13 @@ def aligned_texts_to_pairs(raw: str, gold: str) -> Counter:
 
 
 def _count_word_pair(pairs: Counter, raw_token: str, gold_token: str) -> None:
-    """Count (raw core, gold core) when both tokens are words (not numbers or codes)."""
+    """Count (raw core, gold core) when both tokens are words (not numbers or codes), or the
+    raw one a short number read for a word."""
     _, rc, _ = token_to_parts(raw_token)
     _, gc, _ = token_to_parts(gold_token)
-    if rc and gc and core_kind(gc) == "word" and core_kind(rc) == "word":
-        pairs[(rc, gc)] += 1
+    if rc and gc and core_kind(gc) == "word" and (
+            core_kind(rc) == "word" or (core_kind(rc) == "number" and rc.isdigit() and len(rc) <= MAX_DIGIT_WORD)):
+        pairs[(rc, gc)] += 1  # a short number OCR printed for a word ('16' for lộ) teaches digit rewrites
 
 
 def ocr_text_to_pairs(ocr: str, gold: str) -> Counter:
@@ -105,8 +117,72 @@ def pairs_to_code_fixes(raw: str, gold: str) -> Counter:
     return out
 
 
+@lru_cache(maxsize=32)
+def external_component(sources: Path, name: str) -> NgramCounts:
+    """Given the sources folder and a source name, return its counts (cached): running text
+    (vlsp), unit names (admin), word lists (words, hunspell, wordfreq: unigrams and, for
+    viet74k's multi-syllable words, bigrams) or registry n-grams (ngrams/<name>.tsv.gz)."""
+    files = {"vlsp": "vlsp_sentences.txt.gz", "admin": "admin_units.txt.gz", "words": "viet74k.txt.gz"}
+    counts = NgramCounts()
+    if name in files:
+        counts.add_streams(text_to_streams(read(sources / files[name])), order=2 if name in WORD_LISTS else LM_ORDER)
+    else:
+        counts = NgramCounts.from_tsv(read(sources / "ngrams" / f"{name}.tsv.gz"))
+    return counts
+
+
+def external_components(sources: Path, names: tuple[str, ...]) -> dict[str, NgramCounts]:
+    return {n: external_component(sources, n) for n in sorted(names)}
+
+
+def corpus_component(docs: list[str]) -> NgramCounts:
+    """Given corpus document ids, return the n-gram counts of their gold texts."""
+    counts = NgramCounts()
+    for doc in docs:
+        counts.add_streams(text_to_streams(corpus_text(doc, "gold")), order=LM_ORDER)
+    return counts
+
+
+def tune_source_weights(exclude: set[str], sources: Path, names: tuple[str, ...]) -> tuple[dict[str, float], float]:
+    """Given left-out documents and external source names, return the interpolation weights
+    of "corpus" and each source that maximise the likelihood of each remaining corpus
+    document under components that leave it out (mix.py), and that held-out perplexity."""
+    from .mix import components_to_probs, perplexity, probs_to_weights, streams_to_events
+
+    docs = [d for d in PAIR_DOCS + CLEAN_DOCS if d not in exclude]
+    ext = external_components(sources, names)
+    blocks = []
+    for held in docs:
+        comps = {"corpus": corpus_component([d for d in docs if d != held]), **ext}
+        blocks.append(components_to_probs(comps, streams_to_events(text_to_streams(corpus_text(held, "gold")))))
+    probs = np.concatenate(blocks, axis=1)
+    lam = probs_to_weights(probs)
+    return dict(zip(["corpus", *ext], map(float, lam))), perplexity(probs, lam)
+
+
+def source_multipliers(exclude: set[str], sources: Path, weights: str | dict | None,
+                       ngram_weights: dict[str, float] | None) -> dict[str, float]:
+    """Given left-out documents and the weighting asked for (None: SOURCE_WEIGHTS and
+    NGRAM_WEIGHTS as fixed count multipliers; a dict: those multipliers; "tuned": weights
+    tuned by held-out perplexity over TUNED_SOURCES), return count multipliers per source
+    ("corpus": IN_DOMAIN_WEIGHT)."""
+    if weights == "tuned":
+        from .mix import weights_to_count_multipliers
+
+        lam, _ = tune_source_weights(exclude, sources, TUNED_SOURCES)
+        docs = [d for d in PAIR_DOCS + CLEAN_DOCS if d not in exclude]
+        sizes = {"corpus": sum(corpus_component(docs).c1.values()),
+                 **{n: sum(c.c1.values()) for n, c in external_components(sources, TUNED_SOURCES).items()}}
+        return weights_to_count_multipliers(list(lam), np.array(list(lam.values())), sizes, "corpus", IN_DOMAIN_WEIGHT)
+    out = {"corpus": IN_DOMAIN_WEIGHT, **SOURCE_WEIGHTS, **NGRAM_WEIGHTS}
+    out.update(weights or {})
+    out.update(ngram_weights or {})
+    return out
+
+
 def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_synth: bool = True,
-                params: dict | None = None, extra_texts: list[str] = ()) -> dict:
+                params: dict | None = None, extra_texts: list[str] = (),
+                ngram_weights: dict[str, float] | None = None, weights: str | dict | None = None) -> dict:
     """Given documents to leave out (and correct texts to add to the LM, as in-domain),
     return the model dict (channel, vocab, LM) from sources."""
     pairs: Counter = Counter()
@@ -135,12 +211,16 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                         pairs.update(syn)
                     else:
                         vie_pairs.update(syn)
+    multipliers = source_multipliers(exclude, sources, weights, ngram_weights)
+    used = tuple(n for n, m in multipliers.items() if m > 0 and n != "corpus")
+    for name, comp in external_components(sources, tuple(n for n in used if n not in WORD_LISTS)).items():
+        counts.add_counts(comp, multipliers[name], order=LM_ORDER)
     for text in extra_texts:
         counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT, order=LM_ORDER)
-    counts.add_streams(text_to_streams(read(sources / "vlsp_sentences.txt.gz")), SOURCE_WEIGHTS["vlsp"], order=LM_ORDER)
-    counts.add_streams(text_to_streams(read(sources / "admin_units.txt.gz")), SOURCE_WEIGHTS["admin"], order=LM_ORDER)
-    running_text_words = set(counts.c1)  # before the word list: its rare foreign syllables
-    counts.add_streams(text_to_streams(read(sources / "viet74k.txt.gz")), SOURCE_WEIGHTS["words"], order=2)
+    _running_text_words = set(counts.c1)
+    for name, comp in external_components(sources, tuple(n for n in used if n in WORD_LISTS)).items():
+        counts.add_counts(comp, multipliers[name], order=2)
+    running_text_words = _running_text_words  # before the word lists: their rare foreign syllables
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
             vocab[canonical_tone(w.lower())] += 1
