@@ -37,12 +37,14 @@ class Word(_Model):
     bbox: BBox
     conf: Optional[float] = None
     line: int = Field(0, description="index of the line on the page this word belongs to")
+    raw: Optional[str] = Field(None, description="the word as read, when normalization changed it")
 
 
 class TableCell(_Model):
     row: int
     col: int
     text: str
+    raw: Optional[str] = Field(None, description="the cell text as read, when normalization changed it")
     bbox: Optional[BBox] = None
     row_span: int = 1
     col_span: int = 1
