@@ -80,11 +80,13 @@ def _delimited(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
 
 def _field_line_regions(plan: Plan, as_list: bool):
     """The plan's text appendices not read as delimited tables that are lists (two or more
-    "- Cơ quan chủ trì: ..." field lines, as_list) or flattened tables (fewer)."""
-    from .lists import count_field_lines
+    "- Cơ quan chủ trì: ..." field lines and no line of column titles before them, as_list)
+    or flattened tables (the others)."""
+    from .lists import column_header_before_fields, count_field_lines
 
     for r in plan.text_appendices():
-        if r.name not in plan.delimited and (count_field_lines(r) >= 2) == as_list:
+        is_list = count_field_lines(r) >= 2 and not column_header_before_fields(r)
+        if r.name not in plan.delimited and is_list == as_list:
             yield r
 
 

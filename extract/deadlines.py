@@ -403,6 +403,10 @@ def parse_deadline(raw: str, plan_year: int | None = None) -> Deadline | None:
     flat: list[Deadline] = []
     for p in parts:
         flat.extend(p.parts if p.kind == "multiple" else [p])
+    dated = [p for p in flat if p.start or p.end]
+    if len(dated) == 1 and all(p.kind == "none" for p in flat if p is not dated[0]):
+        # status words beside one milestone ("Đang triển khai; hoàn thành quý II/2026")
+        return dated[0].model_copy(update={"raw": raw})
     if len(flat) == 1:
         return flat[0].model_copy(update={"raw": raw})
     return _combine(raw, flat)

@@ -12,15 +12,21 @@ from functools import lru_cache
 
 # Dashes and quotes that OCR and word processors use interchangeably.
 _DASHES = "‐‑‒–—―−"
+# Slash look-alikes of fonts and OCR ("Quý II⁄2026": U+2044 fraction slash, U+2215, U+FF0F).
+_SLASHES = "⁄∕／⧸"
+# D with stroke and its look-alikes: OCR reads "Đ" as the Icelandic eth "Ð" or the African "Ɖ".
+_D_STROKES = "đĐðÐɖƉ"
 
 
 @lru_cache(maxsize=4096)
 def _fold_char(c: str) -> str:
     """Given one character, return its folded form (exactly one character)."""
-    if c in "đĐ":
+    if c in _D_STROKES:
         return "d"
     if c in _DASHES:
         return "-"
+    if c in _SLASHES:
+        return "/"
     base = unicodedata.normalize("NFD", c)[0].lower()
     return base if len(base) == 1 else c
 

@@ -127,17 +127,17 @@ def unit_match_warning(unit: UnitRef, role: str = "") -> str:
     return f"{role + ' ' if role else ''}unit {unit.raw!r} read as {unit.name!r} ({unit.match})"
 
 
-def cell_to_values(raw: str, year: Optional[int]) -> tuple[list[TargetValue], list[str]]:
-    """Given a target text or value cell, return (values, warnings)."""
+def cell_to_values(raw: str, year: Optional[int], cell: bool = False) -> tuple[list[TargetValue], list[str]]:
+    """Given a target text, or a value column's cell (``cell``), return (values, warnings)."""
     raw = _nfc_join(raw)
     if not raw:
         return [], []
     try:
-        from .values import parse_values
+        from .values import parse_value_cell, parse_values
     except ImportError:
         return [], [f"values not parsed (extract.values unavailable): {raw!r}"]
     try:
-        return parse_values(raw, year), []
+        return (parse_value_cell if cell else parse_values)(raw, year), []
     except Exception as e:
         return [], [f"value parser failed on {raw!r}: {e}"]
 
@@ -152,6 +152,31 @@ def year_cells_to_values(cells: dict[int, str], text: str) -> tuple[list[TargetV
         return parse(cells, text)
     except Exception as e:
         return [], [f"value parser failed on {cells!r}: {e}"]
+
+
+def split_unit_labels(raw: RawItem) -> None:
+    """A units cell that labels its parts ("Chủ trì: X. Phối hợp: Y, Z", in the lead or the
+    cooperating column) gives the lead and the cooperating units their own cells; unlabelled
+    text before the first label stays with the cell's column."""
+    from .cell_labels import split_labelled_cell
+
+    parts: dict[str, list[str]] = {}
+    found = False
+    for role in ("lead", "cooperating"):
+        cell = raw.cells.get(role)
+        split = split_labelled_cell(cell) if cell else {}
+        if not split:
+            if cell:
+                parts.setdefault(role, []).append(cell)
+            continue
+        found = True
+        for k, v in split.items():
+            parts.setdefault(k or role, []).append(v)
+    if not found:
+        return
+    for role in ("lead", "cooperating"):
+        raw.cells[role] = "; ".join(parts.get(role, []))
+    raw.warnings.append("lead and cooperating units read from the labels inside their cell")
 
 
 def _dedupe_units(units: list[UnitRef]) -> list[UnitRef]:
@@ -176,6 +201,7 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
     administrative level, return the schema Task or Target with parsed deadline, units and
     values; the raw cells stay in provenance/notes, problems become item warnings."""
     warnings = list(raw.warnings)
+    split_unit_labels(raw)
     deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year)
     warnings += w
     lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level, "lead", where)
@@ -200,7 +226,7 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
         values += vs
     else:
         source = raw.cells.get("value") or raw.text
-        vs, w = cell_to_values(source, _year_of(deadline, plan_year))
+        vs, w = cell_to_values(source, _year_of(deadline, plan_year), cell=bool(raw.cells.get("value")))
         warnings += w
         values += vs
     printed_unit = _nfc_join(raw.cells.get("value_unit"))

@@ -25,6 +25,21 @@ def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
     return sum(1 for ln in region.lines if match_field_line(ln.text, rules))
 
 
+def column_header_before_fields(region: Region, rules: LayoutRules | None = None, head: int = 25) -> bool:
+    """Given a region, return whether a line of column titles ("STT | Nội dung nhiệm vụ |
+    Phân công thực hiện | Thời hạn") comes before its first labelled field line: then its
+    "Chủ trì: ..." lines are cells of a flattened table, not the fields of a list."""
+    from .tables import header_line_roles
+
+    rules = rules or load_rules()
+    for ln in region.lines[:head]:
+        if match_field_line(ln.text, rules):
+            return False
+        if header_line_roles(ln.text) >= 3:
+            return True
+    return False
+
+
 def _provenance(lines: list[Line]) -> Provenance:
     return Provenance(page=lines[0].page, line_start=lines[0].line, line_end=lines[-1].line,
                       bbox=lines_to_bbox(lines), source="\n".join(ln.text for ln in lines))

@@ -49,6 +49,9 @@ class _Patterns(BaseModel):
     column_number: str
     appendix: str
     appendix_reference: str = r"(?!)"
+    ordinal_in_text: str = r"(?!)"
+    non_item_row: str = r"(?!)"
+    value_cell: str = r"(?!)"
 
 
 class HeaderRules(BaseModel):
@@ -57,6 +60,7 @@ class HeaderRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     roles: dict[str, list[str]]
     target_text_headers: list[str]
+    non_field_roles: list[str] = []
     patterns: _Patterns
     appendix_numeral_ocr: dict[str, str] = {}
     letter_sequence: str = ""
@@ -69,6 +73,7 @@ class _Compiled:
     rx: dict[str, re.Pattern]
     numeral_ocr: tuple[tuple[str, str], ...] = ()
     letters: tuple[str, ...] = ()
+    non_field: frozenset[str] = frozenset()
 
 
 def fold(text: str) -> str:
@@ -96,7 +101,8 @@ def load_rules(path: str = str(DATA)) -> _Compiled:
                  key=lambda p: -len(p[0]))
     rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
     return _Compiled(tuple(syn), frozenset(fold(s) for s in raw.target_text_headers), rx,
-                     tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()))
+                     tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
+                     frozenset(raw.non_field_roles))
 
 
 def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
@@ -119,6 +125,26 @@ def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
     return role
 
 
+def header_line_roles(line: str, rules: _Compiled | None = None) -> int:
+    """Given a line of text, return how many column roles its words name as column titles
+    ("STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn" -> ordinal, text, lead, deadline: 4);
+    an item's text names one or two at most."""
+    rules = rules or load_rules()
+    t = unidecode(unicodedata.normalize("NFC", line).lower())
+    words = set(_RX["not_folded_letter"].sub(" ", t).split())
+    squashed = _RX["not_folded_letter"].sub("", t)
+    found = {"ordinal"} if words & ORDINAL_TITLES else set()
+    rest = squashed
+    for syn, role in rules.synonyms:  # longest first: "Cơ quan phối hợp" before "Phối hợp"
+        if len(syn) >= 6 and syn in rest:
+            found.add(role)
+            rest = rest.replace(syn, "|")
+    return len(found)
+
+
+ORDINAL_TITLES = frozenset({"stt", "tt"})
+
+
 def _is_target_header(text: str, rules: _Compiled) -> bool:
     """A text-column header naming targets ("Mục tiêu", "Chỉ tiêu"), tolerating what OCR
     does to bold headers: lost spaces and vowels ("Mụctiu"), specks before it."""
@@ -126,6 +152,8 @@ def _is_target_header(text: str, rules: _Compiled) -> bool:
 
     f = fold(text)
     if any(f.startswith(t) for t in rules.target_text):
+        return True
+    if len(f) <= 30 and any(t in f for t in rules.target_text):  # "Nội dung chỉ tiêu"
         return True
     compact = "".join(ch for ch in f if ch.isalpha())
     for t in rules.target_text:
@@ -142,6 +170,7 @@ class _Layout:
     roles: list[Optional[str]]
     kind: str
     header_rows: int
+    headers: tuple[str, ...] = ()  # each column's header text as printed (sub-header if any)
 
 
 def _row_cells(table: Table) -> list[list[TableCell]]:
@@ -155,24 +184,24 @@ def _row_cells(table: Table) -> list[list[TableCell]]:
 
 
 def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_Layout]:
-    """Given a table, return its column roles and kind from its header rows, or None when
-    no header row is found in its first rows."""
+    """Given a table, return its column roles and kind from its header rows and the content
+    of its columns (``resolve_roles``), or None when no header row is found in its first rows."""
     rules = rules or load_rules()
     rows = _row_cells(table)
     for h in range(min(3, len(rows))):
         roles: list[Optional[str]] = [None] * table.n_cols
+        headers = [""] * table.n_cols
         target = False
         for c in rows[h]:
             role = header_to_role(c.text, rules)
+            for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
+                headers[k] = squash(c.text)
             if role is None:
                 continue
             target |= role == "text" and _is_target_header(c.text, rules)
             for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                 roles[k] = role
         if sum(1 for c in rows[h] if header_to_role(c.text, rules)) < 2:
-            continue
-        _complete_roles(roles, rows[h + 1:], rules)
-        if "text" not in roles:
             continue
         n_head = h + 1
         # Second header row: sub-columns such as years under a spanning "Chỉ tiêu".
@@ -184,28 +213,113 @@ def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_L
                 for c, role in zip(sub, sub_roles):
                     for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                         roles[k] = role
+                        headers[k] = squash(c.text)
                 n_head += 1
+        roles = resolve_roles(roles, rows[n_head:], rules, headers)
+        if "text" not in roles:
+            continue
+        text_col = roles.index("text")
+        # the kind is the chosen text column's ("Mục tiêu" beside "Kết quả đầu ra" is no target)
+        target = _is_target_header(headers[text_col], rules) if headers[text_col] else target
         target |= any(r and (r.startswith("year:") or r == "value") for r in roles)
-        return _Layout(roles, "target" if target else "task", n_head)
+        return _Layout(roles, "target" if target else "task", n_head, tuple(headers))
     return None
 
 
-def _complete_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules: _Compiled) -> None:
-    """Fill roles an OCR-damaged header left out, from the body: the unnamed column with
-    the longest texts is the text column, an unnamed first column of ordinals the TT."""
-    texts: dict[int, list[str]] = {}
+@dataclass
+class _ColumnStats:
+    """What a column's body cells look like (single-column cells only)."""
+
+    n: int = 0
+    mean_len: float = 0.0
+    values: float = 0.0  # share of cells that are a target value ("80%", "≥ 95", "Hoàn thành")
+    deadlines: float = 0.0  # share of cells a deadline parser reads as a period or a routine
+    ordinals: float = 0.0  # share of cells that are an ordinal
+
+
+def column_stats(body: list[list[TableCell]], n_cols: int, rules: _Compiled) -> list[_ColumnStats]:
+    """Given a table's body rows, return the statistics of each column's cells."""
+    from .deadlines import parse_deadline
+
+    value_rx = rules.rx["value_cell"]
+    texts: list[list[str]] = [[] for _ in range(n_cols)]
     for cells in body:
         for c in cells:
-            if c.col_span == 1 and c.col < len(roles) and roles[c.col] is None:
-                texts.setdefault(c.col, []).append(squash(c.text))
-    if "ordinal" not in roles and roles and roles[0] is None and texts.get(0):
-        filled = [t for t in texts[0] if t]
-        if filled and sum(bool(rules.rx["ordinal"].match(t)) for t in filled) >= 0.6 * len(filled):
-            roles[0] = "ordinal"
-    if "text" not in roles:
-        free = {k: sum(len(t) for t in v) / len(v) for k, v in texts.items() if roles[k] is None}
-        if free and max(free.values()) >= 15:
-            roles[max(free, key=free.get)] = "text"
+            t = squash(c.text)
+            if c.col_span == 1 and 0 <= c.col < n_cols and t:
+                texts[c.col].append(t)
+    out = []
+    for ts in texts:
+        st = _ColumnStats(n=len(ts))
+        if ts:
+            st.mean_len = sum(len(t) for t in ts) / len(ts)
+            st.values = sum(bool(value_rx.match(t)) for t in ts) / len(ts)
+            st.ordinals = sum(bool(rules.rx["ordinal"].match(t)) for t in ts) / len(ts)
+            dl = 0
+            for t in ts:
+                d = parse_deadline(t) if len(t) <= 120 else None
+                dl += d is not None and d.kind not in ("none",) and (d.kind in ("recurring", "conditional") or bool(d.end))
+            st.deadlines = dl / len(ts)
+        out.append(st)
+    return out
+
+
+# A column's content decides its role when its header does not (shares of its cells).
+CONTENT_SHARE = 0.6
+# Named roles whose cells are free text a content rule may still claim: the item text when
+# the text-headed column holds codes; the deadline when a status column holds milestones.
+FREE_TEXT_ROLES = ("product", "extra", "notes")
+STATUS_ROLES = ("notes", "extra")
+# A text-headed column whose cells average fewer characters than this holds codes or
+# values, not item texts ("MT1", "80%"): another column may be the text.
+SHORT_TEXT = 16
+
+
+def resolve_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules: _Compiled,
+                  headers: tuple[str, ...] | list[str] = ()) -> list[Optional[str]]:
+    """Given the roles the header names (None where it names none) and the body rows, return
+    each column's role decided from its header and its content: one text column (the longest
+    free text among the text-headed ones, or among unnamed ones when those hold codes), a
+    second text-headed column of values is the value column ("Nội dung chỉ tiêu" | "Chỉ
+    tiêu"), an unnamed column of dates and quarters is the deadline column when the header
+    names none, an unnamed first column of ordinals is the TT."""
+    roles = list(roles)
+    stats = column_stats(body, len(roles), rules)
+    if "ordinal" not in roles and roles and roles[0] is None and stats[0].n and stats[0].ordinals >= CONTENT_SHARE:
+        roles[0] = "ordinal"
+    texts = [k for k, r in enumerate(roles) if r == "text"]
+    free = [k for k, r in enumerate(roles) if r is None and stats[k].n]
+    best = max(texts, key=lambda k: stats[k].mean_len, default=None)
+    if best is None or stats[best].mean_len < SHORT_TEXT:
+        # the text-headed column holds codes ("MT1"): the item text is the long free text of
+        # an unnamed column or one named for another free text ("Sản phẩm, kết quả đầu ra")
+        loose = [k for k, r in enumerate(roles) if (r is None or r in FREE_TEXT_ROLES) and stats[k].n]
+        longer = [k for k in loose if stats[k].mean_len >= 15 and stats[k].values < CONTENT_SHARE
+                  and stats[k].deadlines < CONTENT_SHARE]
+        if longer and (best is None or max(stats[k].mean_len for k in longer) > 2 * stats[best].mean_len):
+            best = max(longer, key=lambda k: stats[k].mean_len)
+    for k in texts:
+        if k != best:
+            roles[k] = "value" if stats[k].values >= CONTENT_SHARE else "extra"
+            year = rules.rx["year_header"].search(squash(headers[k])) if k < len(headers) else None
+            if roles[k] == "value" and year:  # "Chỉ tiêu đến năm 2026": the values of that year
+                roles[k] = f"year:{year.group(1)}"
+    if best is not None:
+        roles[best] = "text"
+    if "deadline" not in roles:
+        # a status or unnamed column whose cells are milestones ("Đang triển khai; hoàn
+        # thành quý IV/2026") holds the deadlines when no column is named for them
+        cand = [k for k, r in enumerate(roles) if k != best and (r is None or r in STATUS_ROLES)
+                and stats[k].n and stats[k].deadlines >= CONTENT_SHARE]
+        if cand:
+            roles[max(cand, key=lambda k: stats[k].deadlines)] = "deadline"
+    deadlines = [k for k, r in enumerate(roles) if r == "deadline"]
+    if len(deadlines) > 1:  # "Thời gian" over "Thời hạn": the one whose cells are periods
+        keep = max(deadlines, key=lambda k: (stats[k].deadlines, k))
+        for k in deadlines:
+            if k != keep:
+                roles[k] = "extra"
+    return roles
 
 
 def _looks_like_item(cells: list[TableCell], roles: list[Optional[str]], rules: _Compiled) -> bool:
@@ -499,6 +613,38 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
     return items, warnings
 
 
+def _one_year_header(layout: _Layout) -> Optional[str]:
+    """The header of a target table's one value column when it names one year ("Chỉ tiêu năm
+    2026") and no column holds deadlines: every target's deadline is that year."""
+    if "deadline" in layout.roles:
+        return None
+    years = {r for r in layout.roles if r and r.startswith("year:")}
+    if len(years) != 1:
+        return None
+    k = layout.roles.index(years.pop())
+    return layout.headers[k] if k < len(layout.headers) and layout.headers[k] else None
+
+
+def is_non_item_row(text: str, rules: _Compiled | None = None) -> bool:
+    """Given a table row's text, return whether it is a total or a note ("Tổng kinh phí: ...",
+    "Ghi chú: ..."), which is neither an item nor a group."""
+    rules = rules or load_rules()
+    t = ascii_same_length(squash(text)).lower().lstrip(ocr_specks("cell_edge"))
+    return bool(rules.rx["non_item_row"].match(t))
+
+
+def _continues_item(row: "_Row", has_ordinal_col: bool, rules: _Compiled) -> bool:
+    """Whether the first row of a table continued on the next page is the rest of the last
+    item: its TT cell is empty (tables with a TT column); without one, its text goes on in
+    lower case or it holds no cell of an item's fields (deadline, units)."""
+    if has_ordinal_col:
+        return not row.roles.get("ordinal")
+    text = row.roles.get("text", "")
+    if rules.rx["ordinal_in_text"].match(text):
+        return False
+    return text[:1].islower() or not text or not _has_item_cells(row)
+
+
 def _has_item_cells(row: _Row) -> bool:
     return any(row.roles.get(r) for r in row.roles if r in ITEM_ROLES or r.startswith("year:"))
 
@@ -539,6 +685,8 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
             if inf:
                 ordinals[i], inferred[i] = o, True
     col_number = rules.rx["column_number"]
+    has_ordinal_col = "ordinal" in layout.roles
+    year_header = _one_year_header(layout) if layout.kind == "target" else None
     for i, row in enumerate(rows):
         if row.spanning and not any(row.roles.values()):
             section = None  # a heading we cannot read must not lend its predecessor's name
@@ -548,12 +696,20 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
             continue
         if all(col_number.match(v) for v in row.roles.values()) and len(row.roles) >= 3:
             continue  # "(1) (2) (3)" column numbering under the header
+        if is_non_item_row(row.source.replace(" | ", " "), rules):
+            warnings.append(f"page {row.page}: row that is no item (total, note) kept out of the items: "
+                            f"{row.source[:200]}")
+            continue
+        if row.roles.get("group"):  # the group column names the section of this row and those below
+            section = section_name(row.roles["group"], rules)
         nxt = next((o for o in ordinals[i + 1:] if o), None)
         if _is_section(row, nxt, layout, rules):
             section = section_name(" ".join(v for k, v in row.roles.items() if k in ("ordinal", "text"))
                                    if not row.spanning else row.source.replace(" | ", " "), rules)
             continue
-        if row.continues and not row.roles.get("ordinal") and out:
+        lower_rest = row.roles.get("text", "")[:1].islower() and not _has_item_cells(row) \
+            and not row.roles.get("ordinal")  # a row the grid cut in two: the rest of the last
+        if (row.continues or lower_rest) and out and _continues_item(row, has_ordinal_col, rules):
             prev = out[-1]  # a row split by the page break: join its halves
             for role, v in row.roles.items():
                 prev.cells[role] = (prev.cells[role] + " " + v) if prev.cells.get(role) else v
@@ -565,10 +721,18 @@ def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], m
             warnings.append(f"page {row.page}: table row without item text skipped: {row.source[:200]}")
             continue
         ordinal = ordinals[i] or (squash(row.roles["ordinal"]) if row.roles.get("ordinal") else None)
+        cells = dict(row.roles)
+        if not has_ordinal_col:  # "1. Rà soát ...": the ordinal printed in the text cell
+            m = rules.rx["ordinal_in_text"].match(text)
+            if m:
+                ordinal, text = m.group("ord"), m.group("text")
+                cells["text"] = text
         item = RawItem(kind=layout.kind, text=text, ordinal=ordinal, section=section, appendix=appendix,
-                       cells=dict(row.roles),
-                       provenance=Provenance(page=row.page, bbox=row.bbox, source=row.source),
+                       cells=cells, provenance=Provenance(page=row.page, bbox=row.bbox, source=row.source),
                        layout=method)
+        if year_header and not cells.get("deadline"):
+            item.cells["deadline"] = year_header
+            item.warnings.append(f"deadline taken from the value column's header: {year_header!r}")
         if row.roles.get("ordinal") and not ordinals[i]:
             item.warnings.append(f"ordinal cell not understood: {row.roles['ordinal']!r}")
         elif inferred[i]:

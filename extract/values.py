@@ -247,6 +247,33 @@ def _is_whole_cell(text: str, f: _Found) -> bool:
     return not _RX["word"].search(rest)
 
 
+# A value cell printing its own unit after the number ("500 tổ", "≥ 12 lớp"): at most this
+# many words of unit, no digit among them.
+CELL_UNIT_WORDS = 4
+
+
+def parse_value_cell(text: str, year: int | None = None) -> list[TargetValue]:
+    """Given a cell of a value column (not running text), return its value: as
+    ``parse_values`` reads it, or, when that finds none, one number followed by the unit the
+    cell prints for it ("500 tổ" -> 500 "tổ", "Ít nhất 20 điểm" -> >= 20 "điểm") — in a
+    value cell a number is a value whatever its unit."""
+    found = parse_values(text, year)
+    if found:
+        return found
+    c = _compiled()
+    line = squash_spaces(nfc(text or ""))
+    hits = _find(line, c)
+    if len(hits) != 1:
+        return []
+    f = hits[0]
+    before, unit = line[:f.start].strip(), line[f.end:].strip(" .;,")
+    words = unit.split()
+    if before or not words or len(words) > CELL_UNIT_WORDS or _RX["digit"].search(unit):
+        return []
+    return [TargetValue(year=f.year or year, raw=line, value=f.value, unit=f.unit or unit,
+                        comparator=f.comparator or c.g.default_comparator["cell"])]
+
+
 def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
     """Given a target text or a table cell, return every quantified value in it.
 
@@ -388,7 +415,7 @@ def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[
         cell = clean_value_cell(raw)
         if cell != raw:
             warnings.append(f"value cell {year} read as {cell!r}: printed {raw!r}")
-        found = parse_values(cell, year)
+        found = parse_value_cell(cell, year)
         if len(found) > 1:
             warnings.append(f"value cell {year} holds several values, the first kept: {raw!r}")
             found = parse_values(found[0].raw, year)[:1]  # read alone, as a cell
