@@ -285,8 +285,10 @@ def export_cmd(
     out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
     fmt: str = typer.Option("xlsx", "--format", "-f", help="csv | xlsx | parquet | jsonl"),
     out: Path = typer.Option(..., "--out", "-o", help="xlsx: the workbook file; other formats: a folder, one file per table"),
+    all_copies: bool = typer.Option(False, "--all-copies", help="tasks and targets of every copy of a plan "
+                                    "(scan, PDF, old OCR text), not only of its primary copy"),
 ) -> None:
-    """Write flat tables (one row per task, per target value, per document)."""
+    """Write flat tables (one row per task of a plan, per target value, per document)."""
     from outputs.export import FORMATS, export_documents
 
     if fmt not in FORMATS:
@@ -297,7 +299,7 @@ def export_cmd(
         _fail(UsageProblem(problem))
     read = _read_records_or_exit(out_dir)
     warnings: list[str] = []
-    written = export_documents([d for _, d in read.documents], fmt, out, warnings)
+    written = export_documents([d for _, d in read.documents], fmt, out, warnings, all_copies)
     for line in warnings:
         typer.echo(f"kehoach: warning: {line}", err=True)
     typer.echo(f"{len(read.documents)} documents ({read.error_records} error records skipped) -> "
@@ -337,7 +339,8 @@ def calendar_cmd(
     read = _read_records_or_exit(out_dir)
     report = write_calendar([d for _, d in read.documents], out)
     undated = ", ".join(f"{k} {v}" for k, v in report.undated.items()) or "none"
-    typer.echo(f"{report.events} events from {len(read.documents)} documents -> {out} "
+    copies = f", {report.copies_skipped} other copies of a plan left out" if report.copies_skipped else ""
+    typer.echo(f"{report.events} events from {len(read.documents)} documents{copies} -> {out} "
                f"(tasks without a date: {undated})")
     raise typer.Exit(1 if read.unreadable else 0)
 

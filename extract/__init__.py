@@ -255,6 +255,10 @@ def run(doc: Document, settings: Any = None) -> Document:
     plan = Plan(lines=lines, regions=lines_to_regions(lines),
                 table_pages={p.number for p in doc.pages if p.tables})
     fill_metadata(doc, lines)
+    from .plan_identity import copy_of, plan_id_of
+
+    doc.plan_id = plan_id_of(doc.number, doc.issuer, doc.issued_date)
+    doc.plan_copy = copy_of(doc)
     year = plan_year_of(doc, lines)
 
     results: dict[str, list[RawItem]] = {}

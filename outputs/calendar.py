@@ -26,6 +26,7 @@ PRODID = "-//kehoach//task deadlines//VI"
 
 class CalendarReport(BaseModel):
     events: int = 0
+    copies_skipped: int = Field(0, description="documents left out as another copy of a plan already in")
     undated: dict[str, int] = Field(default_factory=dict, description="tasks left out, by deadline kind")
 
 
@@ -69,7 +70,7 @@ def task_to_events(doc: Document, index: int, task: Task, stamp: dt.datetime) ->
             task.text,
         ]
         event = icalendar.Event()
-        event.add("uid", f"{doc.source.sha256[:16]}-task{index}-{part}@kehoach")
+        event.add("uid", f"{doc.plan_id or doc.source.sha256[:16]}-task{index}-{part}@kehoach")
         event.add("dtstamp", stamp)
         event.add("dtstart", due)
         event.add("dtend", due + dt.timedelta(days=1))
@@ -82,16 +83,22 @@ def task_to_events(doc: Document, index: int, task: Task, stamp: dt.datetime) ->
 
 
 def documents_to_calendar(docs: Iterable[Document]) -> tuple[icalendar.Calendar, CalendarReport]:
-    """Given Documents, return the calendar of their task deadlines and what was left out."""
+    """Given Documents, return the calendar of their task deadlines and what was left out: one
+    event per task of a plan, from its primary copy when several copies of it are given
+    (``extract.plan_identity``)."""
+    from extract.plan_identity import primary_copies
+
+    docs = list(docs)
+    primaries = primary_copies(docs)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Thời hạn nhiệm vụ (kehoach)")
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    report = CalendarReport()
+    report = CalendarReport(copies_skipped=len(docs) - len(primaries))
     undated: Counter[str] = Counter()
-    for doc in docs:
+    for doc in primaries:
         for index, task in enumerate(doc.tasks):
             events = task_to_events(doc, index, task, stamp)
             if not events:

@@ -1,7 +1,10 @@
 """Load Document records into a relational database (SQLite or PostgreSQL) with SQLAlchemy Core.
 
 Tables: documents, units, tasks, targets, target_values, task_units, target_units,
-document_references, warnings, document_errors, pages (a summary per page). ("references" is an SQL reserved word, so
+document_references, warnings, document_errors, pages (a summary per page). Every copy of a
+plan (scan, PDF, old OCR text) is a document sharing one ``plan_id``; the views ``plans``,
+``plan_tasks``, ``plan_targets`` and ``plan_task_units`` count each plan once (its primary
+copy). Units are keyed by identity (name and place), with kind, level and collective. ("references" is an SQL reserved word, so
 the references table is ``document_references``: users can query it without quoting.)
 
 Loading is idempotent and transactional per document: a document is identified by
@@ -46,6 +49,12 @@ documents = Table(
     Column("pages", Integer, nullable=False, default=0),
     Column("schema_version", Text, nullable=False),
     Column("status", String(16), nullable=False),
+    Column("plan_id", Text, index=True, doc="shared by every copy of one plan (scan, PDF, old OCR text)"),
+    Column("copy_kind", String(16), doc="born-digital, scan or old-ocr-text"),
+    Column("copy_rank", Integer),
+    Column("copy_quality", Float),
+    Column("primary_copy", Boolean, nullable=False, default=True,
+           doc="the copy of its plan the views count: best kind, then best read"),
     Column("number", Text, index=True),
     Column("doc_type", Text),
     Column("issuer", Text),
@@ -61,9 +70,26 @@ documents = Table(
 units = Table(
     "units", metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", Text, nullable=False, unique=True),
+    Column("identity", Text, nullable=False, unique=True,
+           doc="name and place: 'Công an xã' of two communes are two units"),
+    Column("name", Text, nullable=False, index=True),
+    Column("place", Text, index=True),
+    Column("kind", Text, index=True),
+    Column("level", Text),
+    Column("collective", Boolean, nullable=False, default=False),
     Column("known", Boolean, nullable=False, default=True),
 )
+
+# Views that count each plan once: its primary copy (documents.primary_copy).
+VIEWS = {
+    "plans": "SELECT * FROM documents WHERE primary_copy",
+    "plan_tasks": "SELECT t.* FROM tasks t JOIN documents d ON d.id = t.document_id WHERE d.primary_copy",
+    "plan_targets": "SELECT t.* FROM targets t JOIN documents d ON d.id = t.document_id WHERE d.primary_copy",
+    "plan_task_units": (
+        "SELECT d.plan_id, t.id AS task_id, tu.role, u.name, u.place, u.kind, u.level, u.collective, u.known "
+        "FROM task_units tu JOIN tasks t ON t.id = tu.item_id JOIN documents d ON d.id = t.document_id "
+        "JOIN units u ON u.id = tu.unit_id WHERE d.primary_copy"),
+}
 
 
 def _item_columns() -> list[Column]:
@@ -157,6 +183,7 @@ document_errors = Table(
     Column("message", Text, nullable=False),
     Column("hint", Text),
     Column("page", Integer),
+    Column("stage", Text, doc="the stage that failed or ran out of time, when known"),
 )
 
 pages = Table(
@@ -227,8 +254,27 @@ def url_to_engine(url: str = DEFAULT_URL) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table and index that does not exist yet."""
+    """Create every table, index and view that does not exist yet."""
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        for name, query in VIEWS.items():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {query}")
+            else:
+                conn.exec_driver_sql(f"CREATE VIEW IF NOT EXISTS {name} AS {query}")
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every view and table kehoach made (views first: they depend on the tables)."""
+    with engine.begin() as conn:
+        for name in VIEWS:
+            conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+    metadata.drop_all(engine)
+
+
+def unit_identity(ref: UnitRef) -> str:
+    """Given a unit reference, return its identity key: its name and, when known, its place."""
+    return f"{ref.name} | {ref.place}" if ref.place else ref.name
 
 
 def _insert_ignoring_duplicates(conn: Connection, table: Table):
@@ -245,14 +291,32 @@ def _insert_ignoring_duplicates(conn: Connection, table: Table):
 
 
 def _unit_id(conn: Connection, ref: UnitRef, cache: dict[str, int]) -> int:
-    """Return the id of the unit named ``ref.name``, inserting it if new."""
-    if ref.name in cache:
-        return cache[ref.name]
+    """Return the id of the unit ``ref`` is (its name and place), inserting it if new."""
+    key = unit_identity(ref)
+    if key in cache:
+        return cache[key]
     # insert-if-absent, so two loaders naming the same new unit at once do not collide
-    conn.execute(_insert_ignoring_duplicates(conn, units).values(name=ref.name, known=ref.known))
-    found = conn.execute(select(units.c.id).where(units.c.name == ref.name)).scalar_one()
-    cache[ref.name] = found
+    conn.execute(_insert_ignoring_duplicates(conn, units).values(
+        identity=key, name=ref.name, place=ref.place, kind=ref.kind, level=ref.level,
+        collective=ref.collective, known=ref.known))
+    found = conn.execute(select(units.c.id).where(units.c.identity == key)).scalar_one()
+    cache[key] = found
     return found
+
+
+def _mark_primary_copy(conn: Connection, plan_id: Optional[str]) -> None:
+    """Given a plan id, mark the one primary copy among its loaded documents: the best kind
+    of copy (lowest rank), then the best read, then the first loaded."""
+    if not plan_id:
+        return
+    rows = conn.execute(select(documents.c.id, documents.c.copy_rank, documents.c.copy_quality)
+                        .where(documents.c.plan_id == plan_id)).all()
+    if not rows:
+        return
+    best = min(rows, key=lambda r: (r.copy_rank if r.copy_rank is not None else 9,
+                                    -(r.copy_quality or 0.0), r.id))
+    for r in rows:
+        conn.execute(documents.update().where(documents.c.id == r.id).values(primary_copy=r.id == best.id))
 
 
 def _deadline_columns(deadline: Optional[Deadline], warn: list[str]) -> dict:
@@ -331,10 +395,15 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
 
     The caller owns the transaction: on any exception it must roll back.
     """
-    old = conn.execute(select(documents.c.id).where(documents.c.sha256 == doc.source.sha256)).scalar()
+    found = conn.execute(select(documents.c.id, documents.c.plan_id)
+                         .where(documents.c.sha256 == doc.source.sha256)).first()
+    old, old_plan = (found.id, found.plan_id) if found else (None, None)
     if old is not None:
         _delete_document(conn, old)
+    copy = doc.plan_copy
     document_id = conn.execute(insert(documents).values(
+        plan_id=doc.plan_id, copy_kind=copy.kind if copy else None, copy_rank=copy.rank if copy else None,
+        copy_quality=copy.quality if copy else None, primary_copy=True,
         sha256=doc.source.sha256, source_path=doc.source.path, source_kind=doc.source.kind,
         pages=doc.source.pages, schema_version=doc.schema_version, status=doc.status,
         number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer, place=doc.place,
@@ -356,6 +425,9 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
     unit_cache: dict[str, int] = {}
     _insert_items(conn, doc, document_id, "task", unit_cache)
     _insert_items(conn, doc, document_id, "target", unit_cache)
+    _mark_primary_copy(conn, doc.plan_id)
+    if old_plan != doc.plan_id:
+        _mark_primary_copy(conn, old_plan)  # the plan this record was a copy of before
     return old is not None
 
 

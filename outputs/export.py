@@ -168,9 +168,9 @@ def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
 
 
 def export_documents(docs: Iterable[Document], fmt: ExportFormat, out: Path,
-                     warnings: list[str] | None = None) -> list[Path]:
+                     warnings: list[str] | None = None, all_copies: bool = False) -> list[Path]:
     """Given Documents, write the flat tables in ``fmt`` at ``out``; return the files written
     (cells changed to be held inertly are counted in ``warnings``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return write_tables(documents_to_tables(docs), fmt, out, warnings)
+    return write_tables(documents_to_tables(docs, all_copies), fmt, out, warnings)

@@ -65,7 +65,8 @@ def units_to_cell(units: list[UnitRef]) -> str:
 
 
 def _document_cells(doc: Document) -> Row:
-    return {"document_number": doc.number, "document_title": doc.title, "source_path": doc.source.path}
+    return {"plan_id": doc.plan_id, "document_number": doc.number, "document_title": doc.title,
+            "source_path": doc.source.path}
 
 
 def _item_cells(item: Item, index: int) -> Row:
@@ -110,10 +111,11 @@ def document_to_target_value_rows(doc: Document) -> list[Row]:
     return rows
 
 
-def document_to_document_row(doc: Document) -> Row:
-    """Given a Document, return its one summary row."""
+def document_to_document_row(doc: Document, primary: bool = True) -> Row:
+    """Given a Document (and whether it is its plan's primary copy), return its summary row."""
     return _ordered({
         **_document_cells(doc),
+        "copy_kind": doc.plan_copy.kind if doc.plan_copy else None, "primary_copy": primary,
         "doc_type": doc.doc_type, "issuer": doc.issuer, "place": doc.place,
         "issued_date": doc.issued_date, "signer_name": doc.signer.name,
         "signer_title": doc.signer.title, "status": doc.status, "tasks": len(doc.tasks),
@@ -121,11 +123,18 @@ def document_to_document_row(doc: Document) -> Row:
     }, "documents")
 
 
-def documents_to_tables(docs: Iterable[Document]) -> dict[str, list[Row]]:
-    """Given Documents, return the rows of every export table keyed by table name."""
+def documents_to_tables(docs: Iterable[Document], all_copies: bool = False) -> dict[str, list[Row]]:
+    """Given Documents, return the rows of every export table keyed by table name. Every
+    document gets a documents row (``primary_copy`` says which copy of its plan counts); tasks
+    and target values come from each plan's primary copy only, unless ``all_copies``."""
+    from extract.plan_identity import primary_copies
+
+    docs = list(docs)
+    primary = {id(d) for d in primary_copies(docs)}
     tables: dict[str, list[Row]] = {name: [] for name in table_specs()}
     for doc in docs:
-        tables["tasks"].extend(document_to_task_rows(doc))
-        tables["target_values"].extend(document_to_target_value_rows(doc))
-        tables["documents"].append(document_to_document_row(doc))
+        if all_copies or id(doc) in primary:
+            tables["tasks"].extend(document_to_task_rows(doc))
+            tables["target_values"].extend(document_to_target_value_rows(doc))
+        tables["documents"].append(document_to_document_row(doc, id(doc) in primary))
     return tables

@@ -238,6 +238,16 @@ class ErrorInfo(_Model):
                                  "(ingest, ocr, normalize, extract), when known")
 
 
+class PlanCopy(_Model):
+    """What kind of copy of its plan a record was read from, and how well (extract.plan_identity)."""
+
+    kind: Literal["born-digital", "scan", "old-ocr-text"]
+    rank: int = Field(..., description="0 born digital, 1 scan or image, 2 old OCR text: the "
+                      "primary copy of a plan has the lowest rank, then the highest quality")
+    quality: float = Field(..., description="0-1: text-layer pages 1, OCR pages their mean "
+                           "confidence, old OCR text the share of tokens restoration kept")
+
+
 class ProducedBy(_Model):
     """What made this record: a re-run with other options redoes it instead of skipping."""
 
@@ -252,6 +262,11 @@ class Document(_Model):
     source: Source
     produced_by: Optional[ProducedBy] = None
     status: Status = "success"
+    plan_id: Optional[str] = Field(
+        None, description="the plan's identity, shared by every copy of it (scan, PDF, old OCR "
+        "text): a hash of its number, issuer and issue date, folded; null when none was read")
+    plan_copy: Optional[PlanCopy] = Field(
+        None, description="what kind of copy of the plan this record was read from, and how well")
     number: Optional[str] = None
     doc_type: Optional[str] = None
     issuer: Optional[str] = None

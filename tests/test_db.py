@@ -57,7 +57,7 @@ def engine(request, tmp_path):
         eng = db.url_to_engine(f"sqlite:///{tmp_path / 'k.db'}")
     else:
         eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
-        db.metadata.drop_all(eng)
+        db.drop_schema(eng)
     yield eng
     eng.dispose()
 
