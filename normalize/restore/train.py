@@ -32,7 +32,11 @@ IN_DOMAIN_WEIGHT = 8.0
 SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (corpus: IN_DOMAIN_WEIGHT)
 # syllable n-gram counts extracted from registry packages (scripts/extract_vi_sources.py):
 # restore_sources/ngrams/<name>.tsv.gz, used with the weight given here (0: not used)
-NGRAM_WEIGHTS: dict[str, float] = {}
+# measured one source at a time, leave-one-document-out (count weight 1 = VLSP's): plans
+# (generated plan text, scripts/plan_text_ngrams.py) at 0.1: raw 97.56/96.24/95.18 from
+# 97.55/95.79/94.80, unseen old OCR 90.11% from 88.18%; the registry packages' software
+# text lowers accuracy at any weight tried (lohelp 0.1: 004 -0.28, unseen -0.07; 1.0 worse)
+NGRAM_WEIGHTS: dict[str, float] = {"plans": 0.1}
 WORD_LISTS = ("words", "hunspell", "wordfreq")  # counted to bigrams only; not candidate sources
 # sources whose weights `weights="tuned"` sets by held-out perplexity
 TUNED_SOURCES = ("vlsp", "admin", "words")
