@@ -243,25 +243,58 @@ def url_with_driver(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# SQLite: how long a loader waits for another one's write transaction before giving up
+SQLITE_BUSY_TIMEOUT_S = 60.0
+# a document whose transaction lost a race (a lock, the same document inserted by another
+# loader at once) is loaded again this many times: the retry sees the other's row
+LOAD_ATTEMPTS = 4
+
+
 def url_to_engine(url: str = DEFAULT_URL) -> Engine:
-    """Given a database URL, return an engine with foreign keys enforced (SQLite too)."""
-    engine = create_engine(url_with_driver(url))
-    if engine.dialect.name == "sqlite":
+    """Given a database URL, return an engine with foreign keys enforced (SQLite too).
+
+    SQLite transactions start with BEGIN IMMEDIATE and wait up to SQLITE_BUSY_TIMEOUT_S for
+    another writer: two loads into one file at once then take turns (with pysqlite's
+    deferred BEGIN both read, both try to write, and one fails "database is locked" or
+    inserts a document the other just inserted)."""
+    parsed = make_url(url_with_driver(url))
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
         @event.listens_for(engine, "connect")
-        def _fk_on(dbapi_conn, _record) -> None:  # SQLite ignores FKs unless asked per connection
-            dbapi_conn.execute("PRAGMA foreign_keys=ON")
-    return engine
+        def _on_connect(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # SQLAlchemy's begin event below starts transactions
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")  # SQLite ignores FKs unless asked
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(parsed)
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table, index and view that does not exist yet."""
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        for name, query in VIEWS.items():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {query}")
-            else:
-                conn.exec_driver_sql(f"CREATE VIEW IF NOT EXISTS {name} AS {query}")
+    """Create every table, index and view that does not exist yet; a loader racing another
+    one to create them (two loads into a new database at once) finds them made."""
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    for attempt in range(LOAD_ATTEMPTS):
+        try:
+            metadata.create_all(engine)
+            with engine.begin() as conn:
+                for name, query in VIEWS.items():
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {query}")
+                    else:
+                        conn.exec_driver_sql(f"CREATE VIEW IF NOT EXISTS {name} AS {query}")
+            return
+        except (OperationalError, IntegrityError, ProgrammingError) as exc:
+            text = str(exc)
+            raced = ("already exists" in text or "duplicate key" in text
+                     or "concurrently updated" in text or "database is locked" in text)
+            if not raced or attempt == LOAD_ATTEMPTS - 1:
+                raise
 
 
 def drop_schema(engine: Engine) -> None:
@@ -431,6 +464,31 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
     return old is not None
 
 
+def _lost_a_race(exc: Exception) -> bool:
+    """Whether a document's transaction failed only because another loader got there first:
+    the same document inserted at once (unique sha256), a lock, a serialization failure."""
+    from sqlalchemy.exc import IntegrityError
+
+    text = str(exc)
+    if isinstance(exc, IntegrityError):
+        return "documents.sha256" in text or "documents_sha256" in text or "units" in text
+    return isinstance(exc, OperationalError) and (
+        "database is locked" in text or "could not serialize" in text or "deadlock" in text)
+
+
+def _load_one(engine: Engine, doc: Document, label: str) -> bool:
+    """Load one document in its own transaction, again when it lost a race with another
+    loader (the retry finds the other's copy and replaces it: one copy in the end)."""
+    for attempt in range(LOAD_ATTEMPTS):
+        try:
+            with engine.begin() as conn:
+                return document_to_rows(conn, doc, record_path=label)
+        except Exception as exc:  # noqa: BLE001 - re-raised unless a race to retry
+            if attempt == LOAD_ATTEMPTS - 1 or not _lost_a_race(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
 def load_documents(docs: Iterable[tuple[str, Document]], url: str = DEFAULT_URL,
                    engine: Optional[Engine] = None) -> LoadReport:
     """Given (label, Document) pairs, load each in its own transaction; return the report.
@@ -451,8 +509,7 @@ def load_documents(docs: Iterable[tuple[str, Document]], url: str = DEFAULT_URL,
             ) from exc
         for label, doc in docs:
             try:
-                with engine.begin() as conn:
-                    existed = document_to_rows(conn, doc, record_path=label)
+                existed = _load_one(engine, doc, label)
             except Exception as exc:  # noqa: BLE001 - any DB failure is reported per document
                 report.failed.append(LoadFailure(path=label, error=f"{type(exc).__name__}: {exc}".splitlines()[0]))
                 continue
