@@ -85,7 +85,14 @@ def is_header_line(text: str, rules: LayoutRules) -> bool:
     stripped = fold(text.strip(" |."))
     if hits >= 2 or stripped in rules._header_words:
         return True
-    return len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3)
+    if len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3):
+        return True
+    from .tables import header_line_roles
+
+    # the column titles named by the table header synonyms ("Kết quả đầu ra | Mục tiêu | Chỉ
+    # số theo dõi | Đơn vị chủ trì"): three, or two in a short line
+    roles = header_line_roles(text)
+    return roles >= 3 or (roles >= 2 and len(text.split()) <= 8)
 
 
 _PUNCT_ONLY = re.compile(r"^[^\w]+$")

@@ -25,6 +25,10 @@ def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
     return sum(1 for ln in region.lines if match_field_line(ln.text, rules))
 
 
+# A line of column titles is short: two titles are enough in a line of at most this many words.
+MAX_HEADER_WORDS = 12
+
+
 def column_header_before_fields(region: Region, rules: LayoutRules | None = None, head: int = 25) -> bool:
     """Given a region, return whether a line of column titles ("STT | Nội dung nhiệm vụ |
     Phân công thực hiện | Thời hạn") comes before its first labelled field line: then its
@@ -35,7 +39,8 @@ def column_header_before_fields(region: Region, rules: LayoutRules | None = None
     for ln in region.lines[:head]:
         if match_field_line(ln.text, rules):
             return False
-        if header_line_roles(ln.text) >= 3:
+        roles = header_line_roles(ln.text)
+        if roles >= 3 or (roles >= 2 and len(ln.text.split()) <= MAX_HEADER_WORDS):
             return True
     return False
 

@@ -394,6 +394,10 @@ def lines_to_regions(lines: list[Line]) -> list[Region]:
     for ln in lines:
         if ln.kind == "appendix":
             regions.append(Region(appendix_name(ln)))
+            title = ln.body.strip(" .,:;-–")
+            if len(title) > 3:  # "PHỤ LỤC I. HỆ THỐNG CHỈ TIÊU ...": the title on the same line
+                regions[-1].lines.append(Line(page=ln.page, line=ln.line, text=title, gap=ln.gap,
+                                              height=ln.height, bbox=ln.bbox))
             continue
         regions[-1].lines.append(ln)
     return regions
@@ -414,13 +418,20 @@ def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
 def region_kind(region: Region, rules: LayoutRules | None = None, head: int = 8) -> str:
     """Given an appendix region, return "target" or "task" from its title/header lines."""
     rules = rules or load_rules()
-    text = fold(" ".join(ln.text for ln in region.lines[:head]))
-    hits = {k: min((text.find(fold(w)) for w in ws if fold(w) in text), default=-1)
-            for k, ws in rules.appendix_kind.items()}
-    found = {k: v for k, v in hits.items() if v >= 0}
-    if not found:
-        return "task"
-    return min(found, key=found.get)  # the kind named first in the title wins
+    from .tables import header_line_roles
+
+    lines = region.lines[:head]
+    # the title says what the appendix holds; the column titles below it only when it does not
+    # ("KẾT QUẢ ĐẦU RA" over a "Mục tiêu" column of codes is a task table)
+    first_header = next((i for i, ln in enumerate(lines) if header_line_roles(ln.text) >= 2), len(lines))
+    for scope in (lines[:first_header], lines):
+        text = fold(" ".join(ln.text for ln in scope))
+        hits = {k: min((text.find(fold(w)) for w in ws if fold(w) in text), default=-1)
+                for k, ws in rules.appendix_kind.items()}
+        found = {k: v for k, v in hits.items() if v >= 0}
+        if found:
+            return min(found, key=found.get)  # the kind named first in the title wins
+    return "task"
 
 
 def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional[str]:

@@ -126,22 +126,33 @@ def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
 
 
 def header_line_roles(line: str, rules: _Compiled | None = None) -> int:
-    """Given a line of text, return how many column roles its words name as column titles
-    ("STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn" -> ordinal, text, lead, deadline: 4);
-    an item's text names one or two at most."""
+    """Given a line of text, return how many column roles it names when it reads as a line of
+    column titles ("STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn" -> ordinal, text,
+    lead, deadline: 4), else 0: the titles must make up most of its letters (an item's text
+    may name a role or two among its other words: "Phối hợp rà soát, đánh giá ...")."""
     rules = rules or load_rules()
     t = unidecode(unicodedata.normalize("NFC", line).lower())
     words = set(_RX["not_folded_letter"].sub(" ", t).split())
     squashed = _RX["not_folded_letter"].sub("", t)
+    if not squashed:
+        return 0
     found = {"ordinal"} if words & ORDINAL_TITLES else set()
+    covered = sum(len(w) for w in words & ORDINAL_TITLES)
     rest = squashed
     for syn, role in rules.synonyms:  # longest first: "Cơ quan phối hợp" before "Phối hợp"
-        if len(syn) >= 6 and syn in rest:
+        if len(syn) >= 5 and syn in rest:
             found.add(role)
+            covered += len(syn) * rest.count(syn)
             rest = rest.replace(syn, "|")
-    return len(found)
+    letters = sum(ch.isalpha() for ch in squashed)
+    share = covered / letters if letters else 0.0
+    need = HEADER_SHARE[min(len(found), 3)] if found else 1.1
+    return len(found) if share >= need else 0
 
 
+# Share of a line's letters the column titles must cover, by the number of roles named
+# (1, 2, 3 or more): a line naming few roles must be nearly all titles.
+HEADER_SHARE = {1: 0.8, 2: 0.65, 3: 0.6}
 ORDINAL_TITLES = frozenset({"stt", "tt"})
 
 

@@ -168,3 +168,67 @@ def test_a_value_column_headed_by_one_year_gives_each_target_that_year():
 def test_a_value_cell_keeps_the_unit_it_prints(cell, value, unit, cmp):
     (v,) = parse_value_cell(cell, 2026)
     assert (v.value, v.unit, v.comparator) == (value, unit, cmp)
+
+
+# --- class 1: flattened tables (old OCR text) ------------------------------------------------
+
+@pytest.mark.parametrize("line,name", [
+    ("_ PHỤLỤC", "Phụ lục"), (". PHỤ. LỰC, DANH MỤC DỰ ÁN", "Phụ lục"), ("PHỤ Lục II", "Phụ lục II")])
+def test_appendix_headings_as_ocr_and_restoration_leave_them(line, name):
+    from extract.sections import Line, appendix_name, classify_line
+
+    kind, ordinal, body = classify_line(line)
+    assert kind == "appendix" and appendix_name(Line(1, 0, line, kind, ordinal, body)) == name
+
+
+@pytest.mark.parametrize("line,titles", [
+    ("STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn", True),
+    ("Công việc Đơn vị thủtác hiến Thời gian", True),          # a damaged title among them
+    ("Kết quả đầu ra Mục tiêu Chỉ số theo dõi Đơn vị chủ trì", True),
+    ("Phối hợp rà soát, đánh giá hiệu quả", False),            # an item naming two roles
+    ("- Thời gian thực hiện: Quý I/2026", False),
+])
+def test_a_line_of_column_titles_is_told_from_an_item(line, titles):
+    from extract.tables import header_line_roles
+
+    assert (header_line_roles(line) >= 2) == titles
+
+
+def _region(text: str, name: str = "Phụ lục"):
+    from extract.sections import Line, Region, classify_line
+
+    lines = []
+    for i, t in enumerate(text.strip().splitlines()):
+        kind, ordinal, body = classify_line(t.strip())
+        lines.append(Line(page=2, line=i, text=t.strip(), kind=kind, ord=ordinal, body=body))
+    return Region(name, lines)
+
+
+def test_labelled_unit_cells_under_column_titles_are_a_table_not_a_list():
+    from extract import Plan, _field_line_regions
+
+    region = _region("""
+PHÂN CÔNG THỰC HIỆN
+STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn
+1 Lập danh mục dữ liệu mở của xã Chủ trì: Công an xã; Quý I/2026
+phối hợp: Phòng Kinh tế
+2 Tập huấn kỹ năng số cho tổ dân phố Chủ trì: Phòng Văn hóa - Xã hội Quý II/2026
+""")
+    plan = Plan(lines=region.lines, regions=[_region("x", "body"), region])
+    assert [r.name for r in _field_line_regions(plan, as_list=False)] == ["Phụ lục"]
+    assert not list(_field_line_regions(plan, as_list=True))
+
+
+def test_in_text_ordinals_with_dot_or_comma_anchor_flattened_rows():
+    from extract.flat_tables import flat_region_to_raw_items
+
+    region = _region("""
+Kết quả đầu ra Mục tiêu Chỉ số theo dõi Đơn vị chủ trì Thời hạn
+1. Bản đồ số các điểm du lịch cộng đồng MT2 Số điểm Sở Xây dựng 08/2026
+được công bố trên cổng thông tin
+2, Bộ dữ liệu giá đất cập nhật trực tuyến MT1 Số thửa Sở Tài chính 12/2026
+3. Sổ tay hướng dẫn thủ tục đất đai cho người dân MT3 Số bản Sở Tư pháp 2027
+""")
+    items, _ = flat_region_to_raw_items(region, "task")
+    assert [i.ordinal for i in items] == ["1", "2", "3"]
+    assert items[0].text.startswith("Bản đồ số") and "được công bố" in items[0].text
