@@ -581,8 +581,8 @@ class UnitRegistry:
         if found is None:
             return None
         _, place, n = self.forms.printed_level_place(name)
-        if not place or not name.endswith(place):
-            return None
+        if not place or not name.endswith(place) or self.forms.place_spelling(place) != place:
+            return None  # a place of the national list, as it spells it
         base = _words(name[: -len(place)])
         if base and base[-1] in self.level_keys:
             base = base[:-1]
@@ -837,10 +837,10 @@ class UnitRegistry:
 
     def _continues(self, piece: str, level: Optional[str]) -> bool:
         """Whether a comma piece is the rest of the name before it: it starts with no unit
-        kind nor head word, is no unit itself, and is no lower-case word (those are
-        ``continuations`` or fragments)."""
+        kind nor head word and is no unit itself ("TM&DL tỉnh" of "Trung tâm XTĐT, TM&DL
+        tỉnh", "vận hành các nền tảng số" of "Cơ quan chủ trì quản lý, vận hành ...")."""
         name = clean_name(piece)
-        return (bool(name) and not name[:1].islower() and self.forms.kind_rule(name) is None
+        return (bool(name) and self.forms.kind_rule(name) is None
                 and not self.head_rx.match(name) and not self.is_known(name, level))
 
     def _is_continuation(self, piece: str) -> bool:
@@ -934,6 +934,12 @@ class UnitRegistry:
         if lead is not None:
             junk, rest = lead
             return [(None, junk)] + self._resolve_or_debris(rest, level)
+        mixed = self.forms.task_words_at(name)
+        if mixed is not None:  # another column's words: the name ends before them
+            head, rest = mixed
+            after = self.forms.junk_before_head(rest, max_words=6)
+            out = self._resolve_or_debris(head, level)
+            return out + ([(None, after[0])] + self._resolve_or_debris(after[1], level) if after else [(None, rest)])
         if self.forms.debris_reason(ref.name) is not None:
             return [(None, name)]
         return [(ref, "")]
@@ -945,9 +951,13 @@ class UnitRegistry:
         for k in (1, 2):
             if len(words) <= k or not all(w[:1].islower() for w in words[-k:]):
                 continue
+            if any(fold(nfc(w)) in self.level_keys or fold(nfc(w)) == "cap" for w in words[-k:]):
+                continue  # a level word or marker ends a name ("UBND cấp xã", "Đoàn ... tỉnh")
             head = " ".join(words[:-k])
-            parts = [head] if self.is_known(head, level) else self._cut(head, level)
-            if parts and all(self.is_known(p, level) for p in parts):
+            # a fragment after names printed one after another: lower-case words end a single
+            # name too often to be cut off it ("Các doanh nghiệp viễn thông")
+            parts = self._cut(head, level)
+            if len(parts) > 1 and all(self.is_known(p, level) for p in parts):
                 return parts, " ".join(words[-k:])
         return None
 

@@ -49,6 +49,7 @@ class DebrisRules(BaseModel):
     max_words_without_kind: int = 2
     name_punctuation: str = ",.-–&()/'’"
     lower_starts: list[str] = Field(default_factory=list)
+    task_words: list[str] = Field(default_factory=list)
 
 
 class FormsData(BaseModel):
@@ -260,7 +261,7 @@ class UnitForms:
         if any(not (c.isalnum() or c.isspace() or c in allowed) for c in t):
             return "a symbol no name prints"
         words = _fwords(t)
-        if t[:1].islower() and not any(words[:len(s)] == s for s in self.lower_starts):
+        if t[:1].islower() and self.kind_rule(t) is None and not any(words[:len(s)] == s for s in self.lower_starts):
             return "a fragment (starts in lower case)"
         lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
         if not lettered:
@@ -268,6 +269,20 @@ class UnitForms:
         if self.kind_rule(t) is None and len(lettered) <= self.data.debris.max_words_without_kind:
             return "no unit named"
         return None
+
+    def task_words_at(self, text: str) -> Optional[tuple[str, str]]:
+        """Given an unknown print, return (what comes before the first task word printed in
+        lower case, the rest from it) when it holds one ("Công an | để rà soát Phòng ..."), else None."""
+        printed = squash_spaces(nfc(text)).split()
+        for i in range(1, len(printed)):
+            for tw in self._task_words:
+                if printed[i][:1].islower() and tuple(w.lower() for w in printed[i:i + len(tw)]) == tw:
+                    return " ".join(printed[:i]), " ".join(printed[i:])
+        return None
+
+    @property
+    def _task_words(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(nfc(w).lower().split()) for w in self.data.debris.task_words)
 
     def junk_before_head(self, text: str, max_words: int = 2) -> Optional[tuple[str, str]]:
         """Given an unknown print that starts with no kind ("HCC Phòng Văn hóa"), return (the

@@ -36,6 +36,7 @@ from extract.folding import fold, nfc  # noqa: E402
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,4}")
 _SYMBOL = re.compile(r"[^\w\s,.\-–&()/'’:;]")
 _COLLECTIVE_START = ("các ", "những ", "cơ quan", "đơn vị", "doanh nghiệp", "tổ chức")
+_LOWER_HEADS = ("phòng", "ban", "sở", "ngành")
 
 
 def is_debris(name: str) -> bool:
@@ -46,7 +47,8 @@ def is_debris(name: str) -> bool:
         return True
     if _DATE.search(n) or _SYMBOL.search(n):
         return True
-    return n[:1].islower() and not n.lower().startswith(_COLLECTIVE_START)
+    # a lower-case start is a fragment, unless a unit phrase starts so ("phòng, ban, ngành")
+    return n[:1].islower() and not n.lower().startswith(_COLLECTIVE_START + _LOWER_HEADS)
 
 
 def dropped_words(raw: str, name: str, vocabulary: frozenset[str]) -> list[str]:
@@ -164,7 +166,7 @@ def reextracted(rec_path: Path, registry_path: Path | None = None) -> dict:
     return json.loads(doc.model_dump_json(exclude={"pages"}))
 
 
-def unseen_pairs():
+def unseen_pairs(before_each=lambda plan: None):
     import tempfile
 
     sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "unseen"))
@@ -176,6 +178,7 @@ def unseen_pairs():
     here = ROOT / "tests" / "fixtures" / "unseen"
     with tempfile.TemporaryDirectory() as tmp:
         for plan, kind, path, restore in inputs(Path(tmp), False):
+            before_each(plan)
             doc = process_file(path, Settings(restore=restore))
             exp = json.loads((here / f"{plan}.records.json").read_text(encoding="utf-8"))
             yield plan, kind, json.loads(doc.model_dump_json(exclude={"pages"})), exp
@@ -197,6 +200,68 @@ def plans_pairs(folder: Path, kinds: tuple[str, ...]):
             yield stem, kind, json.loads(doc.model_dump_json(exclude={"pages"})), exp
 
 
+def expected_names() -> dict[str, set[str]]:
+    """Return, per plan id, the unit names its expected records (samples, corpus gold, unseen) name."""
+    out: dict[str, set[str]] = defaultdict(set)
+    files = [*(ROOT / "samples").glob("*.expected.json"), *(ROOT / "corpus" / "gold").glob("*.records.json"),
+             *(ROOT / "tests" / "fixtures" / "unseen").glob("*.records.json")]
+    for f in files:
+        plan = f.name.split(".")[0]
+        for _, u in _mentions(json.loads(f.read_text(encoding="utf-8"))):
+            out[plan].add(u if isinstance(u, str) else u.get("name"))
+    return out
+
+
+def registry_without(plan: str, folder: Path) -> Path:
+    """Write the bundled registry without the entries only ``plan``'s expected records name;
+    return the YAML's path (for extract.units.DATA_FILE)."""
+    import yaml
+
+    from extract.units import DATA_FILE
+
+    names = expected_names()
+    others = set().union(*(v for k, v in names.items() if k != plan))
+    mine = names.get(plan, set()) - others
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data["units"] = [u for u in data["units"] if u["name"] not in mine]
+    path = folder / f"units-{plan}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load_figures(records: list[tuple[str, dict]], verbose: bool = False) -> str:
+    """Given (label, record dict) pairs, load them into a scratch SQLite database and return
+    the counts a user of the database sees: documents, plans, unit rows and their quality."""
+    import tempfile
+
+    from sqlalchemy import func, select, text
+
+    from outputs import db
+    from schema import Document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = db.url_to_engine(f"sqlite:///{tmp}/k.db")
+        docs = [(label, Document.model_validate({**rec, "pages": []})) for label, rec in records]
+        db.load_documents(docs, engine=engine)
+        with engine.connect() as conn:
+            n = lambda q: conn.execute(text(q)).scalar_one()  # noqa: E731
+            units = conn.execute(select(db.units)).mappings().all()
+            debris = [u["name"] for u in units if is_debris(u["name"])]
+            police = conn.execute(select(func.count()).select_from(db.units)
+                                  .where(db.units.c.name == "Công an xã")).scalar_one()
+            out = (f"database: {n('SELECT count(*) FROM documents')} documents, "
+                   f"{n('SELECT count(*) FROM plans')} plans (view), {len(units)} unit rows: "
+                   f"{sum(not u['known'] for u in units)} unknown, {sum(u['kind'] is None for u in units)} "
+                   f"without kind, {sum(u['level'] is None for u in units)} without level, "
+                   f"{len(debris)} debris; 'Công an xã' rows: {police}")
+            if verbose:
+                out += "\n" + "\n".join(f"  unit row {u['name']!r} place={u['place']} kind={u['kind']} "
+                                         f"level={u['level']} known={u['known']}" for u in units
+                                         if not u["known"] or u["kind"] is None or u["level"] is None)
+        engine.dispose()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", type=Path)
@@ -204,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unseen", action="store_true")
     ap.add_argument("--plans", type=Path)
     ap.add_argument("--kinds", default="pdf,ocr")
+    ap.add_argument("--loo", action="store_true", help="leave one plan out: re-extract each --bench plan "
+                    "(implies --rerun) and each --unseen plan with a registry without the unit names "
+                    "only that plan's expected records name")
+    ap.add_argument("--load", action="store_true", help="also load the --bench records into a scratch "
+                    "SQLite database and count plans and unit rows")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args(argv)
     from extract.units import UnitRegistry
@@ -215,16 +285,30 @@ def main(argv: list[str] | None = None) -> int:
     def tally(label: str) -> Tally:
         return tallies.setdefault(label, Tally(label))
 
+    loaded = []
+    import tempfile
+
+    import extract.units as units_module
+
+    scratch = Path(tempfile.mkdtemp())
+    bundled = units_module.DATA_FILE
+
+    def registry_for(plan: str) -> None:
+        units_module.DATA_FILE = registry_without(plan, scratch) if a.loo else bundled
+
     if a.bench:
         for plan, kind, rec, exp, path in bench_pairs(a.bench):
-            if a.rerun:
+            registry_for(plan)
+            if a.rerun or a.loo:
                 rec = reextracted(path)
+            loaded.append((f"{plan}.{kind}", rec))
             score_pair(tally(f"samples/corpus {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
             ids[plan].add(plan_id_of(rec))
     if a.unseen:
-        for plan, kind, rec, exp in unseen_pairs():
+        for plan, kind, rec, exp in unseen_pairs(registry_for):
             score_pair(tally(f"unseen {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
             ids[f"unseen {plan}"].add(plan_id_of(rec))
+    units_module.DATA_FILE = bundled
     if a.plans:
         for plan, kind, rec, exp in plans_pairs(a.plans, tuple(a.kinds.split(","))):
             score_pair(tally(f"generated {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
@@ -232,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     print(HEAD)
     for t in tallies.values():
         print(t.line())
+    if a.load and loaded:
+        print("\n" + load_figures(loaded, a.v))
     split = {k: v for k, v in ids.items() if len(v) > 1}
     print(f"\nplan ids: {len(ids)} plans, {sum(len(v) for v in ids.values())} ids "
           f"({len(split)} plans with more than one id)")

@@ -167,3 +167,10 @@ def test_a_department_plans_own_bodies_keep_their_head_word():
 def test_military_command_abbreviated():
     [u], _ = read("Ban CHQS xã", COMMUNE)
     assert (u.name, u.kind, u.place) == ("Ban Chỉ huy Quân sự xã", "Quân sự", "Yên Lạc")
+
+
+def test_another_columns_words_end_the_name():
+    # a cell OCR mixed with the task's text: the unit before the task's words, the words warned
+    units, debris = read("Sở Tư pháp để rà soát các văn bản", PROVINCE)
+    assert [u.name for u in units] == ["Sở Tư pháp"]
+    assert debris == ["để rà soát các văn bản"]
