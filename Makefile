@@ -35,7 +35,7 @@ bench: setup
 
 # generated plans of other layouts (bench/plans): gold records, PDF, scan, old OCR text
 plans: setup
-	$(BIN)/python -m bench.plans.build --out build/plans --jobs 2
+	$(BIN)/python -m kehoach.bench.plans.build --out build/plans --jobs 2
 
 samples: setup
 	$(BIN)/python samples/build_samples.py

@@ -38,7 +38,7 @@ class UsageProblem(Exception):
 
 def _exit_code(exc: BaseException) -> int:
     """The one place exceptions become exit codes: 2 for usage errors, 1 otherwise."""
-    from ingest.errors import KehoachError
+    from .core.errors import KehoachError
 
     if isinstance(exc, (typer.BadParameter, UsageProblem)):
         return 2
@@ -107,11 +107,11 @@ def ingest_cmd(
     the record). Exit code 0 when all inputs succeeded, 1 when some failed (an error record,
     or no page of the input could be read), 2 on usage errors.
     """
-    from pipeline.startup import import_pytesseract_without_pandas
+    from .pipeline.startup import import_pytesseract_without_pandas
 
     import_pytesseract_without_pandas()  # before anything imports it (workers inherit it)
-    from pipeline.batch import collect_inputs, run_batch
-    from pipeline.settings import Settings
+    from .pipeline.batch import collect_inputs, run_batch
+    from .core.settings import Settings
 
     try:
         models, problem = _ocr_models(lang, str(tessdata_dir) if tessdata_dir else None)
@@ -163,8 +163,8 @@ def ingest_cmd(
 
 def _load_into_db(report, out: Path, db: str, quiet: bool) -> int:
     """Load this batch's records (written now or already up to date) into the database."""
-    from outputs.db import load_records
-    from pipeline.records import output_names, record_path
+    from .outputs.db import load_records
+    from .pipeline.records import output_names, record_path
 
     names = output_names(report.all_inputs)
     paths = [record_path(out, names[p]) for p in [*report.skipped]] + list(report.written)
@@ -185,8 +185,8 @@ def _ocr_models(lang: str | None, tessdata_dir: str | None):
     """The OCR models of a run as tesseract takes them, and why OCR cannot run here
     (a MissingToolError: tesseract or a model missing, the package to install in its hint)
     or None. ValueError for a malformed --lang or --tessdata-dir."""
-    from ingest.errors import MissingToolError
-    from ingest.ocr import DEFAULT_MODELS, OcrModels, resolve_models
+    from .core.errors import MissingToolError
+    from .ingest.ocr import DEFAULT_MODELS, OcrModels, resolve_models
 
     try:
         return resolve_models(lang, tessdata_dir), None
@@ -200,7 +200,7 @@ def bench_speed_cmd(
 ) -> None:
     """Speed and memory as ratios measured in one run: OCR overhead vs bare tesseract,
     --jobs 2 vs --jobs 1, kehoach vs ocrmypdf, born-digital pages/s, peak RSS."""
-    from pipeline.bench_speed import format_table, run_all
+    from .bench.speed import format_table, run_all
 
     typer.echo(format_table(run_all(quick=quick)))
 
@@ -210,7 +210,7 @@ def bench_ocr_cmd(
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="OCR at most this many pages per scan"),
 ) -> None:
     """OCR character and word accuracy of each sample scan against its born-digital source."""
-    from pipeline.bench_ocr import format_table, run
+    from .bench.ocr import format_table, run
 
     typer.echo(format_table(run(max_pages=max_pages)))
 
@@ -232,8 +232,7 @@ def schema_cmd(
     errors: bool = typer.Option(False, "--error", help="print the schema of an error record instead"),
 ) -> None:
     """Print the JSON Schema of the document record."""
-    import schema as schema_mod
-
+    from . import schema as schema_mod
     s = schema_mod.error_json_schema() if errors else schema_mod.json_schema()
     typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
 
@@ -250,7 +249,7 @@ def _require_existing(paths: List[Path]) -> None:
 
 def _read_records_or_exit(out_dir: List[Path]):
     """Read Document records from output folders/files; report unreadable ones on stderr."""
-    from outputs.record_files import paths_to_documents
+    from .pipeline.record_files import paths_to_documents
 
     _require_existing(out_dir)
     read = paths_to_documents(out_dir)
@@ -265,7 +264,7 @@ def load_cmd(
     db: str = typer.Option("sqlite:///kehoach.db", "--db", help="SQLAlchemy URL: sqlite:///file.db or postgresql://user@host/db"),
 ) -> None:
     """Load records into a database; re-loading a document replaces its rows (exit 1 if any failed)."""
-    from outputs.db import load_records
+    from .outputs.db import load_records
 
     _require_existing(out_dir)
     try:
@@ -289,7 +288,7 @@ def export_cmd(
                                     "(scan, PDF, old OCR text), not only of its primary copy"),
 ) -> None:
     """Write flat tables (one row per task of a plan, per target value, per document)."""
-    from outputs.export import FORMATS, export_documents
+    from .outputs.export import FORMATS, export_documents
 
     if fmt not in FORMATS:
         typer.echo(f"kehoach: error: --format must be one of {', '.join(FORMATS)}", err=True)
@@ -330,7 +329,7 @@ def calendar_cmd(
     out: Path = typer.Option(Path("deadlines.ics"), "--out", "-o", help="the .ics file to write"),
 ) -> None:
     """Write every dated task deadline as an all-day event in an iCalendar file."""
-    from outputs.calendar import write_calendar
+    from .outputs.calendar import write_calendar
 
     if out.is_dir():
         _fail(UsageProblem(f"--out {out} is a folder; give the .ics file to write"))
@@ -365,7 +364,7 @@ def bench_extract_cmd(
     """
     from dataclasses import asdict
 
-    from extract.bench import INPUT_KINDS, PLANS, bench_inputs, rows_to_table, run_bench
+    from .bench.extract import INPUT_KINDS, PLANS, bench_inputs, rows_to_table, run_bench
 
     kinds = tuple(kind) if kind else ("gold-text", "raw-ocr", "pdf", "scan")
     unknown = [k for k in kinds if k not in INPUT_KINDS]
@@ -405,7 +404,7 @@ def bench_generality_cmd(
     --per-family for a quick run."""
     from dataclasses import asdict
 
-    from bench.generality import KINDS, rows_to_table, run_generality, scores_to_rows
+    from .bench.generality import KINDS, rows_to_table, run_generality, scores_to_rows
 
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
     unknown = [k for k in chosen if k not in KINDS]
@@ -440,9 +439,9 @@ def extract_cmd(
     Runs only the extract stage on each record's saved pages (OCR is the slow part). Exit
     code 0 when all records were re-extracted, 1 when some could not be read, 2 on usage errors.
     """
-    from extract.rerun import reextract
-    from outputs.record_files import paths_to_documents
-    from pipeline.records import unique_name, write_json_atomic
+    from .pipeline.rerun import reextract
+    from .pipeline.record_files import paths_to_documents
+    from .pipeline.records import unique_name, write_json_atomic
 
     _require_existing(paths)
     read = paths_to_documents(paths)
@@ -481,7 +480,7 @@ def audit_cmd(
 
     The records the pipeline wrote are kept in OUT/records.
     """
-    from outputs import audit
+    from .outputs import audit
 
     if not samples_dir.is_dir():
         typer.echo(f"kehoach: error: no such folder: {samples_dir}", err=True)
@@ -514,7 +513,7 @@ def restore_cmd(
     """Restore Vietnamese diacritics and fix OCR confusions; print the restored text."""
     import unicodedata
 
-    from normalize.restore import Restorer
+    from .normalize.restore import Restorer
 
     text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     res = Restorer.load(model).restore_text(unicodedata.normalize("NFC", text))
@@ -531,8 +530,8 @@ def train_lm_cmd(
     out: Path = typer.Option(..., "--out", help="where to write the model (.json.gz)"),
 ) -> None:
     """Train a restore model: the bundled sources plus TEXTS (in-domain LM text)."""
-    from normalize.restore import Restorer
-    from normalize.restore.train import build_model
+    from .normalize.restore import Restorer
+    from .normalize.restore.train import build_model
 
     model = build_model(extra_texts=[p.read_text(encoding="utf-8") for p in texts])
     Restorer.save(model, out)
@@ -547,7 +546,7 @@ def bench_restore_cmd(
 ) -> None:
     """Restoration accuracy and tokens/s per left-out corpus document (leave-one-out), and
     on the unseen plans' old OCR, stripped and correct text with the bundled model."""
-    from normalize.restore.bench import docs_to_rows, rows_to_table, unseen_rows
+    from .bench.restore import docs_to_rows, rows_to_table, unseen_rows
 
     rows = [] if unseen_only else docs_to_rows(doc)
     if unseen or unseen_only:
@@ -567,13 +566,10 @@ def main() -> None:  # console-script entry point
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("KEHOACH_DEBUG"):
             raise
-        from ingest.errors import KehoachError
+        from .core.errors import KehoachError
 
         known = isinstance(exc, (KehoachError, OSError, ValueError, UsageProblem))
         detail = str(exc) if known else f"internal error: {type(exc).__name__}: {exc}"
         typer.echo(f"kehoach: error: {detail}", err=True)
         sys.exit(_exit_code(exc))
 
-
-if __name__ == "__main__":
-    main()

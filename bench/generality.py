@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from bench.plans.build import KINDS, PlanRef, build_all, plan_paths, plan_refs
+from .plans.build import KINDS, PlanRef, build_all, plan_paths, plan_refs
 
 FIELDS = ("deadline", "lead_units", "cooperating_units", "values")
 
@@ -56,7 +56,7 @@ class FamilyRow:
 
     @property
     def f1(self) -> float:
-        from outputs.compare import PRF
+        from ..outputs.compare import PRF
 
         return PRF(self.tp, self.fp, self.fn).f1
 
@@ -74,18 +74,18 @@ def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[P
     """Given a plan and an input kind, return its Document extracted with the current rules:
     re-extracted from its saved record in ``records`` when there is one, else read by the
     pipeline (and saved there when ``records`` is given)."""
-    from pipeline.runner import process_file
-    from pipeline.settings import Settings
+    from ..pipeline.runner import process_file
+    from ..core.settings import Settings
 
     saved = records / f"{ref.plan_id}.{kind}.json" if records is not None else None
     if saved is not None and saved.exists():
-        from extract.rerun import reextract
-        from outputs.record_files import path_to_document
+        from ..pipeline.rerun import reextract
+        from ..pipeline.record_files import path_to_document
 
         return reextract(path_to_document(saved))
     doc = process_file(plan_paths(folder, ref)[kind], Settings(jobs=1, restore=(kind == "ocr")))
     if saved is not None:
-        from pipeline.records import write_json_atomic
+        from ..pipeline.records import write_json_atomic
 
         saved.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(saved, doc.model_dump_json(indent=1))
@@ -96,7 +96,7 @@ def score_input(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] =
     """Given a plan and an input kind, run the pipeline on that input (or re-extract its
     saved record in ``records``) and score it against the plan's gold records (never
     raises: a failure is kept in ``error``)."""
-    from outputs.compare import compare_records
+    from ..outputs.compare import compare_records
 
     out = PlanScore(ref.plan_id, ref.family, kind)
     paths = plan_paths(folder, ref)

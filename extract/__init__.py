@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from schema import Document, Reference, Signer, Target, Task, UnitRole
+from ..schema import Document, Reference, Signer, Target, Task, UnitRole
 
 from .raw_items import RawItem
 from .sections import Line, Region, document_to_lines, lines_to_regions, load_rules, region_kind
@@ -133,7 +133,7 @@ def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
     """Given a document (metadata filled if found) and its lines, return the plan's year:
     the one year its title says it is for ("... năm 2026"), else the issue date's, else the
     most frequent 20xx year in the first 40 lines."""
-    from .folding import fold
+    from ..core.folding import fold
 
     if doc.title:
         title_years = set(load_rules().regex("title_plan_year").findall(fold(doc.title)))

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from .folding import fold
+from ..core.folding import fold
 
 DATA = Path(__file__).parent / "data" / "cell_labels.yaml"
 

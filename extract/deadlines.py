@@ -26,8 +26,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 from rapidfuzz import fuzz
 
-from extract.folding import fold, nfc, squash_spaces
-from schema import Deadline
+from ..core.folding import fold, nfc, squash_spaces
+from ..schema import Deadline
 
 DATA_FILE = Path(__file__).parent / "data" / "deadline_phrases.yaml"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from schema import Table, TableCell
+from ..schema import Table, TableCell
 
 from .raw_items import RawItem
 from .sections import LayoutRules, Line, Region, load_rules
@@ -81,7 +81,7 @@ def delimited_region_to_raw_items(region: Region, rules: LayoutRules | None = No
                                   ) -> tuple[list[RawItem], list[str], bool]:
     """Given an appendix region, return (RawItems, warnings, whether it held a delimited
     table); items carry the region's appendix name and the lines they came from."""
-    from .tables import _body_rows, _rows_to_items, load_rules as table_rules, table_to_layout
+    from .tables import body_rows, rows_to_items, load_rules as table_rules, table_to_layout
 
     trules = table_rules()
     items: list[RawItem] = []
@@ -91,8 +91,8 @@ def delimited_region_to_raw_items(region: Region, rules: LayoutRules | None = No
         layout = table_to_layout(table, trules)
         if layout is None:
             continue
-        rows = _body_rows(table, layout, used[0].page)
-        got = _rows_to_items(layout, region.name, rows, "text-table", trules, warnings)
+        rows = body_rows(table, layout, used[0].page)
+        got = rows_to_items(layout, region.name, rows, "text-table", trules, warnings)
         found |= bool(got)
         by_row = {k: ln for k, ln in enumerate(used)}
         for it in got:

@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from schema import Provenance
+from ..schema import Provenance
 
 from .raw_items import RawItem
-from .folding import fold
+from ..core.folding import fold
 from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, lines_to_bbox, load_rules
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}

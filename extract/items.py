@@ -14,7 +14,7 @@ from typing import Any, Optional, Protocol, Union
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from schema import Deadline, Target, TargetValue, Task, UnitRef
+from ..schema import Deadline, Target, TargetValue, Task, UnitRef
 
 from .raw_items import RawItem
 
@@ -43,7 +43,7 @@ def load_item_rules() -> ItemRules:
 
 def implied_unit(text: str) -> Optional[str]:
     """Given a target's text, return the unit its wording implies for bare values, or None."""
-    from .folding import fold
+    from ..core.folding import fold
 
     t = fold(text.strip())
     for rule in load_item_rules().implied_units:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from schema import Provenance
+from ..schema import Provenance
 
 from .raw_items import RawItem
 from .sections import LayoutRules, Line, Region, lines_to_bbox, load_rules, match_field_line

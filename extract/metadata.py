@@ -20,9 +20,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
-from extract.folding import fold, nfc, squash_spaces
-from extract.sections import ocr_specks
-from schema import Reference
+from ..core.folding import fold, nfc, squash_spaces
+from .specks import ocr_specks
+from ..schema import Reference
 
 DATA_FILE = Path(__file__).parent / "data" / "metadata.yaml"
 

@@ -17,9 +17,9 @@ import hashlib
 import re
 from typing import Iterable, Optional
 
-from extract.folding import fold, nfc
-from schema import Document
-from schema.models import PlanCopy
+from ..core.folding import fold, nfc
+from ..schema import Document
+from ..schema.models import PlanCopy
 
 # kinds of copy, best first: the rank a primary copy is chosen by
 COPY_RANK = {"born-digital": 0, "scan": 1, "old-ocr-text": 2}

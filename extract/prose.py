@@ -14,11 +14,12 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Optional
 
-from schema import Provenance
+from ..schema import Provenance
 
 from .raw_items import RawItem
 from .sections import (LayoutRules, Line, Region, find_heading_deadline, find_prose_deadline, lines_to_bbox,
-                       load_rules, ocr_specks, section_role)
+                       load_rules, section_role)
+from .specks import ocr_specks
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
 ENUM_KINDS = ("decimal", "number", "letter", "paren_number")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from schema import Provenance
+from ..schema import Provenance
 
 # Cell roles a layout reader can fill. Year columns of target tables use "year:2025".
 ROLES = ("ordinal", "text", "deadline", "lead", "cooperating", "notes", "value")

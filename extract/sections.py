@@ -17,9 +17,10 @@ from typing import Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from schema import Document
+from ..schema import Document
 
-from .folding import fold
+from ..core.folding import fold
+from .specks import ocr_specks
 
 DATA = Path(__file__).parent / "data"
 
@@ -214,53 +215,6 @@ def normalize_line(s: str) -> str:
     """Given a raw line, return it NFC with runs of whitespace collapsed and stripped."""
     s = unicodedata.normalize("NFC", s)
     return " ".join(s.split())
-
-
-class SpeckSet(BaseModel):
-    """One named set of OCR speck characters in ocr_specks.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-    chars: str = ""
-    plus: list[str] = []
-    minus: str = ""
-
-
-class SpeckSets(BaseModel):
-    """The validated content of ocr_specks.yaml: every set resolved to its characters."""
-
-    model_config = ConfigDict(extra="forbid")
-    sets: dict[str, SpeckSet]
-
-    @field_validator("sets")
-    @classmethod
-    def _known_parts(cls, v: dict[str, SpeckSet]) -> dict[str, SpeckSet]:
-        unknown = {p for s in v.values() for p in s.plus if p not in v}
-        if unknown:
-            raise ValueError(f"ocr_specks.yaml: unknown sets in 'plus': {sorted(unknown)}")
-        return v
-
-    def resolve(self, name: str, seen: tuple[str, ...] = ()) -> str:
-        """Given a set's name, return its characters (joined sets added, `minus` taken out)."""
-        if name in seen:
-            raise ValueError(f"ocr_specks.yaml: set {name!r} includes itself")
-        s = self.sets[name]
-        chars = s.chars + "".join(self.resolve(p, seen + (name,)) for p in s.plus)
-        return "".join(dict.fromkeys(c for c in chars if c not in s.minus))
-
-
-@lru_cache(maxsize=1)
-def _speck_sets() -> dict[str, str]:
-    raw = SpeckSets.model_validate(yaml.safe_load((DATA / "ocr_specks.yaml").read_text(encoding="utf-8")))
-    return {name: raw.resolve(name) for name in raw.sets}
-
-
-def ocr_specks(name: str) -> str:
-    """Given the name of a set in extract/data/ocr_specks.yaml ("line_lead", "word_edge"),
-    return its characters as one string (for str.strip and `in`); an unknown name fails."""
-    sets = _speck_sets()
-    if name not in sets:
-        raise KeyError(f"no OCR speck set {name!r} in ocr_specks.yaml (known: {sorted(sets)})")
-    return sets[name]
 
 
 def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Optional[str], str]:

@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
-from extract.raw_items import RawItem
-from extract.sections import ocr_specks
-from schema import Document, Provenance, Table, TableCell
+from .raw_items import RawItem
+from .specks import ocr_specks
+from ..schema import Document, Provenance, Table, TableCell
 
 DATA = Path(__file__).parent / "data" / "table_headers.yaml"
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
@@ -374,7 +374,7 @@ def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
     return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
 
 
-def _body_rows(table: Table, layout: _Layout, page: int) -> list[_Row]:
+def body_rows(table: Table, layout: _Layout, page: int) -> list[_Row]:
     out = []
     item_cols = {i for i, r in enumerate(layout.roles) if r and r not in ("ordinal", "text")}
     text_cols = {i for i, r in enumerate(layout.roles) if r == "text"}
@@ -605,7 +605,7 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
                 prev_page = page.number
                 continue
             top = (table.bbox or (0, 0, 0, 0))[1]
-            rows = _body_rows(table, layout, page.number)
+            rows = body_rows(table, layout, page.number)
             if continued:
                 if rows:
                     rows[0].continues = True
@@ -620,7 +620,7 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
             prev_page = page.number
     items: list[RawItem] = []
     for layout, appendix, rows, method in groups:
-        items.extend(_rows_to_items(layout, appendix, rows, method, rules, warnings))
+        items.extend(rows_to_items(layout, appendix, rows, method, rules, warnings))
     return items, warnings
 
 
@@ -677,7 +677,7 @@ def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _
     return bool(o_key.isdigit() and nxt_ordinal and rules.rx["letter"].match(nxt_ordinal))
 
 
-def _rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], method: str,
+def rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], method: str,
                    rules: _Compiled, warnings: list[str]) -> list[RawItem]:
     out: list[RawItem] = []
     section: Optional[str] = None

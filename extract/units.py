@@ -26,9 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from extract.folding import fold, nfc, squash_spaces
-from extract.units_identity import Jurisdiction, UnitForms
-from schema import UnitRef
+from ..core.folding import fold, nfc, squash_spaces
+from .units_identity import Jurisdiction, UnitForms
+from ..schema import UnitRef
 
 DATA_FILE = Path(__file__).parent / "data" / "units.yaml"
 

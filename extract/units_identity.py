@@ -24,8 +24,8 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from extract.folding import fold, nfc, squash_spaces
-from schema import UnitRef
+from ..core.folding import fold, nfc, squash_spaces
+from ..schema import UnitRef
 
 DATA_FILE = Path(__file__).parent / "data" / "unit_forms.yaml"
 PLACES_FILE = Path(__file__).resolve().parents[1] / "normalize" / "data" / "restore_sources" / "admin_units.txt.gz"

@@ -21,9 +21,9 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from extract.folding import fold, nfc, squash_spaces
-from extract.sections import ocr_specks
-from schema import TargetValue
+from ..core.folding import fold, nfc, squash_spaces
+from .specks import ocr_specks
+from ..schema import TargetValue
 
 DATA_FILE = Path(__file__).parent / "data" / "value_units.yaml"
 

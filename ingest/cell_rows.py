@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ingest.scan_grid import PageGrid, grid_to_cells
+from .scan_grid import PageGrid, grid_to_cells
 
 GAP_PT = 9.0     # white margin around a row image (points)
 HGAP_PT = 3.0    # white between the cells of a row (points): short values never join

@@ -4,7 +4,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from ingest.errors import IngestError
+from ..core.errors import IngestError
 
 # magic bytes -> kind; the name's extension is only used to explain mismatches
 _MAGIC = (

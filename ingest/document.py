@@ -9,10 +9,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.detect import sniff_kind
-from ingest.errors import IngestError, KehoachError, MissingToolError
-from ingest.ocr import INSTALL_HINT, OcrEngine
-from schema import Document, Page, Source
+from .detect import sniff_kind
+from ..core.errors import IngestError, KehoachError, MissingToolError
+from .ocr import INSTALL_HINT, OcrEngine
+from ..schema import Document, Page, Source
 
 
 # errors of a PDF or image reader that mean "this is not that format at all"
@@ -93,7 +93,7 @@ def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Docu
 
 
 def _plan_text(path: Path, doc: Document) -> None:
-    from ingest.text_file import read_text_file
+    from .text_file import read_text_file
 
     pages, encoding, warnings = read_text_file(path)
     doc.source.encoding = encoding
@@ -106,8 +106,8 @@ def _plan_text(path: Path, doc: Document) -> None:
 
 
 def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
-    from ingest.pdf_text import read_text_layer
-    from ingest.text_layer import assess_text_layer
+    from .pdf_text import read_text_layer
+    from .text_layer import assess_text_layer
 
     jobs = []
     for tl in read_text_layer(path):
@@ -134,7 +134,7 @@ def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
 
 
 def _plan_image(path: Path, doc: Document, settings) -> list[PageJob]:
-    from ingest.images import image_page_count
+    from .images import image_page_count
 
     jobs = []
     for i in range(image_page_count(path)):
@@ -151,9 +151,9 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
     Failures of this page are recorded on the page (``error``), never raised, so one bad
     page does not lose the rest of the document.
     """
-    from ingest.images import load_image_page
-    from ingest.render import render_pdf_page
-    from ingest.scan_page import image_to_reading
+    from .images import load_image_page
+    from .render import render_pdf_page
+    from .scan_page import image_to_reading
 
     page = Page(number=job.index + 1, method="ocr", decision=job.reason, encoding=job.encoding)
     try:

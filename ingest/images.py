@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.errors import IngestError
+from ..core.errors import IngestError
 
 DEFAULT_IMAGE_DPI = 300
 MAX_PIXELS = 120_000_000  # ~ A0 at 300 dpi; larger pages are almost surely not plan pages

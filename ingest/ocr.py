@@ -18,8 +18,8 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from ingest.errors import IngestError, MissingToolError, PageTimeout
-from schema import Word
+from ..core.errors import IngestError, MissingToolError, PageTimeout
+from ..schema import Word
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
 LOW_CONFIDENCE = 55.0  # below this mean word confidence, check the page's orientation

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ingest.errors import IngestError
-from schema import Table, TableCell, Word
+from ..core.errors import IngestError
+from ..schema import Table, TableCell, Word
 
 # pdfminer logs every recoverable oddity of a damaged PDF at WARNING level
 for _name in ("pdfminer", "pdfplumber"):

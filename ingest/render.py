@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.errors import IngestError
+from ..core.errors import IngestError
 
 
 def render_pdf_page(path: Path, page_index: int, dpi: int):

@@ -17,7 +17,7 @@ from typing import Callable, Optional
 import numpy as np
 from PIL import Image
 
-from schema import Table, TableCell, Word
+from ..schema import Table, TableCell, Word
 
 # OCR reads ruling lines crossing text as these glyphs; a word made only of them is a line.
 LINE_GLYPHS = frozenset("|¦[]{}")
@@ -504,21 +504,21 @@ def _straighten(image: Image.Image, skew: float, tables: list[GridTable], tol: i
     return out
 
 
-def words_to_placed(words: list[Word], px_to_pt: float, grid: PageGrid) -> list["_Placed"]:
+def words_to_placed(words: list[Word], px_to_pt: float, grid: PageGrid) -> list["Placed"]:
     """Given OCR words with boxes in page points, return them in the grid's straightened
     pixels (centres rotated like the image, sizes kept), noise marked."""
-    placed: list[_Placed] = []
+    placed: list[Placed] = []
     for wd in words:
         if not wd.text.strip():
             continue
         x0, t, x1, b = (v / px_to_pt for v in wd.bbox)
         mx, my = grid.to_grid((x0 + x1) / 2, (t + b) / 2)
         hw, hh = (x1 - x0) / 2, (b - t) / 2
-        placed.append(_Placed.of(mx - hw, my - hh, mx + hw, my + hh, wd.text, wd.conf))
+        placed.append(Placed.of(mx - hw, my - hh, mx + hw, my + hh, wd.text, wd.conf))
     return placed
 
 
-def grid_to_tables(grid: PageGrid, placed: list["_Placed"], px_to_pt: float,
+def grid_to_tables(grid: PageGrid, placed: list["Placed"], px_to_pt: float,
                    ocr: Optional[CellOcr] = None) -> list[Table]:
     """Given a page's grid and its OCR words in the grid's pixels, return the tables with
     each cell's words as its text (boxes in page points). With `ocr`, cells the words
@@ -552,7 +552,7 @@ def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float,
 
 
 @dataclass
-class _Placed:
+class Placed:
     """An OCR word in deskewed pixels; noise: unreadable (line glyphs, low confidence)."""
 
     x0: float
@@ -568,7 +568,7 @@ class _Placed:
 
     @classmethod
     def of(cls, x0: float, t: float, x1: float, b: float, text: str,
-           conf: Optional[float], ruled: bool = True) -> "_Placed":
+           conf: Optional[float], ruled: bool = True) -> "Placed":
         """A word as OCR gave it: line glyphs trimmed ("|Về": a rule glued to a word);
         noise when nothing else is left or the OCR was not sure it is text at all. ruled:
         read on a page with its rules; without them (cell images) a low-confidence word
@@ -592,7 +592,7 @@ class _Bucket:
     confs: list[float] = field(default_factory=list)
 
 
-def _assign_words(spans, xs, ys, placed: list[_Placed]) -> list[_Bucket]:
+def _assign_words(spans, xs, ys, placed: list[Placed]) -> list[_Bucket]:
     """Put each word in the cell its box overlaps most; noise words, words spanning rules
     and low-confidence words mark the cells they touch as doubtful instead."""
     nr, nc = len(ys) - 1, len(xs) - 1

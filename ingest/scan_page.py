@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.ocr import LOW_CONFIDENCE, OcrEngine, OcrResult
-from schema import Table, Word
+from .ocr import LOW_CONFIDENCE, OcrEngine, OcrResult
+from ..schema import Table, Word
 
 
 SPECK_CONF = 20.0  # below this confidence a short word is specks (cf. scan_grid.MIN_WORD_CONF)
@@ -50,8 +50,8 @@ def image_to_reading(image, dpi: int, engine: OcrEngine, timeout: float | None =
 def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageReading:
     import numpy as np
 
-    from ingest.cell_rows import grid_to_ocr_images, row_box_to_page, word_to_barred
-    from ingest.scan_grid import _Placed, grid_to_tables, image_to_grid
+    from .cell_rows import grid_to_ocr_images, row_box_to_page, word_to_barred
+    from .scan_grid import Placed, grid_to_tables, image_to_grid
 
     px_to_pt = 72.0 / dpi
     grid = image_to_grid(image)
@@ -65,14 +65,14 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     else:
         results = [engine.recognize(im, dpi=dpi, timeout=timeout) for im in images]
     page = results[0]
-    cells: list[_Placed] = []
+    cells: list[Placed] = []
     warnings = [w for r in results for w in r.warnings]
     for (row_image, slots), r in zip(rows, results[1:]):
         ink = np.asarray(row_image) < 128
         for w in r.words:
             px = tuple(v / px_to_pt for v in w.bbox)
             box = row_box_to_page(px, slots, ink)
-            cells.append(_Placed.of(*box, word_to_barred(w.text, ink, px), w.conf, ruled=False))
+            cells.append(Placed.of(*box, word_to_barred(w.text, ink, px), w.conf, ruled=False))
     tables = grid_to_tables(grid, cells, px_to_pt)
     # With its tables blanked a page has little text left, and tesseract then reads scan
     # specks beside headings as short zero-confidence "words" ("có.", "c.") or glues them

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import IngestError
-from normalize.legacy import (
+from ..core.errors import IngestError
+from .legacy import (
     detect_legacy, legacy_to_unicode, syllable_share, tcvn3_to_unicode, vni_to_unicode,
 )
 

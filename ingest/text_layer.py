@@ -42,7 +42,7 @@ def assess_text_layer(text: str, image_area: float = 0.0) -> TextLayerDecision:
         return TextLayerDecision(False, "text layer is glyph garbage (unmapped font codes)")
     if letters / max(1, len(compact)) < MIN_LETTER_RATIO:
         return TextLayerDecision(False, "text layer is mostly symbols, not words")
-    from normalize.legacy import detect_legacy
+    from .legacy import detect_legacy
 
     encoding = detect_legacy(text)
     if encoding:

@@ -14,7 +14,7 @@ reaches this stage in a legacy encoding.
 """
 from __future__ import annotations
 
-from normalize.text_steps import accent_ratio, clean_text
+from .text_steps import accent_ratio, clean_text
 
 DEACCENTED_RATIO = 0.3  # real Vietnamese has ~0.6 of its syllables marked
 
@@ -78,7 +78,7 @@ def run(doc, settings):
         if not settings.restore or not cleaned.strip() or not needs_restoration(page, doc.source.kind):
             continue
         if restorer is None:
-            from normalize.restore import Restorer
+            from .restore import Restorer
 
             restorer = Restorer.load(settings.model)
         result = restorer.restore_text(cleaned)

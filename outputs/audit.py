@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from outputs.compare import ITEM_KINDS, PRF, Score, compare_records, score_row
-from schema import Document
+from .compare import ITEM_KINDS, PRF, Score, compare_records, score_row
+from ..schema import Document
 
 EXPECTED_SUFFIX = ".expected.json"
 FIELDS = {"targets": ("deadline", "lead_units", "cooperating_units", "values"),
@@ -92,10 +92,10 @@ def batch_processor(inputs: list[Path], records_dir: Path, jobs: int = 0, run: b
     An input whose record is an error record, or missing, fails with that reason.
     Imported lazily: the audit is usable without OCR installed.
     """
-    from outputs.record_files import path_to_document
-    from pipeline import records
-    from pipeline.batch import run_batch
-    from pipeline.settings import Settings
+    from ..pipeline.record_files import path_to_document
+    from ..pipeline import records
+    from ..pipeline.batch import run_batch
+    from ..core.settings import Settings
 
     if run:
         run_batch(list(inputs), records_dir, Settings(jobs=jobs, force=True))
@@ -272,7 +272,7 @@ def _show(value: Any) -> str:
 
 def _mismatch_views(d: DocumentAudit) -> list[dict[str, Any]]:
     """Return the mismatches of one document ready for the template, with page crops."""
-    from outputs.page_crops import provenance_to_crop_uri
+    from .page_crops import provenance_to_crop_uri
 
     widths = {p.number: p.width for p in d.document.pages if p.width} if d.document else {}
     views, crops = [], 0

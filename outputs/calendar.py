@@ -16,9 +16,9 @@ from typing import Iterable
 import icalendar
 from pydantic import BaseModel, Field
 
-from outputs.tables import iso_to_date, units_to_cell
-from schema import Document
-from schema.models import Deadline, Task
+from .tables import iso_to_date, units_to_cell
+from ..schema import Document
+from ..schema.models import Deadline, Task
 
 SUMMARY_CHARS = 80
 PRODID = "-//kehoach//task deadlines//VI"
@@ -86,7 +86,7 @@ def documents_to_calendar(docs: Iterable[Document]) -> tuple[icalendar.Calendar,
     """Given Documents, return the calendar of their task deadlines and what was left out: one
     event per task of a plan, from its primary copy when several copies of it are given
     (``extract.plan_identity``)."""
-    from extract.plan_identity import primary_copies
+    from ..extract.plan_identity import primary_copies
 
     docs = list(docs)
     primaries = primary_copies(docs)

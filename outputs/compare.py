@@ -18,7 +18,7 @@ from typing import Any, Optional, Union
 
 from rapidfuzz import fuzz
 
-from schema import Document
+from ..schema import Document
 
 ITEM_KINDS = ("targets", "tasks")
 METADATA_EXACT = ("number", "doc_type", "issuer", "place", "issued_date")

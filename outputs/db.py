@@ -27,11 +27,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from ingest.errors import KehoachError
-from outputs.record_files import paths_to_documents
-from outputs.tables import iso_to_date
-from schema import Document
-from schema.models import Deadline, Item, UnitRef
+from ..core.errors import KehoachError
+from ..pipeline.record_files import paths_to_documents
+from .tables import iso_to_date
+from ..schema import Document
+from ..schema.models import Deadline, Item, UnitRef
 
 DEFAULT_URL = "sqlite:///kehoach.db"
 

@@ -23,8 +23,8 @@ from typing import Iterable, Literal
 import pandas as pd
 from openpyxl.styles import Alignment
 
-from outputs.tables import Row, documents_to_tables, table_specs
-from schema import Document
+from .tables import Row, documents_to_tables, table_specs
+from ..schema import Document
 
 DATE_COLUMNS = ("deadline_start", "deadline_end")
 WRAP = Alignment(wrap_text=True, vertical="top")

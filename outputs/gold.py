@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from schema import Document
+from ..schema import Document
 
 _ITEM_KEYS = ("ordinal", "section", "appendix", "text", "deadline", "notes")
 

@@ -15,7 +15,7 @@ from typing import Optional
 
 from PIL import Image, ImageDraw, ImageSequence
 
-from schema.models import BBox
+from ..schema.models import BBox
 
 RENDER_SCALE = 2.0  # 144 dpi: small text stays legible in the report
 MARGIN_PT = 40.0    # context kept around the box, in points

@@ -14,8 +14,8 @@ from typing import Any, Iterable, Optional
 import yaml
 from pydantic import BaseModel
 
-from schema import Document
-from schema.models import Item, UnitRef
+from ..schema import Document
+from ..schema.models import Item, UnitRef
 
 UNIT_SEPARATOR = "; "
 COLUMNS_FILE = Path(__file__).with_name("columns.yaml")
@@ -127,7 +127,7 @@ def documents_to_tables(docs: Iterable[Document], all_copies: bool = False) -> d
     """Given Documents, return the rows of every export table keyed by table name. Every
     document gets a documents row (``primary_copy`` says which copy of its plan counts); tasks
     and target values come from each plan's primary copy only, unless ``all_copies``."""
-    from extract.plan_identity import primary_copies
+    from ..extract.plan_identity import primary_copies
 
     docs = list(docs)
     primary = {id(d) for d in primary_copies(docs)}

@@ -12,22 +12,22 @@ import errno
 import logging
 import os
 import stat
-import traceback
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ingest.detect import is_candidate_input
-from ingest.document import file_sha256
-from ingest.errors import KehoachError
-from pipeline import records
-from pipeline.runner import (
+from ..ingest.detect import is_candidate_input
+from ..ingest.document import file_sha256
+from ..core.errors import KehoachError
+from . import records
+from .records import exception_to_error_info
+from .runner import (
     finish_document, merge_ocr_page, ocr_job, plan_file, process_file, wait_warm_up,
 )
-from pipeline.settings import Settings
-from schema import Document, ErrorInfo
+from ..core.settings import Settings
+from ..schema import Document, ErrorInfo
 
 log = logging.getLogger("kehoach")
 
@@ -108,15 +108,6 @@ def _not_a_file(path: Path) -> ErrorInfo | None:
                      hint="give PDFs, images or text files (copy the data to a file first)")
 
 
-def _error_info(exc: BaseException) -> ErrorInfo:
-    if isinstance(exc, KehoachError):
-        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint,
-                         stage=getattr(exc, "stage", None) or None)
-    log.debug("internal error:\n%s", "".join(traceback.format_exception(exc)))
-    return ErrorInfo(code="internal-error", message=f"{type(exc).__name__}: {exc}"[:500],
-                     hint="this is a bug in kehoach; please report it with the input file")
-
-
 class _Job:
     """One input file in flight."""
 
@@ -165,7 +156,7 @@ def run_batch(
             continue
         todo.append(_Job(p, name, sha))
     if executor == "dask":
-        from pipeline.dask_executor import run_dask
+        from .dask_executor import run_dask
 
         run_dask(todo, out_dir, settings, report, on_done, scheduler, _succeed, _fail)
     elif settings.workers <= 1 or engine is not None:
@@ -222,7 +213,7 @@ def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
             # the model and rule tables load in a thread while the first OCR'd pages are read
             doc = process_file(job.path, settings, engine=engine, warm_up_during_ocr=True)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
-            _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
+            _fail(report, out_dir, job.path, job.name, job.sha, exception_to_error_info(exc), on_done)
             continue
         doc.source.sha256 = job.sha
         _succeed(report, out_dir, job, doc, on_done)
@@ -250,7 +241,7 @@ def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
                             "library; try it alone with --jobs 1"), on_done)
             continue
         except Exception as exc:  # noqa: BLE001
-            _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
+            _fail(report, out_dir, job.path, job.name, job.sha, exception_to_error_info(exc), on_done)
             continue
         finally:
             solo.shutdown(wait=True, cancel_futures=True)
@@ -338,7 +329,7 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
                         continue  # the document already failed
                     in_flight -= 1
                     job.doc = None
-                    _fail(report, out_dir, job.path, job.name, job.sha, _error_info(exc), on_done)
+                    _fail(report, out_dir, job.path, job.name, job.sha, exception_to_error_info(exc), on_done)
                     continue
                 if kind == "plan":
                     doc, page_jobs = result

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.errors import KehoachError
-from pipeline.settings import Settings
-from schema import Document, ErrorInfo
+from ..core.errors import KehoachError
+from ..core.settings import Settings
+from ..schema import Document, ErrorInfo
 
 INSTALL_HINT = "install the Dask extra: pip install 'kehoach[dask]'"
 
@@ -20,13 +20,13 @@ INSTALL_HINT = "install the Dask extra: pip install 'kehoach[dask]'"
 def process_remote(path: str, settings: Settings) -> tuple[str, str]:
     """Worker side: return ("ok", record JSON) or ("error", ErrorInfo JSON); never raises,
     so no exception needs to survive pickling between machines."""
-    from pipeline.batch import _error_info
-    from pipeline.runner import process_file
+    from .records import exception_to_error_info
+    from .runner import process_file
 
     try:
         return "ok", process_file(path, settings).model_dump_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error record by the client
-        return "error", _error_info(exc).model_dump_json()
+        return "error", exception_to_error_info(exc).model_dump_json()
 
 
 def connect(scheduler: str | None, workers: int):

@@ -16,7 +16,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from ingest.errors import KehoachError
+from ..core.errors import KehoachError
 
 # OCR pages already stop at --page-timeout inside tesseract; the stage limit around a
 # page (render, grid, tesseract) leaves that timeout room to fire first.

@@ -3,19 +3,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import tempfile
+import traceback
 from pathlib import Path
 
-from schema import Document, ErrorInfo, ErrorRecord
+from ..core.errors import KehoachError
+from ..schema import Document, ErrorInfo, ErrorRecord
+
+log = logging.getLogger("kehoach")
+
+
+def exception_to_error_info(exc: BaseException) -> ErrorInfo:
+    """Given what stopped one input, return the error record's reason: a KehoachError as it
+    says, anything else as an internal error (the traceback goes to the debug log)."""
+    if isinstance(exc, KehoachError):
+        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint)
+    log.debug("internal error:\n%s", "".join(traceback.format_exception(exc)))
+    return ErrorInfo(code="internal-error", message=f"{type(exc).__name__}: {exc}"[:500],
+                     hint="this is a bug in kehoach; please report it with the input file")
 
 
 def prepare_out_dir(out_dir: Path) -> None:
     """Create the output folder, prove it is writable, and remove temp files that a killed
     earlier run left behind (records themselves are only ever renamed into place whole)."""
-    from ingest.errors import KehoachError
-
     if out_dir.exists() and not out_dir.is_dir():
         raise KehoachError(f"--out {out_dir} is a file, not a folder",
                            hint="choose a folder for the records", code="usage")

@@ -9,16 +9,16 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.document import PageJob, ocr_page, plan_document
-from ingest.errors import KehoachError
-from ingest.ocr import OcrEngine, TesseractEngine, resolve_models
-from pipeline.limits import PAGE_MARGIN_S, stage_time_limit
-from pipeline.settings import Settings
-from schema import Document, Page, ProducedBy, Source
+from ..ingest.document import PageJob, ocr_page, plan_document
+from ..core.errors import KehoachError
+from ..ingest.ocr import OcrEngine, TesseractEngine, resolve_models
+from .limits import PAGE_MARGIN_S, stage_time_limit
+from ..core.settings import Settings
+from ..schema import Document, Page, ProducedBy, Source
 
 
 def make_engine(settings: Settings) -> OcrEngine:
-    from pipeline.startup import import_pytesseract_without_pandas
+    from .startup import import_pytesseract_without_pandas
 
     import_pytesseract_without_pandas()  # a no-op once imported (forked workers inherit it)
     lang = settings.lang or _default_models(settings.tessdata_dir)
@@ -47,17 +47,16 @@ def merge_ocr_page(doc: Document, page: Page) -> None:
 
 def finish_document(doc: Document, settings: Settings) -> Document:
     """Given a Document whose pages are all read, normalize and extract it; set status."""
-    import normalize.stage
-    from pipeline.settings import kehoach_version
+    from ..normalize import stage
+    from ..core.settings import kehoach_version
 
     wait_warm_up()  # the model and tables are being loaded: loading them twice is slower
     doc.produced_by = ProducedBy(version=kehoach_version(), options=settings.fingerprint())
     name = Path(doc.source.path).name
     with stage_time_limit("normalize", settings.file_timeout, name):
-        normalize.stage.run(doc, settings)
+        stage.run(doc, settings)
     if settings.extract:
-        import extract
-
+        from .. import extract
         with stage_time_limit("extract", settings.file_timeout, name):
             extract.run(doc, settings)
     for page in doc.pages:

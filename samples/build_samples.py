@@ -31,10 +31,10 @@ if str(ROOT) not in sys.path:  # run as a script: make `schema` and `samples` im
 
 from samples import FONT_DIR  # noqa: E402
 from samples.degrade import degrade_page  # noqa: E402
-from normalize.legacy import encode_cp1258  # noqa: E402
-from normalize.legacy import encode_tcvn3 as tcvn3_chars, encode_vni as vni_chars  # noqa: E402
-from pipeline.corpus import CORPUS  # noqa: E402
-from schema import Document  # noqa: E402
+from kehoach.ingest.legacy import encode_cp1258  # noqa: E402
+from kehoach.ingest.legacy import encode_tcvn3 as tcvn3_chars, encode_vni as vni_chars  # noqa: E402
+from kehoach.core.corpus import CORPUS  # noqa: E402
+from kehoach.schema import Document  # noqa: E402
 
 FONTS = {
     "": FONT_DIR / "LiberationSerif-Regular.ttf",
@@ -604,12 +604,12 @@ def signer_on_pages(records: dict, pdf_bytes: bytes, pages: list[int]) -> dict:
 
 
 def encode_tcvn3(text: str) -> bytes:
-    """Given Unicode text, return its TCVN3 (VN3, .VnTime) bytes (tables: normalize/legacy)."""
+    """Given Unicode text, return its TCVN3 (VN3, .VnTime) bytes (tables: ingest/legacy)."""
     return tcvn3_chars(text).encode("latin-1")
 
 
 def encode_vni(text: str) -> bytes:
-    """Given Unicode text, return its VNI-Windows bytes (tables: normalize/legacy)."""
+    """Given Unicode text, return its VNI-Windows bytes (tables: ingest/legacy)."""
     return vni_chars(text).encode("cp1252")
 
 

@@ -1,6 +1,6 @@
 """Pydantic models of the kehoach record and its JSON Schema."""
-from schema.models import *  # noqa: F401,F403
-from schema.models import SCHEMA_VERSION, Document, ErrorRecord
+from .models import *  # noqa: F401,F403
+from .models import SCHEMA_VERSION, Document, ErrorRecord
 
 
 def json_schema() -> dict:

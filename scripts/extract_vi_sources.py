@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from normalize.restore.lm import NgramCounts, text_to_streams  # noqa: E402
+from kehoach.normalize.restore.lm import NgramCounts, text_to_streams  # noqa: E402
 
 DEBS = ["libreoffice-help-vi", "libreoffice-l10n-vi", "manpages-vi", "maint-guide-vi",
         "firefox-esr-l10n-vi", "thunderbird-l10n-vi", "hunspell-vi"]

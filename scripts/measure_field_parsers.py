@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from pipeline.corpus import CORPUS
+from kehoach.core.corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,7 +34,7 @@ def items(rec: dict) -> list[dict]:
 
 
 def measure_deadlines() -> None:
-    from extract.deadlines import parse_deadline
+    from kehoach.extract.deadlines import parse_deadline
     seen, ok, bad = set(), 0, []
     for plan in PLANS:
         for it in items(gold(plan)):
@@ -53,7 +53,7 @@ def measure_deadlines() -> None:
 
 
 def measure_values() -> None:
-    from extract.values import fill_row_units, parse_values
+    from kehoach.extract.values import fill_row_units, parse_values
     ok = total = 0
     for plan in PLANS:
         for t in gold(plan).get("targets") or []:
@@ -73,7 +73,7 @@ def measure_values() -> None:
 
 
 def measure_metadata() -> None:
-    from extract.metadata import extract_metadata
+    from kehoach.extract.metadata import extract_metadata
     for kind in ("gold", "raw"):
         ok = total = 0
         for plan in PLANS:
@@ -93,11 +93,11 @@ def measure_metadata() -> None:
 def measure_units_lodo() -> None:
     import yaml
 
-    import extract
-    import extract.units as U
-    from outputs.compare import compare_records
-    from pipeline.runner import process_file
-    from pipeline.settings import Settings
+    from kehoach import extract
+    import kehoach.extract.units as U
+    from kehoach.outputs.compare import compare_records
+    from kehoach.pipeline.runner import process_file
+    from kehoach.core.settings import Settings
 
     seen = defaultdict(set)
     for plan in PLANS:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 def leave_one_out_false_matches(data) -> list[tuple[str, str, str]]:
     """Given registry data, return (probe, its own canonical, what the rest resolved it to)
     for every name or alias another unit's entry swallows when its own entry is absent."""
-    from extract.units import UnitRegistry
+    from kehoach.extract.units import UnitRegistry
 
     out = []
     for i, entry in enumerate(data.units):
@@ -63,7 +63,7 @@ def damaged_false_matches(data) -> tuple[list[tuple[str, str, str]], int, int]:
     """Given registry data, return (damaged probe, its own canonical, what the rest resolved
     it to) for each damaged copy taken for another unit when its entry is absent, and
     (damaged copies read back to their own unit with the entry present, all copies)."""
-    from extract.units import UnitRegistry
+    from kehoach.extract.units import UnitRegistry
 
     full = UnitRegistry.from_data(data)
     out, back, total = [], 0, 0
@@ -82,15 +82,15 @@ def damaged_false_matches(data) -> tuple[list[tuple[str, str, str]], int, int]:
 def rescued(data, records: Path) -> tuple[int, int]:
     """Given registry data and a folder of saved scan records, return (units resolved,
     units read) over their items, extracted again with this registry."""
-    import extract.items as items
-    from extract.rerun import reextract
-    from extract.units import UnitRegistry
-    from outputs.record_files import path_to_document
+    import kehoach.extract.items as items
+    from kehoach.pipeline.rerun import reextract
+    from kehoach.extract.units import UnitRegistry
+    from kehoach.pipeline.record_files import path_to_document
 
     reg = UnitRegistry.from_data(data)
     saved = items.load_registry
     items.load_registry = lambda: reg
-    import extract
+    from kehoach import extract
     extract.load_registry = items.load_registry  # noqa: the stage imports it from items
     try:
         known = total = 0
@@ -108,7 +108,7 @@ def rescued(data, records: Path) -> tuple[int, int]:
 def main() -> None:
     import yaml
 
-    from extract.units import DATA_FILE, UnitData
+    from kehoach.extract.units import DATA_FILE, UnitData
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", action="store_true", help="try min_score 80..98")

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.folding import fold, nfc  # noqa: E402
+from kehoach.core.folding import fold, nfc  # noqa: E402
 
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,4}")
 _SYMBOL = re.compile(r"[^\w\s,.\-–&()/'’:;]")
@@ -106,7 +106,7 @@ HEAD = ("| source | inputs | lead | coop | units | unknown | debris | dropped | 
 
 
 def score_pair(t: Tally, label: str, rec: dict, exp: dict, vocabulary: frozenset[str]) -> None:
-    from outputs.compare import compare_records
+    from kehoach.outputs.compare import compare_records
 
     s = compare_records(exp, rec)
     t.add("inputs")
@@ -139,7 +139,7 @@ def score_pair(t: Tally, label: str, rec: dict, exp: dict, vocabulary: frozenset
         t.add("issuer_ok")
     else:
         t.notes.append(f"{label}: issuer {rec.get('issuer')!r}, expected {exp.get('issuer')!r}")
-    from extract.metadata import _compiled, _place_of
+    from kehoach.extract.metadata import _compiled, _place_of
 
     exp_placed = _place_of(exp.get("issuer") or "", _compiled())[1] is not None
     placed = _place_of(rec.get("issuer") or "", _compiled())[1] is not None
@@ -148,7 +148,7 @@ def score_pair(t: Tally, label: str, rec: dict, exp: dict, vocabulary: frozenset
 
 
 def bench_pairs(folder: Path):
-    from extract.bench import bench_inputs, saved_record_path
+    from kehoach.bench.extract import bench_inputs, saved_record_path
 
     for bi in bench_inputs(kinds=("gold-text", "raw-ocr", "pdf", "scan", "scan-short", "image", "tiff")):
         p = saved_record_path(folder, bi)
@@ -159,8 +159,8 @@ def bench_pairs(folder: Path):
 
 def reextracted(rec_path: Path, registry_path: Path | None = None) -> dict:
     """Given a saved record, return it re-extracted with the current rules (as a dict)."""
-    from extract.rerun import reextract
-    from outputs.record_files import path_to_document
+    from kehoach.pipeline.rerun import reextract
+    from kehoach.pipeline.record_files import path_to_document
 
     doc = reextract(path_to_document(rec_path))
     return json.loads(doc.model_dump_json(exclude={"pages"}))
@@ -172,8 +172,8 @@ def unseen_pairs(before_each=lambda plan: None):
     sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "unseen"))
     from measure import inputs  # type: ignore
 
-    from pipeline.runner import process_file
-    from pipeline.settings import Settings
+    from kehoach.pipeline.runner import process_file
+    from kehoach.core.settings import Settings
 
     here = ROOT / "tests" / "fixtures" / "unseen"
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,8 +185,8 @@ def unseen_pairs(before_each=lambda plan: None):
 
 
 def plans_pairs(folder: Path, kinds: tuple[str, ...]):
-    from pipeline.runner import process_file
-    from pipeline.settings import Settings
+    from kehoach.pipeline.runner import process_file
+    from kehoach.core.settings import Settings
 
     for rec_path in sorted(folder.glob("*.records.json")):
         stem = rec_path.name[: -len(".records.json")]
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                     "SQLite database and count plans and unit rows")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args(argv)
-    from extract.units import UnitRegistry
+    from kehoach.extract.units import UnitRegistry
 
     vocabulary = UnitRegistry.load().vocabulary
     tallies: dict[str, Tally] = {}

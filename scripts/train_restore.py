@@ -8,8 +8,8 @@ import argparse
 import time
 from pathlib import Path
 
-from normalize.restore.model import BUNDLED_MODEL, Restorer
-from normalize.restore.train import build_model
+from kehoach.normalize.restore.model import BUNDLED_MODEL, Restorer
+from kehoach.normalize.restore.train import build_model
 
 
 def main() -> None:

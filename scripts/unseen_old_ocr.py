@@ -21,7 +21,7 @@ for p in (ROOT, UNSEEN):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from bench.plans.render import scan_images_to_old_ocr_text  # noqa: E402
+from kehoach.bench.plans.render import scan_images_to_old_ocr_text  # noqa: E402
 from samples.build_samples import new_pdf, scan_pages  # noqa: E402
 
 TEXT_PLANS = ("party-list", "commune-prose", "commune-next-year", "commune-by-unit", "commune-lists",

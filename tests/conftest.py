@@ -6,10 +6,10 @@ from typing import Callable
 
 import pytest
 
-from outputs.gold import gold_dir_to_documents
-from pipeline.corpus import GOLD
-from pipeline.records import write_record
-from schema import Document
+from kehoach.outputs.gold import gold_dir_to_documents
+from kehoach.core.corpus import GOLD
+from kehoach.pipeline.records import write_record
+from kehoach.schema import Document
 
 
 @pytest.fixture(scope="module")

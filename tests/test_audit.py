@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from outputs import audit
+from kehoach.outputs import audit
 from samples import FONT_DIR
-from schema import Document
+from kehoach.schema import Document
 
 FONT = str(FONT_DIR / "DejaVuSans.ttf")
 LINES = [
@@ -128,8 +128,7 @@ def test_pipeline_failure_is_scored_as_all_missed(samples):
 def test_cli_audit_exit_code_follows_min_f1(samples, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    import cli
-
+    from kehoach import cli
     monkeypatch.setattr(audit, "batch_processor", lambda *a, **k: _fake_pipeline)
     runner = CliRunner()
     low = runner.invoke(cli.app, ["audit", str(samples), "--out", str(tmp_path / "a"), "--min-f1", "0.95"])
@@ -143,7 +142,7 @@ def test_crop_from_second_page_of_a_tiff(tmp_path):
     """Images: pixels per point come from the page width the Document recorded."""
     from PIL import ImageDraw
 
-    from outputs.page_crops import provenance_to_crop_uri
+    from kehoach.outputs.page_crops import provenance_to_crop_uri
 
     pages = []
     for n in range(2):
@@ -180,12 +179,11 @@ def test_records_of_an_earlier_run_are_scored_without_rerunning(samples, tmp_pat
     first = audit.run_audit(samples, jobs=1, records_dir=records_dir)
     assert (records_dir / "son-la.json").exists()
 
-    import pipeline.batch
-
+    from kehoach.pipeline import batch as pipeline_batch
     def no_run(*args, **kwargs):
         raise AssertionError("the pipeline must not run with run=False")
 
-    monkeypatch.setattr(pipeline.batch, "run_batch", no_run)
+    monkeypatch.setattr(pipeline_batch, "run_batch", no_run)
     again = audit.run_audit(samples, records_dir=records_dir, run=False)
     assert again.totals()["tasks"]["items"] == first.totals()["tasks"]["items"]
     assert again.documents[0].document.number == first.documents[0].document.number

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pdf_factory import BODY, FONT, make_pdf
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.settings import Settings
-from normalize.legacy import encode_cp1258
-from schema import Document, ErrorRecord
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.core.settings import Settings
+from kehoach.ingest.legacy import encode_cp1258
+from kehoach.schema import Document, ErrorRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings(jobs=2, restore=False, extract=False, page_timeout=120)
@@ -76,7 +76,7 @@ def build_corpus(d: Path) -> dict[str, str]:
     text_image("PLAN\nThe commune will publish its digital services\nonline by the end of 2025.",
                font_size=36).save(d / "english.png", dpi=(150, 150))
     expect["english.png"] = "ok"
-    from normalize.legacy import encode_tcvn3
+    from kehoach.ingest.legacy import encode_tcvn3
 
     (d / "tcvn3.txt").write_bytes(encode_tcvn3("Kế hoạch chuyển đổi số của xã").encode("latin-1"))
     expect["tcvn3.txt"] = "ok"
@@ -140,7 +140,7 @@ def test_bad_input_corpus(tmp_path):
 def test_output_folder_that_is_a_file_is_a_usage_error(tmp_path):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     (tmp_path / "p.txt").write_text("Kế hoạch\n", encoding="utf-8")
     (tmp_path / "out").write_text("not a folder")
@@ -155,7 +155,7 @@ def test_read_only_output_folder(tmp_path):
     clear message and exit code 2, and no traceback."""
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     out = tmp_path / "ro"
     out.mkdir()

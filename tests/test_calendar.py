@@ -6,8 +6,8 @@ import datetime as dt
 import icalendar
 import pytest
 
-from outputs import calendar
-from schema.models import Deadline
+from kehoach.outputs import calendar
+from kehoach.schema.models import Deadline
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_shorten_cuts_at_word_boundary(text, limit, expected):
 def test_cli_calendar_writes_parsable_file(gold, tmp_path, write_out_dir):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     out = write_out_dir(tmp_path / "out", gold)
     ics_path = tmp_path / "deadlines.ics"

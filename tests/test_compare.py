@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from outputs.compare import (assign_max_weight, compare_records, set_f1, text_similarity,
+from kehoach.outputs.compare import (assign_max_weight, compare_records, set_f1, text_similarity,
                              units_to_set, values_to_multiset)
-from schema import Document, Source
-from pipeline.corpus import GOLD
+from kehoach.schema import Document, Source
+from kehoach.core.corpus import GOLD
 
 PLANS = ["000-cho-don", "001-son-la", "003-xa", "004-tan-ky"]
 

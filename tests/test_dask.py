@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.settings import Settings
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.core.settings import Settings
 from pdf_factory import BODY, make_pdf
 
 distributed = pytest.importorskip("distributed", reason="dask extra not installed")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
-from outputs import db
-from schema import Document
-from schema.models import Deadline, TargetValue
+from kehoach.outputs import db
+from kehoach.schema import Document
+from kehoach.schema.models import Deadline, TargetValue
 
 REPO = Path(__file__).resolve().parents[1]
 PG_SCRIPT = REPO / "scripts" / "postgres-test-server.sh"
@@ -212,7 +212,7 @@ def test_postgres_url_without_driver_uses_psycopg2():
 def test_cli_load_twice_replaces_and_counts(tmp_path, gold, write_out_dir):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     out = write_out_dir(tmp_path / "out", gold)
     url = f"sqlite:///{tmp_path / 'cli.db'}"
@@ -228,7 +228,7 @@ def test_cli_load_twice_replaces_and_counts(tmp_path, gold, write_out_dir):
 def test_cli_load_reports_bad_record_with_exit_1(tmp_path, gold, write_out_dir):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     out = write_out_dir(tmp_path / "out", {"003-xa": gold["003-xa"]})
     (out / "bad.json").write_text("{}", encoding="utf-8")
@@ -286,7 +286,7 @@ def test_pipeline_record_columns_round_trip(engine):
 def test_unreachable_database_is_a_named_error_with_hint(tmp_path, gold, write_out_dir):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     url = f"postgresql://postgres@127.0.0.1:{_free_port()}/postgres"  # nothing listens there
     with pytest.raises(db.DatabaseUnavailable, match="cannot open database"):

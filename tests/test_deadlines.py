@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.deadlines import load_grammar, parse_deadline
+from kehoach.extract.deadlines import load_grammar, parse_deadline
 
 # (raw as printed, kind, start, end): every distinct deadline of corpus/gold/*.records.json.
 GOLD_DEADLINES = [

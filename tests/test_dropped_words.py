@@ -1,8 +1,8 @@
 """OCR words left out of a page's text (scan specks, rule glyphs) are kept and reported."""
 from __future__ import annotations
 
-from pipeline.runner import merge_ocr_page
-from schema import Document, Page, Source, Word
+from kehoach.pipeline.runner import merge_ocr_page
+from kehoach.schema import Document, Page, Source, Word
 
 
 def _doc() -> Document:

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from outputs import export, tables
+from kehoach.outputs import export, tables
 
 
 def _n_value_rows(docs) -> int:
@@ -91,7 +91,7 @@ def test_unknown_format_is_rejected(gold, tmp_path):
 def test_cli_export_csv_skips_error_records(gold, tmp_path, write_out_dir):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     out = write_out_dir(tmp_path / "out", gold)
     (out / "scan.error.json").write_text(
@@ -105,7 +105,7 @@ def test_cli_export_csv_skips_error_records(gold, tmp_path, write_out_dir):
 def test_cli_export_rejects_unknown_format(tmp_path):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     result = CliRunner().invoke(app, ["export", str(tmp_path), "--format", "pdf", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
@@ -130,7 +130,7 @@ def test_xlsx_deadlines_are_date_cells(gold, tmp_path):
 def test_export_refuses_an_out_that_does_not_fit_the_format(tmp_path, fmt, out_name, message):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     (tmp_path / "rec").mkdir()
     out = tmp_path / out_name

@@ -5,8 +5,8 @@ import json
 
 from typer.testing import CliRunner
 
-from cli import app
-from extract.bench import bench_inputs, rows_to_table, run_bench
+from kehoach.cli import app
+from kehoach.bench.extract import bench_inputs, rows_to_table, run_bench
 
 runner = CliRunner()
 

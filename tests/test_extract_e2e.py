@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import extract
-from outputs.compare import compare_records
-from schema import Document, Page, Source
-from pipeline.corpus import CORPUS
+from kehoach import extract
+from kehoach.outputs.compare import compare_records
+from kehoach.schema import Document, Page, Source
+from kehoach.core.corpus import CORPUS
 
 
 # plan -> (min targets F1, min tasks F1) measured on gold text
@@ -75,9 +75,9 @@ def test_empty_document_warns_instead_of_failing():
 def test_extract_raw_old_ocr_text_after_restoration(plan):
     """Raw old-OCR text (diacritics lost, tables flattened) through normalize + extract:
     items F1 >= 0.85 for every plan (the issue's goal for this input kind)."""
-    pytest.importorskip("normalize.restore")
-    import normalize.stage
-    from pipeline.settings import Settings
+    pytest.importorskip("kehoach.normalize.restore")
+    from kehoach.normalize import stage as normalize_stage
+    from kehoach.core.settings import Settings
 
     path = CORPUS / "raw" / f"{plan}.txt"
     if not path.exists():
@@ -86,7 +86,7 @@ def test_extract_raw_old_ocr_text_after_restoration(plan):
     pages = [Page(number=i + 1, method="ocr", raw_text=t, text=t) for i, t in enumerate(text.split("\f"))]
     doc = Document(source=Source(path=str(path), sha256="0", kind="text"), pages=pages)
     try:
-        normalize.stage.run(doc, Settings(restore=True))
+        normalize_stage.run(doc, Settings(restore=True))
     except FileNotFoundError as e:  # restoration model not built on this machine
         pytest.skip(f"restoration model missing: {e}")
     extract.run(doc)
@@ -97,13 +97,13 @@ def test_extract_raw_old_ocr_text_after_restoration(plan):
 
 
 def _raw(kind, layout, text="x"):
-    from extract.raw_items import RawItem
+    from kehoach.extract.raw_items import RawItem
 
     return RawItem(kind=kind, text=text, layout=layout)
 
 
 def test_select_raw_items_prefers_appendix_and_ruled_tables():
-    from extract import select_raw_items
+    from kehoach.extract import select_raw_items
 
     results = {"tables": [_raw("task", "pdf-table")], "lists": [],
                "flat-text": [_raw("task", "flat-text"), _raw("target", "flat-text")],
@@ -117,8 +117,8 @@ def test_select_raw_items_prefers_appendix_and_ruled_tables():
 
 
 def test_text_appendices_skip_pages_whose_tables_gave_items():
-    from extract import Plan
-    from extract.sections import Line, Region
+    from kehoach.extract import Plan
+    from kehoach.extract.sections import Line, Region
 
     body = Region("body", [Line(1, 0, "KẾ HOẠCH")])
     app1 = Region("Phụ lục I", [Line(2, 0, "STT Mục tiêu")])

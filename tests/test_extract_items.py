@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from extract.items import LAYOUT_CONFIDENCE, cell_to_units, load_registry, raw_item_to_item
-from extract.raw_items import RawItem
-from schema import Provenance, Target, Task
+from kehoach.extract.items import LAYOUT_CONFIDENCE, cell_to_units, load_registry, raw_item_to_item
+from kehoach.extract.raw_items import RawItem
+from kehoach.schema import Provenance, Target, Task
 
 
 @pytest.fixture(scope="module")
 def registry():
     reg = load_registry()
     if reg is None:
-        pytest.skip("extract.units not available")
+        pytest.skip("kehoach.extract.units not available")
     return reg
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from extract.flat_tables import flat_region_to_raw_items, strip_noise
-from extract.lists import count_field_lines, list_region_to_raw_items
-from extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
-from extract.sections import Region, classify_line, Line
+from kehoach.extract.flat_tables import flat_region_to_raw_items, strip_noise
+from kehoach.extract.lists import count_field_lines, list_region_to_raw_items
+from kehoach.extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
+from kehoach.extract.sections import Region, classify_line, Line
 
 
 def region_of(text: str, name: str = "body") -> Region:
@@ -269,7 +269,7 @@ def test_strip_noise_keeps_value_marks_of_target_tables():
 
 
 def test_footnotes_in_smaller_type_are_set_aside():
-    from extract.prose import drop_footnotes
+    from kehoach.extract.prose import drop_footnotes
 
     body = "\n".join(["đã tích hợp trên Cổng Dịch vụ công quốc gia, phục vụ trực tiếp người dân và"] * 12)
     text = (body + "\n+ Hoàn thành tái cấu trúc quy trình 100% thủ tục hành chính, thực hiện xây\n"
@@ -302,7 +302,7 @@ def test_target_table_without_time_or_year_columns_keeps_text_whole():
 
 
 def test_footnote_in_smaller_type_found_by_word_heights():
-    from extract.prose import drop_footnotes
+    from kehoach.extract.prose import drop_footnotes
 
     lines = region_of("\n".join(
         ["+ Bảo đảm duy trì và sử dụng hiệu quả dịch vụ công trực tuyến toàn trình"] * 12
@@ -363,7 +363,7 @@ li Bảo đảm tỷ lệ người dân, doanh nghiệp đánh giá hài lòng �
 
 
 def test_scanned_prose_targets_through_ocr_specks():
-    from extract.sections import infer_paren_numbers, load_rules
+    from kehoach.extract.sections import infer_paren_numbers, load_rules
 
     region = region_of(SCANNED_TARGETS)
     region.lines = infer_paren_numbers(region.lines, load_rules())
@@ -383,7 +383,7 @@ def test_bullet_or_wrapped_line(line, kind):
 
 
 def test_paren_number_inferred_only_after_its_predecessor():
-    from extract.sections import infer_paren_numbers, load_rules
+    from kehoach.extract.sections import infer_paren_numbers, load_rules
 
     lines = region_of("(3) Thời gian xử lý.\nli Bảo đảm tỷ lệ người dân.\n(5) Khác.").lines
     assert [(ln.kind, ln.ord) for ln in infer_paren_numbers(lines, load_rules())][1] == ("paren_number", "4")
@@ -425,6 +425,6 @@ def test_a_wrapped_sentence_ending_in_a_comma_is_no_heading():
     ("+ Triển khai 982 dịch vụ công (thuộc những lĩnh vực đặc thù). :", False),
 ])
 def test_group_label(text, label):
-    from extract.prose import Block, is_group_label
+    from kehoach.extract.prose import Block, is_group_label
 
     assert is_group_label(Block(region_of(text).lines)) is label

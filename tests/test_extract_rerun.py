@@ -6,12 +6,12 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import extract
-from cli import app
-from extract.bench import bench_inputs, run_bench, saved_record_path, text_to_document
-from extract.rerun import document_to_unextracted, record_for_input, reextract
-from pipeline.corpus import CORPUS
-from schema import Document, Task
+from kehoach import extract
+from kehoach.cli import app
+from kehoach.bench.extract import bench_inputs, run_bench, saved_record_path, text_to_document
+from kehoach.pipeline.rerun import document_to_unextracted, record_for_input, reextract
+from kehoach.core.corpus import CORPUS
+from kehoach.schema import Document, Task
 
 runner = CliRunner()
 GOLD = CORPUS / "gold" / "000-cho-don.txt"
@@ -90,8 +90,7 @@ def test_bench_cli_rejects_a_missing_records_folder(tmp_path):
 
 def test_extract_command_goes_on_past_a_record_whose_extraction_fails(tmp_path, extracted, monkeypatch):
     """One record the rules choke on is reported; the others are written, none overwritten."""
-    import extract.rerun
-
+    from kehoach.pipeline import rerun
     for folder in ("a", "b", "c"):
         (tmp_path / folder).mkdir()
     extracted_json = extracted.model_dump_json()
@@ -100,14 +99,14 @@ def test_extract_command_goes_on_past_a_record_whose_extraction_fails(tmp_path, 
     bad = extracted.model_copy(deep=True)
     bad.title = "boom"
     (tmp_path / "c" / "bad.json").write_text(bad.model_dump_json(), encoding="utf-8")
-    real = extract.rerun.reextract
+    real = rerun.reextract
 
     def flaky(doc):
         if doc.title == "boom":
             raise ValueError("rule table broken")
         return real(doc)
 
-    monkeypatch.setattr(extract.rerun, "reextract", flaky)
+    monkeypatch.setattr(rerun, "reextract", flaky)
     out = tmp_path / "out"
     res = runner.invoke(app, ["extract", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c"),
                               "--out", str(out)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.sections import (Line, Region, classify_line, find_heading_deadline, find_prose_deadline,
+from kehoach.extract.sections import (Line, Region, classify_line, find_heading_deadline, find_prose_deadline,
                               lines_to_regions, load_rules, match_field_line, region_kind, section_role)
 
 
@@ -138,7 +138,7 @@ def test_cues_survive_lost_or_wrong_tone_marks(call, expected):
 
 
 def _page_with_words(lines: list[str], number: int = 2, heights: dict[int, float] | None = None):
-    from schema import Page, Word
+    from kehoach.schema import Page, Word
 
     words = []
     for i, t in enumerate(lines):
@@ -151,8 +151,8 @@ def _page_with_words(lines: list[str], number: int = 2, heights: dict[int, float
 
 
 def test_lines_carry_word_geometry_and_skip_printed_page_numbers():
-    from extract.sections import document_to_lines, lines_to_bbox
-    from schema import Document, Source
+    from kehoach.extract.sections import document_to_lines, lines_to_bbox
+    from kehoach.schema import Document, Source
 
     page = _page_with_words(["2", "a) Phòng Văn hoá - Xã hội phối hợp với Sở Khoa học và Công nghệ",
                              "(hoàn thành trong tháng 11/2025)."])
@@ -199,6 +199,6 @@ def test_bullet_mark_before_lowercase_is_a_wrapped_line():
     ("14 hồ sơ", 14, False), ("2025", 14, False), ("7", 14, False),
 ])
 def test_is_page_number(line, page, expected):
-    from extract.sections import is_page_number
+    from kehoach.extract.sections import is_page_number
 
     assert is_page_number(line, page) is expected

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from extract.metadata import _clean_line, _compiled
-from extract.prose import Block, is_group_label
-from extract.sections import (Line, SpeckSets, _speck_sets, classify_line, is_page_number, match_field_line,
+from kehoach.extract.metadata import _clean_line, _compiled
+from kehoach.extract.prose import Block, is_group_label
+from kehoach.extract.sections import (Line, SpeckSets, _speck_sets, classify_line, is_page_number, match_field_line,
                               ocr_specks, section_role)
-from extract.tables import section_name
-from extract.values import clean_value_cell
+from kehoach.extract.tables import section_name
+from kehoach.extract.values import clean_value_cell
 
 EXTRACT = Path(__file__).resolve().parents[1] / "extract"
 

@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from outputs import calendar, export
-from outputs.db import load_documents
-from schema import Document
+from kehoach.outputs import calendar, export
+from kehoach.outputs.db import load_documents
+from kehoach.schema import Document
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid/x","Bấm vào đây")',

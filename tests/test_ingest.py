@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from ingest.detect import sniff_kind
-from ingest.document import plan_document
-from ingest.errors import IngestError
-from ingest.text_layer import assess_text_layer
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.runner import process_file
-from pipeline.settings import Settings
+from kehoach.ingest.detect import sniff_kind
+from kehoach.ingest.document import plan_document
+from kehoach.core.errors import IngestError
+from kehoach.ingest.text_layer import assess_text_layer
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.pipeline.runner import process_file
+from kehoach.core.settings import Settings
 from pdf_factory import BODY, FONT, make_pdf
-from schema import Document, ErrorRecord
+from kehoach.schema import Document, ErrorRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -85,7 +85,7 @@ SHORT_SCAN = SAMPLES / "001-son-la.scan-short.pdf"   # pages 1 and 8 of 001-son-
 
 @pytest.mark.ocr
 def test_real_tesseract_reads_vietnamese_from_sample_scan():
-    from pipeline.bench_ocr import score_scan
+    from kehoach.bench.ocr import score_scan
 
     doc, jobs = plan_document(SHORT_SCAN, FAST)
     assert len(jobs) == 2, "a scanned PDF has no usable text layer: every page must be OCR'd"

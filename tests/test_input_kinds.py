@@ -7,11 +7,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from ingest.detect import bytes_to_kind, sniff_kind
-from ingest.text_file import bytes_to_decoded_text
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.settings import Settings
-from schema import Document
+from kehoach.ingest.detect import bytes_to_kind, sniff_kind
+from kehoach.ingest.text_file import bytes_to_decoded_text
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.core.settings import Settings
+from kehoach.schema import Document
 
 TEXT_ONLY = Settings(jobs=1, restore=False, extract=False)
 PLAN = "Kế hoạch số 5/KH-UBND ngày 12/3/2025 của Ủy ban nhân dân xã\nTriển khai chuyển đổi số\n"
@@ -67,7 +67,7 @@ def test_utf8_with_a_few_damaged_bytes_is_utf8_with_a_warning():
 
 
 def test_single_byte_vietnamese_is_not_taken_for_damaged_utf8():
-    from normalize.legacy import encode_cp1258, encode_tcvn3
+    from kehoach.ingest.legacy import encode_cp1258, encode_tcvn3
 
     assert bytes_to_decoded_text(encode_cp1258(PLAN)).encoding == "cp1258"
     assert bytes_to_decoded_text(encode_tcvn3(PLAN).encode("latin-1")).encoding == "tcvn3"

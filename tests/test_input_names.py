@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.records import MAX_NAME_BYTES, output_names, stem_to_name
-from pipeline.settings import Settings
-from schema import Document, ErrorRecord
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.pipeline.records import MAX_NAME_BYTES, output_names, stem_to_name
+from kehoach.core.settings import Settings
+from kehoach.schema import Document, ErrorRecord
 
 TEXT_ONLY = Settings(jobs=1, restore=False, extract=False)
 PLAN = "Kế hoạch số 5/KH-UBND\nTriển khai chuyển đổi số\n"

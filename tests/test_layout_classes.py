@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from extract.cell_labels import split_labelled_cell
-from extract.deadlines import parse_deadline
-from extract.items import raw_item_to_item, load_registry
-from extract.tables import resolve_roles, load_rules, table_to_layout, tables_to_raw_items
-from extract.values import parse_value_cell
-from schema import Document, Page, Source, Table, TableCell
+from kehoach.extract.cell_labels import split_labelled_cell
+from kehoach.extract.deadlines import parse_deadline
+from kehoach.extract.items import raw_item_to_item, load_registry
+from kehoach.extract.tables import resolve_roles, load_rules, table_to_layout, tables_to_raw_items
+from kehoach.extract.values import parse_value_cell
+from kehoach.schema import Document, Page, Source, Table, TableCell
 
 
 def table(rows: list, spans: dict[int, int] | None = None) -> Table:

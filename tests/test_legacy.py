@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from normalize.legacy import (
+from kehoach.ingest.legacy import (
     detect_legacy,
     encode_tcvn3,
     encode_vni,
@@ -15,8 +15,8 @@ from normalize.legacy import (
     tcvn3_to_unicode,
     vni_to_unicode,
 )
-from normalize.syllable import is_vietnamese_syllable
-from pipeline import corpus
+from kehoach.core.syllable import is_vietnamese_syllable
+from kehoach.core import corpus
 
 GOLD = sorted(corpus.GOLD.glob("*.txt"))
 RAW = sorted(corpus.RAW.glob("*.txt"))

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.metadata import extract_metadata, fix_symbol, load_rules
+from kehoach.extract.metadata import extract_metadata, fix_symbol, load_rules
 
 # The first and last lines of 001-son-la (gold text), as the plan prints them.
 SON_LA = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM

@@ -2,10 +2,10 @@
 words (their boxes stay) and the table cells, keeping what was read."""
 from __future__ import annotations
 
-from schema import Document, Page, Source, Table, TableCell, Word
+from kehoach.schema import Document, Page, Source, Table, TableCell, Word
 
-import normalize.stage
-from pipeline.settings import Settings
+from kehoach.normalize import stage as normalize_stage
+from kehoach.core.settings import Settings
 
 # tesseract `vie` lines of a degraded render of corpus plan 004 (restore_sources/synth)
 CELL_ROWS = [("1", "Ban xây dựng Đẳng", "mổ nhỏ, tảo hiệu ứng lăn tỏa mạnh trong cộng đồng."),
@@ -28,7 +28,7 @@ def _doc(page: Page) -> Document:
 
 
 def test_ocr_page_cells_and_words_are_restored_and_keep_what_was_read() -> None:
-    doc = normalize.stage.run(_doc(_page()), Settings(restore=True))
+    doc = normalize_stage.run(_doc(_page()), Settings(restore=True))
     page = doc.pages[0]
     rows = page.tables[0].rows()
     assert rows[0][1] == "Ban xây dựng Đảng"
@@ -47,7 +47,7 @@ def test_ocr_page_cells_and_words_are_restored_and_keep_what_was_read() -> None:
 def test_born_digital_page_cells_and_words_are_left_as_printed() -> None:
     page = _page(method="text")
     page.raw_text = "Căn cứ Kế hoạch số 02-KH/BCĐTW của Ban Chỉ đạo Trung ương về phát triển khoa học, " * 3
-    doc = normalize.stage.run(_doc(page), Settings(restore=True))
+    doc = normalize_stage.run(_doc(page), Settings(restore=True))
     assert doc.pages[0].tables[0].rows()[0][1] == "Ban xây dựng Đẳng"
     assert all(w.raw is None for w in doc.pages[0].words)
 
@@ -55,5 +55,5 @@ def test_born_digital_page_cells_and_words_are_left_as_printed() -> None:
 def test_multi_line_cell_keeps_its_lines() -> None:
     page = _page()
     page.tables[0].cells[2].text = "mổ nhỏ, tảo hiệu ứng\nlăn tỏa mạnh trong cộng đồng."
-    doc = normalize.stage.run(_doc(page), Settings(restore=True))
+    doc = normalize_stage.run(_doc(page), Settings(restore=True))
     assert doc.pages[0].tables[0].cells[2].text == "mô nhỏ, tạo hiệu ứng\nlan tỏa mạnh trong cộng đồng."

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ingest.errors import MissingToolError
-from ingest.ocr import OcrModels, TesseractEngine, list_models, model_to_package, resolve_models
-from ingest.render import render_pdf_page
+from kehoach.core.errors import MissingToolError
+from kehoach.ingest.ocr import OcrModels, TesseractEngine, list_models, model_to_package, resolve_models
+from kehoach.ingest.render import render_pdf_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT_SCAN = ROOT / "samples" / "001-son-la.scan-short.pdf"
@@ -133,7 +133,7 @@ def test_real_tesseract_reads_a_scan_with_the_spec(spec, own_tessdata):
 
 @pytest.mark.ocr
 def test_cli_runs_with_a_script_model_and_reports_missing_ones(tmp_path, own_tessdata):
-    from cli import app
+    from kehoach.cli import app
 
     runner = CliRunner()
     out = tmp_path / "out"

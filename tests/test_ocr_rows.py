@@ -13,11 +13,11 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
-from ingest.cell_rows import Slot, crops_to_rows, grid_to_ocr_images, ink_to_first_line, row_box_to_page  # noqa: E402
-from ingest.ocr import OcrResult, split_pages  # noqa: E402
-from ingest.scan_grid import gray_to_dark, image_to_grid  # noqa: E402
-from ingest.scan_page import image_to_reading, placed_to_lines  # noqa: E402
-from schema import Word  # noqa: E402
+from kehoach.ingest.cell_rows import Slot, crops_to_rows, grid_to_ocr_images, ink_to_first_line, row_box_to_page  # noqa: E402
+from kehoach.ingest.ocr import OcrResult, split_pages  # noqa: E402
+from kehoach.ingest.scan_grid import gray_to_dark, image_to_grid  # noqa: E402
+from kehoach.ingest.scan_page import image_to_reading, placed_to_lines  # noqa: E402
+from kehoach.schema import Word  # noqa: E402
 
 
 def _grid_page() -> Image.Image:
@@ -153,10 +153,10 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
     from build_tables import build_pdf, degrade, gold_specs, render_page
     from rapidfuzz import fuzz
 
-    from extract.tables import header_to_role, tables_to_raw_items
-    from ingest.document import PageJob, ocr_page
-    from ingest.ocr import TesseractEngine
-    from schema import Document, Page, Source
+    from kehoach.extract.tables import header_to_role, tables_to_raw_items
+    from kehoach.ingest.document import PageJob, ocr_page
+    from kehoach.ingest.ocr import TesseractEngine
+    from kehoach.schema import Document, Page, Source
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     pdf = build_pdf([gold_specs()[1]], tmp_path / "t.pdf")
@@ -190,7 +190,7 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
 def test_greater_or_equal_told_from_greater_by_its_bar(text, barred, font):
     from PIL import ImageFont
 
-    from ingest.cell_rows import ink_to_barred, word_to_barred
+    from kehoach.ingest.cell_rows import ink_to_barred, word_to_barred
     from samples import FONT_DIR
 
     img = Image.new("L", (300, 90), 255)

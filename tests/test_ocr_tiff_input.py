@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.images import load_image_page
-from ingest.ocr import TesseractEngine
+from kehoach.ingest.images import load_image_page
+from kehoach.ingest.ocr import TesseractEngine
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "001-son-la.pages1-2.tiff"
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from bench.plans.build import SUBSET, SUBSET_FAMILIES, PlanRef, plan_paths, plan_refs
-from bench.plans.catalogue import load_catalogue, load_words
-from bench.plans.draw import draw_plan
+from kehoach.bench.plans.build import SUBSET, SUBSET_FAMILIES, PlanRef, plan_paths, plan_refs
+from kehoach.bench.plans.catalogue import load_catalogue, load_words
+from kehoach.bench.plans.draw import draw_plan
 
 
 def _draw(ref: PlanRef):
@@ -34,7 +34,7 @@ def test_catalogue_has_fifteen_families_each_with_its_source():
 def test_words_and_catalogue_reject_a_bad_family():
     from pydantic import ValidationError
 
-    from bench.plans.catalogue import Family
+    from kehoach.bench.plans.catalogue import Family
 
     bad = {"id": "x", "learned_from": "test", "issuer": "commune",
            "appendices": [{"items": "tasks", "title": ["T"], "deadlines": ["month"],
@@ -79,13 +79,13 @@ def test_three_hundred_plans_draw_with_consistent_gold():
 
 
 def test_letter_groups_put_dj_after_d():
-    from bench.plans.draw import LETTERS_UPPER
+    from kehoach.bench.plans.draw import LETTERS_UPPER
 
     assert LETTERS_UPPER[3:5] == ["D", "Đ"]
 
 
 def test_gold_scores_perfectly_against_itself():
-    from outputs.compare import compare_records
+    from kehoach.outputs.compare import compare_records
 
     rec = _draw(PlanRef("targets-multi-year", 0)).records
     score = compare_records(rec, rec)
@@ -95,7 +95,7 @@ def test_gold_scores_perfectly_against_itself():
 def test_rendered_pdf_prints_every_item_and_header():
     import pdfplumber
 
-    from bench.plans.render import plan_to_pdf_bytes
+    from kehoach.bench.plans.render import plan_to_pdf_bytes
 
     plan = _draw(PlanRef("numbered-columns-budget", 1))
     data = plan_to_pdf_bytes(plan)
@@ -125,7 +125,7 @@ def test_committed_subset_is_what_the_generator_draws():
 def test_bench_generality_prints_a_row_per_family_on_the_subset(tmp_path):
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     out = tmp_path / "scores.json"
     args = ["bench", "generality", "--out", str(SUBSET), "--per-family", "1", "--kinds", "pdf,ocr",
@@ -145,7 +145,7 @@ def test_bench_generality_prints_a_row_per_family_on_the_subset(tmp_path):
 def test_bench_generality_rejects_an_unknown_kind():
     from typer.testing import CliRunner
 
-    from cli import app
+    from kehoach.cli import app
 
     res = CliRunner().invoke(app, ["bench", "generality", "--kinds", "pdf,fax"])
     assert res.exit_code == 2 and "fax" in res.output
@@ -189,7 +189,7 @@ def test_held_out_plans_are_other_seeds():
 
 
 def test_bench_generality_reextracts_saved_records(tmp_path):
-    from bench.generality import run_generality
+    from kehoach.bench.generality import run_generality
 
     fam = ["kpi-one-year"]
     first = run_generality(SUBSET, fam, 1, ("pdf",), build=False, records=tmp_path)

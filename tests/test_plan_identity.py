@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from outputs import db
-from outputs.calendar import documents_to_calendar
-from outputs.tables import documents_to_tables
-from pipeline.runner import process_file
-from pipeline.settings import Settings
+from kehoach.outputs import db
+from kehoach.outputs.calendar import documents_to_calendar
+from kehoach.outputs.tables import documents_to_tables
+from kehoach.pipeline.runner import process_file
+from kehoach.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSEEN = ROOT / "tests" / "fixtures" / "unseen"

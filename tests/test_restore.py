@@ -6,11 +6,11 @@ import itertools
 import numpy as np
 import pytest
 
-from normalize.restore import Restorer, RestoreResult
-from normalize.restore.channel import aligned_chars, pair_to_chunks
-from normalize.restore.decode import NEG, IntHash, bigrams_to_kept, segments_to_best
-from normalize.restore.text import canonical_tone, core_kind, fold, marks_distance, token_to_parts
-from normalize.restore.train import build_model, evaluate_doc
+from kehoach.normalize.restore import Restorer, RestoreResult
+from kehoach.normalize.restore.channel import aligned_chars, pair_to_chunks
+from kehoach.normalize.restore.decode import NEG, IntHash, bigrams_to_kept, segments_to_best
+from kehoach.normalize.restore.text import canonical_tone, core_kind, fold, marks_distance, token_to_parts
+from kehoach.normalize.restore.train import build_model, evaluate_doc
 
 
 @pytest.mark.parametrize("word, expected", [
@@ -181,7 +181,7 @@ def test_marks_distance(a: str, b: str, n: int) -> None:
 
 
 def test_long_texts_are_decoded_in_groups_of_whole_sentences() -> None:
-    from normalize.restore.model import _segment_groups
+    from kehoach.normalize.restore.model import _segment_groups
 
     groups = _segment_groups([[1] * 3, [1] * 4, [1] * 2, [1] * 9, [1]], 6)
     assert [[len(s) for s in g] for g in groups] == [[3], [4, 2], [9], [1]]
@@ -228,7 +228,7 @@ def test_roman_numeral_check_leaves_syllables_alone(restorer: Restorer) -> None:
 @pytest.fixture(scope="module")
 def unseen_figures() -> dict:
     """The unseen plans' rows (bundled model; these plans are never trained on)."""
-    from normalize.restore.bench import unseen_rows
+    from kehoach.bench.restore import unseen_rows
 
     return {(r["doc"], r["input"]): r for r in unseen_rows()}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cli import app
+from kehoach.cli import app
 
 runner = CliRunner()
 RAW = "Ké hoach s6 02-KH/BCDTW ngay 19/6/2025 ciia Ban Chi dao\n"

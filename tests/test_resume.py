@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from schema import Document
+from kehoach.schema import Document
 from test_bad_inputs import PAGE_TEXT, text_image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _ingest(src: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "ingest", str(src), "--out", str(out),
+        [sys.executable, "-m", "kehoach", "ingest", str(src), "--out", str(out),
          "--jobs", "2", "--no-restore", "--quiet"],
         env={**os.environ, "OMP_THREAD_LIMIT": "1"}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from samples import build_samples as bs
 from samples.degrade import DegradeSettings, degrade_page, draw_skew
-from schema import Document
+from kehoach.schema import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

@@ -1,4 +1,4 @@
-"""ingest.scan_grid on scans of ruled appendix tables built from the gold records: rendered,
+"""kehoach.ingest.scan_grid on scans of ruled appendix tables built from the gold records: rendered,
 rotated and degraded (noise, blur, broken rules), with the text-layer words moved like the
 image standing in for OCR words (one test runs real tesseract, marked `ocr`)."""
 from __future__ import annotations
@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
 from build_tables import (build_pdf, degrade, gold_specs, pdfplumber_tables, render_page,  # noqa: E402
                           text_layer_words)
-from ingest.scan_grid import (dark_to_skew, gray_to_dark, image_to_skew, image_to_tables,  # noqa: E402
+from kehoach.ingest.scan_grid import (dark_to_skew, gray_to_dark, image_to_skew, image_to_tables,  # noqa: E402
                               tesseract_cell_ocr, words_to_cell_text)
-from schema import Word  # noqa: E402
+from kehoach.schema import Word  # noqa: E402
 
 DPI = 150
 
@@ -132,9 +132,9 @@ def test_real_ocr_words_land_in_their_cells(pdfs):
     tables = image_to_tables(img, ocr_words(img, 72 / 200), 72 / 200, ocr=tesseract_cell_ocr)
     assert len(tables) == 1
     rows = tables[0].rows()
-    from extract.tables import header_to_role, tables_to_raw_items
+    from kehoach.extract.tables import header_to_role, tables_to_raw_items
     assert [header_to_role(t) for t in rows[0][:4]] == ["ordinal", "text", "deadline", "lead"]
-    from schema import Document, Page, Source
+    from kehoach.schema import Document, Page, Source
 
     doc = Document(source=Source(path="x.pdf", sha256="0", kind="pdf"),
                    pages=[Page(number=1, method="ocr", tables=tables)])
@@ -174,7 +174,7 @@ def test_damaged_and_empty_cells_are_read_again_with_a_cell_ocr():
 
 def test_rules_broken_by_wear_still_make_a_grid():
     """Worn scans break rules every few centimetres; the quick check must not skip the page."""
-    from ingest.scan_grid import gray_to_dark, image_to_grid, may_have_rules
+    from kehoach.ingest.scan_grid import gray_to_dark, image_to_grid, may_have_rules
 
     img = np.full((3508, 2480), 255, np.uint8)  # A4 at 300 dpi
     for y in (800, 1000, 1200, 1400, 1600):

@@ -7,8 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import schema
-
+from kehoach import schema
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {"document.schema.json": schema.json_schema, "error.schema.json": schema.error_json_schema}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.metadata import extract_metadata
+from kehoach.extract.metadata import extract_metadata
 
 HEAD = ["ỦY BAN NHÂN DÂN", "XÃ KIM SƠN", "Số: 12/KH-UBND", "Kim Sơn, ngày 3 tháng 3 năm 2026",
         "KẾ HOẠCH", "Ứng dụng công nghệ số năm 2026", "Căn cứ tình hình thực tế của xã."]

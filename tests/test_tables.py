@@ -1,4 +1,4 @@
-"""extract.tables: header roles, sections, stitching across pages, and rows of the gold
+"""kehoach.extract.tables: header roles, sections, stitching across pages, and rows of the gold
 appendix tables rendered as born-digital PDFs (pdfplumber ruling tables)."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
-from extract.tables import (cell_text, header_to_role, infer_ordinals, line_to_appendix, section_name, table_to_layout,  # noqa: E402
+from kehoach.extract.tables import (cell_text, header_to_role, infer_ordinals, line_to_appendix, section_name, table_to_layout,  # noqa: E402
                             tables_to_raw_items)
-from schema import Document, Page, Source, Table, TableCell, Word  # noqa: E402
+from kehoach.schema import Document, Page, Source, Table, TableCell, Word  # noqa: E402
 
 
 def make_table(rows: list, top: float = 100.0, method: str = "pdf-ruling") -> Table:
@@ -272,7 +272,7 @@ def gold_pdf_items(tmp_path_factory):
 def test_gold_tables_from_born_digital_pdfs(gold_pdf_items):
     from build_tables import item_cell
 
-    from extract.tables import squash
+    from kehoach.extract.tables import squash
     for spec, items, warnings in gold_pdf_items:
         assert warnings == [], spec.appendix
         assert len(items) == len(spec.items), (spec.doc, spec.appendix)
@@ -292,13 +292,13 @@ def test_gold_tables_from_born_digital_pdfs(gold_pdf_items):
 ])
 def test_target_header_tolerates_ocr_damage(header, is_target):
     """Bold headers lose spaces and vowels in OCR ("Mụctiu" on the 000 scan)."""
-    from extract.tables import _is_target_header, load_rules
+    from kehoach.extract.tables import _is_target_header, load_rules
 
     assert _is_target_header(header, load_rules()) is is_target
 
 
 def _doc_with_pages(*texts):
-    from schema import Document, Page, Source
+    from kehoach.schema import Document, Page, Source
 
     pages = [Page(number=i + 1, method="ocr", raw_text=t, text=t) for i, t in enumerate(texts)]
     return Document(source=Source(path="x.pdf", sha256="0", kind="pdf", pages=len(pages)), pages=pages)
@@ -313,6 +313,6 @@ def _doc_with_pages(*texts):
     (["chi tiết tại phụ lục kèm theo", "Phụ lục\nTT"], {}),                # one appendix, no numeral
 ])
 def test_appendix_numbering(pages, expected):
-    from extract.tables import appendix_numbering
+    from kehoach.extract.tables import appendix_numbering
 
     assert appendix_numbering(_doc_with_pages(*pages)) == expected

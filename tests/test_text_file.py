@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import IngestError
-from ingest.text_file import (
+from kehoach.core.errors import IngestError
+from kehoach.ingest.text_file import (
     bytes_to_decoded_text,
     decode_text_bytes,
     read_text_file,
     read_text_pages,
     text_to_pages,
 )
-from normalize.legacy import encode_cp1258, encode_tcvn3, encode_vni, tcvn3_tables
-from pipeline import corpus
+from kehoach.ingest.legacy import encode_cp1258, encode_tcvn3, encode_vni, tcvn3_tables
+from kehoach.core import corpus
 
 GOLD = sorted(corpus.GOLD.glob("*.txt"))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.limits import StageTimeout, stage_time_limit
-from pipeline.settings import Settings
-from schema import Document, ErrorRecord
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.pipeline.limits import StageTimeout, stage_time_limit
+from kehoach.core.settings import Settings
+from kehoach.schema import Document, ErrorRecord
 
 # /Info is an object whose value is a reference to itself: resolving it never ends
 SELF_REFERENCE_PDF = (

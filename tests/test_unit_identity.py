@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.items import cell_to_units
-from extract.units import UnitRegistry
-from extract.units_identity import Jurisdiction, UnitForms
+from kehoach.extract.items import cell_to_units
+from kehoach.extract.units import UnitRegistry
+from kehoach.extract.units_identity import Jurisdiction, UnitForms
 
 REG = UnitRegistry.load()
 FORMS = UnitForms.load()
@@ -116,7 +116,7 @@ def test_place_words_of_the_hoi_chi_minh_youth_union_are_no_place():
 def test_unit_forms_reject_unknown_fields(tmp_path):
     from pydantic import ValidationError
 
-    from extract.units_identity import FormsData
+    from kehoach.extract.units_identity import FormsData
 
     with pytest.raises(ValidationError):
         FormsData.model_validate({"kinds": [{"kind": "Sở", "starts": ["Sở"], "colour": "red"}],
@@ -136,8 +136,8 @@ def test_no_printed_identifying_word_is_dropped_nor_debris_kept(plan):
     # word (a place, a proper name) is in the name; no mention is debris
     import json
 
-    from pipeline.runner import process_file
-    from pipeline.settings import Settings
+    from kehoach.pipeline.runner import process_file
+    from kehoach.core.settings import Settings
 
     here = ROOT / "tests" / "fixtures" / "unseen"
     if plan == "dept-table":

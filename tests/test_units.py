@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.units import UnitData, UnitRegistry, level_of_issuer
+from kehoach.extract.units import UnitData, UnitRegistry, level_of_issuer
 
 REG = UnitRegistry.load()
 
@@ -193,7 +193,7 @@ def test_no_unit_is_taken_for_another_when_it_is_missing_from_the_registry():
 
 
 def test_plan_level_completes_bare_names_only_when_the_cell_prints_none():
-    from extract.items import cell_to_units
+    from kehoach.extract.items import cell_to_units
 
     units, _ = cell_to_units("Công an", REG, plan_level="tỉnh")
     assert [u.name for u in units] == ["Công an tỉnh"]
@@ -332,7 +332,7 @@ def test_every_repair_says_how(raw, level, how):
 
 
 def test_item_warning_tells_a_guess_from_a_certain_match():
-    from extract.items import cell_to_units
+    from kehoach.extract.items import cell_to_units
 
     units, warns = cell_to_units("Lông an xã; Văn phòng HĐND&UBND xã", REG, "xã", "lead")
     assert [u.name for u in units] == ["Công an xã", "Văn phòng HĐND và UBND xã"]

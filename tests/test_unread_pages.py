@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PIL import Image
 
-from ingest.errors import IngestError
-from ingest.ocr import OcrResult
-from pipeline.batch import run_batch
-from pipeline.settings import Settings
-from schema import Word
+from kehoach.core.errors import IngestError
+from kehoach.ingest.ocr import OcrResult
+from kehoach.pipeline.batch import run_batch
+from kehoach.core.settings import Settings
+from kehoach.schema import Word
 
 BAD_WIDTH = 620  # pages of this width make the fake engine fail
 

@@ -29,13 +29,13 @@ from pathlib import Path
 
 import pytest
 
-import extract
-from extract.deadlines import parse_deadline
-from extract.units import UnitRegistry
-from outputs.compare import compare_records
-from pipeline.runner import process_file
-from pipeline.settings import Settings
-from schema import Document
+from kehoach import extract
+from kehoach.extract.deadlines import parse_deadline
+from kehoach.extract.units import UnitRegistry
+from kehoach.outputs.compare import compare_records
+from kehoach.pipeline.runner import process_file
+from kehoach.core.settings import Settings
+from kehoach.schema import Document
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "unseen"
 
@@ -164,8 +164,8 @@ a) Hướng dẫn người dân nộp hồ sơ dịch vụ công trực tuyến 
 def test_numbered_groups_over_lettered_list_items_are_sections():
     """'1. Nhóm nhiệm vụ ...' without field lines, then 'a) ...' items with '+ Đơn vị chủ trì:'
     lines: the numbered line is the items' section, not an item."""
-    from extract.lists import list_region_to_raw_items
-    from extract.sections import Line, Region, classify_line
+    from kehoach.extract.lists import list_region_to_raw_items
+    from kehoach.extract.sections import Line, Region, classify_line
 
     lines = []
     for i, raw in enumerate(GROUPED_LIST.splitlines()[2:]):
@@ -196,7 +196,7 @@ def test_target_values_take_the_year_the_title_names(records):
     ("Trường hợp có vướng mắc, báo cáo Ủy ban nhân dân xã.", None),  # "Trường hợp" is no school
 ])
 def test_subject_unit_of_unseen_sentences(sentence, unit):
-    from extract.prose import subject_unit
+    from kehoach.extract.prose import subject_unit
 
     assert subject_unit(sentence) == unit
 
@@ -281,7 +281,7 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
     ("Về hạ tầng số", None),
 ])
 def test_heading_unit(heading, unit):
-    from extract.prose import heading_unit
+    from kehoach.extract.prose import heading_unit
 
     assert heading_unit(heading) == unit
 
@@ -309,7 +309,7 @@ def strip_diacritics(text: str) -> str:
 
 @pytest.mark.parametrize("plan", sorted(STRIPPED))
 def test_unseen_plan_without_diacritics_after_restoration(plan, tmp_path):
-    pytest.importorskip("normalize.restore")
+    pytest.importorskip("kehoach.normalize.restore")
     path = tmp_path / f"{plan}.txt"
     path.write_text(strip_diacritics((HERE / PLANS[plan][0]).read_text(encoding="utf-8")), encoding="utf-8")
     doc = process_file(path, Settings(restore=True))
@@ -359,7 +359,7 @@ HEADERS = {
 
 @pytest.mark.parametrize("case", sorted(HEADERS))
 def test_issuer_and_place_of_unseen_headers(case):
-    from extract.metadata import extract_metadata
+    from kehoach.extract.metadata import extract_metadata
 
     text, issuer, place = HEADERS[case]
     meta = extract_metadata(text.split("\n"))
@@ -403,8 +403,8 @@ def test_table_plan_as_text_with_cell_separators(tmp_path):
 def test_bars_left_here_and_there_are_no_table():
     """OCR that kept some rulings as "|" in a flattened table: rows of varying cell counts are
     left to the flattened-text reader."""
-    from extract.delimited_tables import region_to_tables
-    from extract.sections import Line, Region
+    from kehoach.extract.delimited_tables import region_to_tables
+    from kehoach.extract.sections import Line, Region
 
     text = ["STT Mục tiêu 2025 | 2030 | 2035 | Cơ quan chủ trì | Cơ quan phối hợp",
             "I | Phát triển hạ tầng",
@@ -430,7 +430,7 @@ SOYTE = ("UBND TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nS
 def test_department_header_and_signature_forms(signature, signer):
     """'SỞ Y TẾ' keeps its one-letter word; a head signing in person ('GIÁM ĐỐC' after
     'Nơi nhận:', no KT./TM.) is a signature block too."""
-    from extract.metadata import extract_metadata
+    from kehoach.extract.metadata import extract_metadata
 
     meta = extract_metadata((SOYTE + signature).split("\n"))
     assert meta["issuer"] == "Sở Y tế tỉnh Nghệ An"
@@ -439,7 +439,7 @@ def test_department_header_and_signature_forms(signature, signer):
 
 def test_header_casing_keeps_printed_marks():
     """The issuer casing table is keyed without marks: "SỐ" (number) stays "Số", not "Sở"."""
-    from extract.metadata import extract_metadata
+    from kehoach.extract.metadata import extract_metadata
 
     text = ("ĐẢNG BỘ XÃ ĐỨC THỌ ĐẢNG CỘNG SẢN VIỆT NAM\nBAN CHỈ ĐẠO PHÁT TRIỂN KHOA HỌC,\n"
             "CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO\nVÀ CHUYỂN ĐỔI SỐ\n*\nSố 05-KH/BCĐ Đức Thọ, ngày 14 tháng 7 năm 2025\n"
@@ -451,9 +451,9 @@ def test_header_casing_keeps_printed_marks():
 def test_list_grouped_by_unit_takes_the_heading_as_lead():
     """An appendix list grouped by unit ("I. PHÒNG KINH TẾ" over items that print no lead
     line): each item's lead is its group's unit."""
-    from extract.items import load_registry
-    from extract.lists import list_region_to_raw_items
-    from extract.sections import Line, Region, classify_line
+    from kehoach.extract.items import load_registry
+    from kehoach.extract.lists import list_region_to_raw_items
+    from kehoach.extract.sections import Line, Region, classify_line
 
     text = ["I. PHÒNG KINH TẾ", "1. Xây dựng gian hàng trực tuyến cho sản phẩm OCOP.",
             "- Thời gian thực hiện: Quý IV/2025.", "II. CÔNG AN XÃ",

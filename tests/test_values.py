@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.values import (clean_value_cell, fill_row_units, load_grammar, parse_number, parse_values,
+from kehoach.extract.values import (clean_value_cell, fill_row_units, load_grammar, parse_number, parse_values,
                             parse_year_cells, year_cells_to_values)
 
 
@@ -183,7 +183,7 @@ def test_specks_glued_before_a_number_in_text():
 
 def test_a_rate_rewritten_from_a_misread_ge_is_flagged():
     """"230%" in a rate row is read as ≥30% — never silently: the row says what was printed."""
-    from extract.values import year_cells_to_values
+    from kehoach.extract.values import year_cells_to_values
 
     values, warnings = year_cells_to_values({2025: "230%", 2030: "≥90%", 2035: "990"}, "Tỷ lệ hồ sơ")
     assert [(v.comparator, v.value) for v in values] == [(">=", 30.0), (">=", 90.0), (None, None)]

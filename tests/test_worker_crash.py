@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-import pipeline.runner
-from ingest.document import plan_document as real_plan_document
+from kehoach.pipeline import runner as pipeline_runner
+from kehoach.ingest.document import plan_document as real_plan_document
 from pdf_factory import BODY, make_pdf
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.settings import Settings
-from schema import ErrorRecord
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.core.settings import Settings
+from kehoach.schema import ErrorRecord
 
 
 def crashing_plan_document(path, settings, sha256=None):
@@ -21,7 +21,7 @@ def crashing_plan_document(path, settings, sha256=None):
 def test_dead_worker_fails_only_its_input(tmp_path, monkeypatch):
     # worker processes are forked after the patch, so they see it too (the batch's workers
     # and the runner both plan through pipeline.runner.plan_file)
-    monkeypatch.setattr(pipeline.runner, "plan_document", crashing_plan_document)
+    monkeypatch.setattr(pipeline_runner, "plan_document", crashing_plan_document)
     src = tmp_path / "in"
     src.mkdir()
     for i in range(4):

@@ -1,7 +1,7 @@
 """Build generated plans: gold records, born-digital PDF, degraded scan and old OCR text.
 
-    .venv/bin/python -m bench.plans.build --out build/plans                  # every family, 20 each
-    .venv/bin/python -m bench.plans.build --out DIR --per-family 2 --kinds pdf,ocr --jobs 2
+    .venv/bin/python -m kehoach.bench.plans.build --out build/plans                  # every family, 20 each
+    .venv/bin/python -m kehoach.bench.plans.build --out DIR --per-family 2 --kinds pdf,ocr --jobs 2
 
 Plan ids are ``<family>-<k>`` (k = 000, 001, ...); the seed of plan k of a family is a CRC of
 "<family>:<k>", so a plan is the same whatever else is built. Files that already exist are kept
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from bench.plans.catalogue import load_catalogue  # noqa: E402
+from .catalogue import load_catalogue  # noqa: E402
 
 KINDS = ("pdf", "scan", "ocr")
 SUFFIX = {"records": ".records.json", "pdf": ".pdf", "scan": ".scan.pdf", "ocr": ".ocr.txt"}
@@ -61,8 +61,8 @@ def plan_paths(out: Path, ref: PlanRef) -> dict[str, Path]:
 
 def build_plan(ref: PlanRef, out: Path, kinds: tuple[str, ...] = KINDS) -> dict[str, Path]:
     """Given a plan reference, write its missing files into ``out``; return their paths."""
-    from bench.plans.draw import draw_plan
-    from bench.plans.render import (images_to_pdf_bytes, pdf_to_scan_images, plan_to_pdf_bytes,
+    from .draw import draw_plan
+    from .render import (images_to_pdf_bytes, pdf_to_scan_images, plan_to_pdf_bytes,
                                     scan_images_to_old_ocr_text)
 
     paths = plan_paths(out, ref)

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
-from bench.plans.catalogue import Appendix, Family, UnitName, Words, load_words
+from .catalogue import Appendix, Family, UnitName, Words, load_words
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 # Vietnamese letter sequence: Đ follows D (issue 12, class 3)

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.plans.draw import DrawnAppendix, DrawnPlan
+from .draw import DrawnAppendix, DrawnPlan
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN_DPI = 200

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from schema import TokenEdit
+from ...schema import TokenEdit
 
 from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from pathlib import Path
 
-from pipeline.corpus import GOLD, RAW
+from ...core.corpus import GOLD, RAW
 
 from .channel import Channel, pairs_to_mark_costs
 from .lm import NgramCounts, text_to_streams

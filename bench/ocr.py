@@ -15,10 +15,10 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from ingest.document import PageJob, ocr_page
-from ingest.ocr import TesseractEngine
-from ingest.pdf_text import read_text_layer
-from pipeline.bench_speed import SAMPLES
+from ..ingest.document import PageJob, ocr_page
+from ..ingest.ocr import TesseractEngine
+from ..ingest.pdf_text import read_text_layer
+from .speed import SAMPLES
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from schema import Document, Signer
+from ..schema import Document, Signer
 
 STAGE = "extract"
 # Document fields the extract stage fills (schema.Document), reset before running it again.
@@ -37,8 +37,8 @@ def document_to_unextracted(doc: Document) -> Document:
 def reextract(doc: Document, settings: Any = None) -> Document:
     """Given a saved Document, return a copy extracted again with the current rules; its
     ``produced_by.version`` names the build that re-extracted it."""
-    import extract
-    from pipeline.settings import kehoach_version
+    from .. import extract
+    from ..core.settings import kehoach_version
 
     out = extract.run(document_to_unextracted(doc), settings)
     if out.produced_by is not None:
@@ -50,7 +50,7 @@ def record_for_input(records: Path, input_path: Path) -> Optional[Path]:
     """Given a folder of records and an input file, return the record ``kehoach ingest``
     wrote for that input there (``<stem>*.json`` whose source has the same file name in a
     folder of the same name: corpus gold/ and raw/ texts share their names), or None."""
-    from outputs.record_files import path_to_document
+    from .record_files import path_to_document
 
     for cand in sorted(records.glob(f"{input_path.stem}*.json")):
         if cand.name.endswith(".error.json"):

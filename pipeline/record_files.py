@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from schema import Document
+from ..schema import Document
 
 ERROR_SUFFIX = ".error.json"
 

@@ -45,7 +45,7 @@ def _children_cpu() -> float:
 
 def _kehoach(args: list[str]) -> float:
     """Run `kehoach ...` in a fresh process; return wall seconds."""
-    cmd = [sys.executable, str(ROOT / "cli.py"), *args]
+    cmd = [sys.executable, "-m", "kehoach", *args]
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
     elapsed = time.perf_counter() - t
@@ -65,8 +65,8 @@ def born_digital_samples() -> list[Path]:
 def render_pages(pdf: Path, out_dir: Path, dpi: int = 300, limit: int | None = None) -> list[Path]:
     """Given a scanned PDF, write its pages (all, or the first `limit`) as PNGs at `dpi`
     (the bare-tesseract input)."""
-    from ingest.render import render_pdf_page
-    from ingest.pdf_text import pdf_page_count
+    from ..ingest.render import render_pdf_page
+    from ..ingest.pdf_text import pdf_page_count
 
     n = pdf_page_count(pdf) if limit is None else min(limit, pdf_page_count(pdf))
     paths = []
@@ -110,7 +110,7 @@ def jobs_scaling(work: Path) -> Figure:
     scans = [p for p in scanned_samples() if "short" not in p.name]
     if not scans:
         return Figure("--jobs 2 / --jobs 1", float("nan"), "x", "<= 0.6", None, "no scanned sample")
-    from ingest.pdf_text import pdf_page_count
+    from ..ingest.pdf_text import pdf_page_count
 
     batch = work / "batch"
     batch.mkdir()
@@ -151,7 +151,7 @@ def ocrmypdf_comparison(work: Path, jobs: int = 2) -> Figure:
 
 def copy_batch(pdfs: list[Path], folder: Path, min_pages: int, min_copies: int = 1) -> tuple[Path, int]:
     """Copy the PDFs into folder as often as needed for min_pages; return (folder, pages)."""
-    from ingest.pdf_text import pdf_page_count
+    from ..ingest.pdf_text import pdf_page_count
 
     folder.mkdir()
     counts = {p: pdf_page_count(p) for p in pdfs}
@@ -183,7 +183,7 @@ def peak_memory(work: Path, target_pages: int = 500) -> Figure:
     batch, pages = copy_batch(pdfs, work / "mem", min_pages=target_pages)
     cmd = [sys.executable, "-c",
            "import resource,subprocess,sys;"
-           f"subprocess.run({[sys.executable, str(ROOT / 'cli.py'), 'ingest', str(batch), '--out', str(work / 'o-mem'), '--quiet']!r});"
+           f"subprocess.run({[sys.executable, '-m', 'kehoach', 'ingest', str(batch), '--out', str(work / 'o-mem'), '--quiet']!r});"
            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"]
     out = subprocess.run(cmd, env=_env(), capture_output=True, text=True).stdout.strip().splitlines()
     peak_mb = int(out[-1]) / 1024 if out else float("nan")

@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from normalize.syllable import is_vietnamese_syllable
+from ..core.syllable import is_vietnamese_syllable
 
 DATA = Path(__file__).parent / "data"
 LegacyEncoding = Literal["tcvn3", "vni"]

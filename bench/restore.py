@@ -6,12 +6,12 @@ import time
 import unicodedata
 from pathlib import Path
 
-from .train import CLEAN_DOCS, PAIR_DOCS, evaluate_doc, score
+from ..normalize.restore.train import CLEAN_DOCS, PAIR_DOCS, evaluate_doc, score
 
 INPUT_KINDS = ("raw", "vie", "clean")
 LABELS = {"raw": "old OCR", "vie": "tesseract vie, degraded render", "clean": "correct text (unchanged)",
           "stripped": "diacritics stripped"}
-UNSEEN = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "unseen"
+UNSEEN = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "unseen"
 UNSEEN_OLD_OCR = UNSEEN / "old-ocr"  # scripts/unseen_old_ocr.py
 
 
@@ -51,7 +51,7 @@ def unseen_inputs() -> dict[str, dict[str, str]]:
 def unseen_rows(restorer=None) -> list[dict]:
     """Given a Restorer (default: the bundled model), return one row per (unseen plan,
     input kind: old OCR, diacritics stripped, correct text) and an "all" row per kind."""
-    from .model import Restorer
+    from ..normalize.restore.model import Restorer
 
     r = restorer or Restorer.load()
     rows, sums = [], {}

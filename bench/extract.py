@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from schema import Document, Page, Source
-from pipeline.corpus import CORPUS
+from ..schema import Document, Page, Source
+from ..core.corpus import CORPUS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PLANS = ("000-cho-don", "001-son-la", "003-xa", "004-tan-ky")
@@ -54,8 +54,8 @@ def text_to_document(path: Path, restore: bool) -> Document:
     """Given a plain-text plan, return a Document after ingest+normalize (pages split on form
     feeds), using the pipeline when it can read text files, else building it here."""
     try:
-        from pipeline.runner import process_file
-        from pipeline.settings import Settings
+        from ..pipeline.runner import process_file
+        from ..core.settings import Settings
 
         return process_file(path, Settings(restore=restore, extract=False))
     except Exception:
@@ -66,10 +66,10 @@ def text_to_document(path: Path, restore: bool) -> Document:
     doc = Document(source=Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(),
                                  pages=len(pages), kind="text", size_bytes=len(data)), pages=pages)
     try:
-        import normalize.stage
-        from pipeline.settings import Settings
+        from ..normalize import stage
+        from ..core.settings import Settings
 
-        normalize.stage.run(doc, Settings(restore=restore))
+        stage.run(doc, Settings(restore=restore))
     except Exception as e:
         doc.warn("normalize", f"normalize skipped in bench: {type(e).__name__}: {e}")
     return doc
@@ -77,8 +77,8 @@ def text_to_document(path: Path, restore: bool) -> Document:
 
 def file_to_document(path: Path) -> Document:
     """Given a PDF or image, return the Document through the pipeline without extract."""
-    from pipeline.runner import process_file
-    from pipeline.settings import Settings
+    from ..pipeline.runner import process_file
+    from ..core.settings import Settings
 
     return process_file(path, Settings(extract=False, jobs=1))
 
@@ -120,11 +120,10 @@ def input_to_document(bi: BenchInput, records: Optional[Path] = None) -> Optiona
     """Given a bench input, return its Document extracted with the current rules: from its
     saved record in ``records`` (re-extracted), else by running the pipeline on the input;
     None when ``records`` is given and holds no record of this input."""
-    import extract
-
+    from .. import extract
     if records is not None:
-        from extract.rerun import record_for_input, reextract
-        from outputs.record_files import path_to_document
+        from ..pipeline.rerun import record_for_input, reextract
+        from ..pipeline.record_files import path_to_document
 
         rec = saved_record_path(records, bi)
         rec = rec if rec.exists() else record_for_input(records, bi.path)
@@ -141,7 +140,7 @@ def run_bench(inputs: list[BenchInput], records: Optional[Path] = None,
     """Run extraction on each available input (or re-extract its saved record in
     ``records``) and score it with outputs.compare; with ``save_records``, also write each
     Document there as ``<plan>.<kind>.json`` for later ``records`` runs."""
-    from outputs.compare import compare_records, score_row
+    from ..outputs.compare import compare_records, score_row
 
     rows = []
     for bi in inputs:
@@ -157,7 +156,7 @@ def run_bench(inputs: list[BenchInput], records: Optional[Path] = None,
             rows.append(BenchRow(bi.plan, bi.kind, note=f"failed: {type(e).__name__}: {e}"))
             continue
         if save_records is not None:
-            from pipeline.records import write_json_atomic
+            from ..pipeline.records import write_json_atomic
 
             write_json_atomic(saved_record_path(save_records, bi), doc.model_dump_json(indent=1))
         expected = json.loads(bi.expected.read_text(encoding="utf-8"))

@@ -1,0 +1,4 @@
+"""`python -m kehoach` is the `kehoach` command."""
+from .cli import main
+
+main()
