@@ -7,7 +7,8 @@ The Python API in one namespace::
     for path, result in kehoach.read_many(["a.pdf", "b.txt"], jobs=2):
         ...                                     # a Document, or the KehoachError that stopped it
     kehoach.restore("Ke hoach so 02-KH/BCDTW")  # old OCR text with its diacritics back
-    doc = kehoach.load("out/plan.json")         # a record written by `kehoach ingest`
+    doc = kehoach.read_record("out/plan.json")  # a record written by `kehoach ingest`
+    kehoach.load(["out/"], "sqlite:///plans.db")  # records (files, folders or Documents) into a database
 
 The stages are packages below this one (``kehoach.ingest``, ``kehoach.normalize``,
 ``kehoach.extract``, ``kehoach.schema``, ``kehoach.outputs``); docs/architecture.md maps them.
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the stages load on first use: `import kehoach` stays cheap
     from .core.settings import Settings
     from .schema import Document
 
-__all__ = ["read", "read_many", "restore", "load", "Settings", "Document", "KehoachError",
+__all__ = ["read", "read_many", "restore", "read_record", "load", "Settings", "Document", "KehoachError",
            "__version__"]
 
 
@@ -62,11 +63,36 @@ def restore(text: str) -> str:
     return Restorer.load().restore_text(text).text
 
 
-def load(path: str | Path) -> Document:
+def read_record(path: str | Path) -> Document:
     """Given a record file written by kehoach (``<stem>.json``), return its Document."""
     from .pipeline.record_files import path_to_document
 
     return path_to_document(path)
+
+
+def load(records: Iterable[str | Path | Document], url: str = "sqlite:///kehoach.db"):
+    """Given records (record files, folders of them, or Documents) and a SQLAlchemy URL
+    (``sqlite:///plans.db``, ``postgresql://user@host/db``), load them into that database as
+    `kehoach load` does; return the LoadReport (loaded, replaced, failed, counts)."""
+    from .outputs.db import load_documents, load_records
+    from .schema import Document
+
+    records = list(records)
+    docs = [r for r in records if isinstance(r, Document)]
+    paths = [r for r in records if not isinstance(r, Document)]
+    report = load_records(paths, url) if paths else None
+    if docs:
+        more = load_documents([(d.source.path if d.source else f"document {i}", d)
+                               for i, d in enumerate(docs)], url)
+        if report is None:
+            return more
+        report.loaded += more.loaded
+        report.replaced += more.replaced
+        report.failed += more.failed
+        report.tasks += more.tasks
+        report.targets += more.targets
+        report.target_values += more.target_values
+    return report
 
 
 def _read_or_error(path: Path, settings: Settings) -> Document | Exception:

@@ -39,11 +39,20 @@ def test_restore_puts_diacritics_back():
     assert kehoach.restore("Ke hoach trien khai thuc hien") == "Kế hoạch triển khai thực hiện"
 
 
-def test_load_reads_a_written_record(tmp_path):
+def test_read_record_and_load_into_a_database(tmp_path):
+    import sqlite3
+
     doc = kehoach.read(TEXT_PLAN)
     path = tmp_path / "plan.json"
     path.write_text(doc.model_dump_json(), encoding="utf-8")
-    assert kehoach.load(path) == doc
+    assert kehoach.read_record(path) == doc
+    db = tmp_path / "plans.db"
+    report = kehoach.load([tmp_path], f"sqlite:///{db}")
+    assert report.loaded == [str(path)] and not report.failed
+    with sqlite3.connect(db) as conn:
+        number, = conn.execute("SELECT number FROM documents").fetchone()
+        tasks, = conn.execute("SELECT count(*) FROM tasks").fetchone()
+    assert number == "169/KH-UBND" and tasks == len(doc.tasks)
 
 
 def test_import_adds_no_top_level_stage_modules(tmp_path):

@@ -9,8 +9,8 @@ from pydantic import ValidationError
 
 from kehoach.extract.metadata import _clean_line, _compiled
 from kehoach.extract.prose import Block, is_group_label
-from kehoach.extract.sections import (Line, SpeckSets, _speck_sets, classify_line, is_page_number, match_field_line,
-                              ocr_specks, section_role)
+from kehoach.extract.sections import Line, classify_line, is_page_number, match_field_line, section_role
+from kehoach.extract.specks import SpeckSets, ocr_specks, speck_sets
 from kehoach.extract.tables import section_name
 from kehoach.extract.values import clean_value_cell
 
@@ -21,7 +21,7 @@ def test_every_set_the_code_names_is_in_the_data_file():
     names = {m for f in EXTRACT.glob("*.py")
              for m in re.findall(r'ocr_specks\("([a-z_]+)"\)', f.read_text(encoding="utf-8"))}
     assert names, "no ocr_specks(...) call found"
-    assert names <= set(_speck_sets()), names - set(_speck_sets())
+    assert names <= set(speck_sets()), names - set(speck_sets())
 
 
 def test_sets_are_joined_and_taken_out():
