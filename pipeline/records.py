@@ -20,7 +20,8 @@ def exception_to_error_info(exc: BaseException) -> ErrorInfo:
     """Given what stopped one input, return the error record's reason: a KehoachError as it
     says, anything else as an internal error (the traceback goes to the debug log)."""
     if isinstance(exc, KehoachError):
-        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint)
+        return ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint,
+                         stage=getattr(exc, "stage", None) or None)
     log.debug("internal error:\n%s", "".join(traceback.format_exception(exc)))
     return ErrorInfo(code="internal-error", message=f"{type(exc).__name__}: {exc}"[:500],
                      hint="this is a bug in kehoach; please report it with the input file")
