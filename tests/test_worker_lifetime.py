@@ -52,7 +52,7 @@ def test_no_worker_outlives_a_killed_batch(tmp_path):
     for name in ("a.txt", "b.txt", "c.txt"):  # restoration of a 1 MB token keeps workers busy
         (src / name).write_text("a" * 1_000_000, encoding="utf-8")
     batch = subprocess.Popen(
-        [sys.executable, "-m", "cli", "ingest", str(src), "--out", str(tmp_path / "out"),
+        [sys.executable, "-m", "kehoach", "ingest", str(src), "--out", str(tmp_path / "out"),
          "--jobs", "2", "--quiet", "--file-timeout", "0"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
