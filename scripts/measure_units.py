@@ -217,7 +217,7 @@ def registry_without(plan: str, folder: Path) -> Path:
     return the YAML's path (for extract.units.DATA_FILE)."""
     import yaml
 
-    from extract.units import DATA_FILE
+    from kehoach.extract.units import DATA_FILE
 
     names = expected_names()
     others = set().union(*(v for k, v in names.items() if k != plan))
@@ -236,8 +236,8 @@ def load_figures(records: list[tuple[str, dict]], verbose: bool = False) -> str:
 
     from sqlalchemy import func, select, text
 
-    from outputs import db
-    from schema import Document
+    from kehoach.outputs import db
+    from kehoach.schema import Document
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.url_to_engine(f"sqlite:///{tmp}/k.db")
@@ -288,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = []
     import tempfile
 
-    import extract.units as units_module
-
+    import kehoach.extract.units as units_module  # HOUSE-CHECK
     scratch = Path(tempfile.mkdtemp())
     bundled = units_module.DATA_FILE
 

@@ -18,11 +18,11 @@ for p in (ROOT, ROOT / "scripts"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from bench.plans.build import plan_refs  # noqa: E402
-from bench.plans.catalogue import load_catalogue  # noqa: E402
-from bench.plans.draw import draw_plan  # noqa: E402
+from kehoach.bench.plans.build import plan_refs  # noqa: E402
+from kehoach.bench.plans.catalogue import load_catalogue  # noqa: E402
+from kehoach.bench.plans.draw import draw_plan  # noqa: E402
 from extract_vi_sources import write_counts  # noqa: E402
-from normalize.restore.lm import NgramCounts, text_to_streams  # noqa: E402
+from kehoach.normalize.restore.lm import NgramCounts, text_to_streams  # noqa: E402
 
 
 def plan_to_paragraphs(plan) -> list[str]:

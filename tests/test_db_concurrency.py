@@ -8,7 +8,7 @@ import multiprocessing as mp
 import pytest
 from sqlalchemy import func, select
 
-from outputs import db
+from kehoach.outputs import db
 from test_db import postgres_url  # noqa: F401 - the session's PostgreSQL server fixture
 
 LOADERS = 3

@@ -175,7 +175,7 @@ def test_a_value_cell_keeps_the_unit_it_prints(cell, value, unit, cmp):
 @pytest.mark.parametrize("line,name", [
     ("_ PHỤLỤC", "Phụ lục"), (". PHỤ. LỰC, DANH MỤC DỰ ÁN", "Phụ lục"), ("PHỤ Lục II", "Phụ lục II")])
 def test_appendix_headings_as_ocr_and_restoration_leave_them(line, name):
-    from extract.sections import Line, appendix_name, classify_line
+    from kehoach.extract.sections import Line, appendix_name, classify_line
 
     kind, ordinal, body = classify_line(line)
     assert kind == "appendix" and appendix_name(Line(1, 0, line, kind, ordinal, body)) == name
@@ -189,13 +189,13 @@ def test_appendix_headings_as_ocr_and_restoration_leave_them(line, name):
     ("- Thời gian thực hiện: Quý I/2026", False),
 ])
 def test_a_line_of_column_titles_is_told_from_an_item(line, titles):
-    from extract.tables import header_line_roles
+    from kehoach.extract.tables import header_line_roles
 
     assert (header_line_roles(line) >= 2) == titles
 
 
 def _region(text: str, name: str = "Phụ lục"):
-    from extract.sections import Line, Region, classify_line
+    from kehoach.extract.sections import Line, Region, classify_line
 
     lines = []
     for i, t in enumerate(text.strip().splitlines()):
@@ -205,7 +205,7 @@ def _region(text: str, name: str = "Phụ lục"):
 
 
 def test_labelled_unit_cells_under_column_titles_are_a_table_not_a_list():
-    from extract import Plan, _field_line_regions
+    from kehoach.extract import Plan, _field_line_regions
 
     region = _region("""
 PHÂN CÔNG THỰC HIỆN
@@ -220,7 +220,7 @@ phối hợp: Phòng Kinh tế
 
 
 def test_in_text_ordinals_with_dot_or_comma_anchor_flattened_rows():
-    from extract.flat_tables import flat_region_to_raw_items
+    from kehoach.extract.flat_tables import flat_region_to_raw_items
 
     region = _region("""
 Kết quả đầu ra Mục tiêu Chỉ số theo dõi Đơn vị chủ trì Thời hạn
