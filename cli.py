@@ -153,6 +153,9 @@ def ingest_cmd(
         typer.echo(f"kehoach: warning: {line}", err=True)
     if not quiet:
         unread = f" ({len(report.incomplete)} with pages that could not be read)" if report.incomplete else ""
+        if report.refinished:
+            unread += (f" ({len(report.refinished)} from their saved pages: only the rules or "
+                       "the restoration model changed)")
         typer.echo(f"{len(report.written)} written{unread}, {len(report.skipped)} up to date, "
                    f"{len(report.failed)} failed -> {out}", err=True)
     code = report.exit_code

@@ -1,8 +1,12 @@
 """Settings for one run, validated once and passed to every stage (picklable)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 
 def kehoach_version() -> str:
@@ -55,18 +59,73 @@ class Settings:
             raise ValueError(f"--model {self.model}: no such file")
 
     def fingerprint(self) -> str:
-        """A short hash of everything that shapes a record (not jobs, timeouts, --force)."""
-        import hashlib
-        import json
+        """A short hash of everything that shapes a record (not jobs, timeouts, --force):
+        ``<reading>-<rules>``, see ``reading_fingerprint`` and ``rules_fingerprint``."""
+        return f"{self.reading_fingerprint()}-{self.rules_fingerprint()}"
 
+    def reading_fingerprint(self) -> str:
+        """A short hash of what shapes how pages are read (text layer, OCR): when only the
+        rules changed, a record's saved pages are normalized and extracted again instead."""
+        return _short_hash([kehoach_version(), self.lang, self.tessdata_dir, self.dpi, self.psm,
+                            self.force_ocr])
+
+    def rules_fingerprint(self) -> str:
+        """A short hash of what turns read pages into a record: the restoration model (its
+        content), the rule tables and the code of the normalize and extract stages."""
         model = None
-        if self.model:
-            st = os.stat(self.model)
-            model = [os.path.abspath(self.model), st.st_size, int(st.st_mtime)]
-        shape = [kehoach_version(), self.lang, self.tessdata_dir, self.dpi, self.psm, self.force_ocr, self.restore,
-                 model, self.extract]
-        return hashlib.sha1(json.dumps(shape).encode()).hexdigest()[:16]
+        if self.restore:
+            model = file_digest(self.model) if self.model else file_digest(str(BUNDLED_MODEL))
+        rules = stage_rules_digest() if (self.restore or self.extract) else None
+        return _short_hash([self.restore, model, self.extract, rules])
 
     @property
     def workers(self) -> int:
         return self.jobs or default_jobs()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = ROOT / "normalize" / "data" / "restore_model.json.gz"
+# the code and rule tables of the stages that run on read pages (restoration training
+# sources are left out: they change records only through a retrained model file)
+RULE_DIRS = ("normalize", "extract")
+RULE_SUFFIXES = {".py", ".yaml", ".yml", ".tsv", ".json", ".toml", ".csv"}
+RULES_EXCLUDED = {"restore_sources", "__pycache__"}
+
+
+def _short_hash(shape) -> str:
+    return hashlib.sha1(json.dumps(shape).encode()).hexdigest()[:16]
+
+
+def file_digest(path: str) -> str | None:
+    """The sha1 of a file's content (None when it cannot be read), once per file version."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _file_digest(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str | None:
+    h = hashlib.sha1()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def stage_rules_digest(root: Path = ROOT) -> str:
+    """The sha1 of the normalize and extract stages' code and rule tables under ``root``
+    (names and content), computed once per process."""
+    h = hashlib.sha1()
+    for top in RULE_DIRS:
+        for path in sorted((root / top).rglob("*")):
+            if (path.suffix not in RULE_SUFFIXES or not path.is_file()
+                    or RULES_EXCLUDED & set(path.relative_to(root).parts)):
+                continue
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()

@@ -39,6 +39,7 @@ class UsageError(KehoachError):
 @dataclass
 class BatchReport:
     written: list[Path] = field(default_factory=list)
+    refinished: list[Path] = field(default_factory=list)  # written from a record's saved pages
     failed: list[Path] = field(default_factory=list)   # error records written
     skipped: list[Path] = field(default_factory=list)  # record already up to date
     messages: list[str] = field(default_factory=list)  # one readable line per failure
@@ -115,6 +116,9 @@ class _Job:
         self.path, self.name, self.sha = path, name, sha
         self.doc: Document | None = None
         self.pending_pages = 0
+        # a record of this input read with the same reading options: its pages are
+        # normalized and extracted again (rules or model changed), not read again
+        self.saved: Path | None = None
 
 
 def run_batch(
@@ -149,12 +153,19 @@ def run_batch(
         if other_path and other_sha != sha and os.path.realpath(other_path) != os.path.realpath(p):
             # another input with this stem, from an earlier run into the same folder
             name = records.unique_name(p)
-        if not settings.force and records.existing_key(out_dir, name) == (sha, options):
-            report.skipped.append(p)
-            if on_done:
-                on_done(p, True)
-            continue
-        todo.append(_Job(p, name, sha))
+        job = _Job(p, name, sha)
+        found_sha, found_options = records.existing_key(out_dir, name)
+        if not settings.force and found_sha == sha:
+            if found_options == options:
+                report.skipped.append(p)
+                if on_done:
+                    on_done(p, True)
+                continue
+            if (found_options or "").split("-")[0] == settings.reading_fingerprint() \
+                    and executor != "dask":
+                # only the rules or the model changed: finish the saved pages again
+                job.saved = records.record_path(out_dir, name)
+        todo.append(job)
     if executor == "dask":
         from .dask_executor import run_dask
 
@@ -210,14 +221,35 @@ def _fail(report, out_dir, path: Path, name: str, sha: str | None, info: ErrorIn
 def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
     for job in todo:
         try:
+            doc = _refinish(job, settings, report)
             # the model and rule tables load in a thread while the first OCR'd pages are read
-            doc = process_file(job.path, settings, engine=engine, warm_up_during_ocr=True)
+            doc = doc or process_file(job.path, settings, engine=engine, warm_up_during_ocr=True)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
             _fail(report, out_dir, job.path, job.name, job.sha, exception_to_error_info(exc), on_done)
             continue
         doc.source.sha256 = job.sha
         _succeed(report, out_dir, job, doc, on_done)
     wait_warm_up()  # no thread left running if this process forks workers later
+
+
+def _saved_to_ingested(job: _Job, report) -> Document | None:
+    """The saved record's Document as ingest left it, or None (then the input is read again)."""
+    if job.saved is None:
+        return None
+    from outputs.record_files import path_to_document
+    from pipeline.runner import saved_to_ingested
+
+    try:
+        doc = saved_to_ingested(path_to_document(job.saved))
+    except Exception:  # noqa: BLE001 - an unreadable record: read the input again
+        return None
+    report.refinished.append(job.path)
+    return doc
+
+
+def _refinish(job: _Job, settings: Settings, report) -> Document | None:
+    doc = _saved_to_ingested(job, report)
+    return finish_document(doc, settings) if doc is not None else None
 
 
 def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
@@ -314,7 +346,12 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
             while queue and in_flight < max_docs:
                 job = queue.pop()
                 in_flight += 1
-                submit("plan", job, _plan_task, str(job.path), settings, job.sha)
+                saved = _saved_to_ingested(job, report)
+                if saved is not None:
+                    job.doc = saved
+                    submit("finish", job, finish_document, saved, settings)
+                else:
+                    submit("plan", job, _plan_task, str(job.path), settings, job.sha)
             done, _ = wait(list(active), return_when=FIRST_COMPLETED)
             if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 pool = _recover_broken_pool(pool, active, settings, report, out_dir, on_done)

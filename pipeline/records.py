@@ -141,7 +141,7 @@ def write_error(out_dir: Path, name: str, source: dict, error: ErrorInfo) -> Pat
     return path
 
 
-_KEY = re.compile(r'"(sha256|options)":\s*"([0-9a-f]+)"')
+_KEY = re.compile(r'"(sha256|options)":\s*"([0-9a-f-]+)"')
 _PATH = re.compile(r'"path":\s*("(?:[^"\\]|\\.)*")')
 
 
