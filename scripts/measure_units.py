@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = []
     import tempfile
 
-    import kehoach.extract.units as units_module  # HOUSE-CHECK
+    import kehoach.extract.units as units_module
     scratch = Path(tempfile.mkdtemp())
     bundled = units_module.DATA_FILE
 
