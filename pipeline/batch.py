@@ -236,8 +236,8 @@ def _saved_to_ingested(job: _Job, report) -> Document | None:
     """The saved record's Document as ingest left it, or None (then the input is read again)."""
     if job.saved is None:
         return None
-    from outputs.record_files import path_to_document
-    from pipeline.runner import saved_to_ingested
+    from .record_files import path_to_document
+    from .runner import saved_to_ingested
 
     try:
         doc = saved_to_ingested(path_to_document(job.saved))

@@ -140,7 +140,7 @@ def saved_to_ingested(saved: Document) -> Document:
     to what was read, restored words and cells back to their ``raw``, no edits, and nothing
     the normalize and extract stages added; ``finish_document`` then makes the record again
     with the current rules and model, without reading the input again."""
-    from extract.rerun import document_to_unextracted
+    from .rerun import document_to_unextracted
 
     doc = document_to_unextracted(saved)
     for page in doc.pages:
@@ -162,7 +162,7 @@ def saved_to_ingested(saved: Document) -> Document:
 
 def refinish_saved(record: Path, settings: Settings) -> Document:
     """Given a saved record file, return it normalized and extracted again (current rules)."""
-    from outputs.record_files import path_to_document
+    from .record_files import path_to_document
 
     return finish_document(saved_to_ingested(path_to_document(record)), settings)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import collect_inputs, run_batch
-from pipeline.settings import BUNDLED_MODEL, ROOT, Settings, stage_rules_digest
-from schema import Document
+from kehoach.pipeline.batch import collect_inputs, run_batch
+from kehoach.core.settings import BUNDLED_MODEL, ROOT, Settings, stage_rules_digest
+from kehoach.schema import Document
 
 PLAN = ("ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN\nSố: 12/KH-UBND\nKẾ HOẠCH\nThuc hien chuyen doi so nam 2025\n"
         "I. NHIỆM VỤ\n1. Phòng Kinh tế chủ trì, hoàn thành trước ngày 30/6/2025.\n")
