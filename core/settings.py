@@ -31,7 +31,9 @@ class Settings:
     # most accurate default model installed (ingest.ocr.DEFAULT_MODELS)
     lang: str | None = None
     tessdata_dir: str | None = None  # folder of the models; None = tesseract's own
-    dpi: int = 300                 # render resolution of PDF pages for OCR
+    # resolution pages are OCR'd at; None: each page's own (its scanned image's), upsampled
+    # where its text is small (ingest.resolution)
+    dpi: int | None = 300
     jobs: int = 0                  # worker processes; 0 = number of cores
     page_timeout: float = 600.0    # seconds one page may take in OCR; 0 = no limit
     file_timeout: float = 600.0    # seconds one input may take in each of ingest (parsing),
@@ -47,7 +49,7 @@ class Settings:
 
 
     def __post_init__(self) -> None:
-        if not 50 <= self.dpi <= 1200:
+        if self.dpi is not None and not 50 <= self.dpi <= 1200:
             raise ValueError(f"--dpi must be between 50 and 1200, not {self.dpi}")
         if self.jobs < 0:
             raise ValueError("--jobs must be 0 (all cores) or more")

@@ -27,7 +27,7 @@ class PageJob:
     path: str
     kind: str          # "pdf" or "image"
     index: int         # 0-based page / frame index
-    dpi: int
+    dpi: int | None    # resolution to OCR at; None: the page's own (ingest.resolution)
     timeout: float
     reason: str
     encoding: str | None = None
@@ -153,14 +153,19 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
     """
     from .images import load_image_page
     from .render import render_pdf_page
+    from .resolution import image_to_ocr_resolution
     from .scan_page import image_to_reading
 
     page = Page(number=job.index + 1, method="ocr", decision=job.reason, encoding=job.encoding)
     try:
         if job.kind == "pdf":
-            image, dpi = render_pdf_page(Path(job.path), job.index, job.dpi), job.dpi
+            image, dpi = render_pdf_page(Path(job.path), job.index, job.dpi)
         else:
             image, dpi = load_image_page(Path(job.path), job.index)
+        if job.dpi is None:  # the page's own resolution, upsampled where its text is small
+            image, dpi, note = image_to_ocr_resolution(image, dpi)
+            if note:
+                page.decision = f"{page.decision}; {note}"
         page.dpi = dpi
         reading = image_to_reading(image, dpi, engine, timeout=job.timeout or None,
                                    fix_orientation=getattr(engine, "fix_orientation", True))

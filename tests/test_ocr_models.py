@@ -122,7 +122,7 @@ def test_real_tesseract_reads_a_scan_with_the_spec(spec, own_tessdata):
     """The resolved spec is what tesseract runs with: page 1 of the short scan read with it."""
     models = resolve_models(spec)
     engine = TesseractEngine(lang=models.lang, tessdata_dir=models.tessdata_dir)
-    page = render_pdf_page(SHORT_SCAN, 0, 200).crop((0, 0, 1654, 700))  # the header block
+    page = render_pdf_page(SHORT_SCAN, 0, 200)[0].crop((0, 0, 1654, 700))  # the header block
     text = "".join(engine.recognize(page, dpi=200).text.split())
     assert "KẾHOẠCH" in text and "SơnLa" in text
     # the same model from a folder of one's own, named by its file
