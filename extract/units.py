@@ -42,6 +42,8 @@ _RX = {
     "dash": re.compile(r"\s*-\s*"),
     "chunks": re.compile(r"[;\n]"),              # always separate units
     "digits": re.compile(r"\d+"),
+    "inner_mark": re.compile(r"(?<=[^\W\d_])[.\-](?=[^\W\d_])"),  # "đơn.vị" (a lower-case word follows)
+    "mark_before_word": re.compile(r"(?<=\s)\.(?=\w)"),                             # "các .sở"
 }
 
 
@@ -225,6 +227,7 @@ class UnitRegistry:
     vocabulary: frozenset[str] = frozenset()  # every word of every key, head and level word
     abbreviation_words: frozenset[tuple[str, ...]] = frozenset()  # folded words of each abbreviation
     head_starts: frozenset[str] = frozenset()  # folded first word of each head ("so", "uy")
+    bigrams: frozenset[tuple[str, str]] = frozenset()  # folded word pairs the registry's keys print
     forms: UnitForms = field(default_factory=UnitForms.load, repr=False, compare=False)
     # (raw, level, trim) -> _match's answer: the repairs scan the whole registry and a piece is
     # asked again and again (resolve, is_known while splitting, cutting and rejoining)
@@ -259,6 +262,7 @@ class UnitRegistry:
                                    for w in _words(text))
         reg.abbreviation_words = frozenset(tuple(_words(a)) for a in data.abbreviations)
         reg.head_starts = frozenset(_words(h)[0] for h in data.heads if _words(h))
+        reg.bigrams = frozenset((a, b) for k in reg.exact for a, b in zip(k.split(), k.split()[1:]))
         conj = "|".join(re.escape(w) for w in {nfc(c) for c in data.conjunctions} | {fold(nfc(c)) for c in data.conjunctions})
         reg.conjunction_rx = re.compile(rf"\s(?:{conj})\s")
         # a level word, but not where it starts a longer phrase ("xã" in "xã hội")
@@ -304,8 +308,64 @@ class UnitRegistry:
         found = self._match(raw, level)
         if found is not None:
             return UnitRef(raw=raw, name=found[0], known=True, match=found[1])
-        return UnitRef(raw=raw, name=_without_trailing_speck(clean_name(raw)) or squash_spaces(raw),
-                       known=False)
+        name = _without_trailing_speck(clean_name(raw)) or squash_spaces(raw)
+        repaired = self.unglued(name)
+        if repaired != name:
+            found = self._match(repaired, level)
+            if found is not None:
+                how = f"OCR word breaks repaired ({repaired!r})"
+                return UnitRef(raw=raw, name=found[0], known=True,
+                               match=how if found[1] is None else f"{how}; {found[1]}")
+            name = repaired
+        return UnitRef(raw=raw, name=name, known=False)
+
+    def unglued(self, name: str) -> str:
+        """Given a name as printed, return it with OCR's word-break damage undone, letters
+        kept: a mark between two lower-case letters is a space ("đơn.vị", "dịch-vụ", "các
+        .sở"); a token that is no registry word but the registry's words glued together is
+        split ("Côngantỉnh", "SởNộivụ", "UBNDtinh"); a level word OCR left without marks
+        at the end ("UBND tinh") takes them, where folding confuses it with no other word."""
+        text = _RX["mark_before_word"].sub(" ", nfc(name))
+        text = _RX["inner_mark"].sub(lambda m: " " if text[m.end()].islower() else m.group(0), text)
+        words = [self._word_break(t) for t in text.split()]
+        out = " ".join(words).split()
+        if out:
+            safe = {fold(nfc(w)): nfc(w) for w in self.forms.data.fold_safe_levels if " " not in w}
+            last = out[-1]
+            if last.islower() and last == fold(last) and last in safe:
+                out[-1] = safe[last]
+        return " ".join(out)
+
+    def _word_break(self, token: str) -> str:
+        """Given one token, return it split at the registry words it glues, else as it is
+        (fewest words; every word 2+ letters and a word of the registry)."""
+        folded = fold(nfc(token))
+        if len(folded) < 5 or not folded.isalpha() or folded in self.vocabulary:
+            return token
+
+        @lru_cache(maxsize=None)
+        def best(start: int, prev: str) -> Optional[tuple[int, int, tuple[int, ...]]]:
+            """(words, -pairs of words the registry prints side by side, cut ends) from start."""
+            if start == len(folded):
+                return 0, 0, ()
+            found = None
+            for end in range(start + 2, min(len(folded), start + 12) + 1):
+                word = folded[start:end]
+                if word not in self.vocabulary:
+                    continue
+                rest = best(end, word)
+                if rest is None:
+                    continue
+                cand = (rest[0] + 1, rest[1] - ((prev, word) in self.bigrams), (end, *rest[2]))
+                if found is None or cand[:2] < found[:2]:
+                    found = cand
+            return found
+
+        found = best(0, "")
+        if found is None or found[0] < 2:
+            return token
+        cuts = found[2]
+        return " ".join(token[a:b] for a, b in zip((0, *cuts[:-1]), cuts))
 
     def _canonical(self, raw: str, level: Optional[str]) -> Optional[str]:
         found = self._match(raw, level)
@@ -844,7 +904,7 @@ class UnitRegistry:
                 and not self.head_rx.match(name) and not self.is_known(name, level))
 
     def _is_continuation(self, piece: str) -> bool:
-        key = squash_spaces(fold(piece))
+        key = squash_spaces(fold(self.unglued(piece)))  # "đơn.vị thuộc ..." as OCR broke it
         return piece[:1].islower() and (key in self.continuation_keys
                                         or key.startswith(self.continuation_prefixes))
 

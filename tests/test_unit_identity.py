@@ -174,3 +174,20 @@ def test_another_columns_words_end_the_name():
     units, debris = read("Sở Tư pháp để rà soát các văn bản", PROVINCE)
     assert [u.name for u in units] == ["Sở Tư pháp"]
     assert debris == ["để rà soát các văn bản"]
+
+
+@pytest.mark.parametrize("printed, name", [
+    ("Côngantỉnh", "Công an tỉnh"),              # OCR lost the spaces: the registry's words
+    ("Công antinh", "Công an tỉnh"),             # ... and a level word's marks
+    ("SởNộivụ", "Sở Nội vụ"),
+    ("Các .sở, ban, ngành", "Các sở, ban, ngành"),
+])
+def test_ocr_word_breaks_are_repaired(printed, name):
+    [u], debris = read(printed, PROVINCE)
+    assert (u.name, u.known, debris) == (name, True, [])
+
+
+def test_word_breaks_of_an_unknown_name_are_repaired_its_letters_kept():
+    assert REG.unglued("Các doanh nghiệp cung cấp dịch-vụ") == "Các doanh nghiệp cung cấp dịch vụ"
+    assert REG.unglued("đơn.vị thuộc UBND xã") == "đơn vị thuộc UBND xã"
+    assert REG.unglued("Phòng VH-XH") == "Phòng VH-XH"  # a dash between capitals is printed so
