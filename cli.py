@@ -16,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # main() turns errors into one readable line
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Turn Vietnamese government plans (Kế hoạch) into structured, validated records.",
 )
 
@@ -27,8 +28,19 @@ bench_app = typer.Typer(
 app.add_typer(bench_app, name="bench")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from .core.settings import kehoach_version
+
+        typer.echo(f"kehoach {kehoach_version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="print the version and exit"),
+) -> None:
     """Turn Vietnamese government plans (Kế hoạch) into structured, validated records."""
 
 
