@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -33,8 +34,9 @@ pytestmark = pytest.mark.wheel
 def installed(tmp_path_factory):
     """(the wheel file, the fresh environment's python) with the wheel installed."""
     base = tmp_path_factory.mktemp("wheel")
+    source = _tracked_copy(base / "src")
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                            str(base / "dist"), str(ROOT)], capture_output=True, text=True)
+                            str(base / "dist"), str(source)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr[-3000:]
     wheel, = (base / "dist").glob("kehoach-*.whl")
     env = base / "venv"
@@ -47,6 +49,21 @@ def installed(tmp_path_factory):
                                   capture_output=True, text=True, check=True).stdout.strip())
     (purelib / "_kehoach_test_deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return wheel, python, purelib
+
+
+def _tracked_copy(to: Path) -> Path:
+    """The files of the source tree git keeps (committed or new, not ignored) copied to ``to``: setuptools builds in place
+    (build/, *.egg-info), where a module deleted since an earlier build would still be
+    packed; a clone's files are what a user builds from."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True)
+    if listed.returncode != 0:  # not a git checkout: the tree without build products
+        shutil.copytree(ROOT, to, ignore=shutil.ignore_patterns(".venv", "build", "*.egg-info", ".git"))
+        return to
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, to / name)
+    return to
 
 
 def _run(python: Path, code: str, cwd: Path) -> str:
