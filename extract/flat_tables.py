@@ -26,6 +26,7 @@ from ..schema import Provenance
 from .raw_items import RawItem
 from ..core.folding import fold
 from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, lines_to_bbox, load_rules
+from .specks import ocr_specks
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -231,6 +232,9 @@ def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
     rx = _rx(rules)
     text = ln.text
     ordinal = None
+    lead = text.lstrip(ocr_specks("line_lead") + "<>«»")
+    if lead != text and rx["ord_row"].match(lead) and lead[:1].isdigit():
+        text = lead  # "‘9 Số điểm ...", "\"7. | Tỷ lệ ...": specks from the margin before the TT
     m = rx["ord_only"].match(text)
     if m:
         return SplitLine(ln, m.group("ord"), "", [])
@@ -304,6 +308,22 @@ def _starts_sentence(t: str, digits: bool = True) -> bool:
         return w[:1] in "(“\""
     letters = [c for c in w if c.isalpha()]
     return not (len(letters) > 1 and sum(c.isupper() for c in letters) > 1)
+
+
+def expected_letter_ordinal(text: str, expected: str) -> Optional[tuple[str, str]]:
+    """Given a line's text and the letters the row sequence expects next ("b", or "dđ"),
+    return (letter, rest) when the line opens with a short lower-case token that begins with
+    one of them and a capitalised word follows ("bố Thí điểm ..." -> "b"), else None."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2 or not parts[1][:1].isupper():
+        return None
+    tok = parts[0].strip(ocr_specks("line_lead"))
+    if not tok or len(tok) > 3 or not tok[:1].islower():
+        return None
+    for letter in expected:
+        if fold(tok[:1]) == fold(letter) and (tok[:1] == letter or letter != "đ"):
+            return letter, parts[1]
+    return None
 
 
 def _ord_value(o: str) -> tuple[str, int]:
@@ -388,7 +408,10 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         elif ln.gap:
             continuing = False  # a blank line closes the carried-over cell paragraph
         t = ln.text
-        # section rows
+        # section rows ("‘I | Bảo đảm ...": specks from the margin before the numeral)
+        lead_t = t.lstrip(ocr_specks("line_lead"))
+        if lead_t != t and rx["roman_row"].match(lead_t):
+            t = lead_t
         m = rx["roman_only"].match(t)
         if m and m.group("ord") in ROMAN:
             section, section_open, cur, continuing = "", True, None, False
@@ -401,6 +424,10 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             section, section_open, cur, continuing = ln.body, True, None, False
             continue
         sl = split_line(ln, rules, kind, has_deadline, bool(years))
+        if not sl.ordinal and expected is not None and expected[0] == "let" and letters_used:
+            guess = expected_letter_ordinal(sl.text, LETTERS[expected[1] - 1:expected[1] + 1])
+            if guess:  # "bố Thí điểm ...": the row's letter OCR made into a word
+                sl.ordinal, sl.text = guess
         if letters_used and sl.ordinal and sl.ordinal.isdigit() and len(sl.text.split()) >= 5 and not sl.cells:
             section, section_open, cur, continuing = sl.text, True, None, False  # "1 Rà soát, hoàn thiện ..." groups a), b)
             expected = None

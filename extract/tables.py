@@ -35,6 +35,8 @@ _RX = {
     "not_folded_letter": re.compile(r"[^0-9a-z]"),
     "ordinal_tokens": re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+"),  # "._ - b †" -> ["b"]; "1.2"
     "word_char": re.compile(r"\w"),
+    # the end of a line that stops inside a date or a number with a slash: "16/10/20", "12/"
+    "wrapped_number": re.compile(r"\d{1,2}/\d{1,2}/\d{0,3}$|\d/$"),
 }
 
 
@@ -350,6 +352,8 @@ def cell_text(text: str) -> str:
             out = ln
         elif ln[:1] in "-+•" and len(ln) > 1:
             out += "\n" + ln
+        elif _RX["wrapped_number"].search(out) and ln[:1].isdigit():
+            out += ln  # a date a narrow cell wrapped inside its number ("16/10/20" + "26")
         else:
             out += " " + ln
     return out

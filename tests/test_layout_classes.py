@@ -232,3 +232,23 @@ Kết quả đầu ra Mục tiêu Chỉ số theo dõi Đơn vị chủ trì Th�
     items, _ = flat_region_to_raw_items(region, "task")
     assert [i.ordinal for i in items] == ["1", "2", "3"]
     assert items[0].text.startswith("Bản đồ số") and "được công bố" in items[0].text
+
+
+def test_a_date_wrapped_inside_a_narrow_cell_is_one_date():
+    from kehoach.extract.tables import cell_text
+
+    assert cell_text("16/10/20\n26") == "16/10/2026"
+    assert cell_text("Trước ngày 15/8/202\n6") == "Trước ngày 15/8/2026"
+    assert cell_text("Tháng 3\nnăm 2026") == "Tháng 3 năm 2026"
+
+
+@pytest.mark.parametrize("text,expected,got", [
+    ("bố Thí điểm hạ tầng mạng nội bộ", "b", ("b", "Thí điểm hạ tầng mạng nội bộ")),  # OCR made "b" a word
+    ("e Duy trì quy trình nội bộ", "eg", ("e", "Duy trì quy trình nội bộ")),
+    ("bằng nguồn vốn của tỉnh", "b", None),        # a continuation line, not a row
+    ("Bổ sung quy chế phối hợp", "b", None),       # the item's own first word
+])
+def test_a_row_letter_ocr_made_into_a_word_is_taken_where_the_sequence_expects_it(text, expected, got):
+    from kehoach.extract.flat_tables import expected_letter_ordinal
+
+    assert expected_letter_ordinal(text, expected) == got
