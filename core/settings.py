@@ -66,19 +66,21 @@ class Settings:
         return f"{self.reading_fingerprint()}-{self.rules_fingerprint()}"
 
     def reading_fingerprint(self) -> str:
-        """A short hash of what shapes how pages are read (text layer, OCR): when only the
-        rules changed, a record's saved pages are normalized and extracted again instead."""
-        return _short_hash([kehoach_version(), self.lang, self.tessdata_dir, self.dpi, self.psm,
-                            self.force_ocr])
+        """A short hash of the options that shape how pages are read (text layer or OCR,
+        models, resolution, segmentation). Nothing else: a new kehoach version or new rules
+        never read (OCR) an archive again; when only the rules fingerprint changed, a
+        record's saved pages are normalized and extracted again (``--force`` reads anew)."""
+        return _short_hash([self.lang, self.tessdata_dir, self.dpi, self.psm, self.force_ocr])
 
     def rules_fingerprint(self) -> str:
-        """A short hash of what turns read pages into a record: the restoration model (its
-        content), the rule tables and the code of the normalize and extract stages."""
+        """A short hash of what turns read pages into a record: the kehoach version, the
+        restoration model (its content), the rule tables and the code of the stages that run
+        on read pages (``rule_files``)."""
         model = None
         if self.restore:
             model = file_digest(self.model) if self.model else file_digest(str(BUNDLED_MODEL))
         rules = stage_rules_digest() if (self.restore or self.extract) else None
-        return _short_hash([self.restore, model, self.extract, rules])
+        return _short_hash([kehoach_version(), self.restore, model, self.extract, rules])
 
     @property
     def workers(self) -> int:
@@ -87,11 +89,15 @@ class Settings:
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = ROOT / "normalize" / "data" / "restore_model.json.gz"
-# the code and rule tables of the stages that run on read pages (restoration training
-# sources are left out: they change records only through a retrained model file)
-RULE_DIRS = ("normalize", "extract")
+# the code and rule tables of what runs on read pages: the shared ground floor, the record
+# model, normalize and extract (restoration training sources are left out: they change
+# records only through a retrained model file, hashed on its own)
+RULE_DIRS = ("core", "schema", "normalize", "extract")
 RULE_SUFFIXES = {".py", ".yaml", ".yml", ".tsv", ".json", ".toml", ".csv"}
 RULES_EXCLUDED = {"restore_sources", "__pycache__"}
+# rule data the extract stage reads from outside its folder (extract.units_identity: the
+# national list of places)
+RULE_EXTRA_FILES = ("normalize/data/restore_sources/admin_units.txt.gz",)
 
 
 def _short_hash(shape) -> str:
@@ -119,15 +125,19 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str | None:
     return h.hexdigest()
 
 
+def rule_files(root: Path = ROOT) -> list[Path]:
+    """Given the package folder, return the files whose content shapes a record made from
+    read pages (``RULE_DIRS`` code and tables, ``RULE_EXTRA_FILES``), in a stable order."""
+    found = [path for top in RULE_DIRS for path in sorted((root / top).rglob("*"))
+             if path.suffix in RULE_SUFFIXES and path.is_file()
+             and not RULES_EXCLUDED & set(path.relative_to(root).parts)]
+    return found + [root / name for name in RULE_EXTRA_FILES if (root / name).is_file()]
+
+
 @lru_cache(maxsize=4)
 def stage_rules_digest(root: Path = ROOT) -> str:
-    """The sha1 of the normalize and extract stages' code and rule tables under ``root``
-    (names and content), computed once per process."""
+    """The sha1 of ``rule_files`` under ``root`` (names and content), once per process."""
     h = hashlib.sha1()
-    for top in RULE_DIRS:
-        for path in sorted((root / top).rglob("*")):
-            if (path.suffix not in RULE_SUFFIXES or not path.is_file()
-                    or RULES_EXCLUDED & set(path.relative_to(root).parts)):
-                continue
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in rule_files(root):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()

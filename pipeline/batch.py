@@ -22,6 +22,8 @@ from ..ingest.detect import is_candidate_input
 from ..ingest.document import file_sha256
 from ..core.errors import KehoachError
 from . import records
+from .record_files import path_to_document
+from .rerun import saved_to_ingested
 from .records import exception_to_error_info
 from .runner import (
     finish_document, merge_ocr_page, ocr_job, plan_file, process_file, wait_warm_up,
@@ -161,14 +163,15 @@ def run_batch(
                 if on_done:
                     on_done(p, True)
                 continue
-            if (found_options or "").split("-")[0] == settings.reading_fingerprint() \
-                    and executor != "dask":
+            if (found_options or "").split("-")[0] == settings.reading_fingerprint():
                 # only the rules or the model changed: finish the saved pages again
                 job.saved = records.record_path(out_dir, name)
         todo.append(job)
     if executor == "dask":
         from .dask_executor import run_dask
 
+        for job in todo:  # records to finish again go to the workers as their saved pages
+            job.doc = _saved_to_ingested(job, report)
         run_dask(todo, out_dir, settings, report, on_done, scheduler, _succeed, _fail)
     elif settings.workers <= 1 or engine is not None:
         _run_inline(todo, out_dir, settings, report, on_done, engine)
@@ -236,12 +239,11 @@ def _saved_to_ingested(job: _Job, report) -> Document | None:
     """The saved record's Document as ingest left it, or None (then the input is read again)."""
     if job.saved is None:
         return None
-    from .record_files import path_to_document
-    from .runner import saved_to_ingested
-
     try:
         doc = saved_to_ingested(path_to_document(job.saved))
-    except Exception:  # noqa: BLE001 - an unreadable record: read the input again
+    except Exception as exc:  # noqa: BLE001 - an unreadable record: read the input again
+        log.warning("%s: its saved record cannot be reused (%s: %s); reading the input again",
+                    job.path.name, type(exc).__name__, exc)
         return None
     report.refinished.append(job.path)
     return doc

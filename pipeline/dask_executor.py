@@ -29,6 +29,18 @@ def process_remote(path: str, settings: Settings) -> tuple[str, str]:
         return "error", exception_to_error_info(exc).model_dump_json()
 
 
+def finish_remote(doc_json: str, settings: Settings) -> tuple[str, str]:
+    """Worker side: normalize and extract a saved record's pages again (``process_remote``'s
+    answers), without reading the input."""
+    from .records import exception_to_error_info
+    from .runner import finish_document
+
+    try:
+        return "ok", finish_document(Document.model_validate_json(doc_json), settings).model_dump_json()
+    except Exception as exc:  # noqa: BLE001 - reported as an error record by the client
+        return "error", exception_to_error_info(exc).model_dump_json()
+
+
 def connect(scheduler: str | None, workers: int):
     """A Dask client: to the scheduler address, or to a new local cluster of processes."""
     try:
@@ -55,7 +67,9 @@ def run_dask(todo, out_dir: Path, settings: Settings, report, on_done, scheduler
 
     client = connect(scheduler, settings.workers)
     try:
-        futures = {client.submit(process_remote, str(job.path), settings, pure=False,
+        # a job with a Document holds a saved record's pages: only finished again
+        futures = {client.submit(*((finish_remote, job.doc.model_dump_json()) if job.doc is not None
+                                   else (process_remote, str(job.path))), settings, pure=False,
                                  key=f"kehoach-{job.sha[:16]}-{job.name}"): job for job in todo}
         for fut in as_completed(list(futures)):
             job = futures[fut]

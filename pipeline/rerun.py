@@ -34,6 +34,29 @@ def document_to_unextracted(doc: Document) -> Document:
     return out
 
 
+def saved_to_ingested(saved: Document) -> Document:
+    """Given a saved record, return its Document as ingest and OCR left it: page texts back
+    to what was read, restored words and cells back to their ``raw``, no edits, and nothing
+    the normalize and extract stages added; ``finish_document`` then makes the record again
+    with the current rules and model, without reading the input again."""
+    doc = document_to_unextracted(saved)
+    for page in doc.pages:
+        page.text, page.edits, page.tokens_changed = page.raw_text, [], 0
+        for word in page.words:
+            if word.raw is not None:
+                word.text, word.raw = word.raw, None
+        for table in page.tables:
+            for cell in table.cells:
+                if cell.raw is not None:
+                    cell.text, cell.raw = cell.raw, None
+    # finish_document adds these again
+    doc.warnings = [w for w in doc.warnings if w.stage != "normalize"
+                    and not (w.stage == "ingest" and w.message.endswith("is blank: no text found"))]
+    doc.stages = [s for s in doc.stages if s not in ("normalize", "extract")]
+    doc.produced_by = None
+    return doc
+
+
 def reextract(doc: Document, settings: Any = None) -> Document:
     """Given a saved Document, return a copy extracted again with the current rules; its
     ``produced_by.version`` names the build that re-extracted it."""

@@ -135,38 +135,6 @@ def process_file(path: str | Path, settings: Settings | None = None,
     return finish_document(doc, settings)
 
 
-def saved_to_ingested(saved: Document) -> Document:
-    """Given a saved record, return its Document as ingest and OCR left it: page texts back
-    to what was read, restored words and cells back to their ``raw``, no edits, and nothing
-    the normalize and extract stages added; ``finish_document`` then makes the record again
-    with the current rules and model, without reading the input again."""
-    from .rerun import document_to_unextracted
-
-    doc = document_to_unextracted(saved)
-    for page in doc.pages:
-        page.text, page.edits, page.tokens_changed = page.raw_text, [], 0
-        for word in page.words:
-            if word.raw is not None:
-                word.text, word.raw = word.raw, None
-        for table in page.tables:
-            for cell in table.cells:
-                if cell.raw is not None:
-                    cell.text, cell.raw = cell.raw, None
-    # finish_document adds these again
-    doc.warnings = [w for w in doc.warnings if w.stage != "normalize"
-                    and not (w.stage == "ingest" and w.message.endswith("is blank: no text found"))]
-    doc.stages = [s for s in doc.stages if s not in ("normalize", "extract")]
-    doc.produced_by = None
-    return doc
-
-
-def refinish_saved(record: Path, settings: Settings) -> Document:
-    """Given a saved record file, return it normalized and extracted again (current rules)."""
-    from .record_files import path_to_document
-
-    return finish_document(saved_to_ingested(path_to_document(record)), settings)
-
-
 def plan_file(path: Path, settings: Settings, sha256: str | None = None):
     """``plan_document`` (parse the file, plan its OCR pages) within --file-timeout."""
     with stage_time_limit("ingest", settings.file_timeout, path.name):

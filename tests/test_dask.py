@@ -27,3 +27,25 @@ def test_dask_local_cluster_matches_local_run(tmp_path):
     for rec in sorted((tmp_path / "local").glob("*.json")):
         other = tmp_path / "dask" / rec.name
         assert json.loads(rec.read_text("utf-8")) == json.loads(other.read_text("utf-8")), rec.name
+
+
+def test_dask_finishes_saved_pages_again_when_only_the_model_changed(tmp_path):
+    import gzip
+
+    from kehoach.core.settings import BUNDLED_MODEL
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_pdf(src / "plan.pdf", [BODY])
+    inputs = collect_inputs([src])
+    run_batch(inputs, tmp_path / "out", Settings(jobs=1), executor="dask")
+    first = json.loads((tmp_path / "out" / "plan.json").read_text("utf-8"))
+    model = tmp_path / "model.json.gz"  # the same model in other bytes: another fingerprint
+    model.write_bytes(gzip.compress(gzip.decompress(BUNDLED_MODEL.read_bytes()), compresslevel=1, mtime=0))
+    settings = Settings(jobs=1, model=str(model))
+    again = run_batch(inputs, tmp_path / "out", settings, executor="dask")
+    assert [p.name for p in again.refinished] == ["plan.pdf"] and not again.failed, again.messages
+    second = json.loads((tmp_path / "out" / "plan.json").read_text("utf-8"))
+    assert second["produced_by"]["options"] == settings.fingerprint() != first["produced_by"]["options"]
+    assert {k: v for k, v in second.items() if k != "produced_by"} == \
+        {k: v for k, v in first.items() if k != "produced_by"}

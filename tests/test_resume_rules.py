@@ -1,5 +1,6 @@
-"""A resumed batch knows what made each record: a change of the rules or the restoration
-model redoes the record, from its saved pages (no reading or OCR again)."""
+"""A resumed batch knows what made each record: a change of the rules, the restoration
+model or the kehoach version redoes the record from its saved pages (no reading or OCR
+again); a change of the OCR options reads the input again."""
 from __future__ import annotations
 
 import gzip
@@ -8,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from kehoach.core import settings as settings_module
+from kehoach.core.errors import IngestError
+from kehoach.core.settings import BUNDLED_MODEL, ROOT, Settings, rule_files, stage_rules_digest
+from kehoach.extract.units_identity import PLACES_FILE
+from kehoach.ingest.ocr import OcrResult
 from kehoach.pipeline.batch import collect_inputs, run_batch
-from kehoach.core.settings import BUNDLED_MODEL, ROOT, Settings, stage_rules_digest
-from kehoach.schema import Document
+from kehoach.schema import Document, Word
 
 PLAN = ("ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN\nSố: 12/KH-UBND\nKẾ HOẠCH\nThuc hien chuyen doi so nam 2025\n"
         "I. NHIỆM VỤ\n1. Phòng Kinh tế chủ trì, hoàn thành trước ngày 30/6/2025.\n")
@@ -33,6 +38,100 @@ def test_rule_files_and_code_are_in_the_fingerprint(tmp_path):
     stage_rules_digest.cache_clear()
     assert stage_rules_digest(tmp_path) != before
     assert stage_rules_digest(tmp_path) != stage_rules_digest(ROOT)
+
+
+def test_every_rule_table_of_extract_is_hashed():
+    hashed = set(rule_files())
+    tables = [p for p in (ROOT / "extract" / "data").rglob("*") if p.is_file()]
+    assert tables and set(tables) <= hashed
+    assert PLACES_FILE in hashed                   # read by extract from normalize/data
+    assert BUNDLED_MODEL not in hashed             # hashed on its own, when restoring
+
+
+OCR_LINES = ["ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN", "Số: 12/KH-UBND", "KẾ HOẠCH",
+             "Thực hiện chuyển đổi số năm 2025", "I. NHIỆM VỤ",
+             "1. Phòng Kinh tế chủ trì, hoàn thành trước ngày 30/6/2025."]
+
+
+class RecordedEngine:
+    """Returns the same recorded OCR lines for every page image; counts its calls."""
+
+    name = "recorded"
+
+    def __init__(self):
+        self.calls = 0
+
+    def recognize(self, image, *, dpi, timeout=None, psm=None):
+        self.calls += 1
+        words = [Word(text=t, bbox=(10.0 * k, 20.0 * i, 10.0 * k + 8, 20.0 * i + 12), conf=93.0, line=i)
+                 for i, line in enumerate(OCR_LINES) for k, t in enumerate(line.split())]
+        return OcrResult(text="\n".join(OCR_LINES), words=words, confidence=93.0)
+
+
+class FailingEngine:
+    """An engine that fails the test if anything asks it to read."""
+
+    name = "failing"
+
+    def recognize(self, image, *, dpi, timeout=None, psm=None):
+        raise AssertionError("OCR ran although only the rules changed")
+
+
+def _scan_batch(tmp_path: Path) -> tuple[list[Path], Path, Document]:
+    """A one-page scanned input read once by the recorded engine: (inputs, out, record)."""
+    from PIL import Image
+
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.new("L", (850, 1100), 255).save(src / "scan.png", dpi=(100, 100))
+    out = tmp_path / "out"
+    engine = RecordedEngine()
+    report = run_batch(collect_inputs([src]), out, Settings(jobs=1), engine=engine)
+    assert engine.calls == 1 and [p.name for p in report.written] == ["scan.json"]
+    return collect_inputs([src]), out, Document.model_validate_json((out / "scan.json").read_text("utf-8"))
+
+
+def test_a_rule_change_reextracts_an_up_to_date_batch_without_ocr(tmp_path, monkeypatch):
+    inputs, out, before = _scan_batch(tmp_path)
+    # the rules of another build: a copy of the rule files with one more unit alias
+    rules = tmp_path / "rules"
+    for top in settings_module.RULE_DIRS:
+        shutil.copytree(ROOT / top, rules / top, ignore=shutil.ignore_patterns("__pycache__", "*.gz"))
+    units = rules / "extract" / "data" / "units.yaml"
+    units.write_text(units.read_text("utf-8") + "\n# a new alias\n", encoding="utf-8")
+    monkeypatch.setattr(settings_module, "stage_rules_digest", lambda: stage_rules_digest(rules))
+    settings = Settings(jobs=1)
+    assert settings.reading_fingerprint() == before.produced_by.options.split("-")[0]
+    assert settings.fingerprint() != before.produced_by.options
+    report = run_batch(inputs, out, settings, engine=FailingEngine())
+    assert not report.failed, report.messages
+    assert [p.name for p in report.refinished] == ["scan.png"] and not report.skipped
+    after = Document.model_validate_json((out / "scan.json").read_text("utf-8"))
+    assert after.produced_by.options == settings.fingerprint()
+    assert [p.raw_text for p in after.pages] == [p.raw_text for p in before.pages]
+    assert after.model_dump(exclude={"produced_by"}) == before.model_dump(exclude={"produced_by"})
+    assert after.number == "12/KH-UBND" and after.tasks
+    # and now it is up to date
+    assert len(run_batch(inputs, out, settings, engine=FailingEngine()).skipped) == 1
+
+
+def test_a_version_bump_alone_does_not_ocr_again(tmp_path, monkeypatch):
+    inputs, out, before = _scan_batch(tmp_path)
+    monkeypatch.setattr(settings_module, "kehoach_version", lambda: "99.0")
+    report = run_batch(inputs, out, Settings(jobs=1), engine=FailingEngine())
+    assert not report.failed, report.messages
+    assert [p.name for p in report.refinished] == ["scan.png"]
+    after = Document.model_validate_json((out / "scan.json").read_text("utf-8"))
+    assert after.produced_by.version == "99.0"
+    assert after.tasks == before.tasks
+
+
+@pytest.mark.parametrize("option", [{"dpi": 200}, {"psm": 6}, {"lang": "vie+eng"}])
+def test_a_change_of_ocr_options_reads_again(tmp_path, option):
+    inputs, out, before = _scan_batch(tmp_path)
+    engine = RecordedEngine()
+    report = run_batch(inputs, out, Settings(jobs=1, **option), engine=engine)
+    assert engine.calls == 1 and not report.refinished and not report.skipped
 
 
 def test_a_new_model_redoes_records_from_their_saved_pages(tmp_path):
