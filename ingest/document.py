@@ -120,7 +120,9 @@ def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
         else:
             decision_reason, use_text = decision.reason, decision.use_text
         page.decision = decision_reason
-        if use_text:
+        if tl.missing:  # the page tree declares it but it is not there: nothing to read
+            page.error = tl.error
+        elif use_text:
             page.raw_text = page.text = tl.text
             page.words = tl.words
             page.tables = tl.tables

@@ -18,19 +18,34 @@ def load_image_page(path: Path, index: int):
     """Given an image file and a 0-based frame index, return (greyscale image, dpi)."""
     from PIL import ImageOps
 
+    from PIL import Image
+
     with _open(path) as im:
         try:
             im.seek(index)
         except EOFError as exc:
             raise IngestError(f"{path.name} has no page {index + 1}", code="bad-image") from exc
+        except Image.DecompressionBombError as exc:
+            raise _too_large(path, f"page {index + 1}: {exc}") from exc
+        w, h = im.size  # each frame of a TIFF has its own size: the first one was checked
+        if w * h > MAX_PIXELS:
+            raise _too_large(path, f"page {index + 1} is {w}x{h} px")
         dpi = _dpi(im)
         try:
             # EXIF orientation first: phone photos of plans are often stored sideways
             page = ImageOps.exif_transpose(im) if index == 0 else im.copy()
             page = page.convert("L")
+        except Image.DecompressionBombError as exc:
+            raise _too_large(path, f"page {index + 1}: {exc}") from exc
         except OSError as exc:
             raise IngestError(f"{path.name}: image data is damaged: {exc}", code="bad-image") from exc
     return page, dpi
+
+
+def _too_large(path: Path, detail: str) -> IngestError:
+    return IngestError(f"{path.name} is too large an image ({detail})",
+                       hint=f"images over {MAX_PIXELS // 1_000_000} megapixels are refused; "
+                       "downscale it to 300 dpi first", code="image-too-large")
 
 
 def _dpi(im) -> int:

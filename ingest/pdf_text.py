@@ -43,6 +43,7 @@ class TextLayerPage:
     n_images: int = 0
     image_area: float = 0.0  # fraction of the page covered by images
     error: str | None = None
+    missing: bool = False  # declared by the page tree but not reachable in it: no page to read
 
 
 @contextlib.contextmanager
@@ -110,7 +111,52 @@ def read_text_layer(path: Path, with_tables: bool = True) -> list[TextLayerPage]
                 pages.append(TextLayerPage(
                     number=i, width=float(page.width or 0), height=float(page.height or 0),
                     text="", words=[], error=f"text layer unreadable: {exc}"[:300]))
+        declared, cyclic = page_tree_to_declared_count(pdf.doc)
+    if cyclic and declared is not None and declared > len(pages):
+        why = "the page tree refers to itself"
+        for n in range(len(pages) + 1, min(declared, len(pages) + MAX_MISSING_PAGES) + 1):
+            pages.append(TextLayerPage(
+                number=n, width=0.0, height=0.0, text="", words=[], missing=True,
+                error=f"page-tree: page {n} of the {declared} the PDF declares cannot be "
+                f"found ({why})"))
     return pages
+
+
+MAX_MISSING_PAGES = 10_000  # a /Count beyond this is garbage, not pages to list
+
+
+def page_tree_to_declared_count(document) -> tuple[int | None, bool]:
+    """Given a pdfminer PDFDocument, return the page count its page tree declares (None if
+    it declares none) and whether the tree is cyclic (a node among its own descendants;
+    pdfminer then silently skips the repeated part)."""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    try:
+        root_ref = document.catalog.get("Pages")
+        root = resolve1(root_ref)
+        declared = resolve1(root.get("Count")) if isinstance(root, dict) else None
+    except Exception:  # noqa: BLE001 - a tree too broken to read: pdfminer said what it found
+        return None, False
+    declared = declared if isinstance(declared, int) and declared >= 0 else None
+    cyclic = False
+    stack = [(root_ref, frozenset())]
+    seen = 0
+    while stack and seen < MAX_MISSING_PAGES * 10:
+        ref, ancestors = stack.pop()
+        seen += 1
+        key = ref.objid if isinstance(ref, PDFObjRef) else None
+        if key is not None and key in ancestors:
+            cyclic = True
+            continue
+        try:
+            node = resolve1(ref)
+            kids = resolve1(node.get("Kids")) if isinstance(node, dict) else None
+        except Exception:  # noqa: BLE001
+            continue
+        if isinstance(kids, list):
+            inner = ancestors | {key} if key is not None else ancestors
+            stack.extend((kid, inner) for kid in kids)
+    return declared, cyclic
 
 
 def _read_page(page, number: int, with_tables: bool) -> TextLayerPage:
