@@ -466,6 +466,7 @@ def extract_cmd(
     Runs only the extract stage on each record's saved pages (OCR is the slow part). Exit
     code 0 when all records were re-extracted, 1 when some could not be read, 2 on usage errors.
     """
+    from .pipeline.corrections import apply_store
     from .pipeline.rerun import reextract
     from .pipeline.record_files import paths_to_documents
     from .pipeline.records import unique_name, write_json_atomic
@@ -480,7 +481,8 @@ def extract_cmd(
     taken: set[Path] = set()
     for p, doc in read.documents:
         try:
-            new = reextract(doc)
+            # the reviewers' corrections of this record (its folder's store) are applied again
+            new = apply_store(reextract(doc), p.parent, p.name.removesuffix(".json"))
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
             failed += 1
             typer.echo(f"kehoach: failed: {p}: extraction raised {type(exc).__name__}: {exc}", err=True)
@@ -490,8 +492,15 @@ def extract_cmd(
             target = out / f"{unique_name(p)}.json"
         taken.add(target)
         write_json_atomic(target, new.model_dump_json(indent=1))
+        review = ""
+        if new.review:
+            review = f", {new.review.corrections} corrections applied"
+            if new.review.unmatched:
+                review += f", {len(new.review.unmatched)} not applied (no such item; kept in {new.review.store})"
+                typer.echo(f"kehoach: warning: {p.name}: {len(new.review.unmatched)} correction(s) "
+                           "not applied: their item is not in this extraction", err=True)
         if not quiet:
-            typer.echo(f"{p.name}: {len(new.targets)} targets, {len(new.tasks)} tasks -> {target}")
+            typer.echo(f"{p.name}: {len(new.targets)} targets, {len(new.tasks)} tasks{review} -> {target}")
     raise typer.Exit(1 if failed else 0)
 
 

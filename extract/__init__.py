@@ -287,6 +287,10 @@ def run(doc: Document, settings: Any = None) -> Document:
         item = raw_item_to_item(raw, year, registry, level, where)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks
+    from .item_ids import assign_item_ids, document_id_of
+
+    assign_item_ids(doc)
+    doc.doc_id = document_id_of(doc)
     doc.units = items_to_unit_roles(targets, tasks)
     if not targets and not tasks:
         doc.warn(STAGE, "no targets or tasks found")

@@ -181,7 +181,14 @@ def run_batch(
 
 
 def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
+    from .corrections import apply_store
+
     try:
+        doc = apply_store(doc, out_dir, job.name)  # reviewers' corrections survive every run
+        if doc.review and doc.review.unmatched:
+            report.notes.append(f"{job.path.name}: {len(doc.review.unmatched)} correction(s) "
+                                "not applied: their item is not in this extraction (kept in "
+                                f"{doc.review.store}; kehoach review lists them)")
         report.written.append(records.write_record(out_dir, job.name, doc))
     except Exception as exc:  # noqa: BLE001 - a record that cannot be written is an error record
         _fail(report, out_dir, job.path, job.name, job.sha,

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from ..schema import Document, Signer
 
 STAGE = "extract"
+REVIEW_STAGE = "review"  # warnings of corrections applied (pipeline.corrections)
 # Document fields the extract stage fills (schema.Document), reset before running it again.
 EXTRACTED_FIELDS = ("number", "doc_type", "issuer", "place", "issued_date", "title")
 
@@ -29,7 +30,8 @@ def document_to_unextracted(doc: Document) -> Document:
         setattr(out, f, None)
     out.signer = Signer()
     out.references, out.targets, out.tasks, out.units = [], [], [], []
-    out.warnings = [w for w in out.warnings if w.stage != STAGE]
+    out.doc_id, out.review = None, None  # extraction and corrections set them again
+    out.warnings = [w for w in out.warnings if w.stage not in (STAGE, REVIEW_STAGE)]
     out.stages = [s for s in out.stages if s != STAGE]
     return out
 

@@ -9,7 +9,7 @@ page, origin top-left, whatever the page's source (text layer, OCR at any dpi, i
 """
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -165,7 +165,33 @@ class TargetValue(_Model):
     comparator: Optional[Comparator] = None
 
 
+ReviewStatus = Literal["not-reviewed", "in-review", "reviewed"]
+CorrectableField = Literal["text", "ordinal", "section", "appendix", "deadline", "lead_units",
+                           "cooperating_units", "notes", "values"]
+
+
+class ItemReview(_Model):
+    """What a reviewer did to an item (``kehoach review``; the corrections store
+    ``OUT/corrections/<record>.json`` holds it and every run applies it again)."""
+
+    accepted: bool = Field(False, description="a reviewer checked the item against the page")
+    added: bool = Field(False, description="the item was missed by extraction and added by a reviewer")
+    corrected: list[CorrectableField] = Field(
+        default_factory=list, description="the fields whose value is a reviewer's correction")
+    extracted: dict[str, Any] = Field(
+        default_factory=dict, description="for each corrected field, the value extraction gave "
+        "(null when it gave none): the record without corrections can be told from it")
+    by: Optional[str] = Field(None, description="who reviewed the item last")
+    at: Optional[str] = Field(None, description="when (ISO 8601 with time zone)")
+
+
 class Item(_Model):
+    id: Optional[str] = Field(
+        None, description="the item's stable id within its document: 'task-' or 'target-' and "
+        "10 hex digits of a hash of its appendix, section and ordinal, folded (no case or "
+        "marks), or of the first words of its text when it has no ordinal; '-2', '-3' for a "
+        "later item of the same path. The same item keeps it across re-extraction, re-OCR "
+        "and new versions; corrections are keyed by it. Added items: 'task-added-...'")
     ordinal: Optional[str] = None
     section: Optional[str] = None
     appendix: Optional[str] = None
@@ -177,6 +203,14 @@ class Item(_Model):
     provenance: Provenance = Field(default_factory=Provenance)
     confidence: Optional[float] = None
     warnings: list[str] = Field(default_factory=list)
+    review: Optional[ItemReview] = Field(
+        None, description="what a reviewer did to the item; null when no reviewer has")
+
+    @property
+    def reviewed(self) -> bool:
+        """A reviewer accepted, corrected or added this item."""
+        r = self.review
+        return bool(r and (r.accepted or r.added or r.corrected))
 
 
 class Task(Item):
@@ -248,6 +282,41 @@ class PlanCopy(_Model):
                            "confidence, old OCR text the share of tokens restoration kept")
 
 
+class DeletedItem(_Model):
+    """An extracted item a reviewer said is not an item: kept whole, out of the lists."""
+
+    kind: Literal["task", "target"]
+    position: int = Field(..., description="its 0-based place among the extracted items of its kind")
+    item: dict[str, Any] = Field(..., description="the item as extracted")
+    by: Optional[str] = None
+    at: Optional[str] = None
+
+
+class UnmatchedCorrection(_Model):
+    """A correction in the store whose item the current extraction does not have."""
+
+    item_id: str
+    kind: Literal["task", "target"]
+    what: str = Field(..., description="accept, delete or the field corrected")
+    text: str = Field("", description="the item's text when the correction was made")
+
+
+class DocumentReview(_Model):
+    """The state of a document's review: the corrections applied to this record."""
+
+    status: ReviewStatus = "not-reviewed"
+    store: str = Field(..., description="the corrections file, relative to the records' folder")
+    items: int = Field(0, description="items in the record")
+    items_reviewed: int = Field(0, description="of them accepted, corrected or added by a reviewer")
+    corrections: int = Field(0, description="corrections applied (fields, deletions, additions)")
+    deleted: list[DeletedItem] = Field(default_factory=list)
+    unmatched: list[UnmatchedCorrection] = Field(
+        default_factory=list, description="corrections kept in the store whose item this "
+        "extraction does not have (reported, never dropped; the review page lists them)")
+    by: Optional[str] = None
+    at: Optional[str] = None
+
+
 class ProducedBy(_Model):
     """What made this record: a re-run with other options redoes it instead of skipping."""
 
@@ -267,6 +336,13 @@ class Document(_Model):
         "text): a hash of its number, issuer and issue date, folded; null when none was read")
     plan_copy: Optional[PlanCopy] = Field(
         None, description="what kind of copy of the plan this record was read from, and how well")
+    doc_id: Optional[str] = Field(
+        None, description="the document's stable id: its plan_id when the plan's identity was "
+        "read (copies of one plan share it), else 'doc-' and the first 16 hex digits of the "
+        "source's SHA-256; unchanged by re-extraction, re-OCR and new versions")
+    review: Optional[DocumentReview] = Field(
+        None, description="the reviewers' corrections applied to this record (null: none in "
+        "the store); items carry their own review")
     number: Optional[str] = None
     doc_type: Optional[str] = None
     issuer: Optional[str] = None

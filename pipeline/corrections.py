@@ -1,0 +1,430 @@
+"""Reviewers' corrections: kept beside the records, applied again on every run.
+
+A record is what extraction read; people check it against the page (``kehoach review``) and
+correct it. Their corrections live in a store beside the records, one human-readable JSON
+file per record, ``OUT/corrections/<record name>.json``, keyed by item id (extract.item_ids)
+and field, each with the corrected value, who, when, and the value it replaced::
+
+    {"format": "kehoach-corrections/1", "record": "001-son-la", "status": "in-review",
+     "items": {"task-3f9a1c0b2e": {"kind": "task", "ordinal": "a", "text": "Xây dựng ...",
+        "accepted": {"by": "lan", "at": "2026-12-07T15:30:00+00:00"},
+        "fields": {"lead_units": {"value": [{"raw": "Sở Nội vụ", ...}],
+                                  "replaced": [{"raw": "Sở Khoa học và Công nghệ", ...}],
+                                  "by": "lan", "at": "..."}}},
+        "task-0b1c...": {"kind": "task", "text": "...", "deleted": {"by": "lan", "at": "..."}}},
+     "added": [{"id": "task-added-5e2f0a1b", "kind": "task", "after": "task-3f9a1c0b2e",
+                "item": {"text": "...", ...}, "by": "lan", "at": "..."}]}
+
+Every run that writes a record (``ingest``, ``ingest --force``, a record made again after an
+upgrade, ``extract``) applies the store after extraction (``apply_store``). The record then
+says what was corrected: ``item.review`` (accepted, added, the corrected fields and the
+values extraction gave for them) and ``doc.review`` (status, counts, deleted items, and the
+corrections whose item this extraction no longer has: reported, never dropped, and kept in
+the store). A correction whose item id changed (a heading read otherwise) is re-attached to
+the one item of that kind whose text starts alike.
+
+Applying is exact and reversible: ``strip_corrections`` gives back the record as extracted,
+so a store can be changed and applied again to a record that holds earlier corrections.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..core.errors import KehoachError
+from ..extract.item_ids import text_fingerprint
+from ..schema import Document, Target, Task
+from ..schema.models import (
+    CorrectableField, DeletedItem, DocumentReview, Item, ItemReview, UnmatchedCorrection,
+)
+from .records import write_json_atomic
+
+STORE_FORMAT = "kehoach-corrections/1"
+STORE_DIR = "corrections"
+STAGE = "review"  # the stage name of warnings about corrections
+ItemKind = Literal["task", "target"]
+FIELDS: tuple[str, ...] = ("text", "ordinal", "section", "appendix", "deadline", "lead_units",
+                           "cooperating_units", "notes", "values")
+REATTACH_MIN_WORDS = 4  # a text fingerprint this short is too weak to re-attach by
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stamp(_Model):
+    by: str
+    at: str
+
+
+class FieldCorrection(_Model):
+    value: Any = Field(..., description="the corrected value, in the record's own form")
+    replaced: Any = Field(None, description="the value extraction gave when it was corrected")
+    by: str
+    at: str
+
+
+class ItemCorrections(_Model):
+    kind: ItemKind
+    ordinal: Optional[str] = None
+    text: str = Field("", description="the item's text as extracted, when first reviewed")
+    accepted: Optional[Stamp] = None
+    deleted: Optional[Stamp] = None
+    fields: dict[CorrectableField, FieldCorrection] = Field(default_factory=dict)
+
+
+class AddedItem(_Model):
+    id: str
+    kind: ItemKind
+    after: Optional[str] = Field(None, description="the id of the item it follows, if any")
+    item: dict[str, Any]
+    by: str
+    at: str
+
+
+class CorrectionStore(_Model):
+    format: Literal["kehoach-corrections/1"] = STORE_FORMAT
+    record: str
+    doc_id: Optional[str] = None
+    source: Optional[str] = None
+    status: Literal["in-review", "reviewed"] = "in-review"
+    reviewed: Optional[Stamp] = None
+    items: dict[str, ItemCorrections] = Field(default_factory=dict)
+    added: list[AddedItem] = Field(default_factory=list)
+
+    def corrections(self) -> int:
+        """Fields corrected, items deleted and items added."""
+        return (sum(len(c.fields) + (c.deleted is not None) for c in self.items.values())
+                + len(self.added))
+
+
+class StoreError(KehoachError):
+    code = "corrections-store"
+
+
+def now() -> str:
+    """The time now, ISO 8601 with the local offset, to the second."""
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def store_path(records_dir: Path, name: str) -> Path:
+    """The corrections file of the record ``records_dir/<name>.json``."""
+    return Path(records_dir) / STORE_DIR / f"{name}.json"
+
+
+def record_store_path(record: Path) -> Path:
+    return store_path(record.parent, record.name.removesuffix(".json"))
+
+
+def read_store(path: Path) -> Optional[CorrectionStore]:
+    """The store in ``path``, None when there is none (StoreError when it cannot be read)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"cannot read the corrections {path}: {exc.strerror or exc}") from exc
+    try:
+        return CorrectionStore.model_validate_json(text)
+    except ValidationError as exc:
+        first = str(exc).splitlines()
+        raise StoreError(f"the corrections {path} are not valid: {' '.join(first[:3])}",
+                         hint="fix the file by hand (it is JSON); it was left as it is") from exc
+
+
+def write_store(path: Path, store: CorrectionStore) -> None:
+    """Write the store atomically, keys sorted and one value a line (readable diffs)."""
+    data = json.dumps(store.model_dump(mode="json", exclude_none=True), ensure_ascii=False,
+                      indent=1, sort_keys=True)
+    write_json_atomic(path, data + "\n")
+
+
+# --- values -----------------------------------------------------------------------------
+
+def _lists(doc: Document) -> dict[str, list]:
+    return {"task": doc.tasks, "target": doc.targets}
+
+
+def _item_class(kind: str):
+    return Task if kind == "task" else Target
+
+
+def dump_field(item: Item, name: str) -> Any:
+    """The JSON form of one field of an item (None when it has no such field)."""
+    if not hasattr(item, name):
+        return None
+    value = getattr(item, name)
+    if isinstance(value, list):
+        return [v.model_dump(mode="json") if hasattr(v, "model_dump") else v for v in value]
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+def set_field(item: Item, name: str, value: Any) -> None:
+    """Set one field of an item from its JSON form, validated by the record's model."""
+    checked = type(item).model_validate({**item.model_dump(mode="json"), name: value})
+    setattr(item, name, getattr(checked, name))
+
+
+# --- applying and stripping -------------------------------------------------------------
+
+def strip_corrections(doc: Document) -> Document:
+    """Given a record, return a copy as extraction left it: added items out, deleted items
+    back in their places, corrected fields back to their extracted values, no review state."""
+    out = doc.model_copy(deep=True)
+    deleted = out.review.deleted if out.review else []
+    for kind, items in _lists(out).items():
+        kept = []
+        for item in items:
+            r = item.review
+            if r and r.added:
+                continue
+            if r:
+                for name in r.corrected:
+                    set_field(item, name, r.extracted.get(name))
+                item.review = None
+            kept.append(item)
+        for d in sorted((d for d in deleted if d.kind == kind), key=lambda d: d.position):
+            kept.insert(min(d.position, len(kept)), _item_class(kind).model_validate(d.item))
+        items[:] = kept
+    out.review = None
+    out.warnings = [w for w in out.warnings if w.stage != STAGE]
+    return out
+
+
+def _find(items: list[Item], item_id: str, entry: ItemCorrections, taken: set[str]) -> Optional[Item]:
+    """The item a store entry is for: by id, else (the id changed: a heading or ordinal
+    read otherwise) the one item of that kind, not itself in the store, whose text starts
+    with the same words."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    key = text_fingerprint(entry.text)
+    if len(key.split()) < REATTACH_MIN_WORDS:
+        return None
+    alike = [it for it in items if it.id not in taken and text_fingerprint(it.text) == key]
+    return alike[0] if len(alike) == 1 else None
+
+
+def _review_of(item: Item) -> ItemReview:
+    if item.review is None:
+        item.review = ItemReview()
+    return item.review
+
+
+def _stamp(review: ItemReview, stamp: Stamp) -> None:
+    if review.at is None or stamp.at >= review.at:
+        review.by, review.at = stamp.by, stamp.at
+
+
+def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) -> Document:
+    """Given a record (as extracted, or with earlier corrections) and a store, return the
+    record with the store's corrections applied and its review state filled."""
+    out = strip_corrections(doc)
+    review = DocumentReview(store=store_name)
+    lists = _lists(out)
+    taken = set(store.items)
+    positions = {kind: {id(it): i for i, it in enumerate(items)} for kind, items in lists.items()}
+    to_delete: list[tuple[str, Item, Stamp]] = []
+    for item_id, entry in sorted(store.items.items()):
+        item = _find(lists[entry.kind], item_id, entry, taken)
+        if item is None:
+            whats = (["accept"] if entry.accepted else []) + (["delete"] if entry.deleted else [])
+            for what in whats + list(entry.fields):
+                review.unmatched.append(UnmatchedCorrection(
+                    item_id=item_id, kind=entry.kind, what=what, text=entry.text))
+            out.warn(STAGE, f"{len(whats) + len(entry.fields)} correction(s) of {entry.kind} "
+                     f"{item_id} ({entry.ordinal or '-'}: {entry.text[:60]!r}) not applied: this "
+                     "extraction has no such item; they stay in the store", source=store_name)
+            continue
+        if item.id != item_id:
+            item.warnings.append(f"review: corrections made to {item_id} re-attached to this "
+                                 "item (its text starts alike; its heading or ordinal was read otherwise)")
+        if entry.deleted:
+            to_delete.append((entry.kind, item, entry.deleted))
+            continue
+        r = _review_of(item)
+        if entry.accepted:
+            r.accepted = True
+            _stamp(r, entry.accepted)
+        for name, fc in entry.fields.items():
+            current = dump_field(item, name)
+            if name in r.corrected:
+                continue
+            r.extracted[name] = current
+            try:
+                set_field(item, name, fc.value)
+            except ValidationError as exc:
+                r.extracted.pop(name)
+                out.warn(STAGE, f"correction of {name} of {item_id} not applied: the value is "
+                         f"not valid ({str(exc).splitlines()[0]})", source=store_name)
+                review.unmatched.append(UnmatchedCorrection(
+                    item_id=item_id, kind=entry.kind, what=name, text=entry.text))
+                continue
+            r.corrected.append(name)
+            _stamp(r, fc)
+            if fc.replaced is not None and current != fc.replaced:
+                item.warnings.append(f"review: {name} was corrected when extraction read "
+                                     f"{_short(fc.replaced)}; it now reads {_short(current)}")
+    for kind, item, stamp in to_delete:
+        lists[kind].remove(item)
+        review.deleted.append(DeletedItem(kind=kind, position=positions[kind][id(item)],
+                                          item=item.model_dump(mode="json"),
+                                          by=stamp.by, at=stamp.at))
+    for added in store.added:
+        try:
+            item = _item_class(added.kind).model_validate({**added.item, "id": added.id})
+        except ValidationError as exc:
+            out.warn(STAGE, f"added {added.kind} {added.id} not applied: not a valid item "
+                     f"({str(exc).splitlines()[0]})", source=store_name)
+            review.unmatched.append(UnmatchedCorrection(
+                item_id=added.id, kind=added.kind, what="add", text=str(added.item.get("text", ""))))
+            continue
+        item.review = ItemReview(added=True, by=added.by, at=added.at)
+        items = lists[added.kind]
+        at = next((i + 1 for i, it in enumerate(items) if added.after and it.id == added.after),
+                  len(items))
+        # after the item it follows and after items added after it before
+        while at < len(items) and items[at].review and items[at].review.added:
+            at += 1
+        items.insert(at, item)
+    all_items = out.tasks + out.targets
+    review.items = len(all_items)
+    review.items_reviewed = sum(it.reviewed for it in all_items)
+    review.corrections = store.corrections()
+    review.status = ("reviewed" if store.status == "reviewed" else
+                     "in-review" if store.items or store.added else "not-reviewed")
+    stamps = [s for s in ([store.reviewed] + [it.review and Stamp(by=it.review.by, at=it.review.at)
+                                              for it in all_items if it.review and it.review.at])
+              if s]
+    if stamps:
+        last = max(stamps, key=lambda s: s.at)
+        review.by, review.at = last.by, last.at
+    out.review = review
+    return out
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("raw") or value.get("name") or value
+    if isinstance(value, list):
+        value = "; ".join(str(v.get("name") or v.get("raw")) if isinstance(v, dict) else str(v)
+                          for v in value)
+    return repr(str(value)[:80]) if value not in (None, "") else "nothing"
+
+
+def apply_store(doc: Document, records_dir: Path, name: str) -> Document:
+    """Given a freshly made record and where it is written (folder, record name), return it
+    with the folder's corrections for it applied; unchanged when there are none. A store that
+    cannot be read leaves the record as extracted, with a warning saying so."""
+    from ..extract.item_ids import document_id_of
+
+    doc.doc_id = doc.doc_id or document_id_of(doc)
+    path = store_path(records_dir, name)
+    try:
+        store = read_store(path)
+    except StoreError as exc:
+        out = strip_corrections(doc)
+        out.warn(STAGE, f"corrections not applied: {exc}")
+        return out
+    if store is None:
+        return strip_corrections(doc) if doc.review or _any_review(doc) else doc
+    return apply_corrections(doc, store, f"{STORE_DIR}/{path.name}")
+
+
+def _any_review(doc: Document) -> bool:
+    return any(it.review for it in doc.tasks + doc.targets)
+
+
+# --- changing a store (the review application, the Python API) --------------------------
+
+def new_store(doc: Document, name: str) -> CorrectionStore:
+    return CorrectionStore(record=name, doc_id=doc.doc_id, source=doc.source.path)
+
+
+def _entry(store: CorrectionStore, kind: str, item: Item) -> ItemCorrections:
+    if item.id is None:
+        raise StoreError("this item has no id: re-extract the record first (kehoach extract)")
+    entry = store.items.get(item.id)
+    if entry is None:
+        entry = store.items[item.id] = ItemCorrections(kind=kind, ordinal=item.ordinal, text=item.text)
+    return entry
+
+
+def accept_item(store: CorrectionStore, kind: str, item: Item, by: str) -> None:
+    """The reviewer checked the item (as extracted or added) against the page."""
+    if item.review and item.review.added:
+        return
+    _entry(store, kind, item).accepted = Stamp(by=by, at=now())
+
+
+def correct_field(store: CorrectionStore, kind: str, extracted: Item, name: str, value: Any,
+                  by: str) -> None:
+    """Set one field of an extracted item (``extracted``: the item as extraction gave it);
+    a value equal to the extracted one takes the correction back. Added items are edited
+    in place."""
+    if name not in FIELDS or (name == "values" and kind != "target"):
+        raise StoreError(f"{name} is not a field of a {kind} that can be corrected")
+    set_field(extracted.model_copy(deep=True), name, value)  # validates
+    for added in store.added:
+        if added.id == extracted.id:
+            added.item[name] = value
+            added.by, added.at = by, now()
+            return
+    entry = _entry(store, kind, extracted)
+    replaced = dump_field(extracted, name)
+    if _same(value, replaced):
+        entry.fields.pop(name, None)
+    else:
+        entry.fields[name] = FieldCorrection(value=value, replaced=replaced, by=by, at=now())
+    entry.accepted = Stamp(by=by, at=now())
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(b, sort_keys=True, ensure_ascii=False)
+
+
+def delete_item(store: CorrectionStore, kind: str, item: Item, by: str) -> None:
+    """The item is not an item of the plan (an added one is taken out of the store)."""
+    before = len(store.added)
+    store.added = [a for a in store.added if a.id != item.id]
+    if len(store.added) == before:
+        _entry(store, kind, item).deleted = Stamp(by=by, at=now())
+
+
+def restore_item(store: CorrectionStore, item_id: str) -> None:
+    """Undo a deletion."""
+    entry = store.items.get(item_id)
+    if entry is not None:
+        entry.deleted = None
+        if not entry.fields and not entry.accepted:
+            del store.items[item_id]
+
+
+def add_item(store: CorrectionStore, kind: str, item: dict, after: Optional[str], by: str) -> str:
+    """Add an item extraction missed (after the item ``after``); return its id."""
+    if kind not in ("task", "target"):
+        raise StoreError(f"kind must be task or target, not {kind!r}")
+    item = {k: v for k, v in item.items() if k not in ("id", "review")}
+    _item_class(kind).model_validate(item)  # validates
+    item_id = f"{kind}-added-{secrets.token_hex(4)}"
+    store.added.append(AddedItem(id=item_id, kind=kind, after=after, item=item, by=by, at=now()))
+    return item_id
+
+
+def accept_all(store: CorrectionStore, doc: Document, by: str) -> int:
+    """Accept every item of the record not yet reviewed; mark the document reviewed.
+    Return how many items were accepted."""
+    n = 0
+    for kind, items in _lists(doc).items():
+        for item in items:
+            if not item.reviewed:
+                accept_item(store, kind, item, by)
+                n += 1
+    store.status = "reviewed"
+    store.reviewed = Stamp(by=by, at=now())
+    return n

@@ -1,0 +1,188 @@
+"""Stable item ids and the corrections store: corrections survive ingest, ingest --force,
+records made again after an upgrade, and kehoach extract; lost targets are reported."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kehoach.cli import app
+from kehoach.core.folding import fold
+from kehoach.extract.item_ids import assign_item_ids, items_to_ids
+from kehoach.pipeline import corrections as C
+from kehoach.pipeline.record_files import path_to_document
+from kehoach.pipeline.rerun import reextract
+from kehoach.schema import Document
+
+runner = CliRunner()
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+PDF = SAMPLES / "001-son-la.pdf"
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    """The Sơn La born-digital sample read once by `kehoach ingest` (a real record)."""
+    out = tmp_path_factory.mktemp("ingested")
+    res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "-q"])
+    assert res.exit_code == 0, res.output
+    return out / "001-son-la.json"
+
+
+@pytest.fixture
+def out(tmp_path, ingested) -> Path:
+    shutil.copy(ingested, tmp_path / ingested.name)
+    return tmp_path
+
+
+def _doc(out: Path) -> Document:
+    return path_to_document(out / "001-son-la.json")
+
+
+def test_every_item_has_a_unique_id_and_the_document_its_plan_id(ingested):
+    doc = path_to_document(ingested)
+    ids = [it.id for it in doc.tasks + doc.targets]
+    assert all(ids) and len(set(ids)) == len(ids) == 33
+    assert doc.doc_id == doc.plan_id and doc.doc_id.startswith("plan-")
+    # the plan numbers 1-4 twice under 'Mục tiêu năm 2025': the second run gets -2
+    assert [t.id[-2:] == "-2" for t in doc.targets[:8]] == [False] * 4 + [True] * 4
+
+
+def test_ids_do_not_change_with_reextraction_or_marks_and_case_of_headings(ingested):
+    doc = path_to_document(ingested)
+    again = reextract(doc)
+    assert [t.id for t in again.tasks] == [t.id for t in doc.tasks]
+    reread = doc.model_copy(deep=True)
+    for t in reread.tasks:  # OCR that lost the marks and upper-cased a heading
+        t.section = fold(t.section or "").upper()
+        t.appendix = fold(t.appendix or "") + "."
+    assign_item_ids(reread)
+    assert [t.id for t in reread.tasks] == [t.id for t in doc.tasks]
+
+
+def test_an_item_without_ordinal_is_placed_by_its_first_words(ingested):
+    doc = path_to_document(ingested)
+    bare = [t.model_copy(update={"ordinal": None}) for t in doc.tasks[:3]]
+    ids = items_to_ids("task", bare)
+    longer = [t.model_copy(update={"text": t.text + " (tiếp)"}) for t in bare]
+    assert ids == items_to_ids("task", longer)  # the first words place it, not the tail
+    assert len(set(ids)) == 3
+
+
+def _lead(name: str) -> list[dict]:
+    return [{"raw": name, "name": name, "known": True}]
+
+
+def _review(out: Path) -> C.CorrectionStore:
+    """The four corrections of the issue: a lead unit, a deadline, an extra item deleted,
+    a missed item added; and one item accepted."""
+    doc = _doc(out)
+    store = C.new_store(doc, "001-son-la")
+    t0, t1, t2, t3 = doc.tasks[:4]
+    C.correct_field(store, "task", t0, "lead_units", _lead("Sở Nội vụ"), by="lan")
+    C.correct_field(store, "task", t1, "deadline",
+                    {"raw": "30/9/2025", "kind": "date", "start": "2025-09-30", "end": "2025-09-30"}, by="lan")
+    C.delete_item(store, "task", t2, by="lan")
+    C.add_item(store, "task", {"text": "Nhiệm vụ bị bỏ sót <script>alert(1)</script>",
+                               "lead_units": _lead("Văn phòng UBND tỉnh")}, after=t3.id, by="lan")
+    C.accept_item(store, "task", t3, by="lan")
+    C.write_store(C.store_path(out, "001-son-la"), store)
+    return store
+
+
+def _check_corrected(doc: Document, original: Document) -> None:
+    t0, t1, t2, t3 = original.tasks[:4]
+    by_id = {t.id: t for t in doc.tasks}
+    assert [u.name for u in by_id[t0.id].lead_units] == ["Sở Nội vụ"]
+    assert by_id[t0.id].review.corrected == ["lead_units"]
+    assert by_id[t0.id].review.extracted["lead_units"][0]["name"] == t0.lead_units[0].name
+    assert by_id[t1.id].deadline.end == "2025-09-30" and by_id[t1.id].review.corrected == ["deadline"]
+    assert t2.id not in by_id and [d.item["id"] for d in doc.review.deleted] == [t2.id]
+    added = [t for t in doc.tasks if t.review and t.review.added]
+    assert [t.text for t in added] == ["Nhiệm vụ bị bỏ sót <script>alert(1)</script>"]
+    assert doc.tasks.index(added[0]) == doc.tasks.index(by_id[t3.id]) + 1  # after the one it follows
+    assert by_id[t3.id].review.accepted and by_id[t3.id].reviewed
+    assert len(doc.tasks) == len(original.tasks)  # one deleted, one added
+    assert doc.review.status == "in-review" and doc.review.corrections == 4
+    assert doc.review.items_reviewed == 4 and not doc.review.unmatched
+
+
+def test_corrections_survive_extract_ingest_force_and_an_upgrade(out):
+    original = _doc(out)
+    _review(out)
+    res = runner.invoke(app, ["extract", str(out / "001-son-la.json")])
+    assert res.exit_code == 0 and "4 corrections applied" in res.output
+    _check_corrected(_doc(out), original)
+    res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "-q", "--force"])
+    assert res.exit_code == 0, res.output
+    _check_corrected(_doc(out), original)
+    # a record made by another version's rules is made again from its saved pages
+    rec = json.loads((out / "001-son-la.json").read_text(encoding="utf-8"))
+    rec["produced_by"]["options"] = rec["produced_by"]["options"].split("-")[0] + "-0000000000000000"
+    (out / "001-son-la.json").write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+    res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1"])
+    assert res.exit_code == 0 and "from their saved pages" in res.output, res.output
+    _check_corrected(_doc(out), original)
+
+
+def test_stripping_corrections_gives_back_the_extraction(out):
+    original = _doc(out)
+    store = _review(out)
+    corrected = C.apply_corrections(original, store, "corrections/001-son-la.json")
+    assert C.strip_corrections(corrected).model_dump() == original.model_dump()
+    # applying to a record that holds corrections already is the same as applying once
+    twice = C.apply_corrections(corrected, store, "corrections/001-son-la.json")
+    assert twice.model_dump() == corrected.model_dump()
+
+
+def test_a_correction_whose_item_is_gone_is_reported_and_kept(out):
+    _review(out)
+    path = C.store_path(out, "001-son-la")
+    store = C.read_store(path)
+    store.items["task-0000000000"] = C.ItemCorrections(
+        kind="task", ordinal="z", text="Một nhiệm vụ mà lần trích xuất này không có",
+        fields={"notes": C.FieldCorrection(value="ghi chú", by="lan", at=C.now())})
+    C.write_store(path, store)
+    before = path.read_text(encoding="utf-8")
+    res = runner.invoke(app, ["extract", str(out)])
+    assert res.exit_code == 0
+    assert "1 correction(s) not applied" in res.output
+    doc = _doc(out)
+    assert [(u.item_id, u.what) for u in doc.review.unmatched] == [("task-0000000000", "notes")]
+    assert any(w.stage == "review" and "task-0000000000" in w.message for w in doc.warnings)
+    assert path.read_text(encoding="utf-8") == before  # never dropped from the store
+
+
+def test_a_correction_follows_its_item_when_the_heading_is_read_otherwise(out):
+    original = _doc(out)
+    _review(out)
+    t0 = original.tasks[0]
+    reread = original.model_copy(deep=True)
+    reread.tasks[0].section = "Một tiêu đề đọc khác hẳn"
+    assign_item_ids(reread)
+    assert reread.tasks[0].id != t0.id
+    corrected = C.apply_store(reread, out, "001-son-la")
+    assert [u.name for u in corrected.tasks[0].lead_units] == ["Sở Nội vụ"]
+    assert "re-attached" in " ".join(corrected.tasks[0].warnings)
+    assert corrected.review.unmatched == []
+
+
+def test_an_unreadable_store_leaves_the_record_as_extracted_and_says_so(out):
+    path = C.store_path(out, "001-son-la")
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    doc = C.apply_store(_doc(out), out, "001-son-la")
+    assert doc.review is None
+    assert any(w.stage == "review" and "not valid" in w.message for w in doc.warnings)
+    assert path.read_text(encoding="utf-8") == "{not json"
+
+
+def test_the_store_is_readable_json_sorted_for_diffs(out):
+    _review(out)
+    text = C.store_path(out, "001-son-la").read_text(encoding="utf-8")
+    assert "Sở Nội vụ" in text  # not \\u-escaped
+    data = json.loads(text)
+    assert data["format"] == "kehoach-corrections/1" and data["record"] == "001-son-la"
+    assert list(data) == sorted(data)
