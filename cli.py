@@ -1,28 +1,133 @@
 """kehoach command line: thin typer commands that build settings and call the pipeline.
 
 Exit codes (mapped in one place, ``_exit_code``): 0 all inputs succeeded, 1 some failed,
-2 usage error.
+2 usage error, 3 a dependency is missing (tesseract, an OCR model, LibreOffice for .doc;
+as OCRmyPDF), 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-app = typer.Typer(
+EXIT_MISSING_DEPENDENCY = 3
+EXIT_INTERRUPTED = 130
+
+
+def plain_metavar(param) -> None:
+    """Given a parameter, give it the metavar help shows the way click and OCRmyPDF do: a
+    flag shows none (typer shows <bool> after it), choices are listed ([csv|xlsx]), values
+    say what they are (INTEGER, NUMBER, PATH, TEXT) instead of Python types (<list[Path]>)."""
+    if isinstance(param, TyperOption) and (param.is_flag or getattr(param, "count", False)):
+        param.metavar = ""
+        return
+    if param.metavar is not None:
+        return
+    choices, kind = _param_choices_and_type(param)
+    if choices:
+        param.metavar = "[" + "|".join(choices) + "]"
+    elif kind in (int,):
+        param.metavar = "INTEGER"
+    elif kind in (float,):
+        param.metavar = "NUMBER"
+    elif isinstance(kind, type) and issubclass(kind, Path):
+        param.metavar = "PATH"
+    elif isinstance(param, TyperArgument):
+        param.metavar = (param.name or "value").upper()
+    else:
+        param.metavar = "TEXT"
+
+
+def _param_choices_and_type(param) -> tuple[list[str], object]:
+    """Given a typer parameter, return (its choices as text, its value type), whichever way
+    this typer version describes types (a type descriptor, or click's ParamType)."""
+    import enum
+    import typing
+
+    desc = getattr(param, "type_descriptor", None)
+    if desc is not None:
+        choices = list(desc.choices or ()) if desc.is_choice else []
+        kind = desc.annotation
+        while typing.get_origin(kind) in (list, typing.Union) or str(typing.get_origin(kind)) == "types.UnionType":
+            kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    else:  # typer before 0.2x: click parameter types
+        choices = list(getattr(param.type, "choices", None) or ())
+        kind = {"integer": int, "float": float, "path": Path}.get(getattr(param.type, "name", ""), str)
+    return [c.value if isinstance(c, enum.Enum) else str(c) for c in choices], kind
+
+
+class PlainCommand(TyperCommand):
+    """A typer command whose help reads like click's: plain metavars, a usage line with
+    argument names (PATHS...), not typer's {paths}...."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            plain_metavar(param)
+
+    def format_options(self, ctx, formatter) -> None:
+        """Arguments and options as click lists them: NAME... and its help, no type column."""
+        args, opts = [], []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                if not param.hidden:
+                    args.append((param.metavar + ("..." if param.nargs != 1 else ""), param.help or ""))
+            else:
+                record = param.get_help_record(ctx)
+                if record:
+                    opts.append(record)
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class PlainGroup(TyperGroup):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            plain_metavar(param)
+
+
+class App(typer.Typer):
+    """typer.Typer whose commands are PlainCommands."""
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", PlainCommand)
+        return super().command(*args, **kwargs)
+
+
+HELP_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+app = App(
+    cls=PlainGroup,
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # click's help: paragraphs re-wrapped, no <bool> column
     pretty_exceptions_enable=False,  # main() turns errors into one readable line
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=HELP_SETTINGS,
     help="Turn Vietnamese government plans (Kế hoạch) into structured, validated records.",
 )
 
 
-bench_app = typer.Typer(
+bench_app = App(
+    cls=PlainGroup,
     no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=HELP_SETTINGS,
     help="Measure accuracy and speed on the corpus and samples (figures, never pass/fail).",
 )
 app.add_typer(bench_app, name="bench")
@@ -65,18 +170,22 @@ def _fail(exc: BaseException) -> None:
 
 
 class _Progress:
-    """A progress bar on stderr, shown only on a terminal and without --quiet."""
+    """Progress in pages on stderr, with the file being read and its page, shown only on a
+    terminal and without --quiet. The total grows as inputs are opened (an input not opened
+    yet counts one page)."""
 
-    def __init__(self, total: int, quiet: bool):
+    def __init__(self, inputs: int, quiet: bool):
         self.bar = None
-        if not quiet and sys.stderr.isatty() and total > 1:
+        self.inputs, self.finished = inputs, 0
+        self.pages: dict[Path, tuple[int, int]] = {}  # input -> (read, total)
+        if not quiet and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
-                                MofNCompleteColumn(), TimeRemainingColumn(),
+            self.bar = Progress(TextColumn("pages"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.description}"), TimeElapsedColumn(),
                                 console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task("ingest", total=total)
+            self.task = self.bar.add_task("", total=inputs)
 
     def __enter__(self):
         if self.bar:
@@ -87,9 +196,77 @@ class _Progress:
         if self.bar:
             self.bar.__exit__(*exc)
 
+    def _show(self, path: Path | None) -> None:
+        if not self.bar:
+            return
+        read = sum(done for done, _ in self.pages.values())
+        total = sum(t for _, t in self.pages.values()) + (self.inputs - len(self.pages))
+        where = ""
+        if path is not None and path in self.pages:
+            done, count = self.pages[path]
+            where = f"{path.name[:40]} page {min(done + 1, count)}/{count}" if done < count else path.name[:40]
+        self.bar.update(self.task, completed=read, total=max(total, read),
+                        description=f"inputs {self.finished}/{self.inputs}  {where}")
+
+    def page(self, path: Path, read: int, total: int) -> None:
+        self.pages[path] = (read, total)
+        self._show(path)
+
     def advance(self, path: Path, ok: bool) -> None:
-        if self.bar:
-            self.bar.update(self.task, advance=1, description=path.name[:30])
+        self.finished += 1
+        read, total = self.pages.get(path, (0, 1))
+        self.pages[path] = (max(read, total), max(total, 1))
+        self._show(None)
+
+
+def _setup_logging(verbose: int, log_file: Path | None) -> None:
+    """-v: one line per input on stderr; -vv: debug lines too; --log-file: debug lines to
+    that file whatever -v says."""
+    import logging
+
+    log = logging.getLogger("kehoach")
+    log.setLevel(logging.DEBUG if (verbose >= 2 or log_file) else logging.INFO if verbose else logging.WARNING)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+        handler.setFormatter(fmt)
+        log.addHandler(handler)
+    if log_file:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setLevel(logging.DEBUG)
+        handler.setFormatter(fmt)
+        log.addHandler(handler)
+
+
+def summary_lines(report, out: Path, seconds: float) -> list[str]:
+    """Given a finished batch, return the lines that close it: counts per outcome, then pages,
+    time, rate, warnings, units not in the registry and records without a number."""
+    unread = f" ({len(report.incomplete)} with pages that could not be read)" if report.incomplete else ""
+    if report.refinished:
+        unread += (f" ({len(report.refinished)} from their saved pages: only the rules or "
+                   "the restoration model changed)")
+    lines = [f"{len(report.written)} written{unread}, {len(report.skipped)} up to date, "
+             f"{len(report.failed)} failed -> {out}"]
+    rate = f" ({report.pages / seconds:.2f} pages/s)" if seconds > 0 and report.pages else ""
+    read = (f"{report.pages} pages read in {seconds:.1f} s{rate}; {report.warnings} warnings, "
+            f"{len(report.unknown_units)} units not in the registry (kept as printed, known: false)")
+    if report.without_number:
+        names = ", ".join(p.name for p in report.without_number[:3])
+        read += f", {len(report.without_number)} record(s) without a document number ({names}{', ...' if len(report.without_number) > 3 else ''})"
+    lines.append(read)
+    if report.missing_dependency:
+        lines.append("some inputs need a tool or model that is not installed (see the lines above); "
+                     "install it and run the same command again")
+    return lines
+
+
+def interrupted_line(report, out: Path, inputs: int) -> str:
+    """Given the report of a batch stopped by Ctrl-C, return what was written and how to go on."""
+    return (f"kehoach: interrupted: {len(report.written)} records and {len(report.failed)} error "
+            f"records written to {out}, {len(report.skipped)} were up to date, "
+            f"{inputs - len(report.written) - len(report.failed) - len(report.skipped)} of {inputs} inputs "
+            "not finished; run the same command again to resume (inputs with a record are skipped)")
 
 
 @app.command("ingest")
@@ -100,29 +277,42 @@ def ingest_cmd(
     tessdata_dir: Optional[Path] = typer.Option(None, "--tessdata-dir", help="folder of tesseract models (default: tesseract's own)"),
     dpi: int = typer.Option(300, "--dpi", help="render resolution of PDF pages for OCR"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
-    page_timeout: float = typer.Option(600.0, "--page-timeout", help="seconds one page may spend in OCR (0 = no limit)"),
-    file_timeout: float = typer.Option(600.0, "--file-timeout", help="seconds one input may spend in each of parsing, restoration and extraction; past it the input gets an error record naming the stage (0 = no limit)"),
+    page_timeout: float = typer.Option(600.0, "--page-timeout", metavar="SECONDS", help="seconds one page may spend in OCR (0 = no limit)"),
+    file_timeout: float = typer.Option(600.0, "--file-timeout", metavar="SECONDS", help="seconds one input may spend in each of parsing, restoration and extraction; past it the input gets an error record naming the stage (0 = no limit)"),
     force_ocr: bool = typer.Option(False, "--force-ocr", help="OCR every PDF page, even with a good text layer"),
     no_restore: bool = typer.Option(False, "--no-restore", help="skip Vietnamese diacritic restoration"),
     model: Optional[Path] = typer.Option(None, "--model", help="restoration model (default: the bundled one)"),
     no_extract: bool = typer.Option(False, "--no-extract", help="only read and normalize the text"),
     force: bool = typer.Option(False, "--force", help="redo inputs whose record already exists for the same file content and options"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, only errors"),
-    db: Optional[str] = typer.Option(None, "--db", help="also load the records into this database, e.g. sqlite:///kehoach.db or postgresql://user@host/db"),
-    executor: str = typer.Option("local", "--executor", help="local (worker processes) or dask"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers)"),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, show_default=False, help="one line per input on stderr (-v), debug lines too (-vv)"),
+    log_file: Optional[Path] = typer.Option(None, "--log-file", help="write debug lines to this file"),
+    db: Optional[str] = typer.Option(None, "--db", metavar="URL", help="also load the records into this database, e.g. sqlite:///kehoach.db or postgresql://user@host/db"),
+    executor: Literal["local", "dask"] = typer.Option("local", "--executor", help="local worker processes, or a Dask cluster"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers)"),
 ) -> None:
     """Read plans and write one validated JSON record per input into --out.
 
-    Each input yields OUT/<stem>.json, or OUT/<stem>.error.json with a readable reason;
-    the batch always goes on. Pages that could not be read are named in a warning (and in
-    the record). Exit code 0 when all inputs succeeded, 1 when some failed (an error record,
-    or no page of the input could be read), 2 on usage errors.
+    Each input yields OUT/<stem>.json, or OUT/<stem>.error.json with a readable reason; the
+    batch always goes on, and a re-run skips inputs whose record is up to date (Ctrl-C, then
+    the same command, resumes). Progress is shown in pages, with the file being read.
+
+    Exit code: 0 all inputs succeeded; 1 some failed (an error record, or no page of an input
+    could be read); 2 usage error; 3 a dependency is missing (tesseract, an OCR model,
+    LibreOffice for .doc): install it and run again; 130 interrupted.
+
+    \b
+    Example:
+      kehoach ingest samples --out out -j 2
+      kehoach ingest plan.pdf scans/ --out out --lang vie --db sqlite:///kehoach.db
     """
+    import time
+
     from .pipeline.startup import import_pytesseract_without_pandas
 
+    _setup_logging(verbose, log_file)
     import_pytesseract_without_pandas()  # before anything imports it (workers inherit it)
-    from .pipeline.batch import collect_inputs, run_batch
+    from .pipeline.batch import BatchReport, collect_inputs, run_batch
     from .core.settings import Settings
 
     try:
@@ -143,20 +333,23 @@ def ingest_cmd(
         _fail(exc)
     if ignored and not quiet:
         shown = ", ".join(p.name for p in ignored[:5]) + (", ..." if len(ignored) > 5 else "")
-        typer.echo(f"kehoach: {len(ignored)} file(s) in the folders ignored (not a PDF, image or "
-                   f".txt file; name them explicitly to read them anyway): {shown}", err=True)
-    if executor not in ("local", "dask"):
-        _fail(typer.BadParameter(f"--executor must be local or dask, not {executor!r}"))
+        typer.echo(f"kehoach: {len(ignored)} file(s) in the folders ignored (not a PDF, image "
+                   f"or .txt file; name them explicitly to read them anyway): {shown}", err=True)
     if not inputs:
         typer.echo("kehoach: no input files found", err=True)
         raise typer.Exit(2)
     if settings.ocr_unavailable and not quiet:
         typer.echo(f"kehoach: warning: {settings.ocr_unavailable}; inputs that need OCR will "
                    f"get error records ({settings.ocr_hint})", err=True)
+    report = BatchReport()
+    started = time.monotonic()
     try:
         with _Progress(len(inputs), quiet) as progress:
-            report = run_batch(inputs, out, settings, on_done=progress.advance,
-                               executor=executor, scheduler=scheduler)
+            run_batch(inputs, out, settings, on_done=progress.advance, on_pages=progress.page,
+                      executor=executor, scheduler=scheduler, report=report)
+    except KeyboardInterrupt:
+        typer.echo(interrupted_line(report, out, len(inputs)), err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
     for line in report.messages:
@@ -164,13 +357,9 @@ def ingest_cmd(
     for line in report.notes:
         typer.echo(f"kehoach: warning: {line}", err=True)
     if not quiet:
-        unread = f" ({len(report.incomplete)} with pages that could not be read)" if report.incomplete else ""
-        if report.refinished:
-            unread += (f" ({len(report.refinished)} from their saved pages: only the rules or "
-                       "the restoration model changed)")
-        typer.echo(f"{len(report.written)} written{unread}, {len(report.skipped)} up to date, "
-                   f"{len(report.failed)} failed -> {out}", err=True)
-    code = report.exit_code
+        for line in summary_lines(report, out, time.monotonic() - started):
+            typer.echo(line, err=True)
+    code = EXIT_MISSING_DEPENDENCY if report.missing_dependency else report.exit_code
     if db:
         code = max(code, _load_into_db(report, out, db, quiet))
     raise typer.Exit(code)
@@ -215,7 +404,12 @@ def bench_speed_cmd(
     only: List[str] = typer.Option([], "--only", help="only this figure (repeatable): born_digital_rate, peak_memory, ocr_floor, jobs_scaling, ocrmypdf_comparison"),
 ) -> None:
     """Speed and memory as ratios measured in one run: OCR overhead vs bare tesseract,
-    --jobs 2 vs --jobs 1, kehoach vs ocrmypdf, born-digital pages/s, peak RSS."""
+    --jobs 2 vs --jobs 1, kehoach vs ocrmypdf, born-digital pages/s, peak RSS.
+
+    \b
+    Example:
+      kehoach bench speed --quick
+    """
     from .bench.speed import format_table, run_all
 
     typer.echo(format_table(run_all(quick=quick, only=tuple(only))))
@@ -230,7 +424,12 @@ def bench_ocr_cmd(
 ) -> None:
     """OCR accuracy and time per model and resolution on the sample scans: prose word
     accuracy raw and restored, table rows found and cell similarity, items F1, metadata,
-    OCR CPU time as a ratio (bench/ocr.py)."""
+    OCR CPU time as a ratio (bench/ocr.py).
+
+    \b
+    Example:
+      kehoach bench ocr --max-pages 2
+    """
     import tempfile
 
     from .bench.ocr import choices_to_table, parse_choices, run_choices, scan_sets
@@ -244,7 +443,12 @@ def bench_ocr_cmd(
 
 @bench_app.command("all")
 def bench_all_cmd(ctx: typer.Context) -> None:
-    """Every benchmark in turn (what `make bench` prints): ocr, restore, extract, speed."""
+    """Every benchmark in turn (what `make bench` prints): ocr, restore, extract, speed.
+
+    \b
+    Example:
+      kehoach bench all > figures.txt
+    """
     group = ctx.parent.command
     for name in ("ocr", "restore", "extract", "speed"):
         cmd = group.get_command(ctx, name)
@@ -258,7 +462,13 @@ def bench_all_cmd(ctx: typer.Context) -> None:
 def schema_cmd(
     errors: bool = typer.Option(False, "--error", help="print the schema of an error record instead"),
 ) -> None:
-    """Print the JSON Schema of the document record."""
+    """Print the JSON Schema of the document record.
+
+    \b
+    Example:
+      kehoach schema > document.schema.json
+      kehoach schema --error
+    """
     from . import schema as schema_mod
     s = schema_mod.error_json_schema() if errors else schema_mod.json_schema()
     typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
@@ -290,7 +500,13 @@ def load_cmd(
     out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
     db: str = typer.Option("sqlite:///kehoach.db", "--db", help="SQLAlchemy URL: sqlite:///file.db or postgresql://user@host/db"),
 ) -> None:
-    """Load records into a database; re-loading a document replaces its rows (exit 1 if any failed)."""
+    """Load records into a database; re-loading a document replaces its rows (exit 1 if any failed).
+
+    \b
+    Example:
+      kehoach load out --db sqlite:///kehoach.db
+      kehoach load out --db postgresql://user@host/plans
+    """
     from .outputs.db import load_records
 
     _require_existing(out_dir)
@@ -309,12 +525,18 @@ def load_cmd(
 @app.command("export")
 def export_cmd(
     out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
-    fmt: str = typer.Option("xlsx", "--format", "-f", help="csv | xlsx | parquet | jsonl"),
+    fmt: Literal["csv", "xlsx", "parquet", "jsonl"] = typer.Option("xlsx", "--format", "-f", help="the file format"),
     out: Path = typer.Option(..., "--out", "-o", help="xlsx: the workbook file; other formats: a folder, one file per table"),
     all_copies: bool = typer.Option(False, "--all-copies", help="tasks and targets of every copy of a plan "
                                     "(scan, PDF, old OCR text), not only of its primary copy"),
 ) -> None:
-    """Write flat tables (one row per task of a plan, per target value, per document)."""
+    """Write flat tables (one row per task of a plan, per target value, per document).
+
+    \b
+    Example:
+      kehoach export out --format xlsx --out plans.xlsx
+      kehoach export out -f csv --out tables/
+    """
     from .outputs.export import FORMATS, export_documents
 
     if fmt not in FORMATS:
@@ -355,7 +577,12 @@ def calendar_cmd(
     out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
     out: Path = typer.Option(Path("deadlines.ics"), "--out", "-o", help="the .ics file to write"),
 ) -> None:
-    """Write every dated task deadline as an all-day event in an iCalendar file."""
+    """Write every dated task deadline as an all-day event in an iCalendar file.
+
+    \b
+    Example:
+      kehoach calendar out --out deadlines.ics
+    """
     from .outputs.calendar import write_calendar
 
     if out.is_dir():
@@ -388,6 +615,11 @@ def bench_extract_cmd(
 
     OCR is slow and extraction rules change often: run once with --save-records DIR, then
     re-score rule changes in seconds with --records DIR.
+
+    \b
+    Example:
+      kehoach bench extract --input pdf --save-records recs
+      kehoach bench extract --input pdf --records recs --details
     """
     from dataclasses import asdict
 
@@ -428,7 +660,12 @@ def bench_generality_cmd(
 ) -> None:
     """Score extraction per plan family and input kind on generated plans (bench/plans):
     items F1, deadline, lead, coop, values. Scans are OCR'd (slow): use --kinds and
-    --per-family for a quick run."""
+    --per-family for a quick run.
+
+    \b
+    Example:
+      kehoach bench generality --kinds pdf --per-family 2
+    """
     from dataclasses import asdict
 
     from .bench.generality import KINDS, rows_to_table, run_generality, scores_to_rows
@@ -465,6 +702,11 @@ def extract_cmd(
 
     Runs only the extract stage on each record's saved pages (OCR is the slow part). Exit
     code 0 when all records were re-extracted, 1 when some could not be read, 2 on usage errors.
+
+    \b
+    Example:
+      kehoach extract out
+      kehoach extract out/001-son-la.json --out re-extracted
     """
     from .pipeline.corrections import apply_store
     from .pipeline.rerun import reextract
@@ -515,6 +757,11 @@ def audit_cmd(
     """Run the pipeline on the samples, score against expected records, write audit.json + audit.html.
 
     The records the pipeline wrote are kept in OUT/records.
+
+    \b
+    Example:
+      kehoach audit samples --out audit --min-f1 0.95
+      kehoach audit samples --records out
     """
     from .outputs import audit
 
@@ -546,7 +793,13 @@ def restore_cmd(
     model: Optional[Path] = typer.Option(None, "--model", help="restore model (default: bundled)"),
     edits: bool = typer.Option(False, "--edits", help="print the token edits as JSON lines instead"),
 ) -> None:
-    """Restore Vietnamese diacritics and fix OCR confusions; print the restored text."""
+    """Restore Vietnamese diacritics and fix OCR confusions; print the restored text.
+
+    \b
+    Example:
+      kehoach restore samples/000-cho-don.ocr.txt | head
+      echo 'Ke hoach trien khai' | kehoach restore
+    """
     import unicodedata
 
     from .normalize.restore import Restorer
@@ -565,7 +818,12 @@ def train_lm_cmd(
     texts: List[Path] = typer.Argument(..., help="correct Vietnamese texts to add to the language model"),
     out: Path = typer.Option(..., "--out", help="where to write the model (.json.gz)"),
 ) -> None:
-    """Train a restore model: the bundled sources plus TEXTS (in-domain LM text)."""
+    """Train a restore model: the bundled sources plus TEXTS (in-domain LM text).
+
+    \b
+    Example:
+      kehoach train-lm my-plans/*.txt --out my-model.json.gz
+    """
     from .normalize.restore import Restorer
     from .normalize.restore.train import build_model
 
@@ -581,7 +839,12 @@ def bench_restore_cmd(
     unseen_only: bool = typer.Option(False, "--unseen-only", help="only the unseen plans (no training)"),
 ) -> None:
     """Restoration accuracy and tokens/s per left-out corpus document (leave-one-out), and
-    on the unseen plans' old OCR, stripped and correct text with the bundled model."""
+    on the unseen plans' old OCR, stripped and correct text with the bundled model.
+
+    \b
+    Example:
+      kehoach bench restore --unseen-only
+    """
     from .bench.restore import docs_to_rows, rows_to_table, unseen_rows
 
     rows = [] if unseen_only else docs_to_rows(doc)
@@ -596,7 +859,7 @@ def main() -> None:  # console-script entry point
     import os
 
     try:
-        app()
+        app(prog_name="kehoach")
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # noqa: BLE001

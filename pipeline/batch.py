@@ -51,6 +51,20 @@ class BatchReport:
     incomplete: list[Path] = field(default_factory=list)
     unread: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # the error code of each input that got an error record ("missing-tool", "timeout"...)
+    failure_codes: dict[Path, str] = field(default_factory=dict)
+    # of the records written: pages, document warnings, units not in the registry (their
+    # names), records without a document number
+    pages: int = 0
+    warnings: int = 0
+    unknown_units: set[str] = field(default_factory=set)
+    without_number: list[Path] = field(default_factory=list)
+
+    @property
+    def missing_dependency(self) -> bool:
+        """Whether an input failed because a tool or model is not installed (tesseract, an
+        OCR model, LibreOffice): installing it is the fix."""
+        return "missing-tool" in self.failure_codes.values()
 
     @property
     def exit_code(self) -> int:
@@ -131,10 +145,16 @@ def run_batch(
     engine=None,
     executor: str = "local",
     scheduler: str | None = None,
+    on_pages: Callable[[Path, int, int], None] | None = None,
+    report: BatchReport | None = None,
 ) -> BatchReport:
-    """Given input files, write one record (or error record) per file into out_dir."""
+    """Given input files, write one record (or error record) per file into out_dir.
+    ``on_done(path, ok)`` is told each input finished; ``on_pages(path, read, total)`` the
+    pages of an input read so far (parsed, then each OCR page). ``report`` is filled as the
+    batch goes (a caller interrupted part-way still knows what was written)."""
     records.prepare_out_dir(out_dir)
-    report = BatchReport(all_inputs=list(paths))
+    report = report if report is not None else BatchReport()
+    report.all_inputs = list(paths)
     options = settings.fingerprint()
     names = records.output_names(paths)
     todo: list[_Job] = []
@@ -174,9 +194,9 @@ def run_batch(
             job.doc = _saved_to_ingested(job, report)
         run_dask(todo, out_dir, settings, report, on_done, scheduler, _succeed, _fail)
     elif settings.workers <= 1 or engine is not None:
-        _run_inline(todo, out_dir, settings, report, on_done, engine)
+        _run_inline(todo, out_dir, settings, report, on_done, engine, on_pages)
     else:
-        _run_pool(todo, out_dir, settings, report, on_done)
+        _run_pool(todo, out_dir, settings, report, on_done, on_pages)
     return report
 
 
@@ -195,6 +215,14 @@ def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
               ErrorInfo(code="write-failed", message=f"cannot write the record: {exc}"[:500]),
               on_done)
         return
+    report.pages += len(doc.pages)
+    report.warnings += len(doc.warnings)
+    report.unknown_units.update(u.name for item in [*doc.tasks, *doc.targets]
+                                for u in [*item.lead_units, *item.cooperating_units] if not u.known)
+    if doc.number is None and doc.status != "failure":
+        report.without_number.append(job.path)
+    log.info("%s: %d pages, %d targets, %d tasks, %d warnings (%s)", job.path.name, len(doc.pages),
+             len(doc.targets), len(doc.tasks), len(doc.warnings), doc.status)
     note = unread_pages_note(job.path, doc)
     if note:
         report.incomplete.append(job.path)
@@ -223,17 +251,21 @@ def _fail(report, out_dir, path: Path, name: str, sha: str | None, info: ErrorIn
     except OSError as exc:
         report.messages.append(f"{path}: cannot write error record: {exc}")
     report.failed.append(path)
+    report.failure_codes[path] = info.code
+    log.info("%s: error record (%s): %s", path.name, info.code, info.message)
     report.messages.append(f"{path}: {info.message}" + (f" ({info.hint})" if info.hint else ""))
     if on_done:
         on_done(path, False)
 
 
-def _run_inline(todo, out_dir, settings, report, on_done, engine) -> None:
+def _run_inline(todo, out_dir, settings, report, on_done, engine, on_pages=None) -> None:
     for job in todo:
+        pages = (lambda done, total, path=job.path: on_pages(path, done, total)) if on_pages else None
         try:
             doc = _refinish(job, settings, report)
             # the model and rule tables load in a thread while the first OCR'd pages are read
-            doc = doc or process_file(job.path, settings, engine=engine, warm_up_during_ocr=True)
+            doc = doc or process_file(job.path, settings, engine=engine, warm_up_during_ocr=True,
+                                      on_pages=pages)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
             _fail(report, out_dir, job.path, job.name, job.sha, exception_to_error_info(exc), on_done)
             continue
@@ -336,7 +368,17 @@ def _plan_task(path: str, settings: Settings, sha: str):
     return plan_file(Path(path), settings, sha256=sha)
 
 
-def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now (Ctrl-C): each one's SIGTERM handler kills its process
+    group, the tesseract it runs too, instead of the batch waiting for their pages."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, ValueError):  # already gone
+            pass
+
+
+def _run_pool(todo: list[_Job], out_dir, settings, report, on_done, on_pages=None) -> None:
     """Pipeline plan -> OCR pages -> finish over a process pool, keeping a bounded number of
     documents in flight so memory stays flat on archives of any size."""
     # Largest files first (for scans, the most pages): the batch then ends on small
@@ -380,6 +422,8 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
                 if kind == "plan":
                     doc, page_jobs = result
                     job.doc, job.pending_pages = doc, len(page_jobs)
+                    if on_pages:
+                        on_pages(job.path, len(doc.pages) - len(page_jobs), len(doc.pages))
                     for pj in page_jobs:
                         submit("ocr", job, ocr_job, pj, settings)
                     if not page_jobs:
@@ -389,6 +433,8 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
                         continue
                     merge_ocr_page(job.doc, result)
                     job.pending_pages -= 1
+                    if on_pages:
+                        on_pages(job.path, len(job.doc.pages) - job.pending_pages, len(job.doc.pages))
                     if job.pending_pages == 0:
                         submit("finish", job, finish_document, job.doc, settings)
                 else:
@@ -396,5 +442,8 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done) -> None:
                     result.source.sha256 = job.sha
                     _succeed(report, out_dir, job, result, on_done)
                     job.doc = None
+    except KeyboardInterrupt:
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from ..ingest.document import PageJob, ocr_page, plan_document
 from ..core.errors import KehoachError
@@ -120,18 +121,24 @@ def wait_warm_up() -> None:
 
 
 def process_file(path: str | Path, settings: Settings | None = None,
-                 engine: OcrEngine | None = None, warm_up_during_ocr: bool = False) -> Document:
+                 engine: OcrEngine | None = None, warm_up_during_ocr: bool = False,
+                 on_pages: Callable[[int, int], None] | None = None) -> Document:
     """Given one input file, return its finished Document (raises KehoachError if unreadable).
     ``warm_up_during_ocr``: start ``start_warm_up`` if pages go to OCR (only then is there
-    waiting to hide it in; otherwise it would just contend for the interpreter)."""
+    waiting to hide it in; otherwise it would just contend for the interpreter).
+    ``on_pages(read, total)`` is told the pages read so far, once parsed and after each OCR page."""
     settings = settings or Settings()
     doc, jobs = plan_file(Path(path), settings)
+    if on_pages:
+        on_pages(len(doc.pages) - len(jobs), len(doc.pages))
     if jobs and warm_up_during_ocr:
         start_warm_up(settings)
     if jobs:
         engine = engine or make_engine(settings)
-        for job in jobs:
+        for done, job in enumerate(jobs, start=len(doc.pages) - len(jobs) + 1):
             merge_ocr_page(doc, ocr_page_limited(job, engine))
+            if on_pages:
+                on_pages(done, len(doc.pages))
     return finish_document(doc, settings)
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages kehoach needs (Debian/Ubuntu), or say exactly what to install.
-# --test: also what the test suite needs (a PostgreSQL server).
+# --test: also what the test suite needs (a PostgreSQL server, tmux).
 set -euo pipefail
 
 need_pkgs=()
@@ -17,6 +17,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
 # samples are rebuilt with ship in samples/fonts (a distro's own build gives other PDF bytes)
 if [ "${1:-}" = "--test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+  # the terminal tests drive `kehoach ingest` in a real TTY (tests/test_cli_tty.py)
+  command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
 fi
 
 if [ ${#need_pkgs[@]} -eq 0 ]; then

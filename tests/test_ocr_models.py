@@ -145,12 +145,13 @@ def test_cli_runs_with_a_script_model_and_reports_missing_ones(tmp_path, own_tes
     assert result.exit_code == 0, result.output
     record = json.loads((out / "scan.json").read_text(encoding="utf-8"))
     assert "KẾ HOẠCH" in record["pages"][0]["raw_text"]
-    # a model that is not there: an error record with the package to install, exit 1
+    # a model that is not there: an error record with the package to install, exit 3 (a
+    # missing dependency, as OCRmyPDF)
     empty = tmp_path / "empty"
     empty.mkdir()
     result = runner.invoke(app, ["ingest", str(scan), "--out", str(out), "--jobs", "1", "--quiet",
                                  "--force", "--lang", "script/Vietnamese", "--tessdata-dir", str(empty)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     error = json.loads((out / "scan.error.json").read_text(encoding="utf-8"))["error"]
     assert error["code"] == "missing-tool"
     assert "script/Vietnamese" in error["message"]
