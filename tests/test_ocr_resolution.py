@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from kehoach.ingest.ink import has_text_lines, image_to_x_height
+from kehoach.ingest.ink import image_to_text_box, image_to_x_height
 from kehoach.ingest.render import page_to_own_dpi, render_pdf_page
+from kehoach.ingest.ocr import OcrResult
 from kehoach.ingest.resolution import MIN_X_HEIGHT_PX, image_to_ocr_resolution
+from kehoach.ingest.scan_page import image_to_reading
+from kehoach.schema import Word
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SHORT_SCAN = SAMPLES / "001-son-la.scan-short.pdf"   # 200 dpi, 1-bit: page 1 and a table page
@@ -74,11 +77,68 @@ def test_specks_and_rule_stubs_are_not_text_lines():
     rng = np.random.default_rng(0)
     for x, y in rng.integers(0, 690, size=(300, 2)):     # dust: 1-2 px specks
         d.rectangle((x, y, x + 1, y + 1), fill=0)
-    d.line((100, 300, 900, 300), fill=0, width=2)         # a rule stub left by blanking
+    d.line((100, 300, 900, 300), fill=0, width=2)         # rule stubs left by blanking
     d.line((50, 100, 50, 600), fill=0, width=3)
-    assert not has_text_lines(img, min_line=8)
+    assert image_to_text_box(img, min_line=8) is None
     _letters(d, 100, 40, 400, 60)                         # one line of text
-    assert has_text_lines(img, min_line=8)
+    x0, t, x1, b = image_to_text_box(img, min_line=8)    # around it (and specks beside it)
+    assert 0 < x0 <= 100 and 30 <= t <= 40 and 403 <= x1 < 500 and 61 <= b <= 70
+    d.rectangle((800, 640, 803, 665), fill=0)             # a page number "1": one stroke
+    d.rectangle((796, 662, 808, 665), fill=0)
+    x0, t, x1, b = image_to_text_box(img, min_line=8)
+    assert 0 < x0 <= 100 and 30 <= t <= 40 and 809 <= x1 < 900 and 666 <= b <= 680
+
+
+def _table_only_page(with_heading: bool) -> Image.Image:
+    """A page whose ruled table fills it, scan specks around it (and a heading above)."""
+    img = Image.new("L", (1000, 700), 255)
+    d = ImageDraw.Draw(img)
+    xs, ys = [60, 200, 600, 940], [60, 200, 350, 500, 650]
+    for y in ys:
+        d.line((xs[0], y, xs[-1], y), fill=0, width=3)
+    for x in xs:
+        d.line((x, ys[0], x, ys[-1]), fill=0, width=3)
+    for r in range(4):
+        d.rectangle((220, ys[r] + 30, 560, ys[r] + 55), fill=0)
+    for x, y in ((20, 20), (970, 680), (500, 670), (30, 400)):
+        d.rectangle((x, y, x + 1, y + 1), fill=0)
+    if with_heading:
+        _letters(d, 300, 15, 700, 40)
+    return img
+
+
+class CountingEngine:
+    """Returns one word per image (its ink's box) and remembers the images' sizes per run."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.sizes: list[list[tuple[int, int]]] = []
+
+    def recognize_many(self, images, *, dpi, timeout=None, psm=None):
+        self.sizes.append([im.size for im in images])
+        out = []
+        for im in images:
+            ys, xs = np.nonzero(np.asarray(im) < 128)
+            words = [Word(text="chữ", bbox=(xs.min(), ys.min(), xs.max(), ys.max()), conf=90.0, line=0)]
+            out.append(OcrResult(text="chữ", words=words, confidence=90.0))
+        return out
+
+
+@pytest.mark.parametrize("with_heading", [False, True])
+def test_blanked_page_pass_only_where_text_is_left(with_heading):
+    engine = CountingEngine()
+    reading = image_to_reading(_table_only_page(with_heading), dpi=72, engine=engine)
+    assert len(reading.tables) == 1
+    # four row images; the page with its table blanked only when the heading is on it,
+    # cut to the heading, and its word put back where the heading is on the page
+    assert [len(sizes) for sizes in engine.sizes] == [5 if with_heading else 4]
+    assert sum(c.text == "chữ" for c in reading.tables[0].cells) == 4
+    if with_heading:
+        w, h = engine.sizes[0][0]
+        assert w < 500 and h < 50
+        heading = [w for w in reading.words if w.bbox[3] < 60]
+        assert len(heading) == 1 and abs(heading[0].bbox[0] - 300) <= 1 and abs(heading[0].bbox[1] - 15) <= 1
 
 
 @pytest.mark.ocr
