@@ -787,6 +787,38 @@ def audit_cmd(
         raise typer.Exit(1)
 
 
+@app.command("review")
+def review_cmd(
+    out_dir: Path = typer.Argument(..., help="the folder of <stem>.json records to review"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on (default: this computer only)"),
+    port: int = typer.Option(8765, "--port", help="port to listen on (0: any free port)"),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="the name corrections are signed with (default: the login name)"),
+    inputs: Optional[List[Path]] = typer.Option(None, "--inputs", help="folder where the input files are, when their recorded paths do not lead to them (page crops are cut from them)"),
+) -> None:
+    """Review records in a browser: each value beside its page crop; accept, correct, delete
+    or add items. Corrections go to OUT_DIR/corrections/<record>.json and every later run
+    (ingest, ingest --force, extract) applies them again."""
+    from .outputs.review import make_server
+
+    if not out_dir.is_dir():
+        _fail(UsageProblem(f"no such folder: {out_dir}"))
+    try:
+        server, site = make_server(out_dir, host, port, reviewer or "", input_dirs=tuple(inputs or ()))
+    except OSError as exc:
+        _fail(UsageProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+    h, p = server.server_address[:2]
+    shown = f"[{h}]" if ":" in h else h
+    typer.echo(f"Rà soát {len(site.names())} hồ sơ tại http://{shown}:{p}/ (người rà soát: "
+               f"{site.reviewer}; Ctrl+C để dừng)", err=False)
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 @app.command("restore")
 def restore_cmd(
     file: str = typer.Argument("-", help="text file to restore, or - for standard input"),

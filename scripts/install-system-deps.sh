@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages kehoach needs (Debian/Ubuntu), or say exactly what to install.
-# --test: also what the test suite needs (a PostgreSQL server, tmux).
+# --test: also what the test suite needs (a PostgreSQL server, tmux, chromium and its driver).
 set -euo pipefail
 
 need_pkgs=()
@@ -19,6 +19,9 @@ if [ "${1:-}" = "--test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
   # the terminal tests drive `kehoach ingest` in a real TTY (tests/test_cli_tty.py)
   command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
+  # the review page is tested in a real browser, headless, through its own driver
+  command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
 fi
 
 if [ ${#need_pkgs[@]} -eq 0 ]; then

@@ -1,0 +1,82 @@
+"""The fields of an item as a reviewer edits them: one line of text per field, and back.
+
+Each correctable field has a text form shown in the review page (a deadline as printed, units
+separated by ';', target values one per line as 'YEAR: value') and is read back into the
+record's own form: deadlines parsed by extract.deadlines, unit names resolved through the unit
+registry (extract.units: a name the registry knows gets its canonical spelling), values by
+extract.values. A field whose text the reviewer left as shown is no correction.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from ..core.folding import nfc, squash_spaces
+from ..schema.models import Item, Target
+
+UNIT_SEPARATOR = ";"
+FORM_FIELDS = ("ordinal", "text", "deadline", "lead_units", "cooperating_units", "values", "notes")
+_YEAR_PREFIX = re.compile(r"^\s*((?:19|20)\d\d)\s*:\s*")
+
+
+def field_to_text(item: Item, name: str) -> str:
+    """Given an item and a field name, return the field as the review form shows it."""
+    if name in ("lead_units", "cooperating_units"):
+        return f"{UNIT_SEPARATOR} ".join(u.name for u in getattr(item, name))
+    if name == "deadline":
+        return item.deadline.raw if item.deadline else ""
+    if name == "values":
+        if not isinstance(item, Target):
+            return ""
+        return "\n".join(f"{v.year}: {v.raw}" if v.year else v.raw for v in item.values)
+    return getattr(item, name) or ""
+
+
+def _clean(text: str) -> str:
+    return squash_spaces(nfc(text))
+
+
+def text_to_field(name: str, text: str, plan_year: Optional[int], level: Optional[str] = None) -> Any:
+    """Given a field name and the reviewer's text, return the value in the record's JSON form."""
+    if name in ("lead_units", "cooperating_units"):
+        from ..extract.units import UnitRegistry
+
+        registry = UnitRegistry.load()
+        names = [_clean(p) for p in nfc(text).replace("\n", UNIT_SEPARATOR).split(UNIT_SEPARATOR)]
+        return [registry.resolve(n, level).model_dump(mode="json") for n in names if n]
+    if name == "deadline":
+        raw = _clean(text)
+        if not raw:
+            return None
+        from ..extract.deadlines import parse_deadline
+
+        d = parse_deadline(raw, plan_year)
+        return (d.model_dump(mode="json") if d is not None
+                else {"raw": raw, "kind": "none", "start": None, "end": None})
+    if name == "values":
+        from ..extract.values import parse_value_cell
+
+        out = []
+        for line in nfc(text).splitlines():
+            m = _YEAR_PREFIX.match(line)
+            year = int(m.group(1)) if m else None
+            raw = _clean(line[m.end():] if m else line)
+            if not raw:
+                continue
+            parsed = parse_value_cell(raw, year)
+            if len(parsed) == 1:
+                out.append(parsed[0].model_copy(update={"raw": raw, "year": year}).model_dump(mode="json"))
+            else:
+                out.append({"year": year, "raw": raw})
+        return out
+    if name == "text":
+        return nfc(text).strip()
+    value = _clean(text)
+    return value or None
+
+
+def plan_year_of(issued_date: Optional[str]) -> Optional[int]:
+    try:
+        return int((issued_date or "")[:4])
+    except ValueError:
+        return None

@@ -1,0 +1,134 @@
+"""The review server over HTTP: writes need the CSRF token, names outside the folder are
+refused, plan text is escaped, page crops are real PNGs of the source page."""
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from typer.testing import CliRunner
+
+from kehoach.cli import app
+from kehoach.outputs.review import make_server
+from kehoach.pipeline import corrections as C
+from kehoach.pipeline.record_files import path_to_document
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+HOSTILE = 'Nhiệm vụ <script>alert(1)</script> "><img src=x onerror=alert(2)>'
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("served")
+    res = runner.invoke(app, ["ingest", str(SAMPLES / "001-son-la.pdf"), "--out", str(out), "--jobs", "1", "-q"])
+    assert res.exit_code == 0, res.output
+    rec = path_to_document(out / "001-son-la.json")
+    rec.tasks[0].text = HOSTILE
+    (out / "001-son-la.json").write_text(rec.model_dump_json(), encoding="utf-8")
+    (out / "secret.txt").write_text("not a record", encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def served(tmp_path, ingested):
+    out = tmp_path / "out"
+    shutil.copytree(ingested, out)
+    srv, site = make_server(out, "127.0.0.1", 0, reviewer="lan", input_dirs=(SAMPLES,))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield out, srv.server_address[1], site
+    srv.shutdown()
+    srv.server_close()
+
+
+def _request(port, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(method, path, body=body, headers=headers or {})
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, dict(resp.getheaders()), data
+
+
+def test_plan_text_is_escaped_and_only_the_apps_script_runs(served):
+    out, port, site = served
+    status, headers, body = _request(port, "GET", "/doc/001-son-la")
+    html = body.decode("utf-8")
+    assert status == 200
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert html.count("<script") == 1  # review.js, by its own file
+
+
+def test_a_write_without_the_token_is_refused(served):
+    out, port, site = served
+    doc = path_to_document(out / "001-son-la.json")
+    item = doc.tasks[1].id
+    form = urlencode({"lead_units": "Sở Nội vụ"})
+    for headers in ({}, {"X-CSRF-Token": "wrong"}):
+        status, _, _ = _request(port, "POST", f"/api/001-son-la/{item}/correct", form,
+                                {"Content-Type": "application/x-www-form-urlencoded", **headers})
+        assert status == 403
+    assert not C.store_path(out, "001-son-la").exists()
+    status, _, body = _request(port, "POST", f"/api/001-son-la/{item}/correct", form,
+                               {"Content-Type": "application/x-www-form-urlencoded",
+                                "X-CSRF-Token": site.token, "Accept": "application/json"})
+    assert status == 200 and json.loads(body)["ok"]
+    store = C.read_store(C.store_path(out, "001-son-la"))
+    assert store.items[item].fields["lead_units"].value[0]["name"] == "Sở Nội vụ"
+
+
+def test_a_write_from_another_site_name_is_refused(served):
+    out, port, site = served
+    item = path_to_document(out / "001-son-la.json").tasks[1].id
+    status, _, _ = _request(port, "POST", f"/api/001-son-la/{item}/accept", f"csrf={site.token}",
+                            {"Host": "evil.example:80", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 421
+    assert not C.store_path(out, "001-son-la").exists()
+
+
+@pytest.mark.parametrize("path", [
+    "/doc/..%2F..%2Fetc%2Fpasswd", "/doc/%2E%2E", "/crop/..%2Fsecret/task-0.png", "/doc/secret",
+    "/doc/secret.txt", "/static/..%2Fcli.py", "/static/review_item.html", "/doc/001-son-la%00",
+])
+def test_paths_outside_the_records_are_refused(served, path):
+    out, port, site = served
+    status, _, body = _request(port, "GET", path)
+    assert status in (403, 404)
+    assert b"not a record" not in body and b"import" not in body
+
+
+def test_a_crop_is_the_page_region_of_the_item(served):
+    out, port, site = served
+    doc = path_to_document(out / "001-son-la.json")
+    status, headers, body = _request(port, "GET", f"/crop/001-son-la/{doc.tasks[2].id}.png")
+    assert status == 200 and headers["Content-Type"] == "image/png"
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(body))
+    assert img.width > 500 and img.height > 50
+    px = np.asarray(img.convert("RGB")).astype(int)
+    # the box is drawn in red on the page
+    assert ((px[..., 0] > 200) & (px[..., 1] < 60) & (px[..., 2] < 60)).any()
+
+
+def test_the_form_fallback_without_javascript_redirects_back(served):
+    out, port, site = served
+    item = path_to_document(out / "001-son-la.json").tasks[3].id
+    status, headers, _ = _request(port, "POST", f"/api/001-son-la/{item}/accept", f"csrf={site.token}",
+                                  {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303 and headers["Location"] == f"/doc/001-son-la#{item}"
+    assert C.read_store(C.store_path(out, "001-son-la")).items[item].accepted.by == "lan"
+
+
+def test_review_command_refuses_a_missing_folder(tmp_path):
+    res = runner.invoke(app, ["review", str(tmp_path / "none")])
+    assert res.exit_code == 2
