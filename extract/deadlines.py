@@ -63,6 +63,7 @@ class DeadlineGrammar(BaseModel):
     fuzzy_min_score: float = 90
     roman_quarters: dict[str, int]
     roman_ocr: dict[str, str] = {}
+    max_quarter_strokes: int = 3
 
     @field_validator("range_connectors", "range_openers", "list_connectors", "recurring",
                      "conditional", "status")
@@ -203,6 +204,8 @@ def quarter_of(numeral: str, g: DeadlineGrammar) -> Optional[int]:
     if numeral.isdigit() and len(numeral) == 1:
         return int(numeral)
     strokes = "".join(g.roman_ocr.get(ch, "?") for ch in numeral)
+    if strokes and set(strokes) == {"i"} and len(strokes) > g.max_quarter_strokes:
+        return g.roman_quarters.get("i" * g.max_quarter_strokes)  # "IHI": III with a stroke doubled
     return g.roman_quarters.get(strokes)
 
 

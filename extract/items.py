@@ -137,7 +137,13 @@ def cell_to_values(raw: str, year: Optional[int], cell: bool = False) -> tuple[l
     except ImportError:
         return [], [f"values not parsed (extract.values unavailable): {raw!r}"]
     try:
-        return (parse_value_cell if cell else parse_values)(raw, year), []
+        if cell:
+            from .values import clean_value_cell
+
+            cleaned = clean_value_cell(raw)
+            warns = [f"value cell read as {cleaned!r}: printed {raw!r}"] if cleaned != raw else []
+            return parse_value_cell(cleaned, year), warns
+        return parse_values(raw, year), []
     except Exception as e:
         return [], [f"value parser failed on {raw!r}: {e}"]
 
@@ -230,6 +236,10 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
         warnings += w
         values += vs
     printed_unit = _nfc_join(raw.cells.get("value_unit"))
+    if printed_unit:
+        from .values import clean_unit
+
+        printed_unit = clean_unit(printed_unit)
     if printed_unit and any(v.unit is None for v in values):
         # a "Đơn vị tính" column: the unit of every value in the row that prints none
         values = [v if v.unit else v.model_copy(update={"unit": printed_unit}) for v in values]

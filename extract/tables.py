@@ -29,6 +29,9 @@ DATA = Path(__file__).parent / "data" / "table_headers.yaml"
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
 # partial_ratio (0-100) a folded OCR header needs with a folded synonym of 6+ letters.
 FUZZY_HEADER = 85
+# ... and the folded cell at least this share of the synonym's length.
+FUZZY_MIN_SHARE = 0.7
+FUZZY_MAX_SHARE = 1.5  # and at most this share (+4 letters): a longer cell is a sentence
 
 # The module's character-level regexes (table grammar lives in table_headers.yaml).
 _RX = {
@@ -114,10 +117,16 @@ def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
     f = fold(text)
     if not f:
         return None
-    role = next((r for s, r in rules.synonyms if s and s in f), None)
+    words = set(_RX["not_folded_letter"].sub(" ", unidecode(unicodedata.normalize("NFC", text).lower())).split())
+    # a title of 3 letters or fewer ("TT", "ĐVT") is a word of its own, not letters inside
+    # another ("Phát triển": "pha-tt-rien")
+    role = next((r for s, r in rules.synonyms if s and (s in words if len(s) <= 3 else s in f)), None)
     if role is None and len(f) <= 60:
         # OCR-damaged headers ("Cơquan phốhẹp"): closest synonym of some length, if close.
-        scored = [(fuzz.partial_ratio(s, f), len(s), r) for s, r in rules.synonyms if len(s) >= 6]
+        # the cell must be about as long as the synonym: partial_ratio aligns the shorter
+        # string anywhere in the longer, so "A" (a group numeral) would match every title
+        scored = [(fuzz.partial_ratio(s, f), len(s), r) for s, r in rules.synonyms
+                  if len(s) >= 6 and FUZZY_MIN_SHARE * len(s) <= len(f) <= FUZZY_MAX_SHARE * len(s) + 4]
         best = max(scored, default=(0, 0, None))
         if best[0] >= FUZZY_HEADER:
             role = best[2]
@@ -173,7 +182,9 @@ def _is_target_header(text: str, rules: _Compiled) -> bool:
         want = t.replace(" ", "")
         if len(compact) >= len(want) - 2 and fuzz.ratio(compact[: len(want)], want) >= 80:
             return True
-    return False
+    # a short title whose target word OCR damaged after another word ("Nộidungchiiêu")
+    short_words = [t for t in rules.target_text if len(t) <= 8]
+    return len(compact) <= 20 and any(fuzz.partial_ratio(t, compact) >= 85 for t in short_words)
 
 
 @dataclass
@@ -222,7 +233,9 @@ def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_L
             sub = [c for c in rows[n_head] if squash(c.text)]
             sub_roles = [header_to_role(c.text, rules) for c in sub]
             short = all(len(squash(c.text)) <= 40 for c in sub)
-            if len(sub) >= 2 and short and all(sub_roles) and not _looks_like_item(rows[n_head], roles, rules):
+            group_row = any(c.col_span >= table.n_cols - 1 for c in sub)  # "A | Phát triển ..."
+            if len(sub) >= 2 and short and all(sub_roles) and not group_row \
+                    and not _looks_like_item(rows[n_head], roles, rules):
                 for c, role in zip(sub, sub_roles):
                     for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                         roles[k] = role
@@ -234,6 +247,13 @@ def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_L
         text_col = roles.index("text")
         # the kind is the chosen text column's ("Mục tiêu" beside "Kết quả đầu ra" is no target)
         target = _is_target_header(headers[text_col], rules) if headers[text_col] else target
+        if target and not any(r and (r == "value" or r.startswith("year:")) for r in roles):
+            # a target table's value column whose title OCR damaged ("Chitêu"): its cells say it
+            stats = column_stats(rows[n_head:], table.n_cols, rules)
+            cand = [k for k, r in enumerate(roles) if r is None and stats[k].n
+                    and stats[k].values >= CONTENT_SHARE and stats[k].mean_len <= SHORT_TEXT]
+            if cand:
+                roles[max(cand, key=lambda k: stats[k].values)] = "value"
         target |= any(r and (r.startswith("year:") or r == "value") for r in roles)
         return _Layout(roles, "target" if target else "task", n_head, tuple(headers))
     return None

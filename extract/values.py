@@ -34,6 +34,10 @@ _RX = {
     "thousands": re.compile(r"\d{1,3}(?:\.\d{3})+"),   # 1.000 / 1.000.000
     "word": re.compile(r"\w"),
     "digit": re.compile(r"\d"),
+    "not_letter": re.compile(r"[^a-z]"),
+    "letter": re.compile(r"[^\W\d_]"),
+    # a value cell: comparator words, one number, then its unit (no "%": parse_values reads it)
+    "cell_number": re.compile(r"^(?P<pre>[^\d]*?)(?P<num>\d+(?:[.,]\d+)*)\s*(?!%)(?P<unit>\D.*)?$"),
     "zero_colon": re.compile(r"(?<![\d.,])(0):(?=\d)"),
 }
 
@@ -252,26 +256,44 @@ def _is_whole_cell(text: str, f: _Found) -> bool:
 CELL_UNIT_WORDS = 4
 
 
+def clean_unit(text: str) -> str:
+    """Given a unit as a cell prints it ("hồ sơnăm", "-. điểm", "môhình", "s -' tố"), return
+    it without OCR specks at its edges and, when its letters are those of a known unit but
+    OCR lost a space, a slash or a tone ("hồ sơ/năm", "mô hình", "tổ"), that unit; otherwise
+    the cleaned text as printed."""
+    edge = ocr_specks("cell_edge") + "-–—'\"`"
+    words = squash_spaces(nfc(text or "")).split()
+    while len(words) > 1 and len(words[0].strip(edge)) <= 1:
+        words = words[1:]  # "-.", "s", "'n" before the unit: dirt and a stray letter
+    while len(words) > 1 and not words[-1].strip(edge):
+        words = words[:-1]
+    unit = " ".join(words).strip(edge)
+    key = _RX["not_letter"].sub("", fold(unit))
+    for known in _known_units():
+        if _RX["not_letter"].sub("", fold(known)) == key and known.lower() != unit.lower():
+            return known
+    return unit
+
+
+@lru_cache(maxsize=1)
+def _known_units() -> tuple[str, ...]:
+    return tuple(nfc(u) for u in _compiled().g.units)
+
+
 def parse_value_cell(text: str, year: int | None = None) -> list[TargetValue]:
-    """Given a cell of a value column (not running text), return its value: as
-    ``parse_values`` reads it, or, when that finds none, one number followed by the unit the
-    cell prints for it ("500 tổ" -> 500 "tổ", "Ít nhất 20 điểm" -> >= 20 "điểm") — in a
-    value cell a number is a value whatever its unit."""
-    found = parse_values(text, year)
-    if found:
-        return found
-    c = _compiled()
+    """Given a cell of a value column (not running text), return its value: one number and
+    the unit the cell prints after it ("500 tổ" -> 500 "tổ", "Ít nhất 20 điểm" -> >= 20
+    "điểm", OCR's "500 hồ sơnăm" -> 500 "hồ sơ/năm": in a value cell a number is a value
+    whatever its unit), else what ``parse_values`` reads in it."""
     line = squash_spaces(nfc(text or ""))
-    hits = _find(line, c)
-    if len(hits) != 1:
-        return []
-    f = hits[0]
-    before, unit = line[:f.start].strip(), line[f.end:].strip(" .;,")
-    words = unit.split()
-    if before or not words or len(words) > CELL_UNIT_WORDS or _RX["digit"].search(unit):
-        return []
-    return [TargetValue(year=f.year or year, raw=line, value=f.value, unit=f.unit or unit,
-                        comparator=f.comparator or c.g.default_comparator["cell"])]
+    m = _RX["cell_number"].match(line)
+    unit = m.group("unit") if m else None
+    if unit and _RX["letter"].search(unit) and not _RX["digit"].search(unit) \
+            and len(unit.split()) <= CELL_UNIT_WORDS:
+        head = parse_values(line[:m.end("num")], year)
+        if len(head) == 1 and head[0].value is not None:
+            return [head[0].model_copy(update={"raw": line, "unit": clean_unit(m.group("unit"))})]
+    return parse_values(text, year)
 
 
 def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
@@ -388,7 +410,11 @@ def clean_value_cell(text: str) -> str:
     body = core[:end]
     complete = body.endswith("%") or (body[:1] in "≥>≤<=" and body[-1:].isdigit()) \
         or squash_spaces(fold(body)) in _compiled().qualitative
-    return body if complete or end == len(core) else core.rstrip()
+    # specks apart from the number ("10 -", "3 ."): a rule or dirt beside the cell's value;
+    # glued to it ("10,", "5900/") they may be what is left of a digit: a damaged cell
+    apart = end < len(core) and body[-1:].isdigit() and core[end:end + 1].isspace() \
+        and not core[end:].strip(" ").startswith(("%", ","))
+    return body if complete or apart or end == len(core) else core.rstrip()
 
 
 def _between_digits(s: str, i: int) -> bool:

@@ -252,3 +252,35 @@ def test_a_row_letter_ocr_made_into_a_word_is_taken_where_the_sequence_expects_i
     from kehoach.extract.flat_tables import expected_letter_ordinal
 
     assert expected_letter_ordinal(text, expected) == got
+
+
+@pytest.mark.parametrize("raw,end", [
+    ("Trong quý IH2026", "2026-09-30"),   # III with its slash lost: numeral glued to the year
+    ("Quý Inăm 2027", "2027-03-31"),      # numeral glued to "năm"
+    ("quý IHI/2026", "2026-09-30"),       # a quarter numeral is I-IV: four strokes are III
+    ("Tháng 7 năm - 2026", "2026-07-31"),
+])
+def test_quarter_and_month_numerals_as_scans_print_them(raw, end):
+    d = parse_deadline(raw, 2026)
+    assert d.end == end and d.kind in ("quarter", "month")
+
+
+def test_a_header_of_one_letter_or_a_group_title_names_no_column():
+    from kehoach.extract.tables import header_to_role
+
+    assert header_to_role("A") is None                     # a group numeral
+    assert header_to_role("Phát triển dữ liệu số") is None  # "tt" inside "Phát triển"
+    assert header_to_role("Cơquan phốhẹp") == "cooperating"  # OCR damage still read
+
+
+@pytest.mark.parametrize("cell,value,unit", [
+    ("500 hồ sơnăm", 500, "hồ sơ/năm"),   # OCR lost the slash
+    ("12 môhình", 12, "mô hình"),
+    ("5 -. điểm", 5, "điểm"),            # dirt between the number and its unit
+    ("10 -", 10, None),                  # a rule beside the number
+])
+def test_value_cells_as_scans_print_them(cell, value, unit):
+    from kehoach.extract.values import clean_value_cell
+
+    (v,) = parse_value_cell(clean_value_cell(cell), 2026)
+    assert (v.value, v.unit) == (value, unit)
