@@ -9,26 +9,39 @@ the references table is ``document_references``: users can query it without quot
 
 Loading is idempotent and transactional per document: a document is identified by
 ``source.sha256``; loading it again deletes its previous rows and inserts the new ones in
-the same transaction, so a failure part-way leaves the database exactly as it was.
+the same transaction, so a failure part-way leaves the database exactly as it was. Ids stay:
+a document loaded again keeps its ``documents.id``, and each task and target keeps its
+``id`` by its natural key (``item_key``, the record's stable item id), so a BI tool's saved
+questions survive re-loads.
+
+For BI tools: the views ``v_tasks``, ``v_targets`` and ``v_deadlines`` (each plan once, with
+its number, lead units, deadline and status), ``issued_date`` a real date with
+``issued_date_precision`` (day, month, year), JSON columns ``jsonb`` on PostgreSQL, a
+comment in Vietnamese and English on every table, view and column (db_comments.yaml), and
+a ``labels`` table of the codes (labels.yaml). The schema is versioned with Alembic
+(outputs/migrations): a database made by an earlier kehoach is upgraded in place.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
 from pydantic import BaseModel, Field
+import yaml
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
+    JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
     MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, event, insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from ..core.errors import KehoachError
 from ..pipeline.record_files import paths_to_documents
+from .labels import code_labels
 from .tables import iso_to_date
 from ..schema import Document
 from ..schema.models import Deadline, Item, UnitRef
@@ -36,6 +49,10 @@ from ..schema.models import Deadline, Item, UnitRef
 DEFAULT_URL = "sqlite:///kehoach.db"
 
 metadata = MetaData()
+# JSON values (boxes, deadline parts): jsonb on PostgreSQL (operators, indexes), JSON text elsewhere
+JsonValue = JSON().with_variant(JSONB(), "postgresql")
+COMMENTS_FILE = Path(__file__).with_name("db_comments.yaml")
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 # Free-text columns are TEXT, never VARCHAR(n): SQLite ignores lengths and PostgreSQL enforces
 # them, so a long OCR-garbled value would load on one backend and fail on the other.
@@ -59,7 +76,9 @@ documents = Table(
     Column("doc_type", Text),
     Column("issuer", Text),
     Column("place", Text),
-    Column("issued_date", Text, doc="ISO date, or YYYY-MM / YYYY when only that is printed"),
+    Column("issued_date", Date, doc="the date of issue; the first day of the month or year when only that is printed"),
+    Column("issued_date_precision", String(8), doc="day, month or year: how much of issued_date was printed"),
+    Column("doc_id", Text, index=True, doc="the record's stable document id"),
     Column("title", Text),
     Column("signer_name", Text),
     Column("signer_title", Text),
@@ -90,6 +109,48 @@ VIEWS = {
         "FROM task_units tu JOIN tasks t ON t.id = tu.item_id JOIN documents d ON d.id = t.document_id "
         "JOIN units u ON u.id = tu.unit_id WHERE d.primary_copy"),
 }
+# views every BI tool reads as tables: names, dates and labels joined in
+BI_VIEWS = ("v_tasks", "v_targets", "v_deadlines")
+# views kehoach made in earlier schema versions (dropped before an upgrade changes columns)
+OLD_VIEWS: tuple[str, ...] = ()
+
+
+def _units_of(link: str, role: str, dialect: str) -> str:
+    """SQL of one cell listing an item's units of a role in order ('; ' between them)."""
+    if dialect == "postgresql":
+        return (f"(SELECT string_agg(u.name, '; ' ORDER BY x.position) FROM {link} x JOIN units u "
+                f"ON u.id = x.unit_id WHERE x.item_id = t.id AND x.role = '{role}')")
+    return (f"(SELECT group_concat(name, '; ') FROM (SELECT u.name FROM {link} x JOIN units u "
+            f"ON u.id = x.unit_id WHERE x.item_id = t.id AND x.role = '{role}' ORDER BY x.position))")
+
+
+def bi_views(dialect: str) -> dict[str, str]:
+    """The SQL of v_tasks, v_targets and v_deadlines for a dialect (they differ only in how
+    a list of units becomes one cell)."""
+    status = ("CASE WHEN t.deadline_end IS NULL THEN 'no-date' WHEN t.deadline_end < CURRENT_DATE "
+              "THEN 'past' ELSE 'upcoming' END")
+    plan = ("d.id AS document_id, d.plan_id, d.doc_id, d.number AS plan_number, d.title AS plan_title, "
+            "d.issuer, d.place, d.issued_date, d.issued_date_precision, d.status AS document_status")
+    label = "LEFT JOIN labels lk ON lk.kind = 'deadline_kind' AND lk.code = t.deadline_kind"
+    item = ("t.position + 1 AS item_order, t.ordinal, t.appendix, t.section, t.text, "
+            "{lead} AS lead_units, {coop} AS cooperating_units, t.deadline_raw, t.deadline_kind, "
+            "lk.label_vi AS deadline_kind_vi, t.deadline_start, t.deadline_end, "
+            f"{status} AS deadline_status, t.page")
+    task_cells = item.format(lead=_units_of("task_units", "lead", dialect),
+                             coop=_units_of("task_units", "cooperating", dialect))
+    target_cells = item.format(lead=_units_of("target_units", "lead", dialect),
+                               coop=_units_of("target_units", "cooperating", dialect))
+    tasks_sql = (f"SELECT t.id AS task_id, t.item_key, {plan}, {task_cells} FROM tasks t "
+                 f"JOIN documents d ON d.id = t.document_id {label} WHERE d.primary_copy")
+    targets_sql = (f"SELECT t.id AS target_id, tv.id AS target_value_id, t.item_key, {plan}, {target_cells}, "
+                   "tv.year, tv.value, tv.unit AS value_unit, tv.comparator, tv.raw AS value_raw "
+                   f"FROM targets t JOIN documents d ON d.id = t.document_id {label} "
+                   "LEFT JOIN target_values tv ON tv.target_id = t.id WHERE d.primary_copy")
+    deadlines = " UNION ALL ".join(
+        f"SELECT '{kind}' AS item_kind, t.id AS item_id, t.item_key, {plan}, {cells} FROM {table} t "
+        f"JOIN documents d ON d.id = t.document_id {label} WHERE d.primary_copy AND t.deadline_end IS NOT NULL"
+        for kind, table, cells in (("task", "tasks", task_cells), ("target", "targets", target_cells)))
+    return {"v_tasks": tasks_sql, "v_targets": targets_sql, "v_deadlines": deadlines}
 
 
 def _item_columns() -> list[Column]:
@@ -97,6 +158,7 @@ def _item_columns() -> list[Column]:
     return [
         Column("id", Integer, primary_key=True),
         Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("item_key", Text, doc="the record's stable item id (task-..., target-...): the natural key"),
         Column("position", Integer, nullable=False, doc="0-based order in the document"),
         Column("ordinal", Text),
         Column("section", Text),
@@ -108,9 +170,9 @@ def _item_columns() -> list[Column]:
         Column("deadline_start", Date),
         Column("deadline_end", Date),
         Column("deadline_year_inferred", Boolean),
-        Column("deadline_parts", Text, doc="kind=multiple: JSON list of the parts"),
+        Column("deadline_parts", JsonValue, doc="kind=multiple: JSON list of the parts"),
         Column("page", Integer),
-        Column("bbox", Text, doc="JSON [x0, top, x1, bottom] in PDF points"),
+        Column("bbox", JsonValue, doc="JSON [x0, top, x1, bottom] in PDF points"),
         Column("source_text", Text),
         Column("line_start", Integer),
         Column("line_end", Integer),
@@ -118,8 +180,10 @@ def _item_columns() -> list[Column]:
     ]
 
 
-tasks = Table("tasks", metadata, *_item_columns(), Index("ix_tasks_deadline_end", "deadline_end"))
-targets = Table("targets", metadata, *_item_columns(), Index("ix_targets_deadline_end", "deadline_end"))
+tasks = Table("tasks", metadata, *_item_columns(), Index("ix_tasks_deadline_end", "deadline_end"),
+              Index("uq_tasks_item_key", "document_id", "item_key", unique=True))
+targets = Table("targets", metadata, *_item_columns(), Index("ix_targets_deadline_end", "deadline_end"),
+                Index("uq_targets_item_key", "document_id", "item_key", unique=True))
 
 target_values = Table(
     "target_values", metadata,
@@ -204,6 +268,31 @@ pages = Table(
     UniqueConstraint("document_id", "number", name="uq_pages_number"),
 )
 
+labels = Table(
+    "labels", metadata,
+    Column("kind", String(32), primary_key=True, doc="deadline_kind, status, role, copy_kind..."),
+    Column("code", String(32), primary_key=True),
+    Column("label_vi", Text, nullable=False),
+    Column("label_en", Text, nullable=False),
+)
+
+
+def _apply_comments() -> dict[str, str]:
+    """Put the comments of db_comments.yaml on every table and column of the metadata
+    (PostgreSQL gets them as COMMENT ON); return the views' comments."""
+    data = yaml.safe_load(COMMENTS_FILE.read_text(encoding="utf-8"))
+    common, own = data["common"], data["tables"]
+    for table in metadata.tables.values():
+        mine = own.get(table.name, {})
+        table.comment = mine.get("_")
+        for column in table.columns:
+            column.comment = mine.get(column.name) or common.get(column.name)
+    return dict(data["views"])
+
+
+VIEW_COMMENTS = _apply_comments()
+
+
 class DatabaseUnavailable(KehoachError):
     """The database URL cannot be opened (server down, bad credentials, missing database)."""
 
@@ -274,20 +363,93 @@ def url_to_engine(url: str = DEFAULT_URL) -> Engine:
     return create_engine(parsed)
 
 
+SCHEMA_LOCK = 7_365_001  # PostgreSQL advisory lock: one loader sets the schema up at a time
+
+
+def _alembic_config(conn: Connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def schema_revision(conn: Connection) -> Optional[str]:
+    """The Alembic revision the database is at (None: not versioned)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _all_views(dialect: str) -> dict[str, str]:
+    return {**VIEWS, **bi_views(dialect)}
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest schema revision of outputs/migrations."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _set_up(conn: Connection) -> None:
+    """In one transaction: create the schema (new database), or upgrade it with Alembic (a
+    database of an earlier kehoach: unversioned ones were made by schema 1), then the views,
+    the labels and, on PostgreSQL, the comments."""
+    from alembic import command
+    from sqlalchemy import inspect as sa_inspect
+
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+    existing = set(sa_inspect(conn).get_table_names())
+    for name in [*_all_views(dialect), *OLD_VIEWS]:  # an upgrade may change their columns
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+    changed = False
+    if "documents" not in existing:
+        metadata.create_all(conn)  # with its COMMENT ONs on PostgreSQL
+        command.stamp(_alembic_config(conn), "head")
+    elif "alembic_version" not in existing or schema_revision(conn) != head_revision():
+        config = _alembic_config(conn)
+        if "alembic_version" not in existing or schema_revision(conn) is None:
+            command.stamp(config, "0001")  # made before the schema was versioned
+        command.upgrade(config, "head")
+        changed = True
+    for name, query in _all_views(dialect).items():
+        conn.exec_driver_sql(f"CREATE VIEW {name} AS {query}")
+    conn.execute(delete(labels))
+    conn.execute(insert(labels), [{"kind": kind, "code": code, "label_vi": l.vi, "label_en": l.en}
+                                  for kind, codes in code_labels().items() for code, l in codes.items()])
+    if dialect == "postgresql":
+        _comment_on(conn, tables=changed)
+
+
+def _comment_on(conn: Connection, tables: bool) -> None:
+    """COMMENT ON every view and, when ``tables`` (after an upgrade: old tables had none),
+    every table and column."""
+    def quote(text: Optional[str]) -> str:
+        return ("NULL" if text is None else "'" + text.replace("'", "''") + "'").replace("%", "%%")
+
+    for table in metadata.tables.values() if tables else ():
+        conn.exec_driver_sql(f"COMMENT ON TABLE {table.name} IS {quote(table.comment)}")
+        for column in table.columns:
+            conn.exec_driver_sql(f"COMMENT ON COLUMN {table.name}.{column.name} IS {quote(column.comment)}")
+    for name, comment in VIEW_COMMENTS.items():
+        conn.exec_driver_sql(f"COMMENT ON VIEW {name} IS {quote(comment)}")
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table, index and view that does not exist yet; a loader racing another
-    one to create them (two loads into a new database at once) finds them made."""
+    """Create or upgrade the schema, views and labels (see ``_set_up``); loaders racing each
+    other to a new database take turns (an advisory lock on PostgreSQL, BEGIN IMMEDIATE on
+    SQLite), and one that still lost a race tries again."""
     from sqlalchemy.exc import IntegrityError, ProgrammingError
 
     for attempt in range(LOAD_ATTEMPTS):
         try:
-            metadata.create_all(engine)
             with engine.begin() as conn:
-                for name, query in VIEWS.items():
-                    if conn.dialect.name == "postgresql":
-                        conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {query}")
-                    else:
-                        conn.exec_driver_sql(f"CREATE VIEW IF NOT EXISTS {name} AS {query}")
+                _set_up(conn)
             return
         except (OperationalError, IntegrityError, ProgrammingError) as exc:
             text = str(exc)
@@ -300,8 +462,9 @@ def create_schema(engine: Engine) -> None:
 def drop_schema(engine: Engine) -> None:
     """Drop every view and table kehoach made (views first: they depend on the tables)."""
     with engine.begin() as conn:
-        for name in VIEWS:
+        for name in [*_all_views(conn.dialect.name), *OLD_VIEWS]:
             conn.exec_driver_sql(f"DROP VIEW IF EXISTS {name}")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     metadata.drop_all(engine)
 
 
@@ -352,6 +515,19 @@ def _mark_primary_copy(conn: Connection, plan_id: Optional[str]) -> None:
         conn.execute(documents.update().where(documents.c.id == r.id).values(primary_copy=r.id == best.id))
 
 
+def issued_date_to_date(value: Optional[str]) -> tuple[Optional[dt.date], Optional[str]]:
+    """Given a record's issue date (YYYY-MM-DD, YYYY-MM or YYYY), return (the date, or the
+    first day of the month or year, and its precision: day, month or year); (None, None)
+    when absent or not one of these."""
+    if not value:
+        return None, None
+    for precision, size, tail in (("day", 10, ""), ("month", 7, "-01"), ("year", 4, "-01-01")):
+        if len(value) == size:
+            parsed = iso_to_date(value + tail)
+            return (parsed, precision) if parsed else (None, None)
+    return None, None
+
+
 def _deadline_columns(deadline: Optional[Deadline], warn: list[str]) -> dict:
     if deadline is None:
         return {}
@@ -365,8 +541,7 @@ def _deadline_columns(deadline: Optional[Deadline], warn: list[str]) -> dict:
         "deadline_start": start,
         "deadline_end": end,
         "deadline_year_inferred": deadline.year_inferred,
-        "deadline_parts": json.dumps([p.model_dump() for p in deadline.parts], ensure_ascii=False)
-        if deadline.parts else None,
+        "deadline_parts": [p.model_dump() for p in deadline.parts] if deadline.parts else None,
     }
 
 
@@ -374,6 +549,7 @@ def _item_row(item: Item, document_id: int, position: int, warn: list[str]) -> d
     prov = item.provenance
     return {
         "document_id": document_id,
+        "item_key": item.id,
         "position": position,
         "ordinal": item.ordinal,
         "section": item.section,
@@ -382,7 +558,7 @@ def _item_row(item: Item, document_id: int, position: int, warn: list[str]) -> d
         "notes": item.notes,
         **_deadline_columns(item.deadline, warn),
         "page": prov.page,
-        "bbox": json.dumps(list(prov.bbox)) if prov.bbox else None,
+        "bbox": list(prov.bbox) if prov.bbox else None,
         "source_text": prov.source or None,
         "line_start": prov.line_start,
         "line_end": prov.line_end,
@@ -391,13 +567,16 @@ def _item_row(item: Item, document_id: int, position: int, warn: list[str]) -> d
 
 
 def _insert_items(conn: Connection, doc: Document, document_id: int, kind: str,
-                  unit_cache: dict[str, int]) -> None:
-    """Insert the document's tasks or targets with their units, values and warnings."""
+                  unit_cache: dict[str, int], old_ids: dict[str, int]) -> None:
+    """Insert the document's tasks or targets with their units, values and warnings; an item
+    loaded before (same natural key) gets its old id back."""
     items, table, link = ((doc.tasks, tasks, task_units) if kind == "task"
                           else (doc.targets, targets, target_units))
     for position, item in enumerate(items):
         item_warnings = list(item.warnings)
         row = _item_row(item, document_id, position, item_warnings)
+        if item.id and item.id in old_ids:
+            row["id"] = old_ids[item.id]
         item_id = conn.execute(insert(table).values(row)).inserted_primary_key[0]
         for role, refs in (("lead", item.lead_units), ("cooperating", item.cooperating_units)):
             for i, ref in enumerate(refs):
@@ -431,16 +610,23 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
     found = conn.execute(select(documents.c.id, documents.c.plan_id)
                          .where(documents.c.sha256 == doc.source.sha256)).first()
     old, old_plan = (found.id, found.plan_id) if found else (None, None)
+    old_ids: dict[str, dict[str, int]] = {"task": {}, "target": {}}
     if old is not None:
+        for kind, table in (("task", tasks), ("target", targets)):
+            old_ids[kind] = dict(conn.execute(select(table.c.item_key, table.c.id).where(
+                (table.c.document_id == old) & table.c.item_key.is_not(None))).all())
         _delete_document(conn, old)
     copy = doc.plan_copy
+    issued, precision = issued_date_to_date(doc.issued_date)
+    kept = {"id": old} if old is not None else {}
     document_id = conn.execute(insert(documents).values(
+        **kept, doc_id=doc.doc_id, issued_date_precision=precision,
         plan_id=doc.plan_id, copy_kind=copy.kind if copy else None, copy_rank=copy.rank if copy else None,
         copy_quality=copy.quality if copy else None, primary_copy=True,
         sha256=doc.source.sha256, source_path=doc.source.path, source_kind=doc.source.kind,
         pages=doc.source.pages, schema_version=doc.schema_version, status=doc.status,
         number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer, place=doc.place,
-        issued_date=doc.issued_date, title=doc.title, signer_name=doc.signer.name,
+        issued_date=issued, title=doc.title, signer_name=doc.signer.name,
         signer_title=doc.signer.title, record_path=record_path,
         loaded_at=dt.datetime.now(dt.timezone.utc),
     )).inserted_primary_key[0]
@@ -448,6 +634,10 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
         conn.execute(insert(document_references).values(document_id=document_id, position=i, **ref.model_dump()))
     for w in doc.warnings:
         conn.execute(insert(warnings).values(document_id=document_id, **w.model_dump()))
+    if doc.issued_date and issued is None:
+        conn.execute(insert(warnings).values(
+            document_id=document_id, stage="load", source=doc.issued_date,
+            message=f"issued date {doc.issued_date!r} is not an ISO date; stored as NULL"))
     for e in doc.errors:
         conn.execute(insert(document_errors).values(document_id=document_id, **e.model_dump()))
     for p in doc.pages:  # page summary only: texts and words stay in the JSON record
@@ -456,8 +646,8 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
             width=p.width, height=p.height, dpi=p.dpi, rotation=p.rotation, encoding=p.encoding,
             tokens_changed=p.tokens_changed, decision=p.decision or None, error=p.error))
     unit_cache: dict[str, int] = {}
-    _insert_items(conn, doc, document_id, "task", unit_cache)
-    _insert_items(conn, doc, document_id, "target", unit_cache)
+    _insert_items(conn, doc, document_id, "task", unit_cache, old_ids["task"])
+    _insert_items(conn, doc, document_id, "target", unit_cache, old_ids["target"])
     _mark_primary_copy(conn, doc.plan_id)
     if old_plan != doc.plan_id:
         _mark_primary_copy(conn, old_plan)  # the plan this record was a copy of before

@@ -272,10 +272,10 @@ def test_pipeline_record_columns_round_trip(engine):
         warns = conn.execute(select(db.warnings.c.stage, db.warnings.c.item_kind, db.warnings.c.page)
                              .order_by(db.warnings.c.stage)).all()
         error = conn.execute(select(db.document_errors.c.code, db.document_errors.c.page)).one()
-    assert json.loads(task["bbox"]) == [56.0, 400.5, 540.0, 430.0]
+    assert task["bbox"] == [56.0, 400.5, 540.0, 430.0]  # a JSON column (jsonb on PostgreSQL)
     assert (task["page"], task["line_start"], task["line_end"], task["confidence"]) == (1, 12, 13, 0.8)
     assert task["deadline_end"] == dt.date(2025, 12, 31)
-    assert json.loads(task["deadline_parts"])[0]["end"] == "2025-08-15"
+    assert task["deadline_parts"][0]["end"] == "2025-08-15"
     assert sorted(links) == [("cooperating", "Sở TT&TT"), ("lead", "Sở TT&TT")]
     assert _count(engine, db.units) == 1
     assert pages == [(1, "text", None, None), (2, "ocr", 71.5, "timeout")]
@@ -295,3 +295,184 @@ def test_unreachable_database_is_a_named_error_with_hint(tmp_path, gold, write_o
     result = CliRunner().invoke(app, ["load", str(out), "--db", url])
     assert result.exit_code == 1
     assert "cannot open database" in result.output and "start the server or fix --db" in result.output
+
+
+# --- for BI tools: views, real dates, jsonb, comments, labels, stable ids, migrations ---
+
+FIXTURES = REPO / "tests" / "fixtures" / "db"
+
+
+def _with_ids(doc: Document, issued: str | None = None) -> Document:
+    """A gold record as extraction now leaves it: stable item and document ids."""
+    from kehoach.extract.item_ids import assign_item_ids, document_id_of
+
+    doc = doc.model_copy(deep=True)
+    assign_item_ids(doc)
+    doc.doc_id = document_id_of(doc)
+    if issued:
+        doc.issued_date = issued
+    return doc
+
+
+def _rows(engine, sql: str) -> list:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).all()
+
+
+def test_views_read_as_tables_with_plan_units_deadline_and_status(engine, gold):
+    docs = {k: _with_ids(d) for k, d in gold.items()}
+    _load(engine, docs)
+    tasks = _rows(engine, "SELECT d.sha256, v.item_order, v.text, v.lead_units, v.deadline_end, v.deadline_kind_vi, "
+                          "v.deadline_status, v.document_status FROM v_tasks v JOIN documents d ON d.id = v.document_id")
+    assert len(tasks) == sum(len(d.tasks) for d in docs.values())
+    by_key = {(r.sha256, r.item_order): r for r in tasks}
+    today = dt.date.today()
+    for doc in docs.values():
+        for i, task in enumerate(doc.tasks):
+            row = by_key[(doc.source.sha256, i + 1)]  # 1-based order
+            assert row.text == task.text and row.document_status == doc.status
+            assert (row.lead_units or "") == "; ".join(u.name for u in task.lead_units)
+            end = dt.date.fromisoformat(task.deadline.end) if task.deadline and task.deadline.end else None
+            assert (dt.date.fromisoformat(str(row.deadline_end)) if row.deadline_end else None) == end
+            assert row.deadline_status == ("no-date" if end is None else "past" if end < today else "upcoming")
+    month = [r for r in tasks if r.deadline_kind_vi == "Tháng"]
+    assert month, "Vietnamese labels of deadline kinds are joined in"
+    values = _rows(engine, "SELECT count(*) FROM v_targets")[0][0]
+    assert values == sum(max(1, len(t.values)) for d in docs.values() for t in d.targets)
+    dated = sum(1 for d in docs.values() for i in d.tasks + d.targets if i.deadline and i.deadline.end)
+    assert _rows(engine, "SELECT count(*) FROM v_deadlines")[0][0] == dated
+
+
+def test_issued_date_is_a_date_with_its_precision(engine, gold):
+    docs = {"day": _with_ids(gold["003-xa"], "2025-08-12"), "month": _with_ids(gold["001-son-la"], "2025-09"),
+            "year": _with_ids(gold["004-tan-ky"], "2025")}
+    _load(engine, docs)
+    cast = "issued_date::date" if engine.dialect.name == "postgresql" else "date(issued_date)"
+    got = {tuple(map(str, r)) for r in _rows(engine, f"SELECT {cast}, issued_date_precision FROM documents")}
+    assert got == {("2025-08-12", "day"), ("2025-09-01", "month"), ("2025-01-01", "year")}
+    with engine.connect() as conn:
+        dates = conn.execute(select(db.documents.c.issued_date)).scalars().all()
+    assert all(isinstance(d, dt.date) for d in dates)
+
+
+def test_postgresql_json_columns_are_jsonb(postgres_url, gold):
+    eng = db.url_to_engine(postgres_url)
+    db.drop_schema(eng)
+    try:
+        _load(eng, {"003-xa": _with_ids(gold["003-xa"])})
+        doc = _pipeline_like_document()
+        db.load_documents([("169.json", doc)], engine=eng)
+        kinds = {r[0] for r in _rows(eng, "SELECT pg_typeof(bbox)::text FROM tasks WHERE bbox IS NOT NULL")}
+        assert kinds == {"jsonb"}
+        assert _rows(eng, "SELECT (bbox->>2)::float, deadline_parts->0->>'end' FROM tasks "
+                          "WHERE bbox @> '[56.0]'::jsonb")[0] == (540.0, "2025-08-15")
+    finally:
+        eng.dispose()
+
+
+def test_postgresql_comments_on_every_table_view_and_column(postgres_url):
+    eng = db.url_to_engine(postgres_url)
+    db.drop_schema(eng)
+    try:
+        db.create_schema(eng)
+        missing = _rows(eng, """
+            SELECT c.relname, a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'alembic_version'
+              AND col_description(c.oid, a.attnum) IS NULL""")
+        assert missing == []
+        relations = _rows(eng, """SELECT c.relname, obj_description(c.oid) FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+            AND c.relkind IN ('r', 'v') AND c.relname <> 'alembic_version'""")
+        assert {"v_tasks", "v_targets", "v_deadlines", "documents", "labels"} <= {r[0] for r in relations}
+        assert all(r[1] and " — " in r[1] for r in relations), relations  # Vietnamese — English
+    finally:
+        eng.dispose()
+
+
+def test_labels_table_names_every_code_in_vietnamese(engine):
+    db.create_schema(engine)
+    labels = {(r.kind, r.code): r.label_vi for r in _rows(engine, "SELECT kind, code, label_vi FROM labels")}
+    assert labels[("deadline_kind", "month")] == "Tháng" and labels[("role", "lead")] == "Chủ trì"
+    assert labels[("status", "partial")] and labels[("copy_kind", "scan")] == "Bản quét"
+
+
+def test_reload_keeps_document_and_item_ids(engine, gold):
+    docs = {k: _with_ids(d) for k, d in gold.items()}
+    _load(engine, docs)
+    ids = lambda: {tuple(r[:-1]): r[-1] for r in _rows(engine, "SELECT d.sha256, t.item_key, t.id FROM tasks t "
+                                                                 "JOIN documents d ON d.id = t.document_id")}
+    doc_ids = lambda: dict(_rows(engine, "SELECT sha256, id FROM documents"))
+    before, before_docs = ids(), doc_ids()
+    _load(engine, docs)
+    assert ids() == before and doc_ids() == before_docs
+    # a record extracted again without its first task: every other task keeps its id
+    changed = docs["004-tan-ky"].model_copy(deep=True)
+    dropped = changed.tasks.pop(0)
+    db.load_documents([("004", changed)], engine=engine)
+    after = ids()
+    sha = changed.source.sha256
+    assert (sha, dropped.id) not in after
+    assert {k: v for k, v in before.items() if k != (sha, dropped.id)} == after
+    assert doc_ids() == before_docs
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_from_schema_1_keeps_the_data(backend, tmp_path, request, gold):
+    """A database kehoach made before its schema was versioned (fixture: tests/fixtures/db,
+    dumped from that version's loader) is upgraded in place by the next load."""
+    from sqlalchemy import text
+
+    if backend == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "old.db"
+        with sqlite3.connect(path) as conn:
+            conn.executescript((FIXTURES / "schema-1.sqlite.sql").read_text("utf-8"))
+        eng = db.url_to_engine(f"sqlite:///{path}")
+    else:
+        eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
+        db.drop_schema(eng)
+        with eng.begin() as conn:
+            conn.exec_driver_sql((FIXTURES / "schema-1.postgresql.sql").read_text("utf-8").replace("%", "%%"))
+    try:
+        before = {t: _rows(eng, f"SELECT count(*) FROM {t}")[0][0]
+                  for t in ("documents", "tasks", "targets", "target_values", "task_units", "units", "pages")}
+        old_ids = dict(_rows(eng, "SELECT sha256, id FROM documents"))
+        old_boxes = sorted(str(r[0]) for r in _rows(eng, "SELECT bbox FROM tasks WHERE bbox IS NOT NULL"))
+        db.create_schema(eng)
+        with eng.connect() as conn:
+            assert db.schema_revision(conn) == db.head_revision()
+        assert {t: _rows(eng, f"SELECT count(*) FROM {t}")[0][0] for t in before} == before
+        assert before["tasks"] > 20
+        dates = {str(r[0]): (str(r[1]), r[2]) for r in _rows(eng, "SELECT number, issued_date, issued_date_precision FROM documents")}
+        assert ("2025-09-01", "month") in dates.values()  # '2025-09' as schema 1 stored it
+        with eng.connect() as conn:
+            boxes = conn.execute(select(db.tasks.c.bbox).where(db.tasks.c.bbox.is_not(None))).scalars().all()
+        assert all(isinstance(b, list) and len(b) == 4 for b in boxes) and len(boxes) == len(old_boxes)
+        # the upgraded schema is the one a new database gets
+        fresh_url = f"sqlite:///{tmp_path / 'fresh.db'}" if backend == "sqlite" else None
+        if fresh_url:
+            fresh = db.url_to_engine(fresh_url)
+            db.create_schema(fresh)
+            cols = lambda e: {t: {c["name"] for c in inspect(e).get_columns(t)} for t in db.metadata.tables}
+            assert cols(eng) == cols(fresh)
+            fresh.dispose()
+        else:
+            kinds = dict(_rows(eng, "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+                                    "WHERE table_schema = 'public' AND column_name IN ('issued_date', 'bbox', 'deadline_parts')"))
+            assert kinds == {"documents.issued_date": "date", "tasks.bbox": "jsonb", "targets.bbox": "jsonb",
+                             "tasks.deadline_parts": "jsonb", "targets.deadline_parts": "jsonb"} | \
+                {k: v for k, v in kinds.items() if k.startswith(("plans.", "plan_", "v_"))}
+            assert _rows(eng, "SELECT count(*) FROM v_tasks")[0][0] > 0
+        # loading the same records again replaces them in place: the documents keep their ids
+        xa = _with_ids(gold["003-xa"], "2025-09")
+        report = db.load_documents([("003-xa", xa)], engine=eng)
+        assert report.replaced == ["003-xa"]
+        assert dict(_rows(eng, "SELECT sha256, id FROM documents")) == old_ids
+    finally:
+        if backend == "postgresql":
+            db.drop_schema(eng)
+        eng.dispose()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the kehoach database schema (outputs/db.py runs them)."""
