@@ -484,12 +484,13 @@ def _require_existing(paths: List[Path]) -> None:
         raise typer.Exit(2)
 
 
-def _read_records_or_exit(out_dir: List[Path]):
-    """Read Document records from output folders/files; report unreadable ones on stderr."""
+def _read_records_or_exit(out_dir: List[Path], pages: bool = True):
+    """Read Document records from output folders/files (``pages=False``: without their
+    pages); report unreadable ones on stderr."""
     from .pipeline.record_files import paths_to_documents
 
     _require_existing(out_dir)
-    read = paths_to_documents(out_dir)
+    read = paths_to_documents(out_dir, pages=pages)
     for path, message in read.unreadable:
         typer.echo(f"kehoach: unreadable record {path}: {message}", err=True)
     return read
@@ -529,13 +530,21 @@ def export_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="xlsx: the workbook file; other formats: a folder, one file per table"),
     all_copies: bool = typer.Option(False, "--all-copies", help="tasks and targets of every copy of a plan "
                                     "(scan, PDF, old OCR text), not only of its primary copy"),
+    labels: Optional[Literal["vi", "codes"]] = typer.Option(
+        None, "--labels", help="codes (deadline kind, status, copy kind, comparator) as Vietnamese labels "
+        "or as codes (default: vi for xlsx, codes for the data formats)"),
+    sep: str = typer.Option(",", "--sep", metavar="CHAR", help="CSV separator (';' for Excel set to Vietnamese)"),
 ) -> None:
     """Write flat tables (one row per task of a plan, per target value, per document).
+
+    xlsx: one sheet per table, each an Excel table (filters, bold header), dates dd/mm/yyyy,
+    printed landscape one page wide with the header on every page. Every table has doc_id,
+    the key joining them. Records are read without their pages.
 
     \b
     Example:
       kehoach export out --format xlsx --out plans.xlsx
-      kehoach export out -f csv --out tables/
+      kehoach export out -f csv --sep ';' --out tables/
     """
     from .outputs.export import FORMATS, export_documents
 
@@ -545,9 +554,12 @@ def export_cmd(
     problem = _export_target_problem(fmt, out)
     if problem:
         _fail(UsageProblem(problem))
-    read = _read_records_or_exit(out_dir)
+    if len(sep) != 1:
+        _fail(UsageProblem(f"--sep must be one character, not {sep!r}"))
+    read = _read_records_or_exit(out_dir, pages=False)
     warnings: list[str] = []
-    written = export_documents([d for _, d in read.documents], fmt, out, warnings, all_copies)
+    written = export_documents([d for _, d in read.documents], fmt, out, warnings, all_copies,
+                               labels=labels, sep=sep)
     for line in warnings:
         typer.echo(f"kehoach: warning: {line}", err=True)
     typer.echo(f"{len(read.documents)} documents ({read.error_records} error records skipped) -> "
@@ -589,7 +601,7 @@ def calendar_cmd(
         _fail(UsageProblem(f"--out {out} is a folder; give the .ics file to write"))
     if not out.parent.is_dir():
         _fail(UsageProblem(f"--out {out}: the folder {out.parent} does not exist"))
-    read = _read_records_or_exit(out_dir)
+    read = _read_records_or_exit(out_dir, pages=False)
     report = write_calendar([d for _, d in read.documents], out)
     undated = ", ".join(f"{k} {v}" for k, v in report.undated.items()) or "none"
     copies = f", {report.copies_skipped} other copies of a plan left out" if report.copies_skipped else ""

@@ -1,5 +1,10 @@
 """Write the flat export tables (tasks, target values, documents) as csv, xlsx, parquet or jsonl.
 
+xlsx is office-ready: each sheet an Excel table (filters, banded rows) under a bold frozen
+header, dates dd/mm/yyyy, codes as Vietnamese labels (labels.yaml; --labels codes keeps them),
+row heights for wrapped text, printed landscape one page wide with the header on every page.
+Parquet columns have the types of columns.yaml in every batch (dates date32).
+
 Layout: ``xlsx`` writes one workbook at ``out`` with one sheet per table and Vietnamese
 headers; ``csv``, ``parquet`` and ``jsonl`` write one file per table into the directory
 ``out`` (``tasks.csv``, ``target_values.csv``, ``documents.csv``) with the stable keys as
@@ -21,13 +26,17 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 import pandas as pd
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Font
 
-from .tables import Row, documents_to_tables, table_specs
+from .labels import label_of
+from .tables import Row, TableSpec, documents_to_tables, table_specs
 from ..schema import Document
 
-DATE_COLUMNS = ("deadline_start", "deadline_end")
 WRAP = Alignment(wrap_text=True, vertical="top")
+DATE_FORMAT = "dd/mm/yyyy"  # as dates are written in Vietnam
+LINE_HEIGHT = 15.0  # points per wrapped line of an xlsx row (11 pt text)
+MAX_WIDTH = 60      # characters: wider texts wrap
+LabelMode = Literal["vi", "codes"]
 
 # what spreadsheet programs read as the start of a formula (OWASP CSV injection)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -39,19 +48,40 @@ ExportFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "jsonl")
 
 
+PANDAS_TYPES = {"int": "Int64", "float": "Float64", "bool": "boolean"}
+
+
 def rows_to_frame(rows: list[Row], table: str) -> pd.DataFrame:
-    """Given rows of one export table, return a DataFrame with its columns in spec order."""
-    frame = pd.DataFrame(rows, columns=table_specs()[table].keys)
-    for col in DATE_COLUMNS:
-        if col in frame:  # date objects -> datetime64 so xlsx/parquet store real dates
-            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ms]")
-    for col in ("item_index", "page", "year", "tasks", "targets", "warnings"):
-        if col in frame and (table == "documents" or col != "warnings"):
-            frame[col] = frame[col].astype("Int64")
-    for col in ("confidence", "value"):
-        if col in frame:
-            frame[col] = frame[col].astype("Float64")
+    """Given rows of one export table, return a DataFrame with its columns in spec order and
+    of the spec's types (the same types in every batch, an all-empty column too)."""
+    spec = table_specs()[table]
+    frame = pd.DataFrame(rows, columns=spec.keys)
+    for col in spec.columns:
+        if col.type == "date":  # date objects -> datetime64 so xlsx stores real dates
+            frame[col.key] = pd.to_datetime(frame[col.key]).astype("datetime64[ms]")
+        elif col.type in PANDAS_TYPES:
+            frame[col.key] = frame[col.key].astype(PANDAS_TYPES[col.type])
+        else:
+            frame[col.key] = frame[col.key].astype(object)
     return frame
+
+
+def arrow_schema(spec: TableSpec):
+    """The parquet schema of an export table: dates as date32, the same in every batch."""
+    import pyarrow as pa
+
+    kinds = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
+             "bool": pa.bool_()}
+    return pa.schema([pa.field(c.key, kinds[c.type]) for c in spec.columns])
+
+
+def rows_with_labels(rows: list[Row], table: str, labels: LabelMode) -> list[Row]:
+    """Given rows, return them with each code column's codes as Vietnamese labels (``vi``),
+    or as they are (``codes``); a code without a label stays as printed."""
+    coded = [c for c in table_specs()[table].columns if c.labels]
+    if labels == "codes" or not coded:
+        return rows
+    return [{**row, **{c.key: label_of(c.labels, row.get(c.key)) for c in coded}} for row in rows]
 
 
 def is_formula_like(value) -> bool:
@@ -118,12 +148,60 @@ def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _format_sheet(sheet, spec: TableSpec, rows: int) -> None:
+    """Make a written sheet office-ready: an Excel table (filter buttons, banded rows) under a
+    bold frozen header, dates dd/mm/yyyy, column widths from the content (long texts wrap)
+    and row heights for the wrapped lines, printed landscape one page wide with the header
+    row on every page."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    last = get_column_letter(len(spec.columns))
+    ref = f"A1:{last}{max(rows, 1) + 1}"
+    table = Table(displayName=f"t_{spec.sheet_key}", ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    sheet.add_table(table)
+    sheet.freeze_panes = "A2"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = WRAP
+    widths = []
+    for i, col in enumerate(spec.columns, start=1):
+        cells = [c for (c,) in sheet.iter_rows(min_row=1, min_col=i, max_col=i)]
+        if col.type == "date":
+            for c in cells[1:]:
+                c.number_format = DATE_FORMAT
+        longest = max([len(str(c.value)) if c.value is not None else 0 for c in cells[1:]] + [len(col.header) // 2, 8])
+        width = 12 if col.type == "date" else max(8, min(MAX_WIDTH, longest + 2))
+        widths.append(width)
+        sheet.column_dimensions[get_column_letter(i)].width = width
+        if longest + 2 > MAX_WIDTH:
+            for c in cells[1:]:
+                c.alignment = WRAP
+    for row in sheet.iter_rows(min_row=1):
+        lines = max((-(-len(str(c.value)) // max(1, widths[c.column - 1] - 2)) if c.value is not None else 1)
+                    for c in row)
+        sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * min(max(lines, 1), 30)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+
+
 def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
-                 warnings: list[str] | None = None) -> list[Path]:
+                 warnings: list[str] | None = None, labels: LabelMode | None = None,
+                 sep: str = ",") -> list[Path]:
     """Given export tables, write them in ``fmt`` at ``out``; return the files written.
-    Cells changed so the format holds them inertly are counted in ``warnings``."""
+    ``labels``: codes as Vietnamese labels (``vi``, xlsx's default) or as codes (``codes``,
+    the data formats' default); ``sep``: the CSV separator (``;`` for Excel set to
+    Vietnamese). Cells changed so the format holds them inertly are counted in ``warnings``."""
     out = Path(out)
     specs = table_specs()
+    labels = labels or ("vi" if fmt == "xlsx" else "codes")
+    tables = {name: rows_with_labels(rows, name, labels) for name, rows in tables.items()}
     if fmt == "xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(out, engine="openpyxl") as writer:
@@ -133,18 +211,10 @@ def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
                 frame.to_excel(writer, sheet_name=specs[name].sheet, index=False)
                 sheet = writer.sheets[specs[name].sheet]
                 _xlsx_formulas_to_text(sheet, name, warnings)
-                sheet.freeze_panes = "A2"
-                for i, key in enumerate(specs[name].keys, start=1):
-                    if key in DATE_COLUMNS:  # pandas' own datetime_format is not applied by openpyxl
-                        for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                            cell.number_format = "yyyy-mm-dd"
-                for col_cells in sheet.iter_cols():  # width from the longest cell, capped; long texts wrap
-                    longest = max(len(str(c.value)) if c.value is not None else 0 for c in col_cells)
-                    sheet.column_dimensions[col_cells[0].column_letter].width = max(10, min(60, longest + 2))
-                    if longest > 60:
-                        for c in col_cells[1:]:
-                            c.alignment = WRAP
+                _format_sheet(sheet, specs[name], len(rows))
         return [out]
+    if len(sep) != 1:
+        raise ValueError(f"the CSV separator must be one character, not {sep!r}")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, rows in tables.items():
@@ -154,9 +224,12 @@ def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
             # which with "\n" rows it wrote bare and every reader split the row there
             _csv_safe(rows_to_frame(rows, name), name, warnings).to_csv(
                 path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d",
-                lineterminator="\r\n")
+                lineterminator="\r\n", sep=sep)
         elif fmt == "parquet":
-            rows_to_frame(rows, name).to_parquet(path, index=False, engine="pyarrow")
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema(specs[name])), path)
         elif fmt == "jsonl":
             with path.open("w", encoding="utf-8") as fh:
                 for row in rows:
@@ -168,9 +241,10 @@ def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
 
 
 def export_documents(docs: Iterable[Document], fmt: ExportFormat, out: Path,
-                     warnings: list[str] | None = None, all_copies: bool = False) -> list[Path]:
+                     warnings: list[str] | None = None, all_copies: bool = False,
+                     labels: LabelMode | None = None, sep: str = ",") -> list[Path]:
     """Given Documents, write the flat tables in ``fmt`` at ``out``; return the files written
     (cells changed to be held inertly are counted in ``warnings``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return write_tables(documents_to_tables(docs, all_copies), fmt, out, warnings)
+    return write_tables(documents_to_tables(docs, all_copies), fmt, out, warnings, labels, sep)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Literal, Optional
 
 import yaml
 from pydantic import BaseModel
@@ -26,11 +26,14 @@ Row = dict[str, Any]
 class Column(BaseModel):
     key: str
     header: str
+    type: Literal["string", "int", "float", "date", "bool"] = "string"
+    labels: Optional[str] = None  # kind of code (labels.yaml) shown as its label with --labels vi
 
 
 class TableSpec(BaseModel):
     sheet: str
     columns: list[Column]
+    sheet_key: str = ""  # the table's key (set on load): names the sheet's Excel table
 
     @property
     def keys(self) -> list[str]:
@@ -48,7 +51,10 @@ class TableSpecs(BaseModel):
 @lru_cache(maxsize=1)
 def table_specs() -> dict[str, TableSpec]:
     """Return the validated export table specs from ``columns.yaml``, keyed by table name."""
-    return TableSpecs.model_validate(yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))).tables
+    specs = TableSpecs.model_validate(yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))).tables
+    for key, spec in specs.items():
+        spec.sheet_key = key
+    return specs
 
 
 def iso_to_date(value: Optional[str]) -> Optional[dt.date]:
@@ -65,14 +71,17 @@ def units_to_cell(units: list[UnitRef]) -> str:
 
 
 def _document_cells(doc: Document) -> Row:
-    return {"plan_id": doc.plan_id, "document_number": doc.number, "document_title": doc.title,
+    from ..extract.item_ids import document_id_of
+
+    return {"doc_id": doc.doc_id or document_id_of(doc), "plan_id": doc.plan_id,
+            "document_number": doc.number, "document_title": doc.title,
             "source_path": doc.source.path}
 
 
 def _item_cells(item: Item, index: int) -> Row:
     d = item.deadline
     return {
-        "item_index": index,
+        "item_order": index + 1,  # as people count: the first task is 1
         "ordinal": item.ordinal,
         "appendix": item.appendix,
         "section": item.section,

@@ -6,6 +6,7 @@ commands read the first kind and count the second.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -40,9 +41,17 @@ def paths_to_record_paths(paths: Iterable[str | Path]) -> RecordPaths:
     return found
 
 
-def path_to_document(path: str | Path) -> Document:
-    """Given a ``<stem>.json`` record file, return the validated Document (raises on invalid)."""
-    return Document.model_validate_json(Path(path).read_text(encoding="utf-8"))
+def path_to_document(path: str | Path, pages: bool = True) -> Document:
+    """Given a ``<stem>.json`` record file, return the validated Document (raises on invalid).
+    ``pages=False``: without its pages (texts, words, boxes: most of a record), for readers
+    that need only the metadata and items; validating pages is most of the reading time."""
+    text = Path(path).read_text(encoding="utf-8")
+    if pages:
+        return Document.model_validate_json(text)
+    data = json.loads(text)
+    if isinstance(data, dict):
+        data["pages"] = []
+    return Document.model_validate(data)
 
 
 @dataclass
@@ -54,14 +63,15 @@ class ReadRecords:
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def paths_to_documents(paths: Iterable[str | Path]) -> ReadRecords:
-    """Given files and/or output directories, return their Documents; count error records,
-    list (never drop silently) files that are not valid Document JSON."""
+def paths_to_documents(paths: Iterable[str | Path], pages: bool = True) -> ReadRecords:
+    """Given files and/or output directories, return their Documents (``pages=False``:
+    without pages); count error records, list (never drop silently) files that are not
+    valid Document JSON."""
     found = paths_to_record_paths(paths)
     result = ReadRecords(error_records=len(found.errors))
     for p in found.documents:
         try:
-            result.documents.append((p, path_to_document(p)))
+            result.documents.append((p, path_to_document(p, pages)))
         except Exception as exc:  # noqa: BLE001 - invalid JSON or schema: report and go on
             result.unreadable.append((p, f"{type(exc).__name__}: {exc}".splitlines()[0]))
     return result

@@ -34,9 +34,9 @@ def test_one_row_per_target_value_and_targets_without_values_kept(gold):
     doc.targets[0].values = []
     rows = tables.document_to_target_value_rows(doc)
     assert len(rows) == _n_value_rows([doc])
-    first = [r for r in rows if r["item_index"] == 0]
+    first = [r for r in rows if r["item_order"] == 1]
     assert len(first) == 1 and first[0]["year"] is None and first[0]["text"] == doc.targets[0].text
-    row_2030 = next(r for r in rows if r["item_index"] == 1 and r["year"] == 2030)
+    row_2030 = next(r for r in rows if r["item_order"] == 2 and r["year"] == 2030)
     value = next(v for v in doc.targets[1].values if v.year == 2030)
     assert (row_2030["value_raw"], row_2030["value"], row_2030["comparator"]) == (value.raw, value.value, value.comparator)
 
@@ -72,7 +72,12 @@ def test_every_format_reads_back(fmt, gold, tmp_path):
     assert pd.Timestamp(finance["deadline_end"]) == pd.Timestamp("2025-12-31")
     assert "Ban hành và tổ chức thực hiện kế hoạch" in finance["text"]  # Vietnamese survives, NFC
     values = frames["target_values"]
-    assert set(values["comparator"].dropna()) <= {">=", ">", "<=", "<", "="}
+    codes = {">=", ">", "<=", "<", "="}
+    if fmt == "xlsx":  # spreadsheets show Vietnamese labels of codes by default
+        from kehoach.outputs.labels import code_labels
+
+        codes = {code_labels()["comparator"][c].vi for c in codes}
+    assert set(values["comparator"].dropna()) <= codes
 
 
 def test_xlsx_has_vietnamese_headers_and_one_sheet_per_table(gold, tmp_path):
@@ -119,7 +124,7 @@ def test_xlsx_deadlines_are_date_cells(gold, tmp_path):
     sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
     col = tables.table_specs()["tasks"].keys.index("deadline_end") + 1
     cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=col, max_col=col) if row[0].value]
-    assert cells and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells)
+    assert cells and all(c.is_date and c.number_format == "dd/mm/yyyy" for c in cells)
 
 
 @pytest.mark.parametrize("fmt, out_name, message", [
@@ -137,3 +142,92 @@ def test_export_refuses_an_out_that_does_not_fit_the_format(tmp_path, fmt, out_n
     result = CliRunner().invoke(app, ["export", str(tmp_path / "rec"), "-f", fmt, "--out", str(out)])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "tables.csv").exists() and not (tmp_path / "missing").exists()
+
+
+# --- office-ready: Excel table, dd/mm/yyyy, print setup, labels, separators, keys, schemas ---
+
+
+def test_xlsx_sheets_are_filterable_printable_tables(gold, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "k.xlsx"
+    export.export_documents(gold.values(), "xlsx", out)
+    book = openpyxl.load_workbook(out)
+    specs = tables.table_specs()
+    for name, spec in specs.items():
+        sheet = book[spec.sheet]
+        table, = sheet.tables.values()
+        assert table.ref == f"A1:{sheet.cell(1, len(spec.columns)).column_letter}{sheet.max_row}"
+        assert table.autoFilter is not None or table.tableStyleInfo.showRowStripes  # Excel tables filter
+        assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page
+    tasks = book[specs["tasks"].sheet]
+    keys = specs["tasks"].keys
+    text_col = keys.index("text") + 1
+    long_rows = [r for r in range(2, tasks.max_row + 1) if len(tasks.cell(r, text_col).value or "") > 120]
+    assert long_rows and all(tasks.row_dimensions[r].height >= 30 for r in long_rows)  # wrapped lines fit
+    assert all(tasks.cell(r, text_col).alignment.wrap_text for r in long_rows)
+    orders = [tasks.cell(r, keys.index("item_order") + 1).value for r in range(2, tasks.max_row + 1)]
+    assert orders[0] == 1 and 0 not in orders  # 1-based, as people count
+    dates = [tasks.cell(r, keys.index("deadline_end") + 1) for r in range(2, tasks.max_row + 1)]
+    assert all(c.number_format == "dd/mm/yyyy" for c in dates if c.value)
+
+
+@pytest.mark.parametrize("labels", ["vi", "codes"])
+def test_labels_vi_or_codes(gold, tmp_path, labels):
+    import openpyxl
+
+    out = tmp_path / "k.xlsx"
+    export.export_documents(gold.values(), "xlsx", out, labels=labels)
+    sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
+    col = tables.table_specs()["tasks"].keys.index("deadline_kind") + 1
+    kinds = {sheet.cell(r, col).value for r in range(2, sheet.max_row + 1)} - {None}
+    if labels == "vi":
+        assert "Tháng" in kinds and "month" not in kinds
+    else:
+        assert "month" in kinds and "Tháng" not in kinds
+
+
+def test_csv_separator_and_every_table_carries_the_document_id(gold, tmp_path):
+    export.export_documents(gold.values(), "csv", tmp_path / "csv", sep=";")
+    frames = {n: pd.read_csv(tmp_path / "csv" / f"{n}.csv", sep=";", encoding="utf-8-sig")
+              for n in tables.table_specs()}
+    assert list(frames["tasks"].columns) == tables.table_specs()["tasks"].keys
+    ids = set(frames["documents"]["doc_id"])
+    assert len(ids) == len(gold) and frames["documents"]["doc_id"].notna().all()
+    for name in ("tasks", "target_values"):
+        assert set(frames[name]["doc_id"]) <= ids and frames[name]["doc_id"].notna().all()
+    assert ";" in (tmp_path / "csv" / "tasks.csv").read_text("utf-8-sig").splitlines()[0]
+
+
+def test_parquet_dates_are_date32_and_batches_share_one_schema(gold, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    export.export_documents(gold.values(), "parquet", tmp_path / "all")
+    bare = gold["003-xa"].model_copy(deep=True)
+    for task in bare.tasks:  # a batch where a column is empty throughout
+        task.deadline, task.notes, task.confidence = None, None, None
+    export.export_documents([bare], "parquet", tmp_path / "one")
+    for name in tables.table_specs():
+        a, b = pq.read_schema(tmp_path / "all" / f"{name}.parquet"), pq.read_schema(tmp_path / "one" / f"{name}.parquet")
+        assert a.remove_metadata() == b.remove_metadata()
+        assert pa.null() not in a.types
+    schema = pq.read_schema(tmp_path / "all" / "tasks.parquet")
+    assert schema.field("deadline_end").type == pa.date32()
+    both = pa.concat_tables([pq.read_table(tmp_path / d / "tasks.parquet") for d in ("all", "one")])
+    assert both.num_rows == sum(len(d.tasks) for d in gold.values()) + len(bare.tasks)
+
+
+def test_export_reads_records_without_their_pages(tmp_path, write_out_dir):
+    """The record's pages (texts, words, boxes) are most of its bytes and validation time;
+    the export needs none of them."""
+    from kehoach.pipeline.record_files import path_to_document
+
+    doc = __import__("kehoach").read(tables.__file__.replace("outputs/tables.py", "samples/001-son-la.ocr.txt"))
+    out = write_out_dir(tmp_path / "out", {"plan": doc})
+    light = path_to_document(out / "plan.json", pages=False)
+    assert light.pages == [] and light.tasks == doc.tasks and light.number == doc.number
