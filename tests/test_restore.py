@@ -241,3 +241,24 @@ def test_unseen_old_ocr_floor(unseen_figures: dict) -> None:
 
 def test_unseen_correct_text_mostly_unchanged(unseen_figures: dict) -> None:
     assert unseen_figures[("unseen (all)", "clean")]["after"] >= 0.998  # measured 99.86%
+
+
+def test_text_typed_without_marks_keeps_its_letters(restorer: Restorer) -> None:
+    """Marks stripped, letters intact: only marks are chosen, even where the LM knows a
+    common phrase one letter away ('xa huong' is xã hướng here, not xu hướng)."""
+    text = ("Buu dien xa huong dan nguoi dan kich hoat tai khoan dinh danh dien tu. "
+            "Uy ban nhan dan xa chu tri, phoi hop voi cac co quan lien quan.")
+    out = restorer.restore_text(text).text
+    assert out.startswith("Bưu điện xã hướng dẫn người dân")
+    assert [fold(w) for w in out.split()] == [fold(w) for w in text.split()]
+
+
+def test_old_ocr_is_not_read_as_stripped_text(restorer: Restorer) -> None:
+    """Old OCR misreads letters ('cia' for của, 's6' for số): its letters may still change."""
+    from kehoach.core.corpus import CORPUS
+
+    raw = (CORPUS / "raw" / "001-son-la.txt").read_text(encoding="utf-8")
+    cores = [token_to_parts(t)[1] for t in raw.split()]
+    words = [c for c in cores if core_kind(c) == "word"]
+    assert not restorer._is_clean(words) and not restorer._is_stripped(words)
+    assert restorer.restore_text("Ke hoach cia Uy ban nhan dan tinh").text == "Kế hoạch của Ủy ban nhân dân tỉnh"

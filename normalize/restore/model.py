@@ -26,6 +26,14 @@ MAX_JOIN_LEN = 20
 MAX_DIGIT_WORD = 3
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
+# parameters applied after the candidate search: the shipped candidate lists hold for any value
+AFTER_SEARCH = ("stripped_ascii", "stripped_spelled", "stripped_change")
+
+
+def _search_params(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k not in AFTER_SEARCH}
+
+
 DEFAULT_PARAMS = {
     "channel_weight": 1.0,     # weight of channel cost against LM log-probability
     "direct_weight": 1.0,      # weight of the whole-word (raw -> gold) evidence
@@ -34,6 +42,13 @@ DEFAULT_PARAMS = {
     "clean_change": 8.0,       # clean regime: cost of changing a known, marked syllable
     "clean_tone": 6.5,         # clean regime: cost of changing only its diacritics
     "clean_threshold": 0.45,   # share of marked known syllables above which text is clean
+    # stripped regime: text whose words are all plain ASCII spellings of syllables lost its
+    # marks but not its letters (typed without a Vietnamese keyboard, marks stripped by a
+    # tool): changing a letter costs this much more than choosing marks. Corpus and unseen
+    # old OCR: 80-91% ASCII words, 83-92% of them syllable spellings; stripped text 100/99.8%
+    "stripped_ascii": 0.98,
+    "stripped_spelled": 0.97,
+    "stripped_change": 6.0,
     "clean_unknown_bonus": -8.0,  # clean regime: an unmarked unknown word (GRDP, email) stays
     "clean_unknown_marked": 2.0,  # clean regime: an unknown marked word is likely a misread
     "clean_unknown_plain": -8.0,  # clean regime: an unknown lower-case unmarked word
@@ -92,7 +107,8 @@ class Restorer:
         # candidate lists precomputed at training for frequent raw words (valid for the
         # parameters they were made with)
         table = model.get("candidate_table") or {}
-        self.cand_table: dict[str, list] = table.get("lists", {}) if table.get("params") == self.params else {}
+        same = _search_params(table.get("params") or {}) == _search_params(self.params)
+        self.cand_table: dict[str, list] = table.get("lists", {}) if same else {}
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
         self._row_cached = lru_cache(maxsize=100_000)(self._row)
         self._part = lru_cache(maxsize=100_000)(self._part_readings)
@@ -291,6 +307,24 @@ class Restorer:
         good = sum(1 for w in words if w in self.vocab and has_vietnamese_marks(w))
         return good / len(words) >= self.params["clean_threshold"]
 
+    def _is_stripped(self, cores: list[str]) -> bool:
+        """Given the word cores of a text that is not clean, return whether it reads as
+        Vietnamese with only its marks taken away (letters intact)."""
+        words = [c.lower() for c in cores if len(c) > 1 and c.isalpha()]
+        plain = [w for w in words if w.isascii()]
+        if not words or not plain:
+            return False
+        spelled = sum(1 for w in plain if w in self.by_key)
+        return (len(plain) / len(words) >= self.params["stripped_ascii"]
+                and spelled / len(plain) >= self.params["stripped_spelled"])
+
+    def _letters_kept(self, cands: tuple[tuple[str, float], ...], low: str) -> tuple[tuple[str, float], ...]:
+        """Given a stripped text's candidates for a word spelled ``low``, return them with
+        every reading that changes a letter (not only marks) made dearer, cheapest first."""
+        extra = self.params["stripped_change"]
+        priced = [(w, c if fold(w) == low else c + extra) for w, c in cands]
+        return tuple(sorted(priced, key=lambda wc: wc[1]))
+
     # ---- decoding ----------------------------------------------------------------------
     def _row(self, cands: tuple[tuple[str, float], ...], width: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """Given a candidate list and the lattice width, return (ids, costs) padded to width."""
@@ -433,7 +467,9 @@ class Restorer:
         parts = self._parts
         tokens = [(li, pi, pieces[pi]) for li, pieces in enumerate(lines)
                   for pi in range(0, len(pieces), 2) if pieces[pi]]
-        clean = self._is_clean([p[1] for p in map(parts, (t for _, _, t in tokens)) if p[3] == "word"])
+        cores = [p[1] for p in map(parts, (t for _, _, t in tokens)) if p[3] == "word"]
+        clean = self._is_clean(cores)
+        stripped = not clean and self._is_stripped(cores)
         # segments: runs of LM tokens separated by blank lines and sentence ends
         outputs: dict[tuple[int, int], str] = {}
         segments: list[list[tuple[int, int, str]]] = [[]]
@@ -448,6 +484,10 @@ class Restorer:
             cands, fixed, ends = plan(tok, clean)
             if n in digit_words:
                 cands = self._digit_readings(tok)
+            elif stripped and cands is not None:
+                low = parts(tok)[1].lower()
+                if low.isascii() and low in self.by_key:
+                    cands = self._letters_kept(cands, low)
             if fixed is not None:
                 outputs[(li, pi)] = fixed
             if cands is not None:
