@@ -809,7 +809,13 @@ def review_cmd(
 ) -> None:
     """Review records in a browser: each value beside its page crop; accept, correct, delete
     or add items. Corrections go to OUT_DIR/corrections/<record>.json and every later run
-    (ingest, ingest --force, extract) applies them again."""
+    (ingest, ingest --force, extract) applies them again.
+
+    \b
+    Example:
+      kehoach review out --reviewer "Nguyễn Văn A"
+      kehoach review out --inputs /archive/scans --port 0
+    """
     from .outputs.review import make_server
 
     if not out_dir.is_dir():
