@@ -1,18 +1,23 @@
 """kehoach command line: thin typer commands that build settings and call the pipeline.
 
-Exit codes (mapped in one place, ``_exit_code``): 0 all inputs succeeded, 1 some failed,
-2 usage error, 3 a dependency is missing (tesseract, an OCR model, LibreOffice for .doc;
-as OCRmyPDF), 130 interrupted (Ctrl-C).
+Exit codes: 0 all inputs succeeded, 1 some failed, 2 usage error, 3 a dependency is missing
+(tesseract, an OCR model, LibreOffice for .doc; as OCRmyPDF), 130 interrupted (Ctrl-C). Every
+exception becomes an exit code in one place (``_exit_code``); a command reports a usage
+problem by raising ``UsageError`` (``_fail`` prints it), never by exiting with 2 on its own.
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import List, Literal, Optional
+from typing import List, Literal, NoReturn, Optional
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from .core.errors import UsageError
+
+UsageProblem = UsageError  # the name commands used before core.errors.UsageError
 
 EXIT_MISSING_DEPENDENCY = 3
 EXIT_INTERRUPTED = 130
@@ -149,22 +154,25 @@ def _root(
     """Turn Vietnamese government plans (Kế hoạch) into structured, validated records."""
 
 
-class UsageProblem(Exception):
-    """Bad arguments or settings: exit code 2."""
-
-
 def _exit_code(exc: BaseException) -> int:
-    """The one place exceptions become exit codes: 2 for usage errors, 1 otherwise."""
-    from .core.errors import KehoachError
+    """The one place exceptions become exit codes: 2 for usage errors (``UsageError``, any
+    ``KehoachError`` with code "usage", typer's ``BadParameter``), 3 for a missing dependency
+    (``MissingToolError``), 130 for Ctrl-C, 1 for everything else."""
+    from .core.errors import KehoachError, MissingToolError
 
-    if isinstance(exc, (typer.BadParameter, UsageProblem)):
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, typer.BadParameter):
         return 2
     if isinstance(exc, KehoachError) and exc.code == "usage":
         return 2
+    if isinstance(exc, MissingToolError):
+        return EXIT_MISSING_DEPENDENCY
     return 1
 
 
-def _fail(exc: BaseException) -> None:
+def _fail(exc: BaseException) -> NoReturn:
+    """Print the error as one line and exit with its code (``_exit_code``)."""
     typer.echo(f"kehoach: error: {exc}", err=True)
     raise typer.Exit(_exit_code(exc))
 
@@ -323,7 +331,7 @@ def ingest_cmd(
                             force=force, ocr_unavailable=problem and problem.message,
                             ocr_hint=problem and problem.hint)
     except ValueError as exc:
-        _fail(UsageProblem(str(exc)))
+        _fail(UsageError(str(exc)))
     for line in [] if quiet else models.warnings:
         typer.echo(f"kehoach: warning: {line}", err=True)
     ignored: list[Path] = []
@@ -336,8 +344,7 @@ def ingest_cmd(
         typer.echo(f"kehoach: {len(ignored)} file(s) in the folders ignored (not a PDF, image "
                    f"or .txt file; name them explicitly to read them anyway): {shown}", err=True)
     if not inputs:
-        typer.echo("kehoach: no input files found", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError("no input files found"))
     if settings.ocr_unavailable and not quiet:
         typer.echo(f"kehoach: warning: {settings.ocr_unavailable}; inputs that need OCR will "
                    f"get error records ({settings.ocr_hint})", err=True)
@@ -349,7 +356,7 @@ def ingest_cmd(
                       executor=executor, scheduler=scheduler, report=report)
     except KeyboardInterrupt:
         typer.echo(interrupted_line(report, out, len(inputs)), err=True)
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(_exit_code(KeyboardInterrupt()))
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
     for line in report.messages:
@@ -376,7 +383,7 @@ def _load_into_db(report, out: Path, db: str, quiet: bool) -> int:
         loaded = load_records(paths, db)
     except Exception as exc:  # noqa: BLE001
         typer.echo(f"kehoach: error: {exc}", err=True)
-        return 1
+        return _exit_code(exc)
     for failure in loaded.failed:
         typer.echo(f"kehoach: not loaded {failure.path}: {failure.error}", err=True)
     if not quiet:
@@ -480,8 +487,7 @@ def schema_cmd(
 def _require_existing(paths: List[Path]) -> None:
     missing = [p for p in paths if not p.exists()]
     if missing:
-        typer.echo(f"kehoach: error: no such file or folder: {missing[0]}", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError(f"no such file or folder: {missing[0]}"))
 
 
 def _read_records_or_exit(out_dir: List[Path], pages: bool = True):
@@ -549,13 +555,12 @@ def export_cmd(
     from .outputs.export import FORMATS, export_documents
 
     if fmt not in FORMATS:
-        typer.echo(f"kehoach: error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError(f"--format must be one of {', '.join(FORMATS)}"))
     problem = _export_target_problem(fmt, out)
     if problem:
-        _fail(UsageProblem(problem))
+        _fail(UsageError(problem))
     if len(sep) != 1:
-        _fail(UsageProblem(f"--sep must be one character, not {sep!r}"))
+        _fail(UsageError(f"--sep must be one character, not {sep!r}"))
     read = _read_records_or_exit(out_dir, pages=False)
     warnings: list[str] = []
     written = export_documents([d for _, d in read.documents], fmt, out, warnings, all_copies,
@@ -598,9 +603,9 @@ def calendar_cmd(
     from .outputs.calendar import write_calendar
 
     if out.is_dir():
-        _fail(UsageProblem(f"--out {out} is a folder; give the .ics file to write"))
+        _fail(UsageError(f"--out {out} is a folder; give the .ics file to write"))
     if not out.parent.is_dir():
-        _fail(UsageProblem(f"--out {out}: the folder {out.parent} does not exist"))
+        _fail(UsageError(f"--out {out}: the folder {out.parent} does not exist"))
     read = _read_records_or_exit(out_dir, pages=False)
     report = write_calendar([d for _, d in read.documents], out)
     undated = ", ".join(f"{k} {v}" for k, v in report.undated.items()) or "none"
@@ -778,19 +783,15 @@ def audit_cmd(
     from .outputs import audit
 
     if not samples_dir.is_dir():
-        typer.echo(f"kehoach: error: no such folder: {samples_dir}", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError(f"no such folder: {samples_dir}"))
     if records is not None and not records.is_dir():
-        typer.echo(f"kehoach: error: no such folder: {records}", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError(f"no such folder: {records}"))
     if jobs < 0:
-        typer.echo("kehoach: error: --jobs must be 0 (all cores) or more", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError("--jobs must be 0 (all cores) or more"))
     result = audit.run_audit(samples_dir, jobs=jobs, records_dir=records or out / "records",
                              run=records is None)
     if not result.documents:
-        typer.echo(f"kehoach: error: no <stem>.expected.json with a sample input in {samples_dir}", err=True)
-        raise typer.Exit(2)
+        _fail(UsageError(f"no <stem>.expected.json with a sample input in {samples_dir}"))
     json_path, html_path = audit.write_reports(result, out, min_f1)
     typer.echo(audit.result_to_table(result))
     typer.echo(f"-> {json_path}, {html_path}")
@@ -819,11 +820,11 @@ def review_cmd(
     from .outputs.review import make_server
 
     if not out_dir.is_dir():
-        _fail(UsageProblem(f"no such folder: {out_dir}"))
+        _fail(UsageError(f"no such folder: {out_dir}"))
     try:
         server, site = make_server(out_dir, host, port, reviewer or "", input_dirs=tuple(inputs or ()))
     except OSError as exc:
-        _fail(UsageProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+        _fail(UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
     h, p = server.server_address[:2]
     shown = f"[{h}]" if ":" in h else h
     typer.echo(f"Rà soát {len(site.names())} hồ sơ tại http://{shown}:{p}/ (người rà soát: "
@@ -917,7 +918,7 @@ def main() -> None:  # console-script entry point
             raise
         from .core.errors import KehoachError
 
-        known = isinstance(exc, (KehoachError, OSError, ValueError, UsageProblem))
+        known = isinstance(exc, (KehoachError, OSError, ValueError))
         detail = str(exc) if known else f"internal error: {type(exc).__name__}: {exc}"
         typer.echo(f"kehoach: error: {detail}", err=True)
         sys.exit(_exit_code(exc))

@@ -1,7 +1,8 @@
 """Project errors: every failure a user can meet, with a code, a message and a hint.
 
 Raised anywhere in ingest/normalize/extract; the batch turns them into ``<stem>.error.json``
-records (pipeline.batch) and the CLI maps them to exit codes (cli._exit_code).
+records (pipeline.batch) and the CLI maps every exception to an exit code in one place
+(cli.exit_code).
 """
 from __future__ import annotations
 
@@ -39,3 +40,9 @@ class MissingToolError(KehoachError):
 
 class PageTimeout(KehoachError):
     code = "page-timeout"
+
+
+class UsageError(KehoachError):
+    """Bad arguments or settings (a missing input folder, an unknown format): exit code 2."""
+
+    code = "usage"

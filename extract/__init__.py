@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ..schema import Document, Reference, Signer, Target, Task, UnitRole
+from ..schema import Document, ErrorInfo, Reference, Signer, Target, Task, UnitRole
 
 from .raw_items import RawItem
 from .sections import Line, Region, document_to_lines, lines_to_regions, load_rules, region_kind
@@ -54,12 +54,10 @@ Extractor = Callable[[Document, Plan], tuple[list[RawItem], list[str]]]
 
 
 def _tables(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+    from .tables import tables_to_raw_items
+
     if not plan.table_pages:
         return [], []
-    try:
-        from .tables import tables_to_raw_items
-    except ImportError:
-        return [], ["ruled tables present but extract.tables is not available"]
     items, warnings = tables_to_raw_items(doc)
     plan.table_item_pages = {it.provenance.page for it in items if it.provenance.page is not None}
     return items, warnings
@@ -148,44 +146,36 @@ def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
 def appendix_numbering_of(doc: Document) -> dict[str, str]:
     """Given a document, return the appendix names OCR damaged and what the plan's
     numbering makes of them (extract.tables.appendix_numbering)."""
-    try:
-        from .tables import appendix_numbering
-    except ImportError:
-        return {}
+    from .tables import appendix_numbering
+
     return appendix_numbering(doc)
 
 
 def jurisdiction_of(doc: Document):
     """Given a document with metadata filled, return its issuer's level and place
     (``units_identity.Jurisdiction``), where names printed relative to the plan point."""
-    try:
-        from .units_identity import Jurisdiction
-    except ImportError:
-        return None
+    from .units_identity import Jurisdiction
+
     return Jurisdiction.from_issuer(doc.issuer)
 
 
 def plan_level_of(doc: Document) -> Optional[str]:
     """Given a document with metadata filled, return its issuer's administrative level
     ("xã", "tỉnh"), which completes unit names printed without one, or None."""
-    try:
-        from .units import level_of_issuer
-    except ImportError:
-        return None
+    from .units import level_of_issuer
+
     return level_of_issuer(doc.issuer)
 
 
 def fill_metadata(doc: Document, lines: list[Line]) -> None:
     """Fill the document's metadata fields from its lines (extract.metadata)."""
-    try:
-        from .metadata import extract_metadata
-    except ImportError:
-        doc.warn(STAGE, "metadata not extracted: extract.metadata is not available")
-        return
+    from .metadata import extract_metadata
+
     try:
         meta: dict[str, Any] = extract_metadata([ln.text for ln in lines])
-    except Exception as e:  # keep the items even if the header parser fails
-        doc.warn(STAGE, f"metadata extraction failed: {e}")
+    except Exception as e:  # noqa: BLE001 - keep the items even if the header parser fails
+        doc.errors.append(ErrorInfo(code="metadata-failed", stage=STAGE,
+                                    message=f"metadata extraction failed: {type(e).__name__}: {e}"))
         return
     for k in ("number", "doc_type", "issuer", "place", "issued_date", "title"):
         if meta.get(k) is not None:
@@ -248,7 +238,7 @@ def inherit_section_deadline(raw: RawItem) -> None:
 def run(doc: Document, settings: Any = None) -> Document:
     """Given a Document whose pages are normalized, return it with metadata, targets, tasks,
     units and warnings filled, and "extract" appended to its stages."""
-    from .items import load_registry, raw_item_to_item
+    from .items import item_to_parser_errors, load_registry, raw_item_to_item
 
     rules = load_rules()
     lines = document_to_lines(doc, rules)
@@ -265,15 +255,15 @@ def run(doc: Document, settings: Any = None) -> Document:
     for name, reader in EXTRACTORS.items():
         try:
             items, warns = reader(doc, plan)
-        except Exception as e:  # one broken reader must not lose the others' items
-            items, warns = [], [f"{name} reader failed: {type(e).__name__}: {e}"]
+        except Exception as e:  # noqa: BLE001 - one broken reader must not lose the others' items
+            items, warns = [], []
+            doc.errors.append(ErrorInfo(code="reader-failed", stage=STAGE,
+                                        message=f"{name} reader failed: {type(e).__name__}: {e}"))
         results[name] = items
         for w in warns:
             doc.warn(STAGE, w)
 
     registry = load_registry()
-    if registry is None:
-        doc.warn(STAGE, "units not resolved: extract.units is not available")
     level = plan_level_of(doc)
     where = jurisdiction_of(doc)
     numbering = appendix_numbering_of(doc)
@@ -285,6 +275,7 @@ def run(doc: Document, settings: Any = None) -> Document:
             raw.appendix = numbering[raw.appendix]
         inherit_section_deadline(raw)
         item = raw_item_to_item(raw, year, registry, level, where)
+        doc.errors += item_to_parser_errors(item)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks
     from .item_ids import assign_item_ids, document_id_of

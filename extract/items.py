@@ -14,7 +14,7 @@ from typing import Any, Optional, Protocol, Union
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from ..schema import Deadline, Target, TargetValue, Task, UnitRef
+from ..schema import Deadline, ErrorInfo, Target, TargetValue, Task, UnitRef
 
 from .raw_items import RawItem
 
@@ -65,13 +65,26 @@ def _nfc_join(s: Optional[str]) -> str:
     return " ".join(unicodedata.normalize("NFC", s or "").split())
 
 
-def load_registry() -> Optional[UnitParser]:
-    """Return the bundled unit registry, or None when extract.units is not available."""
-    try:
-        from .units import UnitRegistry
-    except ImportError:
-        return None
+def load_registry() -> UnitParser:
+    """Return the bundled unit registry."""
+    from .units import UnitRegistry
+
     return UnitRegistry.load()
+
+
+PARSER_FAILED = "parser failed on "  # how an item's warning names a crashed parser
+
+
+def parser_failed(what: str, raw: Any, exc: Exception) -> str:
+    """The item warning of a parser that crashed on a cell (the item and its text are
+    kept; the document lists the crash among its errors, ``item_to_parser_errors``)."""
+    return f"{what} {PARSER_FAILED}{raw!r}: {type(exc).__name__}: {exc}"
+
+
+def item_to_parser_errors(item: Union[Task, Target]) -> list[ErrorInfo]:
+    """Given an item, return one ErrorInfo per parser that crashed on one of its cells."""
+    return [ErrorInfo(code="parser-failed", message=w, page=item.provenance.page, stage="extract")
+            for w in item.warnings if PARSER_FAILED in w]
 
 
 def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadline], list[str]]:
@@ -79,14 +92,12 @@ def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadl
     raw = _nfc_join(raw)
     if not raw:
         return None, []
-    try:
-        from .deadlines import parse_deadline
-    except ImportError:
-        return None, [f"deadline not parsed (extract.deadlines unavailable): {raw!r}"]
+    from .deadlines import parse_deadline
+
     try:
         d = parse_deadline(raw, plan_year)
-    except Exception as e:  # a parser bug must not lose the item
-        return None, [f"deadline parser failed on {raw!r}: {e}"]
+    except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
+        return None, [parser_failed("deadline", raw, e)]
     warns = []
     if d is not None and d.year_inferred:
         warns.append(f"deadline year taken from the plan ({plan_year}): {raw!r}")
@@ -97,8 +108,8 @@ def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadl
 
 def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional[str] = None,
                   role: str = "", where: Any = None) -> tuple[list[UnitRef], list[str]]:
-    """Given a unit cell as printed, the plan's administrative level ("xã", "tỉnh": its
-    issuer's) and the cell's role ("lead", "cooperating"), return (units, warnings). The level
+    """Given a unit cell as printed (``registry`` None: split only, not resolved), the plan's
+    administrative level ("xã", "tỉnh": its issuer's) and the cell's role ("lead", "cooperating"), return (units, warnings). The level
     the cell prints wins over the plan's; the plan's completes names printed without one
     ("Công an" in a province's plan). A name found by anything but an exact name or alias (an
     OCR repair, a level from context) is a guess: a warning says so, for an auditor. Text
@@ -110,11 +121,11 @@ def cell_to_units(raw: str, registry: Optional[UnitParser], plan_level: Optional
     if registry is None:
         parts = [p.strip(" .;,") for p in raw.replace(";", "\n").split("\n")]
         return [UnitRef(raw=p, name=p, known=False) for p in parts if p], \
-            [f"units not resolved (extract.units unavailable): {raw!r}"]
+            [f"units not resolved (no unit registry given): {raw!r}"]
     try:
         units, debris = registry.read(raw, registry.level_in(raw) or plan_level, where)
-    except Exception as e:
-        return [], [f"unit parser failed on {raw!r}: {e}"]
+    except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
+        return [], [parser_failed("unit", raw, e)]
     warns = [f"{role + ' ' if role else ''}text that is no unit: {d!r}" for d in debris]
     warns += [f"unknown unit: {u.name!r}" for u in units if not u.known]
     warns += [unit_match_warning(u, role) for u in units if u.known and u.match]
@@ -132,10 +143,8 @@ def cell_to_values(raw: str, year: Optional[int], cell: bool = False) -> tuple[l
     raw = _nfc_join(raw)
     if not raw:
         return [], []
-    try:
-        from .values import parse_value_cell, parse_values
-    except ImportError:
-        return [], [f"values not parsed (extract.values unavailable): {raw!r}"]
+    from .values import parse_value_cell, parse_values
+
     try:
         if cell:
             from .values import clean_value_cell
@@ -144,20 +153,18 @@ def cell_to_values(raw: str, year: Optional[int], cell: bool = False) -> tuple[l
             warns = [f"value cell read as {cleaned!r}: printed {raw!r}"] if cleaned != raw else []
             return parse_value_cell(cleaned, year), warns
         return parse_values(raw, year), []
-    except Exception as e:
-        return [], [f"value parser failed on {raw!r}: {e}"]
+    except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
+        return [], [parser_failed("value", raw, e)]
 
 
 def year_cells_to_values(cells: dict[int, str], text: str) -> tuple[list[TargetValue], list[str]]:
     """Given a target row's year cells and its text, return (values, warnings)."""
-    try:
-        from .values import year_cells_to_values as parse
-    except ImportError:
-        return [], [f"values not parsed (extract.values unavailable): {cells!r}"]
+    from .values import year_cells_to_values as parse
+
     try:
         return parse(cells, text)
-    except Exception as e:
-        return [], [f"value parser failed on {cells!r}: {e}"]
+    except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
+        return [], [parser_failed("value", cells, e)]
 
 
 def split_unit_labels(raw: RawItem) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .detect import sniff_kind
 from ..core.errors import IngestError, KehoachError, MissingToolError
 from .ocr import INSTALL_HINT, OcrEngine
-from ..schema import Document, Page, Source
+from ..schema import Document, ErrorInfo, Page, Source, line_to_error_info
 
 
 # errors of a PDF or image reader that mean "this is not that format at all"
@@ -121,7 +121,7 @@ def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:
             decision_reason, use_text = decision.reason, decision.use_text
         page.decision = decision_reason
         if tl.missing:  # the page tree declares it but it is not there: nothing to read
-            page.error = tl.error
+            page.error = ErrorInfo(**line_to_error_info(tl.error), page=tl.number, stage="ingest")
         elif use_text:
             page.raw_text = page.text = tl.text
             page.words = tl.words
@@ -184,7 +184,9 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
     except KehoachError as exc:
         if exc.code == "missing-tool":
             raise  # nothing can be OCR'd: stop the batch with the install hint
-        page.error = f"{exc.code}: {exc}"
+        page.error = ErrorInfo(code=exc.code, message=exc.message, hint=exc.hint,
+                               page=page.number, stage="ocr")
     except Exception as exc:  # a damaged page image must not lose the other pages
-        page.error = f"ocr-failed: {type(exc).__name__}: {exc}"[:300]
+        page.error = ErrorInfo(code="ocr-failed", message=f"{type(exc).__name__}: {exc}"[:300],
+                               page=page.number, stage="ocr")
     return page

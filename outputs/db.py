@@ -644,7 +644,7 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
         conn.execute(insert(pages).values(
             document_id=document_id, number=p.number, method=p.method, confidence=p.confidence,
             width=p.width, height=p.height, dpi=p.dpi, rotation=p.rotation, encoding=p.encoding,
-            tokens_changed=p.tokens_changed, decision=p.decision or None, error=p.error))
+            tokens_changed=p.tokens_changed, decision=p.decision or None, error=str(p.error) if p.error else None))
     unit_cache: dict[str, int] = {}
     _insert_items(conn, doc, document_id, "task", unit_cache, old_ids["task"])
     _insert_items(conn, doc, document_id, "target", unit_cache, old_ids["target"])

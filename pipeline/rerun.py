@@ -14,10 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from ..schema import Document, Signer
+from ..schema import SCHEMA_VERSION, Document, Signer
 
 STAGE = "extract"
 REVIEW_STAGE = "review"  # warnings of corrections applied (pipeline.corrections)
+FINISHING_STAGES = ("normalize", "extract")  # the stages that run on read pages
 # Document fields the extract stage fills (schema.Document), reset before running it again.
 EXTRACTED_FIELDS = ("number", "doc_type", "issuer", "place", "issued_date", "title")
 
@@ -32,6 +33,7 @@ def document_to_unextracted(doc: Document) -> Document:
     out.references, out.targets, out.tasks, out.units = [], [], [], []
     out.doc_id, out.review = None, None  # extraction and corrections set them again
     out.warnings = [w for w in out.warnings if w.stage not in (STAGE, REVIEW_STAGE)]
+    out.errors = [e for e in out.errors if e.stage != STAGE]
     out.stages = [s for s in out.stages if s != STAGE]
     return out
 
@@ -51,10 +53,14 @@ def saved_to_ingested(saved: Document) -> Document:
             for cell in table.cells:
                 if cell.raw is not None:
                     cell.text, cell.raw = cell.raw, None
-    # finish_document adds these again
+    # finish_document adds these again (and page errors, before schema 1.1 an ocr warning)
     doc.warnings = [w for w in doc.warnings if w.stage != "normalize"
-                    and not (w.stage == "ingest" and w.message.endswith("is blank: no text found"))]
-    doc.stages = [s for s in doc.stages if s not in ("normalize", "extract")]
+                    and not (w.stage == "ingest" and w.message.endswith("is blank: no text found"))
+                    and not (w.stage == "ocr" and " could not be read: " in w.message)]
+    page_errors = [p.error for p in doc.pages if p.error]
+    doc.errors = [e for e in doc.errors if e.stage not in FINISHING_STAGES and e not in page_errors]
+    doc.schema_version = SCHEMA_VERSION
+    doc.stages = [s for s in doc.stages if s not in FINISHING_STAGES]
     doc.produced_by = None
     return doc
 
@@ -65,7 +71,10 @@ def reextract(doc: Document, settings: Any = None) -> Document:
     from .. import extract
     from ..core.settings import kehoach_version
 
+    from .runner import document_status
+
     out = extract.run(document_to_unextracted(doc), settings)
+    out.status = document_status(out)
     if out.produced_by is not None:
         out.produced_by = out.produced_by.model_copy(update={"version": kehoach_version()})
     return out

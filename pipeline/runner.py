@@ -15,7 +15,7 @@ from ..core.errors import KehoachError
 from ..ingest.ocr import OcrEngine, TesseractEngine, resolve_models
 from .limits import PAGE_MARGIN_S, stage_time_limit
 from ..core.settings import Settings
-from ..schema import Document, Page, ProducedBy, Source
+from ..schema import Document, ErrorInfo, Page, ProducedBy, Source, Status
 
 
 def make_engine(settings: Settings) -> OcrEngine:
@@ -34,10 +34,9 @@ def _default_models(tessdata_dir: str | None) -> str:
 
 
 def merge_ocr_page(doc: Document, page: Page) -> None:
-    """Put an OCR'd page in its place in the document, recording a failure as a warning."""
+    """Put an OCR'd page in its place in the document (a page that could not be read keeps
+    its error; ``finish_document`` lists it in the document's errors)."""
     doc.pages[page.number - 1] = page
-    if page.error:
-        doc.warn("ocr", f"page {page.number} could not be read: {page.error}", page=page.number)
     if page.dropped:
         shown = ", ".join(repr(w.text) for w in page.dropped[:8])
         more = f" and {len(page.dropped) - 8} more" if len(page.dropped) > 8 else ""
@@ -53,6 +52,8 @@ def finish_document(doc: Document, settings: Settings) -> Document:
 
     wait_warm_up()  # the model and tables are being loaded: loading them twice is slower
     doc.produced_by = ProducedBy(version=kehoach_version(), options=settings.fingerprint())
+    # pages that could not be read lead the errors, in page order (OCR ends in any order)
+    doc.errors = [p.error for p in doc.pages if p.error] + doc.errors
     name = Path(doc.source.path).name
     with stage_time_limit("normalize", settings.file_timeout, name):
         stage.run(doc, settings)
@@ -63,12 +64,17 @@ def finish_document(doc: Document, settings: Settings) -> Document:
     for page in doc.pages:
         if not page.error and not page.raw_text.strip():
             doc.warn("ingest", f"page {page.number} is blank: no text found", page=page.number)
-    failed = [p.number for p in doc.pages if p.error]
-    if failed and len(failed) == len(doc.pages):
-        doc.status = "failure"
-    elif failed:
-        doc.status = "partial"
+    doc.status = document_status(doc)
     return doc
+
+
+def document_status(doc: Document) -> Status:
+    """Given a finished Document, return its status, the one place it is decided: failure
+    when not one of its pages could be read, partial when anything failed (a page, a
+    reader, a parser: ``Document.errors``), else success."""
+    if doc.pages and all(p.error for p in doc.pages):
+        return "failure"
+    return "partial" if doc.errors or any(p.error for p in doc.pages) else "success"
 
 
 # A few lines of a plan, read as an OCR'd page: finishing it loads what every document's
@@ -160,7 +166,9 @@ def ocr_page_limited(job: PageJob, engine: OcrEngine) -> Page:
         if exc.code != "timeout":
             raise
         return Page(number=job.index + 1, method="ocr", decision=job.reason,
-                    encoding=job.encoding, error=f"{exc.code}: {exc}")
+                    encoding=job.encoding, error=ErrorInfo(code=exc.code, message=exc.message,
+                                                           hint=exc.hint, page=job.index + 1,
+                                                           stage="ocr"))
 
 
 def ocr_job(job: PageJob, settings: Settings) -> Page:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: pages[].error is an ErrorInfo (was "code: message")
 
 BBox = tuple[float, float, float, float]
 
@@ -77,6 +77,33 @@ class TokenEdit(_Model):
     text: str
 
 
+class ErrorInfo(_Model):
+    """Something that failed: a page that could not be read, a reader or parser that
+    crashed, a whole input. ``code`` is stable (for scripts), ``message`` and ``hint`` are
+    for people."""
+
+    code: str
+    message: str
+    hint: Optional[str] = None
+    page: Optional[int] = None
+    stage: Optional[str] = Field(None, description="the stage that failed or ran out of time "
+                                 "(ingest, ocr, normalize, extract), when known")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
+def line_to_error_info(value):
+    """Given a page error as records before schema 1.1 wrote it ("code: message"), return
+    it as an ErrorInfo; anything else unchanged (pydantic validates it)."""
+    if isinstance(value, str):
+        code, sep, message = value.partition(": ")
+        if not sep or " " in code:
+            code, message = "error", value
+        return {"code": code, "message": message}
+    return value
+
+
 class Page(_Model):
     number: int = Field(..., description="1-based page number in the source")
     method: PageMethod
@@ -102,7 +129,10 @@ class Page(_Model):
     )
     tokens_changed: int = Field(0, description="tokens the normalize stage changed on this page")
     edits: list[TokenEdit] = Field(default_factory=list)
-    error: Optional[str] = Field(None, description="why this page could not be read, if so")
+    error: Optional[ErrorInfo] = Field(None, description="why this page could not be read, "
+                                       "if so (also in the document's errors)")
+
+    _error_from_line = field_validator("error", mode="before")(line_to_error_info)
 
 
 class Source(_Model):
@@ -263,15 +293,6 @@ class Warning(_Model):
     source: Optional[str] = None
 
 
-class ErrorInfo(_Model):
-    code: str
-    message: str
-    hint: Optional[str] = None
-    page: Optional[int] = None
-    stage: Optional[str] = Field(None, description="the stage that failed or ran out of time "
-                                 "(ingest, ocr, normalize, extract), when known")
-
-
 class PlanCopy(_Model):
     """What kind of copy of its plan a record was read from, and how well (extract.plan_identity)."""
 
@@ -330,7 +351,9 @@ class Document(_Model):
     schema_version: str = SCHEMA_VERSION
     source: Source
     produced_by: Optional[ProducedBy] = None
-    status: Status = "success"
+    status: Status = Field(
+        "success", description="failure: not one page could be read; partial: something failed "
+        "(see errors); success: nothing did")
     plan_id: Optional[str] = Field(
         None, description="the plan's identity, shared by every copy of it (scan, PDF, old OCR "
         "text): a hash of its number, issuer and issue date, folded; null when none was read")
@@ -355,7 +378,9 @@ class Document(_Model):
     tasks: list[Task] = Field(default_factory=list)
     units: list[UnitRole] = Field(default_factory=list)
     warnings: list[Warning] = Field(default_factory=list)
-    errors: list[ErrorInfo] = Field(default_factory=list)
+    errors: list[ErrorInfo] = Field(
+        default_factory=list, description="everything that failed: pages that could not be "
+        "read (with their page), readers and parsers that crashed; any makes the status partial")
     stages: list[str] = Field(default_factory=list, description="stages that ran, in order")
     pages: list[Page] = Field(default_factory=list)
 

@@ -148,3 +148,23 @@ def test_no_stage_folder_is_importable_at_top_level_from_the_package():
                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             bare += [f"{name}: {m}" for m in mods if m.split(".")[0] in FLOORS]
     assert not bare
+
+
+def _guards_own_import(handler: ast.ExceptHandler, body: list[ast.stmt]) -> bool:
+    names = [handler.type] if not isinstance(handler.type, ast.Tuple) else handler.type.elts
+    catches = any(isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError") for n in names)
+    own = any(isinstance(n, ast.ImportFrom) and (n.level or (n.module or "").startswith("kehoach"))
+              for stmt in body for n in ast.walk(stmt))
+    return catches and own
+
+
+def test_no_import_of_the_package_s_own_modules_is_guarded():
+    """A broken install must fail loudly, not turn into a record that silently lacks a
+    stage: ``except ImportError`` only around third-party imports (optional extras)."""
+    guarded = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Try):
+                guarded += [f"{name}: line {h.lineno}" for h in node.handlers
+                            if _guards_own_import(h, node.body)]
+    assert not guarded

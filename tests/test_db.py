@@ -245,10 +245,11 @@ def _pipeline_like_document() -> Document:
         "status": "partial", "number": "169/KH-UBND",
         "pages": [
             {"number": 1, "method": "text", "width": 595.0, "height": 842.0, "decision": "text layer ok"},
-            {"number": 2, "method": "ocr", "confidence": 71.5, "dpi": 300, "error": "timeout"},
+            {"number": 2, "method": "ocr", "confidence": 71.5, "dpi": 300,
+             "error": {"code": "page-timeout", "message": "page 2 timed out", "page": 2, "stage": "ocr"}},
         ],
-        "warnings": [{"stage": "ocr", "message": "page 2 could not be read: timeout", "page": 2}],
-        "errors": [{"code": "ocr-timeout", "message": "page 2 timed out", "page": 2}],
+        "warnings": [{"stage": "ocr", "message": "page 2: 3 OCR words read as scan specks", "page": 2}],
+        "errors": [{"code": "page-timeout", "message": "page 2 timed out", "page": 2, "stage": "ocr"}],
         "tasks": [{
             "ordinal": "a", "text": "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
             "deadline": {"raw": "Cấp xã 15/8/2025; Cấp tỉnh trong năm 2025", "kind": "multiple",
@@ -278,9 +279,9 @@ def test_pipeline_record_columns_round_trip(engine):
     assert task["deadline_parts"][0]["end"] == "2025-08-15"
     assert sorted(links) == [("cooperating", "Sở TT&TT"), ("lead", "Sở TT&TT")]
     assert _count(engine, db.units) == 1
-    assert pages == [(1, "text", None, None), (2, "ocr", 71.5, "timeout")]
+    assert pages == [(1, "text", None, None), (2, "ocr", 71.5, "page-timeout: page 2 timed out")]
     assert warns == [("item", "task", 1), ("ocr", None, 2)]
-    assert error == ("ocr-timeout", 2)
+    assert error == ("page-timeout", 2)
 
 
 def test_unreachable_database_is_a_named_error_with_hint(tmp_path, gold, write_out_dir):
