@@ -312,10 +312,8 @@ class ReviewSite:
 
     @staticmethod
     def _level(record: Document) -> Optional[str]:
-        try:
-            from ..extract.units import level_of_issuer
-        except ImportError:
-            return None
+        from ..extract.units import level_of_issuer
+
         return level_of_issuer(record.issuer)
 
     def check_token(self, given: Optional[str]) -> bool:
