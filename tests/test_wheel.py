@@ -81,7 +81,9 @@ def test_wheel_holds_only_the_kehoach_package(installed):
     assert tops == {"kehoach", wheel.name.split("-py3")[0] + ".dist-info"}
     # the rule tables, the restoration model and the schema files travel with the code
     for inside in ("kehoach/extract/data/units.yaml", "kehoach/normalize/data/restore_model.json.gz",
-                   "kehoach/schema/document.schema.json", "kehoach/outputs/columns.yaml"):
+                   "kehoach/schema/document.schema.json", "kehoach/outputs/columns.yaml",
+                   "kehoach/outputs/labels.yaml", "kehoach/outputs/db_comments.yaml",
+                   "kehoach/outputs/migrations/env.py", "kehoach/outputs/migrations/versions/r0002_bi_ready.py"):
         assert inside in names
     installed_tops = {p.name for p in purelib.iterdir()} - {"_kehoach_test_deps.pth", "__pycache__"}
     assert installed_tops == {"kehoach", wheel.name.split("-py3")[0] + ".dist-info"}
@@ -92,14 +94,19 @@ def test_installed_wheel_reads_a_plan_from_another_folder(installed, tmp_path):
     code = (
         "import importlib.util, json, sys, kehoach\n"
         f"doc = kehoach.read({str(SAMPLE)!r})\n"
+        "import sqlite3; report = kehoach.load([doc], 'sqlite:///plans.db')\n"
+        "views = sqlite3.connect('plans.db').execute('SELECT count(*) FROM v_tasks').fetchone()[0]\n"
         "print(json.dumps({'file': kehoach.__file__, 'version': kehoach.__version__,\n"
         f"  'stages': [n for n in {STAGE_NAMES!r} if importlib.util.find_spec(n)],\n"
+        "  'loaded': len(report.loaded), 'v_tasks': views,\n"
         "  'record': json.loads(doc.model_dump_json())}))\n"
     )
     out = json.loads(_run(python, code, tmp_path))
     assert out["file"] == str(purelib / "kehoach" / "__init__.py")
     assert out["version"] == "0.1.0"
     assert out["stages"] == []  # no `schema`, `extract`... importable beside kehoach
+    # the database schema (Alembic migrations, labels, comments) travels with the wheel too
+    assert out["loaded"] == 1 and out["v_tasks"] == len(out["record"]["tasks"]) > 0
     record = out["record"]
     jsonschema.validate(record, json.loads((ROOT / "schema" / "document.schema.json").read_text("utf-8")))
     expected = json.loads((ROOT / "samples" / "001-son-la.ocr.expected.json").read_text("utf-8"))
