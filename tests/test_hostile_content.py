@@ -6,6 +6,7 @@ import csv
 import json
 import sqlite3
 import zipfile
+from html.parser import HTMLParser
 
 import icalendar
 import openpyxl
@@ -15,6 +16,7 @@ import pytest
 from kehoach.outputs import calendar, export
 from kehoach.outputs.db import load_documents
 from kehoach.schema import Document
+from test_audit import samples  # noqa: F401 - the audit's sample folder fixture
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid/x","Bấm vào đây")',
@@ -126,3 +128,53 @@ def test_calendar_events_hold_the_texts_without_injected_events(hostile, tmp_pat
     for text in HOSTILE:
         assert any(text.replace("\r\n", "\n").replace("\r", "\n") in d.replace("\r\n", "\n")
                    .replace("\r", "\n") for d in descriptions), text
+
+
+class _Elements(HTMLParser):
+    """Counts what a browser would run (script elements, on* attributes, javascript: URLs)
+    and collects the text it would show."""
+
+    def __init__(self):
+        super().__init__()
+        self.active: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.active.append("script")
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.active.append(f"{tag}[{name}]")
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+def test_audit_html_shows_hostile_texts_as_text(samples, tmp_path):
+    """A pipeline whose record holds HTML/JS in an extra task and a deadline: the report
+    runs nothing more than the clean report does and shows the texts."""
+    from test_audit import _extracted
+
+    def clean(path):
+        return _extracted()
+
+    def hostile_pipeline(path):
+        doc = _extracted()
+        doc.tasks[-1].text = HOSTILE[7]
+        doc.tasks[1].deadline.raw = "</pre><script>alert(2)</script>"
+        return doc
+
+    from kehoach.outputs import audit
+
+    baseline = _parse(audit.result_to_html(audit.run_audit(samples, clean)))
+    _, html_path = audit.write_reports(audit.run_audit(samples, hostile_pipeline), tmp_path / "a")
+    shown = _parse(html_path.read_text("utf-8"))
+    assert shown.active == baseline.active
+    text = "".join(shown.text)
+    assert HOSTILE[7] in text
