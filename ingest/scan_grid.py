@@ -11,8 +11,8 @@ most, so each cell's text is read on its own, never from a page-level text soup.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 from PIL import Image
@@ -33,11 +33,6 @@ SPECK_MARKS = frozenset("_'`\"ˆ^.,:;~¬°")
 MIN_MARK_CONF = 60.0
 # A word whose box lies less than this share inside one cell spans rules: noise too.
 MIN_WORD_INSIDE = 0.5
-# With a cell OCR: cells holding a word below this confidence are read again on their own,
-# and so are cells without words whose interior has at least this share of ink.
-REREAD_CONF = 60.0
-MIN_CELL_INK = 0.004
-CELL_PAD = 12  # white margin (px) around a cell image given to OCR
 
 MAX_SKEW_DEG = 2.0
 SKEW_STEP_DEG = 0.1
@@ -357,9 +352,6 @@ def _rotate(x: float, y: float, deg: float, cx: float, cy: float) -> tuple[float
     return cx + dx * math.cos(t) + dy * math.sin(t), cy - dx * math.sin(t) + dy * math.cos(t)
 
 
-CellOcr = Callable[[Image.Image], list[Word]]
-
-
 @dataclass
 class GridTable:
     """One ruled table of a page: its column and row boundaries in deskewed pixels."""
@@ -518,37 +510,29 @@ def words_to_placed(words: list[Word], px_to_pt: float, grid: PageGrid) -> list[
     return placed
 
 
-def grid_to_tables(grid: PageGrid, placed: list["Placed"], px_to_pt: float,
-                   ocr: Optional[CellOcr] = None) -> list[Table]:
+def grid_to_tables(grid: PageGrid, placed: list["Placed"], px_to_pt: float) -> list[Table]:
     """Given a page's grid and its OCR words in the grid's pixels, return the tables with
-    each cell's words as its text (boxes in page points). With `ocr`, cells the words
-    read badly are OCR'd again on their own (see ``image_to_tables``)."""
+    each cell's words as its text (boxes in page points)."""
     good = [p.box_text() for p in placed if not p.noise]
     tables = []
     for gt in grid.tables:
         spans = grid_to_cells(gt.xs, gt.ys, grid.dark, grid.tol, good)
         buckets = _assign_words(spans, gt.xs, gt.ys, placed)
-        if ocr is not None:
-            _reread_cells(spans, gt.xs, gt.ys, buckets, grid.gray, grid.dark, grid.tol, ocr)
         tables.append(_build_table(spans, gt.xs, gt.ys, buckets, grid.skew, grid.cx, grid.cy,
                                    px_to_pt))
     tables.sort(key=lambda t: (t.bbox or (0, 0, 0, 0))[1])
     return tables
 
 
-def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float,
-                    ocr: Optional[CellOcr] = None) -> list[Table]:
-    """Given a scanned page image, its OCR words (boxes in points) and the points per
-    pixel, return the ruled tables on the page with each cell's words as its text
-    ([] when the page has no grid). With `ocr` (given a cell image, return its words in
-    that image's pixels, e.g. ``tesseract_cell_ocr``), cells the page OCR read badly
-    (noise words, low confidence, ink but no words) are read again on their own. The
-    ingest path avoids that cost by reading cells apart in the first place
-    (ingest.scan_page)."""
+def image_to_tables(image: Image.Image, words: list[Word], px_to_pt: float) -> list[Table]:
+    """Given a scanned page image, words on it (boxes in points) and the points per pixel,
+    return the ruled tables on the page with each cell's words as its text ([] when the
+    page has no grid). Ingest reads the cells apart instead (ingest.scan_page, one image per
+    table row); this puts words read over the whole page into the grid (tests of the grid)."""
     grid = image_to_grid(image)
     if grid is None:
         return []
-    return grid_to_tables(grid, words_to_placed(words, px_to_pt, grid), px_to_pt, ocr)
+    return grid_to_tables(grid, words_to_placed(words, px_to_pt, grid), px_to_pt)
 
 
 @dataclass
@@ -587,14 +571,11 @@ class Placed:
 @dataclass
 class _Bucket:
     words: list[tuple[float, float, float, float, str]]
-    doubtful: bool = False  # low-confidence words only: a re-read must do better
-    damaged: bool = False  # noise words were dropped here: the page reading lost text
-    confs: list[float] = field(default_factory=list)
 
 
 def _assign_words(spans, xs, ys, placed: list[Placed]) -> list[_Bucket]:
-    """Put each word in the cell its box overlaps most; noise words, words spanning rules
-    and low-confidence words mark the cells they touch as doubtful instead."""
+    """Put each word in the cell its box overlaps most; noise words and words spanning
+    rules are in no cell."""
     nr, nc = len(ys) - 1, len(xs) - 1
     owner: dict[tuple[int, int], int] = {}
     for i, (r, c, rs, cs) in enumerate(spans):
@@ -606,81 +587,21 @@ def _assign_words(spans, xs, ys, placed: list[Placed]) -> list[_Bucket]:
         if wd.x1 < xs[0] or wd.x0 > xs[-1] or wd.b < ys[0] or wd.t > ys[-1]:
             continue
         best, best_area = None, 0.0
-        touched: set[int] = set()
         for r in range(nr):
             oy = min(wd.b, ys[r + 1]) - max(wd.t, ys[r])
             if oy <= 0:
                 continue
             for c in range(nc):
                 ox = min(wd.x1, xs[c + 1]) - max(wd.x0, xs[c])
-                if ox > 0:
-                    touched.add(owner[(r, c)])
-                    if ox * oy > best_area:
-                        best, best_area = owner[(r, c)], ox * oy
+                if ox > 0 and ox * oy > best_area:
+                    best, best_area = owner[(r, c)], ox * oy
         if best is None:
             continue
         inside = best_area >= MIN_WORD_INSIDE * max(1e-6, (wd.x1 - wd.x0) * (wd.b - wd.t))
         if wd.noise or not inside:
-            for i in touched:
-                buckets[i].damaged = True
             continue
         buckets[best].words.append(wd.box_text())
-        if wd.conf is not None and wd.conf >= 0:
-            buckets[best].confs.append(wd.conf)
-            if wd.conf < REREAD_CONF:
-                buckets[best].doubtful = True
     return buckets
-
-
-def _reread_cells(spans, xs, ys, buckets: list[_Bucket], gray: np.ndarray, dark: np.ndarray,
-                  tol: int, ocr: CellOcr) -> None:
-    """OCR doubtful and damaged cells (and inked cells without words) on their own and
-    keep the better reading."""
-    for i, (r, c, rs, cs) in enumerate(spans):
-        x0, x1, t, b = xs[c] + tol, xs[c + cs] - tol, ys[r] + tol, ys[r + rs] - tol
-        if x1 - x0 < 4 or b - t < 4:
-            continue
-        bucket = buckets[i]
-        if not (bucket.doubtful or bucket.damaged):
-            if bucket.words or dark[t:b, x0:x1].mean() < MIN_CELL_INK:
-                continue
-        crop = Image.fromarray(gray[t:b, x0:x1])
-        canvas = Image.new("L", (crop.width + 2 * CELL_PAD, crop.height + 2 * CELL_PAD), 255)
-        canvas.paste(crop, (CELL_PAD, CELL_PAD))
-        new, confs = [], []
-        for wd in ocr(canvas):
-            text = wd.text.strip().strip("".join(LINE_GLYPHS))
-            if not text or (wd.conf is not None and 0 <= wd.conf < MIN_WORD_CONF):
-                continue
-            dx, dy = x0 - CELL_PAD, t - CELL_PAD
-            new.append((wd.bbox[0] + dx, wd.bbox[1] + dy, wd.bbox[2] + dx, wd.bbox[3] + dy, text))
-            if wd.conf is not None and wd.conf >= 0:
-                confs.append(wd.conf)
-        if not new:
-            continue
-        # Low confidence alone: keep whichever reading the OCR is surer of.
-        if bucket.damaged or not bucket.words or _mean(confs) > _mean(bucket.confs):
-            bucket.words, bucket.confs = new, confs
-
-
-def _mean(xs: list[float]) -> float:
-    return sum(xs) / len(xs) if xs else 0.0
-
-
-def tesseract_cell_ocr(image: Image.Image, lang: str = "vie") -> list[Word]:
-    """Given one cell's image, return tesseract's words with boxes in its pixels (block
-    of text, LSTM engine; set OMP_THREAD_LIMIT=1 in the environment on shared machines)."""
-    import pytesseract
-
-    d = pytesseract.image_to_data(image, lang=lang, config="--oem 1 --psm 6",
-                                  output_type=pytesseract.Output.DICT)
-    out = []
-    for i, txt in enumerate(d["text"]):
-        if txt.strip() and float(d["conf"][i]) >= 0:
-            x, y, w, h = d["left"][i], d["top"][i], d["width"][i], d["height"][i]
-            out.append(Word(text=txt, bbox=(x, y, x + w, y + h), conf=float(d["conf"][i]),
-                            line=d["block_num"][i] * 10000 + d["par_num"][i] * 100 + d["line_num"][i]))
-    return out
 
 
 def _build_table(spans, xs, ys, buckets: list[_Bucket], skew, cx, cy, px_to_pt) -> Table:
