@@ -131,6 +131,19 @@ class _Job:
         # a record of this input read with the same reading options: its pages are
         # normalized and extracted again (rules or model changed), not read again
         self.saved: Path | None = None
+        self.stamp = _stamp(path)  # size and modification time when its hash was taken
+
+    def changed_since_hashed(self) -> bool:
+        """Whether the file is not the one hashed (written to, replaced or removed since)."""
+        return self.stamp is None or _stamp(self.path) != self.stamp
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def run_batch(
@@ -160,6 +173,7 @@ def run_batch(
             _fail(report, out_dir, p, names[p], None, problem, on_done)
             continue
         try:
+            stamp = _stamp(p)  # before hashing: a write while hashing shows too
             sha = file_sha256(p)
         except OSError as exc:
             _fail(report, out_dir, p, names[p], None,
@@ -172,6 +186,7 @@ def run_batch(
             # another input with this stem, from an earlier run into the same folder
             name = records.unique_name(p)
         job = _Job(p, name, sha)
+        job.stamp = stamp
         found_sha, found_options = records.existing_key(out_dir, name)
         if not settings.force and found_sha == sha:
             if found_options == options:
@@ -199,6 +214,12 @@ def run_batch(
 def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
     from .corrections import apply_store
 
+    if job.saved is None and job.changed_since_hashed():
+        # the record keeps the hash taken before reading: the next run reads it again
+        line = (f"{job.path.name} changed while it was read: this record may hold parts of "
+                "both versions; run the batch again to read the new one")
+        doc.warn("ingest", line)
+        report.notes.append(line)
     try:
         doc = apply_store(doc, out_dir, job.name)  # reviewers' corrections survive every run
         if doc.review and doc.review.unmatched:

@@ -235,3 +235,37 @@ def test_a_batch_stopped_by_a_signal_resumes_to_one_record_each(tmp_path, sig):
     names = sorted(p.name for p in out.glob("*.json"))
     assert names == sorted([f"plan{i}.json" for i in range(8)] + ["slow.error.json"]), again.stderr
     assert not list(out.glob(".*.tmp"))
+
+
+def test_a_file_changed_while_read_is_said_and_read_again_next_run(tmp_path, monkeypatch):
+    """The file is appended to after its pages were read (a copy still being written): the
+    record says so, keeps the hash taken before reading, and the next run reads it again."""
+    import kehoach.pipeline.runner as runner
+
+    real_plan = runner.plan_document
+
+    def plan_then_append(path, settings, sha256=None):
+        planned = real_plan(path, settings, sha256=sha256)
+        if path.name == "growing.txt":
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("Phụ lục kèm theo\n")
+        return planned
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "growing.txt").write_text(PLAN, encoding="utf-8")
+    (src / "steady.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    settings = Settings(jobs=1, restore=False, extract=False)
+    monkeypatch.setattr(runner, "plan_document", plan_then_append)
+    report = run_batch(collect_inputs([src]), out, settings)
+    assert [n for n in report.notes if "changed while it was read" in n] == [
+        "growing.txt changed while it was read: this record may hold parts of both versions; "
+        "run the batch again to read the new one"]
+    doc = Document.model_validate_json((out / "growing.json").read_text("utf-8"))
+    assert any("changed while it was read" in w.message for w in doc.warnings)
+    monkeypatch.setattr(runner, "plan_document", real_plan)
+    again = run_batch(collect_inputs([src]), out, settings)
+    assert [p.name for p in again.skipped] == ["steady.txt"] and not again.notes
+    doc = Document.model_validate_json((out / "growing.json").read_text("utf-8"))
+    assert "Phụ lục kèm theo" in doc.pages[0].raw_text
