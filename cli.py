@@ -316,7 +316,7 @@ def ingest_cmd(
     """
     import time
 
-    from .pipeline.startup import import_pytesseract_without_pandas
+    from .ingest.ocr import import_pytesseract_without_pandas
 
     _setup_logging(verbose, log_file)
     import_pytesseract_without_pandas()  # before anything imports it (workers inherit it)

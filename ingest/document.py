@@ -170,7 +170,7 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
                 page.decision = f"{page.decision}; {note}"
         page.dpi = dpi
         reading = image_to_reading(image, dpi, engine, timeout=job.timeout or None,
-                                   fix_orientation=getattr(engine, "fix_orientation", True))
+                                   fix_orientation=engine.fix_orientation)
         width, height = image.size if reading.rotation in (0, 180) else image.size[::-1]
         page.width, page.height = round(width * 72.0 / dpi, 2), round(height * 72.0 / dpi, 2)
         page.raw_text = page.text = unicodedata.normalize("NFC", reading.text)

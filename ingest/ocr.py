@@ -9,12 +9,13 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -65,6 +66,26 @@ class OcrModels:
     lang: str
     tessdata_dir: str | None = None
     warnings: tuple[str, ...] = ()
+
+
+def import_pytesseract_without_pandas() -> None:
+    """Import pytesseract with pandas hidden from it (this module is the one place
+    pytesseract is imported; call this before anything else imports it).
+
+    pytesseract imports pandas (~0.2 s, with pyarrow) only to offer DataFrame output, which
+    kehoach never asks for (Output.DICT is read). Every run and every worker paid it.
+    pandas stays importable afterwards for the commands that use it (exports).
+    """
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # `import pandas` -> ImportError
+    try:
+        import pytesseract  # noqa: F401
+    except ImportError:
+        pass  # not installed: reported where OCR is needed (MissingToolError)
+    finally:
+        if sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
 
 
 def _tesseract_cmd() -> str:
@@ -196,16 +217,31 @@ class OcrResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@runtime_checkable
 class OcrEngine(Protocol):
-    """Recognise a page image; boxes are returned in PDF points (px * 72 / dpi). psm:
-    tesseract's page segmentation mode, None for the engine's own. An engine may also have
-    ``orientation(image, timeout) -> clockwise degrees`` (ingest.scan_page uses it on
-    pages read with low confidence)."""
+    """An OCR engine, complete: ingest calls every part (none is optional, none is probed
+    for). Boxes are returned in PDF points (px * 72 / dpi); psm: tesseract's page
+    segmentation mode, None for the engine's own. ``TesseractEngine`` is the one real
+    engine; tests of the later stages pass engines that answer without it."""
 
     name: str
+    fix_orientation: bool  # turn pages read with low confidence upright (``orientation``)
 
     def recognize(self, image, *, dpi: int, timeout: float | None = None,
-                  psm: int | None = None) -> OcrResult: ...
+                  psm: int | None = None) -> OcrResult:
+        """Given a page image, return its words and text."""
+        ...
+
+    def recognize_many(self, images: list, *, dpi: int, timeout: float | None = None,
+                       psm: int | None = None) -> list[OcrResult]:
+        """Given images, return one result per image, in order, read in one run (a page
+        and its table rows: ingest.scan_page)."""
+        ...
+
+    def orientation(self, image, timeout: float | None = None) -> int:
+        """Given a page image, return the clockwise rotation (0/90/180/270) that makes it
+        upright (0 when it cannot tell)."""
+        ...
 
 
 class TesseractEngine:

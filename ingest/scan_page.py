@@ -36,7 +36,7 @@ def image_to_reading(image, dpi: int, engine: OcrEngine, timeout: float | None =
     again when that reads better (``rotation`` says by how much, clockwise)."""
     reading = _read(image, dpi, engine, timeout)
     doubtful = reading.confidence is None or reading.confidence < LOW_CONFIDENCE
-    if fix_orientation and doubtful and hasattr(engine, "orientation"):
+    if fix_orientation and doubtful:
         angle = engine.orientation(image, timeout)
         if angle:
             second = _read(image.rotate(-angle, expand=True), dpi, engine, timeout)  # PIL: ccw
@@ -70,12 +70,8 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
         box = (max(0, box[0] - pad), max(0, box[1] - pad),
                min(page_image.width, box[2] + pad), min(page_image.height, box[3] + pad))
     images = ([page_image.crop(box)] if box else []) + [im for im, _ in rows]
-    if not images:
-        results = []
-    elif hasattr(engine, "recognize_many"):  # one tesseract run for the page and its rows
-        results = engine.recognize_many(images, dpi=dpi, timeout=timeout)
-    else:
-        results = [engine.recognize(im, dpi=dpi, timeout=timeout) for im in images]
+    # one tesseract run for the page and its rows
+    results = engine.recognize_many(images, dpi=dpi, timeout=timeout) if images else []
     page = _shifted(results.pop(0), box[0] * px_to_pt, box[1] * px_to_pt) if box else OcrResult("", [], None)
     cells: list[Placed] = []
     warnings = [w for r in [page, *results] for w in r.warnings]

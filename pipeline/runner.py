@@ -12,15 +12,13 @@ from typing import Callable
 
 from ..ingest.document import PageJob, ocr_page, plan_document
 from ..core.errors import KehoachError
-from ..ingest.ocr import OcrEngine, TesseractEngine, resolve_models
+from ..ingest.ocr import OcrEngine, TesseractEngine, import_pytesseract_without_pandas, resolve_models
 from .limits import PAGE_MARGIN_S, stage_time_limit
 from ..core.settings import Settings
 from ..schema import Document, ErrorInfo, Page, ProducedBy, Source, Status
 
 
 def make_engine(settings: Settings) -> OcrEngine:
-    from .startup import import_pytesseract_without_pandas
-
     import_pytesseract_without_pandas()  # a no-op once imported (forked workers inherit it)
     lang = settings.lang or _default_models(settings.tessdata_dir)
     return TesseractEngine(lang=lang, psm=settings.psm, tessdata_dir=settings.tessdata_dir)

@@ -168,3 +168,20 @@ def test_no_import_of_the_package_s_own_modules_is_guarded():
                 guarded += [f"{name}: line {h.lineno}" for h in node.handlers
                             if _guards_own_import(h, node.body)]
     assert not guarded
+
+
+# each external tool is wrapped by one module, which turns its failures into project errors
+TOOL_MODULES = {"pytesseract": {"ingest.ocr"}, "pdfplumber": {"ingest.pdf_text"},
+                "pdfminer": {"ingest.pdf_text"}}
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_MODULES))
+def test_each_tool_is_imported_by_its_one_wrapper(tool):
+    users = set()
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            mods = ([node.module] if isinstance(node, ast.ImportFrom) and not node.level and node.module
+                    else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if any(m.split(".")[0] == tool for m in mods):
+                users.add(name)
+    assert users == TOOL_MODULES[tool]

@@ -9,10 +9,11 @@ from PIL import Image
 from kehoach import extract
 from kehoach.core.errors import IngestError
 from kehoach.core.settings import Settings
-from kehoach.ingest.ocr import OcrResult
 from kehoach.pipeline.batch import run_batch
 from kehoach.pipeline.runner import document_status, finish_document
-from kehoach.schema import Document, ErrorInfo, Page, Source, Word
+from kehoach.schema import Document, ErrorInfo, Page, Source
+
+from fake_ocr import FakeEngine, lines_to_result
 
 PLAN = ("ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN\nSố: 12/KH-UBND\nKẾ HOẠCH\nThực hiện chuyển đổi số năm 2025\n"
         "I. NHIỆM VỤ\n1. Phòng Kinh tế chủ trì, hoàn thành trước ngày 30/6/2025.\n"
@@ -24,17 +25,13 @@ def _text_document(text: str = PLAN) -> Document:
                     pages=[Page(number=1, method="text", raw_text=text, text=text)])
 
 
-class SecondPageFails:
+class SecondPageFails(FakeEngine):
     """Reads "Kế hoạch" on every page image but those 620 px wide, where it fails."""
 
-    name = "fake"
-
-    def recognize(self, image, *, dpi, timeout=None, psm=None):
+    def read(self, image, dpi):
         if image.width == 620:
             raise IngestError("tesseract crashed on this page", code="ocr-failed")
-        return OcrResult(text="Kế hoạch", words=[Word(text="Kế", bbox=(1, 1, 5, 5), conf=95.0),
-                                                 Word(text="hoạch", bbox=(6, 1, 12, 5), conf=95.0)],
-                         confidence=95.0)
+        return lines_to_result(["Kế hoạch"], conf=95.0)
 
 
 def test_a_page_that_could_not_be_read_is_an_error_on_its_page_and_in_the_document(tmp_path):

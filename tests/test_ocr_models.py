@@ -159,3 +159,14 @@ def test_cli_runs_with_a_script_model_and_reports_missing_ones(tmp_path, own_tes
     # a malformed spec is a usage error
     result = runner.invoke(app, ["ingest", str(scan), "--out", str(out), "--lang", "vie++eng"])
     assert result.exit_code == 2
+
+
+def test_the_tesseract_engine_and_the_test_engines_are_complete_engines():
+    """Ingest calls every part of the engine protocol (nothing is probed for)."""
+    from fake_ocr import FailingEngine, RecordedEngine
+
+    from kehoach.ingest.ocr import OcrEngine, TesseractEngine
+
+    for engine in (TesseractEngine(lang="vie"), RecordedEngine(["x"]), FailingEngine()):
+        assert isinstance(engine, OcrEngine), type(engine).__name__
+    assert not isinstance(object(), OcrEngine)

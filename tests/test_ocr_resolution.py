@@ -17,6 +17,8 @@ from kehoach.ingest.resolution import MIN_X_HEIGHT_PX, image_to_ocr_resolution
 from kehoach.ingest.scan_page import image_to_reading
 from kehoach.schema import Word
 
+from fake_ocr import FakeEngine
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SHORT_SCAN = SAMPLES / "001-son-la.scan-short.pdf"   # 200 dpi, 1-bit: page 1 and a table page
 
@@ -107,12 +109,11 @@ def _table_only_page(with_heading: bool) -> Image.Image:
     return img
 
 
-class CountingEngine:
+class CountingEngine(FakeEngine):
     """Returns one word per image (its ink's box) and remembers the images' sizes per run."""
 
-    name = "counting"
-
     def __init__(self):
+        super().__init__()
         self.sizes: list[list[tuple[int, int]]] = []
 
     def recognize_many(self, images, *, dpi, timeout=None, psm=None):

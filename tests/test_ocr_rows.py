@@ -18,6 +18,7 @@ from kehoach.ingest.ocr import OcrResult, split_pages  # noqa: E402
 from kehoach.ingest.scan_grid import gray_to_dark, image_to_grid  # noqa: E402
 from kehoach.ingest.scan_page import image_to_reading, placed_to_lines  # noqa: E402
 from kehoach.schema import Word  # noqa: E402
+from fake_ocr import FakeEngine  # noqa: E402
 
 
 def _grid_page() -> Image.Image:
@@ -89,13 +90,8 @@ def test_blanked_page_and_row_images_of_a_grid():
     assert [len(slots) for _, slots in rows] == [1, 2]
 
 
-class FakeEngine:
+class InkEngine(FakeEngine):
     """Reads one word per inked crop: the page heading, then every row image's crops."""
-
-    name = "fake"
-
-    def __init__(self):
-        self.runs = 0
 
     def recognize_many(self, images, *, dpi, timeout=None, psm=None):
         self.runs += 1
@@ -119,7 +115,7 @@ class FakeEngine:
 
 
 def test_table_page_is_read_in_one_engine_run_with_words_in_their_cells():
-    engine = FakeEngine()
+    engine = InkEngine()
     reading = image_to_reading(_grid_page(), dpi=72, engine=engine)
     assert engine.runs == 1
     assert len(reading.tables) == 1
@@ -204,8 +200,8 @@ def test_greater_or_equal_told_from_greater_by_its_bar(text, barred, font):
     assert word_to_barred("2025", ink, (0, 0, 300, 90)) == "2025"
 
 
-class SpeckEngine(FakeEngine):
-    """FakeEngine whose page pass also reads a scan speck ("c.", confidence 0) ``DX``
+class SpeckEngine(InkEngine):
+    """InkEngine whose page pass also reads a scan speck ("c.", confidence 0) ``DX``
     pixels right of the heading (the page pass reads a crop around what text is left)."""
 
     DX = 20.0

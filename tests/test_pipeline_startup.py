@@ -14,7 +14,7 @@ def _run(code: str) -> str:
 
 def test_pytesseract_imported_without_pandas_and_pandas_still_importable():
     out = _run(
-        "import sys; from kehoach.pipeline.startup import import_pytesseract_without_pandas as f; f();"
+        "import sys; from kehoach.ingest.ocr import import_pytesseract_without_pandas as f; f();"
         "a = 'pytesseract' in sys.modules; b = 'pandas' in sys.modules;"
         "import pytesseract; c = pytesseract.pytesseract.pandas_installed;"
         "import pandas; print(a, b, c, 'pandas' in sys.modules)")

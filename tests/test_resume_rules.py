@@ -13,9 +13,10 @@ from kehoach.core import settings as settings_module
 from kehoach.core.errors import IngestError
 from kehoach.core.settings import BUNDLED_MODEL, ROOT, Settings, rule_files, stage_rules_digest
 from kehoach.extract.units_identity import PLACES_FILE
-from kehoach.ingest.ocr import OcrResult
 from kehoach.pipeline.batch import collect_inputs, run_batch
-from kehoach.schema import Document, Word
+from kehoach.schema import Document
+
+from fake_ocr import FailingEngine, RecordedEngine
 
 PLAN = ("ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN\nSố: 12/KH-UBND\nKẾ HOẠCH\nThuc hien chuyen doi so nam 2025\n"
         "I. NHIỆM VỤ\n1. Phòng Kinh tế chủ trì, hoàn thành trước ngày 30/6/2025.\n")
@@ -53,30 +54,6 @@ OCR_LINES = ["ỦY BAN NHÂN DÂN XÃ CHỢ ĐỒN", "Số: 12/KH-UBND", "KẾ H
              "1. Phòng Kinh tế chủ trì, hoàn thành trước ngày 30/6/2025."]
 
 
-class RecordedEngine:
-    """Returns the same recorded OCR lines for every page image; counts its calls."""
-
-    name = "recorded"
-
-    def __init__(self):
-        self.calls = 0
-
-    def recognize(self, image, *, dpi, timeout=None, psm=None):
-        self.calls += 1
-        words = [Word(text=t, bbox=(10.0 * k, 20.0 * i, 10.0 * k + 8, 20.0 * i + 12), conf=93.0, line=i)
-                 for i, line in enumerate(OCR_LINES) for k, t in enumerate(line.split())]
-        return OcrResult(text="\n".join(OCR_LINES), words=words, confidence=93.0)
-
-
-class FailingEngine:
-    """An engine that fails the test if anything asks it to read."""
-
-    name = "failing"
-
-    def recognize(self, image, *, dpi, timeout=None, psm=None):
-        raise AssertionError("OCR ran although only the rules changed")
-
-
 def _scan_batch(tmp_path: Path) -> tuple[list[Path], Path, Document]:
     """A one-page scanned input read once by the recorded engine: (inputs, out, record)."""
     from PIL import Image
@@ -85,9 +62,9 @@ def _scan_batch(tmp_path: Path) -> tuple[list[Path], Path, Document]:
     src.mkdir()
     Image.new("L", (850, 1100), 255).save(src / "scan.png", dpi=(100, 100))
     out = tmp_path / "out"
-    engine = RecordedEngine()
+    engine = RecordedEngine(OCR_LINES)
     report = run_batch(collect_inputs([src]), out, Settings(jobs=1), engine=engine)
-    assert engine.calls == 1 and [p.name for p in report.written] == ["scan.json"]
+    assert engine.images == 1 and [p.name for p in report.written] == ["scan.json"]
     return collect_inputs([src]), out, Document.model_validate_json((out / "scan.json").read_text("utf-8"))
 
 
@@ -129,9 +106,9 @@ def test_a_version_bump_alone_does_not_ocr_again(tmp_path, monkeypatch):
 @pytest.mark.parametrize("option", [{"dpi": 200}, {"psm": 6}, {"lang": "vie+eng"}])
 def test_a_change_of_ocr_options_reads_again(tmp_path, option):
     inputs, out, before = _scan_batch(tmp_path)
-    engine = RecordedEngine()
+    engine = RecordedEngine(OCR_LINES)
     report = run_batch(inputs, out, Settings(jobs=1, **option), engine=engine)
-    assert engine.calls == 1 and not report.refinished and not report.skipped
+    assert engine.images == 1 and not report.refinished and not report.skipped
 
 
 def test_a_new_model_redoes_records_from_their_saved_pages(tmp_path):

@@ -5,25 +5,20 @@ from __future__ import annotations
 from PIL import Image
 
 from kehoach.core.errors import IngestError
-from kehoach.ingest.ocr import OcrResult
 from kehoach.pipeline.batch import run_batch
 from kehoach.core.settings import Settings
-from kehoach.schema import Word
+from fake_ocr import FakeEngine, lines_to_result
 
 BAD_WIDTH = 620  # pages of this width make the fake engine fail
 
 
-class HalfBrokenEngine:
+class HalfBrokenEngine(FakeEngine):
     """An OCR engine that reads every page except those BAD_WIDTH pixels wide."""
 
-    name = "fake"
-
-    def recognize(self, image, *, dpi, timeout=None, psm=None):
+    def read(self, image, dpi):
         if image.width == BAD_WIDTH:
             raise IngestError("tesseract crashed on this page", code="ocr-failed")
-        return OcrResult(text="Kế hoạch", words=[Word(text="Kế", bbox=(1, 1, 5, 5), conf=95.0, line=0),
-                                                 Word(text="hoạch", bbox=(6, 1, 12, 5), conf=95.0, line=0)],
-                         confidence=95.0)
+        return lines_to_result(["Kế hoạch"], conf=95.0)
 
 
 def test_unread_pages_are_reported_and_an_unread_input_fails(tmp_path):
