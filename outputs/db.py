@@ -83,6 +83,7 @@ documents = Table(
     Column("signer_name", Text),
     Column("signer_title", Text),
     Column("record_path", Text, doc="the JSON record file this row was loaded from"),
+    Column("review_status", String(16), doc="not-reviewed, in-review or reviewed (kehoach review)"),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -177,6 +178,9 @@ def _item_columns() -> list[Column]:
         Column("line_start", Integer),
         Column("line_end", Integer),
         Column("confidence", Float),
+        Column("reviewed", Boolean, doc="a reviewer accepted, corrected or added the item (kehoach review)"),
+        Column("corrected_fields", Text, doc="the fields a reviewer corrected, comma-separated; "
+               "their values in this row are the corrected ones"),
     ]
 
 
@@ -563,6 +567,8 @@ def _item_row(item: Item, document_id: int, position: int, warn: list[str]) -> d
         "line_start": prov.line_start,
         "line_end": prov.line_end,
         "confidence": item.confidence,
+        "reviewed": item.reviewed,
+        "corrected_fields": ",".join(item.review.corrected) if item.review and item.review.corrected else None,
     }
 
 
@@ -628,6 +634,7 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
         number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer, place=doc.place,
         issued_date=issued, title=doc.title, signer_name=doc.signer.name,
         signer_title=doc.signer.title, record_path=record_path,
+        review_status=doc.review.status if doc.review else "not-reviewed",
         loaded_at=dt.datetime.now(dt.timezone.utc),
     )).inserted_primary_key[0]
     for i, ref in enumerate(doc.references):

@@ -96,6 +96,9 @@ def _item_cells(item: Item, index: int) -> Row:
         "page": item.provenance.page,
         "confidence": item.confidence,
         "warnings": " | ".join(item.warnings) or None,
+        "item_id": item.id,
+        "reviewed": item.reviewed,
+        "corrected_fields": ", ".join(item.review.corrected) if item.review and item.review.corrected else None,
     }
 
 
@@ -129,6 +132,7 @@ def document_to_document_row(doc: Document, primary: bool = True) -> Row:
         "issued_date": doc.issued_date, "signer_name": doc.signer.name,
         "signer_title": doc.signer.title, "status": doc.status, "tasks": len(doc.tasks),
         "targets": len(doc.targets), "warnings": len(doc.warnings), "sha256": doc.source.sha256,
+        "doc_id": doc.doc_id, "review_status": doc.review.status if doc.review else "not-reviewed",
     }, "documents")
 
 

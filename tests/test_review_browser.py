@@ -16,6 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kehoach.cli import app
+from kehoach.outputs import db
+from test_db import postgres_url  # noqa: F401 - the session's PostgreSQL server fixture
 from kehoach.outputs.review import make_server
 from kehoach.pipeline import corrections as C
 from kehoach.pipeline.record_files import path_to_document
@@ -91,7 +93,7 @@ def _wait_badge(browser, item_id: str, text: str) -> None:
         (By.CSS_SELECTOR, f'article[id="{item_id}"] .badge'), text))
 
 
-def test_a_reviewer_session_in_a_real_browser(out, server, browser):
+def test_a_reviewer_session_in_a_real_browser(out, server, browser, postgres_url, tmp_path):
     url, site = server
     original = path_to_document(out / "001-son-la.json")
     t = original.tasks
@@ -174,3 +176,29 @@ def test_a_reviewer_session_in_a_real_browser(out, server, browser):
     # the page shows the re-run record as reviewed
     browser.get(f"{url}/")
     assert "Đã rà soát" in browser.find_element(By.CSS_SELECTOR, "table.docs").text
+
+    # load puts the corrected values and the reviewed flags into SQLite and PostgreSQL
+    from sqlalchemy import text
+
+    for url_db in (f"sqlite:///{tmp_path / 'k.db'}", postgres_url):
+        engine = db.url_to_engine(url_db)
+        if url_db == postgres_url:
+            db.drop_schema(engine)
+        res = runner.invoke(app, ["load", str(out), "--db", url_db])
+        assert res.exit_code == 0, res.output
+        with engine.connect() as conn:
+            rows = {r.item_key: r for r in conn.execute(text(
+                "SELECT t.item_key, t.reviewed, t.corrected_fields, t.deadline_end, t.text, "
+                "(SELECT string_agg(u.name, ';') FROM task_units tu JOIN units u ON u.id = tu.unit_id "
+                " WHERE tu.item_id = t.id AND tu.role = 'lead') AS lead FROM tasks t"
+                if engine.dialect.name == "postgresql" else
+                "SELECT t.item_key, t.reviewed, t.corrected_fields, t.deadline_end, t.text, "
+                "(SELECT group_concat(u.name, ';') FROM task_units tu JOIN units u ON u.id = tu.unit_id "
+                " WHERE tu.item_id = t.id AND tu.role = 'lead') AS lead FROM tasks t"))}
+            status = conn.execute(text("SELECT review_status FROM documents")).scalar_one()
+        engine.dispose()
+        assert status == "reviewed"
+        assert rows[t[0].id].lead == "Sở Nội vụ" and rows[t[0].id].corrected_fields == "lead_units"
+        assert str(rows[t[1].id].deadline_end) == "2025-09-30"
+        assert t[2].id not in rows
+        assert all(r.reviewed for r in rows.values()) and len(rows) == len(t)
