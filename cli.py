@@ -838,6 +838,35 @@ def review_cmd(
         server.server_close()
 
 
+@app.command("report")
+def report_cmd(
+    out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="the HTML report to write"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="the date the report is for, YYYY-MM-DD (default: today)"),
+    review_url: str = typer.Option("http://127.0.0.1:8765", "--review-url", help="where `kehoach review` serves these records (links to each task)"),
+) -> None:
+    """What the plans ask of whom and by when: per plan and per lead unit, tasks due this
+    month, this quarter, overdue, recurring; targets by year; charts. One plan counted once."""
+    import datetime as dt
+
+    from .outputs.report import documents_to_report, write_report
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        _fail(UsageProblem(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}"))
+    if out.is_dir() or not out.parent.is_dir():
+        _fail(UsageProblem(f"--out {out}: give an .html file in an existing folder"))
+    read = _read_records_or_exit(out_dir)
+    names = [(p.name.removesuffix(".json"), d) for p, d in read.documents]
+    report = documents_to_report(names, day)
+    write_report(report, out, review_url)
+    t = report.total
+    typer.echo(f"{len(report.plans)} plans, {t.tasks} tasks: {t.month} due this month, {t.quarter} this "
+               f"quarter, {t.overdue} overdue, {t.recurring} recurring -> {out}")
+    raise typer.Exit(1 if read.unreadable else 0)
+
+
 @app.command("restore")
 def restore_cmd(
     file: str = typer.Argument("-", help="text file to restore, or - for standard input"),

@@ -132,7 +132,7 @@ def document_to_document_row(doc: Document, primary: bool = True) -> Row:
         "issued_date": doc.issued_date, "signer_name": doc.signer.name,
         "signer_title": doc.signer.title, "status": doc.status, "tasks": len(doc.tasks),
         "targets": len(doc.targets), "warnings": len(doc.warnings), "sha256": doc.source.sha256,
-        "doc_id": doc.doc_id, "review_status": doc.review.status if doc.review else "not-reviewed",
+        "review_status": doc.review.status if doc.review else "not-reviewed",
     }, "documents")
 
 
