@@ -202,3 +202,37 @@ def test_a_reviewer_session_in_a_real_browser(out, server, browser, postgres_url
         assert str(rows[t[1].id].deadline_end) == "2025-09-30"
         assert t[2].id not in rows
         assert all(r.reviewed for r in rows.values()) and len(rows) == len(t)
+
+
+def test_the_report_opens_with_its_charts_and_counts_as_sql_does(tmp_path, browser):
+    out = tmp_path / "out"
+    inputs = [SAMPLES / n for n in ("001-son-la.pdf", "001-son-la.ocr.txt", "003-xa.pdf", "004-tan-ky.pdf")]
+    res = runner.invoke(app, ["ingest", *map(str, inputs), "--out", str(out), "--jobs", "1", "-q"])
+    assert res.exit_code == 0, res.output
+    url_db = f"sqlite:///{tmp_path / 'k.db'}"
+    assert runner.invoke(app, ["load", str(out), "--db", url_db]).exit_code == 0
+    html = tmp_path / "report.html"
+    res = runner.invoke(app, ["report", str(out), "--out", str(html), "--as-of", "2025-10-15"])
+    assert res.exit_code == 0, res.output
+    browser.get(html.as_uri())
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart-units rect")
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart-timeline rect")
+    _shot(browser, "report")
+    shown = {k: int(browser.find_element(By.ID, f"total-{k}").text)
+             for k in ("tasks", "overdue", "quarter", "month", "recurring")}
+    from sqlalchemy import text
+
+    engine = db.url_to_engine(url_db)
+    base = ("SELECT count(*) FROM tasks t JOIN documents d ON d.id = t.document_id WHERE d.primary_copy ")
+    dated = "AND coalesce(t.deadline_kind, '') <> 'recurring' "
+    with engine.connect() as conn:
+        q = lambda where: conn.execute(text(base + where)).scalar_one()  # noqa: E731
+        sql = {"tasks": q(""),
+               "overdue": q(dated + "AND t.deadline_end < '2025-10-15'"),
+               "quarter": q(dated + "AND t.deadline_end BETWEEN '2025-10-15' AND '2025-12-31'"),
+               "month": q(dated + "AND t.deadline_end BETWEEN '2025-10-15' AND '2025-10-31'"),
+               "recurring": q("AND t.deadline_kind = 'recurring'")}
+        plans = conn.execute(text("SELECT count(*) FROM documents WHERE primary_copy")).scalar_one()
+    engine.dispose()
+    assert shown == sql and sql["tasks"] > 50 and sql["overdue"] > 0
+    assert plans == 3 == len(browser.find_elements(By.CSS_SELECTOR, "#plans tr")) - 1  # Sơn La once
