@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from ..core.errors import IngestError, MissingToolError, PageTimeout
 from ..schema import Word
+from .frames import box_px_to_pt
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
 LOW_CONFIDENCE = 55.0  # below this mean word confidence, check the page's orientation
@@ -384,8 +385,7 @@ def data_to_result(data: dict, px_to_pt: float) -> OcrResult:
             conf = -1.0
         word = Word(
             text=token,
-            bbox=(round(x * px_to_pt, 2), round(y * px_to_pt, 2),
-                  round((x + w) * px_to_pt, 2), round((y + h) * px_to_pt, 2)),
+            bbox=box_px_to_pt((x, y, x + w, y + h), px_to_pt, 2),
             conf=round(conf, 1) if conf >= 0 else None,
             line=len(text_lines) - 1,
         )

@@ -18,6 +18,8 @@ import numpy as np
 from PIL import Image
 
 from ..schema import Table, TableCell, Word
+from .frames import (PointMove, box_move_centre, box_move_corners, box_pt_to_px, box_px_to_pt,
+                     rotate_point, straightened_to_page_affine)
 
 # OCR reads ruling lines crossing text as these glyphs; a word made only of them is a line.
 LINE_GLYPHS = frozenset("|¦[]{}")
@@ -344,14 +346,6 @@ def words_to_cell_text(words: list[tuple[float, float, float, float, str]]) -> s
     return "\n".join(" ".join(w[4] for w in sorted(ln, key=lambda w: w[0])) for ln in lines)
 
 
-def _rotate(x: float, y: float, deg: float, cx: float, cy: float) -> tuple[float, float]:
-    """Where (x, y) lands when the image is rotated by deg (counter-clockwise, as
-    PIL.Image.rotate) about (cx, cy)."""
-    t = math.radians(deg)
-    dx, dy = x - cx, y - cy
-    return cx + dx * math.cos(t) + dy * math.sin(t), cy - dx * math.sin(t) + dy * math.cos(t)
-
-
 @dataclass
 class GridTable:
     """One ruled table of a page: its column and row boundaries in deskewed pixels."""
@@ -374,11 +368,11 @@ class PageGrid:
 
     def to_page(self, x: float, y: float) -> tuple[float, float]:
         """Where a straightened-frame point lies on the page image as given."""
-        return _rotate(x, y, -self.skew, self.cx, self.cy)
+        return rotate_point(x, y, -self.skew, self.cx, self.cy)
 
     def to_grid(self, x: float, y: float) -> tuple[float, float]:
         """Where a page-image point lies in the straightened frame."""
-        return _rotate(x, y, self.skew, self.cx, self.cy)
+        return rotate_point(x, y, self.skew, self.cx, self.cy)
 
 
 # Quick check for ruling lines before any search (most body pages stop here): the longest
@@ -482,14 +476,12 @@ def _straighten(image: Image.Image, skew: float, tables: list[GridTable], tol: i
     w, h = image.size
     out = np.full((h, w), 255, dtype=np.uint8)
     cx, cy = w / 2, h / 2
-    c, s = math.cos(math.radians(-skew)), math.sin(math.radians(-skew))
     for gt in tables:
         x0, y0 = max(0, gt.xs[0] - tol), max(0, gt.ys[0] - tol)
         x1, y1 = min(w, gt.xs[-1] + tol + 1), min(h, gt.ys[-1] + tol + 1)
         # output (u, v) of the box is straightened point (x0 + u, y0 + v): its source on
         # the page is that point rotated back about the centre (see PageGrid.to_page)
-        data = (c, s, cx + (x0 - cx) * c + (y0 - cy) * s,
-                -s, c, cy - (x0 - cx) * s + (y0 - cy) * c)
+        data = straightened_to_page_affine(skew, cx, cy, x0, y0)
         box = image.transform((x1 - x0, y1 - y0), Image.AFFINE, data, resample=Image.BILINEAR,
                               fillcolor=255)
         out[y0:y1, x0:x1] = np.asarray(box)
@@ -503,10 +495,8 @@ def words_to_placed(words: list[Word], px_to_pt: float, grid: PageGrid) -> list[
     for wd in words:
         if not wd.text.strip():
             continue
-        x0, t, x1, b = (v / px_to_pt for v in wd.bbox)
-        mx, my = grid.to_grid((x0 + x1) / 2, (t + b) / 2)
-        hw, hh = (x1 - x0) / 2, (b - t) / 2
-        placed.append(Placed.of(mx - hw, my - hh, mx + hw, my + hh, wd.text, wd.conf))
+        box = box_move_centre(box_pt_to_px(wd.bbox, px_to_pt), grid.to_grid)
+        placed.append(Placed.of(*box, wd.text, wd.conf))
     return placed
 
 
@@ -518,8 +508,7 @@ def grid_to_tables(grid: PageGrid, placed: list["Placed"], px_to_pt: float) -> l
     for gt in grid.tables:
         spans = grid_to_cells(gt.xs, gt.ys, grid.dark, grid.tol, good)
         buckets = _assign_words(spans, gt.xs, gt.ys, placed)
-        tables.append(_build_table(spans, gt.xs, gt.ys, buckets, grid.skew, grid.cx, grid.cy,
-                                   px_to_pt))
+        tables.append(_build_table(spans, gt.xs, gt.ys, buckets, grid.to_page, px_to_pt))
     tables.sort(key=lambda t: (t.bbox or (0, 0, 0, 0))[1])
     return tables
 
@@ -604,14 +593,12 @@ def _assign_words(spans, xs, ys, placed: list[Placed]) -> list[_Bucket]:
     return buckets
 
 
-def _build_table(spans, xs, ys, buckets: list[_Bucket], skew, cx, cy, px_to_pt) -> Table:
+def _build_table(spans, xs, ys, buckets: list[_Bucket], to_page: PointMove, px_to_pt) -> Table:
     """Assemble a schema Table with boxes back in the page's (skewed) frame in points."""
     nr, nc = len(ys) - 1, len(xs) - 1
 
     def to_pt(x0: float, t: float, x1: float, b: float) -> tuple[float, float, float, float]:
-        pts = [_rotate(x, y, -skew, cx, cy) for x, y in ((x0, t), (x1, t), (x0, b), (x1, b))]
-        return (round(min(p[0] for p in pts) * px_to_pt, 2), round(min(p[1] for p in pts) * px_to_pt, 2),
-                round(max(p[0] for p in pts) * px_to_pt, 2), round(max(p[1] for p in pts) * px_to_pt, 2))
+        return box_px_to_pt(box_move_corners((x0, t, x1, b), to_page), px_to_pt, 2)
 
     cells = [
         TableCell(row=r, col=c, row_span=rs, col_span=cs, text=words_to_cell_text(buckets[i].words),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .frames import box_pt_to_px, box_px_to_pt, box_shift, grid_pt_box_to_page_pt, page_pt_box_to_grid_pt
 from .ocr import LOW_CONFIDENCE, OcrEngine, OcrResult
 from ..schema import Table, Word
 
@@ -78,7 +79,7 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     for (row_image, slots), r in zip(rows, results):
         ink = np.asarray(row_image) < 128
         for w in r.words:
-            px = tuple(v / px_to_pt for v in w.bbox)
+            px = box_pt_to_px(w.bbox, px_to_pt)
             box = row_box_to_page(px, slots, ink)
             cells.append(Placed.of(*box, word_to_barred(w.text, ink, px), w.conf, ruled=False))
     tables = grid_to_tables(grid, cells, px_to_pt)
@@ -90,8 +91,8 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
     # on the page as given, like the page's words: the page pass was read unstraightened,
     # the cells' specks are moved back from the straightened frame
     dropped = [w.model_copy(update={"line": -1}) for w in page.words if _speck(w)]
-    dropped += [_to_page(Word(text=p.text, bbox=(p.x0 * px_to_pt, p.t * px_to_pt, p.x1 * px_to_pt,
-                                                 p.b * px_to_pt), conf=p.conf, line=-1), grid, px_to_pt)
+    dropped += [_to_page(Word(text=p.text, bbox=box_px_to_pt((p.x0, p.t, p.x1, p.b), px_to_pt),
+                              conf=p.conf, line=-1), grid, px_to_pt)
                 for p in cells if p.noise and p.text]
     for gt in reversed(grid.tables):  # bottom table first: insertion points stay valid
         x0, t, x1, b = gt.xs[0], gt.ys[0], gt.xs[-1], gt.ys[-1]
@@ -99,8 +100,8 @@ def _read(image, dpi: int, engine: OcrEngine, timeout: float | None) -> PageRead
                   and t <= (p.t + p.b) / 2 <= b]
         at = next((i for i, ln in enumerate(lines) if ln and min(w.bbox[1] for w in ln) / px_to_pt > t),
                   len(lines))
-        table_lines = [[Word(text=p.text, bbox=(p.x0 * px_to_pt, p.t * px_to_pt, p.x1 * px_to_pt,
-                                                p.b * px_to_pt), conf=p.conf, line=0)
+        table_lines = [[Word(text=p.text, bbox=box_px_to_pt((p.x0, p.t, p.x1, p.b), px_to_pt),
+                             conf=p.conf, line=0)
                         for p in ln] for ln in placed_to_lines(inside)]
         lines[at:at] = [[], *table_lines, []]
     text, words = _lines_to_page(lines, grid, px_to_pt)
@@ -114,9 +115,7 @@ def _shifted(result: OcrResult, dx: float, dy: float) -> OcrResult:
     page the crop was cut from."""
     if not dx and not dy:
         return result
-    words = [w.model_copy(update={"bbox": (round(w.bbox[0] + dx, 2), round(w.bbox[1] + dy, 2),
-                                           round(w.bbox[2] + dx, 2), round(w.bbox[3] + dy, 2))})
-             for w in result.words]
+    words = [w.model_copy(update={"bbox": box_shift(w.bbox, dx, dy, 2)}) for w in result.words]
     return OcrResult(result.text, words, result.confidence, result.rotation, list(result.warnings))
 
 
@@ -128,22 +127,14 @@ def _speck(word: Word) -> bool:
 def _to_grid(word: Word, grid, px_to_pt: float) -> Word:
     """The word with its box moved from the page image as given into the grid's
     straightened frame (centre rotated, size kept; points)."""
-    x0, t, x1, b = (v / px_to_pt for v in word.bbox)
-    mx, my = grid.to_grid((x0 + x1) / 2, (t + b) / 2)
-    hw, hh = (x1 - x0) / 2, (b - t) / 2
-    return word.model_copy(update={"bbox": ((mx - hw) * px_to_pt, (my - hh) * px_to_pt,
-                                            (mx + hw) * px_to_pt, (my + hh) * px_to_pt)})
+    return word.model_copy(update={"bbox": page_pt_box_to_grid_pt(word.bbox, grid.to_grid, px_to_pt)})
 
 
 def _to_page(word: Word, grid, px_to_pt: float) -> Word:
     """The word with its box moved from the grid's straightened frame back onto the page
     image as given (centre rotated, size kept; points, rounded to 0.01)."""
-    x0, t, x1, b = (v / px_to_pt for v in word.bbox)
-    mx, my = grid.to_page((x0 + x1) / 2, (t + b) / 2)
-    hw, hh = (x1 - x0) / 2, (b - t) / 2
     return Word(text=word.text, conf=word.conf, line=word.line,
-                bbox=(round((mx - hw) * px_to_pt, 2), round((my - hh) * px_to_pt, 2),
-                      round((mx + hw) * px_to_pt, 2), round((my + hh) * px_to_pt, 2)))
+                bbox=grid_pt_box_to_page_pt(word.bbox, grid.to_page, px_to_pt))
 
 
 def _trimmed(word: Word) -> Word:
