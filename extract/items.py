@@ -19,7 +19,7 @@ from ..schema import Deadline, ErrorInfo, Target, TargetValue, Task, UnitRef
 from .raw_items import RawItem
 
 # Layout confidence: how much a reader's row reconstruction can be trusted.
-LAYOUT_CONFIDENCE = {"pdf-table": 0.95, "image-grid": 0.85, "text-table": 0.9, "list": 0.9, "prose": 0.75,
+LAYOUT_CONFIDENCE = {"pdf-table": 0.95, "docx-table": 0.95, "image-grid": 0.85, "text-table": 0.9, "list": 0.9, "prose": 0.75,
                      "flat-text": 0.6}
 
 

@@ -25,4 +25,4 @@ class RawItem:
     cells: dict[str, str] = field(default_factory=dict)  # role -> cell text as printed
     provenance: Provenance = field(default_factory=Provenance)
     warnings: list[str] = field(default_factory=list)
-    layout: str = ""  # which reader produced it: pdf-table, image-grid, flat-text, list, prose
+    layout: str = ""  # which reader produced it: pdf-table, docx-table, image-grid, flat-text, list, prose

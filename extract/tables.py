@@ -639,7 +639,7 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
                 for hp, htop, name in headings:
                     if hp < page.number or (hp == page.number and (htop < 0 or htop <= top)):
                         appendix = name
-                method = "image-grid" if table.method == "image-grid" else "pdf-table"
+                method = {"image-grid": "image-grid", "docx": "docx-table"}.get(table.method, "pdf-table")
                 groups.append((layout, appendix, rows, method))
             prev_page = page.number
     items: list[RawItem] = []

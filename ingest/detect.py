@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import struct
+import zipfile
 from pathlib import Path
 
 from ..core.errors import IngestError
@@ -21,7 +22,14 @@ BMP_DIB_SIZES = {12, 40, 52, 56, 64, 108, 124}
 PDF_TAIL = 1024  # a PDF ends with "%%EOF" (and maybe a few bytes of line ends) in this
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
-INPUT_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | {".txt", ".text"}
+WORD_SUFFIXES = {".docx", ".doc", ".docm", ".dot", ".dotx"}
+INPUT_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | WORD_SUFFIXES | {".txt", ".text"}
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .doc, .xls, encrypted .docx
+WORD_STREAM = "WordDocument".encode("utf-16-le")  # the stream every Word 97-2003 file has
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # a password-protected .docx
+RTF_MAGIC = b"{\\rtf"
+OLE2_DIRECTORY_SECTORS = 4  # directory sectors read: the root's first entries name the streams
 
 
 def _is_pdf_header(head: bytes, tail: bytes | None) -> bool:
@@ -66,8 +74,49 @@ def bytes_to_kind(head: bytes, tail: bytes | None = None, size: int | None = Non
     return None
 
 
+def zip_to_kind(path: Path) -> str | None:
+    """Given a ZIP file, return 'docx' when it is a Word package (its main part
+    word/document.xml, or the part [Content_Types].xml names as a document's main part), else
+    None (another ZIP: a spreadsheet, an archive)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "[Content_Types].xml" in names:
+                types = z.read("[Content_Types].xml")[:200_000]
+                if b"wordprocessingml.document.main" in types or b"ms-word.document.macroEnabled.main" in types:
+                    return "docx"
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        return None
+    return None
+
+
+def ole2_to_kind(path: Path, head: bytes) -> str | None:
+    """Given a compound file (OLE2) and its first bytes, return 'doc' when its directory
+    names a WordDocument stream, 'encrypted-docx' for an EncryptedPackage, else None."""
+    if len(head) < 0x34:
+        return None
+    sector = 1 << struct.unpack("<H", head[0x1E:0x20])[0]
+    first_dir = struct.unpack("<I", head[0x30:0x34])[0]
+    if sector not in (512, 4096) or first_dir >= 0xFFFFFFFA:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            fh.seek((first_dir + 1) * sector)
+            directory = fh.read(sector * OLE2_DIRECTORY_SECTORS)
+    except OSError:
+        return None
+    if WORD_STREAM in directory:
+        return "doc"
+    if ENCRYPTED_STREAM in directory:
+        return "encrypted-docx"
+    return None
+
+
 def sniff_kind(path: Path) -> str:
-    """Given a path, return the input kind 'pdf', 'image' or 'text', or raise IngestError."""
+    """Given a path, return the input kind 'pdf', 'image', 'docx', 'doc' or 'text', or raise
+    IngestError."""
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -85,6 +134,24 @@ def sniff_kind(path: Path) -> str:
                           code="empty-file")
     kind = bytes_to_kind(head, tail, size)
     suffix = path.suffix.lower()
+    if kind is None and head.startswith(ZIP_MAGIC):
+        kind = zip_to_kind(path)
+        if kind is None and suffix in WORD_SUFFIXES:
+            raise IngestError(f"{path.name} is named {suffix} but is a ZIP archive without a Word "
+                              "document in it", hint="it may be a spreadsheet, a presentation or "
+                              "an archive renamed; open it to see what it is", code="not-a-word-file")
+    elif kind is None and head.startswith(OLE2_MAGIC):
+        kind = ole2_to_kind(path, head)
+        if kind == "encrypted-docx":
+            raise IngestError(f"{path.name} is a password-protected Word document",
+                              hint="open it with its password and save it without one, then retry",
+                              code="encrypted-docx")
+        if kind is None and suffix in WORD_SUFFIXES:
+            raise IngestError(f"{path.name} is named {suffix} but is an Office file that is not a "
+                              "Word document", hint="it may be an Excel or PowerPoint file renamed",
+                              code="not-a-word-file")
+    elif kind is None and head.startswith(RTF_MAGIC):
+        kind = "doc"  # Rich Text, often saved as .doc: LibreOffice converts it as it does .doc
     if kind is None:
         if suffix in PDF_SUFFIXES:
             raise IngestError(

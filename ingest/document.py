@@ -66,6 +66,8 @@ def plan_document(path: Path, settings, sha256: str | None = None) -> tuple[Docu
     jobs: list[PageJob] = []
     if kind == "text":
         _plan_text(path, doc)
+    elif kind in ("docx", "doc"):
+        _plan_word(path, doc, kind)
     else:
         try:
             jobs = _plan_pdf(path, doc, settings) if kind == "pdf" else _plan_image(path, doc, settings)
@@ -103,6 +105,19 @@ def _plan_text(path: Path, doc: Document) -> None:
         doc.pages.append(Page(number=i, method="text", raw_text=text, text=text,
                               encoding=encoding if encoding not in ("utf-8", "ascii") else None,
                               decision="plain-text input"))
+
+
+def _plan_word(path: Path, doc: Document, kind: str) -> None:
+    from .word import read_doc, read_docx
+
+    if kind == "doc":
+        pages, decision = read_doc(path), "Word document converted to .docx by LibreOffice"
+    else:
+        pages, decision = read_docx(path), "Word document"
+    for wp in pages:
+        doc.pages.append(Page(number=wp.number, method="text", raw_text=wp.text, text=wp.text,
+                              width=wp.width, height=wp.height, tables=wp.tables,
+                              decision=f"{decision}: paragraphs and table cells"))
 
 
 def _plan_pdf(path: Path, doc: Document, settings) -> list[PageJob]:

@@ -183,13 +183,13 @@ class ReviewSite:
                        | {u.name for u in doc.units})
         return self.env.get_template("review_document.html").render(
             name=name, doc=doc, refs=refs, token=self.token, reviewer=self.reviewer, order=order,
-            units=units, has_image=self.source(doc) is not None and doc.source.kind != "text",
+            units=units, has_image=self.source(doc) is not None and doc.source.kind in ("pdf", "image"),
             item_status=item_status, status=doc.review.status if doc.review else "not-reviewed")
 
     def item_fragment(self, name: str, doc: Document, ref: ItemRef, deleted: bool = False) -> str:
         macros = self.env.get_template("review_item.html")
         return str(macros.module.item(name, ref, doc, self.token,
-                                      self.source(doc) is not None and doc.source.kind != "text",
+                                      self.source(doc) is not None and doc.source.kind in ("pdf", "image"),
                                       item_status, deleted))
 
     def crop_png(self, name: str, item_id: str) -> bytes:
@@ -199,7 +199,7 @@ class ReviewSite:
         ref = self.find(doc, item_id)
         prov = ref.item.provenance
         src = self.source(doc)
-        if src is None or doc.source.kind == "text" or not prov.page or not prov.bbox:
+        if src is None or doc.source.kind not in ("pdf", "image") or not prov.page or not prov.bbox:
             raise ReviewError(HTTPStatus.NOT_FOUND, "không có ảnh trang cho mục này")
         widths = {p.number: p.width for p in doc.pages if p.width}
         img, px_per_pt = source_page_to_image(src, prov.page, widths.get(prov.page))

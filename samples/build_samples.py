@@ -43,6 +43,7 @@ FONTS = {
     "BI": FONT_DIR / "LiberationSerif-BoldItalic.ttf",
 }
 LEGACY_FONT = FONT_DIR / "DejaVuSans.ttf"  # covers every Latin-1 glyph TCVN3 bytes map to
+WORD_PLAN = "000-cho-don"  # the plan also built as a .docx: a target table and a task table
 CREATED = dt.datetime(2025, 9, 30, 8, 0, 0, tzinfo=dt.timezone.utc)
 SCAN_DPI = 200
 SHORT_SCAN_PLAN = "001-son-la"
@@ -440,6 +441,150 @@ def plan_to_pdf_bytes(plan: Plan, records: dict) -> bytes:
     return bytes(pdf.output())
 
 
+# --- Word --------------------------------------------------------------------------------
+DOCX_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every ZIP member's date: the bytes do not depend on the clock
+
+
+def _docx_cell(cell, text: str, bold: bool = False, align: str | None = None, size: float = 11) -> None:
+    """Write text into a python-docx cell, one paragraph per line."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    for i, line in enumerate(text.split("\n")):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        run = p.add_run(line)
+        run.bold, run.font.size = bold, Pt(size)
+        if align:
+            p.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
+
+
+def _docx_paragraph(document, text: str, bold: bool = False, italic: bool = False,
+                    align: str | None = None, size: float = 13):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = document.add_paragraph()
+    run = p.add_run(text)
+    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    if align:
+        p.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
+    return p
+
+
+def plan_to_docx_bytes(plan: Plan, records: dict) -> bytes:
+    """Given a plan layout and its records, return the plan as a Word document laid out as an
+    office types it: the header and the signature block in borderless two-column tables,
+    paragraphs, each appendix in a landscape section with a ruled table (header row, section
+    rows merged across the table). Core properties and ZIP dates are fixed, members stored
+    (no compression library decides the bytes)."""
+    import docx
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    document = docx.Document()
+    props = document.core_properties
+    props.author = props.last_modified_by = "kehoach samples/build_samples.py"
+    props.created = props.modified = props.last_printed = CREATED.replace(tzinfo=None)
+    props.revision = 1
+    props.title = plan.id
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(25), Mm(18)
+    section.top_margin, section.bottom_margin = Mm(18), Mm(18)
+
+    h = plan.header
+    head = document.add_table(rows=2, cols=2)
+    _docx_cell(head.cell(0, 0), "\n".join(h.left), bold=True, align="CENTER", size=12)
+    _docx_cell(head.cell(0, 1), "\n".join(h.right), bold=True, align="CENTER", size=12)
+    _docx_cell(head.cell(1, 0), h.number, align="CENTER", size=13)
+    _docx_cell(head.cell(1, 1), h.dateline, align="CENTER", size=13)
+    title = [" ".join(nfc(l).split()) for l in corpus_lines(plan, plan.title) if l.strip()]
+    _docx_paragraph(document, title[0], bold=True, align="CENTER", size=14)
+    _docx_paragraph(document, " ".join(title[1:]), bold=True, align="CENTER")
+    body = corpus_lines(plan, plan.body, plan.footnotes)
+    for style, text in lines_to_paragraphs(body, plan.blank_line_paragraphs):
+        _docx_paragraph(document, text, bold=style != "body", align="JUSTIFY")
+    closing = document.add_table(rows=1, cols=2)
+    _docx_cell(closing.cell(0, 0), "Nơi nhận:\n" + "\n".join(plan.recipients), size=11)
+    _docx_cell(closing.cell(0, 1), "\n".join(plan.signature), bold=True, align="CENTER", size=13)
+    for app in plan.appendices:
+        new = document.add_section(WD_SECTION.NEW_PAGE)
+        if app.orientation == "L":
+            new.orientation, new.page_width, new.page_height = WD_ORIENT.LANDSCAPE, Mm(297), Mm(210)
+        else:
+            new.orientation, new.page_width, new.page_height = WD_ORIENT.PORTRAIT, Mm(210), Mm(297)
+        if not app.heading or app.heading[0].upper() != app.name.upper():
+            _docx_paragraph(document, app.name, bold=True, align="CENTER")
+        for line in app.heading:
+            _docx_paragraph(document, line, bold=True, align="CENTER")
+        if app.subheading:
+            _docx_paragraph(document, app.subheading, italic=True, align="CENTER", size=12)
+        items = appendix_items(records, app)
+        if app.layout == "list":
+            section_, k = None, -1
+            for it in items:
+                if it.get("section") != section_:
+                    section_, k = it.get("section"), k + 1
+                    _docx_paragraph(document, f"{section_label(app.section_numerals, k)}. {section_}", bold=True)
+                _docx_paragraph(document, f"{it.get('ordinal')}. {it['text']}", align="JUSTIFY")
+                for field, label in app.list_labels.items():
+                    value = item_to_cell(plan, it, field, app.unit_joiner)
+                    if value:
+                        _docx_paragraph(document, f"- {label}: {value}.", align="JUSTIFY")
+        else:
+            _docx_appendix_table(document, plan, app, items)
+        if app.footer:
+            _docx_paragraph(document, app.footer, italic=True, size=12)
+    buf = io.BytesIO()
+    document.save(buf)
+    return zip_with_fixed_dates(buf.getvalue())
+
+
+def _docx_appendix_table(document, plan: Plan, app: Appendix, items: list[dict]) -> None:
+    """An appendix as a ruled Word table: a header row, section rows one merged cell across
+    the table (or numeral + merged rest), an item per row."""
+    from docx.shared import Mm
+
+    n = len(app.columns)
+    table = document.add_table(rows=1, cols=n)
+    table.style = "Table Grid"
+    centred = {"ordinal", "deadline", "deadline_and_notes"} | {c.field for c in app.columns if c.field.startswith("year:")}
+    for k, c in enumerate(app.columns):
+        table.columns[k].width = Mm(c.width)
+        _docx_cell(table.cell(0, k), c.title, bold=True, align="CENTER")
+    section, k = None, -1
+    for it in items:
+        if it.get("section") != section:
+            section, k = it.get("section"), k + 1
+            cells = table.add_row().cells
+            label = section_label(app.section_numerals, k)
+            if app.section_numerals in ("roman", "arabic"):
+                _docx_cell(cells[0], label, bold=True, align="CENTER")
+                _docx_cell(cells[1].merge(cells[n - 1]), section or "", bold=True)
+            elif app.section_numerals == "thu":
+                _docx_cell(cells[0].merge(cells[n - 1]), f"{label}: {section}", bold=True)
+            else:
+                _docx_cell(cells[0].merge(cells[n - 1]), section or "", bold=True)
+        cells = table.add_row().cells
+        for j, c in enumerate(app.columns):
+            _docx_cell(cells[j], item_to_cell(plan, it, c.field, app.unit_joiner),
+                       align="CENTER" if c.field in centred else None)
+
+
+def zip_with_fixed_dates(data: bytes) -> bytes:
+    """Given a ZIP (an Office package), return it with the same members in the same order,
+    each dated DOCX_ZIP_TIME and stored."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=DOCX_ZIP_TIME)
+            member.external_attr = 0o644 << 16
+            dst.writestr(member, src.read(info.filename))
+    return out.getvalue()
+
+
 # --- scans -------------------------------------------------------------------------------
 def pdf_pages_to_images(pdf_bytes: bytes, pages: list[int] | None = None, dpi: int = SCAN_DPI):
     """Given PDF bytes and 0-based page indexes (None = all), return greyscale page images."""
@@ -692,6 +837,18 @@ class Builder:
                     self.write(self.out / name, data)
                 self.write_expected(pid, plan, load_records(pid), source_of(self.out / name, data, "pdf", self.page_count(data)))
 
+    def build_word(self) -> None:
+        """The Word sample: WORD_PLAN typed in Word (same items as its PDF)."""
+        pid = WORD_PLAN
+        name = f"{pid}.word.docx"
+        if not (self.wanted(name) or self.wanted(f"{pid}.word.expected.json")):
+            return
+        plan, records = self.plans[pid], load_records(pid)
+        data = plan_to_docx_bytes(plan, records)
+        if self.wanted(name):
+            self.write(self.out / name, data)
+        self.write_expected(f"{pid}.word", plan, records, source_of(self.out / name, data, "docx", 1 + len(plan.appendices)))  # a page per section
+
     def build_short_scan(self) -> None:
         pid = SHORT_SCAN_PLAN
         name = f"{pid}.scan-short.pdf"
@@ -776,6 +933,7 @@ class Builder:
 
     def build_all(self) -> None:
         self.build_born_digital()
+        self.build_word()
         self.build_short_scan()
         self.build_fixtures()
         self.build_images()

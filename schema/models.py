@@ -18,7 +18,7 @@ SCHEMA_VERSION = "1.1"  # 1.1: pages[].error is an ErrorInfo (was "code: message
 BBox = tuple[float, float, float, float]
 
 PageMethod = Literal["text", "ocr"]
-SourceKind = Literal["pdf", "image", "text"]
+SourceKind = Literal["pdf", "image", "text", "docx", "doc"]  # doc: converted by LibreOffice
 Status = Literal["success", "partial", "failure"]
 DeadlineKind = Literal[
     "date", "month", "quarter", "year", "multiple", "recurring", "conditional", "none"
@@ -51,13 +51,14 @@ class TableCell(_Model):
 
 
 class Table(_Model):
-    """A ruled table found on a page (text-layer ruling lines or grid lines in a scan)."""
+    """A ruled table found on a page (text-layer ruling lines or grid lines in a scan), or a
+    Word table (method docx: Word's own cells, merged ones once with their spans, no boxes)."""
 
     bbox: Optional[BBox] = None
     n_rows: int
     n_cols: int
     cells: list[TableCell] = Field(default_factory=list)
-    method: Literal["pdf-ruling", "image-grid"] = "pdf-ruling"
+    method: Literal["pdf-ruling", "image-grid", "docx"] = "pdf-ruling"
 
     def rows(self) -> list[list[str]]:
         """Return the table as a dense grid of cell texts ('' where no cell)."""

@@ -30,7 +30,8 @@ def sample(name: str) -> Path:
 # --- determinism -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["001-son-la.pdf", "001-son-la.scan-short.pdf", "plan-tcvn3.txt",
-                                  "mixed-text-scan.pdf", "tcvn3-text-layer.pdf"])
+                                  "mixed-text-scan.pdf", "tcvn3-text-layer.pdf",
+                                  "000-cho-don.word.docx"])
 def test_rebuild_gives_identical_bytes(tmp_path, name):
     bs.main(["--out", str(tmp_path), "--only", name])
     built = next(tmp_path.rglob(name))

@@ -1,0 +1,147 @@
+"""Word inputs: a .docx is read by python-docx into paragraph lines and Word's own table cells
+(merged cells once, spanning), goes through the same normalize and extract stages as a PDF and
+gives the same items; a .doc needs LibreOffice, and says so when it is missing."""
+from __future__ import annotations
+
+import json
+import struct
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_BREAK
+
+import kehoach
+from kehoach.core.errors import IngestError, MissingToolError
+from kehoach.ingest.detect import sniff_kind
+from kehoach.ingest.word import read_docx
+from kehoach.outputs.compare import compare_records
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="module")
+def word_and_pdf():
+    return (kehoach.read(SAMPLES / "000-cho-don.word.docx", restore=False),
+            kehoach.read(SAMPLES / "000-cho-don.pdf", restore=False))
+
+
+def test_docx_gives_the_same_targets_and_tasks_as_its_pdf(word_and_pdf):
+    word, pdf = word_and_pdf
+    assert word.source.kind == "docx" and word.status == "success"
+    assert (len(word.targets), len(word.tasks)) == (len(pdf.targets), len(pdf.tasks)) == (6, 24)
+    score = compare_records(pdf, word)
+    for kind in (score.targets, score.tasks):
+        assert (kind.items.fp, kind.items.fn) == (0, 0)
+        assert all(sim == 1.0 for _, _, sim in kind.pairs)  # item texts equal
+        for f in (kind.deadline, kind.lead_units, kind.cooperating_units, kind.values):
+            assert f.correct == f.total
+    assert all(score.metadata.values()), score.metadata
+    assert [t.deadline.end for t in word.tasks] == [t.deadline.end for t in pdf.tasks]
+    assert [[u.name for u in t.lead_units] for t in word.tasks] == [[u.name for u in t.lead_units] for t in pdf.tasks]
+    assert [[v.value for v in t.values] for t in word.targets] == [[v.value for v in t.values] for t in pdf.targets]
+
+
+def test_docx_pages_are_its_sections_and_tables_are_words_cells(word_and_pdf):
+    word, _ = word_and_pdf
+    # the body, then each appendix in its section (Phụ lục II landscape), sized as Word sets them
+    assert [p.number for p in word.pages] == [1, 2, 3] and word.source.pages == 3
+    assert [(p.width, p.height) for p in word.pages] == [(595.3, 841.9), (595.3, 841.9), (841.9, 595.3)]
+    assert all(t.method == "docx" for p in word.pages for t in p.tables)
+    table = word.pages[2].tables[0]
+    assert table.cells[0].text.startswith("TT")
+    section_rows = [c for c in table.cells if c.col == 1 and c.col_span == table.n_cols - 1]
+    assert section_rows, "section rows are one merged cell across the item columns"
+    task = word.tasks[0]
+    assert task.provenance.page == 3 and task.provenance.source.startswith(task.ordinal or "")
+    assert "KẾ HOẠCH" in word.pages[0].text
+
+
+def _merged_docx(path: Path) -> Path:
+    d = docx.Document()
+    d.add_paragraph("Trước bảng")
+    t = d.add_table(rows=4, cols=3)
+    for r, row in enumerate([["TT", "Nhiệm vụ", "Chủ trì"], ["1", "Việc một", "Sở A"],
+                             ["2", "Việc hai", ""], ["3", "Việc ba", "Sở B"]]):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+    t.cell(1, 2).merge(t.cell(2, 2))          # "Sở A" leads tasks 1 and 2: one cell, two rows
+    t.cell(3, 0).merge(t.cell(3, 1)).text = "Việc ba gộp"  # two columns, one cell
+    run = d.add_paragraph("Cuối trang một").add_run()
+    run.add_break(WD_BREAK.PAGE)
+    d.add_paragraph("Trang hai")
+    d.add_section(WD_SECTION.NEW_PAGE)
+    d.add_paragraph("Trang ba")
+    d.add_section(WD_SECTION.CONTINUOUS)
+    d.add_paragraph("Vẫn trang ba")
+    d.save(path)
+    return path
+
+
+def test_merged_cells_are_read_once_with_their_spans(tmp_path):
+    pages = read_docx(_merged_docx(tmp_path / "m.docx"))
+    table = pages[0].tables[0]
+    spans = {(c.row, c.col, c.row_span, c.col_span): c.text for c in table.cells}
+    assert spans[(1, 2, 2, 1)] == "Sở A"  # once, on two rows
+    assert not any(c.row == 2 and c.col == 2 for c in table.cells)
+    assert spans[(3, 0, 1, 2)] == "Việc ba gộp"  # once, on two columns
+    assert (table.n_rows, table.n_cols) == (4, 3)
+    assert [p.text.splitlines()[-1] for p in pages] == ["Cuối trang một", "Trang hai", "Vẫn trang ba"]
+
+
+def test_docx_is_detected_by_content(tmp_path):
+    path = _merged_docx(tmp_path / "m.docx")
+    renamed = tmp_path / "ke-hoach.bin"
+    renamed.write_bytes(path.read_bytes())
+    assert sniff_kind(renamed) == "docx"
+    xlsx_named_docx = tmp_path / "bang.docx"
+    with zipfile.ZipFile(xlsx_named_docx, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(IngestError) as err:
+        sniff_kind(xlsx_named_docx)
+    assert err.value.code == "not-a-word-file"
+
+
+def _compound_file(stream: str) -> bytes:
+    """A minimal compound (OLE2) file whose directory names one stream, as Word 97-2003
+    files name 'WordDocument' (its content is not a document: for detection only)."""
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    header = (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    fat = struct.pack("<III", 0xFFFFFFFD, end, end) + struct.pack("<I", free) * 125
+
+    def entry(name: str, kind: int, child: int = free) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1)
+                + struct.pack("<III", free, free, child) + bytes(16 + 4 + 16)
+                + struct.pack("<IQ", end, 0))
+
+    directory = entry("Root Entry", 5, child=1) + entry(stream, 2) + bytes(256)
+    return header + fat + directory
+
+
+def test_doc_without_libreoffice_is_an_error_record_saying_what_to_install(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kehoach.cli import app
+
+    doc = tmp_path / "ke-hoach-cu.doc"
+    doc.write_bytes(_compound_file("WordDocument"))
+    assert sniff_kind(doc) == "doc"
+    xls = tmp_path / "bang.doc"
+    xls.write_bytes(_compound_file("Workbook"))
+    with pytest.raises(IngestError):
+        sniff_kind(xls)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))  # no soffice, no libreoffice
+    with pytest.raises(MissingToolError) as err:
+        kehoach.read(doc, restore=False)
+    assert "libreoffice" in err.value.hint.lower()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["ingest", str(doc), "--out", str(out), "--no-restore", "--jobs", "1"])
+    assert result.exit_code == 3, result.output
+    record = json.loads((out / "ke-hoach-cu.error.json").read_text("utf-8"))
+    assert record["error"]["code"] == "missing-tool" and "libreoffice" in record["error"]["hint"].lower()
