@@ -770,6 +770,7 @@ def audit_cmd(
     min_f1: Optional[float] = typer.Option(None, "--min-f1", help="exit 1 when pooled item F1 is below this (0-1)"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
     records: Optional[Path] = typer.Option(None, "--records", help="score the records already in this folder (written by `kehoach ingest SAMPLES --out FOLDER`) instead of running the pipeline"),
+    reviewed: Optional[Path] = typer.Option(None, "--reviewed", help="score the current extraction against the records of this folder that reviewers marked reviewed (kehoach review): no expected files needed"),
 ) -> None:
     """Run the pipeline on the samples, score against expected records, write audit.json + audit.html.
 
@@ -779,9 +780,24 @@ def audit_cmd(
     Example:
       kehoach audit samples --out audit --min-f1 0.95
       kehoach audit samples --records out
+      kehoach audit --reviewed out       (reviewed records are the expected ones)
     """
     from .outputs import audit
 
+    if reviewed is not None:
+        if not reviewed.is_dir():
+            _fail(UsageError(f"no such folder: {reviewed}"))
+        result = audit.run_reviewed_audit(reviewed)
+        if not result.documents:
+            _fail(UsageError(f"no reviewed record in {reviewed} (kehoach review marks a record "
+                             "reviewed when its items are accepted)"))
+        json_path, html_path = audit.write_reports(result, out, min_f1)
+        typer.echo(audit.result_to_table(result))
+        typer.echo(f"-> {json_path}, {html_path}")
+        if min_f1 is not None and result.f1 < min_f1:
+            typer.echo(f"kehoach: item F1 {result.f1:.3f} is below --min-f1 {min_f1}", err=True)
+            raise typer.Exit(1)
+        raise typer.Exit(0)
     if not samples_dir.is_dir():
         _fail(UsageError(f"no such folder: {samples_dir}"))
     if records is not None and not records.is_dir():
@@ -854,9 +870,9 @@ def report_cmd(
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
-        _fail(UsageProblem(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}"))
+        _fail(UsageError(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}"))
     if out.is_dir() or not out.parent.is_dir():
-        _fail(UsageProblem(f"--out {out}: give an .html file in an existing folder"))
+        _fail(UsageError(f"--out {out}: give an .html file in an existing folder"))
     read = _read_records_or_exit(out_dir)
     names = [(p.name.removesuffix(".json"), d) for p, d in read.documents]
     report = documents_to_report(names, day)

@@ -154,6 +154,30 @@ def run_audit(samples_dir: Path, process: Optional[Processor] = None, *, jobs: i
     return AuditResult([audit_pair(p, process) for p in pairs], missing)
 
 
+def run_reviewed_audit(records_dir: Path) -> AuditResult:
+    """Given a folder of records, score the current extraction of each reviewed record (made
+    again from its saved pages with the current rules, without its corrections) against the
+    record as reviewers left it: an office's own gold. Items deleted in review count as
+    extracted in error, items added as missed, corrected fields as wrong values."""
+    from ..pipeline.record_files import paths_to_documents
+    from ..pipeline.rerun import reextract
+
+    read = paths_to_documents([records_dir])
+    audits = []
+    for path, doc in read.documents:
+        if not (doc.review and doc.review.status == "reviewed"):
+            continue
+        pair = SamplePair(Path(doc.source.path), path)
+        try:
+            actual = reextract(doc)
+        except Exception as exc:  # noqa: BLE001 - a failed record is a finding, not a crash
+            audits.append(DocumentAudit(pair, compare_records(doc, {"targets": [], "tasks": []}),
+                                        None, f"{type(exc).__name__}: {exc}"))
+            continue
+        audits.append(DocumentAudit(pair, compare_records(doc, actual), actual))
+    return AuditResult(audits, [f"{p.name}: {why}" for p, why in read.unreadable])
+
+
 @dataclass
 class FieldPRF:
     """End-to-end P/R/F1 of one field; ``right`` may be fractional (cooperating units score a set F1)."""

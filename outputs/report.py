@@ -56,6 +56,16 @@ def task_due(task: Task, as_of: dt.date) -> str:
     return "quarter" if end <= quarter_end(as_of) else "later"
 
 
+def unit_label(unit) -> str:
+    """A unit as the report names it: its name, and its place when the name does not say it
+    ('Công an xã' of two communes are two units)."""
+    from ..core.folding import fold
+
+    if unit.place and fold(unit.place) not in fold(unit.name):
+        return f"{unit.name} ({unit.place})"
+    return unit.name
+
+
 @dataclass
 class Counts:
     tasks: int = 0
@@ -122,7 +132,7 @@ def documents_to_report(docs: Iterable[tuple[str, Document]], as_of: dt.date) ->
             due = task_due(task, as_of)
             counts.add(due)
             report.total.add(due)
-            lead = [u.name for u in task.lead_units] or [NO_UNIT]
+            lead = [unit_label(u) for u in task.lead_units] or [NO_UNIT]
             for unit in dict.fromkeys(lead):
                 by_unit[unit].add(due)
             d = task.deadline

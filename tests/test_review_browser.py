@@ -203,6 +203,16 @@ def test_a_reviewer_session_in_a_real_browser(out, server, browser, postgres_url
         assert t[2].id not in rows
         assert all(r.reviewed for r in rows.values()) and len(rows) == len(t)
 
+    # the reviewed record is the office's own gold: the current extraction scored against it
+    res = runner.invoke(app, ["audit", "--reviewed", str(out), "--out", str(tmp_path / "audit")])
+    assert res.exit_code == 0, res.output
+    scored = json.loads((tmp_path / "audit" / "audit.json").read_text(encoding="utf-8"))
+    tasks = scored["overall"]["tasks"]
+    assert (tasks["items"]["fp"], tasks["items"]["fn"]) == (1, 1)  # the deleted one, the added one
+    lead, deadline = tasks["fields"]["lead_units"], tasks["fields"]["deadline"]
+    assert lead["right"] == lead["extracted"] - 2  # the corrected lead and the deleted item
+    assert deadline["right"] == deadline["extracted"] - 2
+
 
 def test_the_report_opens_with_its_charts_and_counts_as_sql_does(tmp_path, browser):
     out = tmp_path / "out"

@@ -132,3 +132,18 @@ def test_the_form_fallback_without_javascript_redirects_back(served):
 def test_review_command_refuses_a_missing_folder(tmp_path):
     res = runner.invoke(app, ["review", str(tmp_path / "none")])
     assert res.exit_code == 2
+
+
+def test_the_report_escapes_plan_text(ingested, tmp_path):
+    html = tmp_path / "report.html"
+    res = runner.invoke(app, ["report", str(ingested), "--out", str(html), "--as-of", "2030-01-01"])
+    assert res.exit_code == 0, res.output
+    text = html.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # the task is listed: overdue by 2030
+    assert "<script" not in text  # the report runs no script at all
+
+
+def test_report_rejects_a_bad_date(ingested, tmp_path):
+    res = runner.invoke(app, ["report", str(ingested), "--out", str(tmp_path / "r.html"), "--as-of", "15/10/2025"])
+    assert res.exit_code == 2
