@@ -389,6 +389,7 @@ class _Row:
     bbox: Optional[tuple[float, float, float, float]]
     index: int  # body row index in its table
     continues: bool = False  # first body row of a table continued from the previous page
+    table: Optional[int] = None  # the table's index on its page (reading order), when from a page
 
 
 def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
@@ -398,7 +399,7 @@ def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
     return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
 
 
-def body_rows(table: Table, layout: _Layout, page: int) -> list[_Row]:
+def body_rows(table: Table, layout: _Layout, page: int, table_index: Optional[int] = None) -> list[_Row]:
     out = []
     item_cols = {i for i, r in enumerate(layout.roles) if r and r not in ("ordinal", "text")}
     text_cols = {i for i, r in enumerate(layout.roles) if r == "text"}
@@ -418,7 +419,8 @@ def body_rows(table: Table, layout: _Layout, page: int) -> list[_Row]:
             if role and t:
                 roles[role] = (roles[role] + " " + t) if role in roles else t
         source = " | ".join(cell_text(c.text) for c in cells)
-        out.append(_Row(page, roles, cells, spanning, source, _union([c.bbox for c in cells]), idx))
+        out.append(_Row(page, roles, cells, spanning, source, _union([c.bbox for c in cells]), idx,
+                        table=table_index))
     return out
 
 
@@ -629,7 +631,7 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
                 prev_page = page.number
                 continue
             top = (table.bbox or (0, 0, 0, 0))[1]
-            rows = body_rows(table, layout, page.number)
+            rows = body_rows(table, layout, page.number, t_i)
             if continued:
                 if rows:
                     rows[0].continues = True
@@ -763,7 +765,9 @@ def rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], me
                 ordinal, text = m.group("ord"), m.group("text")
                 cells["text"] = text
         item = RawItem(kind=layout.kind, text=text, ordinal=ordinal, section=section, appendix=appendix,
-                       cells=cells, provenance=Provenance(page=row.page, bbox=row.bbox, source=row.source),
+                       cells=cells, provenance=Provenance(
+                           page=row.page, bbox=row.bbox, source=row.source, table=row.table,
+                           row=row.cells[0].row if row.table is not None and row.cells else None),
                        layout=method)
         if year_header and not cells.get("deadline"):
             item.cells["deadline"] = year_header

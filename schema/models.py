@@ -149,8 +149,14 @@ class Provenance(_Model):
     page: Optional[int] = None
     bbox: Optional[BBox] = None
     source: str = Field("", description="the source text span the value was read from")
-    line_start: Optional[int] = None
+    line_start: Optional[int] = Field(None, description="first line on the page (0-based) of "
+                                      "a text item; on a Word page each paragraph is one line")
     line_end: Optional[int] = None
+    table: Optional[int] = Field(None, description="a table item: its table's index on the page "
+                                 "(0-based, reading order: pages[].tables sorted top to bottom)")
+    row: Optional[int] = Field(None, description="a table item: its row in that table (0-based, "
+                               "the row of the table's cells it was read from, the first when it "
+                               "goes on in the next rows)")
 
 
 class Deadline(_Model):

@@ -55,8 +55,14 @@ def test_docx_pages_are_its_sections_and_tables_are_words_cells(word_and_pdf):
     assert table.cells[0].text.startswith("TT")
     section_rows = [c for c in table.cells if c.col == 1 and c.col_span == table.n_cols - 1]
     assert section_rows, "section rows are one merged cell across the item columns"
-    task = word.tasks[0]
-    assert task.provenance.page == 3 and task.provenance.source.startswith(task.ordinal or "")
+    for doc in word_and_pdf:  # table items point at their table, row and so cells, in both
+        for task in doc.tasks:
+            prov = task.provenance
+            table = doc.pages[prov.page - 1].tables[prov.table]
+            row = [c.text for c in table.cells if c.row == prov.row]
+            assert " ".join(task.text.split()[:4]) in " ".join(" ".join(row).split()), (task.text, row)
+    rows = [t.provenance.row for t in word.tasks]
+    assert rows[0] == 2 and rows == sorted(set(rows))  # after the header and a section row, one row each
     assert "KẾ HOẠCH" in word.pages[0].text
 
 
