@@ -168,28 +168,27 @@ def plan_level_of(doc: Document) -> Optional[str]:
 
 
 def fill_metadata(doc: Document, lines: list[Line]) -> None:
-    """Fill the document's metadata fields from its lines (extract.metadata)."""
+    """Fill the document's metadata fields from its lines (extract.metadata), each with
+    where it was printed (extract.metadata_sources)."""
     from .metadata import extract_metadata
+    from .metadata_sources import Metadata, metadata_to_provenance
 
     try:
-        meta: dict[str, Any] = extract_metadata([ln.text for ln in lines])
+        found = extract_metadata([ln.text for ln in lines])
+        if isinstance(found.get("signer"), dict):  # the signer fields the record holds
+            found["signer"] = {k: v for k, v in found["signer"].items() if k in Signer.model_fields}
+        meta = Metadata.model_validate(found)
     except Exception as e:  # noqa: BLE001 - keep the items even if the header parser fails
         doc.errors.append(ErrorInfo(code="metadata-failed", stage=STAGE,
                                     message=f"metadata extraction failed: {type(e).__name__}: {e}"))
         return
     for k in ("number", "doc_type", "issuer", "place", "issued_date", "title"):
-        if meta.get(k) is not None:
-            setattr(doc, k, meta[k])
-    signer = meta.get("signer")
-    if isinstance(signer, dict):
-        doc.signer = Signer(**{k: signer[k] for k in ("name", "title", "authority", "position") if k in signer})
-    elif isinstance(signer, Signer):
-        doc.signer = signer
-    refs = []
-    for r in meta.get("references") or []:
-        refs.append(r if isinstance(r, Reference) else Reference(**r))
-    doc.references = refs
-    for w in meta.get("warnings") or []:
+        if getattr(meta, k) is not None:
+            setattr(doc, k, getattr(meta, k))
+    doc.signer = meta.signer
+    doc.references = meta.references
+    doc.metadata_provenance = metadata_to_provenance(meta, lines, doc)
+    for w in meta.warnings:
         doc.warn(STAGE, str(w))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from ..schema import SCHEMA_VERSION, Document, Signer
+from ..schema import SCHEMA_VERSION, Document, MetadataProvenance, Signer
 
 STAGE = "extract"
 REVIEW_STAGE = "review"  # warnings of corrections applied (pipeline.corrections)
@@ -30,6 +30,7 @@ def document_to_unextracted(doc: Document) -> Document:
     for f in EXTRACTED_FIELDS:
         setattr(out, f, None)
     out.signer = Signer()
+    out.metadata_provenance = MetadataProvenance()
     out.references, out.targets, out.tasks, out.units = [], [], [], []
     out.doc_id, out.review = None, None  # extraction and corrections set them again
     out.warnings = [w for w in out.warnings if w.stage not in (STAGE, REVIEW_STAGE)]

@@ -271,6 +271,20 @@ class Signer(_Model):
         None, description="the signer's own position: 'PHÓ CHỦ TỊCH', 'CHỦ TỊCH', 'GIÁM ĐỐC'")
 
 
+class MetadataProvenance(_Model):
+    """Where each metadata value of the document was printed (page, box of its words, the
+    printed text, its lines); null for a value not found in print as read (repaired, or
+    spelt as the national list spells it)."""
+
+    number: Optional[Provenance] = None
+    doc_type: Optional[Provenance] = None
+    issuer: Optional[Provenance] = None
+    place: Optional[Provenance] = None
+    issued_date: Optional[Provenance] = None
+    title: Optional[Provenance] = None
+    signer: Optional[Provenance] = Field(None, description="the signer's name")
+
+
 class Reference(_Model):
     kind: Optional[str] = None
     number: Optional[str] = None
@@ -380,6 +394,9 @@ class Document(_Model):
     issued_date: Optional[str] = None
     title: Optional[str] = None
     signer: Signer = Field(default_factory=Signer)
+    metadata_provenance: MetadataProvenance = Field(
+        default_factory=MetadataProvenance, description="where number, doc_type, issuer, place, "
+        "issued_date, title and the signer's name were printed")
     references: list[Reference] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
