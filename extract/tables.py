@@ -399,14 +399,31 @@ def _union(boxes: list) -> Optional[tuple[float, float, float, float]]:
     return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
 
 
+def merged_cells_below(table: Table, layout: _Layout) -> dict[int, list[TableCell]]:
+    """Given a table and its layout, return {row: cells merged down into it from a row
+    above}: a body cell of an item's field (lead, cooperating units, deadline, values...,
+    not its TT or text) spanning rows holds that field of every row it spans (one lead unit
+    printed once beside two tasks)."""
+    out: dict[int, list[TableCell]] = {}
+    for c in table.cells:
+        if c.row_span <= 1 or c.row < layout.header_rows or c.col >= len(layout.roles):
+            continue
+        if layout.roles[c.col] in (None, "ordinal", "text"):
+            continue
+        for r in range(c.row + 1, min(table.n_rows, c.row + c.row_span)):
+            out.setdefault(r, []).append(c)
+    return out
+
+
 def body_rows(table: Table, layout: _Layout, page: int, table_index: Optional[int] = None) -> list[_Row]:
     out = []
     item_cols = {i for i, r in enumerate(layout.roles) if r and r not in ("ordinal", "text")}
     text_cols = {i for i, r in enumerate(layout.roles) if r == "text"}
+    below = merged_cells_below(table, layout)
     for idx, cells in enumerate(_row_cells(table)[layout.header_rows:]):
         roles: dict[str, str] = {}
         spanning = False
-        for c in cells:
+        for c in cells + below.get(layout.header_rows + idx, []):
             cover = set(range(c.col, c.col + c.col_span))
             if cover & text_cols and (cover & item_cols or len(cover) >= len(layout.roles) - 1) and c.col_span > 1:
                 spanning = True

@@ -151,3 +151,29 @@ def test_doc_without_libreoffice_is_an_error_record_saying_what_to_install(tmp_p
     assert result.exit_code == 3, result.output
     record = json.loads((out / "ke-hoach-cu.error.json").read_text("utf-8"))
     assert record["error"]["code"] == "missing-tool" and "libreoffice" in record["error"]["hint"].lower()
+
+
+def test_a_unit_and_deadline_merged_down_beside_two_tasks_belong_to_both(tmp_path):
+    d = docx.Document()
+    for line in ["ỦY BAN NHÂN DÂN XÃ AN PHÚ", "Số: 12/KH-UBND", "KẾ HOẠCH",
+                 "Chuyển đổi số năm 2026 trên địa bàn xã", "Phụ lục", "NHIỆM VỤ CHUYỂN ĐỔI SỐ NĂM 2026"]:
+        d.add_paragraph(line)
+    rows = [["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
+            ["1", "Số hóa hồ sơ hộ tịch", "Văn phòng HĐND và UBND xã", "Công an xã", "Tháng 6/2026"],
+            ["2", "Cập nhật dữ liệu đất đai", "", "Phòng Kinh tế", ""],
+            ["3", "Tuyên truyền kỹ năng số cho người dân", "Đoàn Thanh niên xã", "Hội Phụ nữ xã", "Quý IV/2026"]]
+    t = d.add_table(rows=4, cols=5)
+    t.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+    t.cell(1, 2).merge(t.cell(2, 2))
+    t.cell(1, 4).merge(t.cell(2, 4))
+    d.save(tmp_path / "gop.docx")
+    doc = kehoach.read(tmp_path / "gop.docx", restore=False)
+    got = [(tk.ordinal, [u.name for u in tk.lead_units], [u.name for u in tk.cooperating_units],
+            tk.deadline.raw if tk.deadline else None) for tk in doc.tasks]
+    assert got == [("1", ["Văn phòng HĐND và UBND xã"], ["Công an xã"], "Tháng 6/2026"),
+                   ("2", ["Văn phòng HĐND và UBND xã"], ["Phòng Kinh tế"], "Tháng 6/2026"),
+                   ("3", ["Đoàn Thanh niên xã"], ["Hội Phụ nữ xã"], "Quý IV/2026")]
+    assert [tk.provenance.row for tk in doc.tasks] == [1, 2, 3]
