@@ -856,31 +856,54 @@ def review_cmd(
 
 @app.command("report")
 def report_cmd(
-    out_dir: List[Path] = typer.Argument(..., help="folders of <stem>.json records (or record files)"),
+    out_dir: Optional[List[Path]] = typer.Argument(None, help="folders of <stem>.json records (or record files); or --db"),
+    db: Optional[str] = typer.Option(None, "--db", help="read the plans from this database (loaded by `kehoach load`) instead of record folders"),
     out: Path = typer.Option(Path("report.html"), "--out", "-o", help="the HTML report to write"),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="also write the report's tables to this workbook"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="the date the report is for, YYYY-MM-DD (default: today)"),
     review_url: str = typer.Option("http://127.0.0.1:8765", "--review-url", help="where `kehoach review` serves these records (links to each task)"),
 ) -> None:
     """What the plans ask of whom and by when: per plan and per lead unit, tasks due this
-    month, this quarter, overdue, recurring; targets by year; charts. One plan counted once."""
+    month, this quarter, overdue, recurring; targets by year; charts. One plan counted once.
+
+    \b
+    Example:
+      kehoach report out --out report.html --as-of 2025-10-15 --xlsx report.xlsx
+      kehoach report --db sqlite:///kehoach.db --out report.html
+    """
     import datetime as dt
 
-    from .outputs.report import documents_to_report, write_report
+    from .outputs.report import (
+        database_to_plans, documents_to_plans, plans_to_report, write_report, write_xlsx,
+    )
 
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
         _fail(UsageError(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}"))
-    if out.is_dir() or not out.parent.is_dir():
-        _fail(UsageError(f"--out {out}: give an .html file in an existing folder"))
-    read = _read_records_or_exit(out_dir)
-    names = [(p.name.removesuffix(".json"), d) for p, d in read.documents]
-    report = documents_to_report(names, day)
+    for target in [out] + ([xlsx] if xlsx else []):
+        if target.is_dir() or not target.parent.is_dir():
+            _fail(UsageError(f"{target}: give a file in an existing folder"))
+    if bool(out_dir) == bool(db):
+        _fail(UsageError("give record folders or --db URL (one of them)"))
+    unreadable = 0
+    if db:
+        try:
+            plans, left_out = database_to_plans(db)
+        except Exception as exc:  # noqa: BLE001 - cannot connect, not a kehoach database
+            _fail(exc)
+    else:
+        read = _read_records_or_exit(out_dir)
+        unreadable = len(read.unreadable)
+        plans, left_out = documents_to_plans((p.name.removesuffix(".json"), d) for p, d in read.documents)
+    report = plans_to_report(plans, day, left_out)
     write_report(report, out, review_url)
+    if xlsx:
+        write_xlsx(report, xlsx)
     t = report.total
     typer.echo(f"{len(report.plans)} plans, {t.tasks} tasks: {t.month} due this month, {t.quarter} this "
-               f"quarter, {t.overdue} overdue, {t.recurring} recurring -> {out}")
-    raise typer.Exit(1 if read.unreadable else 0)
+               f"quarter, {t.overdue} overdue, {t.recurring} recurring -> {out}" + (f", {xlsx}" if xlsx else ""))
+    raise typer.Exit(1 if unreadable else 0)
 
 
 @app.command("restore")

@@ -36,15 +36,14 @@ def month_end(day: dt.date) -> dt.date:
             - dt.timedelta(days=1))
 
 
-def task_due(task: Task, as_of: dt.date) -> str:
-    """Given a task and the date, return when it is due: 'overdue' (its deadline ended
-    before the date), 'month' (by the end of this month), 'quarter' (later this quarter),
-    'later', 'recurring', or 'undated'."""
-    d = task.deadline
-    if d is not None and d.kind == "recurring":
+def due_of(kind: Optional[str], end_iso: Optional[str], as_of: dt.date) -> str:
+    """Given a deadline's kind and last day (ISO) and the date, return when the task is due:
+    'overdue' (the deadline ended before the date), 'month' (by the end of this month),
+    'quarter' (later this quarter), 'later', 'recurring', or 'undated'."""
+    if kind == "recurring":
         return "recurring"
     try:
-        end = dt.date.fromisoformat(d.end) if d is not None and d.end else None
+        end = dt.date.fromisoformat(str(end_iso)[:10]) if end_iso else None
     except ValueError:
         end = None
     if end is None:
@@ -56,14 +55,19 @@ def task_due(task: Task, as_of: dt.date) -> str:
     return "quarter" if end <= quarter_end(as_of) else "later"
 
 
-def unit_label(unit) -> str:
+def task_due(task: Task, as_of: dt.date) -> str:
+    d = task.deadline
+    return due_of(d.kind if d else None, d.end if d else None, as_of)
+
+
+def unit_label(name: str, place: Optional[str]) -> str:
     """A unit as the report names it: its name, and its place when the name does not say it
     ('Công an xã' of two communes are two units)."""
     from ..core.folding import fold
 
-    if unit.place and fold(unit.place) not in fold(unit.name):
-        return f"{unit.name} ({unit.place})"
-    return unit.name
+    if place and fold(place) not in fold(name):
+        return f"{name} ({place})"
+    return name
 
 
 @dataclass
@@ -97,9 +101,23 @@ class TaskRow:
     text: str
     lead: list[str]
     deadline: str
+    kind: Optional[str]
     end: Optional[str]
-    due: str
     reviewed: bool
+    due: str = ""
+
+
+@dataclass
+class PlanRows:
+    """One plan as the report reads it (from a record or from a database)."""
+
+    label: str
+    record: str
+    title: str
+    issuer: str
+    review: str
+    tasks: list[TaskRow]
+    targets: list[dict]
 
 
 @dataclass
@@ -114,45 +132,155 @@ class Report:
     copies_left_out: int = 0
 
 
-def documents_to_report(docs: Iterable[tuple[str, Document]], as_of: dt.date) -> Report:
-    """Given (record name, Document) pairs and the date, return the report's figures."""
+def documents_to_plans(docs: Iterable[tuple[str, Document]]) -> tuple[list[PlanRows], int]:
+    """Given (record name, Document) pairs, return each plan's rows (its primary copy) and
+    how many other copies were left out."""
     from ..extract.plan_identity import primary_copies
 
     docs = list(docs)
     names = {id(d): n for n, d in docs}
     primary = primary_copies([d for _, d in docs])
-    report = Report(as_of=as_of, copies_left_out=len(docs) - len(primary))
-    by_unit: dict[str, Counts] = defaultdict(Counts)
-    months: Counter[str] = Counter()
+    plans = []
     for doc in primary:
         name = names[id(doc)]
         label = doc.number or doc.title or name
+        tasks = [TaskRow(plan=label, record=name, item_id=t.id, ordinal=t.ordinal, text=t.text,
+                         lead=[unit_label(u.name, u.place) for u in t.lead_units] or [NO_UNIT],
+                         deadline=t.deadline.raw if t.deadline else "",
+                         kind=t.deadline.kind if t.deadline else None,
+                         end=t.deadline.end if t.deadline else None, reviewed=t.reviewed)
+                 for t in doc.tasks]
+        targets = [{"plan": label, "record": name, "item_id": t.id, "text": t.text,
+                    "year": v.year if v else None, "value": v.raw if v else ""}
+                   for t in doc.targets for v in (t.values or [None])]
+        plans.append(PlanRows(label, name, doc.title or "", doc.issuer or "",
+                              doc.review.status if doc.review else "not-reviewed", tasks, targets))
+    return plans, len(docs) - len(primary)
+
+
+def database_to_plans(url: str) -> tuple[list[PlanRows], int]:
+    """Given a database loaded by ``kehoach load``, return each plan's rows (primary copies)
+    and how many other copies were left out."""
+    from sqlalchemy import text
+
+    from .db import url_to_engine
+
+    engine = url_to_engine(url)
+    try:
+        with engine.connect() as conn:
+            docs = conn.execute(text(
+                "SELECT id, number, title, issuer, record_path, source_path, review_status, primary_copy "
+                "FROM documents ORDER BY id")).mappings().all()
+            tasks = conn.execute(text(
+                "SELECT id, document_id, item_key, ordinal, text, deadline_raw, deadline_kind, "
+                "deadline_end, reviewed FROM tasks ORDER BY document_id, position")).mappings().all()
+            leads = conn.execute(text(
+                "SELECT tu.item_id, u.name, u.place FROM task_units tu JOIN units u ON u.id = tu.unit_id "
+                "WHERE tu.role = 'lead' ORDER BY tu.item_id, tu.position")).mappings().all()
+            values = conn.execute(text(
+                "SELECT t.document_id, t.item_key, t.text, v.year, v.raw FROM targets t "
+                "LEFT JOIN target_values v ON v.target_id = t.id "
+                "ORDER BY t.document_id, t.position, v.position")).mappings().all()
+    finally:
+        engine.dispose()
+    lead_of: dict[int, list[str]] = defaultdict(list)
+    for r in leads:
+        lead_of[r["item_id"]].append(unit_label(r["name"], r["place"]))
+    plans = []
+    for d in docs:
+        if not d["primary_copy"]:
+            continue
+        path = d["record_path"] or d["source_path"] or str(d["id"])
+        name = Path(path).name.removesuffix(".json")
+        label = d["number"] or d["title"] or name
+        rows = [TaskRow(plan=label, record=name, item_id=t["item_key"], ordinal=t["ordinal"],
+                        text=t["text"], lead=lead_of.get(t["id"]) or [NO_UNIT],
+                        deadline=t["deadline_raw"] or "", kind=t["deadline_kind"],
+                        end=str(t["deadline_end"]) if t["deadline_end"] else None,
+                        reviewed=bool(t["reviewed"]))
+                for t in tasks if t["document_id"] == d["id"]]
+        targets = [{"plan": label, "record": name, "item_id": v["item_key"], "text": v["text"],
+                    "year": v["year"], "value": v["raw"] or ""}
+                   for v in values if v["document_id"] == d["id"]]
+        plans.append(PlanRows(label, name, d["title"] or "", d["issuer"] or "",
+                              d["review_status"] or "not-reviewed", rows, targets))
+    return plans, sum(not d["primary_copy"] for d in docs)
+
+
+def plans_to_report(plans: list[PlanRows], as_of: dt.date, copies_left_out: int = 0) -> Report:
+    """Given the plans' rows and the date, return the report's figures."""
+    report = Report(as_of=as_of, copies_left_out=copies_left_out)
+    by_unit: dict[str, Counts] = defaultdict(Counts)
+    months: Counter[str] = Counter()
+    for plan in plans:
         counts = Counts()
-        for task in doc.tasks:
-            due = task_due(task, as_of)
-            counts.add(due)
-            report.total.add(due)
-            lead = [unit_label(u) for u in task.lead_units] or [NO_UNIT]
-            for unit in dict.fromkeys(lead):
-                by_unit[unit].add(due)
-            d = task.deadline
-            if d is not None and d.end and due != "recurring":
-                months[d.end[:7]] += 1
-            report.tasks.append(TaskRow(plan=label, record=name, item_id=task.id, ordinal=task.ordinal,
-                                        text=task.text, lead=lead, deadline=d.raw if d else "",
-                                        end=d.end if d else None, due=due, reviewed=task.reviewed))
-        for target in doc.targets:
-            for v in target.values or [None]:
-                report.targets.append({"plan": label, "record": name, "item_id": target.id,
-                                       "text": target.text, "year": v.year if v else None,
-                                       "value": v.raw if v else "", "comparator": v.comparator if v else None})
-        report.plans.append({"label": label, "record": name, "title": doc.title or "",
-                             "issuer": doc.issuer or "", "counts": counts, "targets": len(doc.targets),
-                             "review": doc.review.status if doc.review else "not-reviewed"})
+        for row in plan.tasks:
+            row.due = due_of(row.kind, row.end, as_of)
+            counts.add(row.due)
+            report.total.add(row.due)
+            for unit in dict.fromkeys(row.lead):
+                by_unit[unit].add(row.due)
+            if row.end and row.due not in ("recurring", "undated"):
+                months[row.end[:7]] += 1
+            report.tasks.append(row)
+        report.targets.extend(plan.targets)
+        report.plans.append({"label": plan.label, "record": plan.record, "title": plan.title,
+                             "issuer": plan.issuer, "counts": counts, "targets": len({
+                                 t["item_id"] for t in plan.targets}), "review": plan.review})
     report.units = sorted(by_unit.items(), key=lambda kv: (-kv[1].tasks, kv[0]))
     report.months = sorted(months.items())
     report.targets.sort(key=lambda t: (t["year"] or 9999, t["plan"]))
     return report
+
+
+def documents_to_report(docs: Iterable[tuple[str, Document]], as_of: dt.date) -> Report:
+    """Given (record name, Document) pairs and the date, return the report's figures."""
+    plans, left_out = documents_to_plans(docs)
+    return plans_to_report(plans, as_of, left_out)
+
+
+def write_xlsx(report: Report, out: Path) -> Path:
+    """Write the report's tables as a workbook (plan text stays text: no formulas)."""
+    from openpyxl import Workbook
+
+    from .export import is_formula_like, text_to_xlsx_text
+
+    wb = Workbook()
+    sheets = {
+        "Theo kế hoạch": (["Kế hoạch", "Trích yếu", "Cơ quan ban hành", "Nhiệm vụ", "Trong tháng",
+                           "Trong quý", "Quá hạn", "Định kỳ", "Không có ngày", "Chỉ tiêu", "Rà soát"],
+                          [[p["label"], p["title"], p["issuer"], p["counts"].tasks, p["counts"].month,
+                            p["counts"].quarter, p["counts"].overdue, p["counts"].recurring,
+                            p["counts"].undated, p["targets"], p["review"]] for p in report.plans]),
+        "Theo đơn vị chủ trì": (["Đơn vị chủ trì", "Nhiệm vụ", "Trong tháng", "Trong quý", "Quá hạn",
+                                 "Định kỳ", "Không có ngày"],
+                                [[u, c.tasks, c.month, c.quarter, c.overdue, c.recurring, c.undated]
+                                 for u, c in report.units]),
+        "Nhiệm vụ": (["Kế hoạch", "STT", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Hết hạn", "Tình trạng hạn",
+                      "Đã rà soát", "Mã mục"],
+                     [[t.plan, t.ordinal, t.text, "; ".join(t.lead), t.deadline, t.end, DUE_VI[t.due],
+                       t.reviewed, t.item_id] for t in report.tasks]),
+        "Chỉ tiêu theo năm": (["Năm", "Kế hoạch", "Chỉ tiêu", "Giá trị", "Mã mục"],
+                              [[t["year"], t["plan"], t["text"], t["value"], t["item_id"]]
+                               for t in report.targets]),
+    }
+    wb.remove(wb.active)
+    for title, (header, rows) in sheets.items():
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for row in rows:
+            ws.append([text_to_xlsx_text(v) if isinstance(v, str) else v for v in row])
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if is_formula_like(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    wb.save(out)
+    return out
+
+
+DUE_VI = {"overdue": "quá hạn", "month": "trong tháng", "quarter": "trong quý", "later": "sau quý này",
+          "recurring": "định kỳ", "undated": "không có ngày"}
 
 
 def write_report(report: Report, out: Path, review_url: str) -> Path:

@@ -222,8 +222,18 @@ def test_the_report_opens_with_its_charts_and_counts_as_sql_does(tmp_path, brows
     url_db = f"sqlite:///{tmp_path / 'k.db'}"
     assert runner.invoke(app, ["load", str(out), "--db", url_db]).exit_code == 0
     html = tmp_path / "report.html"
-    res = runner.invoke(app, ["report", str(out), "--out", str(html), "--as-of", "2025-10-15"])
+    res = runner.invoke(app, ["report", str(out), "--out", str(html), "--as-of", "2025-10-15",
+                              "--xlsx", str(tmp_path / "report.xlsx")])
     assert res.exit_code == 0, res.output
+    from_db = tmp_path / "report-db.html"
+    res_db = runner.invoke(app, ["report", "--db", url_db, "--out", str(from_db), "--as-of", "2025-10-15"])
+    assert res_db.exit_code == 0, res_db.output
+    assert res_db.output.split("->")[0] == res.output.split("->")[0]  # the same figures from SQL
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    assert wb.sheetnames == ["Theo kế hoạch", "Theo đơn vị chủ trì", "Nhiệm vụ", "Chỉ tiêu theo năm"]
+    assert wb["Nhiệm vụ"].max_row - 1 == int(res.output.split(" tasks")[0].split()[-1])
     browser.get(html.as_uri())
     assert browser.find_elements(By.CSS_SELECTOR, "#chart-units rect")
     assert browser.find_elements(By.CSS_SELECTOR, "#chart-timeline rect")
