@@ -153,27 +153,69 @@ def test_doc_without_libreoffice_is_an_error_record_saying_what_to_install(tmp_p
     assert record["error"]["code"] == "missing-tool" and "libreoffice" in record["error"]["hint"].lower()
 
 
+SMALL_PLAN = ["ỦY BAN NHÂN DÂN XÃ AN PHÚ", "Số: 12/KH-UBND", "KẾ HOẠCH",
+              "Chuyển đổi số năm 2026 trên địa bàn xã", "Phụ lục", "NHIỆM VỤ CHUYỂN ĐỔI SỐ NĂM 2026"]
+SMALL_TABLE = [["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
+               ["1", "Số hóa hồ sơ hộ tịch", "Văn phòng HĐND và UBND xã", "Công an xã", "Tháng 6/2026"],
+               ["2", "Cập nhật dữ liệu đất đai", "", "Phòng Kinh tế", ""],
+               ["3", "Tuyên truyền kỹ năng số cho người dân", "Đoàn Thanh niên xã", "Hội Phụ nữ xã", "Quý IV/2026"]]
+# the lead unit and the deadline of task 1 are merged down beside task 2
+SMALL_TASKS = [("1", ["Văn phòng HĐND và UBND xã"], ["Công an xã"], "Tháng 6/2026"),
+               ("2", ["Văn phòng HĐND và UBND xã"], ["Phòng Kinh tế"], "Tháng 6/2026"),
+               ("3", ["Đoàn Thanh niên xã"], ["Hội Phụ nữ xã"], "Quý IV/2026")]
+
+
+def _tasks(doc) -> list[tuple]:
+    return [(tk.ordinal, [u.name for u in tk.lead_units], [u.name for u in tk.cooperating_units],
+             tk.deadline.raw if tk.deadline else None) for tk in doc.tasks]
+
+
 def test_a_unit_and_deadline_merged_down_beside_two_tasks_belong_to_both(tmp_path):
     d = docx.Document()
-    for line in ["ỦY BAN NHÂN DÂN XÃ AN PHÚ", "Số: 12/KH-UBND", "KẾ HOẠCH",
-                 "Chuyển đổi số năm 2026 trên địa bàn xã", "Phụ lục", "NHIỆM VỤ CHUYỂN ĐỔI SỐ NĂM 2026"]:
+    for line in SMALL_PLAN:
         d.add_paragraph(line)
-    rows = [["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
-            ["1", "Số hóa hồ sơ hộ tịch", "Văn phòng HĐND và UBND xã", "Công an xã", "Tháng 6/2026"],
-            ["2", "Cập nhật dữ liệu đất đai", "", "Phòng Kinh tế", ""],
-            ["3", "Tuyên truyền kỹ năng số cho người dân", "Đoàn Thanh niên xã", "Hội Phụ nữ xã", "Quý IV/2026"]]
     t = d.add_table(rows=4, cols=5)
     t.style = "Table Grid"
-    for r, row in enumerate(rows):
+    for r, row in enumerate(SMALL_TABLE):
         for c, text in enumerate(row):
             t.cell(r, c).text = text
     t.cell(1, 2).merge(t.cell(2, 2))
     t.cell(1, 4).merge(t.cell(2, 4))
     d.save(tmp_path / "gop.docx")
     doc = kehoach.read(tmp_path / "gop.docx", restore=False)
-    got = [(tk.ordinal, [u.name for u in tk.lead_units], [u.name for u in tk.cooperating_units],
-            tk.deadline.raw if tk.deadline else None) for tk in doc.tasks]
-    assert got == [("1", ["Văn phòng HĐND và UBND xã"], ["Công an xã"], "Tháng 6/2026"),
-                   ("2", ["Văn phòng HĐND và UBND xã"], ["Phòng Kinh tế"], "Tháng 6/2026"),
-                   ("3", ["Đoàn Thanh niên xã"], ["Hội Phụ nữ xã"], "Quý IV/2026")]
+    assert _tasks(doc) == SMALL_TASKS
     assert [tk.provenance.row for tk in doc.tasks] == [1, 2, 3]
+
+
+def _run_soffice(args: list[str], cwd: Path) -> None:
+    import subprocess
+
+    from kehoach.ingest.word import soffice_path
+
+    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{cwd}/profile", "--headless",
+                    *args], cwd=cwd, capture_output=True, timeout=300, check=True)
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"),
+                    reason="LibreOffice not installed (apt-get install libreoffice-writer-nogui)")
+def test_doc_is_converted_by_libreoffice_and_read_as_its_docx(tmp_path):
+    """A Word 97-2003 file written by LibreOffice (from an HTML page: its own table, rows
+    merged by rowspan) gives the items of the same plan typed in Word."""
+    cells = []
+    for r, row in enumerate(SMALL_TABLE):
+        tds = []
+        for c, text in enumerate(row):
+            if r == 2 and c in (2, 4):
+                continue  # covered by the merged cell above
+            span = ' rowspan="2"' if r == 1 and c in (2, 4) else ""
+            tds.append(f"<td{span}>{text}</td>")
+        cells.append("<tr>" + "".join(tds) + "</tr>")
+    html = ("<html><head><meta charset='utf-8'></head><body>" + "".join(f"<p>{p}</p>" for p in SMALL_PLAN)
+            + "<table border='1'>" + "".join(cells) + "</table></body></html>")
+    (tmp_path / "ke-hoach.html").write_text(html, encoding="utf-8")
+    _run_soffice(["--convert-to", "doc:MS Word 97", "ke-hoach.html"], tmp_path)
+    doc_file = tmp_path / "ke-hoach.doc"
+    assert doc_file.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1") and sniff_kind(doc_file) == "doc"
+    doc = kehoach.read(doc_file, restore=False)
+    assert doc.source.kind == "doc" and "LibreOffice" in doc.pages[0].decision
+    assert _tasks(doc) == SMALL_TASKS
