@@ -172,7 +172,7 @@ def test_no_import_of_the_package_s_own_modules_is_guarded():
 
 # each external tool is wrapped by one module, which turns its failures into project errors
 TOOL_MODULES = {"pytesseract": {"ingest.ocr"}, "pdfplumber": {"ingest.pdf_text"},
-                "pdfminer": {"ingest.pdf_text"}}
+                "pdfminer": {"ingest.pdf_text"}, "docx": {"ingest.word"}}
 
 
 @pytest.mark.parametrize("tool", sorted(TOOL_MODULES))
