@@ -1,8 +1,9 @@
 """Stable ids of documents and items: what corrections and links attach to.
 
 An item's id is a hash of its place in the plan: its kind, appendix, section and ordinal,
-folded (no case, marks, spacing or punctuation differences: restoration or another OCR run
-that reads a heading with other marks gives the same id). An item without an ordinal is
+folded (no case, marks, spacing or punctuation differences, and no one-character words in
+the heading: restoration or another OCR run that reads a heading with other marks or a speck
+before it gives the same id). An item without an ordinal is
 placed by the first words of its text instead. Two items of one place (a plan that numbers
 '1, 2, 3' twice under one heading) are told apart by their order: the second gets '-2'.
 
@@ -43,7 +44,13 @@ def item_path(kind: str, item: Item) -> str:
     hashes: kind, appendix, section, then the ordinal or (none printed) the text's first words."""
     ordinal = folded_key(item.ordinal)
     leaf = f"#{ordinal}" if ordinal else f"~{text_fingerprint(item.text)}"
-    return "|".join((kind, folded_key(item.appendix), folded_key(item.section), leaf))
+    return "|".join((kind, folded_key(item.appendix), heading_key(item.section), leaf))
+
+
+def heading_key(text: Optional[str]) -> str:
+    """Given a section heading, return its folded words of two characters or more: a speck
+    OCR read before a heading ('H„I Phát triển ...') does not move its items' ids."""
+    return " ".join(w for w in folded_key(text).split() if len(w) > 1)
 
 
 def path_to_id(kind: str, path: str) -> str:

@@ -37,7 +37,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..core.errors import KehoachError
-from ..extract.item_ids import text_fingerprint
+from ..extract.item_ids import folded_key
 from ..schema import Document, Target, Task
 from ..schema.models import (
     CorrectableField, DeletedItem, DocumentReview, Item, ItemReview, UnmatchedCorrection,
@@ -50,7 +50,10 @@ STAGE = "review"  # the stage name of warnings about corrections
 ItemKind = Literal["task", "target"]
 FIELDS: tuple[str, ...] = ("text", "ordinal", "section", "appendix", "deadline", "lead_units",
                            "cooperating_units", "notes", "values")
-REATTACH_MIN_WORDS = 4  # a text fingerprint this short is too weak to re-attach by
+REATTACH_MIN_WORDS = 4  # a text this short is too weak to re-attach by
+SAME_ID_MIN_SIMILARITY = 70  # folded text ratio: below it, an id names another item now
+REATTACH_MIN_SIMILARITY = 85  # folded text ratio an item needs to take a lost item's corrections
+REATTACH_MARGIN = 5  # ... and by how much it must beat the next most alike item
 
 
 class _Model(BaseModel):
@@ -196,18 +199,41 @@ def strip_corrections(doc: Document) -> Document:
     return out
 
 
-def _find(items: list[Item], item_id: str, entry: ItemCorrections, taken: set[str]) -> Optional[Item]:
-    """The item a store entry is for: by id, else (the id changed: a heading or ordinal
-    read otherwise) the one item of that kind, not itself in the store, whose text starts
-    with the same words."""
-    for item in items:
-        if item.id == item_id:
-            return item
-    key = text_fingerprint(entry.text)
-    if len(key.split()) < REATTACH_MIN_WORDS:
-        return None
-    alike = [it for it in items if it.id not in taken and text_fingerprint(it.text) == key]
-    return alike[0] if len(alike) == 1 else None
+def match_entries(store: CorrectionStore, lists: dict[str, list]) -> dict[str, Item]:
+    """Given a store and the record's items by kind, return the item each store entry is
+    for. By id first, when the item's text is still like the text the entry was made on (an
+    id that now names another item, its ordinal read otherwise, is not trusted); then, for
+    the entries left, the one item of that kind not matched yet whose text is most alike
+    (REATTACH_MIN_SIMILARITY, and clearly more alike than the next)."""
+    from rapidfuzz import fuzz
+
+    found: dict[str, Item] = {}
+    used: set[int] = set()
+    left = []
+    for item_id, entry in sorted(store.items.items()):
+        item = next((it for it in lists[entry.kind] if it.id == item_id), None)
+        if item is not None and (not entry.text or _similarity(fuzz, entry.text, item.text) >= SAME_ID_MIN_SIMILARITY):
+            found[item_id] = item
+            used.add(id(item))
+        else:
+            left.append((item_id, entry))
+    for item_id, entry in left:
+        if len(folded_key(entry.text).split()) < REATTACH_MIN_WORDS:
+            continue
+        scored = sorted(((_similarity(fuzz, entry.text, it.text), i) for i, it in enumerate(lists[entry.kind])
+                         if id(it) not in used), reverse=True)
+        if not scored or scored[0][0] < REATTACH_MIN_SIMILARITY:
+            continue
+        if len(scored) > 1 and scored[1][0] > scored[0][0] - REATTACH_MARGIN:
+            continue  # two items as alike: no guess
+        item = lists[entry.kind][scored[0][1]]
+        found[item_id] = item
+        used.add(id(item))
+    return found
+
+
+def _similarity(fuzz, a: str, b: str) -> float:
+    return fuzz.ratio(folded_key(a), folded_key(b))
 
 
 def _review_of(item: Item) -> ItemReview:
@@ -227,11 +253,11 @@ def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) ->
     out = strip_corrections(doc)
     review = DocumentReview(store=store_name)
     lists = _lists(out)
-    taken = set(store.items)
+    matched = match_entries(store, lists)
     positions = {kind: {id(it): i for i, it in enumerate(items)} for kind, items in lists.items()}
     to_delete: list[tuple[str, Item, Stamp]] = []
     for item_id, entry in sorted(store.items.items()):
-        item = _find(lists[entry.kind], item_id, entry, taken)
+        item = matched.get(item_id)
         if item is None:
             whats = (["accept"] if entry.accepted else []) + (["delete"] if entry.deleted else [])
             for what in whats + list(entry.fields):
@@ -243,7 +269,7 @@ def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) ->
             continue
         if item.id != item_id:
             item.warnings.append(f"review: corrections made to {item_id} re-attached to this "
-                                 "item (its text starts alike; its heading or ordinal was read otherwise)")
+                                 "item (its text is alike; its heading or ordinal was read otherwise)")
         if entry.deleted:
             to_delete.append((entry.kind, item, entry.deleted))
             continue

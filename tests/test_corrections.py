@@ -186,3 +186,28 @@ def test_the_store_is_readable_json_sorted_for_diffs(out):
     data = json.loads(text)
     assert data["format"] == "kehoach-corrections/1" and data["record"] == "001-son-la"
     assert list(data) == sorted(data)
+
+
+def test_an_id_that_now_names_another_item_does_not_take_its_correction(out):
+    original = _doc(out)
+    _review(out)
+    t0, t1 = original.tasks[:2]
+    reread = original.model_copy(deep=True)
+    # another OCR run read the ordinals a and b the other way round: the ids swap texts
+    reread.tasks[0].ordinal, reread.tasks[1].ordinal = t1.ordinal, t0.ordinal
+    assign_item_ids(reread)
+    assert reread.tasks[0].id == t1.id and reread.tasks[0].text == t0.text
+    corrected = C.apply_store(reread, out, "001-son-la")
+    by_text = {t.text: t for t in corrected.tasks}
+    assert [u.name for u in by_text[t0.text].lead_units] == ["Sở Nội vụ"]  # followed its text
+    assert by_text[t1.text].deadline.end == "2025-09-30"
+    assert corrected.review.unmatched == []
+
+
+def test_a_speck_before_a_heading_does_not_move_ids(ingested):
+    doc = path_to_document(ingested)
+    specked = doc.model_copy(deep=True)
+    for t in specked.tasks:
+        t.section = "H„I " + (t.section or "")
+    assign_item_ids(specked)
+    assert [t.id for t in specked.tasks] == [t.id for t in doc.tasks]
