@@ -31,6 +31,7 @@ import logging
 import re
 import secrets
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,6 +52,7 @@ log = logging.getLogger("kehoach")
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8"}
 MAX_BODY = 1 << 20
+CROP_CACHE = 2048  # crops kept in memory (~30-80 kB each)
 _ITEM_ID = re.compile(r"^(task|target)-[0-9a-z-]{1,40}$")
 STATUS_VI = {"not-reviewed": "Chưa rà soát", "in-review": "Đang rà soát", "reviewed": "Đã rà soát"}
 FIELD_VI = {"ordinal": "STT", "text": "Nội dung", "deadline": "Thời hạn", "lead_units": "Đơn vị chủ trì",
@@ -119,6 +121,10 @@ class ReviewSite:
         self.token = token or secrets.token_urlsafe(24)
         self.env = _env()
         self.lock = threading.Lock()
+        self.crops: OrderedDict[tuple, bytes] = OrderedDict()
+        self.crop_lock = threading.Lock()
+        self.parsed: OrderedDict[Path, tuple[tuple, Document]] = OrderedDict()
+        self.warming: Optional[threading.Thread] = None
 
     # -- records
 
@@ -181,6 +187,8 @@ class ReviewSite:
 
         units = sorted({u.name for u in UnitRegistry.load().data.units}
                        | {u.name for u in doc.units})
+        if self.source(doc) is not None and doc.source.kind != "text":
+            self.warm_crops(name, doc)
         return self.env.get_template("review_document.html").render(
             name=name, doc=doc, refs=refs, token=self.token, reviewer=self.reviewer, order=order,
             units=units, has_image=self.source(doc) is not None and doc.source.kind in ("pdf", "image"),
@@ -193,9 +201,57 @@ class ReviewSite:
                                       item_status, deleted))
 
     def crop_png(self, name: str, item_id: str) -> bytes:
+        """The item's page crop as PNG, cached by record file state (a re-run or a
+        correction that moves the item makes it again)."""
+        path = self.record_path(name)
+        st = path.stat()
+        key = (name, item_id, st.st_mtime_ns, st.st_size)
+        with self.crop_lock:
+            png = self.crops.get(key)
+            if png is not None:
+                self.crops.move_to_end(key)
+                return png
+        png = self._render_crop(self._parsed(path, key[2:]), item_id)
+        with self.crop_lock:
+            self.crops[key] = png
+            while len(self.crops) > CROP_CACHE:
+                self.crops.popitem(last=False)
+        return png
+
+    def _parsed(self, path: Path, state: tuple) -> Document:
+        """The record read once per file state (crops of one record read it again and again)."""
+        with self.crop_lock:
+            hit = self.parsed.get(path)
+            if hit is not None and hit[0] == state:
+                return hit[1]
+        doc = path_to_document(path)
+        with self.crop_lock:
+            self.parsed[path] = (state, doc)
+            while len(self.parsed) > 4:
+                self.parsed.popitem(last=False)
+        return doc
+
+    def warm_crops(self, name: str, doc: Document) -> None:
+        """Cut the record's crops in page order in a background thread (one record at a
+        time), so a reviewer moving down the items finds them ready."""
+        with self.crop_lock:
+            if self.warming is not None and self.warming.is_alive():
+                return
+            refs = sorted((r for r in items_of(doc) if r.item.provenance.page and r.item.provenance.bbox),
+                          key=lambda r: r.item.provenance.page)
+
+            def run():
+                for r in refs:
+                    try:
+                        self.crop_png(name, r.item.id)
+                    except Exception:  # noqa: BLE001 - the request for it will say why
+                        return
+            self.warming = threading.Thread(target=run, daemon=True, name="kehoach-crops")
+            self.warming.start()
+
+    def _render_crop(self, doc: Document, item_id: str) -> bytes:
         from .page_crops import page_box_to_crop, source_page_to_image
 
-        doc = self.document(name)
         ref = self.find(doc, item_id)
         prov = ref.item.provenance
         src = self.source(doc)
@@ -207,7 +263,7 @@ class ReviewSite:
         if crop.width > 1400:
             crop = crop.resize((1400, max(1, round(crop.height * 1400 / crop.width))))
         buf = io.BytesIO()
-        crop.save(buf, "PNG", optimize=False)
+        crop.save(buf, "PNG", compress_level=3)
         return buf.getvalue()
 
     # -- writes
