@@ -45,9 +45,13 @@ def out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("review")
     res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "-q"])
     assert res.exit_code == 0, res.output
-    # a plan can print anything: one task's text carries markup
+    # a plan (or a reviewer) can write anything: one task's notes carry markup, kept as a
+    # correction so every re-run keeps it
     rec = path_to_document(out / "001-son-la.json")
-    rec.tasks[5].text = HOSTILE
+    store = C.new_store(rec, "001-son-la")
+    C.correct_field(store, "task", rec.tasks[5], "notes", HOSTILE, by="Nguyễn Thị Lan")
+    C.write_store(C.store_path(out, "001-son-la"), store)
+    rec = C.apply_store(rec, out, "001-son-la")
     (out / "001-son-la.json").write_text(rec.model_dump_json(), encoding="utf-8")
     return out
 
@@ -98,7 +102,7 @@ def test_a_reviewer_session_in_a_real_browser(out, server, browser, postgres_url
     original = path_to_document(out / "001-son-la.json")
     t = original.tasks
     browser.get(f"{url}/")
-    assert "Chưa rà soát" in browser.find_element(By.CSS_SELECTOR, "table.docs").text
+    assert "Đang rà soát" in browser.find_element(By.CSS_SELECTOR, "table.docs").text
     browser.find_element(By.LINK_TEXT, "001-son-la").click()
     browser.get(f"{url}/doc/001-son-la?order=plan")
     # each item beside its page crop: the first task's crop is a real image
@@ -138,7 +142,7 @@ def test_a_reviewer_session_in_a_real_browser(out, server, browser, postgres_url
     assert browser.execute_script("return arguments[0].previousElementSibling.id", added) == t[3].id
     # hostile text renders as text, runs nothing
     hostile = browser.find_element(By.ID, t[5].id)
-    assert "<script>" in hostile.find_element(By.NAME, "text").get_attribute("value")
+    assert "<script>" in hostile.find_element(By.NAME, "notes").get_attribute("value")
     assert browser.execute_script("return window.pwned === undefined")
     assert not browser.find_elements(By.CSS_SELECTOR, "#items img[src='x']")
     # 5. accept the rest
