@@ -76,8 +76,9 @@ def bytes_to_kind(head: bytes, tail: bytes | None = None, size: int | None = Non
 
 def zip_to_kind(path: Path) -> str | None:
     """Given a ZIP file, return 'docx' when it is a Word package (its main part
-    word/document.xml, or the part [Content_Types].xml names as a document's main part), else
-    None (another ZIP: a spreadsheet, an archive)."""
+    word/document.xml, or the part [Content_Types].xml names as a document's main part),
+    'damaged-zip' when it cannot be opened as a ZIP (truncated, damaged), else None (another
+    ZIP: a spreadsheet, an archive)."""
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
@@ -88,7 +89,7 @@ def zip_to_kind(path: Path) -> str | None:
                 if b"wordprocessingml.document.main" in types or b"ms-word.document.macroEnabled.main" in types:
                     return "docx"
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
-        return None
+        return "damaged-zip"
     return None
 
 
@@ -136,6 +137,14 @@ def sniff_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if kind is None and head.startswith(ZIP_MAGIC):
         kind = zip_to_kind(path)
+        if kind == "damaged-zip":
+            if suffix in WORD_SUFFIXES:
+                raise IngestError(f"{path.name} is not a readable Word document: it starts as a ZIP "
+                                  "package but cannot be opened as one",
+                                  hint="the file may be truncated or damaged; copy it again, or open "
+                                  "it in Word or LibreOffice and save it again as .docx",
+                                  code="corrupt-docx")
+            kind = None
         if kind is None and suffix in WORD_SUFFIXES:
             raise IngestError(f"{path.name} is named {suffix} but is a ZIP archive without a Word "
                               "document in it", hint="it may be a spreadsheet, a presentation or "

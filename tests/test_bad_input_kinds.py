@@ -125,8 +125,10 @@ def build_corpus(d: Path) -> tuple[dict[str, str], list[Path]]:
     expect["good.pdf"] = "ok"
     (d / "junk-before-header.pdf").write_bytes(b"X-Mailer: gateway\r\n" + good.read_bytes())
     expect["junk-before-header.pdf"] = "ok"
-    (d / "notes.docx").write_bytes(b"PK\x03\x04 not an input kind")
-    expect["notes.docx"] = "ignored"
+    (d / "notes.xlsx").write_bytes(b"PK\x03\x04 not an input kind")
+    expect["notes.xlsx"] = "ignored"
+    (d / "notes.docx").write_bytes(b"PK\x03\x04 a truncated Word file")  # Word files are inputs
+    expect["notes.docx"] = "corrupt-docx"
     expect["null"] = "not-a-file"     # /dev/null named explicitly
     return expect, [Path("/dev/null")]
 

@@ -109,6 +109,11 @@ def test_docx_is_detected_by_content(tmp_path):
     with pytest.raises(IngestError) as err:
         sniff_kind(xlsx_named_docx)
     assert err.value.code == "not-a-word-file"
+    truncated = tmp_path / "cut.docx"
+    truncated.write_bytes(path.read_bytes()[:3000])
+    with pytest.raises(IngestError) as err:
+        sniff_kind(truncated)
+    assert err.value.code == "corrupt-docx"
 
 
 def _compound_file(stream: str) -> bytes:
