@@ -118,6 +118,7 @@ class PlanRows:
     review: str
     tasks: list[TaskRow]
     targets: list[dict]
+    n_targets: int = 0
 
 
 @dataclass
@@ -154,7 +155,8 @@ def documents_to_plans(docs: Iterable[tuple[str, Document]]) -> tuple[list[PlanR
                     "year": v.year if v else None, "value": v.raw if v else ""}
                    for t in doc.targets for v in (t.values or [None])]
         plans.append(PlanRows(label, name, doc.title or "", doc.issuer or "",
-                              doc.review.status if doc.review else "not-reviewed", tasks, targets))
+                              doc.review.status if doc.review else "not-reviewed", tasks, targets,
+                              len(doc.targets)))
     return plans, len(docs) - len(primary)
 
 
@@ -178,7 +180,7 @@ def database_to_plans(url: str) -> tuple[list[PlanRows], int]:
                 "SELECT tu.item_id, u.name, u.place FROM task_units tu JOIN units u ON u.id = tu.unit_id "
                 "WHERE tu.role = 'lead' ORDER BY tu.item_id, tu.position")).mappings().all()
             values = conn.execute(text(
-                "SELECT t.document_id, t.item_key, t.text, v.year, v.raw FROM targets t "
+                "SELECT t.id AS target_id, t.document_id, t.item_key, t.text, v.year, v.raw FROM targets t "
                 "LEFT JOIN target_values v ON v.target_id = t.id "
                 "ORDER BY t.document_id, t.position, v.position")).mappings().all()
     finally:
@@ -203,7 +205,8 @@ def database_to_plans(url: str) -> tuple[list[PlanRows], int]:
                     "year": v["year"], "value": v["raw"] or ""}
                    for v in values if v["document_id"] == d["id"]]
         plans.append(PlanRows(label, name, d["title"] or "", d["issuer"] or "",
-                              d["review_status"] or "not-reviewed", rows, targets))
+                              d["review_status"] or "not-reviewed", rows, targets,
+                              len({v["target_id"] for v in values if v["document_id"] == d["id"]})))
     return plans, sum(not d["primary_copy"] for d in docs)
 
 
@@ -225,8 +228,8 @@ def plans_to_report(plans: list[PlanRows], as_of: dt.date, copies_left_out: int 
             report.tasks.append(row)
         report.targets.extend(plan.targets)
         report.plans.append({"label": plan.label, "record": plan.record, "title": plan.title,
-                             "issuer": plan.issuer, "counts": counts, "targets": len({
-                                 t["item_id"] for t in plan.targets}), "review": plan.review})
+                             "issuer": plan.issuer, "counts": counts, "targets": plan.n_targets,
+                             "review": plan.review})
     report.units = sorted(by_unit.items(), key=lambda kv: (-kv[1].tasks, kv[0]))
     report.months = sorted(months.items())
     report.targets.sort(key=lambda t: (t["year"] or 9999, t["plan"]))

@@ -91,6 +91,17 @@ def source_file(doc: Document, records_dir: Path, input_dirs: tuple[Path, ...] =
     return None
 
 
+def with_ids(doc: Document) -> Document:
+    """A record made before items had ids gets them (the same ones extraction gives now),
+    so it can be reviewed; they are written with the record at the first correction."""
+    from ..extract.item_ids import assign_item_ids, document_id_of
+
+    if any(it.id is None and not (it.review and it.review.added) for it in doc.tasks + doc.targets):
+        assign_item_ids(doc)
+    doc.doc_id = doc.doc_id or document_id_of(doc)
+    return doc
+
+
 @dataclass
 class ItemRef:
     kind: str
@@ -144,7 +155,7 @@ class ReviewSite:
         return path
 
     def document(self, name: str) -> Document:
-        return path_to_document(self.record_path(name))
+        return with_ids(path_to_document(self.record_path(name)))
 
     def find(self, doc: Document, item_id: str) -> ItemRef:
         if not _ITEM_ID.match(item_id):
@@ -224,7 +235,7 @@ class ReviewSite:
             hit = self.parsed.get(path)
             if hit is not None and hit[0] == state:
                 return hit[1]
-        doc = path_to_document(path)
+        doc = with_ids(path_to_document(path))
         with self.crop_lock:
             self.parsed[path] = (state, doc)
             while len(self.parsed) > 4:
@@ -273,7 +284,7 @@ class ReviewSite:
         page needs: the item's new HTML (or none), the record's status and progress."""
         with self.lock:
             path = self.record_path(name)
-            record = path_to_document(path)
+            record = with_ids(path_to_document(path))
             base = C.strip_corrections(record)
             spath = C.store_path(self.dir, name)
             try:
@@ -426,6 +437,17 @@ def make_handler(site: ReviewSite):
                 self._html(page, exc.status)
 
         def _host_ok(self) -> bool:
+            """On a loopback address the Host must name it (a web page elsewhere cannot
+            reach the server through a name of its own: DNS rebinding); on another address
+            (--host, for a local network) any name, the CSRF token still guards writes."""
+            import ipaddress
+
+            bound = self.server.server_address[0]
+            try:
+                if not ipaddress.ip_address(bound).is_loopback:
+                    return True
+            except ValueError:
+                pass
             host = (self.headers.get("Host") or "").lower()
             port = self.server.server_address[1]
             allowed = {f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]",

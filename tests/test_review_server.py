@@ -147,3 +147,20 @@ def test_the_report_escapes_plan_text(ingested, tmp_path):
 def test_report_rejects_a_bad_date(ingested, tmp_path):
     res = runner.invoke(app, ["report", str(ingested), "--out", str(tmp_path / "r.html"), "--as-of", "15/10/2025"])
     assert res.exit_code == 2
+
+
+def test_a_record_made_before_items_had_ids_can_be_reviewed(served):
+    out, port, site = served
+    rec = path_to_document(out / "001-son-la.json")
+    ids = [t.id for t in rec.tasks]
+    for t in rec.tasks + rec.targets:
+        t.id = None
+    rec.doc_id = None
+    (out / "001-son-la.json").write_text(rec.model_dump_json(), encoding="utf-8")
+    status, _, body = _request(port, "GET", "/doc/001-son-la")
+    assert status == 200 and f'id="{ids[2]}"'.encode() in body
+    status, _, _ = _request(port, "POST", f"/api/001-son-la/{ids[2]}/accept", f"csrf={site.token}",
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303
+    again = path_to_document(out / "001-son-la.json")
+    assert [t.id for t in again.tasks] == ids and again.tasks[2].review.accepted

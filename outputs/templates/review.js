@@ -42,9 +42,9 @@
 
   function replaceWith(article, html) {
     const tpl = document.createElement("template");
-    tpl.innerHTML = html.trim();
+    tpl.innerHTML = (html || "").trim();
     const fresh = tpl.content.firstElementChild;
-    article.replaceWith(fresh);
+    if (fresh) article.replaceWith(fresh); else article.remove();  // an added item taken out
     return fresh;
   }
 
