@@ -823,7 +823,10 @@ class UnitRegistry:
             return best
         for m in self.conjunction_rx.finditer(chunk):
             left, right = chunk[: m.start()], chunk[m.end():]
-            if not left.strip() or self.forms.kind_rule(clean_name(right)) is None:
+            # the kind rule reads only the first words, which clean_name leaves as they are
+            # (the chunk is NFC; it changes only dashes, spaces and edge marks): cleaning the
+            # whole rest at every "và" made long cells quadratic
+            if not left or left.isspace() or self.forms.kind_rule(right) is None:
                 continue
             lu, lj = merged(left)
             ru, rj = self._split_chunk(right, level)

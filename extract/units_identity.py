@@ -18,6 +18,7 @@ import gzip
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Optional
 
@@ -136,8 +137,10 @@ class UnitForms:
 
     def kind_rule(self, name: str) -> Optional[tuple[KindRule, int]]:
         """Given a unit name, return (the kind rule its first words match, how many words),
-        longest start first, else None."""
-        words = _fwords(name)
+        longest start first, else None. Only the first words a start can span are read (a
+        long cell's start costs the same as a short one's: no quadratic splitting)."""
+        span = max((len(start) for start, _ in self.starts), default=0)
+        words = tuple(fold(nfc(m.group())) for m in islice(_RX["words"].finditer(name), span))
         for start, rule in self.starts:
             if words[:len(start)] == start:
                 return rule, len(start)
