@@ -99,7 +99,7 @@ class UnitData(BaseModel):
 class _Keyer:
     """Turns names into comparison keys (abbreviations expanded, folded, no punctuation)."""
 
-    abbreviations: tuple[tuple[re.Pattern, str], ...]
+    abbreviations: tuple[tuple[re.Pattern, str, str], ...]  # (pattern, expansion, folded abbreviation)
     collective: tuple[str, ...]
     contractions: tuple[tuple[str, str], ...] = ()  # (compact expansion or glued form, token)
 
@@ -107,7 +107,7 @@ class _Keyer:
     def from_data(cls, data: UnitData) -> "_Keyer":
         pairs = sorted(data.abbreviations.items(), key=lambda kv: -len(kv[0]))
         compiled = tuple(
-            (re.compile(rf"(?<!\w){re.escape(fold(nfc(a)))}(?!\w)"), fold(nfc(e)))
+            (re.compile(rf"(?<!\w){re.escape(fold(nfc(a)))}(?!\w)"), fold(nfc(e)), fold(nfc(a)))
             for a, e in pairs
         )
         return cls(compiled, tuple(fold(nfc(w)) for w in data.collective_prefixes),
@@ -115,8 +115,9 @@ class _Keyer:
 
     def expand(self, folded: str) -> str:
         """Given folded text, return it with abbreviations replaced by their expansions."""
-        for rx, expansion in self.abbreviations:
-            folded = rx.sub(f" {expansion} ", folded)
+        for rx, expansion, literal in self.abbreviations:
+            if literal in folded:  # a plain search first: the pattern cannot match without it
+                folded = rx.sub(f" {expansion} ", folded)
         return folded
 
     def key(self, text: str) -> str:
