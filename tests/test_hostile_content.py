@@ -3,9 +3,15 @@ breaks and SQL: every output opens with its reader, the text complete and inert.
 from __future__ import annotations
 
 import csv
+import html
+import os
+import re
+import shutil
+import subprocess
 import json
 import sqlite3
 import zipfile
+from pathlib import Path
 from html.parser import HTMLParser
 
 import icalendar
@@ -179,3 +185,45 @@ def test_audit_html_shows_hostile_texts_as_text(samples, tmp_path):
     assert shown.active == baseline.active
     text = "".join(shown.text)
     assert HOSTILE[7] in text
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+RAN = "kehoach-script-ran"
+# what the page would do if its hostile texts ran: change the title, mark the body
+ACTIVE = (f"<script>document.title='{RAN}'</script>"
+          f"<img src=x onerror=\"document.body.setAttribute('data-ran','{RAN}')\"> Sở Tài chính")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                    reason="chromium is not installed (scripts/install-system-deps.sh --test)")
+def test_audit_html_runs_nothing_in_a_real_browser(samples, tmp_path):
+    """The audit report of a record holding script and handler markup, opened by headless
+    chromium: after its scripts ran, no title changed, no body marked, the texts shown."""
+    from test_audit import _extracted
+
+    from kehoach.outputs import audit
+
+    def hostile_pipeline(path):
+        doc = _extracted()
+        doc.tasks[-1].text = ACTIVE
+        doc.tasks[1].deadline.raw = f"</pre><script>document.title='{RAN}'</script>"
+        return doc
+
+    def dump(page: Path) -> tuple[str, str, str]:
+        """(the title, the body tag, the DOM) once chromium ran the page's scripts."""
+        dom = subprocess.run([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
+                              "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
+                              "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
+                             capture_output=True, text=True, timeout=120, check=True).stdout
+        title = re.search(r"<title>(.*?)</title>", dom, re.S)
+        return (title.group(1) if title else ""), re.search(r"<body[^>]*>", dom).group(0), dom
+
+    control = tmp_path / "control.html"  # the same markup unescaped does run here
+    control.write_text(f"<html><head><title>t</title></head><body>{ACTIVE}</body></html>", "utf-8")
+    title, body, _ = dump(control)
+    assert RAN in title and RAN in body
+
+    _, html_path = audit.write_reports(audit.run_audit(samples, hostile_pipeline), tmp_path / "a")
+    title, body, dom = dump(html_path)
+    assert RAN not in title and RAN not in body
+    assert ACTIVE in html.unescape(re.sub(r"<[^>]+>", "", dom))  # shown as text, complete
