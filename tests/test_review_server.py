@@ -164,3 +164,21 @@ def test_a_record_made_before_items_had_ids_can_be_reviewed(served):
     assert status == 303
     again = path_to_document(out / "001-son-la.json")
     assert [t.id for t in again.tasks] == ids and again.tasks[2].review.accepted
+
+
+def test_the_review_command_serves_the_folder_on_loopback(ingested):
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "kehoach", "review", str(ingested), "--port", "0",
+                             "--reviewer", "lan"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert m, line
+        status, _, body = _request(int(m.group(1)), "GET", "/")
+        assert status == 200 and "001-son-la" in body.decode("utf-8") and "lan" in body.decode("utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
