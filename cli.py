@@ -725,7 +725,7 @@ def extract_cmd(
       kehoach extract out
       kehoach extract out/001-son-la.json --out re-extracted
     """
-    from .pipeline.corrections import apply_store
+    from .pipeline.corrections import apply_store, store_lock
     from .pipeline.rerun import reextract
     from .pipeline.record_files import paths_to_documents
     from .pipeline.records import unique_name, write_json_atomic
@@ -739,18 +739,20 @@ def extract_cmd(
         out.mkdir(parents=True, exist_ok=True)
     taken: set[Path] = set()
     for p, doc in read.documents:
-        try:
-            # the reviewers' corrections of this record (its folder's store) are applied again
-            new = apply_store(reextract(doc), p.parent, p.name.removesuffix(".json"))
-        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
-            failed += 1
-            typer.echo(f"kehoach: failed: {p}: extraction raised {type(exc).__name__}: {exc}", err=True)
-            continue
         target = (out / p.name) if out else p
         if target in taken:  # two records of the same name into one --out folder
             target = out / f"{unique_name(p)}.json"
         taken.add(target)
-        write_json_atomic(target, new.model_dump_json(indent=1))
+        try:
+            new = reextract(doc)
+            # the reviewers' corrections of this record (its folder's store) are applied again
+            with store_lock(p.parent):
+                new = apply_store(new, p.parent, p.name.removesuffix(".json"))
+                write_json_atomic(target, new.model_dump_json(indent=1))
+        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the others
+            failed += 1
+            typer.echo(f"kehoach: failed: {p}: extraction raised {type(exc).__name__}: {exc}", err=True)
+            continue
         review = ""
         if new.review:
             review = f", {new.review.corrections} corrections applied"

@@ -282,7 +282,7 @@ class ReviewSite:
     def write(self, name: str, action: str, item_id: Optional[str], form: dict[str, str]) -> dict:
         """Apply one reviewer action to the store, write it and the record; return what the
         page needs: the item's new HTML (or none), the record's status and progress."""
-        with self.lock:
+        with self.lock, C.store_lock(self.dir, create=True):
             path = self.record_path(name)
             record = with_ids(path_to_document(path))
             base = C.strip_corrections(record)

@@ -212,7 +212,7 @@ def run_batch(
 
 
 def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
-    from .corrections import apply_store
+    from .corrections import apply_store, store_lock
 
     if job.saved is None and job.changed_since_hashed():
         # the record keeps the hash taken before reading: the next run reads it again
@@ -221,12 +221,13 @@ def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
         doc.warn("ingest", line)
         report.notes.append(line)
     try:
-        doc = apply_store(doc, out_dir, job.name)  # reviewers' corrections survive every run
+        with store_lock(out_dir):  # a reviewer may be writing this record's store now
+            doc = apply_store(doc, out_dir, job.name)  # reviewers' corrections survive every run
+            report.written.append(records.write_record(out_dir, job.name, doc))
         if doc.review and doc.review.unmatched:
             report.notes.append(f"{job.path.name}: {len(doc.review.unmatched)} correction(s) "
                                 "not applied: their item is not in this extraction (kept in "
                                 f"{doc.review.store}; kehoach review lists them)")
-        report.written.append(records.write_record(out_dir, job.name, doc))
     except Exception as exc:  # noqa: BLE001 - a record that cannot be written is an error record
         _fail(report, out_dir, job.path, job.name, job.sha,
               ErrorInfo(code="write-failed", message=f"cannot write the record: {exc}"[:500]),

@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -122,6 +123,28 @@ def store_path(records_dir: Path, name: str) -> Path:
 
 def record_store_path(record: Path) -> Path:
     return store_path(record.parent, record.name.removesuffix(".json"))
+
+
+@contextmanager
+def store_lock(records_dir: Path, create: bool = False) -> Iterator[None]:
+    """Hold the folder's corrections lock (an flock on ``corrections/.lock``) while a store
+    is read and its record written: a review write and a batch writing the same record at
+    once cannot leave a record without the newest correction. No-op for a folder without
+    corrections (unless ``create``: the review application makes the folder)."""
+    folder = Path(records_dir) / STORE_DIR
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        yield
+        return
+    import fcntl
+
+    with open(folder / ".lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def read_store(path: Path) -> Optional[CorrectionStore]:

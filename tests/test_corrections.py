@@ -211,3 +211,21 @@ def test_a_speck_before_a_heading_does_not_move_ids(ingested):
         t.section = "H„I " + (t.section or "")
     assign_item_ids(specked)
     assert [t.id for t in specked.tasks] == [t.id for t in doc.tasks]
+
+
+def test_the_store_lock_is_held_across_processes(out):
+    import subprocess
+    import sys
+
+    C.store_path(out, "x").parent.mkdir(parents=True)
+    marker = out / "written-under-lock"
+    code = ("import sys, time; from pathlib import Path; from kehoach.pipeline.corrections import store_lock\n"
+            "with store_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(2)\n"
+            "    Path(sys.argv[2]).write_text('done')\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out), str(marker)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        with C.store_lock(out):  # waits until the other process is done with the store
+            assert marker.read_text() == "done"
+    finally:
+        proc.wait(timeout=30)
