@@ -154,6 +154,17 @@ def _root(
     """Turn Vietnamese government plans (Kế hoạch) into structured, validated records."""
 
 
+def dpi_option(value: str) -> int | None:
+    """Given a --dpi value ("300", "own"), return the Settings.dpi (None: the page's own);
+    ValueError for anything else."""
+    if value.strip().lower() == "own":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"--dpi must be a number of dots per inch or 'own', not {value!r}") from None
+
+
 def _exit_code(exc: BaseException) -> int:
     """The one place exceptions become exit codes: 2 for usage errors (``UsageError``, any
     ``KehoachError`` with code "usage", typer's ``BadParameter``), 3 for a missing dependency
@@ -283,7 +294,7 @@ def ingest_cmd(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="folder for <stem>.json records"),
     lang: Optional[str] = typer.Option(None, "--lang", help="tesseract models joined by '+': vie, vie+eng, script/Vietnamese, or a .traineddata file (default: the most accurate Vietnamese model installed)"),
     tessdata_dir: Optional[Path] = typer.Option(None, "--tessdata-dir", help="folder of tesseract models (default: tesseract's own)"),
-    dpi: int = typer.Option(300, "--dpi", help="render resolution of PDF pages for OCR"),
+    dpi: str = typer.Option("300", "--dpi", metavar="DPI|own", help="resolution to OCR PDF pages at; 'own': each page's own (its scanned image's), enlarged only where the text is small: ~0.8x the OCR time of 300 dpi on 200 dpi scans, see docs/benchmarks.md"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
     page_timeout: float = typer.Option(600.0, "--page-timeout", metavar="SECONDS", help="seconds one page may spend in OCR (0 = no limit)"),
     file_timeout: float = typer.Option(600.0, "--file-timeout", metavar="SECONDS", help="seconds one input may spend in each of parsing, restoration and extraction; past it the input gets an error record naming the stage (0 = no limit)"),
@@ -325,7 +336,7 @@ def ingest_cmd(
 
     try:
         models, problem = _ocr_models(lang, str(tessdata_dir) if tessdata_dir else None)
-        settings = Settings(lang=models.lang, tessdata_dir=models.tessdata_dir, dpi=dpi, jobs=jobs,
+        settings = Settings(lang=models.lang, tessdata_dir=models.tessdata_dir, dpi=dpi_option(dpi), jobs=jobs,
                             page_timeout=page_timeout, file_timeout=file_timeout, force_ocr=force_ocr, restore=not no_restore,
                             model=str(model) if model else None, extract=not no_extract,
                             force=force, ocr_unavailable=problem and problem.message,
@@ -425,7 +436,7 @@ def bench_speed_cmd(
 @bench_app.command("ocr")
 def bench_ocr_cmd(
     models: str = typer.Option("vie,script/Vietnamese", "--models", help="tesseract models to compare, comma-separated (as --lang takes them)"),
-    resolutions: str = typer.Option("300,200", "--resolutions", help="resolutions to compare, comma-separated: dpi, or 'own' for the page's own as ingest decides it"),
+    resolutions: str = typer.Option("300,own", "--resolutions", help="resolutions to compare, comma-separated: dpi, or 'own' for the page's own as ingest decides it"),
     kinds: str = typer.Option("scan,hard", "--kinds", help="scan: the sample scans (200 dpi); hard: the same plans scanned at 150 dpi"),
     jobs: int = typer.Option(1, "--jobs", "-j", help="OCR worker processes"),
 ) -> None:

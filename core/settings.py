@@ -31,8 +31,9 @@ class Settings:
     # most accurate default model installed (ingest.ocr.DEFAULT_MODELS)
     lang: str | None = None
     tessdata_dir: str | None = None  # folder of the models; None = tesseract's own
-    # resolution pages are OCR'd at; None: each page's own (its scanned image's), upsampled
-    # where its text is small (ingest.resolution)
+    # resolution PDF pages are OCR'd at; None (--dpi own): each page's own, its scanned
+    # image's, enlarged where its text is small (ingest.resolution); image files are read
+    # at their own resolution either way
     dpi: int | None = 300
     jobs: int = 0                  # worker processes; 0 = number of cores
     page_timeout: float = 600.0    # seconds one page may take in OCR; 0 = no limit

@@ -170,7 +170,7 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
     """
     from .images import load_image_page
     from .render import render_pdf_page
-    from .resolution import image_to_ocr_resolution
+    from .resolution import enlarge, image_to_ocr_dpi
     from .scan_page import image_to_reading
 
     page = Page(number=job.index + 1, method="ocr", decision=job.reason, encoding=job.encoding)
@@ -179,8 +179,9 @@ def ocr_page(job: PageJob, engine: OcrEngine) -> Page:
             image, dpi = render_pdf_page(Path(job.path), job.index, job.dpi)
         else:
             image, dpi = load_image_page(Path(job.path), job.index)
-        if job.dpi is None:  # the page's own resolution, upsampled where its text is small
-            image, dpi, note = image_to_ocr_resolution(image, dpi)
+        if job.dpi is None:  # the page's own resolution, enlarged where its text is small
+            new_dpi, note = image_to_ocr_dpi(image, dpi)
+            image, dpi = enlarge(image, dpi, new_dpi), new_dpi
             if note:
                 page.decision = f"{page.decision}; {note}"
         page.dpi = dpi

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from kehoach.ingest.ink import image_to_text_box, image_to_x_height
 from kehoach.ingest.render import page_to_own_dpi, render_pdf_page
 from kehoach.ingest.ocr import OcrResult
-from kehoach.ingest.resolution import MIN_X_HEIGHT_PX, image_to_ocr_resolution
+from kehoach.ingest.resolution import TARGET_X_HEIGHT_PX, image_to_ocr_resolution
 from kehoach.ingest.scan_page import image_to_reading
 from kehoach.schema import Word
 
@@ -56,15 +56,15 @@ def test_x_height_follows_the_scan_resolution():
     assert image_to_x_height(Image.new("L", (800, 1000), 255)) is None  # nothing to measure
 
 
-def test_small_text_is_upsampled_large_text_kept():
+def test_small_text_is_enlarged_large_text_kept():
     page, dpi = render_pdf_page(SHORT_SCAN, 0, 200)
     same, same_dpi, note = image_to_ocr_resolution(page, dpi)
     assert same is page and same_dpi == 200 and note == ""
     small = page.resize((page.width // 2, page.height // 2), Image.BICUBIC)   # a 100 dpi scan
     big, big_dpi, note = image_to_ocr_resolution(small, 100)
     assert big_dpi > 100 and big.width == round(small.width * big_dpi / 100)
-    assert image_to_x_height(big) >= MIN_X_HEIGHT_PX - 1
-    assert "upsampled from 100" in note
+    assert abs(image_to_x_height(big) - TARGET_X_HEIGHT_PX) <= 2
+    assert "enlarged from 100" in note and "small text" in note
 
 
 def _letters(d: ImageDraw.ImageDraw, x0: int, top: int, x1: int, bottom: int) -> None:
@@ -154,3 +154,15 @@ def test_ingest_reads_a_scan_at_its_own_resolution():
     text = "".join(page.raw_text.split())
     for phrase in ("KẾ HOẠCH", "ỦY BAN NHÂN DÂN", "169/KH-UBND", "Sơn La"):
         assert "".join(phrase.split()) in text, phrase
+    table_page = ocr_page(PageJob(str(SHORT_SCAN), "pdf", 1, None, 0, "test"), TesseractEngine())
+    assert table_page.error is None and table_page.dpi == 200 and len(table_page.tables) == 1
+
+
+def test_dpi_option_takes_a_number_or_own():
+    from kehoach.cli import dpi_option
+    from kehoach.core.settings import Settings
+
+    assert dpi_option("own") is None and dpi_option("OWN") is None and dpi_option("200") == 200
+    with pytest.raises(ValueError):
+        dpi_option("high")
+    assert Settings().dpi == 300 and Settings(dpi=None).dpi is None
