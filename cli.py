@@ -804,12 +804,7 @@ def audit_cmd(
         if not result.documents:
             _fail(UsageError(f"no reviewed record in {reviewed} (kehoach review marks a record "
                              "reviewed when its items are accepted)"))
-        json_path, html_path = audit.write_reports(result, out, min_f1)
-        typer.echo(audit.result_to_table(result))
-        typer.echo(f"-> {json_path}, {html_path}")
-        if min_f1 is not None and result.f1 < min_f1:
-            typer.echo(f"kehoach: item F1 {result.f1:.3f} is below --min-f1 {min_f1}", err=True)
-            raise typer.Exit(1)
+        _report_audit(audit, result, out, min_f1)
         raise typer.Exit(0)
     if not samples_dir.is_dir():
         _fail(UsageError(f"no such folder: {samples_dir}"))
@@ -821,6 +816,11 @@ def audit_cmd(
                              run=records is None)
     if not result.documents:
         _fail(UsageError(f"no <stem>.expected.json with a sample input in {samples_dir}"))
+    _report_audit(audit, result, out, min_f1)
+
+
+def _report_audit(audit, result, out: Path, min_f1: Optional[float]) -> None:
+    """Write an audit's reports, print its table, and exit 1 when F1 is below --min-f1."""
     json_path, html_path = audit.write_reports(result, out, min_f1)
     typer.echo(audit.result_to_table(result))
     typer.echo(f"-> {json_path}, {html_path}")
