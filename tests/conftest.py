@@ -1,8 +1,9 @@
 """Shared fixtures: the hand-checked gold records and a pipeline-like output folder."""
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
@@ -29,3 +30,23 @@ def _write_out_dir(out_dir: Path, docs: dict[str, Document]) -> Path:
 def write_out_dir() -> Callable[[Path, dict[str, Document]], Path]:
     """The writer of a pipeline-like output folder, for tests that read one back."""
     return _write_out_dir
+
+
+@pytest.fixture
+def tmpfs() -> Iterator[Callable[[Path, str], Path]]:
+    """Mount a small tmpfs (mount options such as ``"ro,size=1m"``) on a new folder; skip the
+    test where this machine cannot mount one; unmount everything at the end of the test."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path, options: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "none", str(folder)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs ({options}) here: {done.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", str(folder)], capture_output=True)

@@ -188,28 +188,20 @@ def test_a_2000_page_pdf_is_read_whole(tmp_path):
     assert all("Ke hoach so 5" in p.text for p in doc.pages)
 
 
-def test_disk_full_gives_a_line_per_input_and_no_crash(tmp_path):
+def test_disk_full_gives_a_line_per_input_and_no_crash(tmp_path, tmpfs):
     """Records into a 64 KB filesystem: what fits is written, every other input gets a
     'cannot write' line, and the batch ends normally."""
-    out = tmp_path / "small"
-    out.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "none", str(out)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
-    try:
-        src = tmp_path / "in"
-        src.mkdir()
-        for i in range(6):
-            (src / f"plan{i}.txt").write_text(PLAN * 200, encoding="utf-8")
-        inputs = collect_inputs([src])
-        report = run_batch(inputs, out, Settings(jobs=1, restore=False, extract=False))
-        assert len(report.written) + len(report.failed) == len(inputs)
-        assert report.failed, "64 KB cannot hold 6 records of ~60 KB"
-        assert all(("No space left" in m or "cannot write" in m) for m in report.messages)
-        assert not list(out.glob(".*.tmp"))   # no partial file left behind
-    finally:
-        subprocess.run(["umount", str(out)], capture_output=True)
+    out = tmpfs(tmp_path / "small", "size=64k")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(6):
+        (src / f"plan{i}.txt").write_text(PLAN * 200, encoding="utf-8")
+    inputs = collect_inputs([src])
+    report = run_batch(inputs, out, Settings(jobs=1, restore=False, extract=False))
+    assert len(report.written) + len(report.failed) == len(inputs)
+    assert report.failed, "64 KB cannot hold 6 records of ~60 KB"
+    assert all(("No space left" in m or "cannot write" in m) for m in report.messages)
+    assert not list(out.glob(".*.tmp"))   # no partial file left behind
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

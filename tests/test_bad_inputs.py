@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import struct
-import subprocess
 import zlib
 from pathlib import Path
 
@@ -150,25 +149,17 @@ def test_output_folder_that_is_a_file_is_a_usage_error(tmp_path):
     assert "is a file, not a folder" in result.output
 
 
-def test_read_only_output_folder(tmp_path):
+def test_read_only_output_folder(tmp_path, tmpfs):
     """A read-only --out (a read-only filesystem: root ignores permission bits) gives a
     clear message and exit code 2, and no traceback."""
     from typer.testing import CliRunner
 
     from kehoach.cli import app
 
-    out = tmp_path / "ro"
-    out.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "none", str(out)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a read-only filesystem here: {mounted.stderr.strip()}")
-    try:
-        (tmp_path / "p.txt").write_text("Kế hoạch\n", encoding="utf-8")
-        result = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.txt"), "--out", str(out),
-                                          "--no-restore", "--no-extract"])
-        assert result.exit_code == 2, result.output
-        assert "cannot write records to" in result.output
-        assert "Traceback" not in result.output
-    finally:
-        subprocess.run(["umount", str(out)], capture_output=True)
+    out = tmpfs(tmp_path / "ro", "ro,size=1m")
+    (tmp_path / "p.txt").write_text("Kế hoạch\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "p.txt"), "--out", str(out),
+                                      "--no-restore", "--no-extract"])
+    assert result.exit_code == 2, result.output
+    assert "cannot write records to" in result.output
+    assert "Traceback" not in result.output

@@ -145,6 +145,8 @@ def test_visual_lines_across_cells():
 @pytest.mark.ocr
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
+    """The path ingest takes for a scanned page: the grid found, one tesseract run for the page
+    and its row images, words placed in their cells, boxes in points on the page."""
     import os
 
     from build_tables import build_pdf, degrade, gold_specs, render_page
@@ -178,6 +180,11 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
     # words keep boxes on the page, in points, and the page text holds the table's words
     assert all(0 <= w.bbox[0] < w.bbox[2] <= page.width + 1 for w in page.words)
     assert "Triển khai" in page.raw_text or "Triến khai" in page.raw_text
+    # the cells' words are among the page's words, their boxes inside the table's box
+    x0, top, x1, bottom = page.tables[0].bbox
+    inside = [w for w in page.words if x0 <= (w.bbox[0] + w.bbox[2]) / 2 <= x1
+              and top <= (w.bbox[1] + w.bbox[3]) / 2 <= bottom]
+    assert "định danh" in " ".join(w.text for w in inside)
 
 
 @pytest.mark.parametrize("text,barred", [

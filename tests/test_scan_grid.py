@@ -117,46 +117,6 @@ def test_words_to_cell_text_reading_order():
     assert words_to_cell_text([]) == ""
 
 
-@pytest.mark.ocr
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
-def test_real_ocr_of_a_skewed_table_page_puts_each_row_in_its_cells(pdfs):
-    """The path ingest takes: the page image with its grid found, one tesseract run for the
-    page and its row images, words placed in their cells (ingest.scan_page)."""
-    import os
-
-    from rapidfuzz import fuzz
-
-    from kehoach.core.folding import fold
-    from kehoach.extract.tables import header_to_role, tables_to_raw_items
-    from kehoach.ingest.ocr import TesseractEngine
-    from kehoach.ingest.scan_page import image_to_reading
-    from kehoach.schema import Document, Page, Source
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    img = degrade(render_page(pdfs[1], 0, 200), angle=0.8, seed=1)
-    reading = image_to_reading(img, 200, TesseractEngine(lang="vie"))
-    assert len(reading.tables) == 1
-    rows = reading.tables[0].rows()
-    assert [header_to_role(t) for t in rows[0][:4]] == ["ordinal", "text", "deadline", "lead"]
-    doc = Document(source=Source(path="x.pdf", sha256="0", kind="pdf"),
-                   pages=[Page(number=1, method="ocr", tables=reading.tables)])
-    items, _ = tables_to_raw_items(doc)
-    ordinals = [i.ordinal for i in items]
-    assert sum(o == str(k + 1) for k, o in enumerate(ordinals)) >= 6, ordinals
-    first = items[0]
-    assert fuzz.ratio(_norm(first.text), "Triển khai công bố mã định danh điện tử của các cơ quan, đơn vị theo "
-                      "Quyết định số 20/2020/QĐ-TTg, ngày 22/7/2020 được sửa đổi, bổ sung bởi Quyết định "
-                      "số 09/2025/QĐ-TTg, ngày 14/4/2025") > 85
-    assert first.cells["deadline"].startswith("07/2025")
-    # from the bold "I  Về thể chế" row: tesseract reads bold marks badly ("Vê thế chê")
-    assert fold(first.section or "").startswith("ve the che"), first.section
-    # the cells' words are in the page's words too, boxes inside the table's box
-    x0, t, x1, b = reading.tables[0].bbox
-    inside = [w for w in reading.words if x0 <= (w.bbox[0] + w.bbox[2]) / 2 <= x1
-              and t <= (w.bbox[1] + w.bbox[3]) / 2 <= b]
-    assert "định danh" in " ".join(w.text for w in inside)
-
-
 def test_rules_broken_by_wear_still_make_a_grid():
     """Worn scans break rules every few centimetres; the quick check must not skip the page."""
     from kehoach.ingest.scan_grid import gray_to_dark, image_to_grid, may_have_rules
