@@ -7,10 +7,15 @@ runs under ``stage_time_limit``: an interval timer whose signal raises ``StageTi
 in the code that is running, which becomes the input's error record naming the stage.
 
 Signals reach only a process's main thread: the CLI's inline runner and the pool workers
-run stages there. Elsewhere (a Dask worker's thread, the warm-up thread) no limit applies.
+run stages there. A stage run in another thread (a Dask worker runs its tasks in threads)
+gets the same limit from a watchdog thread that raises the timeout inside the stage's
+thread (an asynchronous exception, delivered between two Python instructions as a signal
+handler's would be, and repeated the same way). A thread cannot be killed: like the
+signal, this stops Python code, not a C call that never returns.
 """
 from __future__ import annotations
 
+import ctypes
 import signal
 import threading
 from contextlib import contextmanager
@@ -37,7 +42,7 @@ class StageTimeout(KehoachError):
         return (self.__class__, (self.message, self.hint, self.code, self.stage))
 
 
-def _can_time() -> bool:
+def _can_signal() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
@@ -53,15 +58,20 @@ def stage_time_limit(stage: str, seconds: float | None, name: str,
     """Run the body with at most ``seconds`` (None or 0: no limit); past that raise
     StageTimeout saying that ``stage`` of input ``name`` ran out of time, whatever the
     body turned the interruption into."""
-    if not seconds or not _can_time():
+    if not seconds:
         yield
         return
-    fired: list[bool] = []
 
     def timeout() -> StageTimeout:
         return StageTimeout(f"{name}: the {stage} stage ran out of time after {seconds:g} s",
                             hint=f"the file may be damaged or built to stall readers; raise "
                             f"{option} to give it longer", stage=stage)
+
+    if not _can_signal():
+        with _thread_time_limit(seconds, timeout):
+            yield
+        return
+    fired: list[bool] = []
 
     def expired(_signum, _frame):
         fired.append(True)
@@ -84,3 +94,60 @@ def stage_time_limit(stage: str, seconds: float | None, name: str,
 def _disarm(previous) -> None:
     signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGALRM, previous)
+
+
+class _ThreadInterrupt(BaseException):
+    """Raised inside a stage's thread by its watchdog (an exception class, not an
+    instance, is all an asynchronous exception can carry); becomes the StageTimeout."""
+
+
+def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
+    # exc None clears an exception set but not yet raised
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                               ctypes.py_object(exc) if exc else None)
+
+
+@contextmanager
+def _thread_time_limit(seconds: float, timeout) -> Iterator[None]:
+    """``stage_time_limit`` for a thread other than the main one: a watchdog thread raises
+    _ThreadInterrupt in this thread after ``seconds``, again every REPEAT_S until the
+    body has unwound; whatever the body turned it into, StageTimeout comes out."""
+    target = threading.get_ident()
+    done = threading.Event()
+    lock = threading.Lock()
+    fired: list[bool] = []
+
+    def watch() -> None:
+        wait = seconds
+        while not done.wait(wait):
+            with lock:
+                if done.is_set():
+                    return
+                fired.append(True)
+                _set_async_exc(target, _ThreadInterrupt)
+            wait = REPEAT_S
+
+    watchdog = threading.Thread(target=watch, name="kehoach-stage-limit", daemon=True)
+    watchdog.start()
+
+    def stop() -> None:
+        while True:
+            try:
+                with lock:
+                    done.set()
+                    if fired:
+                        _set_async_exc(target, None)   # one set but not yet raised
+                return
+            except _ThreadInterrupt:   # one raised before this thread took the lock
+                continue
+
+    try:
+        yield
+    except BaseException:
+        stop()
+        if fired:
+            raise timeout() from None
+        raise
+    stop()
+    if fired:
+        raise timeout()

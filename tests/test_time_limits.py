@@ -80,3 +80,71 @@ def test_a_reader_that_records_each_page_failure_and_goes_on_still_times_out():
                 except Exception as exc:    # noqa: BLE001 - recorded on the page
                     page_errors.append(exc)
     assert len(page_errors) == 3            # every stalled page was interrupted, not only the first
+
+
+def _in_a_thread(body):
+    """Run ``body`` in a thread other than the main one (where a Dask worker runs its
+    tasks: no signal reaches it) and return what it raised."""
+    import threading
+
+    raised: list[BaseException] = []
+
+    def run():
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - what the test looks at
+            raised.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the stage was never interrupted"
+    return raised
+
+
+def test_a_stage_in_a_thread_other_than_the_main_one_times_out_too():
+    start = time.monotonic()
+    page_errors = []
+
+    def stage():
+        with stage_time_limit("extract", 0.2, "x.txt"):
+            for _page in range(3):
+                try:
+                    _stall(start)
+                except Exception as exc:    # noqa: BLE001 - recorded on the page
+                    page_errors.append(exc)
+
+    raised = _in_a_thread(stage)
+    assert len(raised) == 1 and isinstance(raised[0], StageTimeout), raised
+    assert raised[0].stage == "extract" and "extract stage ran out of time" in raised[0].message
+    assert time.monotonic() - start < 10
+
+
+def test_a_stage_in_a_thread_that_ends_in_time_is_left_alone():
+    results = []
+
+    def stage():
+        with stage_time_limit("normalize", 0.3, "x.txt"):
+            results.append(sum(range(1000)))
+        time.sleep(0.8)                     # past the limit and two repeats: nothing comes
+        results.append("after")
+
+    assert _in_a_thread(stage) == [] and results == [499500, "after"]
+
+
+def test_a_one_megabyte_token_times_out_under_the_dask_executor(tmp_path):
+    """Dask runs each input in a worker's thread: the file over its limit still ends as an
+    error record naming the stage, and the other input is written."""
+    pytest.importorskip("distributed", reason="dask extra not installed")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "token.txt").write_text("a" * 1_000_000, encoding="utf-8")
+    (src / "good.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    report = run_batch(collect_inputs([src]), out, Settings(jobs=1, file_timeout=4),
+                       executor="dask")
+    err = _error(out, "token").error
+    assert (err.code, err.stage) == ("timeout", "normalize"), err
+    assert "normalize stage ran out of time" in err.message
+    Document.model_validate_json((out / "good.json").read_text("utf-8"))
+    assert len(report.failed) == 1 and len(report.written) == 1
