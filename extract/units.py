@@ -69,6 +69,14 @@ class FuzzySettings(BaseModel):
     edge_noise_max_letters: int = 1
 
 
+class SpanSettings(BaseModel):
+    """How a print that is no unit as a whole is read as the known units it holds."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_print_words: int = 40
+    max_name_words: int = 9
+
+
 class UnitData(BaseModel):
     """The validated content of units.yaml."""
 
@@ -86,6 +94,7 @@ class UnitData(BaseModel):
     conjunctions: list[str] = Field(default_factory=lambda: ["và"])
     fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
     max_pieces_per_name: int = 6
+    spans: SpanSettings = Field(default_factory=SpanSettings)
     units: list[UnitEntry]
 
     def conjunctions_folded(self) -> set[str]:
@@ -234,6 +243,7 @@ class UnitRegistry:
     # asked again and again (resolve, is_known while splitting, cutting and rejoining)
     _memo: dict[tuple[str, Optional[str], bool], Optional[tuple[str, Optional[str]]]] = field(
         default_factory=dict, repr=False, compare=False)
+    _names_cache: Optional[tuple[tuple[tuple[str, ...], str], ...]] = field(default=None, repr=False, compare=False)
 
     # -- construction
 
@@ -404,6 +414,9 @@ class UnitRegistry:
                 continue
             if len(f) >= 4 and any(Levenshtein.distance(f, h) <= 1 for h in have):
                 continue
+            # a short word with one letter added or misread, its first one kept ("Dur" of "Du lịch")
+            if len(f) == 3 and any(h[:1] == f[:1] and Levenshtein.distance(f, h) <= 1 for h in have):
+                continue
             lost.append(w)
         return lost
 
@@ -429,6 +442,9 @@ class UnitRegistry:
             cut = self._cut_at_dash(raw)
             if cut:
                 return cut
+        cut = self._cut_at_conjunction(raw)
+        if cut:
+            return cut
         placed = self._with_place(raw, key, level) or self._form_with_place(raw)
         if placed:
             return placed
@@ -862,6 +878,30 @@ class UnitRegistry:
         name, whole = next(iter(hits.items()))
         return name, f"cut at a dash, completed from {round(100 * len(probe) / whole)}% of the name"
 
+    def _cut_at_conjunction(self, name: str) -> Optional[tuple[str, str]]:
+        """Given a print ending with a conjunction ("Sở Nông nghiệp và", "Đài Phát thanh &":
+        the cell or the line lost the rest), return (the one known name whose words start with
+        all its words, the conjunction too, how), else None. At least two words before it."""
+        words = _words(name)
+        if len(words) < 3 or words[-1] not in self.data.conjunctions_folded() and not name.rstrip().endswith("&"):
+            return None
+        if name.rstrip().endswith("&"):
+            words = [*words[:-1], "va"] if words[-1] == "va" else [*words, "va"]
+        hits = {canon for variant, canon in self._printed_names() if variant[:len(words)] == tuple(words)
+                and len(variant) > len(words)}
+        if len(hits) != 1:
+            return None
+        name_found = next(iter(hits))
+        return name_found, "cut after a conjunction, completed as the one name it begins"
+
+    def _printed_names(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """Every name and alias of the registry as its folded words (abbreviations expanded,
+        "và" kept), with its canonical name."""
+        if self._names_cache is None:
+            self._names_cache = tuple((tuple(_words(self.keyer.expand(fold(nfc(v))))), e.name)
+                                      for e in self.data.units for v in (e.name, *e.aliases))
+        return self._names_cache
+
     def _rejoin_cut_names(self, chunks: list[str], level: Optional[str]) -> list[str]:
         """Given a cell's chunks (split at ";"), return them with a name OCR cut in two joined
         again ("Phòng Văn ' hóa ; Xã hội"): neither side is a known unit, both joined are."""
@@ -1004,9 +1044,80 @@ class UnitRegistry:
             after = self.forms.junk_before_head(rest, max_words=6)
             out = self._resolve_or_debris(head, level)
             return out + ([(None, after[0])] + self._resolve_or_debris(after[1], level) if after else [(None, rest)])
+        spans = self.known_spans(name, level)
+        if spans is not None:
+            return [(self.resolve(text, level), "") if is_unit else (None, text) for text, is_unit in spans]
         if self.forms.debris_reason(ref.name) is not None:
             return [(None, name)]
         return [(ref, "")]
+
+    def known_spans(self, name: str, level: Optional[str]) -> Optional[list[tuple[str, bool]]]:
+        """Given a print that is no known unit as a whole, return its pieces in print order as
+        (text, whether it is a known unit) when it holds known units one after another with
+        other words around or between them (old OCR interleaves a cell with the next columns:
+        "Sở Công Thương 2026", "Phòng Kinh tế Đoàn Thanh niên xã. Biên bản kiểm tra"), else
+        None. The reading covers the most words with known names, then takes the fewest names;
+        a name starts at a unit kind's words. Never when a piece left over starts with a place
+        of the national list ("Sở Y tế Hà Nội" keeps its place: the print stays whole)."""
+        words = clean_name(name).split()
+        s = self.data.spans
+        n = len(words)
+        if not 2 <= n <= s.max_print_words:
+            return None
+        best: list[Optional[tuple[int, int, tuple[tuple[int, int, bool], ...]]]] = [None] * (n + 1)
+        best[0] = (0, 0, ())
+
+        def offer(j: int, cand: tuple[int, int, tuple[tuple[int, int, bool], ...]]) -> None:
+            if best[j] is None or cand[:2] > best[j][:2]:
+                best[j] = cand
+
+        for i in range(n):
+            if best[i] is None:
+                continue
+            covered, fewer, parts = best[i]
+            offer(i + 1, (covered, fewer, parts + ((i, i + 1, False),)))
+            if not words[i][:1].isupper() or self.forms.kind_rule(" ".join(words[i:i + 6])) is None:
+                continue
+            for j in range(i + 1, min(n, i + s.max_name_words) + 1):
+                text = clean_name(" ".join(words[i:j]))
+                if text and self.is_known(text, level):
+                    offer(j, (covered + j - i, fewer - 1, parts + ((i, j, True),)))
+        found = best[n]
+        if found is None or not any(unit for _, _, unit in found[2]):
+            return None
+        pieces: list[tuple[str, bool]] = []
+        for a, b, unit in found[2]:
+            if pieces and not unit and not pieces[-1][1]:
+                pieces[-1] = (f"{pieces[-1][0]} {' '.join(words[a:b])}", False)
+            else:
+                pieces.append((" ".join(words[a:b]), unit))
+        out = [(clean_name(t), unit) for t, unit in pieces]
+        if any(not unit and self._starts_with_place(t) for t, unit in out):
+            return None
+        for (t, unit), (t2, unit2) in zip(out, out[1:]):
+            # one name longer than the registry knows, the known one inside it: words of a
+            # kind before it ("Văn phòng | Sở Công Thương", "Các phòng, đơn vị thuộc | UBND xã"),
+            # lower-case words after it ("Các doanh nghiệp | cung cấp dịch vụ", "UBND | cấp xã")
+            # or a kind's words alone after it ("Thanh tra | Sở": the department's own inspectorate)
+            if (unit2 and not unit and self.forms.kind_rule(t) is not None) or (
+                    unit and not unit2 and (t2[:1].islower() or self._only_kind_words(t2))):
+                return None
+        return [(t, unit) for t, unit in out if t]
+
+    def _only_kind_words(self, text: str) -> bool:
+        """Whether text is nothing but a unit kind's words ("Sở", "Văn phòng")."""
+        found = self.forms.kind_rule(text)
+        return found is not None and found[1] == len(_words(text))
+
+    def _starts_with_place(self, text: str) -> bool:
+        """Whether text starts with 2-4 capitalised words that are a place of the national list."""
+        printed = text.split()[:4]
+        run = []
+        for w in printed:
+            if not (w[:1].isupper() and w.isalpha()):
+                break
+            run.append(w)
+        return any(tuple(fold(nfc(w)) for w in run[:k]) in self.forms.places for k in range(len(run), 1, -1))
 
     def _trailing_fragment(self, name: str, level: Optional[str]) -> Optional[tuple[list[str], str]]:
         """Given an unknown print, return (the known units it is, its last one or two

@@ -110,6 +110,9 @@ def score_pair(t: Tally, label: str, rec: dict, exp: dict, vocabulary: frozenset
 
     s = compare_records(exp, rec)
     t.add("inputs")
+    for m in s.mismatches:
+        if m.field in ("lead_units", "cooperating_units"):
+            t.notes.append(f"{label}: {m.field} {m.expected!r} -> {m.actual!r}")
     for part in (s.targets, s.tasks):
         if part.scored:
             t.add("lead_ok", part.lead_units.correct)

@@ -191,3 +191,48 @@ def test_word_breaks_of_an_unknown_name_are_repaired_its_letters_kept():
     assert REG.unglued("Các doanh nghiệp cung cấp dịch-vụ") == "Các doanh nghiệp cung cấp dịch vụ"
     assert REG.unglued("đơn.vị thuộc UBND xã") == "đơn vị thuộc UBND xã"
     assert REG.unglued("Phòng VH-XH") == "Phòng VH-XH"  # a dash between capitals is printed so
+
+
+# Old OCR text reads a unit cell together with the words of the columns beside it: the print
+# holds known names one after another with a date, a number or another column's words
+# between them. Each name is a unit (its own words as raw), the rest the item's warnings.
+@pytest.mark.parametrize("cell, where, names, debris", [
+    ("Sở Công Thương 2026", PROVINCE, ["Sở Công Thương"], ["2026"]),
+    ("Sở Công Thương Sở Xây dựng 8", PROVINCE, ["Sở Công Thương", "Sở Xây dựng"], ["8"]),
+    ("Sở Khoa học và Công nghệ Tháng năm 20 6", PROVINCE, ["Sở Khoa học và Công nghệ"], ["Tháng năm 20 6"]),
+    ("Phòng Kinh tế Đoàn Thanh niên xã. Biên bản kiểm tra Tháng 3", COMMUNE,
+     ["Phòng Kinh tế", "Đoàn Thanh niên xã"], ["Biên bản kiểm tra Tháng 3"]),
+])
+def test_units_interleaved_with_other_columns_are_read_apart(cell, where, names, debris):
+    units, junk = read(cell, where)
+    assert [u.name for u in units] == names
+    assert junk == debris
+    assert all(u.known and u.raw in cell for u in units)
+
+
+# ... but a known name inside a longer print is never cut out of it: the print is one unit
+# the registry does not know, kept whole with its place or its own words.
+@pytest.mark.parametrize("cell, where", [
+    ("Sở Y tế Hà Nội", PROVINCE),                          # a place after the name
+    ("Văn phòng Sở Công Thương", PROVINCE),                 # a kind's words before it
+    ("Các doanh nghiệp cung cấp dịch vụ viễn thông", PROVINCE),  # lower-case words after it
+    ("Thanh tra Sở", DEPARTMENT),                           # a head word after it
+])
+def test_a_known_name_inside_a_longer_unit_is_not_cut_out(cell, where):
+    units, junk = read(cell, where)
+    assert [u.raw for u in units] == [cell] and junk == []
+
+
+def test_a_name_cut_after_its_conjunction_is_the_one_name_it_begins():
+    [u], _ = read("Đài Phát thanh và", PROVINCE)
+    assert (u.name, u.raw, u.known) == ("Đài Phát thanh và Truyền hình tỉnh", "Đài Phát thanh và", True)
+    assert "conjunction" in u.match
+    # two registry names begin "Sở Nông nghiệp và ...": not guessed
+    [u], _ = read("Sở Nông nghiệp và", PROVINCE)
+    assert not u.known and u.name == "Sở Nông nghiệp và"
+
+
+def test_a_short_word_with_one_letter_added_is_an_ocr_repair_not_a_proper_name():
+    [u], _ = read("Sở Văn hóa, Thể thao và Dur lịch", PROVINCE)
+    assert (u.name, u.raw) == ("Sở Văn hóa, Thể thao và Du lịch", "Sở Văn hóa, Thể thao và Dur lịch")
+    assert u.match and u.match.startswith("fuzzy")
