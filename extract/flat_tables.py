@@ -79,12 +79,33 @@ def _rx(rules: LayoutRules) -> dict[str, re.Pattern]:
     return cache
 
 
-def is_header_line(text: str, rules: LayoutRules) -> bool:
-    """Given a line, return True when it is (part of) the table's column header."""
+_ROW_EVIDENCE = re.compile(r"(?<!\d)\d{1,2}/(?:\d{1,2}/)?\d{4}(?!\d)|\d\s*%")
+
+
+def header_terms(text: str, rules: LayoutRules) -> set[str]:
+    """Given a line, return the column-title words it holds, a word inside another one found
+    counted once ("thực hiện" holds "hiện")."""
     low = fold(text)
-    hits = sum(1 for w in rules._header_words if len(w) > 3 and w in low)
+    found = {w for w in rules._header_words if len(w) > 3 and w in low}
+    return {w for w in found if not any(w != o and w in o for o in found)}
+
+
+def is_header_line(text: str, rules: LayoutRules) -> bool:
+    """Given a line, return True when it is (part of) the table's column header. A line
+    showing a row's own shape (an ordinal before its text, a date or a percentage) is a row
+    that happens to use a column title's words ("... sáu tháng thực hiện kế hoạch ... Hoàn
+    thành"), unless it names three column titles."""
+    hits = len(header_terms(text, rules))
     stripped = fold(text.strip(" |."))
-    if hits >= 2 or stripped in rules._header_words:
+    if stripped in rules._header_words:
+        return True
+    m = _rx(rules)["ord_row"].match(text.strip())
+    row_text = m.group("text").split() if m else []
+    sentence = len(row_text) >= 3 and len(row_text[0]) >= 2 and row_text[0][:1].isupper() \
+        and row_text[0].isalpha()
+    if hits < 3 and (_ROW_EVIDENCE.search(text) or sentence):
+        return False
+    if hits >= 2:
         return True
     if len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3):
         return True
@@ -372,6 +393,10 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
                       body=ln.body, gap=ln.gap, height=ln.height, bbox=ln.bbox)
         if is_header_line(ln.text, rules) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
+            if body and body[-1].page == ln.page and not after_header:
+                # a header repeats at a page's top; in mid-page the line may be a row's
+                warnings.append(f"{region.name}: line under the table's rows read as a column "
+                                f"header, skipped: {ln.text[:80]!r}")
             after_header = True
             continue
         if after_header and len(cleaned) <= 20 and (cleaned[:1].islower() or cleaned[:1] in ":;"):
@@ -458,7 +483,10 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
             if ok:
                 expected = (kind_v[0], kind_v[1] + 1)
-                top = bool(sl.text) and (_starts_sentence(sl.text, digits=False) or sl.text[:1] in "(“\"")
+                first = sl.text.split()[0] if sl.text.split() else ""
+                # a lone capital after the ordinal is OCR debris of a centred row ("7 A e A 1A")
+                top = bool(sl.text) and (_starts_sentence(sl.text, digits=False) or sl.text[:1] in "(“\"") \
+                    and not (len(first) == 1 and first.isalpha())
                 if cur is None:
                     new_row(sl.ordinal)
                 elif not sl.text:  # ordinal alone on its line (block layout): it opens a row
@@ -538,7 +566,8 @@ def _date_in_text(text: str) -> Optional[str]:
 def _is_fragment(r: Row) -> bool:
     text = " ".join(r.text_lines).strip()
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
-    return r.ordinal is None and (len(words) < 4 or text[:1].islower() or text[:1] in ".:;,-)")
+    note = text[:1] == "(" and text[-1:] == ")"  # "(Đã thực hiện kết nối)": the row's status note
+    return r.ordinal is None and (len(words) < 4 or text[:1].islower() or text[:1] in ".:;,-)" or note)
 
 
 def _merge_into(dst: Row, src: Row, front: bool = False) -> None:
@@ -596,11 +625,11 @@ def _row_ended(row: Row) -> bool:
 def _split_centred(cur: Row, rows: list[Row], ordinal: str, section: Optional[str]) -> None:
     """The ordinal of the next row is printed mid-row: move the lines from the last
     capitalised text line of the open row into a new row."""
-    idx = None
-    for i in range(len(cur.text_lines) - 1, 0, -1):
-        if cur.text_lines[i][:1].isupper():
-            idx = i
-            break
+    # the last line opening a sentence, best one after a line that closed one ("... Quốc
+    # gia." then "Đồng bộ ..."); an abbreviation ("CSDL tổng hợp ...") opens none
+    opening = [i for i in range(1, len(cur.text_lines)) if _starts_sentence(cur.text_lines[i], digits=False)]
+    after_stop = [i for i in opening if cur.text_lines[i - 1].rstrip()[-1:] in ".;:"]
+    idx = (after_stop or opening or [None])[-1]
     new = Row(ordinal=ordinal, section=section)
     if idx is not None:
         n_move = len(cur.text_lines) - idx

@@ -1,0 +1,119 @@
+"""Rows of flattened appendix tables (old OCR text) found from their own shape, on snippets of
+our own wording: appendix headings OCR glued to their numeral, task tables titled without the
+word "nhiệm vụ", rows that use a column title's words, ordinals printed mid-row among debris."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import kehoach
+from kehoach.extract.flat_tables import flat_region_to_raw_items, is_header_line
+from kehoach.extract.sections import Line, Region, classify_line, load_rules, region_kind
+
+
+def region_of(text: str, name: str = "Phụ lục I") -> Region:
+    """A region from text lines as document_to_lines builds it (a blank line -> gap)."""
+    lines, gap = [], True
+    for i, raw in enumerate(text.split("\n")):
+        t = " ".join(raw.split())
+        if not t:
+            gap = True
+            continue
+        kind, ord_, body = classify_line(t)
+        lines.append(Line(page=1, line=i, text=t, kind=kind, ord=ord_, body=body, gap=gap))
+        gap = False
+    return Region(name, lines)
+
+
+TWO_APPENDICES = """UY BAN NHAN DAN XA DONG SON
+KE HOACH
+Cham soc cay trong vu dong nam 2026
+
+I. MUC TIEU
+Cac chi tieu va nhiem vu tai Phu luc kem theo.
+
+. PHULUCL
+BANG CHI TIEU CU THE
+STT Noi dung chi tieu Chi tieu Moc hoan thanh
+1 Ty le ho trong rau an toan tren dia ban 60% Nam 2026
+2 So lop tap huan ky thuat cho nong dan 12 lop Quy IV/2026
+
+PHU LUC 2
+LO TRINH TRIEN KHAI
+Giai doan Cong viec Don vi chu tri Bat dau Ket thuc Tieu chi hoan thanh
+Chuan bi Khao sat dien tich dat bo hoang cua cac thon Phong Kinh te 01/2026 03/2026 Bao cao duoc duyet
+Thuc hien Mo lop huong dan lam dat cho ba con nong dan Hoi Nong dan xa 04/2026 06/2026 Dat yeu cau
+"""
+
+
+def test_appendix_heading_with_its_numeral_glued_and_misread_opens_an_appendix(tmp_path: Path):
+    assert classify_line("PHULUCL")[0] == "appendix"
+    assert classify_line("PHỤ LỤC II")[0] == "appendix"
+    assert classify_line("PHỤ LỤC LỘ TRÌNH")[0] == "appendix"  # no numeral: the word stays text
+    plan = tmp_path / "dong-son.txt"
+    plan.write_text(TWO_APPENDICES, encoding="utf-8")
+    doc = kehoach.read(plan, restore=False)
+    assert [t.ordinal for t in doc.targets] == ["1", "2"]
+    assert {t.appendix for t in doc.targets} == {"Phụ lục I"}
+    # the second row uses a column title's words ("Thực hiện", "hoàn thành"): still a row
+    assert [t.text.split()[:2] for t in doc.tasks] == [["Chuan", "bi"], ["Thuc", "hien"]]
+    assert doc.tasks[1].deadline is not None and str(doc.tasks[1].deadline.end) == "2026-06-30"
+
+
+def test_a_roadmap_or_deliverables_title_makes_a_task_table_whatever_its_columns_say():
+    roadmap = region_of("LO TRINH TRIEN KHAI\nGiai doan Cong viec Don vi chu tri Bat dau Ket thuc "
+                        "Tieu chi hoan thanh\nChuan bi Khao sat dien tich Phong Kinh te 01/2026")
+    outputs = region_of("KET QUA DAU RA VA THO! HAN HOAN THANH\nKet qua dau ra Muc tieu Chi so theo doi "
+                        "Don vi chu tri\n1. Ban do so cac diem du lich MT2 So diem Phong Van hoa 2027")
+    targets = region_of("BANG CHI TIEU CU THE\nSTT Noi dung chi tieu Chi tieu Moc hoan thanh\n"
+                        "1 Ty le ho trong rau an toan 60% Nam 2026")
+    assert [region_kind(r) for r in (roadmap, outputs, targets)] == ["task", "task", "target"]
+
+
+def test_a_row_using_column_title_words_is_no_header_line():
+    rules = load_rules()
+    rows = ["3 Tổng hợp báo cáo sơ kết sáu tháng thực hiện kế hoạch Phòng Kinh tế Quý II/2026 Hoàn thành",
+            "Kiểm tra việc thực hiện kế hoạch tại các thôn Công an xã 09/2026",
+            "Nâng tỷ lệ hồ sơ thực hiện trực tuyến lên 80% Năm 2026",
+            "12 Rà soát nội dung kế hoạch của các đơn vị thực hiện"]
+    headers = ["STT Nội dung Đơn vị thực hiện Lộ trình thực hiện Trạng thái",
+               "TT Nội dung nhiệm vụ Thời gian hoàn thành Cơ quan chủ trì",
+               "hiện", "5 - :Nội dung nhiệm vụ Đơn vị chủ trì | Đơn vị phối hợp"]
+    assert [is_header_line(t, rules) for t in rows] == [False] * 4
+    assert [is_header_line(t, rules) for t in headers] == [True] * 4
+
+
+TABLE_WITH_TITLE_WORDS_IN_ROWS = """BANG PHAN CONG NHIEM VU
+TT Noi dung nhiem vu Don vi chu tri Thoi gian hoan thanh
+1 Lap danh sach ho can ho tro cay giong vu dong Phong Kinh te Thang 9/2026
+2 Tong hop ket qua thuc hien ke hoach cua cac thon Van phong UBND xa Thang 12/2026
+Thoi gian thuc hien hoan thanh
+3 Kiem tra viec bao quan giong cua cac hop tac xa Phong Kinh te Quy IV/2026
+"""
+
+
+def test_rows_are_kept_and_a_header_line_inside_the_rows_is_a_warning():
+    items, warnings = flat_region_to_raw_items(region_of(TABLE_WITH_TITLE_WORDS_IN_ROWS), "task")
+    assert [i.ordinal for i in items] == ["1", "2", "3"]
+    assert "thuc hien ke hoach" in items[1].text
+    assert any("read as a column header" in w and "Thoi gian thuc hien" in w for w in warnings)
+
+
+# The ordinal of row 2 is printed beside the middle of its row, with accents OCR read as
+# loose letters after it; row 1 closes with a sentence.
+CENTRED_ORDINAL = """STT Noi dung Thoi gian Don vi chu tri
+Rà soát danh sách hộ nghèo trên địa bàn xã theo chuẩn
+mới và cập nhật vào phần mềm quản lý. Thường Văn phòng
+1 xuyên UBND xã
+của tỉnh.
+Hướng dẫn các thôn lập sổ theo dõi hộ thoát nghèo
+CSDL hộ nghèo được đối chiếu với số liệu thôn Thường
+2 A e A 1A oL Y N Phòng Văn hóa - Xã hội
+bền vững và báo cáo định kỳ về xã. xuyên
+"""
+
+
+def test_a_centred_ordinal_after_debris_splits_the_row_at_the_sentence_it_opens():
+    items, _ = flat_region_to_raw_items(region_of(CENTRED_ORDINAL), "task")
+    assert [i.ordinal for i in items] == ["1", "2"]
+    assert items[1].text.startswith("Hướng dẫn các thôn")
+    assert items[0].text.rstrip().endswith("của tỉnh.")
