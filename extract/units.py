@@ -442,7 +442,7 @@ class UnitRegistry:
             cut = self._cut_at_dash(raw)
             if cut:
                 return cut
-        cut = self._cut_at_conjunction(raw)
+        cut = self._cut_at_conjunction(raw, level)
         if cut:
             return cut
         placed = self._with_place(raw, key, level) or self._form_with_place(raw)
@@ -878,21 +878,26 @@ class UnitRegistry:
         name, whole = next(iter(hits.items()))
         return name, f"cut at a dash, completed from {round(100 * len(probe) / whole)}% of the name"
 
-    def _cut_at_conjunction(self, name: str) -> Optional[tuple[str, str]]:
+    def _cut_at_conjunction(self, name: str, level: Optional[str] = None) -> Optional[tuple[str, str]]:
         """Given a print ending with a conjunction ("Sở Nông nghiệp và", "Đài Phát thanh &":
         the cell or the line lost the rest), return (the one known name whose words start with
         all its words, the conjunction too, how), else None. At least two words before it."""
-        words = _words(name)
+        words = _words(self.keyer.expand(fold(nfc(name))))
         if len(words) < 3 or words[-1] not in self.data.conjunctions_folded() and not name.rstrip().endswith("&"):
             return None
         if name.rstrip().endswith("&"):
             words = [*words[:-1], "va"] if words[-1] == "va" else [*words, "va"]
+        found = self._only_name_begun(words, level)
+        return (found, "cut after a conjunction, completed as the one name it begins") if found else None
+
+    def _only_name_begun(self, words: list[str], level: Optional[str]) -> Optional[str]:
+        """Given folded words, return the one registry name whose words begin with them and go
+        on (of those, the one of the plan's level when the level tells them apart), else None."""
         hits = {canon for variant, canon in self._printed_names() if variant[:len(words)] == tuple(words)
                 and len(variant) > len(words)}
-        if len(hits) != 1:
-            return None
-        name_found = next(iter(hits))
-        return name_found, "cut after a conjunction, completed as the one name it begins"
+        if len(hits) > 1 and level is not None:
+            hits = {h for h in hits if nfc(level).lower() in self.entry_levels.get(h, frozenset())} or hits
+        return next(iter(hits)) if len(hits) == 1 else None
 
     def _printed_names(self) -> tuple[tuple[tuple[str, ...], str], ...]:
         """Every name and alias of the registry as its folded words (abbreviations expanded,

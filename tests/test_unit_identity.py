@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kehoach.extract.items import cell_to_units
-from kehoach.extract.units import UnitRegistry
+from kehoach.extract.units import UnitRegistry, level_of_issuer
 from kehoach.extract.units_identity import Jurisdiction, UnitForms
 
 REG = UnitRegistry.load()
@@ -236,3 +236,12 @@ def test_a_short_word_with_one_letter_added_is_an_ocr_repair_not_a_proper_name()
     [u], _ = read("Sở Văn hóa, Thể thao và Dur lịch", PROVINCE)
     assert (u.name, u.raw) == ("Sở Văn hóa, Thể thao và Du lịch", "Sở Văn hóa, Thể thao và Dur lịch")
     assert u.match and u.match.startswith("fuzzy")
+
+
+def test_the_plans_level_tells_apart_the_names_a_cut_print_begins():
+    # the commune's and the ward's office both begin "Văn phòng HĐND và ...": the plan's level decides
+    ward = Jurisdiction.from_issuer("Ủy ban nhân dân phường Quang Trung", FORMS)
+    assert [u.name for u in read("Văn phòng HĐND&", COMMUNE)[0]] == ["Văn phòng HĐND và UBND xã"]
+    # (items read a plan's cells at its issuer's level word, level_of_issuer: "phường")
+    level = level_of_issuer("Ủy ban nhân dân phường Quang Trung")
+    assert [u.name for u in REG.read("Văn phòng HĐND và", level, ward)[0]] == ["Văn phòng HĐND và UBND phường"]
