@@ -556,7 +556,8 @@ def export_cmd(
 
     xlsx: one sheet per table, each an Excel table (filters, bold header), dates dd/mm/yyyy,
     printed landscape one page wide with the header on every page. Every table has doc_id,
-    the key joining them. Records are read without their pages.
+    the key joining them. Records are read without their pages, one at a time: csv, jsonl
+    and parquet are written as they are read (xlsx gathers the rows of each sheet).
 
     \b
     Example:
@@ -572,13 +573,18 @@ def export_cmd(
         _fail(UsageError(problem))
     if len(sep) != 1:
         _fail(UsageError(f"--sep must be one character, not {sep!r}"))
-    read = _read_records_or_exit(out_dir, pages=False)
+    from .pipeline.record_files import RecordStream
+
+    _require_existing(out_dir)
+    # records read one at a time as the tables are written (never all held), without pages
+    read = RecordStream(out_dir, pages=False)
     warnings: list[str] = []
-    written = export_documents([d for _, d in read.documents], fmt, out, warnings, all_copies,
-                               labels=labels, sep=sep)
+    written = export_documents(read, fmt, out, warnings, all_copies, labels=labels, sep=sep)
+    for path, message in read.unreadable:
+        typer.echo(f"kehoach: unreadable record {path}: {message}", err=True)
     for line in warnings:
         typer.echo(f"kehoach: warning: {line}", err=True)
-    typer.echo(f"{len(read.documents)} documents ({read.error_records} error records skipped) -> "
+    typer.echo(f"{read.read} documents ({read.error_records} error records skipped) -> "
                + ", ".join(map(str, written)))
     raise typer.Exit(1 if read.unreadable else 0)
 

@@ -17,6 +17,10 @@ with a quote prefix, the visible text unchanged; CSV: a leading apostrophe, the 
 rule); characters xlsx cannot hold (C0 controls) become their visible Control Pictures
 (BEL -> U+2407) in that cell only. Each such change is counted in the export's warnings.
 parquet and jsonl are data formats: texts are written exactly as in the records.
+
+csv, jsonl and parquet are streamed: rows are written in chunks as the records come
+(``export_documents`` over a ``RecordStream`` holds one record at a time); xlsx gathers
+each sheet's rows first, as sizing its columns and rows needs all of them.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 
 from .labels import label_of
-from .tables import Row, TableSpec, documents_to_tables, table_specs
+from .tables import Row, TableSpec, documents_to_rows, table_specs
 from ..schema import Document
 
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -95,9 +99,9 @@ def text_to_xlsx_text(text: str) -> str:
     return XLSX_ILLEGAL.sub(lambda m: chr(CONTROL_PICTURES + ord(m.group())), text)
 
 
-def _frame_cells(frame: pd.DataFrame, fix, table: str, what: str, warnings: list[str] | None) -> pd.DataFrame:
-    """Given a frame, return it with ``fix`` applied to the string cells it changes; one
-    warning line names how many cells of ``table`` changed and why."""
+def _frame_cells(frame: pd.DataFrame, fix) -> tuple[pd.DataFrame, int]:
+    """Given a frame, return it with ``fix`` applied to its string cells, and how many
+    cells that changed."""
     changed = 0
 
     def apply(value):
@@ -112,21 +116,27 @@ def _frame_cells(frame: pd.DataFrame, fix, table: str, what: str, warnings: list
     for col in out.columns:
         if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(apply)
-    if changed and warnings is not None:
-        warnings.append(f"{table}: {changed} cell(s) {what}")
-    return out
+    return out, changed
 
 
-def _csv_safe(frame: pd.DataFrame, table: str, warnings: list[str] | None) -> pd.DataFrame:
-    return _frame_cells(frame, lambda v: "'" + v if is_formula_like(v) else v, table,
-                        "started like a formula (= + - @ tab CR); written after an apostrophe "
-                        "so spreadsheet programs show them as text", warnings)
+CSV_FORMULA_WARNING = ("started like a formula (= + - @ tab CR); written after an apostrophe "
+                       "so spreadsheet programs show them as text")
+XLSX_CONTROL_WARNING = ("held control characters xlsx cannot store; shown as their symbols "
+                        "(U+2400-U+241F)")
 
 
-def _xlsx_safe(frame: pd.DataFrame, table: str, warnings: list[str] | None) -> pd.DataFrame:
-    return _frame_cells(frame, text_to_xlsx_text, table,
-                        "held control characters xlsx cannot store; shown as their symbols "
-                        "(U+2400-U+241F)", warnings)
+def _csv_safe(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    return _frame_cells(frame, lambda v: "'" + v if is_formula_like(v) else v)
+
+
+def _xlsx_safe(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    return _frame_cells(frame, text_to_xlsx_text)
+
+
+def _warn_cells(warnings: list[str] | None, table: str, count: int, what: str) -> None:
+    """One warning line naming how many cells of ``table`` changed and why."""
+    if count and warnings is not None:
+        warnings.append(f"{table}: {count} cell(s) {what}")
 
 
 def _xlsx_formulas_to_text(sheet, table: str, warnings: list[str] | None) -> None:
@@ -191,60 +201,131 @@ def _format_sheet(sheet, spec: TableSpec, rows: int) -> None:
     sheet.print_options.gridLines = True
 
 
-def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
-                 warnings: list[str] | None = None, labels: LabelMode | None = None,
-                 sep: str = ",") -> list[Path]:
-    """Given export tables, write them in ``fmt`` at ``out``; return the files written.
-    ``labels``: codes as Vietnamese labels (``vi``, xlsx's default) or as codes (``codes``,
-    the data formats' default); ``sep``: the CSV separator (``;`` for Excel set to
-    Vietnamese). Cells changed so the format holds them inertly are counted in ``warnings``."""
-    out = Path(out)
+# rows a streamed table holds before writing them (one CSV/JSONL chunk, one parquet row group)
+CHUNK_ROWS = 2000
+
+
+class _TableSink:
+    """One table being written in a data format, rows appended in chunks as they come."""
+
+    def __init__(self, name: str, fmt: str, path: Path, sep: str):
+        self.name, self.fmt, self.path, self.sep = name, fmt, path, sep
+        self.spec = table_specs()[name]
+        self.pending: list[Row] = []
+        self.changed = 0      # cells written differently so the format holds them inertly
+        self._parquet = None
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            self._parquet = pq.ParquetWriter(path, arrow_schema(self.spec))
+            self.fh = None
+        else:
+            # CSV: UTF-8 with one BOM for spreadsheet programs; newline="" keeps CRLF rows
+            self.fh = path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        if fmt == "csv":
+            self._write_csv([], header=True)
+
+    def add(self, rows: list[Row]) -> None:
+        self.pending.extend(rows)
+        if len(self.pending) >= CHUNK_ROWS:
+            self.flush()
+
+    def _write_csv(self, rows: list[Row], header: bool) -> None:
+        # CRLF rows (RFC 4180): the csv writer then quotes a cell holding a lone CR,
+        # which with "\n" rows it wrote bare and every reader split the row there
+        frame, changed = _csv_safe(rows_to_frame(rows, self.name))
+        self.changed += changed
+        frame.to_csv(self.fh, index=False, header=header, date_format="%Y-%m-%d",
+                     lineterminator="\r\n", sep=self.sep)
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        if self.fmt == "csv":
+            self._write_csv(rows, header=False)
+        elif self.fmt == "jsonl":
+            for row in rows:
+                self.fh.write(json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
+        else:
+            import pyarrow as pa
+
+            self._parquet.write_table(pa.Table.from_pylist(rows, schema=self._parquet.schema))
+
+    def close(self) -> None:
+        self.flush()
+        if self._parquet is not None:
+            self._parquet.close()
+        else:
+            self.fh.close()
+
+
+def _write_xlsx(tables: dict[str, list[Row]], out: Path, warnings: list[str] | None) -> None:
+    """One workbook, one sheet per table. Sizing columns and rows needs every cell of a
+    sheet: xlsx holds the rows (not the records) in memory."""
     specs = table_specs()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for name, rows in tables.items():
+            frame, changed = _xlsx_safe(rows_to_frame(rows, name))
+            _warn_cells(warnings, name, changed, XLSX_CONTROL_WARNING)
+            frame = frame.rename(columns=specs[name].headers)
+            frame.to_excel(writer, sheet_name=specs[name].sheet, index=False)
+            sheet = writer.sheets[specs[name].sheet]
+            _xlsx_formulas_to_text(sheet, name, warnings)
+            _format_sheet(sheet, specs[name], len(rows))
+
+
+def write_rows(chunks: Iterable[tuple[str, list[Row]]], fmt: ExportFormat, out: Path,
+               warnings: list[str] | None = None, labels: LabelMode | None = None,
+               sep: str = ",") -> list[Path]:
+    """Given (table name, rows) chunks, write every export table in ``fmt`` at ``out``;
+    return the files written. csv, jsonl and parquet are written as the chunks come (at
+    most CHUNK_ROWS rows of a table held); xlsx gathers the rows first. ``labels``: codes
+    as Vietnamese labels (``vi``, xlsx's default) or as codes (``codes``, the data formats'
+    default); ``sep``: the CSV separator (``;`` for Excel set to Vietnamese). Cells changed
+    so the format holds them inertly are counted in ``warnings``."""
+    out = Path(out)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     labels = labels or ("vi" if fmt == "xlsx" else "codes")
-    tables = {name: rows_with_labels(rows, name, labels) for name, rows in tables.items()}
     if fmt == "xlsx":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            for name, rows in tables.items():
-                frame = _xlsx_safe(rows_to_frame(rows, name), name, warnings)
-                frame = frame.rename(columns=specs[name].headers)
-                frame.to_excel(writer, sheet_name=specs[name].sheet, index=False)
-                sheet = writer.sheets[specs[name].sheet]
-                _xlsx_formulas_to_text(sheet, name, warnings)
-                _format_sheet(sheet, specs[name], len(rows))
+        tables: dict[str, list[Row]] = {name: [] for name in table_specs()}
+        for name, rows in chunks:
+            tables[name].extend(rows_with_labels(rows, name, labels))
+        _write_xlsx(tables, out, warnings)
         return [out]
     if len(sep) != 1:
         raise ValueError(f"the CSV separator must be one character, not {sep!r}")
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in tables.items():
-        path = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            # CRLF rows (RFC 4180): the csv writer then quotes a cell holding a lone CR,
-            # which with "\n" rows it wrote bare and every reader split the row there
-            _csv_safe(rows_to_frame(rows, name), name, warnings).to_csv(
-                path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d",
-                lineterminator="\r\n", sep=sep)
-        elif fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+    sinks: dict[str, _TableSink] = {}
+    try:
+        for name in table_specs():
+            sinks[name] = _TableSink(name, fmt, out / f"{name}.{fmt}", sep)
+        for name, rows in chunks:
+            sinks[name].add(rows_with_labels(rows, name, labels))
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    for name, sink in sinks.items():
+        _warn_cells(warnings, name, sink.changed, CSV_FORMULA_WARNING)
+    return [sink.path for sink in sinks.values()]
 
-            pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema(specs[name])), path)
-        elif fmt == "jsonl":
-            with path.open("w", encoding="utf-8") as fh:
-                for row in rows:
-                    fh.write(json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
-        else:
-            raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        written.append(path)
-    return written
+
+def write_tables(tables: dict[str, list[Row]], fmt: ExportFormat, out: Path,
+                 warnings: list[str] | None = None, labels: LabelMode | None = None,
+                 sep: str = ",") -> list[Path]:
+    """Given export tables (rows keyed by table name), write them; see ``write_rows``."""
+    return write_rows(tables.items(), fmt, out, warnings, labels, sep)
 
 
 def export_documents(docs: Iterable[Document], fmt: ExportFormat, out: Path,
                      warnings: list[str] | None = None, all_copies: bool = False,
                      labels: LabelMode | None = None, sep: str = ",") -> list[Path]:
     """Given Documents, write the flat tables in ``fmt`` at ``out``; return the files written
-    (cells changed to be held inertly are counted in ``warnings``)."""
+    (cells changed to be held inertly are counted in ``warnings``). ``docs`` is passed over
+    twice; a ``pipeline.record_files.RecordStream`` is read one record at a time, so csv,
+    jsonl and parquet exports never hold more than one record (and a chunk of rows)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return write_tables(documents_to_tables(docs, all_copies), fmt, out, warnings, labels, sep)
+    return write_rows(documents_to_rows(docs, all_copies), fmt, out, warnings, labels, sep)

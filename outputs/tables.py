@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional
+from typing import Any, Iterable, Iterator, Literal, Optional
 
 import yaml
 from pydantic import BaseModel
@@ -136,18 +136,46 @@ def document_to_document_row(doc: Document, primary: bool = True) -> Row:
     }, "documents")
 
 
-def documents_to_tables(docs: Iterable[Document], all_copies: bool = False) -> dict[str, list[Row]]:
-    """Given Documents, return the rows of every export table keyed by table name. Every
-    document gets a documents row (``primary_copy`` says which copy of its plan counts); tasks
-    and target values come from each plan's primary copy only, unless ``all_copies``."""
-    from ..extract.plan_identity import primary_copies
+def primary_flags(docs: Iterable[Document]) -> list[bool]:
+    """Given Documents (one pass), return for each, in order, whether it is its plan's
+    primary copy (``extract.plan_identity.primary_copies``: the best copy of each plan id,
+    the first of equals; a document without a plan id counts alone). Holds no Document."""
+    from ..extract.plan_identity import copy_order
 
-    docs = list(docs)
-    primary = {id(d) for d in primary_copies(docs)}
+    best: dict[str, tuple[tuple, int]] = {}
+    count = 0
+    for i, doc in enumerate(docs):
+        key, order = doc.plan_id or f"#{i}", copy_order(doc)
+        if key not in best or order < best[key][0]:
+            best[key] = (order, i)
+        count = i + 1
+    flags = [False] * count
+    for _, i in best.values():
+        flags[i] = True
+    return flags
+
+
+def documents_to_rows(docs: Iterable[Document], all_copies: bool = False) -> Iterator[tuple[str, list[Row]]]:
+    """Given Documents, yield (table name, rows) one document at a time: its task and target
+    value rows (from each plan's primary copy only, unless ``all_copies``) and its documents
+    row (``primary_copy`` says which copy counts). ``docs`` is passed over twice (primary
+    copies first, then the rows), so a re-iterable such as ``RecordStream`` is read lazily
+    and no two records need be held at once; a one-shot iterator is kept in a list."""
+    if iter(docs) is docs:
+        docs = list(docs)
+    flags = primary_flags(docs)
+    for i, doc in enumerate(docs):
+        primary = flags[i] if i < len(flags) else True   # a record added between the passes
+        if all_copies or primary:
+            yield "tasks", document_to_task_rows(doc)
+            yield "target_values", document_to_target_value_rows(doc)
+        yield "documents", [document_to_document_row(doc, primary)]
+
+
+def documents_to_tables(docs: Iterable[Document], all_copies: bool = False) -> dict[str, list[Row]]:
+    """Given Documents, return the rows of every export table keyed by table name (in
+    ``columns.yaml`` order); see ``documents_to_rows``."""
     tables: dict[str, list[Row]] = {name: [] for name in table_specs()}
-    for doc in docs:
-        if all_copies or id(doc) in primary:
-            tables["tasks"].extend(document_to_task_rows(doc))
-            tables["target_values"].extend(document_to_target_value_rows(doc))
-        tables["documents"].append(document_to_document_row(doc, id(doc) in primary))
+    for name, rows in documents_to_rows(docs, all_copies):
+        tables[name].extend(rows)
     return tables

@@ -75,3 +75,34 @@ def paths_to_documents(paths: Iterable[str | Path], pages: bool = True) -> ReadR
         except Exception as exc:  # noqa: BLE001 - invalid JSON or schema: report and go on
             result.unreadable.append((p, f"{type(exc).__name__}: {exc}".splitlines()[0]))
     return result
+
+
+class RecordStream:
+    """The Documents of record files, read one at a time on each pass over it (``pages=False``:
+    without pages): a consumer that writes as it reads holds one record, never all of them,
+    and may pass over the records again (an export decides each plan's primary copy first).
+    Error records are counted; files that are not valid Document JSON are listed once."""
+
+    def __init__(self, paths: Iterable[str | Path], pages: bool = True):
+        found = paths_to_record_paths(paths)
+        self.paths = found.documents
+        self.error_records = len(found.errors)
+        self.pages = pages
+        self.read = 0          # Documents read on the last complete pass
+        self._unreadable: dict[Path, str] = {}
+
+    @property
+    def unreadable(self) -> list[tuple[Path, str]]:
+        return list(self._unreadable.items())
+
+    def __iter__(self):
+        count = 0
+        for p in self.paths:
+            try:
+                doc = path_to_document(p, self.pages)
+            except Exception as exc:  # noqa: BLE001 - invalid JSON or schema: report and go on
+                self._unreadable.setdefault(p, f"{type(exc).__name__}: {exc}".splitlines()[0])
+                continue
+            count += 1
+            yield doc
+        self.read = count
