@@ -749,6 +749,7 @@ def extract_metadata(lines: list[str]) -> dict:
     issuer = _consistent_issuer(_combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c),
                                 names, place, c)
     issuer = _listed_place_spelling(_cased_as_printed(issuer, opening), c)
+    issuer = _issuer_identity(issuer, c, warnings, place)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
     signer, signer_warnings = _signer(lines, c)
@@ -781,6 +782,89 @@ def _listed_place_spelling(issuer: Optional[str], c: _Compiled) -> Optional[str]
     level_word = " ".join(w.lower() for w in body.split()[-len(_level_words_at_end(body, c)):])
     spelt = forms.place_spelling(place, forms.data.levels.get(level_word))
     return f"{body} {spelt}" if spelt and spelt != place else issuer
+
+
+def _issuer_identity(issuer: Optional[str], c: _Compiled, warnings: list[str],
+                     dated_place: Optional[str] = None) -> Optional[str]:
+    """Given the issuer as read from old OCR ("Ủy Bannhandan xã Thanh Liêm", "Sở Khoa Học và
+    Công Nghệ tỉnh X", "Ủy ban nhân dân xã Quỳnh Lưu Kh Ủy ban nhân dân", "Ủy Ban Nhândân
+    Xamyhoa") and the place of its date line, return it as its identity: the body as the unit registry names it when OCR
+    damaged its words or their case (never another body: the registry's own repairs, which
+    keep every identifying word), the level word, and the place of the national list. Words
+    after a place the list holds are OCR debris of the next block: warned, not kept. An
+    issuer the registry does not know, or already spelt so, is returned as it is."""
+    if not issuer:
+        return issuer
+    from .units import UnitRegistry
+    from .units_identity import UnitForms
+
+    forms = UnitForms.load()
+    body, place = _place_of(issuer, c)
+    if place is None:
+        body, place = _glued_level_place(issuer, forms, dated_place)
+        if place is None:
+            return issuer
+    n_level = len(_level_words_at_end(body, c))
+    head, level_words = body.split()[:-n_level], [w.lower() for w in body.split()[-n_level:]]
+    level = forms.data.levels.get(" ".join(level_words))
+    if level is None or not head:
+        return issuer
+    place, junk = _place_prefix(place, level, forms)
+    if junk:
+        warnings.append(f"metadata: words after the issuer's place left out (OCR debris): {junk!r}")
+    reg = UnitRegistry.load()
+    printed_head = " ".join(head)
+    name = printed_head
+    for probe in (f"{printed_head} {' '.join(level_words)}", printed_head):
+        ref = reg.resolve(probe)
+        # a repair the registry made, or the same letters in other spaces, marks or case
+        same_letters = _letters(ref.name) == _letters(probe)
+        if ref.known and (ref.match is not None or same_letters) and ref.name != probe:
+            name = ref.name
+            break
+    name_words = name.split()
+    if [fold(w.lower()) for w in name_words[-len(level_words):]] == [fold(w) for w in level_words]:
+        name_words = name_words[:-len(level_words)]  # the registry name prints the level itself
+    return " ".join([*name_words, *level_words, place])
+
+
+def _letters(text: str) -> str:
+    """Given text, return its letters folded, without spaces or marks."""
+    return "".join(ch for ch in fold(nfc(text)).lower() if ch.isalnum())
+
+
+def _place_prefix(place: str, level: str, forms) -> tuple[str, str]:
+    """Given the words read after the issuer's level word and its level, return (the place:
+    the longest leading words the national list holds at that level, else all of them, the
+    words after it)."""
+    words = place.split()
+    if forms.place_spelling(place, level) is not None:
+        return forms.place_spelling(place, level), ""
+    for n in range(len(words) - 1, 0, -1):
+        spelt = forms.place_spelling(" ".join(words[:n]), level)
+        if spelt is not None and len(spelt.split()) >= 2:
+            return spelt, " ".join(words[n:])
+    return place, ""
+
+
+def _glued_level_place(issuer: str, forms, dated_place: Optional[str] = None) -> tuple[str, Optional[str]]:
+    """Given an issuer whose last word glues its level word to its place ("... Xamyhoa",
+    "... Xaphuluong") and the place of the plan's date line, return (the body with the level
+    word, the place with those letters: the date line's, else the national list's one name
+    at that level), else (issuer, None)."""
+    words = issuer.split()
+    if len(words) < 2:
+        return issuer, None
+    last = fold(nfc(words[-1])).lower()
+    for level_word, level in sorted(forms.data.levels.items(), key=lambda kv: -len(kv[0])):
+        lw = fold(nfc(level_word)).replace(" ", "")
+        if last.startswith(lw) and len(last) > len(lw) + 3:
+            spelt = forms.place_spelling_compact(last[len(lw):], level)
+            if dated_place and _letters(dated_place) == last[len(lw):]:
+                spelt = dated_place
+            if spelt is not None:
+                return " ".join([*words[:-1], level_word]), spelt
+    return issuer, None
 
 
 def _cased_as_printed(issuer: Optional[str], opening: str) -> Optional[str]:

@@ -96,6 +96,7 @@ class UnitForms:
     spellings: dict[tuple[str, ...], dict[str, frozenset[str]]]  # folded place words -> level -> names
     not_places: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     lower_starts: tuple[tuple[str, ...], ...]
+    _compact_places: Optional[dict[tuple[str, str], set[str]]] = None
 
     @classmethod
     def load(cls, path: Path | str | None = None, places: Path | str | None = None) -> "UnitForms":
@@ -214,6 +215,18 @@ class UnitForms:
             reach = {n: sum(n in v for v in spelt.values()) for n in cased}
             cased = {n for n in cased if reach[n] == max(reach.values())}
         return cased.pop() if len(cased) == 1 else None
+
+    def place_spelling_compact(self, letters: str, level: str) -> Optional[str]:
+        """Given a place's letters without spaces or marks ("myhoa": OCR glued the words) and
+        its level, return the national list's one name of that level with those letters, else None."""
+        if self._compact_places is None:
+            table: dict[tuple[str, str], set[str]] = {}
+            for key, by_level in self.spellings.items():
+                for lv, names in by_level.items():
+                    table.setdefault(("".join(key), lv), set()).update(n for n in names if n[:1].isupper())
+            self._compact_places = table
+        names = self._compact_places.get((letters, level), set())
+        return next(iter(names)) if len(names) == 1 else None
 
     # -- describing a unit
 

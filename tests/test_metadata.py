@@ -365,3 +365,38 @@ def test_specks_around_so_and_nam():
                           "XÃ CHỢ ĐỒN ____ Độc lập - Tự do - Hạnh phúc",
                           "Số /KH-UBND '` - ngày tháng 9 năm'2025", "", "KẾ HOẠCH ."])
     assert m["issued_date"] == "2025-09"
+
+
+# Old OCR headers: the issuer's words glued, its level glued to its place, its case lost, the
+# next block's words read after its place. The issuer comes out as the body the unit registry
+# names, its level word, and its place as the national list (or the date line) spells it.
+def test_old_ocr_header_with_glued_issuer_words():
+    lines = ["ỦY BANNHANDAN | ~ CỘNGHÒA XAHOICHU NGHĨA VIỆT NAM °", "",
+             "XÃ THANH LIÊM | .. + + Độc lập - Tự do - Hạnh phúc",
+             "$6: 458/KH-UBND. “Thanh Liêm, ngày 15 tháng. 9 năm 2026 a", "KẾ HOẠCH"]
+    assert extract_metadata(lines)["issuer"] == "Ủy ban nhân dân xã Thanh Liêm"
+
+
+def test_old_ocr_header_with_the_level_glued_to_the_place():
+    lines = ["ỦY BAN NHÂNDÂN a | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "",
+             "XAMYHOA.. — . ' Độc lập - Tự do - Hạnh phúc",
+             "'$6:61/KH-UBND | ~~ Mỹ Hòa, ngày 11 tháng 8 năm 2025", "- KẾ HOẠCH |"]
+    m = extract_metadata(lines)
+    assert (m["issuer"], m["place"]) == ("Ủy ban nhân dân xã Mỹ Hòa", "Mỹ Hòa")
+
+
+@pytest.mark.parametrize("read, issuer, debris", [
+    ("Sở Khoa Học và Công Nghệ tỉnh Tuyên Quang", "Sở Khoa học và Công nghệ tỉnh Tuyên Quang", None),
+    ("Sở Nông nghiệp và Mới trong tỉnh Thái Nguyên", "Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên", None),
+    ("Ủy ban nhân dân xã Quỳnh Lưu Kh Ủy ban nhân dân", "Ủy ban nhân dân xã Quỳnh Lưu", "Kh Ủy ban nhân dân"),
+    ("Uy ban nhân dân xã Hòa An", "Ủy ban nhân dân xã Hòa An", None),
+    # what the plan printed right stays as printed: its abbreviation, a body the registry lacks
+    ("UBND tỉnh Sơn La", "UBND tỉnh Sơn La", None),
+    ("Ban Quản lý dự án xã Tân Kỳ", "Ban Quản lý dự án xã Tân Kỳ", None),
+])
+def test_issuer_read_as_its_identity(read, issuer, debris):
+    from kehoach.extract.metadata import _compiled, _issuer_identity
+
+    warnings: list[str] = []
+    assert _issuer_identity(read, _compiled(), warnings) == issuer
+    assert [w for w in warnings if debris and debris in w] == ([warnings[0]] if debris else [])
