@@ -260,7 +260,8 @@ def _setup_logging(verbose: int, log_file: Path | None) -> None:
 
 def summary_lines(report, out: Path, seconds: float) -> list[str]:
     """Given a finished batch, return the lines that close it: counts per outcome, then pages,
-    time, rate, warnings, units not in the registry and records without a number."""
+    time, rate, warnings, units not in the registry, records without a number and the
+    reviewers' corrections applied."""
     unread = f" ({len(report.incomplete)} with pages that could not be read)" if report.incomplete else ""
     if report.refinished:
         unread += (f" ({len(report.refinished)} from their saved pages: only the rules or "
@@ -273,6 +274,11 @@ def summary_lines(report, out: Path, seconds: float) -> list[str]:
     if report.without_number:
         names = ", ".join(p.name for p in report.without_number[:3])
         read += f", {len(report.without_number)} record(s) without a document number ({names}{', ...' if len(report.without_number) > 3 else ''})"
+    if report.corrections or report.corrections_unmatched:
+        read += (f"; {report.corrections} reviewers' correction(s) applied to "
+                 f"{len(report.corrected)} record(s)")
+        if report.corrections_unmatched:
+            read += f", {report.corrections_unmatched} not applied (their item is gone; kept)"
     lines.append(read)
     if report.missing_dependency:
         lines.append("some inputs need a tool or model that is not installed (see the lines above); "

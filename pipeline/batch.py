@@ -55,6 +55,11 @@ class BatchReport:
     warnings: int = 0
     unknown_units: set[str] = field(default_factory=set)
     without_number: list[Path] = field(default_factory=list)
+    # reviewers' corrections (OUT/corrections) applied to the records written: fields,
+    # deletions and additions; the records they went into; those whose item is gone
+    corrections: int = 0
+    corrected: list[Path] = field(default_factory=list)
+    corrections_unmatched: int = 0
 
     @property
     def missing_dependency(self) -> bool:
@@ -224,7 +229,11 @@ def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
         with store_lock(out_dir):  # a reviewer may be writing this record's store now
             doc = apply_store(doc, out_dir, job.name)  # reviewers' corrections survive every run
             report.written.append(records.write_record(out_dir, job.name, doc))
+        if doc.review and doc.review.corrections:
+            report.corrections += doc.review.corrections
+            report.corrected.append(job.path)
         if doc.review and doc.review.unmatched:
+            report.corrections_unmatched += len(doc.review.unmatched)
             report.notes.append(f"{job.path.name}: {len(doc.review.unmatched)} correction(s) "
                                 "not applied: their item is not in this extraction (kept in "
                                 f"{doc.review.store}; kehoach review lists them)")

@@ -279,6 +279,7 @@ def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) ->
     matched = match_entries(store, lists)
     positions = {kind: {id(it): i for i, it in enumerate(items)} for kind, items in lists.items()}
     to_delete: list[tuple[str, Item, Stamp]] = []
+    applied = 0   # fields set, items deleted, items added (not those whose item is gone)
     for item_id, entry in sorted(store.items.items()):
         item = matched.get(item_id)
         if item is None:
@@ -315,12 +316,14 @@ def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) ->
                     item_id=item_id, kind=entry.kind, what=name, text=entry.text))
                 continue
             r.corrected.append(name)
+            applied += 1
             _stamp(r, fc)
             if fc.replaced is not None and current != fc.replaced:
                 item.warnings.append(f"review: {name} was corrected when extraction read "
                                      f"{_short(fc.replaced)}; it now reads {_short(current)}")
     for kind, item, stamp in to_delete:
         lists[kind].remove(item)
+        applied += 1
         review.deleted.append(DeletedItem(kind=kind, position=positions[kind][id(item)],
                                           item=item.model_dump(mode="json"),
                                           by=stamp.by, at=stamp.at))
@@ -341,10 +344,11 @@ def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) ->
         while at < len(items) and items[at].review and items[at].review.added:
             at += 1
         items.insert(at, item)
+        applied += 1
     all_items = out.tasks + out.targets
     review.items = len(all_items)
     review.items_reviewed = sum(it.reviewed for it in all_items)
-    review.corrections = store.corrections()
+    review.corrections = applied
     review.status = ("reviewed" if store.status == "reviewed" else
                      "in-review" if store.items or store.added else "not-reviewed")
     stamps = [s for s in ([store.reviewed] + [it.review and Stamp(by=it.review.by, at=it.review.at)

@@ -127,6 +127,28 @@ def test_corrections_survive_extract_ingest_force_and_an_upgrade(out):
     _check_corrected(_doc(out), original)
 
 
+def test_the_batch_summary_counts_the_corrections_it_applied(out):
+    _review(out)
+    path = C.store_path(out, "001-son-la")
+    store = C.read_store(path)
+    store.items["task-0000000000"] = C.ItemCorrections(
+        kind="task", ordinal="z", text="Một nhiệm vụ mà lần trích xuất này không có",
+        fields={"notes": C.FieldCorrection(value="ghi chú", by="lan", at=C.now())})
+    C.write_store(path, store)
+    res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "--force"])
+    assert res.exit_code == 0, res.output
+    summary = [line for line in res.output.splitlines() if "pages read in" in line]
+    assert len(summary) == 1 and summary[0].endswith(
+        "; 4 reviewers' correction(s) applied to 1 record(s), 1 not applied (their item is gone; kept)"), summary
+    assert _doc(out).review.corrections == 4
+
+
+def test_a_batch_without_corrections_says_nothing_of_them(tmp_path):
+    res = runner.invoke(app, ["ingest", str(PDF), "--out", str(tmp_path), "--jobs", "1"])
+    assert res.exit_code == 0 and "pages read in" in res.output
+    assert "correction" not in res.output
+
+
 def test_stripping_corrections_gives_back_the_extraction(out):
     original = _doc(out)
     store = _review(out)
@@ -149,6 +171,7 @@ def test_a_correction_whose_item_is_gone_is_reported_and_kept(out):
     res = runner.invoke(app, ["extract", str(out)])
     assert res.exit_code == 0
     assert "1 correction(s) not applied" in res.output
+    assert "4 corrections applied, 1 not applied" in res.output   # the gone one not counted twice
     doc = _doc(out)
     assert [(u.item_id, u.what) for u in doc.review.unmatched] == [("task-0000000000", "notes")]
     assert any(w.stage == "review" and "task-0000000000" in w.message for w in doc.warnings)
