@@ -107,11 +107,11 @@ def fold_001() -> dict:
 
 def test_loo_raw_accuracy_floor(fold_001: dict) -> None:
     assert fold_001["raw"]["before"] < 0.2
-    assert fold_001["raw"]["after"] >= 0.955  # measured 95.70%
+    assert fold_001["raw"]["after"] >= 0.96  # measured 96.39% (95.70% with stupid backoff)
 
 
 def test_loo_correct_text_mostly_unchanged(fold_001: dict) -> None:
-    assert fold_001["clean"]["after"] >= 0.999  # measured 99.98%
+    assert fold_001["clean"]["after"] >= 0.999  # measured 99.96%
 
 
 def test_loo_vie_ocr_improves(fold_001: dict) -> None:
@@ -235,12 +235,12 @@ def unseen_figures() -> dict:
 
 def test_unseen_old_ocr_floor(unseen_figures: dict) -> None:
     assert unseen_figures[("unseen (all)", "raw")]["before"] < 0.2
-    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.90  # measured 90.11%
-    assert unseen_figures[("unseen (all)", "stripped")]["after"] >= 0.965  # measured 96.67%
+    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.905  # measured 91.02% (90.11% stupid backoff)
+    assert unseen_figures[("unseen (all)", "stripped")]["after"] >= 0.975  # measured 98.21% (96.88%)
 
 
 def test_unseen_correct_text_mostly_unchanged(unseen_figures: dict) -> None:
-    assert unseen_figures[("unseen (all)", "clean")]["after"] >= 0.998  # measured 99.86%
+    assert unseen_figures[("unseen (all)", "clean")]["after"] >= 0.999  # measured 99.96% (99.89%)
 
 
 def test_text_typed_without_marks_keeps_its_letters(restorer: Restorer) -> None:

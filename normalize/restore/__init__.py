@@ -21,9 +21,11 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
   (-log P(raw char | gold char) / P(raw char | its letter): 'é' stands for ê/ế/ề far more
   than for à) add evidence. An unknown word with no cheap single reading may be two
   syllables OCR ran together (xahoi -> xãhội), scored with the pair's LM probability.
-- LM (lm.py): syllable trigram, stupid backoff, from the corpus gold texts (weighted up: in
-  domain), VLSP sentences, administrative unit names and word lists (registry packages,
-  scripts/fetch_restore_sources.py). A second pass adds the document's own repeated
+- LM (lm.py): syllable trigram, interpolated Witten-Bell with a backoff weight per context
+  (a frequent context with few followers backs off little), from the corpus gold texts
+  (weighted up: in domain), VLSP sentences, administrative unit names and word lists
+  (registry packages, scripts/fetch_restore_sources.py); how much a context's distinct
+  followers weigh is tuned by held-out likelihood on the training documents. A second pass adds the document's own repeated
   first-pass bigrams as a cache, so a plan's recurring phrases are read consistently.
 - Regime: a text whose words are mostly marked, known syllables is read as clean (correct
   text or tesseract `vie` output): keeping a syllable is free; same-skeleton changes cost a

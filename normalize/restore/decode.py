@@ -81,43 +81,59 @@ class IntHash:
         return found, values
 
 
-def lattice_to_bigrams(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, p1: np.ndarray,
-                       bigrams: IntHash, backoff: float, oov_logp: float) -> tuple[np.ndarray, np.ndarray]:
+def lattice_to_bigrams(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, p1: np.ndarray, a1: np.ndarray,
+                       bigrams: IntHash, contexts: IntHash, boundary_alpha: float,
+                       oov_logp: float, oov_alpha: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Given the lattice (ids, channel costs: N x K, padding id -1; `first`: the positions
-    that start a segment) and the LM's unigram array and bigram table, return
-    (B: N x K x K with B[i, b, c] = bigram-or-backoff log P(c | b) - cost[i, c], and
-    whether the bigram (b, c) exists: N x K x K). Stupid backoff as lm.LanguageModel.pairs_logp.
-    """
+    that start a segment) and the LM's unigram array, per-syllable backoff weights, bigram
+    table, two-syllable context backoff weights and that of the two boundaries (and the
+    backoff weight of a syllable outside the LM), return
+    (B: N x K x K with B[i, b, c] = log P(c | b) - cost[i, c], the bigram where known,
+    else the backoff weight of b plus the unigram of c; whether the bigram (b, c) exists:
+    N x K x K; and C: N x K x K, the log backoff weight of (b, c) as the context of the
+    next position's trigram, 0 where it is none)."""
     n, k = ids.shape
     valid = ids >= 0
     safe = np.where(valid, ids, 0)
-    uni = np.where(safe < len(p1), p1[np.minimum(safe, len(p1) - 1)], oov_logp).astype(np.float32)
+    inside = safe < len(p1)
+    uni = np.where(inside, p1[np.minimum(safe, len(p1) - 1)], oov_logp).astype(np.float32)
+    alpha = np.where(inside, a1[np.minimum(safe, len(a1) - 1)], oov_alpha).astype(np.float32)
     prev = np.roll(safe, 1, axis=0)
     prev_valid = np.roll(valid, 1, axis=0) & ~first[:, None]
     pair_ok = prev_valid[:, :, None] & valid[:, None, :]
     key2 = (prev[:, :, None] << ID_BITS) | safe[:, None, :]
     found2 = np.zeros((n, k, k), dtype=bool)
     val2 = np.zeros((n, k, k), dtype=np.float32)
+    ctx = np.zeros((n, k, k), dtype=np.float32)
     f, v = bigrams.lookup(key2[pair_ok])
     found2[pair_ok] = f
     val2[pair_ok] = v
+    where = np.nonzero(found2)
+    if len(where[0]):
+        _, cv = contexts.lookup(key2[where])
+        ctx[where] = cv
     # the two boundaries before a segment's first word: the trigram (<s>, <s>, w) exists
-    found2[np.roll(first, 1), 0, 0] = True
-    low = np.where(found2, backoff + val2, 2 * backoff + uni[:, None, :]) - cost[:, None, :]
+    second = np.roll(first, 1)
+    found2[second, 0, 0] = True
+    ctx[second, 0, 0] = boundary_alpha
+    low = np.where(found2, val2, np.roll(alpha, 1, axis=0)[:, :, None] + uni[:, None, :]) - cost[:, None, :]
     low = np.where(valid[:, None, :] & (prev_valid[:, :, None] | first[:, None, None]), low, NEG)
-    return low.astype(np.float32), found2
+    return low.astype(np.float32), found2, ctx
 
 
 def lattice_to_scores(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, low: np.ndarray,
-                      found2: np.ndarray, trigrams: IntHash) -> np.ndarray:
-    """Given the lattice, its bigram scores and bigram existence (lattice_to_bigrams) and
-    the trigram table, return T: N x K x K x K, T[i, a, b, c] = log P(c | a, b) - cost[i, c]
-    (the bigram score where the trigram is unknown). The predecessors of position i are
-    i-1 and i-2 (segments start with two boundaries)."""
+                      found2: np.ndarray, ctx: np.ndarray, trigrams: IntHash) -> np.ndarray:
+    """Given the lattice, its bigram scores, bigram existence and context backoff weights
+    (lattice_to_bigrams) and the trigram table, return T: N x K x K x K, T[i, a, b, c] =
+    log P(c | a, b) - cost[i, c] (the context (a, b)'s backoff weight plus the bigram score
+    where the trigram is unknown). The predecessors of position i are i-1 and i-2
+    (segments start with two boundaries)."""
     n, k = ids.shape
     safe = np.where(ids >= 0, ids, 0)
     second = np.roll(first, 1)
-    scores = np.broadcast_to(low[:, None, :, :], (n, k, k, k)).copy()
+    prev_ctx = np.roll(ctx, 1, axis=0)
+    prev_ctx[first | second] = 0.0
+    scores = low[:, None, :, :] + prev_ctx[:, :, :, None]
     # trigrams exist only where both bigrams (a, b) at i-1 and (b, c) at i do
     prev_found = np.roll(found2, 1, axis=0)
     prev_found[first | second] = False

@@ -1,4 +1,5 @@
-"""A syllable trigram language model with stupid backoff, counted from correct texts."""
+"""A syllable trigram language model counted from correct texts: interpolated Witten-Bell
+with per-context backoff weights (or the older stupid backoff, one constant for every context)."""
 from __future__ import annotations
 
 import math
@@ -15,6 +16,9 @@ SENTENCE_ENDS = (".", "!", "?", ";")  # a trailing mark that ends an LM stream (
 NUM, CODE = "<num>", "<code>"
 BACKOFF = math.log(0.6)
 OOV_LOGP = -16.0
+# "wb": interpolated Witten-Bell, backoff weights per context; "stupid": one constant
+LM_METHOD = "wb"
+TYPE_WEIGHT = 1.0
 
 
 def core_to_lm_token(core: str) -> str | None:
@@ -83,11 +87,31 @@ class NgramCounts:
             tables[len(parts)][parts[0] if len(parts) == 1 else tuple(parts)] += float(n)
         return counts
 
-    def to_logprobs(self, min3: float = 1.0) -> dict:
-        """Given the counts, return {'p1','p2','p3'} log-probability tables (stupid backoff)."""
+    def to_logprobs(self, min3: float = 1.0, method: str = LM_METHOD, type_weight: float = TYPE_WEIGHT) -> dict:
+        """Given the counts, return log-probability tables: 'p1' (unigrams), 'p2' and 'p3'
+        (seen bigrams and trigrams) and, for method "wb" (interpolated Witten-Bell,
+        WittenBellTables), the per-context backoff weights 'a1' (log alpha of a one-syllable
+        context) and 'a2' (of a two-syllable context 'u v'): an unseen n-gram scores
+        alpha(context) + the lower order. Method "stupid": one backoff constant for every
+        context (the older tables)."""
+        p1 = self.unigram_logprobs()
+        if method == "stupid":
+            return self._stupid(p1, min3)
+        wb = WittenBellTables(self, p1)
+        p2 = {f"{a} {b}": round(math.log(wb.bigram(a, b, type_weight)), 3) for (a, b) in self.c2}
+        a1 = {a: round(wb.alpha1(a, type_weight), 3) for a in wb.ctx1}
+        p3 = {f"{a} {b} {w}": round(math.log(wb.seen_trigram(a, b, w, type_weight)), 3)
+              for (a, b, w), c in self.c3.items() if c >= min3}
+        a2 = {f"{a} {b}": round(wb.alpha2(a, b, type_weight), 3) for (a, b) in wb.ctx2}
+        return {"p1": p1, "p2": p2, "p3": p3, "a1": a1, "a2": a2, "method": "wb", "type_weight": type_weight}
+
+    def unigram_logprobs(self) -> dict[str, float]:
+        """Given the counts, return the unigram log-probabilities (add-0.1 smoothing)."""
         total = sum(self.c1.values())
         V = len(self.c1) + 1
-        p1 = {w: round(math.log((c + 0.1) / (total + 0.1 * V)), 3) for w, c in self.c1.items()}
+        return {w: round(math.log((c + 0.1) / (total + 0.1 * V)), 3) for w, c in self.c1.items()}
+
+    def _stupid(self, p1: dict, min3: float) -> dict:
         ctx1: Counter = Counter()
         for (a, _), c in self.c2.items():
             ctx1[a] += c
@@ -101,23 +125,96 @@ class NgramCounts:
         return {"p1": p1, "p2": p2, "p3": p3, "backoff": BACKOFF}
 
 
+class WittenBellTables:
+    """Interpolated Witten-Bell estimates from weighted counts. A context's weight of
+    "types" (distinct followers) is `type_weight` per follower, a follower seen with less
+    than weight 1 counting that fraction: P(w | v) = (c(v w) + T(v) P(w)) / (c(v) + T(v)),
+    alpha(v) = T(v) / (c(v) + T(v)), and the same one order up. The type weight is chosen
+    by held-out likelihood (train.tune_type_weight), not by hand."""
+
+    def __init__(self, counts: NgramCounts, p1: dict[str, float]):
+        self.counts = counts
+        self.p1 = {w: math.exp(v) for w, v in p1.items()}
+        self.oov = math.exp(OOV_LOGP)
+        self.ctx1: Counter = Counter()
+        self.types1: Counter = Counter()
+        for (a, _), c in counts.c2.items():
+            self.ctx1[a] += c
+            self.types1[a] += min(c, 1.0)
+        self.ctx2: Counter = Counter()
+        self.types2: Counter = Counter()
+        for (a, b, _), c in counts.c3.items():
+            self.ctx2[(a, b)] += c
+            self.types2[(a, b)] += min(c, 1.0)
+
+    def bigram(self, a: str, b: str, tw: float) -> float:
+        """Given a context syllable, a syllable and the type weight, return P(b | a)."""
+        n = self.ctx1.get(a, 0.0)
+        u = self.p1.get(b, self.oov)
+        if not n:
+            return u
+        t = tw * self.types1[a]
+        return (self.counts.c2.get((a, b), 0.0) + t * u) / (n + t)
+
+    def alpha1(self, a: str, tw: float) -> float:
+        t = tw * self.types1[a]
+        return math.log(t / (self.ctx1[a] + t))
+
+    def alpha2(self, a: str, b: str, tw: float) -> float:
+        t = tw * self.types2[(a, b)]
+        return math.log(t / (self.ctx2[(a, b)] + t))
+
+    def seen_trigram(self, a: str, b: str, w: str, tw: float) -> float:
+        """Given a seen trigram and the type weight, return P(w | a, b)."""
+        t = tw * self.types2[(a, b)]
+        return (self.counts.c3[(a, b, w)] + t * self.bigram(b, w, tw)) / (self.ctx2[(a, b)] + t)
+
+    def event_logprob(self, a: str, b: str, w: str, tw: float, min3: float = 1.0) -> float:
+        """Given a trigram event and the type weight, return log P(w | a, b) as the decoder
+        scores it from to_logprobs' tables (a trigram kept below min3 backs off)."""
+        if self.counts.c3.get((a, b, w), 0.0) >= min3:
+            return math.log(self.seen_trigram(a, b, w, tw))
+        lp = math.log(self.bigram(b, w, tw))
+        return lp + self.alpha2(a, b, tw) if (a, b) in self.ctx2 else lp
+
+
 class LanguageModel:
     """Scores a syllable given the two before it; integer ids and hash tables for the decoder."""
 
     def __init__(self, tables: dict):
         self.p1: dict[str, float] = tables["p1"]
-        self.backoff: float = tables.get("backoff", BACKOFF)
         # ids: LM tokens first (sorted, so identical tables give identical ids), then the
         # boundary; words outside the LM get ids on first use (oov_id)
         tokens = sorted(set(self.p1) | {BOUNDARY})
         self.ids: dict[str, int] = {w: i for i, w in enumerate(tokens)}
         self.known_ids = len(tokens)
         self.p1_by_id = np.array([self.p1.get(w, OOV_LOGP) for w in tokens], dtype=np.float32)
-        self.bigrams = self._table(tables["p2"], 2)
+        if "a1" in tables:
+            p2 = tables["p2"]
+            a1 = tables["a1"]
+            # a context never seen keeps the whole mass for the lower order (alpha 1)
+            self.a1_by_id = np.array([a1.get(w, 0.0) for w in tokens], dtype=np.float32)
+            self.contexts = self._table(tables["a2"], 2)
+            self.boundary_alpha = float(tables["a2"].get(f"{BOUNDARY} {BOUNDARY}", 0.0))
+            self.unknown_logp = float(np.median(self.a1_by_id)) + OOV_LOGP
+            self.pair_offset = 0.0
+            self.oov_alpha = 0.0
+        else:  # stupid backoff as per-context tables: seen bigram backoff + p2, unseen 2 backoffs
+            b = tables.get("backoff", BACKOFF)
+            p2 = {k: v + b for k, v in tables["p2"].items()}
+            self.a1_by_id = np.full(len(tokens), 2 * b, dtype=np.float32)
+            self.contexts = self._table({}, 2)
+            self.boundary_alpha = 0.0
+            self.unknown_logp = 2 * b + OOV_LOGP
+            self.pair_offset = b  # pairs_logp gives the old tables' values
+            self.oov_alpha = 2 * b
+        self.bigrams = self._table(p2, 2)
         self.trigrams = self._table(tables["p3"], 3)
 
     def _table(self, table: dict[str, float], order: int) -> IntHash:
         """Given 'a b [c]' -> log P entries, return them as an IntHash over id keys."""
+        if not table:
+            return IntHash(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         flat = " ".join(table).split(" ")  # every key has `order` tokens
         cols = np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat)).reshape(-1, order)
         key = cols[:, 0]
@@ -136,15 +233,21 @@ class LanguageModel:
         return i
 
     def pairs_logp(self, pairs: list[tuple[str, str]]) -> list[float]:
-        """Given syllable pairs (v, w), return log P(w | v) of each (bigram, else backoff)."""
+        """Given syllable pairs (v, w), return log P(w | v) of each as the decoder scores it
+        (the bigram, else the context's backoff weight + the unigram)."""
         if not pairs:
             return []
         ids = self.ids
         keys = np.array([(ids[v] << ID_BITS) | ids[w] if v in ids and w in ids else -1 for v, w in pairs],
                         dtype=np.int64)
         found, values = self.bigrams.lookup(np.maximum(keys, 0))
-        return [float(x) if f and k >= 0 else self.backoff + self.unigram(w)
-                for f, x, k, (_, w) in zip(found, values, keys, pairs)]
+        return [(float(x) if f and k >= 0 else self.alpha1(v) + self.unigram(w)) - self.pair_offset
+                for f, x, k, (v, w) in zip(found, values, keys, pairs)]
+
+    def alpha1(self, v: str) -> float:
+        """Given a syllable, return the log backoff weight of its one-syllable context."""
+        i = self.ids.get(v)
+        return float(self.a1_by_id[i]) if i is not None and i < len(self.a1_by_id) else self.oov_alpha
 
     def pairs_known(self, pairs: list[tuple[str, str]]) -> list[bool]:
         """Given syllable pairs (v, w), return whether each is a bigram the LM has seen."""

@@ -249,7 +249,7 @@ class Restorer:
         costs that also carry what the LM says of the pair (the decoder sees the joined
         word as one unknown token)."""
         p, lm = self.params, self.lm
-        unknown = 2 * lm.backoff + OOV_LOGP  # what the decoder's LM gives the joined word
+        unknown = lm.unknown_logp  # what the decoder's LM gives the joined word
         pairs: list[tuple[str, str, float]] = []
         for i in range(2, len(low) - 1):
             left, right = self._part(low[:i]), self._part(low[i:])
@@ -354,15 +354,17 @@ class Restorer:
         first = np.zeros(len(rows), dtype=bool)
         first[starts_a] = True
         lm = self.lm
-        low, found2 = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.bigrams, lm.backoff, OOV_LOGP)
+        low, found2, ctx = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.a1_by_id, lm.bigrams,
+                                                lm.contexts, lm.boundary_alpha, OOV_LOGP, lm.oov_alpha)
         keep = int(self.params["trigram_candidates"])
         slots = None
         if keep < width:  # a bigram pass keeps the likely candidates for the trigram pass
             slots = bigrams_to_kept(low, starts_a, ends, keep, self.params["bigram_margin"])
             ids = np.where(slots >= 0, np.take_along_axis(ids, np.maximum(slots, 0), axis=1), -1)
             cost = np.take_along_axis(cost, np.maximum(slots, 0), axis=1)
-            low, found2 = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.bigrams, lm.backoff, OOV_LOGP)
-        scores = lattice_to_scores(ids, cost, first, low, found2, lm.trigrams)
+            low, found2, ctx = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.a1_by_id, lm.bigrams,
+                                                lm.contexts, lm.boundary_alpha, OOV_LOGP, lm.oov_alpha)
+        scores = lattice_to_scores(ids, cost, first, low, found2, ctx, lm.trigrams)
         best = segments_to_best(scores, starts_a, ends)
         if two_pass:
             scores += self._cache_bonus(ids, best, first)[:, None, :, :]

@@ -22,6 +22,7 @@ from ...core.corpus import GOLD, RAW
 
 from .channel import Channel, pairs_to_mark_costs
 from .lm import NgramCounts, text_to_streams
+from .mix import streams_to_events
 from .model import MAX_DIGIT_WORD
 from .text import PATTERNS, canonical_tone, core_kind, fold, raw_tone_signature, token_to_parts, word_to_tone
 
@@ -42,6 +43,8 @@ WORD_LISTS = ("words", "hunspell", "wordfreq")  # counted to bigrams only; not c
 TUNED_SOURCES = ("vlsp", "admin", "words")
 VOCAB_FROM_RUNNING_TEXT = True  # candidates: syllables of running text + tesseract's list
 LM_ORDER = 3  # a 4-gram LM measured no better on leave-one-out
+# Witten-Bell type weights tried by held-out likelihood (tune_type_weight)
+TYPE_WEIGHTS = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0)
 TIMING_RUNS = 3  # bench: tokens/s is the best of this many cold runs
 TABLE_MIN_COUNT = 1  # raw words seen this often in training get precomputed candidate lists
 LIKELIHOOD = True  # channel costs are -log P(raw | gold), see channel.Channel.pairs_to_rewrites
@@ -184,11 +187,55 @@ def source_multipliers(exclude: set[str], sources: Path, weights: str | dict | N
     return out
 
 
+def add_external_counts(counts: NgramCounts, sources: Path, multipliers: dict[str, float],
+                        extra_texts: list[str] | tuple = ()) -> set[str]:
+    """Given LM counts (the corpus's), add the external sources' counts times their
+    multipliers and the extra in-domain texts; return the syllables of running text (before
+    the word lists, whose rare foreign syllables are no candidates)."""
+    used = tuple(n for n, m in multipliers.items() if m > 0 and n != "corpus")
+    for name, comp in external_components(sources, tuple(n for n in used if n not in WORD_LISTS)).items():
+        counts.add_counts(comp, multipliers[name], order=LM_ORDER)
+    for text in extra_texts:
+        counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT, order=LM_ORDER)
+    running = set(counts.c1)
+    for name, comp in external_components(sources, tuple(n for n in used if n in WORD_LISTS)).items():
+        counts.add_counts(comp, multipliers[name], order=2)
+    return running
+
+
+def tune_type_weight(exclude: set[str], sources: Path, multipliers: dict[str, float],
+                     extra_texts: list[str] | tuple = ()) -> tuple[float, dict[float, float]]:
+    """Given left-out documents, the source multipliers and extra texts, return the
+    Witten-Bell type weight (of TYPE_WEIGHTS) that gives the corpus documents kept their
+    highest likelihood, each scored by an LM counted without it (and without the left-out
+    ones), and the held-out perplexity of every weight tried."""
+    from .lm import WittenBellTables
+
+    docs = [d for d in PAIR_DOCS + CLEAN_DOCS if d not in exclude]
+    logp = {tw: 0.0 for tw in TYPE_WEIGHTS}
+    events_n = 0
+    for held in docs:
+        counts = NgramCounts()
+        for doc in docs:
+            if doc != held:
+                counts.add_streams(text_to_streams(corpus_text(doc, "gold")), IN_DOMAIN_WEIGHT, order=LM_ORDER)
+        add_external_counts(counts, sources, multipliers, extra_texts)
+        wb = WittenBellTables(counts, counts.unigram_logprobs())
+        events = streams_to_events(text_to_streams(corpus_text(held, "gold")))
+        events_n += len(events)
+        for tw in TYPE_WEIGHTS:
+            logp[tw] += sum(wb.event_logprob(a, b, w, tw) for a, b, w in events)
+    ppl = {tw: math.exp(-lp / max(events_n, 1)) for tw, lp in logp.items()}
+    return min(TYPE_WEIGHTS, key=lambda tw: (ppl[tw], tw)), ppl
+
+
 def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_synth: bool = True,
                 params: dict | None = None, extra_texts: list[str] = (),
-                ngram_weights: dict[str, float] | None = None, weights: str | dict | None = None) -> dict:
+                ngram_weights: dict[str, float] | None = None, weights: str | dict | None = None,
+                type_weight: float | None = None) -> dict:
     """Given documents to leave out (and correct texts to add to the LM, as in-domain),
-    return the model dict (channel, vocab, LM) from sources."""
+    return the model dict (channel, vocab, LM) from sources. The LM's Witten-Bell type
+    weight is tuned by held-out likelihood on the documents kept (None) or given."""
     pairs: Counter = Counter()
     vie_pairs: Counter = Counter()  # tesseract vie misreads: the clean regime's channel
     code_counts: Counter = Counter()
@@ -216,15 +263,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                     else:
                         vie_pairs.update(syn)
     multipliers = source_multipliers(exclude, sources, weights, ngram_weights)
-    used = tuple(n for n, m in multipliers.items() if m > 0 and n != "corpus")
-    for name, comp in external_components(sources, tuple(n for n in used if n not in WORD_LISTS)).items():
-        counts.add_counts(comp, multipliers[name], order=LM_ORDER)
-    for text in extra_texts:
-        counts.add_streams(text_to_streams(text), IN_DOMAIN_WEIGHT, order=LM_ORDER)
-    _running_text_words = set(counts.c1)
-    for name, comp in external_components(sources, tuple(n for n in used if n in WORD_LISTS)).items():
-        counts.add_counts(comp, multipliers[name], order=2)
-    running_text_words = _running_text_words  # before the word lists: their rare foreign syllables
+    running_text_words = add_external_counts(counts, sources, multipliers, extra_texts)
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
             vocab[canonical_tone(w.lower())] += 1
@@ -279,7 +318,8 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "vie_rewrites": Channel.pairs_to_rewrites(
             Counter({(fold(r), canonical_tone(g.lower())): n for (r, g), n in vie_pairs.items()}),
             likelihood=LIKELIHOOD),
-        "lm": counts.to_logprobs(),
+        "lm": counts.to_logprobs(type_weight=type_weight if type_weight is not None else
+                                 tune_type_weight(exclude, sources, multipliers, extra_texts)[0]),
     }
     raw_words: Counter = Counter()
     for (r, _), n in pairs.items():
