@@ -54,3 +54,16 @@ def split_labelled_cell(text: str) -> dict[str, str]:
         if part:
             out[role] = f"{out[role]}; {part}" if role in out else part
     return out
+
+
+def label_starts(text: str) -> list[int]:
+    """Given a line or a cell, return where its unit labels start ("... thực tế Chủ trì: Sở
+    Tài chính. Phối hợp: Sở Nội vụ" -> the positions of "Chủ" and "Phối")."""
+    rx, by_label, _ = _compiled()
+    return [m.start() for m in rx.finditer(fold(text)) if by_label.get(" ".join(m.group("label").split()))]
+
+
+def first_label_at(text: str) -> int | None:
+    """Given a line or a cell, return where its first unit label starts, or None."""
+    starts = label_starts(text)
+    return starts[0] if starts else None

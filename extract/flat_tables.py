@@ -23,6 +23,7 @@ from typing import Optional
 
 from ..schema import Provenance
 
+from .cell_labels import first_label_at, label_starts
 from .raw_items import RawItem
 from ..core.folding import fold
 from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, lines_to_bbox, load_rules
@@ -90,6 +91,15 @@ def header_terms(text: str, rules: LayoutRules) -> set[str]:
     return {w for w in found if not any(w != o and w in o for o in found)}
 
 
+def is_row_start(text: str, rules: LayoutRules) -> bool:
+    """Given a line, return True when it opens a row by its shape: an ordinal, then a
+    sentence of three words or more ("1 | Tỷ lệ văn bản ...", "3. Cập nhật ...")."""
+    m = _rx(rules)["ord_row"].match(text.strip())
+    words = m.group("text").split() if m else []
+    return (len(words) >= 3 and len(words[0]) >= 2 and words[0][:1].isupper()
+            and words[0].isalpha())
+
+
 def is_header_line(text: str, rules: LayoutRules) -> bool:
     """Given a line, return True when it is (part of) the table's column header. A line
     showing a row's own shape (an ordinal before its text, a date or a percentage) is a row
@@ -99,11 +109,7 @@ def is_header_line(text: str, rules: LayoutRules) -> bool:
     stripped = fold(text.strip(" |."))
     if stripped in rules._header_words:
         return True
-    m = _rx(rules)["ord_row"].match(text.strip())
-    row_text = m.group("text").split() if m else []
-    sentence = len(row_text) >= 3 and len(row_text[0]) >= 2 and row_text[0][:1].isupper() \
-        and row_text[0].isalpha()
-    if hits < 3 and (_ROW_EVIDENCE.search(text) or sentence):
+    if hits < 3 and (_ROW_EVIDENCE.search(text) or is_row_start(text, rules)):
         return False
     if hits >= 2:
         return True
@@ -188,7 +194,15 @@ def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int
 
 def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
     """Given unit text from one line, split it where another unit name starts without a
-    separator ("Phòng Kinh tế Các cơ quan, đơn vị" -> 2 cells)."""
+    separator ("Phòng Kinh tế Các cơ quan, đơn vị" -> 2 cells). Labelled parts ("Chủ trì: Sở
+    Tài chính. Phối hợp: Sở Nội vụ, Sở Xây dựng") are one cell each, whatever they list."""
+    labels = label_starts(t)
+    if labels:
+        out = split_units(t[:labels[0]], offset, rules) if t[:labels[0]].strip(" ;,.") else []
+        for a, b in zip(labels, labels[1:] + [len(t)]):
+            if t[a:b].strip(" ;,"):
+                out.append(Cell(t[a:b].strip(" ;,"), offset + a, 0, "unit"))
+        return out
     linking = set(rules.linking_words)
     cuts = [0]
     starts = [(m.start(), True) for m in rules._units.finditer(t)]
@@ -266,15 +280,22 @@ def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
     head, tails = parts[0], parts[1:]
     cells: list[Cell] = []
     # value tokens of target tables sit right after the text column
-    if kind == "target" and values:
+    def trailing_values(head: str) -> str:
         toks = head.split()
         vals = []
         while toks and rx["value"].match(toks[-1]) and not (len(toks) > 1 and toks[-2].lower() in ("năm", "số")):
             vals.insert(0, toks.pop())
         if vals and toks:
             head = " ".join(toks)
-            cells += [Cell(v, len(head), 0, "value") for v in vals]
+            cells.extend(Cell(v, len(head), 0, "value") for v in vals)
+        return head
+
+    if kind == "target" and values:
+        head = trailing_values(head)
     cut_positions = []
+    lab = first_label_at(head)  # "Chủ trì: Sở Tài chính." starts a units cell
+    if lab is not None:
+        cut_positions.append(lab)
     d = _deadline_at(head, rules) if deadlines else None
     if d:
         cut_positions.append(d.start())
@@ -286,6 +307,8 @@ def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
         tail = head[p:]
         head = head[:p]
         tails = [tail] + tails
+        if kind == "target" and values:
+            head = trailing_values(head)  # "... nước sạch 85% 95% Phòng Kinh tế": values before the unit
     offset = len(head)
     for t in tails:
         t = t.strip()
@@ -365,10 +388,16 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
     rx = _rx(rules)
     warnings: list[str] = []
     lines = region.lines
-    # the first header line starts the table; title lines above it are skipped
+    # the first header line starts the table; title lines above it are skipped. A header OCR
+    # garbled may be found only where it repeats on the next page: rows shaped as rows (an
+    # ordinal before a sentence) above it start the table earlier
     start = next((i for i, ln in enumerate(lines) if is_header_line(ln.text, rules)), None)
-    if start is None:
+    first_row = next((i for i, ln in enumerate(lines) if is_row_start(ln.text, rules)), None)
+    if start is None or (first_row is not None and first_row < start):
         start = next((i for i, ln in enumerate(lines) if not rx["title"].match(ln.text)), len(lines))
+    for ln in lines[:start]:
+        if not rx["title"].match(ln.text) and len(re.sub(r"[^\w]", "", ln.text)) >= 2:
+            warnings.append(f"{region.name}: line above the table's header skipped: {ln.text[:80]!r}")
     years = []
     for ln in lines[start:start + 8]:
         years += [int(y) for y in rx["year"].findall(ln.text) if is_header_line(ln.text, rules) or
@@ -525,9 +554,15 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         cur.lines.append(ln)
 
     rows = merge_fragment_rows(rows, warnings, region.name)
+    from .tables import is_non_item_row
+
     items = []
     for r in rows:
         text = " ".join(" ".join(r.text_lines).split())
+        if text and r.ordinal is None and is_non_item_row(text):
+            # a total or a note under the rows ("Tổng cộng: 5.300 triệu đồng", "Ghi chú: ...")
+            warnings.append(f"{region.name}: row that is no item kept as a warning: {text[:80]!r}")
+            continue
         if not text:
             warnings.append(f"{region.name}: row {r.ordinal or '?'} has no text; cells: "
                             f"{[c.text for c in r.cells][:6]}")

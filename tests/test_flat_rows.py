@@ -117,3 +117,55 @@ def test_a_centred_ordinal_after_debris_splits_the_row_at_the_sentence_it_opens(
     assert [i.ordinal for i in items] == ["1", "2"]
     assert items[1].text.startswith("Hướng dẫn các thôn")
     assert items[0].text.rstrip().endswith("của tỉnh.")
+
+
+# The header of page 1 came out of OCR as debris; it is read only where it repeats on page 2.
+GARBLED_FIRST_HEADER = """HE THONG CHI TIEU CUA XA
+$6 hé ot ; . Dén hét nam -| Dén hét nam
+STT | - Chi ti . Do hi
+1 | Tỷ lệ hộ dùng nước sạch tập trung 85% 95% Phòng Kinh tế
+2 | Số thôn có nhà văn hóa đạt chuẩn 12 thôn 15 thôn Phòng Văn hóa - Xã hội
+STT Chỉ tiêu Đến hết năm 2026 Đến hết năm 2030 Đơn vị chủ trì
+3 | Tỷ lệ đường thôn được cứng hóa 70% 90% Phòng Kinh tế
+"""
+
+
+def test_rows_above_the_first_header_found_are_read_when_they_have_a_rows_shape():
+    items, warnings = flat_region_to_raw_items(region_of(GARBLED_FIRST_HEADER), "target")
+    assert [i.ordinal for i in items] == ["1", "2", "3"]
+    assert "Tỷ lệ hộ dùng nước sạch" in items[0].text
+    # the years come from the header of page 2 ("Đến hết năm 2026"); the values printed
+    # before the unit name on the same line are cut from the text
+    assert (items[0].cells["year:2026"], items[0].cells["year:2030"]) == ("85%", "95%")
+    assert items[2].text == "Tỷ lệ đường thôn được cứng hóa" and items[2].cells["lead"] == "Phòng Kinh tế"
+    # the debris of the header above row 1 still goes into row 1's text (not fixed: a row's
+    # first line may sit above its ordinal, so lines above row 1 are not dropped)
+
+
+LABELLED_UNITS_AND_TOTAL = """PHAN CONG NHIEM VU
+Nội dung Phân công nhiệm vụ Tiến độ
+1. Cập nhật sổ theo dõi đất công ích của xã Chủ trì: Phòng Kinh tế. Quý II/2026
+Phối hợp: Công an xã, các thôn.
+2. Kiểm tra việc dùng đất công ích đã cho thuê Chủ trì: Thanh tra huyện. Tháng 9/2026
+Phối hợp: Phòng Kinh tế.
+Tổng cộng: 2 nhiệm vụ, kinh phí 150 triệu đồng
+"""
+
+
+def test_units_named_by_labels_in_a_flat_row_and_a_total_row_kept_as_a_warning():
+    items, warnings = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task")
+    assert [i.ordinal for i in items] == ["1", "2"]
+    assert items[0].text == "Cập nhật sổ theo dõi đất công ích của xã"
+    units = " ".join(v for k, v in items[0].cells.items() if k in ("lead", "cooperating"))
+    assert "Chủ trì: Phòng Kinh tế" in units and "Phối hợp: Công an xã, các thôn" in units
+    assert items[1].cells["deadline"] == "Tháng 9/2026"
+    assert any("no item" in w and "Tổng cộng" in w for w in warnings)
+
+
+def test_labelled_units_of_a_flat_row_become_lead_and_cooperating_units():
+    from kehoach.extract.items import raw_item_to_item, load_registry
+
+    items, _ = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task")
+    task = raw_item_to_item(items[0], None, load_registry())
+    assert [u.name for u in task.lead_units] == ["Phòng Kinh tế"]
+    assert "Công an xã" in [u.name for u in task.cooperating_units]
