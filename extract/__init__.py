@@ -167,6 +167,15 @@ def plan_level_of(doc: Document) -> Optional[str]:
     return level_of_issuer(doc.issuer)
 
 
+def _marks_not_printed(text: str, doc: Document) -> bool:
+    """Whether the document's pages as read print ``text`` only without its marks (its
+    letters are there, its marks are not: restoration chose them)."""
+    from ..core.folding import fold, nfc
+
+    raw = nfc("\n".join(p.raw_text for p in doc.pages))
+    return nfc(text) not in raw and " ".join(fold(nfc(text)).split()) in " ".join(fold(raw).split())
+
+
 def fill_metadata(doc: Document, lines: list[Line]) -> None:
     """Fill the document's metadata fields from its lines (extract.metadata), each with
     where it was printed (extract.metadata_sources)."""
@@ -186,6 +195,10 @@ def fill_metadata(doc: Document, lines: list[Line]) -> None:
         if getattr(meta, k) is not None:
             setattr(doc, k, getattr(meta, k))
     doc.signer = meta.signer
+    if doc.signer is not None and doc.signer.name and _marks_not_printed(doc.signer.name, doc):
+        from .metadata import spell_unmarked_name
+
+        doc.signer.name = spell_unmarked_name(doc.signer.name)
     doc.references = meta.references
     doc.metadata_provenance = metadata_to_provenance(meta, lines, doc)
     for w in meta.warnings:

@@ -19,6 +19,7 @@ from typing import Optional
 import yaml
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from ..core.folding import fold, nfc, squash_spaces
 from .specks import ocr_specks
@@ -106,6 +107,8 @@ class _Compiled:
     person_titles: tuple[str, ...]
     casing: dict[tuple[str, ...], str]
     roles: dict[str, str]          # folded role -> as written
+    bodies_compact: dict[str, str]  # a body's letters -> the body in capitals
+    roles_compact: dict[str, str]  # a role's letters without spaces or marks -> the role ("CHỦTỊCH", "GIAMDOC")
     surnames: frozenset[str]
     surnames_folded: dict[str, str]   # folded family name -> the one spelling it folds from
     stops: re.Pattern
@@ -157,6 +160,10 @@ def _compiled(path: Optional[str] = None) -> _Compiled:
         person_titles=tuple(sorted({_f(t) for t in r.person_titles}, key=len, reverse=True)),
         casing={tuple(_f(k).split()): v for k, v in r.issuer_casing.items()},
         roles={_f(x): x for x in r.signer_roles},
+        roles_compact={_letters(x): x for x in r.signer_roles},
+        # the bodies an authority line names ("ỦY BAN NHÂN DÂN"), by their letters: what OCR
+        # glued, broke or marked ("UY.BAN", "DÂN»") reads as the body in capitals
+        bodies_compact={_letters(v): v.upper() for v in r.issuer_casing.values() if len(_letters(v)) >= 6},
         surnames=frozenset(nfc(s) for s in r.surnames),
         surnames_folded=_unique_folds(r.surnames),
         stops=re.compile(rf"(?:\s(?:{'|'.join(stops)})(?![a-z])|[;.:()\[\]]|,\s*(?:{kind_alt})\b)"),
@@ -627,9 +634,41 @@ def _upper_run_after(line: str, start: int) -> str:
     return squash_spaces(" ".join(words)).strip(" -–,;.:")
 
 
+_RECIPIENTS_LETTERS = "noinhan"
+
+
+def _damaged_recipients(line: str) -> bool:
+    """Whether a line starts with "Nơi nhận:" with one letter of it misread: its first
+    letters one edit from the phrase's, a colon within the next few characters."""
+    head = line.lstrip(" \t-_~\"'‘“.,")[:12]
+    if ":" not in head:
+        return False
+    letters = _letters(head.split(":", 1)[0])
+    return len(letters) >= 6 and Levenshtein.distance(letters, _RECIPIENTS_LETTERS) <= 1
+
+
+def _trailing_body(line: str, c: _Compiled) -> Optional[str]:
+    """Given a line, return the body it prints in capitals at its end ("ỦY BAN NHÂN DÂN"), if any."""
+    words = line.split()
+    while words and not _RX["letters"].search(words[-1]):
+        words = words[:-1]
+    run: list[str] = []
+    for w in reversed(words):
+        if not w.isupper():
+            break
+        run.insert(0, w)
+    for n in range(len(run), 0, -1):
+        found = c.bodies_compact.get(_letters(" ".join(run[-n:])))
+        if found:
+            return found
+    return None
+
+
 def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
     """Given a line, return the signer role printed in capitals at its end, if any."""
     words = line.split()
+    while words and not _RX["letters"].search(words[-1]):  # "GIÁM ĐỐC -", a speck after the role
+        words = words[:-1]
     run: list[str] = []
     for w in reversed(words):
         if w.isupper():
@@ -639,7 +678,25 @@ def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
     for n in range(len(run), 0, -1):
         if _f(" ".join(run[-n:])) in c.roles:
             return c.roles[_f(" ".join(run[-n:]))]
+    for n in range(len(run), 0, -1):  # OCR glued, broke or marked its words ("CHỦTỊCH", "TỊCH.")
+        found = c.roles_compact.get(_letters(" ".join(run[-n:])))
+        if found:
+            return found
     return None
+
+
+def _without_edge_specks(words: list[str]) -> list[str]:
+    """Given a segment's words, return them without OCR specks at its edges: tokens without a
+    letter ("7") or one lower-case letter ("a")."""
+    def speck(w: str) -> bool:
+        letters = _RX["letters"].findall(w)
+        return not letters or (len(w) == 1 and w.islower())
+
+    while words and speck(words[0]):
+        words = words[1:]
+    while words and speck(words[-1]):
+        words = words[:-1]
+    return words
 
 
 def _name_in(line: str, c: _Compiled) -> Optional[str]:
@@ -648,7 +705,7 @@ def _name_in(line: str, c: _Compiled) -> Optional[str]:
     family name OCR or restoration printed with other marks ("Lệ Hoàng Nam", "Dang Văn Lực")
     is the one family name of the list it folds to, spelt as the list spells it."""
     for segment in reversed(_RX["segments"].split(line)):
-        words = segment.split()
+        words = _without_edge_specks(segment.split())
         if not (2 <= len(words) <= 5 and all(w[:1].isupper() and (w[1:].islower() or len(w) == 1)
                                              for w in words)):
             continue
@@ -660,9 +717,52 @@ def _name_in(line: str, c: _Compiled) -> Optional[str]:
     return None
 
 
+NAMES_FILE = Path(__file__).parent / "data" / "person_names.yaml"
+
+
+class PersonNames(BaseModel):
+    """The validated content of person_names.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    middle: list[str]
+    given: list[str]
+
+
+@lru_cache(maxsize=2)
+def _person_names(path: Optional[str] = None) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Return (folded middle name -> its spellings, folded given name -> its spellings), each
+    in the list's order."""
+    data = PersonNames.model_validate(yaml.safe_load(Path(path or NAMES_FILE).read_text(encoding="utf-8")))
+
+    def table(words: list[str]) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for w in words:
+            out.setdefault(fold(nfc(w)).lower(), []).append(nfc(w))
+        return {k: tuple(v) for k, v in out.items()}
+
+    return table(data.middle), table(data.given)
+
+
+def spell_unmarked_name(name: str) -> str:
+    """Given a person's name whose marks the print did not carry and restoration chose ("Đỗ
+    Mình Khẳng", "Hà Vân Bình"), return it with each middle and given name the list does not
+    spell so at its place respelt as the list's first name with the same letters ("Đỗ Minh
+    Khang", "Hà Văn Bình"); the family name (first word) and names the list lacks are kept."""
+    middle, given = _person_names()
+    words = name.split()
+    out = words[:1]
+    for i, w in enumerate(words[1:], start=1):
+        table = given if i == len(words) - 1 else middle
+        spellings = table.get(fold(nfc(w)).lower(), ())
+        out.append(w if not spellings or nfc(w) in spellings else spellings[0])
+    return " ".join(out)
+
+
 def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
     """Given all lines, return ({name, title}, warnings) from the signature block."""
     recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
+    if recipients is None:  # OCR damaged its letters ("NoinhG@n:", "_Noinhgn:")
+        recipients = next((i for i, l in enumerate(lines) if _damaged_recipients(l)), None)
     order = range(recipients if recipients is not None else 0, len(lines))
     title, at = None, None
     for i in order:
@@ -670,6 +770,19 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
         if prefixed:
             title, at = prefixed, i
             break
+    if title is None and recipients is not None:
+        # the prefix lost to OCR ("[M. ỦY BAN NHÂN DÂN", "M, ỦY BAN ..."): a body in capitals
+        # beside "Nơi nhận:" signs only on behalf of itself ("TM."), a head ("CHỦ TỊCH")
+        # followed by its deputy ("PHÓ CHỦ TỊCH") only for the head ("KT.")
+        body = _trailing_body(lines[recipients], c)
+        if body:
+            title, at = f"TM. {body}", recipients
+        else:
+            role = _trailing_role(lines[recipients], c)
+            deputy = next((j for j in range(recipients + 1, min(len(lines), recipients + 6))
+                           if role and _trailing_role(lines[j], c) == f"PHÓ {role}"), None)
+            if deputy is not None:
+                title, at = f"KT. {role}", recipients
     if title is None:
         for i in order:
             role = _trailing_role(lines[i], c)
@@ -714,7 +827,7 @@ def _prefixed_role(line: str, c: _Compiled) -> Optional[str]:
     if not m:
         return None
     head = _upper_run_after(line, m.end())
-    head = c.roles.get(_f(head), head)
+    head = c.roles.get(_f(head)) or c.roles_compact.get(_letters(head)) or c.bodies_compact.get(_letters(head), head)
     return f"{m.group(1).rstrip('.')}. {head}".replace("/M.", "/M") if head else None
 
 

@@ -400,3 +400,54 @@ def test_issuer_read_as_its_identity(read, issuer, debris):
     warnings: list[str] = []
     assert _issuer_identity(read, _compiled(), warnings) == issuer
     assert [w for w in warnings if debris and debris in w] == ([warnings[0]] if debris else [])
+
+
+# Signature blocks as old OCR reads them: the prefix damaged or lost, a role's words glued
+# or followed by a speck, "Nơi nhận:" misread, specks around the name.
+@pytest.mark.parametrize("block, title, name", [
+    (["Nơi nhận: Số -\" \"[M. ỦY BAN NHÂN DÂN", "- Như trên;", "- Lãnh đạo cơ quan; CHỦ TỊCH",
+      "- Lưu VT.", "", "Lê Minh Tuấn"], "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH", "Lê Minh Tuấn"),
+    (["\" Nơinhận: OR CHU-TICH", "- Như trên;", ".- Lãnh đạo cơ quan; . PHÓ CHỦ TỊCH.", "- Lưu VT.",
+      "", "Nguyễn Văn An."], "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", "Nguyễn Văn An"),
+    (["_Noinhgn: | TM ỦY BAN NHÂN DÂN", "- =Nhv uốn;, | -", "‘ . Lãnh đạo cơ quan; CHỦ TỊCH",
+      "- Lưu: VT.", "", "Lý Thị Mai"], "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH", "Lý Thị Mai"),
+    (["Nơi nhận: ° , KT. CHỦTỊCH", "- Như trên;", "- Lãnh đạo cơ quan; PHÓ CHỦ TỊCH", "- Lưu VT..",
+      "", "7 Trịnh Quang Huy"], "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", "Trịnh Quang Huy"),
+    (["Nơi nhận: - oo ~  GIÁM ĐỐC -", "- Lãnh đạo cơ quan;", "- Lưu: VT. .", "", "Vũ Đức Thắng"],
+     "GIÁM ĐỐC", "Vũ Đức Thắng"),
+])
+def test_old_ocr_signature_blocks(block, title, name):
+    signer = extract_metadata(block)["signer"]
+    assert (signer["title"], signer["name"]) == (title, name)
+
+
+def test_a_name_printed_without_marks_takes_the_names_spelling_one_printed_with_them_is_kept(tmp_path):
+    """The unseen commune plan with its marks stripped: restoration reads its signer's middle
+    name as the common word "Vân"; the name list spells a middle name "Văn". The same plan
+    printed with the name "Hà Vân Bình" keeps it."""
+    import sys
+    from pathlib import Path
+
+    from kehoach.core.settings import Settings
+    from kehoach.pipeline.runner import process_file
+
+    here = Path(__file__).parent / "fixtures" / "unseen"
+    sys.path.insert(0, str(here))
+    from measure import strip_diacritics  # type: ignore
+
+    text = (here / "commune-next-year.txt").read_text(encoding="utf-8")
+    stripped = tmp_path / "stripped.txt"
+    stripped.write_text(strip_diacritics(text), encoding="utf-8")
+    assert process_file(stripped, Settings(restore=True)).signer.name == "Hà Văn Bình"
+    printed = tmp_path / "printed.txt"
+    printed.write_text(text.replace("Hà Văn Bình", "Hà Vân Bình"), encoding="utf-8")
+    assert process_file(printed, Settings(restore=True)).signer.name == "Hà Vân Bình"
+
+
+def test_person_names_reject_unknown_fields(tmp_path):
+    from pydantic import ValidationError
+
+    from kehoach.extract.metadata import PersonNames
+
+    with pytest.raises(ValidationError):
+        PersonNames.model_validate({"middle": ["Văn"], "given": ["An"], "family": ["Lê"]})
