@@ -16,6 +16,7 @@ Routes (record names are those of the folder's records, nothing else is served):
     POST /api/NAME/ITEM/delete      not an item;  .../restore: undo that
     POST /api/NAME/add              an item extraction missed (after=ITEM)
     POST /api/NAME/accept-all       accept every item not yet reviewed; the record is reviewed
+    POST /api/NAME/document         the document's metadata changed in its form (number ...)
 
 Safety: bound to 127.0.0.1 unless told otherwise; every text escaped (Jinja2 autoescape) and
 a Content-Security-Policy that runs only the application's own script file; a write needs
@@ -59,6 +60,9 @@ FIELD_VI = {"ordinal": "STT", "text": "Nội dung", "deadline": "Thời hạn", 
             "cooperating_units": "Đơn vị phối hợp", "values": "Giá trị chỉ tiêu", "notes": "Ghi chú",
             "section": "Nhóm / mục", "appendix": "Phụ lục"}
 KIND_VI = {"task": "Nhiệm vụ", "target": "Chỉ tiêu"}
+DOCUMENT_FIELD_VI = {"doc_type": "Loại văn bản", "number": "Số, ký hiệu", "issuer": "Cơ quan ban hành",
+                     "place": "Địa danh", "issued_date": "Ngày ban hành", "title": "Trích yếu",
+                     "signer": "Người ký"}
 DEADLINE_VI = {"date": "ngày", "month": "tháng", "quarter": "quý", "year": "năm", "multiple": "nhiều mốc",
                "recurring": "định kỳ", "conditional": "có điều kiện", "none": "không rõ thời điểm"}
 
@@ -73,7 +77,8 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html"], default_for_string=True))
     env.globals.update(STATUS_VI=STATUS_VI, FIELD_VI=FIELD_VI, KIND_VI=KIND_VI, DEADLINE_VI=DEADLINE_VI,
-                       field_text=F.field_to_text, quote=lambda s: quote(s, safe=""))
+                       field_text=F.field_to_text, quote=lambda s: quote(s, safe=""),
+                       DOCUMENT_FIELD_VI=DOCUMENT_FIELD_VI, document_text=F.document_field_to_text)
     return env
 
 
@@ -295,6 +300,8 @@ class ReviewSite:
             target_id = item_id
             if action == "accept-all":
                 C.accept_all(store, record, by)
+            elif action == "document":
+                self._correct_document(store, record, base, form)
             elif action == "add":
                 kind = form.get("kind", "task")
                 item = self._form_item(kind, form, record)
@@ -362,6 +369,25 @@ class ReviewSite:
             except Exception as exc:  # noqa: BLE001 - a value the record cannot hold
                 raise ReviewError(HTTPStatus.BAD_REQUEST, f"{FIELD_VI.get(name, name)}: {exc}") from exc
         C.accept_item(store, ref.kind, ref.item, self.reviewer)
+
+    def _correct_document(self, store: C.CorrectionStore, record: Document, base: Document,
+                          form: dict[str, str]) -> None:
+        """The metadata fields the reviewer changed in the document's form (``base``: the
+        record as extraction gave it, what a correction replaces)."""
+        for name in F.DOCUMENT_FORM_FIELDS:
+            if name not in form:
+                continue
+            text = form[name]
+            if _same_text(text, F.document_field_to_text(record, name)):
+                continue  # left as shown
+            try:
+                if _same_text(text, F.document_field_to_text(base, name)):
+                    value = C.dump_document_field(base, name)  # back to what extraction read
+                else:
+                    value = F.text_to_document_field(name, text, C.dump_document_field(base, "signer"))
+                C.correct_document_field(store, base, name, value, self.reviewer)
+            except Exception as exc:  # noqa: BLE001 - a value the record cannot hold
+                raise ReviewError(HTTPStatus.BAD_REQUEST, f"{DOCUMENT_FIELD_VI[name]}: {exc}") from exc
 
     def _form_item(self, kind: str, form: dict[str, str], record: Document) -> dict:
         if kind not in ("task", "target"):
@@ -496,7 +522,7 @@ def make_handler(site: ReviewSite):
                     raise ReviewError(HTTPStatus.FORBIDDEN, "thiếu mã bảo vệ (CSRF) hoặc mã không đúng: "
                                       "tải lại trang rồi thử lại")
                 parts = _parts(self.path)
-                if len(parts) == 3 and parts[0] == "api" and parts[2] in ("add", "accept-all"):
+                if len(parts) == 3 and parts[0] == "api" and parts[2] in ("add", "accept-all", "document"):
                     result = site.write(parts[1], parts[2], None, form)
                 elif len(parts) == 4 and parts[0] == "api":
                     result = site.write(parts[1], parts[3], parts[2], form)

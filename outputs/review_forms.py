@@ -80,3 +80,57 @@ def plan_year_of(issued_date: Optional[str]) -> Optional[int]:
         return int((issued_date or "")[:4])
     except ValueError:
         return None
+
+
+# --- the document's own metadata ---------------------------------------------------------
+
+DOCUMENT_FORM_FIELDS = ("doc_type", "number", "issuer", "place", "issued_date", "title", "signer")
+_DAY_MONTH_YEAR = re.compile(r"^(?:(\d{1,2})\s*[/.-]\s*)?(\d{1,2})\s*[/.-]\s*((?:19|20)\d\d)$")
+_ISO_DATE = re.compile(r"^((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?$")
+
+
+class FormError(ValueError):
+    """A reviewer's text the record cannot hold (said in Vietnamese)."""
+
+
+def document_field_to_text(doc, name: str) -> str:
+    """Given a Document and a metadata field name, return the field as the form shows it:
+    the signer as its name, the issue date as dd/mm/yyyy (mm/yyyy when only the month)."""
+    if name == "signer":
+        return doc.signer.name or ""
+    if name == "issued_date":
+        m = _ISO_DATE.match(doc.issued_date or "")
+        if not m:
+            return doc.issued_date or ""
+        year, month, day = m.groups()
+        return "/".join(p for p in (day, month, year) if p)
+    return getattr(doc, name) or ""
+
+
+def text_to_document_field(name: str, text: str, extracted_signer: Optional[dict] = None) -> Any:
+    """Given a metadata field name and the reviewer's text, return the value in the record's
+    JSON form: the issue date as ISO (dd/mm/yyyy, mm/yyyy, yyyy or ISO typed); the signer
+    as the extracted signer with the name replaced (its title and authority as printed)."""
+    value = _clean(text)
+    if name == "signer":
+        return {**(extracted_signer or {}), "name": value or None}
+    if name == "issued_date":
+        if not value:
+            return None
+        m = _DAY_MONTH_YEAR.match(value)
+        if m:
+            day, month, year = m.groups()
+            parts = [year, f"{int(month):02d}"] + ([f"{int(day):02d}"] if day else [])
+        else:
+            iso = _ISO_DATE.match(value)
+            if not iso:
+                raise FormError(f"ngày ban hành {value!r} không đọc được: nhập dd/mm/yyyy, mm/yyyy hoặc yyyy")
+            parts = [p for p in iso.groups() if p]
+        import datetime as dt
+
+        try:
+            dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+        except ValueError as exc:
+            raise FormError(f"ngày ban hành {value!r} không có thật") from exc
+        return "-".join(parts)
+    return value or None

@@ -13,7 +13,11 @@ and field, each with the corrected value, who, when, and the value it replaced::
                                   "by": "lan", "at": "..."}}},
         "task-0b1c...": {"kind": "task", "text": "...", "deleted": {"by": "lan", "at": "..."}}},
      "added": [{"id": "task-added-5e2f0a1b", "kind": "task", "after": "task-3f9a1c0b2e",
-                "item": {"text": "...", ...}, "by": "lan", "at": "..."}]}
+                "item": {"text": "...", ...}, "by": "lan", "at": "..."}],
+     "document": {"number": {"value": "170/KH-UBND", "replaced": "17O/KH-UBND", ...}}}
+
+``document`` corrects the record's own metadata (DOCUMENT_FIELDS); the record then lists
+them in ``doc.review.corrected`` with the values extraction gave in ``doc.review.extracted``.
 
 Every run that writes a record (``ingest``, ``ingest --force``, a record made again after an
 upgrade, ``extract``) applies the store after extraction (``apply_store``). The record then
@@ -41,7 +45,8 @@ from ..core.errors import KehoachError
 from ..extract.item_ids import folded_key
 from ..schema import Document, Target, Task
 from ..schema.models import (
-    CorrectableField, DeletedItem, DocumentReview, Item, ItemReview, UnmatchedCorrection,
+    CorrectableField, DeletedItem, DocumentField, DocumentReview, Item, ItemReview,
+    UnmatchedCorrection,
 )
 from .records import write_json_atomic
 
@@ -51,6 +56,9 @@ STAGE = "review"  # the stage name of warnings about corrections
 ItemKind = Literal["task", "target"]
 FIELDS: tuple[str, ...] = ("text", "ordinal", "section", "appendix", "deadline", "lead_units",
                            "cooperating_units", "notes", "values")
+# the document's own metadata a reviewer can correct (the store's "document" entries)
+DOCUMENT_FIELDS: tuple[str, ...] = ("number", "doc_type", "issuer", "place", "issued_date",
+                                    "title", "signer")
 REATTACH_MIN_WORDS = 4  # a text this short is too weak to re-attach by
 SAME_ID_MIN_SIMILARITY = 70  # folded text ratio: below it, an id names another item now
 REATTACH_MIN_SIMILARITY = 85  # folded text ratio an item needs to take a lost item's corrections
@@ -100,11 +108,13 @@ class CorrectionStore(_Model):
     reviewed: Optional[Stamp] = None
     items: dict[str, ItemCorrections] = Field(default_factory=dict)
     added: list[AddedItem] = Field(default_factory=list)
+    document: dict[DocumentField, FieldCorrection] = Field(
+        default_factory=dict, description="the document's metadata corrected (number, issuer...)")
 
     def corrections(self) -> int:
-        """Fields corrected, items deleted and items added."""
+        """Fields corrected (of items and of the document), items deleted and items added."""
         return (sum(len(c.fields) + (c.deleted is not None) for c in self.items.values())
-                + len(self.added))
+                + len(self.added) + len(self.document))
 
 
 class StoreError(KehoachError):
@@ -196,6 +206,22 @@ def set_field(item: Item, name: str, value: Any) -> None:
     setattr(item, name, getattr(checked, name))
 
 
+def dump_document_field(doc: Document, name: str) -> Any:
+    """The JSON form of one metadata field of a document."""
+    value = getattr(doc, name)
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+def set_document_field(doc: Document, name: str, value: Any) -> None:
+    """Set one metadata field of a document from its JSON form, validated by the field's
+    type in the record's model (ValidationError when it cannot hold it)."""
+    from pydantic import TypeAdapter
+
+    if name not in DOCUMENT_FIELDS:
+        raise StoreError(f"{name} is not a metadata field of a document that can be corrected")
+    setattr(doc, name, TypeAdapter(Document.model_fields[name].annotation).validate_python(value))
+
+
 # --- applying and stripping -------------------------------------------------------------
 
 def strip_corrections(doc: Document) -> Document:
@@ -203,6 +229,8 @@ def strip_corrections(doc: Document) -> Document:
     back in their places, corrected fields back to their extracted values, no review state."""
     out = doc.model_copy(deep=True)
     deleted = out.review.deleted if out.review else []
+    for name in out.review.corrected if out.review else []:
+        set_document_field(out, name, out.review.extracted.get(name))
     for kind, items in _lists(out).items():
         kept = []
         for item in items:
@@ -345,12 +373,26 @@ def apply_corrections(doc: Document, store: CorrectionStore, store_name: str) ->
             at += 1
         items.insert(at, item)
         applied += 1
+    for name, fc in sorted(store.document.items()):
+        current = dump_document_field(out, name)
+        try:
+            set_document_field(out, name, fc.value)
+        except (ValidationError, StoreError) as exc:
+            out.warn(STAGE, f"correction of the document's {name} not applied: the value is "
+                     f"not valid ({str(exc).splitlines()[0]})", source=store_name)
+            continue
+        review.corrected.append(name)
+        review.extracted[name] = current
+        applied += 1
+        if fc.replaced is not None and current != fc.replaced:
+            out.warn(STAGE, f"the document's {name} was corrected when extraction read "
+                     f"{_short(fc.replaced)}; it now reads {_short(current)}", source=store_name)
     all_items = out.tasks + out.targets
     review.items = len(all_items)
     review.items_reviewed = sum(it.reviewed for it in all_items)
     review.corrections = applied
     review.status = ("reviewed" if store.status == "reviewed" else
-                     "in-review" if store.items or store.added else "not-reviewed")
+                     "in-review" if store.items or store.added or store.document else "not-reviewed")
     stamps = [s for s in ([store.reviewed] + [it.review and Stamp(by=it.review.by, at=it.review.at)
                                               for it in all_items if it.review and it.review.at])
               if s]
@@ -435,6 +477,18 @@ def correct_field(store: CorrectionStore, kind: str, extracted: Item, name: str,
     else:
         entry.fields[name] = FieldCorrection(value=value, replaced=replaced, by=by, at=now())
     entry.accepted = Stamp(by=by, at=now())
+
+
+def correct_document_field(store: CorrectionStore, extracted: Document, name: str, value: Any,
+                           by: str) -> None:
+    """Set one metadata field of the document (``extracted``: the record as extraction gave
+    it); a value equal to the extracted one takes the correction back."""
+    set_document_field(extracted.model_copy(), name, value)  # validates
+    replaced = dump_document_field(extracted, name)
+    if _same(value, replaced):
+        store.document.pop(name, None)
+    else:
+        store.document[name] = FieldCorrection(value=value, replaced=replaced, by=by, at=now())
 
 
 def _same(a: Any, b: Any) -> bool:

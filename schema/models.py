@@ -343,6 +343,9 @@ class UnmatchedCorrection(_Model):
     text: str = Field("", description="the item's text when the correction was made")
 
 
+DocumentField = Literal["number", "doc_type", "issuer", "place", "issued_date", "title", "signer"]
+
+
 class DocumentReview(_Model):
     """The state of a document's review: the corrections applied to this record."""
 
@@ -351,6 +354,12 @@ class DocumentReview(_Model):
     items: int = Field(0, description="items in the record")
     items_reviewed: int = Field(0, description="of them accepted, corrected or added by a reviewer")
     corrections: int = Field(0, description="corrections applied (fields, deletions, additions)")
+    corrected: list[DocumentField] = Field(
+        default_factory=list, description="the document's metadata fields whose value is a "
+        "reviewer's correction (plan_id and metadata_provenance stay as extraction read them)")
+    extracted: dict[str, Any] = Field(
+        default_factory=dict, description="for each corrected metadata field, the value "
+        "extraction gave (null when it gave none)")
     deleted: list[DeletedItem] = Field(default_factory=list)
     unmatched: list[UnmatchedCorrection] = Field(
         default_factory=list, description="corrections kept in the store whose item this "

@@ -252,3 +252,45 @@ def test_the_store_lock_is_held_across_processes(out):
             assert marker.read_text() == "done"
     finally:
         proc.wait(timeout=30)
+
+
+def test_the_documents_metadata_corrections_survive_and_strip_back(out):
+    original = _doc(out)
+    store = C.read_store(C.store_path(out, "001-son-la")) if C.store_path(out, "001-son-la").exists() \
+        else C.new_store(original, "001-son-la")
+    C.correct_document_field(store, original, "number", "170/KH-UBND", by="lan")
+    C.correct_document_field(store, original, "issued_date", "2025-09-30", by="lan")
+    C.correct_document_field(store, original, "signer",
+                             {**original.signer.model_dump(mode="json"), "name": "Nguyễn Văn An"}, by="lan")
+    C.correct_document_field(store, original, "title", original.title, by="lan")  # as extracted: none
+    assert sorted(store.document) == ["issued_date", "number", "signer"] and store.corrections() == 3
+    C.write_store(C.store_path(out, "001-son-la"), store)
+    res = runner.invoke(app, ["extract", str(out / "001-son-la.json")])
+    assert res.exit_code == 0 and "3 corrections applied" in res.output, res.output
+    res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "-q", "--force"])
+    assert res.exit_code == 0, res.output
+    doc = _doc(out)
+    assert (doc.number, doc.issued_date, doc.signer.name) == ("170/KH-UBND", "2025-09-30", "Nguyễn Văn An")
+    assert doc.signer.title == original.signer.title          # the rest of the signer as printed
+    assert doc.review.corrected == ["issued_date", "number", "signer"]
+    assert doc.review.extracted["number"] == original.number == "169/KH-UBND"
+    assert doc.review.status == "in-review" and doc.review.corrections == 3
+    assert doc.plan_id == original.plan_id                    # the plan's identity as read
+    assert C.strip_corrections(doc).model_dump() == C.strip_corrections(original).model_dump()
+    # taking a correction back: the value extraction read
+    C.correct_document_field(store, original, "number", original.number, by="lan")
+    assert sorted(store.document) == ["issued_date", "signer"]
+
+
+def test_a_document_correction_the_record_cannot_hold_is_a_warning(out):
+    original = _doc(out)
+    store = C.new_store(original, "001-son-la")
+    with pytest.raises(Exception):
+        C.correct_document_field(store, original, "signer", "not a signer", by="lan")
+    store.document["signer"] = C.FieldCorrection(value="not a signer", by="lan", at=C.now())
+    C.write_store(C.store_path(out, "001-son-la"), store)
+    res = runner.invoke(app, ["extract", str(out / "001-son-la.json")])
+    assert res.exit_code == 0
+    doc = _doc(out)
+    assert doc.signer == original.signer and doc.review.corrected == []
+    assert any(w.stage == "review" and "signer not applied" in w.message for w in doc.warnings)

@@ -182,3 +182,46 @@ def test_the_review_command_serves_the_folder_on_loopback(ingested):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _post_document(port, token, fields: dict):
+    return _request(port, "POST", "/api/001-son-la/document", urlencode(fields),
+                    {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token,
+                     "Accept": "application/json"})
+
+
+def test_the_documents_metadata_is_corrected_in_its_form(served):
+    out, port, site = served
+    before = path_to_document(out / "001-son-la.json")
+    status, _, body = _request(port, "GET", "/doc/001-son-la")
+    html = body.decode("utf-8")
+    assert 'id="document-form"' in html and 'value="169/KH-UBND"' in html
+    status, _, body = _post_document(port, site.token, {
+        "number": "170/KH-UBND", "issued_date": "30/9/2025", "signer": "Nguyễn Văn An",
+        "issuer": before.issuer or "", "title": HOSTILE})
+    assert status == 200 and json.loads(body)["ok"], body
+    doc = path_to_document(out / "001-son-la.json")
+    assert (doc.number, doc.issued_date, doc.signer.name, doc.title) == (
+        "170/KH-UBND", "2025-09-30", "Nguyễn Văn An", HOSTILE)
+    assert doc.issuer == before.issuer and sorted(doc.review.corrected) == [
+        "issued_date", "number", "signer", "title"]
+    store = C.read_store(C.store_path(out, "001-son-la"))
+    assert store.document["number"].replaced == "169/KH-UBND" and store.document["number"].by == "lan"
+    html = _request(port, "GET", "/doc/001-son-la")[2].decode("utf-8")
+    assert 'value="30/09/2025"' in html and "đã sửa" in html
+    assert "<script>alert(1)" not in html and "<img src=x" not in html   # the title escaped
+    # the number typed back as extraction read it: that correction is taken back
+    status, _, _ = _post_document(port, site.token, {"number": "169/KH-UBND"})
+    assert status == 200
+    assert sorted(C.read_store(C.store_path(out, "001-son-la")).document) == [
+        "issued_date", "signer", "title"]
+
+
+def test_a_metadata_value_the_record_cannot_hold_is_refused(served):
+    out, port, site = served
+    status, _, body = _post_document(port, site.token, {"issued_date": "31/2/2025"})
+    assert status == 400 and "Ngày ban hành" in json.loads(body)["error"]
+    status, _, _ = _request(port, "POST", "/api/001-son-la/document", urlencode({"number": "1/KH"}),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    assert not C.store_path(out, "001-son-la").exists()
