@@ -358,8 +358,8 @@ def ingest_cmd(
         _fail(exc)
     if ignored and not quiet:
         shown = ", ".join(p.name for p in ignored[:5]) + (", ..." if len(ignored) > 5 else "")
-        typer.echo(f"kehoach: {len(ignored)} file(s) in the folders ignored (not a PDF, image "
-                   f"or .txt file; name them explicitly to read them anyway): {shown}", err=True)
+        typer.echo(f"kehoach: {len(ignored)} file(s) in the folders ignored (not a PDF, image, "
+                   f"Word or .txt file; name them explicitly to read them anyway): {shown}", err=True)
     if not inputs:
         _fail(UsageError("no input files found"))
     if settings.ocr_unavailable and not quiet:
