@@ -1081,7 +1081,9 @@ class UnitRegistry:
                 continue
             covered, fewer, parts = best[i]
             offer(i + 1, (covered, fewer, parts + ((i, i + 1, False),)))
-            if not words[i][:1].isupper() or self.forms.kind_rule(" ".join(words[i:i + 6])) is None:
+            # a name starts capitalised, or with a lower-case collective's words ("đơn vị liên quan")
+            if not (words[i][:1].isupper() or self.forms.lower_start(" ".join(words[i:i + 4]))) \
+                    or self.forms.kind_rule(" ".join(words[i:i + 6])) is None:
                 continue
             for j in range(i + 1, min(n, i + s.max_name_words) + 1):
                 text = clean_name(" ".join(words[i:j]))
@@ -1104,10 +1106,34 @@ class UnitRegistry:
             # kind before it ("Văn phòng | Sở Công Thương", "Các phòng, đơn vị thuộc | UBND xã"),
             # lower-case words after it ("Các doanh nghiệp | cung cấp dịch vụ", "UBND | cấp xã")
             # or a kind's words alone after it ("Thanh tra | Sở": the department's own inspectorate)
+            # (a list word left without its comma, "đơn vị liên quan", is no part of it)
             if (unit2 and not unit and self.forms.kind_rule(t) is not None) or (
-                    unit and not unit2 and (t2[:1].islower() or self._only_kind_words(t2))):
+                    unit and not unit2 and ((t2[:1].islower() and not self._is_list_word(t2))
+                                            or self._only_kind_words(t2))):
                 return None
-        return [(t, unit) for t, unit in out if t]
+        # a piece left over may be a name OCR damaged at its head, behind a speck ("5 Poan
+        # TNCS Hồ Chí Minh tỉnh"): a unit when, without the speck, the registry knows it
+        final: list[tuple[str, bool]] = []
+        for t, unit in out:
+            if not t:
+                continue
+            if unit:
+                final.append((t, True))
+                continue
+            words = t.split()
+            k = 0
+            while k < len(words) and not any(ch.isalpha() for ch in words[k]):
+                k += 1
+            rest = " ".join(words[k:])
+            if k and len(words) - k >= 2 and self.is_known(rest, level):
+                final += [(" ".join(words[:k]), False), (rest, True)]
+            else:
+                final.append((t, False))
+        return final
+
+    def _is_list_word(self, text: str) -> bool:
+        """Whether text is one of the registry's list words ("đơn vị liên quan", "ban, ngành")."""
+        return squash_spaces(fold(nfc(text))).strip(" ,") in self.continuation_keys
 
     def _only_kind_words(self, text: str) -> bool:
         """Whether text is nothing but a unit kind's words ("Sở", "Văn phòng")."""

@@ -51,6 +51,7 @@ class DebrisRules(BaseModel):
     name_punctuation: str = ",.-–&()/'’"
     lower_starts: list[str] = Field(default_factory=list)
     task_words: list[str] = Field(default_factory=list)
+    task_starts: list[str] = Field(default_factory=list)
 
 
 class FormsData(BaseModel):
@@ -282,9 +283,16 @@ class UnitForms:
         lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
         if not lettered:
             return "no word"
+        if self.kind_rule(t) is None and any(words[:len(s)] == s for s in self._task_starts):
+            return "a task's words (another column's text)"
         if self.kind_rule(t) is None and len(lettered) <= self.data.debris.max_words_without_kind:
             return "no unit named"
         return None
+
+    def lower_start(self, text: str) -> bool:
+        """Whether text starts with the lower-case words of a unit phrase ("các", "đơn vị")."""
+        words = _fwords(text)
+        return text[:1].islower() and any(words[:len(s)] == s for s in self.lower_starts)
 
     def task_words_at(self, text: str) -> Optional[tuple[str, str]]:
         """Given an unknown print, return (what comes before the first task word printed in
@@ -295,6 +303,10 @@ class UnitForms:
                 if printed[i][:1].islower() and tuple(w.lower() for w in printed[i:i + len(tw)]) == tw:
                     return " ".join(printed[:i]), " ".join(printed[i:])
         return None
+
+    @property
+    def _task_starts(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(_fwords(w) for w in self.data.debris.task_starts)
 
     @property
     def _task_words(self) -> tuple[tuple[str, ...], ...]:

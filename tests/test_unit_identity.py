@@ -245,3 +245,31 @@ def test_the_plans_level_tells_apart_the_names_a_cut_print_begins():
     # (items read a plan's cells at its issuer's level word, level_of_issuer: "phường")
     level = level_of_issuer("Ủy ban nhân dân phường Quang Trung")
     assert [u.name for u in REG.read("Văn phòng HĐND và", level, ward)[0]] == ["Văn phòng HĐND và UBND phường"]
+
+
+def test_a_heading_or_task_text_in_a_unit_cell_is_no_unit():
+    # old OCR of a flattened table puts a section heading into the cooperating column
+    units, debris = read("Phát triển nguồn nhân lực", COMMUNE)
+    assert units == [] and debris == ["Phát triển nguồn nhân lực"]
+    # a name of a kind that starts with such words is still a unit
+    [u], _ = read("Ban Quản lý dự án Đầu tư xây dựng", PROVINCE)
+    assert u.name == "Ban Quản lý dự án Đầu tư xây dựng" and u.kind == "Ban"
+
+
+def test_a_cell_that_lost_its_separators_reads_every_unit_it_holds():
+    # a speck, a name whose first letter OCR misread, a collective name, a list word without
+    # its comma: each name a unit with a kind, the speck a warning
+    units, debris = read("5 Poan TNCS Hồ Chí Minh tỉnh UBND xã, phường đơn vị liên quan", PROVINCE)
+    assert [u.name for u in units] == ["Đoàn TNCS Hồ Chí Minh tỉnh", "UBND xã, phường", "Các đơn vị liên quan"]
+    assert all(u.kind for u in units) and debris == ["5"]
+
+
+def test_every_unit_of_the_old_ocr_samples_has_a_kind_and_a_level():
+    from kehoach.core.settings import Settings
+    from kehoach.pipeline.runner import process_file
+
+    for path in sorted((ROOT / "samples").glob("*.ocr.txt")):
+        doc = process_file(path, Settings(restore=True))
+        units = [u for it in [*doc.tasks, *doc.targets] for u in [*it.lead_units, *it.cooperating_units]]
+        assert units, path.name
+        assert [u.raw for u in units if u.kind is None or u.level is None] == [], path.name
