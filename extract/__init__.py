@@ -1,7 +1,7 @@
 """extract stage of kehoach: metadata, targets, tasks and units of a plan.
 
 ``run(doc, settings) -> doc``. Layout readers sit in one registry (``EXTRACTORS``) with one
-signature ``(doc, plan) -> (list[RawItem], list[str])``; each RawItem carries provenance and
+signature ``(doc, plan, rules) -> (list[RawItem], list[str])``; each RawItem carries provenance and
 its layout, from which ``extract.items`` derives a confidence. Per document:
 
 1. ruled tables (``Page.tables``, from the PDF text layer or a scanned grid) -> extract.tables;
@@ -21,7 +21,8 @@ from typing import Any, Callable, Optional
 from ..schema import Document, ErrorInfo, Reference, Signer, Target, Task, UnitRole
 
 from .raw_items import RawItem
-from .sections import Line, Region, document_to_lines, lines_to_regions, load_rules, region_kind
+from .rules import Rules, load_rules
+from .sections import Line, Region, document_to_lines, lines_to_regions, region_kind
 
 STAGE = "extract"
 
@@ -50,25 +51,25 @@ class Plan:
         return out
 
 
-Extractor = Callable[[Document, Plan], tuple[list[RawItem], list[str]]]
+Extractor = Callable[[Document, Plan, Rules], tuple[list[RawItem], list[str]]]
 
 
-def _tables(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+def _tables(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .tables import tables_to_raw_items
 
     if not plan.table_pages:
         return [], []
-    items, warnings = tables_to_raw_items(doc)
+    items, warnings = tables_to_raw_items(doc, rules)
     plan.table_item_pages = {it.provenance.page for it in items if it.provenance.page is not None}
     return items, warnings
 
 
-def _delimited(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+def _delimited(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .delimited_tables import delimited_region_to_raw_items
 
     items, warns = [], []
     for r in plan.text_appendices():
-        i, w, found = delimited_region_to_raw_items(r)
+        i, w, found = delimited_region_to_raw_items(r, rules)
         if found:
             plan.delimited.add(r.name)
             items += i
@@ -76,44 +77,44 @@ def _delimited(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
     return items, warns
 
 
-def _field_line_regions(plan: Plan, as_list: bool):
+def _field_line_regions(plan: Plan, rules: Rules, as_list: bool):
     """The plan's text appendices not read as delimited tables that are lists (two or more
     "- Cơ quan chủ trì: ..." field lines and no line of column titles before them, as_list)
     or flattened tables (the others)."""
     from .lists import column_header_before_fields, count_field_lines
 
     for r in plan.text_appendices():
-        is_list = count_field_lines(r) >= 2 and not column_header_before_fields(r)
+        is_list = count_field_lines(r, rules.layout) >= 2 and not column_header_before_fields(r, rules)
         if r.name not in plan.delimited and is_list == as_list:
             yield r
 
 
-def _lists(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+def _lists(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .lists import list_region_to_raw_items
 
     items, warns = [], []
-    for r in _field_line_regions(plan, as_list=True):
-        i, w = list_region_to_raw_items(r, region_kind(r))
+    for r in _field_line_regions(plan, rules, as_list=True):
+        i, w = list_region_to_raw_items(r, region_kind(r, rules), rules)
         items += i
         warns += w
     return items, warns
 
 
-def _flat(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+def _flat(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .flat_tables import flat_region_to_raw_items
 
     items, warns = [], []
-    for r in _field_line_regions(plan, as_list=False):
-        i, w = flat_region_to_raw_items(r, region_kind(r))
+    for r in _field_line_regions(plan, rules, as_list=False):
+        i, w = flat_region_to_raw_items(r, region_kind(r, rules), rules)
         items += i
         warns += w
     return items, warns
 
 
-def _prose(doc: Document, plan: Plan) -> tuple[list[RawItem], list[str]]:
+def _prose(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .prose import prose_to_raw_items
 
-    return prose_to_raw_items(plan.regions[0], {"target", "task"})
+    return prose_to_raw_items(plan.regions[0], {"target", "task"}, rules)
 
 
 # Run in this order (the tables reader records which pages its tables covered); which
@@ -127,14 +128,14 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 
-def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
+def plan_year_of(doc: Document, lines: list[Line], rules: Rules) -> Optional[int]:
     """Given a document (metadata filled if found) and its lines, return the plan's year:
     the one year its title says it is for ("... năm 2026"), else the issue date's, else the
     most frequent 20xx year in the first 40 lines."""
     from ..core.folding import fold
 
     if doc.title:
-        title_years = set(load_rules().regex("title_plan_year").findall(fold(doc.title)))
+        title_years = set(rules.layout.regex("title_plan_year").findall(fold(doc.title)))
         if len(title_years) == 1:
             return int(title_years.pop())
     if doc.issued_date:
@@ -143,12 +144,12 @@ def plan_year_of(doc: Document, lines: list[Line]) -> Optional[int]:
     return years.most_common(1)[0][0] if years else None
 
 
-def appendix_numbering_of(doc: Document) -> dict[str, str]:
+def appendix_numbering_of(doc: Document, rules: Rules) -> dict[str, str]:
     """Given a document, return the appendix names OCR damaged and what the plan's
     numbering makes of them (extract.tables.appendix_numbering)."""
     from .tables import appendix_numbering
 
-    return appendix_numbering(doc)
+    return appendix_numbering(doc, rules.tables)
 
 
 def jurisdiction_of(doc: Document):
@@ -176,14 +177,14 @@ def _marks_not_printed(text: str, doc: Document) -> bool:
     return nfc(text) not in raw and " ".join(fold(nfc(text)).split()) in " ".join(fold(raw).split())
 
 
-def fill_metadata(doc: Document, lines: list[Line]) -> None:
+def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
     """Fill the document's metadata fields from its lines (extract.metadata), each with
     where it was printed (extract.metadata_sources)."""
     from .metadata import extract_metadata
     from .metadata_sources import Metadata, metadata_to_provenance
 
     try:
-        found = extract_metadata([ln.text for ln in lines])
+        found = extract_metadata([ln.text for ln in lines], rules.metadata)
         if isinstance(found.get("signer"), dict):  # the signer fields the record holds
             found["signer"] = {k: v for k, v in found["signer"].items() if k in Signer.model_fields}
         meta = Metadata.model_validate(found)
@@ -198,7 +199,7 @@ def fill_metadata(doc: Document, lines: list[Line]) -> None:
     if doc.signer is not None and doc.signer.name and _marks_not_printed(doc.signer.name, doc):
         from .metadata import spell_unmarked_name
 
-        doc.signer.name = spell_unmarked_name(doc.signer.name)
+        doc.signer.name = spell_unmarked_name(doc.signer.name, rules.metadata)
     doc.references = meta.references
     doc.metadata_provenance = metadata_to_provenance(meta, lines, doc)
     for w in meta.warnings:
@@ -234,14 +235,14 @@ def select_raw_items(results: dict[str, list[RawItem]]) -> list[RawItem]:
     return appendix + prose
 
 
-def inherit_section_deadline(raw: RawItem) -> None:
+def inherit_section_deadline(raw: RawItem, rules: Rules) -> None:
     """An item without its own deadline takes the period its section heading names
     ("Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025", "Mục tiêu năm 2025")."""
     from .sections import find_heading_deadline
 
     if raw.cells.get("deadline") or not raw.section:
         return
-    d = find_heading_deadline(raw.section)
+    d = find_heading_deadline(raw.section, rules.layout)
     if d:
         raw.cells["deadline"] = d
         raw.warnings.append(f"deadline taken from the section heading: {d!r}")
@@ -253,20 +254,20 @@ def run(doc: Document, settings: Any = None) -> Document:
     from .items import item_to_parser_errors, load_registry, raw_item_to_item
 
     rules = load_rules()
-    lines = document_to_lines(doc, rules)
-    plan = Plan(lines=lines, regions=lines_to_regions(lines),
+    lines = document_to_lines(doc, rules.layout)
+    plan = Plan(lines=lines, regions=lines_to_regions(lines, rules),
                 table_pages={p.number for p in doc.pages if p.tables})
-    fill_metadata(doc, lines)
+    fill_metadata(doc, lines, rules)
     from .plan_identity import copy_of, plan_id_of
 
     doc.plan_id = plan_id_of(doc.number, doc.issuer, doc.issued_date)
     doc.plan_copy = copy_of(doc)
-    year = plan_year_of(doc, lines)
+    year = plan_year_of(doc, lines, rules)
 
     results: dict[str, list[RawItem]] = {}
     for name, reader in EXTRACTORS.items():
         try:
-            items, warns = reader(doc, plan)
+            items, warns = reader(doc, plan, rules)
         except Exception as e:  # noqa: BLE001 - one broken reader must not lose the others' items
             items, warns = [], []
             doc.errors.append(ErrorInfo(code="reader-failed", stage=STAGE,
@@ -278,15 +279,15 @@ def run(doc: Document, settings: Any = None) -> Document:
     registry = load_registry()
     level = plan_level_of(doc)
     where = jurisdiction_of(doc)
-    numbering = appendix_numbering_of(doc)
+    numbering = appendix_numbering_of(doc, rules)
     targets, tasks = [], []
     for raw in select_raw_items(results):
         if raw.appendix in numbering:
             raw.warnings.append(f"appendix read {raw.appendix!r}, named {numbering[raw.appendix]!r} "
                                 "by the plan's numbering")
             raw.appendix = numbering[raw.appendix]
-        inherit_section_deadline(raw)
-        item = raw_item_to_item(raw, year, registry, level, where)
+        inherit_section_deadline(raw, rules)
+        item = raw_item_to_item(raw, year, registry, level, where, rules=rules)
         doc.errors += item_to_parser_errors(item)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks

@@ -5,41 +5,14 @@ label that lost its diacritics in old OCR ("Chu tri:", "Phoi hop:") is still one
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-from pydantic import BaseModel, ConfigDict
-
 from ..core.folding import fold
-
-DATA = Path(__file__).parent / "data" / "cell_labels.yaml"
-
-
-class CellLabels(BaseModel):
-    """The validated content of cell_labels.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-    labels: dict[str, list[str]]
-    part_end: str
+from .rules.cell_labels import CellLabelRules
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> tuple[re.Pattern, dict[str, str], str]:
-    raw = CellLabels.model_validate(yaml.safe_load(DATA.read_text(encoding="utf-8")))
-    by_label = {" ".join(fold(w).split()): role for role, ws in raw.labels.items() for w in ws}
-    alts = sorted(by_label, key=len, reverse=True)
-    words = "|".join(r"\s*".join(re.escape(p) for p in a.split()) for a in alts)
-    # a label starts the cell or follows a separator; OCR may put specks or spaces before ":"
-    rx = re.compile(rf"(?:(?<=^)|(?<=[\s.;,\-+•]))(?P<label>{words})\s*[:;]?\s*:", re.IGNORECASE)
-    return rx, by_label, raw.part_end
-
-
-def split_labelled_cell(text: str) -> dict[str, str]:
+def split_labelled_cell(text: str, rules: CellLabelRules) -> dict[str, str]:
     """Given a cell's text, return its parts by role ({"lead": ..., "cooperating": ...}) when
     it holds labels; {} when it holds none. Text before the first label is under key ""."""
-    rx, by_label, end = _compiled()
+    rx, by_label, end = rules.rx, rules.by_label, rules.part_end
     folded = fold(text)
     marks = [(m.start(), m.end(), by_label.get(" ".join(m.group("label").split()))) for m in rx.finditer(folded)]
     marks = [m for m in marks if m[2]]
@@ -56,14 +29,14 @@ def split_labelled_cell(text: str) -> dict[str, str]:
     return out
 
 
-def label_starts(text: str) -> list[int]:
+def label_starts(text: str, rules: CellLabelRules) -> list[int]:
     """Given a line or a cell, return where its unit labels start ("... thực tế Chủ trì: Sở
     Tài chính. Phối hợp: Sở Nội vụ" -> the positions of "Chủ" and "Phối")."""
-    rx, by_label, _ = _compiled()
+    rx, by_label = rules.rx, rules.by_label
     return [m.start() for m in rx.finditer(fold(text)) if by_label.get(" ".join(m.group("label").split()))]
 
 
-def first_label_at(text: str) -> int | None:
+def first_label_at(text: str, rules: CellLabelRules) -> int | None:
     """Given a line or a cell, return where its first unit label starts, or None."""
-    starts = label_starts(text)
+    starts = label_starts(text, rules)
     return starts[0] if starts else None

@@ -19,83 +19,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
-import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
 from rapidfuzz import fuzz
 
 from ..core.folding import fold, nfc, squash_spaces
 from ..schema import Deadline
-
-DATA_FILE = Path(__file__).parent / "data" / "deadline_phrases.yaml"
-
-
-class PeriodPattern(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    kind: str
-    regex: str
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        re.compile(v)
-        return v
-
-
-class DeadlineGrammar(BaseModel):
-    """The validated content of deadline_phrases.yaml (markers folded on load)."""
-
-    model_config = ConfigDict(extra="forbid")
-    periods: list[PeriodPattern]
-    references: list[str]
-    range_connectors: list[str]
-    range_openers: list[str] = []
-    list_connectors: list[str] = []
-    part_separators: list[str]
-    label_end: str = ":"
-    recurring: list[str]
-    conditional: list[str]
-    status: list[str]
-    fuzzy_min_length: int = 9
-    fuzzy_min_score: float = 90
-    roman_quarters: dict[str, int]
-    roman_ocr: dict[str, str] = {}
-    max_quarter_strokes: int = 3
-
-    @field_validator("range_connectors", "range_openers", "list_connectors", "recurring",
-                     "conditional", "status")
-    @classmethod
-    def _fold_words(cls, v: list[str]) -> list[str]:
-        return [squash_spaces(fold(nfc(w))) for w in v]
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    grammar: DeadlineGrammar
-    periods: tuple[tuple[PeriodPattern, re.Pattern], ...]
-    references: tuple[re.Pattern, ...]
-    separators: re.Pattern
-
-
-def load_grammar(path: Path | None = None) -> DeadlineGrammar:
-    """Given a YAML path (default: the bundled one), return the validated grammar."""
-    with open(path or DATA_FILE, encoding="utf-8") as f:
-        return DeadlineGrammar.model_validate(yaml.safe_load(f))
-
-
-@lru_cache(maxsize=4)
-def _compiled(path: Optional[str] = None) -> _Compiled:
-    g = load_grammar(Path(path) if path else None)
-    return _Compiled(
-        grammar=g,
-        periods=tuple((p, re.compile(p.regex)) for p in g.periods),
-        references=tuple(re.compile(r) for r in g.references),
-        separators=re.compile("|".join(re.escape(s) for s in g.part_separators)),
-    )
-
+from .rules.deadlines import DeadlineGrammar, DeadlineRules
 
 @dataclass
 class _Period:
@@ -167,7 +97,7 @@ def _to_int(s: Optional[str]) -> Optional[int]:
     return int(s) if s is not None and s.isdigit() else None
 
 
-def _find_periods(folded: str, c: _Compiled) -> list[_Period]:
+def _find_periods(folded: str, c: DeadlineRules) -> list[_Period]:
     """Given folded text, return its non-overlapping periods, left to right (longest wins)."""
     found: list[_Period] = []
     for order, (pat, rx) in enumerate(c.periods):
@@ -321,7 +251,7 @@ def _iso(d: Optional[date]) -> Optional[str]:
 # ---------------------------------------------------------------------------- parsing
 
 
-def _part_to_deadline(raw: str, plan_year: Optional[int], c: _Compiled,
+def _part_to_deadline(raw: str, plan_year: Optional[int], c: DeadlineRules,
                       context_year: Optional[int] = None) -> Deadline:
     """Given one part of a deadline cell (no separators), return its Deadline."""
     g = c.grammar
@@ -378,17 +308,18 @@ def _combine(raw: str, parts: list[Deadline]) -> Deadline:
                     year_inferred=any(p.year_inferred for p in parts))
 
 
-def parse_deadline(raw: str, plan_year: int | None = None) -> Deadline | None:
+def parse_deadline(raw: str, plan_year: int | None, rules: DeadlineRules) -> Deadline | None:
     """Given a deadline phrase as printed, return its Deadline (None only for empty input).
 
-    ``plan_year`` fills a year that is not printed ("tháng 11"); ``year_inferred`` says so.
+    ``plan_year`` fills a year that is not printed ("tháng 11"); ``year_inferred`` says so;
+    ``rules`` is the bundle's ``deadlines`` (``extract.rules.load_rules()``).
     """
     if raw is None:
         return None
     raw = nfc(raw).strip()
     if not raw:
         return None
-    c = _compiled()
+    c = rules
     if plan_year is not None and not 1900 <= plan_year <= 2100:
         plan_year = None  # not a year a plan can have
     pieces = [squash_spaces(s) for s in c.separators.split(raw)]

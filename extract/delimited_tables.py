@@ -16,37 +16,38 @@ from typing import Optional
 from ..schema import Table, TableCell
 
 from .raw_items import RawItem
-from .sections import LayoutRules, Line, Region, load_rules
+from .rules import Rules
+from .rules.layout import LayoutRules
+from .rules.tables import TableRules
+from .sections import Line, Region
 
 MIN_HEADER_CELLS = 3  # a header line names at least this many columns
 MIN_HEADER_ROLES = 2  # ... and this many of them are known column titles
 
 
-def line_to_cells(text: str, rules: LayoutRules | None = None) -> list[str]:
+def line_to_cells(text: str, rules: LayoutRules) -> list[str]:
     """Given a line, return its cells split at the column separators (one cell if none)."""
-    rules = rules or load_rules()
     return [c.strip() for c in rules.regex("column_bar").split(f" {text} ")]
 
 
-def _is_header(cells: list[str]) -> bool:
+def _is_header(cells: list[str], rules: TableRules) -> bool:
     from .tables import header_to_role
 
-    roles = [header_to_role(c) for c in cells]
+    roles = [header_to_role(c, rules) for c in cells]
     return len(cells) >= MIN_HEADER_CELLS and sum(r is not None for r in roles) >= MIN_HEADER_ROLES \
         and "text" in roles
 
 
-def region_to_tables(region: Region, rules: LayoutRules | None = None) -> list[tuple[Table, list[Line]]]:
+def region_to_tables(region: Region, rules: Rules) -> list[tuple[Table, list[Line]]]:
     """Given a text region, return its delimited tables with the lines each was built from:
     a header line of known column titles, then the following lines that have separators
     (a line of two cells is a section row: numeral, then its heading across the table)."""
-    rules = rules or load_rules()
     out: list[tuple[Table, list[Line]]] = []
     lines = region.lines
     i = 0
     while i < len(lines):
-        head = line_to_cells(lines[i].text, rules)
-        if not _is_header(head):
+        head = line_to_cells(lines[i].text, rules.layout)
+        if not _is_header(head, rules.tables):
             i += 1
             continue
         n = len(head)
@@ -56,7 +57,7 @@ def region_to_tables(region: Region, rules: LayoutRules | None = None) -> list[t
         j = i + 1
         consistent, full_rows = True, 0
         while j < len(lines) and lines[j].page == lines[i].page:
-            parts = line_to_cells(lines[j].text, rules)
+            parts = line_to_cells(lines[j].text, rules.layout)
             if len(parts) < 2:
                 break
             # every row has the header's cells or is a section row: bars OCR left here and
@@ -77,22 +78,20 @@ def region_to_tables(region: Region, rules: LayoutRules | None = None) -> list[t
     return out
 
 
-def delimited_region_to_raw_items(region: Region, rules: LayoutRules | None = None
-                                  ) -> tuple[list[RawItem], list[str], bool]:
+def delimited_region_to_raw_items(region: Region, rules: Rules) -> tuple[list[RawItem], list[str], bool]:
     """Given an appendix region, return (RawItems, warnings, whether it held a delimited
     table); items carry the region's appendix name and the lines they came from."""
-    from .tables import body_rows, rows_to_items, load_rules as table_rules, table_to_layout
+    from .tables import body_rows, rows_to_items, table_to_layout
 
-    trules = table_rules()
     items: list[RawItem] = []
     warnings: list[str] = []
     found = False
     for table, used in region_to_tables(region, rules):
-        layout = table_to_layout(table, trules)
+        layout = table_to_layout(table, rules)
         if layout is None:
             continue
         rows = body_rows(table, layout, used[0].page)
-        got = rows_to_items(layout, region.name, rows, "text-table", trules, warnings)
+        got = rows_to_items(layout, region.name, rows, "text-table", rules.tables, warnings)
         found |= bool(got)
         by_row = {k: ln for k, ln in enumerate(used)}
         for it in got:

@@ -26,7 +26,10 @@ from ..schema import Provenance
 from .cell_labels import first_label_at, label_starts
 from .raw_items import RawItem
 from ..core.folding import fold
-from .sections import FoldedWords, LayoutRules, Line, Region, fold_pattern, lines_to_bbox, load_rules
+from .rules import Rules
+from .rules.cell_labels import CellLabelRules
+from .rules.layout import LayoutRules
+from .sections import Line, Region, lines_to_bbox
 from .specks import ocr_specks
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
@@ -61,25 +64,6 @@ class SplitLine:
     header: bool = False
 
 
-def _rx(rules: LayoutRules) -> dict[str, re.Pattern]:
-    cache = getattr(rules, "_flat_rx", None)
-    if cache is None:
-        cache = {
-            "ord_row": rules.regex("table_row_ordinal"),
-            "ord_only": rules.regex("table_ordinal_only"),
-            "roman_row": rules.regex("table_section_roman"),
-            "roman_only": rules.regex("table_roman_only"),
-            "bar": rules.regex("column_bar"),
-            "value": rules.regex("table_value_token"),
-            "title": rules.regex("appendix_title"),
-            "end": re.compile(fold_pattern(rules.appendix_end), re.I),  # matched on folded text
-            "frag": FoldedWords(rules.cell_fragments),
-            "year": re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)"),
-        }
-        object.__setattr__(rules, "_flat_rx", cache)
-    return cache
-
-
 _ROW_EVIDENCE = re.compile(r"(?<!\d)\d{1,2}/(?:\d{1,2}/)?\d{4}(?!\d)|\d\s*%")
 
 
@@ -87,39 +71,40 @@ def header_terms(text: str, rules: LayoutRules) -> set[str]:
     """Given a line, return the column-title words it holds, a word inside another one found
     counted once ("thực hiện" holds "hiện")."""
     low = fold(text)
-    found = {w for w in rules._header_words if len(w) > 3 and w in low}
+    found = {w for w in rules.header_words if len(w) > 3 and w in low}
     return {w for w in found if not any(w != o and w in o for o in found)}
 
 
 def is_row_start(text: str, rules: LayoutRules) -> bool:
     """Given a line, return True when it opens a row by its shape: an ordinal, then a
     sentence of three words or more ("1 | Tỷ lệ văn bản ...", "3. Cập nhật ...")."""
-    m = _rx(rules)["ord_row"].match(text.strip())
+    m = rules.flat["ord_row"].match(text.strip())
     words = m.group("text").split() if m else []
     return (len(words) >= 3 and len(words[0]) >= 2 and words[0][:1].isupper()
             and words[0].isalpha())
 
 
-def is_header_line(text: str, rules: LayoutRules) -> bool:
+def is_header_line(text: str, rules: Rules) -> bool:
     """Given a line, return True when it is (part of) the table's column header. A line
     showing a row's own shape (an ordinal before its text, a date or a percentage) is a row
     that happens to use a column title's words ("... sáu tháng thực hiện kế hoạch ... Hoàn
     thành"), unless it names three column titles."""
-    hits = len(header_terms(text, rules))
+    layout = rules.layout
+    hits = len(header_terms(text, layout))
     stripped = fold(text.strip(" |."))
-    if stripped in rules._header_words:
+    if stripped in layout.header_words:
         return True
-    if hits < 3 and (_ROW_EVIDENCE.search(text) or is_row_start(text, rules)):
+    if hits < 3 and (_ROW_EVIDENCE.search(text) or is_row_start(text, layout)):
         return False
     if hits >= 2:
         return True
-    if len(stripped) <= 35 and any(stripped.startswith(w) for w in rules._header_words if len(w) > 3):
+    if len(stripped) <= 35 and any(stripped.startswith(w) for w in layout.header_words if len(w) > 3):
         return True
     from .tables import header_line_roles
 
     # the column titles named by the table header synonyms ("Kết quả đầu ra | Mục tiêu | Chỉ
     # số theo dõi | Đơn vị chủ trì"): three, or two in a short line
-    roles = header_line_roles(text)
+    roles = header_line_roles(text, rules.tables)
     return roles >= 3 or (roles >= 2 and len(text.split()) <= 8)
 
 
@@ -165,7 +150,7 @@ def strip_noise(text: str, kind: str = "task") -> str:
 def _deadline_at(text: str, rules: LayoutRules) -> Optional[re.Match]:
     best = None
     folded = fold(text)
-    for rx in rules._table_deadlines:
+    for rx in rules.table_deadline_patterns:
         m = rx.search(folded)
         if m and (best is None or m.start() < best.start()):
             best = m
@@ -174,10 +159,10 @@ def _deadline_at(text: str, rules: LayoutRules) -> Optional[re.Match]:
 
 def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int]:
     """Position where a unit cell starts in a line (right part, short tail), or None."""
-    rx = _rx(rules)
+    rx = rules.flat
     linking = set(rules.linking_words)
     found = []
-    for pattern, capital in ((rules._units, True), (rx["frag"], False)):
+    for pattern, capital in ((rules.unit_words, True), (rx["frag"], False)):
         for m in pattern.finditer(text, capital=capital):
             p = m.start()
             if p == 0 or len(text) - p > max_tail:
@@ -192,23 +177,23 @@ def _unit_cut(text: str, rules: LayoutRules, max_tail: int = 50) -> Optional[int
     return min(found) if found else None
 
 
-def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
+def split_units(t: str, offset: int, rules: LayoutRules, labels: CellLabelRules) -> list[Cell]:
     """Given unit text from one line, split it where another unit name starts without a
     separator ("Phòng Kinh tế Các cơ quan, đơn vị" -> 2 cells). Labelled parts ("Chủ trì: Sở
     Tài chính. Phối hợp: Sở Nội vụ, Sở Xây dựng") are one cell each, whatever they list."""
-    labels = label_starts(t)
-    if labels:
-        out = split_units(t[:labels[0]], offset, rules) if t[:labels[0]].strip(" ;,.") else []
-        for a, b in zip(labels, labels[1:] + [len(t)]):
+    marks = label_starts(t, labels)
+    if marks:
+        out = split_units(t[:marks[0]], offset, rules, labels) if t[:marks[0]].strip(" ;,.") else []
+        for a, b in zip(marks, marks[1:] + [len(t)]):
             if t[a:b].strip(" ;,"):
                 out.append(Cell(t[a:b].strip(" ;,"), offset + a, 0, "unit"))
         return out
     linking = set(rules.linking_words)
     cuts = [0]
-    starts = [(m.start(), True) for m in rules._units.finditer(t)]
+    starts = [(m.start(), True) for m in rules.unit_words.finditer(t)]
     # a wrapped continuation ("Xã hội", "thuộc UBND xã") after a unit name starts the next
     # column's continuation on interleaved lines: "Xã hội thuộc UBND xã" -> 2 cells
-    starts += [(m.start(), False) for m in _rx(rules)["frag"].finditer(t, capital=False)]
+    starts += [(m.start(), False) for m in rules.flat["frag"].finditer(t, capital=False)]
     for p, is_head in sorted(starts):
         if p == 0 or any(a <= p < a + 2 for a in cuts):
             continue
@@ -227,7 +212,7 @@ def split_units(t: str, offset: int, rules: LayoutRules) -> list[Cell]:
     return out
 
 
-def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task",
+def tail_to_cells(t: str, offset: int, rules: LayoutRules, labels: CellLabelRules, kind: str = "task",
                   deadlines: bool = True, values: bool = True) -> list[Cell]:
     """Given the right part of a table line (no column bars), return its cells: leading
     target values, a deadline phrase and the unit names around it
@@ -236,7 +221,7 @@ def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task",
     if kind == "target" and values:
         toks = t.split()
         n = 0
-        while n < len(toks) and _rx(rules)["value"].match(toks[n]):
+        while n < len(toks) and rules.flat["value"].match(toks[n]):
             n += 1
         if n:
             out += [Cell(v, offset, 0, "value") for v in toks[:n]]
@@ -245,26 +230,26 @@ def tail_to_cells(t: str, offset: int, rules: LayoutRules, kind: str = "task",
                 return out
     dm = _deadline_at(t, rules) if deadlines else None
     if not dm:
-        return out + split_units(t, offset, rules)
+        return out + split_units(t, offset, rules, labels)
     before, phrase, after = t[:dm.start()].strip(), t[dm.start():dm.end()], t[dm.end():]
     # a deadline phrase runs on over trailing date tokens ("Trước ngày 30/6/2025")
     m = re.match(r"^\s*((?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?)", after)
     if m:
         phrase, after = phrase + " " + m.group(1), after[m.end():]
     if before:
-        out += split_units(before, offset, rules)
+        out += split_units(before, offset, rules, labels)
     out.append(Cell(phrase.strip(), offset + dm.start(), 0, "deadline"))
     after = after.strip()
     if after:
-        out += split_units(after, offset + dm.end() + 1, rules)
+        out += split_units(after, offset + dm.end() + 1, rules, labels)
     return out
 
 
-def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
+def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, deadlines: bool = True,
                values: bool = True) -> SplitLine:
     """Given a table line, return its ordinal, item-text part and cell fragments (deadline
     and value cells only where the table has such columns)."""
-    rx = _rx(rules)
+    rx = rules.flat
     text = ln.text
     ordinal = None
     lead = text.lstrip(ocr_specks("line_lead") + "<>«»")
@@ -293,7 +278,7 @@ def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
     if kind == "target" and values:
         head = trailing_values(head)
     cut_positions = []
-    lab = first_label_at(head)  # "Chủ trì: Sở Tài chính." starts a units cell
+    lab = first_label_at(head, labels)  # "Chủ trì: Sở Tài chính." starts a units cell
     if lab is not None:
         cut_positions.append(lab)
     d = _deadline_at(head, rules) if deadlines else None
@@ -317,7 +302,7 @@ def split_line(ln: Line, rules: LayoutRules, kind: str, deadlines: bool = True,
         if kind == "target" and values and all(rx["value"].match(x) for x in t.split()):
             cells += [Cell(x, offset, 0, "value") for x in t.split()]
         else:
-            cells += tail_to_cells(t, offset, rules, kind, deadlines, values)
+            cells += tail_to_cells(t, offset, rules, labels, kind, deadlines, values)
         offset += len(t) + 3
     return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text])
 
@@ -336,7 +321,7 @@ def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool, deadlines: 
     d = _deadline_at(t, rules) if deadlines else None
     if d and d.start() == 0:
         return "deadline"
-    if rules._units.match(t) or _rx(rules)["frag"].match(t, capital=False):
+    if rules.unit_words.match(t) or rules.flat["frag"].match(t, capital=False):
         if ln.gap or after_cell or len(t) <= 20:
             return "unit"
     return None
@@ -380,18 +365,17 @@ def _is_section_text(t: str, rules: LayoutRules) -> bool:
     return any(t.startswith(s) for s in rules.section_row_starts) and len(t) < 90
 
 
-def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRules | None = None
-                             ) -> tuple[list[RawItem], list[str]]:
+def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given an appendix region without ruling (interleaved or block text), return its rows as
     RawItems (cells raw) and warnings about what could not be interpreted."""
-    rules = rules or load_rules()
-    rx = _rx(rules)
+    bundle, rules = rules, rules.layout
+    rx = rules.flat
     warnings: list[str] = []
     lines = region.lines
     # the first header line starts the table; title lines above it are skipped. A header OCR
     # garbled may be found only where it repeats on the next page: rows shaped as rows (an
     # ordinal before a sentence) above it start the table earlier
-    start = next((i for i, ln in enumerate(lines) if is_header_line(ln.text, rules)), None)
+    start = next((i for i, ln in enumerate(lines) if is_header_line(ln.text, bundle)), None)
     first_row = next((i for i, ln in enumerate(lines) if is_row_start(ln.text, rules)), None)
     if start is None or (first_row is not None and first_row < start):
         start = next((i for i, ln in enumerate(lines) if not rx["title"].match(ln.text)), len(lines))
@@ -400,10 +384,10 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
             warnings.append(f"{region.name}: line above the table's header skipped: {ln.text[:80]!r}")
     years = []
     for ln in lines[start:start + 8]:
-        years += [int(y) for y in rx["year"].findall(ln.text) if is_header_line(ln.text, rules) or
+        years += [int(y) for y in rx["year"].findall(ln.text) if is_header_line(ln.text, bundle) or
                   re.fullmatch(r"[\d\s|]+", ln.text)]
     years = sorted(set(years))
-    header_text = fold(" ".join(ln.text for ln in lines if is_header_line(ln.text, rules)))
+    header_text = fold(" ".join(ln.text for ln in lines if is_header_line(ln.text, bundle)))
     # task tables always may have one (their header is often garbled by OCR: "h-ggglt%?r?h")
     has_deadline = kind == "task" or not header_text or any(
         fold(w) in header_text for w in rules.deadline_header_words)
@@ -421,7 +405,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         if cleaned != ln.text:
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
                       body=ln.body, gap=ln.gap, height=ln.height, bbox=ln.bbox)
-        if is_header_line(ln.text, rules) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
+        if is_header_line(ln.text, bundle) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
             if body and body[-1].page == ln.page and not after_header:
                 # a header repeats at a page's top; in mid-page the line may be a row's
                 warnings.append(f"{region.name}: line under the table's rows read as a column "
@@ -477,7 +461,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
         if ln.kind == "ordinal_word":
             section, section_open, cur, continuing = ln.body, True, None, False
             continue
-        sl = split_line(ln, rules, kind, has_deadline, bool(years))
+        sl = split_line(ln, rules, bundle.cell_labels, kind, has_deadline, bool(years))
         if not sl.ordinal and expected is not None and expected[0] == "let" and letters_used:
             guess = expected_letter_ordinal(sl.text, LETTERS[expected[1] - 1:expected[1] + 1])
             if guess:  # "bố Thí điểm ...": the row's letter OCR made into a word
@@ -559,7 +543,7 @@ def flat_region_to_raw_items(region: Region, kind: str = "task", rules: LayoutRu
     items = []
     for r in rows:
         text = " ".join(" ".join(r.text_lines).split())
-        if text and r.ordinal is None and is_non_item_row(text):
+        if text and r.ordinal is None and is_non_item_row(text, bundle.tables):
             # a total or a note under the rows ("Tổng cộng: 5.300 triệu đồng", "Ghi chú: ...")
             warnings.append(f"{region.name}: row that is no item kept as a warning: {text[:80]!r}")
             continue

@@ -7,46 +7,25 @@ the field parsers of ``extract.deadlines``, ``extract.units`` and ``extract.valu
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Optional, Protocol, Union
-
-import yaml
-from pydantic import BaseModel, ConfigDict
 
 from ..schema import Deadline, ErrorInfo, Target, TargetValue, Task, UnitRef
 
 from .raw_items import RawItem
+from .rules import Rules
+from .rules.items import ItemRules
 
 # Layout confidence: how much a reader's row reconstruction can be trusted.
 LAYOUT_CONFIDENCE = {"pdf-table": 0.95, "docx-table": 0.95, "image-grid": 0.85, "text-table": 0.9, "list": 0.9, "prose": 0.75,
                      "flat-text": 0.6}
 
 
-class ImpliedUnit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text_starts: str
-    unit: str
-
-
-class ItemRules(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    implied_units: list[ImpliedUnit] = []
-
-
-@lru_cache(maxsize=1)
-def load_item_rules() -> ItemRules:
-    """Return the bundled item rules (extract/data/items.yaml), validated."""
-    path = Path(__file__).parent / "data" / "items.yaml"
-    return ItemRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-
-
-def implied_unit(text: str) -> Optional[str]:
+def implied_unit(text: str, rules: ItemRules) -> Optional[str]:
     """Given a target's text, return the unit its wording implies for bare values, or None."""
     from ..core.folding import fold
 
     t = fold(text.strip())
-    for rule in load_item_rules().implied_units:
+    for rule in rules.implied_units:
         if t.startswith(fold(rule.text_starts)):
             return rule.unit
     return None
@@ -87,7 +66,7 @@ def item_to_parser_errors(item: Union[Task, Target]) -> list[ErrorInfo]:
             for w in item.warnings if PARSER_FAILED in w]
 
 
-def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadline], list[str]]:
+def cell_to_deadline(raw: str, plan_year: Optional[int], rules: Rules) -> tuple[Optional[Deadline], list[str]]:
     """Given a deadline cell as printed, return (Deadline or None, warnings)."""
     raw = _nfc_join(raw)
     if not raw:
@@ -95,7 +74,7 @@ def cell_to_deadline(raw: str, plan_year: Optional[int]) -> tuple[Optional[Deadl
     from .deadlines import parse_deadline
 
     try:
-        d = parse_deadline(raw, plan_year)
+        d = parse_deadline(raw, plan_year, rules.deadlines)
     except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
         return None, [parser_failed("deadline", raw, e)]
     warns = []
@@ -138,7 +117,8 @@ def unit_match_warning(unit: UnitRef, role: str = "") -> str:
     return f"{role + ' ' if role else ''}unit {unit.raw!r} read as {unit.name!r} ({unit.match})"
 
 
-def cell_to_values(raw: str, year: Optional[int], cell: bool = False) -> tuple[list[TargetValue], list[str]]:
+def cell_to_values(raw: str, year: Optional[int], rules: Rules,
+                   cell: bool = False) -> tuple[list[TargetValue], list[str]]:
     """Given a target text, or a value column's cell (``cell``), return (values, warnings)."""
     raw = _nfc_join(raw)
     if not raw:
@@ -149,25 +129,25 @@ def cell_to_values(raw: str, year: Optional[int], cell: bool = False) -> tuple[l
         if cell:
             from .values import clean_value_cell
 
-            cleaned = clean_value_cell(raw)
+            cleaned = clean_value_cell(raw, rules.values)
             warns = [f"value cell read as {cleaned!r}: printed {raw!r}"] if cleaned != raw else []
-            return parse_value_cell(cleaned, year), warns
-        return parse_values(raw, year), []
+            return parse_value_cell(cleaned, year, rules.values), warns
+        return parse_values(raw, year, rules.values), []
     except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
         return [], [parser_failed("value", raw, e)]
 
 
-def year_cells_to_values(cells: dict[int, str], text: str) -> tuple[list[TargetValue], list[str]]:
+def year_cells_to_values(cells: dict[int, str], text: str, rules: Rules) -> tuple[list[TargetValue], list[str]]:
     """Given a target row's year cells and its text, return (values, warnings)."""
     from .values import year_cells_to_values as parse
 
     try:
-        return parse(cells, text)
+        return parse(cells, text, rules.values)
     except Exception as e:  # noqa: BLE001 - a parser bug must not lose the item
         return [], [parser_failed("value", cells, e)]
 
 
-def split_unit_labels(raw: RawItem) -> None:
+def split_unit_labels(raw: RawItem, rules: Rules) -> None:
     """A units cell that labels its parts ("Chủ trì: X. Phối hợp: Y, Z", in the lead or the
     cooperating column) gives the lead and the cooperating units their own cells; unlabelled
     text before the first label stays with the cell's column."""
@@ -177,7 +157,7 @@ def split_unit_labels(raw: RawItem) -> None:
     found = False
     for role in ("lead", "cooperating"):
         cell = raw.cells.get(role)
-        split = split_labelled_cell(cell) if cell else {}
+        split = split_labelled_cell(cell, rules.cell_labels) if cell else {}
         if not split:
             if cell:
                 parts.setdefault(role, []).append(cell)
@@ -209,13 +189,14 @@ def _year_of(d: Optional[Deadline], plan_year: Optional[int]) -> Optional[int]:
 
 
 def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[UnitParser],
-                     plan_level: Optional[str] = None, where: Any = None) -> Union[Task, Target]:
+                     plan_level: Optional[str] = None, where: Any = None, *,
+                     rules: Rules) -> Union[Task, Target]:
     """Given a RawItem (cells as printed), the plan's year, a unit registry and the plan's
     administrative level, return the schema Task or Target with parsed deadline, units and
     values; the raw cells stay in provenance/notes, problems become item warnings."""
     warnings = list(raw.warnings)
-    split_unit_labels(raw)
-    deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year)
+    split_unit_labels(raw, rules)
+    deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year, rules)
     warnings += w
     lead, w = cell_to_units(raw.cells.get("lead", ""), registry, plan_level, "lead", where)
     warnings += w
@@ -234,23 +215,23 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
     values: list[TargetValue] = []
     year_cells = {int(k.split(":", 1)[1]): v for k, v in raw.cells.items() if k.startswith("year:")}
     if year_cells:
-        vs, w = year_cells_to_values(year_cells, raw.text)
+        vs, w = year_cells_to_values(year_cells, raw.text, rules)
         warnings += w
         values += vs
     else:
         source = raw.cells.get("value") or raw.text
-        vs, w = cell_to_values(source, _year_of(deadline, plan_year), cell=bool(raw.cells.get("value")))
+        vs, w = cell_to_values(source, _year_of(deadline, plan_year), rules, cell=bool(raw.cells.get("value")))
         warnings += w
         values += vs
     printed_unit = _nfc_join(raw.cells.get("value_unit"))
     if printed_unit:
         from .values import clean_unit
 
-        printed_unit = clean_unit(printed_unit)
+        printed_unit = clean_unit(printed_unit, rules.values)
     if printed_unit and any(v.unit is None for v in values):
         # a "Đơn vị tính" column: the unit of every value in the row that prints none
         values = [v if v.unit else v.model_copy(update={"unit": printed_unit}) for v in values]
-    unit = implied_unit(raw.text) if any(v.unit is None for v in values) else None
+    unit = implied_unit(raw.text, rules.items) if any(v.unit is None for v in values) else None
     if unit:
         values = [v if v.unit else v.model_copy(update={"unit": unit}) for v in values]
         warnings.append(f"unit {unit!r} implied by the target's wording for bare values")

@@ -12,16 +12,17 @@ from typing import Optional
 from ..schema import Provenance
 
 from .raw_items import RawItem
-from .sections import LayoutRules, Line, Region, lines_to_bbox, load_rules, match_field_line
+from .rules import Rules
+from .rules.layout import LayoutRules
+from .sections import Line, Region, lines_to_bbox, match_field_line
 
 SECTION_KINDS = ("roman", "ordinal_word")
 ITEM_KINDS = ("number", "letter", "decimal")
 FINER_ITEM_KINDS = ("letter", "decimal")  # items that can sit under a numbered group
 
 
-def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
+def count_field_lines(region: Region, rules: LayoutRules) -> int:
     """Given a region, return how many labelled field lines it has (list layout evidence)."""
-    rules = rules or load_rules()
     return sum(1 for ln in region.lines if match_field_line(ln.text, rules))
 
 
@@ -29,17 +30,16 @@ def count_field_lines(region: Region, rules: LayoutRules | None = None) -> int:
 MAX_HEADER_WORDS = 12
 
 
-def column_header_before_fields(region: Region, rules: LayoutRules | None = None, head: int = 25) -> bool:
+def column_header_before_fields(region: Region, rules: Rules, head: int = 25) -> bool:
     """Given a region, return whether a line of column titles ("STT | Nội dung nhiệm vụ |
     Phân công thực hiện | Thời hạn") comes before its first labelled field line: then its
     "Chủ trì: ..." lines are cells of a flattened table, not the fields of a list."""
     from .tables import header_line_roles
 
-    rules = rules or load_rules()
     for ln in region.lines[:head]:
-        if match_field_line(ln.text, rules):
+        if match_field_line(ln.text, rules.layout):
             return False
-        roles = header_line_roles(ln.text)
+        roles = header_line_roles(ln.text, rules.tables)
         if roles >= 3 or (roles >= 2 and len(ln.text.split()) <= MAX_HEADER_WORDS):
             return True
     return False
@@ -50,10 +50,9 @@ def _provenance(lines: list[Line]) -> Provenance:
                       bbox=lines_to_bbox(lines), source="\n".join(ln.text for ln in lines))
 
 
-def list_region_to_raw_items(region: Region, kind: str = "task",
-                             rules: LayoutRules | None = None) -> tuple[list[RawItem], list[str]]:
+def list_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given an appendix region laid out as a task list, return (RawItems, warnings)."""
-    rules = rules or load_rules()
+    rules = rules.layout
     item_kind = kind
     no_dot = rules.regex("list_item_without_dot")
     items_in_section = 0

@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
-import yaml
-from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ..core.folding import fold, nfc, squash_spaces
 from .specks import ocr_specks
 from ..schema import Reference
-
-DATA_FILE = Path(__file__).parent / "data" / "metadata.yaml"
+from .rules.metadata import MetadataRules, fold_phrase as _f, letters_of as _letters
 
 # The module's character-level regexes (phrases and document grammar live in metadata.yaml).
 _RX = {
@@ -46,143 +41,10 @@ _RX = {
 }
 
 
-class MetadataPatterns(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    number: str
-    number_line: str
-    symbol: str
-    place_date: str
-    attached: str
-    reference: str
-    recipients: str
-    issuer_after: str
-    issuer_before: str
-
-
-class MetadataRules(BaseModel):
-    """The validated content of metadata.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-    doc_types: dict[str, list[str]]
-    header_noise: list[str]
-    issuer_heads: list[str]
-    issuer_casing: dict[str, str]
-    person_titles: list[str]
-    issues_verb: str
-    section_heading: str
-    body_openers: list[str]
-    title_max_lines: int = 6
-    header_noise_min_score: float = 85
-    place_min_score: float = 75
-    issuer_min_score: float = 88
-    signer_prefixes: list[str]
-    signer_roles: list[str]
-    signer_search_lines: int = 40
-    surnames: list[str]
-    long_issuer_names: list[str]
-    level_words: list[str]
-    # two-word phrases that start with a level word but name a body ("Huyện ủy Chư Sê"): no place follows
-    level_phrases_not_levels: list[str] = []
-    symbol_codes: list[str] = []
-    symbol_confusions: dict[str, str] = {}
-    issuer_stops: list[str]
-    patterns: MetadataPatterns
-
-
-def _f(s: str) -> str:
-    return squash_spaces(fold(nfc(s)))
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    r: MetadataRules
-    kinds: dict[str, str]          # folded doc type -> as written
-    number: re.Pattern
-    number_line: re.Pattern
-    place_date: re.Pattern
-    attached: re.Pattern
-    reference: re.Pattern
-    section: re.Pattern
-    heads: tuple[str, ...]
-    person_titles: tuple[str, ...]
-    casing: dict[tuple[str, ...], str]
-    roles: dict[str, str]          # folded role -> as written
-    bodies_compact: dict[str, str]  # a body's letters -> the body in capitals
-    roles_compact: dict[str, str]  # a role's letters without spaces or marks -> the role ("CHỦTỊCH", "GIAMDOC")
-    surnames: frozenset[str]
-    surnames_folded: dict[str, str]   # folded family name -> the one spelling it folds from
-    stops: re.Pattern
-    recipients: re.Pattern
-    issuer_after: re.Pattern
-    issuer_before: re.Pattern
-    levels: frozenset[str]
-    not_levels: frozenset[str]
-    issues_verb: re.Pattern        # "ban hành" as a whole word, folded
-    signer_prefix: re.Pattern      # "KT. CHỦ TỊCH", "TM." ... before the signer's role, as printed
-
-
-def load_rules(path: Path | None = None) -> MetadataRules:
-    """Given a YAML path (default: the bundled one), return the validated metadata rules."""
-    with open(path or DATA_FILE, encoding="utf-8") as f:
-        return MetadataRules.model_validate(yaml.safe_load(f))
-
-
-def _unique_folds(names: list[str]) -> dict[str, str]:
-    """Given names, return {folded name: name} for the folds exactly one name has."""
-    by_fold: dict[str, set[str]] = {}
-    for n in names:
-        by_fold.setdefault(fold(nfc(n)), set()).add(nfc(n))
-    return {f: next(iter(v)) for f, v in by_fold.items() if len(v) == 1}
-
-
-def _alt(words: list[str]) -> str:
-    ws = sorted({_f(w) for w in words}, key=len, reverse=True)
-    # OCR may put a stray mark between the words of a phrase ("Quyết: định")
-    return "|".join(r"[\s:.]+".join(re.escape(t) for t in w.split()) for w in ws)
-
-
-@lru_cache(maxsize=4)
-def _compiled(path: Optional[str] = None) -> _Compiled:
-    r = load_rules(Path(path) if path else None)
-    kinds = {_f(k): k for k in r.doc_types}
-    kind_alt = _alt(list(r.doc_types))
-    stops = [re.escape(_f(s.strip())) for s in r.issuer_stops]
-    return _Compiled(
-        r=r,
-        kinds=kinds,
-        number=re.compile(r.patterns.number),
-        number_line=re.compile(r.patterns.number_line),
-        place_date=re.compile(r.patterns.place_date),
-        attached=re.compile(r.patterns.attached),
-        reference=re.compile(r.patterns.reference.replace("KIND", kind_alt)),
-        section=re.compile(r.section_heading),
-        heads=tuple(sorted({_f(h) for h in r.issuer_heads}, key=len, reverse=True)),
-        person_titles=tuple(sorted({_f(t) for t in r.person_titles}, key=len, reverse=True)),
-        casing={tuple(_f(k).split()): v for k, v in r.issuer_casing.items()},
-        roles={_f(x): x for x in r.signer_roles},
-        roles_compact={_letters(x): x for x in r.signer_roles},
-        # the bodies an authority line names ("ỦY BAN NHÂN DÂN"), by their letters: what OCR
-        # glued, broke or marked ("UY.BAN", "DÂN»") reads as the body in capitals
-        bodies_compact={_letters(v): v.upper() for v in r.issuer_casing.values() if len(_letters(v)) >= 6},
-        surnames=frozenset(nfc(s) for s in r.surnames),
-        surnames_folded=_unique_folds(r.surnames),
-        stops=re.compile(rf"(?:\s(?:{'|'.join(stops)})(?![a-z])|[;.:()\[\]]|,\s*(?:{kind_alt})\b)"),
-        recipients=re.compile(r.patterns.recipients),
-        issuer_after=re.compile(r.patterns.issuer_after),
-        issuer_before=re.compile(r.patterns.issuer_before),
-        levels=frozenset(_f(w) for w in r.level_words),
-        not_levels=frozenset(_f(w) for w in r.level_phrases_not_levels),
-        issues_verb=re.compile(rf"(?<![a-z]){re.escape(_f(r.issues_verb))}(?![a-z])"),
-        signer_prefix=re.compile(r"(?<![A-Za-zÀ-ỹ])("
-                                 + "|".join(re.escape(p) for p in sorted(r.signer_prefixes, key=len, reverse=True))
-                                 + r")\s*(?=[^\W\d_])"),
-    )
-
-
 # ----------------------------------------------------------------------------- pieces
 
 
-def _clean_line(line: str, c: _Compiled) -> str:
+def _clean_line(line: str, c: MetadataRules) -> str:
     """Given a line as OCR read it, return it without stray marks: tokens made only of junk
     characters ("¬", "|", "_", ".") and junk at both ends ("'KẾ HOẠCH:" -> "KẾ HOẠCH")."""
     junk = set(ocr_specks("header_token"))
@@ -190,7 +52,7 @@ def _clean_line(line: str, c: _Compiled) -> str:
     return " ".join(tokens).lstrip(ocr_specks("header_lead")).rstrip(ocr_specks("header_trail"))
 
 
-def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Optional[str]]:
+def _type_heading(lines: list[str], c: MetadataRules) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
         key = _f(line).strip(ocr_specks("header_lead"))  # OCR specks: "KẾ HOẠCH -:"
@@ -199,7 +61,7 @@ def _type_heading(lines: list[str], c: _Compiled) -> tuple[Optional[int], Option
     return None, None
 
 
-def _number(lines: list[str], c: _Compiled) -> Optional[str]:
+def _number(lines: list[str], c: MetadataRules) -> Optional[str]:
     """Given the header lines, return the plan's number as printed, spaces removed."""
     for line in lines:
         m = c.number.search(fold(line))
@@ -209,7 +71,7 @@ def _number(lines: list[str], c: _Compiled) -> Optional[str]:
     return None
 
 
-def _without_glued_place(symbol: str, c: _Compiled) -> str:
+def _without_glued_place(symbol: str, c: MetadataRules) -> str:
     """Given a number and symbol as matched ("169/KH-UBND -Sơn"), return it without a last
     part set off by a space that is no symbol code but a word ("Sơn" of "Sơn La, ngày")."""
     m = _RX["glued_place"].search(symbol)
@@ -218,13 +80,12 @@ def _without_glued_place(symbol: str, c: _Compiled) -> str:
     return symbol
 
 
-def fix_symbol(number: str, c: Optional[_Compiled] = None) -> str:
+def fix_symbol(number: str, c: MetadataRules) -> str:
     """Given a document number as read ("10-KH/PU"), return it with codes OCR misread fixed ("10-KH/ĐU").
 
     A code not in the list of symbol codes is replaced by the listed code that one confusion
     swap ("P" read for "Đ") makes of it, when exactly one such code exists.
     """
-    c = c or _compiled()
     codes = {nfc(x) for x in c.r.symbol_codes}
     if not codes:
         return number
@@ -271,7 +132,7 @@ def _place_before(line: str, end: int) -> Optional[str]:
     return " ".join(place) or None
 
 
-def _place_names(lines: list[str], c: _Compiled) -> dict[str, int]:
+def _place_names(lines: list[str], c: MetadataRules) -> dict[str, int]:
     """Given the lines, return the place names printed after a level word ("tỉnh Sơn La",
     "xã Chợ Đồn": up to three capitalised words, within a line) with how often each is printed."""
     names: dict[str, int] = {}
@@ -280,7 +141,7 @@ def _place_names(lines: list[str], c: _Compiled) -> dict[str, int]:
     return names
 
 
-def _line_place_names(words: list[str], c: _Compiled, names: dict[str, int]) -> None:
+def _line_place_names(words: list[str], c: MetadataRules, names: dict[str, int]) -> None:
     for i, w in enumerate(words):
         if _f(w) not in c.levels:
             continue
@@ -300,7 +161,7 @@ def _line_place_names(words: list[str], c: _Compiled, names: dict[str, int]) -> 
             names[name] = names.get(name, 0) + 1
 
 
-def _consistent_place(place: Optional[str], names: dict[str, int], c: _Compiled) -> Optional[str]:
+def _consistent_place(place: Optional[str], names: dict[str, int], c: MetadataRules) -> Optional[str]:
     """Given a place as read ("Sơn Ta", "SơnEa", "Tânkỳ") and the place names of the text,
     return the name the text prints at least twice that it is an OCR slip of (compared
     without spaces), else the place as read: a slip is rarely repeated throughout a plan."""
@@ -322,7 +183,7 @@ def _consistent_place(place: Optional[str], names: dict[str, int], c: _Compiled)
 
 
 def _consistent_issuer(issuer: Optional[str], names: dict[str, int], dated_place: Optional[str],
-                       c: _Compiled) -> Optional[str]:
+                       c: MetadataRules) -> Optional[str]:
     """Given an issuer ("Ủy ban nhân dân tỉnh Sơn-La", "... xã Tânkỳ"), return it with its place
     as the text prints it, or as the place-and-date line prints it (title case reads better
     than the header's capitals)."""
@@ -338,7 +199,7 @@ def _consistent_issuer(issuer: Optional[str], names: dict[str, int], dated_place
     return f"{body} {fixed}"
 
 
-def _place_date(lines: list[str], c: _Compiled) -> tuple[Optional[str], Optional[str]]:
+def _place_date(lines: list[str], c: MetadataRules) -> tuple[Optional[str], Optional[str]]:
     """Given header lines, return (place, issued date) from "Sơn La, ngày 12 tháng 08 năm 2025"."""
     for line in lines:
         m = c.place_date.search(fold(line))
@@ -347,7 +208,7 @@ def _place_date(lines: list[str], c: _Compiled) -> tuple[Optional[str], Optional
     return None, None
 
 
-def _attached_date(text_folded: str, c: _Compiled) -> Optional[str]:
+def _attached_date(text_folded: str, c: MetadataRules) -> Optional[str]:
     """Given the folded text, return the plan's date from "(Kèm theo Kế hoạch số ... ngày ...)"."""
     m = c.attached.search(text_folded)
     if not m:
@@ -357,7 +218,7 @@ def _attached_date(text_folded: str, c: _Compiled) -> Optional[str]:
     return _iso(m.group("y"), m.group("m"), m.group("d"))
 
 
-def _title(lines: list[str], start: Optional[int], c: _Compiled) -> tuple[Optional[str], int]:
+def _title(lines: list[str], start: Optional[int], c: MetadataRules) -> tuple[Optional[str], int]:
     """Given the lines and the type heading index, return (title, index after the title)."""
     if start is None:
         return None, 0
@@ -380,7 +241,7 @@ def _title(lines: list[str], start: Optional[int], c: _Compiled) -> tuple[Option
     return (squash_spaces(" ".join(out)) or None), i
 
 
-def _opening(lines: list[str], start: int, c: _Compiled) -> str:
+def _opening(lines: list[str], start: int, c: MetadataRules) -> str:
     """Given the lines and where the body starts, return the opening paragraphs joined."""
     out = []
     for line in lines[start:start + 60]:
@@ -390,7 +251,7 @@ def _opening(lines: list[str], start: int, c: _Compiled) -> str:
     return _RX["double_sep"].sub(r"\1", squash_spaces(" ".join(out)))
 
 
-def _titlecase_issuer(upper: str, c: _Compiled) -> str:
+def _titlecase_issuer(upper: str, c: MetadataRules) -> str:
     """Given an issuer in capitals ("ỦY BAN NHÂN DÂN TỈNH SƠN LA"), return it in name case."""
     words = upper.split()
     keys = [_f(w) for w in words]
@@ -413,7 +274,7 @@ def _titlecase_issuer(upper: str, c: _Compiled) -> str:
     return " ".join(out)
 
 
-def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
+def _header_issuer(lines: list[str], c: MetadataRules) -> Optional[str]:
     """Given the header lines (before the type heading), return the issuing body, name-cased.
 
     The header's left block names the superior body and then the issuer, one name possibly
@@ -445,7 +306,7 @@ def _header_issuer(lines: list[str], c: _Compiled) -> Optional[str]:
     return _with_superior_place([_titlecase_issuer(b, c) for b in bodies], c)
 
 
-def _with_superior_place(bodies: list[str], c: _Compiled) -> str:
+def _with_superior_place(bodies: list[str], c: MetadataRules) -> str:
     """Given the header's bodies, superior first ("Ủy ban nhân dân tỉnh Quảng Trị", "Sở Nông
     nghiệp và Môi trường"), return the issuer's full name: the last body, with the level and
     place of the nearest superior that prints one when the issuer prints none (a department's
@@ -461,7 +322,7 @@ def _with_superior_place(bodies: list[str], c: _Compiled) -> str:
     return issuer
 
 
-def _level_words_at_end(body: str, c: _Compiled) -> list[str]:
+def _level_words_at_end(body: str, c: MetadataRules) -> list[str]:
     """Given "Ủy ban nhân dân thành phố", return the level words it ends with (["thành", "phố"])."""
     words = body.split()
     if len(words) >= 2 and " ".join(_f(w) for w in words[-2:]) in c.levels:
@@ -496,7 +357,7 @@ def _cut_folded(line: str, folded_idx: int) -> str:
     return squashed[:folded_idx]
 
 
-def _strip_person(text: str, c: _Compiled) -> str:
+def _strip_person(text: str, c: MetadataRules) -> str:
     """Given "Chủ tịch Ủy ban nhân dân tỉnh Sơn La", return "Ủy ban nhân dân tỉnh Sơn La"."""
     key = _f(text)
     for t in c.person_titles:
@@ -505,7 +366,7 @@ def _strip_person(text: str, c: _Compiled) -> str:
     return text.strip()
 
 
-def _body_issuer(opening: str, c: _Compiled) -> Optional[str]:
+def _body_issuer(opening: str, c: MetadataRules) -> Optional[str]:
     """Given the opening paragraphs, return the body in "<body> ban hành Kế hoạch ...", if any."""
     folded = fold(opening)
     found = None
@@ -518,7 +379,7 @@ def _body_issuer(opening: str, c: _Compiled) -> Optional[str]:
     return squash_spaces(found) if found else None
 
 
-def _place_of(issuer: str, c: _Compiled) -> tuple[str, Optional[str]]:
+def _place_of(issuer: str, c: MetadataRules) -> tuple[str, Optional[str]]:
     """Given "Đảng ủy xã Tân Kỳ", return ("Đảng ủy xã", "Tân Kỳ"): the body and its place."""
     levels = c.levels
     words = issuer.split()
@@ -533,7 +394,7 @@ def _place_of(issuer: str, c: _Compiled) -> tuple[str, Optional[str]]:
     return issuer, None
 
 
-def _combine_issuer(header: Optional[str], body: Optional[str], c: _Compiled) -> Optional[str]:
+def _combine_issuer(header: Optional[str], body: Optional[str], c: MetadataRules) -> Optional[str]:
     """Given the header's and the opening's issuer, return the plan's issuer.
 
     The header names the body; the opening may name the organ of it that issued the plan
@@ -566,7 +427,7 @@ def _combine_issuer(header: Optional[str], body: Optional[str], c: _Compiled) ->
     return header
 
 
-def _references(opening: str, c: _Compiled) -> list[Reference]:
+def _references(opening: str, c: MetadataRules) -> list[Reference]:
     """Given the opening paragraphs, return the cited documents, first mention order, no repeats."""
     folded = fold(opening)
     longs = [(_f(n), n) for n in c.r.long_issuer_names]
@@ -596,7 +457,7 @@ def _ref_date(s: Optional[str]) -> Optional[str]:
     return _iso(nums[2], nums[1], nums[0]) if len(nums) == 3 else None
 
 
-def _issuer_after(text: str, folded: str, pos: int, longs, c: _Compiled) -> Optional[str]:
+def _issuer_after(text: str, folded: str, pos: int, longs, c: MetadataRules) -> Optional[str]:
     """Given the text after a reference, return the body in "của <body> về ...", if any."""
     m = c.issuer_after.match(folded[pos:])
     if not m:
@@ -612,7 +473,7 @@ def _issuer_after(text: str, folded: str, pos: int, longs, c: _Compiled) -> Opti
     return squash_spaces(issuer) or None
 
 
-def _issuer_before(text: str, folded: str, pos: int, c: _Compiled) -> Optional[str]:
+def _issuer_before(text: str, folded: str, pos: int, c: MetadataRules) -> Optional[str]:
     """Given the text before a reference, return X in "đề nghị của <X> tại Tờ trình ...", if any."""
     base = max(0, pos - 150)
     m = c.issuer_before.search(folded[base:pos])
@@ -647,7 +508,7 @@ def _damaged_recipients(line: str) -> bool:
     return len(letters) >= 6 and Levenshtein.distance(letters, _RECIPIENTS_LETTERS) <= 1
 
 
-def _trailing_body(line: str, c: _Compiled) -> Optional[str]:
+def _trailing_body(line: str, c: MetadataRules) -> Optional[str]:
     """Given a line, return the body it prints in capitals at its end ("ỦY BAN NHÂN DÂN"), if any."""
     words = line.split()
     while words and not _RX["letters"].search(words[-1]):
@@ -664,7 +525,7 @@ def _trailing_body(line: str, c: _Compiled) -> Optional[str]:
     return None
 
 
-def _trailing_role(line: str, c: _Compiled) -> Optional[str]:
+def _trailing_role(line: str, c: MetadataRules) -> Optional[str]:
     """Given a line, return the signer role printed in capitals at its end, if any."""
     words = line.split()
     while words and not _RX["letters"].search(words[-1]):  # "GIÁM ĐỐC -", a speck after the role
@@ -699,7 +560,7 @@ def _without_edge_specks(words: list[str]) -> list[str]:
     return words
 
 
-def _name_in(line: str, c: _Compiled) -> Optional[str]:
+def _name_in(line: str, c: MetadataRules) -> Optional[str]:
     """Given a line, return a person's name printed in it as a segment of its own
     ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lucc"), if any. A
     family name OCR or restoration printed with other marks ("Lệ Hoàng Nam", "Dang Văn Lực")
@@ -717,38 +578,12 @@ def _name_in(line: str, c: _Compiled) -> Optional[str]:
     return None
 
 
-NAMES_FILE = Path(__file__).parent / "data" / "person_names.yaml"
-
-
-class PersonNames(BaseModel):
-    """The validated content of person_names.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-    middle: list[str]
-    given: list[str]
-
-
-@lru_cache(maxsize=2)
-def _person_names(path: Optional[str] = None) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Return (folded middle name -> its spellings, folded given name -> its spellings), each
-    in the list's order."""
-    data = PersonNames.model_validate(yaml.safe_load(Path(path or NAMES_FILE).read_text(encoding="utf-8")))
-
-    def table(words: list[str]) -> dict[str, tuple[str, ...]]:
-        out: dict[str, list[str]] = {}
-        for w in words:
-            out.setdefault(fold(nfc(w)).lower(), []).append(nfc(w))
-        return {k: tuple(v) for k, v in out.items()}
-
-    return table(data.middle), table(data.given)
-
-
-def spell_unmarked_name(name: str) -> str:
+def spell_unmarked_name(name: str, rules: MetadataRules) -> str:
     """Given a person's name whose marks the print did not carry and restoration chose ("Đỗ
     Mình Khẳng", "Hà Vân Bình"), return it with each middle and given name the list does not
     spell so at its place respelt as the list's first name with the same letters ("Đỗ Minh
     Khang", "Hà Văn Bình"); the family name (first word) and names the list lacks are kept."""
-    middle, given = _person_names()
+    middle, given = rules.middle_names, rules.given_names
     words = name.split()
     out = words[:1]
     for i, w in enumerate(words[1:], start=1):
@@ -758,7 +593,7 @@ def spell_unmarked_name(name: str) -> str:
     return " ".join(out)
 
 
-def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
+def _signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]]:
     """Given all lines, return ({name, title}, warnings) from the signature block."""
     recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
     if recipients is None:  # OCR damaged its letters ("NoinhG@n:", "_Noinhgn:")
@@ -821,7 +656,7 @@ def _signer(lines: list[str], c: _Compiled) -> tuple[dict, list[str]]:
     return {"name": name, "title": title, "authority": authority, "position": position}, warnings
 
 
-def _prefixed_role(line: str, c: _Compiled) -> Optional[str]:
+def _prefixed_role(line: str, c: MetadataRules) -> Optional[str]:
     """Given a line, return the authority it prints ("KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"), if any."""
     m = c.signer_prefix.search(line)
     if not m:
@@ -834,13 +669,13 @@ def _prefixed_role(line: str, c: _Compiled) -> Optional[str]:
 # ----------------------------------------------------------------------------- entry
 
 
-def extract_metadata(lines: list[str]) -> dict:
+def extract_metadata(lines: list[str], rules: MetadataRules) -> dict:
     """Given the (restored) text lines of a whole plan, return its metadata.
 
     Keys: number, doc_type, issuer, place, issued_date ("YYYY-MM-DD" or "YYYY-MM"), title,
     signer {name, title}, references [schema.Reference], warnings [str] (what was not found).
     """
-    c = _compiled()
+    c = rules
     lines = [_clean_line(nfc(l), c) for part in (lines or []) for l in str(part).replace("\f", "\n").split("\n")]
     warnings: list[str] = []
     head_idx, doc_type = _type_heading(lines, c)
@@ -879,7 +714,7 @@ def extract_metadata(lines: list[str]) -> dict:
     }
 
 
-def _listed_place_spelling(issuer: Optional[str], c: _Compiled) -> Optional[str]:
+def _listed_place_spelling(issuer: Optional[str], c: MetadataRules) -> Optional[str]:
     """Given the issuer ("Ủy ban nhân dân xã Nam Dân": old OCR restored the place with other
     marks), return it with its place as the national list of administrative units spells it
     (``units_identity.UnitForms.place_spelling``), when the list has one such name at the
@@ -897,7 +732,7 @@ def _listed_place_spelling(issuer: Optional[str], c: _Compiled) -> Optional[str]
     return f"{body} {spelt}" if spelt and spelt != place else issuer
 
 
-def _issuer_identity(issuer: Optional[str], c: _Compiled, warnings: list[str],
+def _issuer_identity(issuer: Optional[str], c: MetadataRules, warnings: list[str],
                      dated_place: Optional[str] = None) -> Optional[str]:
     """Given the issuer as read from old OCR ("Ủy Bannhandan xã Thanh Liêm", "Sở Khoa Học và
     Công Nghệ tỉnh X", "Ủy ban nhân dân xã Quỳnh Lưu Kh Ủy ban nhân dân", "Ủy Ban Nhândân
@@ -939,11 +774,6 @@ def _issuer_identity(issuer: Optional[str], c: _Compiled, warnings: list[str],
     if [fold(w.lower()) for w in name_words[-len(level_words):]] == [fold(w) for w in level_words]:
         name_words = name_words[:-len(level_words)]  # the registry name prints the level itself
     return " ".join([*name_words, *level_words, place])
-
-
-def _letters(text: str) -> str:
-    """Given text, return its letters folded, without spaces or marks."""
-    return "".join(ch for ch in fold(nfc(text)).lower() if ch.isalnum())
 
 
 def _place_prefix(place: str, level: str, forms) -> tuple[str, str]:
@@ -998,7 +828,7 @@ def _cased_as_printed(issuer: Optional[str], opening: str) -> Optional[str]:
     return issuer
 
 
-def _type_from_symbol(number: str, c: _Compiled) -> Optional[str]:
+def _type_from_symbol(number: str, c: MetadataRules) -> Optional[str]:
     """Given "169/KH-UBND", return "Kế hoạch" (the type its symbol names)."""
     parts = _RX["symbol_parts"].split(number)
     for kind, symbols in c.r.doc_types.items():

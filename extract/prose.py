@@ -17,8 +17,9 @@ from typing import Optional
 from ..schema import Provenance
 
 from .raw_items import RawItem
-from .sections import (LayoutRules, Line, Region, find_heading_deadline, find_prose_deadline, lines_to_bbox,
-                       load_rules, section_role)
+from .rules import Rules
+from .rules.layout import LayoutRules
+from .sections import Line, Region, find_heading_deadline, find_prose_deadline, lines_to_bbox, section_role
 from .specks import ocr_specks
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
@@ -79,11 +80,10 @@ def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bo
     return nxt.text.lstrip(ocr_specks("line_lead"))[:1].isupper()
 
 
-def drop_footnotes(lines: list[Line], rules: LayoutRules | None = None) -> tuple[list[Line], list[str]]:
+def drop_footnotes(lines: list[Line], rules: LayoutRules) -> tuple[list[Line], list[str]]:
     """Given body lines, return them without page footnotes (a marker line such as
     "! Hiện nay tỉnh đã ..." and its continuation, all set in smaller type, i.e. markedly
     longer lines than the body's) and a warning per footnote removed."""
-    rules = rules or load_rules()
     if len(lines) < 10:
         return lines, []
     lens = [len(ln.text) for ln in lines if ln.kind == "text"]
@@ -188,16 +188,15 @@ def _find_first(text: str, cues: list[str], start: int = 0) -> int:
     return min(pos) if pos else -1
 
 
-def subject_unit(text: str, rules: LayoutRules | None = None) -> Optional[str]:
+def subject_unit(text: str, rules: LayoutRules) -> Optional[str]:
     """Given a task sentence, return the unit phrase it opens with ("Phòng Văn hoá - Xã hội"
     of "Phòng Văn hoá - Xã hội phối hợp với ..."), or None."""
-    rules = rules or load_rules()
     t = text.strip()
     for p in rules.prose_roles.lead_before_prefix:
         if t.casefold().startswith(p.casefold() + " "):
             t = t[len(p) + 1:].lstrip()
             break
-    m = rules._units.match(t, capital=False)
+    m = rules.unit_words.match(t, capital=False)
     if not m:
         return _registered_before(t, rules.prose_roles.lead_after)
     end = _find_first(t, rules.prose_roles.lead_after, m.end())
@@ -231,9 +230,8 @@ def _registered_name_end(text: str, cut: int) -> Optional[int]:
     return None
 
 
-def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[str]:
+def cooperating_phrase(text: str, rules: LayoutRules) -> Optional[str]:
     """Given a task sentence, return the unit list after "phối hợp với", or None."""
-    rules = rules or load_rules()
     low = text.casefold()
     for cue in rules.prose_roles.coop_cue:
         i = low.find(cue.casefold())
@@ -241,7 +239,7 @@ def cooperating_phrase(text: str, rules: LayoutRules | None = None) -> Optional[
             continue
         start = i + len(cue)
         rest = text[start:].lstrip(" ,")
-        if not rules._units.match(rest, capital=False):
+        if not rules.unit_words.match(rest, capital=False):
             found = _registered_before(rest, rules.prose_roles.coop_end)
             if found:
                 return found
@@ -289,14 +287,13 @@ def _second_word_end(text: str) -> int:
     return text.index(words[1], text.index(words[0]) + len(words[0])) + len(words[1])
 
 
-def heading_unit(title: Optional[str], rules: LayoutRules | None = None) -> Optional[str]:
+def heading_unit(title: Optional[str], rules: LayoutRules) -> Optional[str]:
     """Given a section heading, return it when it is the name of a unit ("1. Phòng Kinh tế"
     over the unit's tasks in "Tổ chức thực hiện"), else None: it opens with a unit head and
     is a registered unit, or is short and says nothing but the name."""
     from .units import UnitRegistry
 
-    rules = rules or load_rules()
-    if not title or not rules._units.match(title, capital=False):
+    if not title or not rules.unit_words.match(title, capital=False):
         return None
     name = title.strip(" .:;,")
     if UnitRegistry.load().is_known(name):
@@ -315,16 +312,15 @@ def heading_unit(title: Optional[str], rules: LayoutRules | None = None) -> Opti
 HEADING_UNIT_MAX_WORDS = 10
 
 
-def names_unit(text: str, rules: LayoutRules | None = None) -> bool:
+def names_unit(text: str, rules: LayoutRules) -> bool:
     """Given an item text, return True when it opens with a responsible unit."""
     return subject_unit(text, rules) is not None
 
 
-def prose_to_raw_items(region: Region, want: set[str], rules: LayoutRules | None = None
-                       ) -> tuple[list[RawItem], list[str]]:
+def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given the body region and the kinds wanted ({"target", "task"}), return the prose
     RawItems and warnings."""
-    rules = rules or load_rules()
+    rules = rules.layout
     items: list[RawItem] = []
     warnings: list[str] = []
     stack: list[tuple[int, str, Optional[str]]] = []  # (level, title, role)

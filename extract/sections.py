@@ -1,191 +1,29 @@
 """Lines, line kinds and regions (body, appendices) of a plan's text.
 
 The layout rules (heading numerals, field labels, section roles, cues) are data in
-``extract/data/headings.yaml`` and ``extract/data/cues.yaml``; this module loads them into
-validated models and holds the matching logic only. It also loads the OCR speck sets every
-extract module strips (``extract/data/ocr_specks.yaml``, ``ocr_specks("line_lead")``).
+``extract/data/headings.yaml`` and ``extract/data/cues.yaml``, loaded into
+``extract.rules.layout.LayoutRules`` by the rules bundle; this module holds the matching
+logic only.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Literal, Optional
-
-import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
+from typing import Optional
 
 from ..schema import Document
 
 from ..core.folding import fold
+from .rules import Rules
+from .rules.layout import LayoutRules
 from .specks import ocr_specks
-
-DATA = Path(__file__).parent / "data"
 
 
 # The module's character-level regexes (layout patterns live in headings.yaml and cues.yaml).
 _RX = {
     "punctuation": re.compile(r"[^\w\s]"),  # stray marks OCR puts inside a heading ("Mục. tiêu")
 }
-
-
-def fold_pattern(p: str) -> str:
-    """Given a regex written with Vietnamese letters, return it for folded text (no
-    diacritics, lower case) — escapes such as \\S keep their case."""
-    out, esc = [], False
-    for c in p:
-        out.append(c if esc else fold(c))
-        esc = (c == "\\") and not esc
-    return "".join(out).replace("(?p<", "(?P<")
-
-
-def _compile(p: str, flags: int = 0) -> re.Pattern:
-    try:
-        return re.compile(p, flags)
-    except re.error as e:  # a broken data file must fail loudly, naming the pattern
-        raise ValueError(f"bad regex in layout rules: {p!r}: {e}") from e
-
-
-class Span:
-    """A match position in the original text (same positions as in its folded form)."""
-
-    __slots__ = ("_s", "_e")
-
-    def __init__(self, s: int, e: int) -> None:
-        self._s, self._e = s, e
-
-    def start(self) -> int:
-        return self._s
-
-    def end(self) -> int:
-        return self._e
-
-
-class FoldedWords:
-    """Whole-word alternation of phrases matched on folded text; by default only where the
-    printed text is capitalised ("Phòng Văn hóa", not "phòng họp" inside a sentence)."""
-
-    def __init__(self, words: list[str]) -> None:
-        self._forms: dict[str, set[str]] = {}
-        for w in words:
-            self._forms.setdefault(fold(w), set()).add(w.lower())
-        alts = sorted(self._forms, key=len, reverse=True)
-        self._rx = _compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alts) + r")(?!\w)")
-
-    def _ok(self, text: str, s: int, e: int, capital: bool) -> bool:
-        if capital and not text[s].isupper():
-            return False
-        printed = text[s:e].lower()
-        # as written, or written without any tone mark (unrestored text); a different
-        # accented word with the same letters is another word ("Số" is not "Sở")
-        return printed in self._forms.get(fold(printed), ()) or fold(printed) == printed
-
-    def finditer(self, text: str, capital: bool = True):
-        for m in self._rx.finditer(fold(text)):
-            if self._ok(text, m.start(), m.end(), capital):
-                yield Span(m.start(), m.end())
-
-    def match(self, text: str, capital: bool = True) -> Optional[Span]:
-        m = self._rx.match(fold(text))
-        if not m or not self._ok(text, m.start(), m.end(), capital):
-            return None
-        return Span(m.start(), m.end())
-
-
-class LineKindRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: str
-    regex: str
-
-    @field_validator("regex")
-    @classmethod
-    def _valid(cls, v: str) -> str:
-        _compile(v)
-        return v
-
-
-class SectionRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    role: Literal["target", "task", "skip"]
-    match: str
-
-
-class ProseRoles(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    lead_after: list[str]
-    lead_before_prefix: list[str]
-    coop_cue: list[str]
-    coop_end: list[str]
-    # lower-case words after a registered name that go on with the name or the list
-    # ("Các sở, ban, ngành liên quan", "Công an xã và ..."); any other ends it (a verb)
-    name_goes_on: list[str] = []
-
-
-class LayoutRules(BaseModel):
-    """headings.yaml + cues.yaml, validated, with compiled patterns."""
-
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
-    line_kinds: list[LineKindRule]
-    table_row_ordinal: str
-    table_ordinal_only: str
-    table_section_roman: str
-    table_roman_only: str
-    column_bar: str
-    field_lines: dict[str, str]
-    sections: list[SectionRule]
-    body_end: str
-    table_header_words: list[str]
-    appendix_title: str
-    appendix_end: str
-    title_plan_year: str
-    unit_heads: list[str]
-    prose_roles: ProseRoles
-    prose_deadlines: list[str]
-    heading_deadlines: list[str]
-    table_deadlines: list[str]
-    table_value_token: str
-    appendix_kind: dict[str, list[str]]
-    cell_fragments: list[str]
-    linking_words: list[str]
-    section_row_starts: list[str]
-    footnote_marker: str
-    footnote_length_ratio: float
-    deadline_header_words: list[str]
-    list_item_without_dot: str
-    paren_number_ocr: str = r"(?!)"
-
-    def model_post_init(self, _ctx) -> None:
-        c = _compile
-        self._kinds = [(r.kind, c(r.regex)) for r in self.line_kinds]
-        # cue patterns match folded text (fold() keeps positions), so a tone mark lost or
-        # misplaced by OCR/restoration does not hide a heading, a field label or a deadline
-        f = fold_pattern
-        self._fields = {k: c(f(v), re.I) for k, v in self.field_lines.items()}
-        self._sections = [(s.role, c(f(s.match), re.I)) for s in self.sections]
-        self._prose_deadlines = [c(f(p), re.I) for p in self.prose_deadlines]
-        self._heading_deadlines = [c(f(p), re.I) for p in self.heading_deadlines]
-        self._table_deadlines = [c(f(p), re.I) for p in self.table_deadlines]
-        self._units = FoldedWords(self.unit_heads)
-        self._header_words = {fold(w) for w in self.table_header_words}
-
-    # compiled views
-    @property
-    def kinds(self) -> list[tuple[str, re.Pattern]]:
-        return self._kinds
-
-    def regex(self, name: str, flags: int = 0) -> re.Pattern:
-        return _compile(getattr(self, name), flags)
-
-
-@lru_cache(maxsize=1)
-def load_rules() -> LayoutRules:
-    """Return the bundled layout rules (cached)."""
-    data: dict = {}
-    for name in ("headings.yaml", "cues.yaml"):
-        data.update(yaml.safe_load((DATA / name).read_text(encoding="utf-8")))
-    return LayoutRules.model_validate(data)
 
 
 @dataclass
@@ -217,9 +55,8 @@ def normalize_line(s: str) -> str:
     return " ".join(s.split())
 
 
-def classify_line(text: str, rules: LayoutRules | None = None) -> tuple[str, Optional[str], str]:
+def classify_line(text: str, rules: LayoutRules) -> tuple[str, Optional[str], str]:
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
-    rules = rules or load_rules()
     kind, ord_, body = _classify(text, rules)
     if kind == "bullet" and body.lstrip(ocr_specks("line_lead"))[:1].islower():
         return "text", None, text  # "- điều kiện ...", "-_ đảm 100%": a wrapped line after OCR debris
@@ -285,9 +122,8 @@ def is_page_number(text: str, page: int) -> bool:
     return text.isdigit() and len(text) <= 3 and abs(int(text) - page) <= 1
 
 
-def document_to_lines(doc: Document, rules: LayoutRules | None = None) -> list[Line]:
+def document_to_lines(doc: Document, rules: LayoutRules) -> list[Line]:
     """Given a Document, return its non-empty normalized lines, classified, in order."""
-    rules = rules or load_rules()
     out: list[Line] = []
     for page in doc.pages:
         text = page.text or page.raw_text
@@ -334,20 +170,20 @@ def infer_paren_numbers(lines: list[Line], rules: LayoutRules, window: int = 8) 
     return lines
 
 
-def appendix_name(line: Line) -> str:
+def appendix_name(line: Line, rules: Rules) -> str:
     """Given an appendix heading line, return its canonical name ("Phụ lục II"), its numeral
     read as the table reader reads it ("Phụ lục H" = "Phụ lục II")."""
     from .tables import line_to_appendix
 
-    return line_to_appendix(line.text) or "Phụ lục" + (f" {line.ord}" if line.ord else "")
+    return line_to_appendix(line.text, rules.tables) or "Phụ lục" + (f" {line.ord}" if line.ord else "")
 
 
-def lines_to_regions(lines: list[Line]) -> list[Region]:
+def lines_to_regions(lines: list[Line], rules: Rules) -> list[Region]:
     """Given classified lines, return the body region followed by one region per appendix."""
     regions = [Region("body")]
     for ln in lines:
         if ln.kind == "appendix":
-            regions.append(Region(appendix_name(ln)))
+            regions.append(Region(appendix_name(ln, rules)))
             title = ln.body.strip(" .,:;-–")
             if len(title) > 3:  # "PHỤ LỤC I. HỆ THỐNG CHỈ TIÊU ...": the title on the same line
                 regions[-1].lines.append(Line(page=ln.page, line=ln.line, text=title, gap=ln.gap,
@@ -357,43 +193,40 @@ def lines_to_regions(lines: list[Line]) -> list[Region]:
     return regions
 
 
-def section_role(title: str, rules: LayoutRules | None = None) -> Optional[str]:
+def section_role(title: str, rules: LayoutRules) -> Optional[str]:
     """Given a heading's text, return its role ("target", "task", "skip") or None."""
-    rules = rules or load_rules()
     t = fold(title.strip().rstrip(ocr_specks("line_trail")).strip())
     # as printed, then without OCR's stray punctuation ("Mục. tiêu cụ thể")
     for cand in (t, " ".join(_RX["punctuation"].sub(" ", t).split())):
-        for role, rx in rules._sections:
+        for role, rx in rules.section_patterns:
             if rx.search(cand):
                 return role
     return None
 
 
-def region_kind(region: Region, rules: LayoutRules | None = None, head: int = 8) -> str:
+def region_kind(region: Region, rules: Rules, head: int = 8) -> str:
     """Given an appendix region, return "target" or "task" from its title/header lines."""
-    rules = rules or load_rules()
     from .tables import header_line_roles
 
     lines = region.lines[:head]
     # the title says what the appendix holds; the column titles below it only when it does not
     # ("KẾT QUẢ ĐẦU RA" over a "Mục tiêu" column of codes is a task table)
-    first_header = next((i for i, ln in enumerate(lines) if header_line_roles(ln.text) >= 2), len(lines))
+    first_header = next((i for i, ln in enumerate(lines) if header_line_roles(ln.text, rules.tables) >= 2), len(lines))
     for scope in (lines[:first_header], lines):
         text = fold(" ".join(ln.text for ln in scope))
         hits = {k: min((text.find(fold(w)) for w in ws if fold(w) in text), default=-1)
-                for k, ws in rules.appendix_kind.items()}
+                for k, ws in rules.layout.appendix_kind.items()}
         found = {k: v for k, v in hits.items() if v >= 0}
         if found:
             return min(found, key=found.get)  # the kind named first in the title wins
     return "task"
 
 
-def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional[str]:
+def find_prose_deadline(text: str, rules: LayoutRules) -> Optional[str]:
     """Given an item's text, return the first deadline phrase it contains, or None."""
-    rules = rules or load_rules()
     best = None
     folded = fold(text)
-    for rx in rules._prose_deadlines:
+    for rx in rules.prose_deadline_patterns:
         for m in rx.finditer(folded):
             if best is None or m.start() < best.start():
                 best = m
@@ -401,23 +234,21 @@ def find_prose_deadline(text: str, rules: LayoutRules | None = None) -> Optional
     return text[best.start():best.end()].strip() if best else None
 
 
-def find_heading_deadline(title: str, rules: LayoutRules | None = None) -> Optional[str]:
+def find_heading_deadline(title: str, rules: LayoutRules) -> Optional[str]:
     """Given a section heading, return the period it names for all its items, or None."""
-    rules = rules or load_rules()
     t = title.strip().rstrip(ocr_specks("line_trail"))
-    for rx in rules._heading_deadlines:
+    for rx in rules.heading_deadline_patterns:
         m = rx.search(fold(t))
         if m:
             return t[m.start():m.end()]
     return None
 
 
-def match_field_line(text: str, rules: LayoutRules | None = None) -> Optional[tuple[str, str]]:
+def match_field_line(text: str, rules: LayoutRules) -> Optional[tuple[str, str]]:
     """Given a line, return (role, value) if it is a labelled field line
     ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
-    rules = rules or load_rules()
     text = text.lstrip(ocr_specks("line_lead_dash"))  # "_-CƠ quan chủ trì:", "'~ Thời gian ...", "_— ~ Thời gian"
-    for role, rx in rules._fields.items():
+    for role, rx in rules.field_patterns.items():
         m = rx.match(fold(text))
         if m:
             value = text[m.start("value"):m.end("value")]

@@ -12,20 +12,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
-import yaml
-from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
 from .raw_items import RawItem
 from .specks import ocr_specks
 from ..schema import Document, Provenance, Table, TableCell
-
-DATA = Path(__file__).parent / "data" / "table_headers.yaml"
+from .rules import Rules
+from .rules.tables import TableRules, header_fold as fold
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
 # partial_ratio (0-100) a folded OCR header needs with a folded synonym of 6+ letters.
 FUZZY_HEADER = 85
@@ -43,50 +39,6 @@ _RX = {
 }
 
 
-class _Patterns(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    year_header: str
-    ordinal: str
-    roman: str
-    letter: str
-    section_prefix: str
-    section_text: str
-    column_number: str
-    appendix: str
-    appendix_reference: str = r"(?!)"
-    ordinal_in_text: str = r"(?!)"
-    non_item_row: str = r"(?!)"
-    value_cell: str = r"(?!)"
-
-
-class HeaderRules(BaseModel):
-    """The validated content of table_headers.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-    roles: dict[str, list[str]]
-    target_text_headers: list[str]
-    non_field_roles: list[str] = []
-    patterns: _Patterns
-    appendix_numeral_ocr: dict[str, str] = {}
-    letter_sequence: str = ""
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    synonyms: tuple[tuple[str, str], ...]  # (folded synonym, role), longest first
-    target_text: frozenset[str]
-    rx: dict[str, re.Pattern]
-    numeral_ocr: tuple[tuple[str, str], ...] = ()
-    letters: tuple[str, ...] = ()
-    non_field: frozenset[str] = frozenset()
-
-
-def fold(text: str) -> str:
-    """Given header text, return it lower-cased, without diacritics, spaces or punctuation."""
-    t = unidecode(unicodedata.normalize("NFC", text).lower())
-    return _RX["not_folded_letter"].sub("", t)
-
-
 def ascii_same_length(text: str) -> str:
     """Given NFC text, return it without diacritics character for character ("Thứ nhât"
     -> "Thu nhat"), or unchanged where a character does not map to exactly one."""
@@ -98,22 +50,9 @@ def squash(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-@lru_cache(maxsize=1)
-def load_rules(path: str = str(DATA)) -> _Compiled:
-    """Given the path of the header rules file, return them validated and compiled."""
-    raw = HeaderRules.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-    syn = sorted({(fold(s), role) for role, ss in raw.roles.items() for s in ss},
-                 key=lambda p: -len(p[0]))
-    rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
-    return _Compiled(tuple(syn), frozenset(fold(s) for s in raw.target_text_headers), rx,
-                     tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
-                     frozenset(raw.non_field_roles))
-
-
-def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
+def header_to_role(text: str, rules: TableRules) -> Optional[str]:
     """Given a header cell's text, return its column role ("text", "lead", "year:2025"...)
     or None when it names no known column."""
-    rules = rules or load_rules()
     f = fold(text)
     if not f:
         return None
@@ -136,12 +75,11 @@ def header_to_role(text: str, rules: _Compiled | None = None) -> Optional[str]:
     return role
 
 
-def header_line_roles(line: str, rules: _Compiled | None = None) -> int:
+def header_line_roles(line: str, rules: TableRules) -> int:
     """Given a line of text, return how many column roles it names when it reads as a line of
     column titles ("STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn" -> ordinal, text,
     lead, deadline: 4), else 0: the titles must make up most of its letters (an item's text
     may name a role or two among its other words: "Phối hợp rà soát, đánh giá ...")."""
-    rules = rules or load_rules()
     t = unidecode(unicodedata.normalize("NFC", line).lower())
     words = set(_RX["not_folded_letter"].sub(" ", t).split())
     squashed = _RX["not_folded_letter"].sub("", t)
@@ -167,7 +105,7 @@ HEADER_SHARE = {1: 0.8, 2: 0.65, 3: 0.6}
 ORDINAL_TITLES = frozenset({"stt", "tt"})
 
 
-def _is_target_header(text: str, rules: _Compiled) -> bool:
+def _is_target_header(text: str, rules: TableRules) -> bool:
     """A text-column header naming targets ("Mục tiêu", "Chỉ tiêu"), tolerating what OCR
     does to bold headers: lost spaces and vowels ("Mụctiu"), specks before it."""
     from rapidfuzz import fuzz
@@ -207,35 +145,34 @@ def _row_cells(table: Table) -> list[list[TableCell]]:
     return rows
 
 
-def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_Layout]:
+def table_to_layout(table: Table, rules: Rules) -> Optional[_Layout]:
     """Given a table, return its column roles and kind from its header rows and the content
     of its columns (``resolve_roles``), or None when no header row is found in its first rows."""
-    rules = rules or load_rules()
     rows = _row_cells(table)
     for h in range(min(3, len(rows))):
         roles: list[Optional[str]] = [None] * table.n_cols
         headers = [""] * table.n_cols
         target = False
         for c in rows[h]:
-            role = header_to_role(c.text, rules)
+            role = header_to_role(c.text, rules.tables)
             for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                 headers[k] = squash(c.text)
             if role is None:
                 continue
-            target |= role == "text" and _is_target_header(c.text, rules)
+            target |= role == "text" and _is_target_header(c.text, rules.tables)
             for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                 roles[k] = role
-        if sum(1 for c in rows[h] if header_to_role(c.text, rules)) < 2:
+        if sum(1 for c in rows[h] if header_to_role(c.text, rules.tables)) < 2:
             continue
         n_head = h + 1
         # Second header row: sub-columns such as years under a spanning "Chỉ tiêu".
         if n_head < len(rows):
             sub = [c for c in rows[n_head] if squash(c.text)]
-            sub_roles = [header_to_role(c.text, rules) for c in sub]
+            sub_roles = [header_to_role(c.text, rules.tables) for c in sub]
             short = all(len(squash(c.text)) <= 40 for c in sub)
             group_row = any(c.col_span >= table.n_cols - 1 for c in sub)  # "A | Phát triển ..."
             if len(sub) >= 2 and short and all(sub_roles) and not group_row \
-                    and not _looks_like_item(rows[n_head], roles, rules):
+                    and not _looks_like_item(rows[n_head], roles, rules.tables):
                 for c, role in zip(sub, sub_roles):
                     for k in range(c.col, min(table.n_cols, c.col + c.col_span)):
                         roles[k] = role
@@ -246,7 +183,7 @@ def table_to_layout(table: Table, rules: _Compiled | None = None) -> Optional[_L
             continue
         text_col = roles.index("text")
         # the kind is the chosen text column's ("Mục tiêu" beside "Kết quả đầu ra" is no target)
-        target = _is_target_header(headers[text_col], rules) if headers[text_col] else target
+        target = _is_target_header(headers[text_col], rules.tables) if headers[text_col] else target
         if target and not any(r and (r == "value" or r.startswith("year:")) for r in roles):
             # a target table's value column whose title OCR damaged ("Chitêu"): its cells say it
             stats = column_stats(rows[n_head:], table.n_cols, rules)
@@ -270,11 +207,11 @@ class _ColumnStats:
     ordinals: float = 0.0  # share of cells that are an ordinal
 
 
-def column_stats(body: list[list[TableCell]], n_cols: int, rules: _Compiled) -> list[_ColumnStats]:
+def column_stats(body: list[list[TableCell]], n_cols: int, rules: Rules) -> list[_ColumnStats]:
     """Given a table's body rows, return the statistics of each column's cells."""
     from .deadlines import parse_deadline
 
-    value_rx = rules.rx["value_cell"]
+    value_rx = rules.tables.rx["value_cell"]
     texts: list[list[str]] = [[] for _ in range(n_cols)]
     for cells in body:
         for c in cells:
@@ -287,10 +224,10 @@ def column_stats(body: list[list[TableCell]], n_cols: int, rules: _Compiled) -> 
         if ts:
             st.mean_len = sum(len(t) for t in ts) / len(ts)
             st.values = sum(bool(value_rx.match(t)) for t in ts) / len(ts)
-            st.ordinals = sum(bool(rules.rx["ordinal"].match(t)) for t in ts) / len(ts)
+            st.ordinals = sum(bool(rules.tables.rx["ordinal"].match(t)) for t in ts) / len(ts)
             dl = 0
             for t in ts:
-                d = parse_deadline(t) if len(t) <= 120 else None
+                d = parse_deadline(t, None, rules.deadlines) if len(t) <= 120 else None
                 dl += d is not None and d.kind not in ("none",) and (d.kind in ("recurring", "conditional") or bool(d.end))
             st.deadlines = dl / len(ts)
         out.append(st)
@@ -308,7 +245,7 @@ STATUS_ROLES = ("notes", "extra")
 SHORT_TEXT = 16
 
 
-def resolve_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules: _Compiled,
+def resolve_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules: Rules,
                   headers: tuple[str, ...] | list[str] = ()) -> list[Optional[str]]:
     """Given the roles the header names (None where it names none) and the body rows, return
     each column's role decided from its header and its content: one text column (the longest
@@ -334,7 +271,7 @@ def resolve_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules
     for k in texts:
         if k != best:
             roles[k] = "value" if stats[k].values >= CONTENT_SHARE else "extra"
-            year = rules.rx["year_header"].search(squash(headers[k])) if k < len(headers) else None
+            year = rules.tables.rx["year_header"].search(squash(headers[k])) if k < len(headers) else None
             if roles[k] == "value" and year:  # "Chỉ tiêu đến năm 2026": the values of that year
                 roles[k] = f"year:{year.group(1)}"
     if best is not None:
@@ -355,7 +292,7 @@ def resolve_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules
     return roles
 
 
-def _looks_like_item(cells: list[TableCell], roles: list[Optional[str]], rules: _Compiled) -> bool:
+def _looks_like_item(cells: list[TableCell], roles: list[Optional[str]], rules: TableRules) -> bool:
     for c in cells:
         if c.col < len(roles) and roles[c.col] == "ordinal" and rules.rx["ordinal"].match(squash(c.text)):
             return True
@@ -441,10 +378,9 @@ def body_rows(table: Table, layout: _Layout, page: int, table_index: Optional[in
     return out
 
 
-def appendix_headings(doc: Document, rules: _Compiled | None = None) -> list[tuple[int, float, str]]:
+def appendix_headings(doc: Document, rules: TableRules) -> list[tuple[int, float, str]]:
     """Given a document, return its appendix headings as (page, top in points or -1 when
     the page has no word boxes, "Phụ lục II") in reading order."""
-    rules = rules or load_rules()
     out = []
     for p in doc.pages:
         if p.words:
@@ -464,10 +400,9 @@ def appendix_headings(doc: Document, rules: _Compiled | None = None) -> list[tup
     return out
 
 
-def line_to_appendix(line: str, rules: _Compiled | None = None) -> Optional[str]:
+def line_to_appendix(line: str, rules: TableRules) -> Optional[str]:
     """Given a line of page text, return the appendix it heads ("Phụ lục II") or None
     when it is not an appendix heading (prose mentioning one, other text)."""
-    rules = rules or load_rules()
     t = squash(line)
     m = rules.rx["appendix"].search(ascii_same_length(t))
     if not m:
@@ -491,12 +426,11 @@ def int_to_roman(n: int) -> str:
     return out.upper()
 
 
-def appendix_numbering(doc: Document, rules: _Compiled | None = None) -> dict[str, str]:
+def appendix_numbering(doc: Document, rules: TableRules) -> dict[str, str]:
     """Given a document, return {appendix name as read: name in the plan's numbering} for
     headings OCR damaged: when the plan numbers appendices with Roman numerals (its headings
     or its text say "Phụ lục II"), a heading read "Phụ lục 1" is "Phụ lục I" and the one
     heading whose numeral was lost is named by its place in the sequence."""
-    rules = rules or load_rules()
     headings = list(dict.fromkeys(name for _, _, name in appendix_headings(doc, rules)))
     numerals = [h[len(APPENDIX):].strip() for h in headings]
     refs = [m.group(1) for p in doc.pages for ln in (p.text or p.raw_text).splitlines()
@@ -513,7 +447,7 @@ def appendix_numbering(doc: Document, rules: _Compiled | None = None) -> dict[st
     return out
 
 
-def _appendix_name(m: re.Match, rules: _Compiled) -> str:
+def _appendix_name(m: re.Match, rules: TableRules) -> str:
     num = m.group(1)
     if not num:
         return "Phụ lục"
@@ -521,17 +455,16 @@ def _appendix_name(m: re.Match, rules: _Compiled) -> str:
     return f"Phụ lục {num.upper()}"
 
 
-def section_name(text: str, rules: _Compiled | None = None) -> str:
+def section_name(text: str, rules: TableRules) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
-    rules = rules or load_rules()
     t = squash(text).lstrip(ocr_specks("cell_edge"))
     m = rules.rx["section_prefix"].match(ascii_same_length(t))
     stripped = t[m.end():] if m else t
     return stripped.strip(ocr_specks("cell_edge")) or t
 
 
-def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
+def _ordinal(text: str, rules: TableRules) -> Optional[str]:
     """The ordinal printed in a TT cell; OCR specks around a lone token are ignored
     ("._ - b †" -> "b")."""
     t = squash(text)
@@ -545,7 +478,7 @@ def _ordinal(text: str, rules: _Compiled) -> Optional[str]:
     return None
 
 
-def _successors(prev: Optional[str], rules: _Compiled) -> set[str]:
+def _successors(prev: Optional[str], rules: TableRules) -> set[str]:
     """The ordinals that may follow prev (2 after 1; đ or e after d)."""
     if not prev:
         return set()
@@ -558,11 +491,10 @@ def _successors(prev: Optional[str], rules: _Compiled) -> set[str]:
     return set()
 
 
-def infer_ordinals(raw: list[str], rules: _Compiled | None = None) -> list[tuple[Optional[str], bool]]:
+def infer_ordinals(raw: list[str], rules: TableRules) -> list[tuple[Optional[str], bool]]:
     """Given the TT cells of consecutive item rows, return (ordinal, inferred) for each:
     a cell OCR damaged ("bộ", "€", "C" between b and d) takes the ordinal the sequence
     expects when its first character fits or the next ordinal confirms it."""
-    rules = rules or load_rules()
     parsed = [_ordinal(t, rules) for t in raw]
     out: list[tuple[Optional[str], bool]] = []
     for i, (t, o) in enumerate(zip(raw, parsed)):
@@ -604,7 +536,7 @@ def _readable(text: str) -> bool:
     return len(_RX["word_char"].findall(squash(text))) > 1
 
 
-def _confirmed(prev: str, parsed: list[Optional[str]], i: int, rules: _Compiled) -> bool:
+def _confirmed(prev: str, parsed: list[Optional[str]], i: int, rules: TableRules) -> bool:
     """Whether the next readable ordinal after row i sits where the sequence from prev
     puts it (so the rows between are its unread steps)."""
     j = next((k for k in range(i + 1, min(len(parsed), i + 3)) if parsed[k]), None)
@@ -619,12 +551,11 @@ def _confirmed(prev: str, parsed: list[Optional[str]], i: int, rules: _Compiled)
     return False
 
 
-def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
+def tables_to_raw_items(doc: Document, rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given a document whose pages carry tables, return the RawItems of its appendix
     tables (one per task/target row) and warnings for rows or tables it could not read."""
-    rules = load_rules()
     warnings: list[str] = []
-    headings = appendix_headings(doc, rules)
+    headings = appendix_headings(doc, rules.tables)
     # Stitch: each group is (layout, appendix, rows) for one logical table.
     groups: list[tuple[_Layout, Optional[str], list[_Row], str]] = []
     prev_page: Optional[int] = None
@@ -663,7 +594,7 @@ def tables_to_raw_items(doc: Document) -> tuple[list[RawItem], list[str]]:
             prev_page = page.number
     items: list[RawItem] = []
     for layout, appendix, rows, method in groups:
-        items.extend(rows_to_items(layout, appendix, rows, method, rules, warnings))
+        items.extend(rows_to_items(layout, appendix, rows, method, rules.tables, warnings))
     return items, warnings
 
 
@@ -679,15 +610,14 @@ def _one_year_header(layout: _Layout) -> Optional[str]:
     return layout.headers[k] if k < len(layout.headers) and layout.headers[k] else None
 
 
-def is_non_item_row(text: str, rules: _Compiled | None = None) -> bool:
+def is_non_item_row(text: str, rules: TableRules) -> bool:
     """Given a table row's text, return whether it is a total or a note ("Tổng kinh phí: ...",
     "Ghi chú: ..."), which is neither an item nor a group."""
-    rules = rules or load_rules()
     t = ascii_same_length(squash(text)).lower().lstrip(ocr_specks("cell_edge"))
     return bool(rules.rx["non_item_row"].match(t))
 
 
-def _continues_item(row: "_Row", has_ordinal_col: bool, rules: _Compiled) -> bool:
+def _continues_item(row: "_Row", has_ordinal_col: bool, rules: TableRules) -> bool:
     """Whether the first row of a table continued on the next page is the rest of the last
     item: its TT cell is empty (tables with a TT column); without one, its text goes on in
     lower case or it holds no cell of an item's fields (deadline, units)."""
@@ -703,7 +633,7 @@ def _has_item_cells(row: _Row) -> bool:
     return any(row.roles.get(r) for r in row.roles if r in ITEM_ROLES or r.startswith("year:"))
 
 
-def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _Compiled) -> bool:
+def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: TableRules) -> bool:
     has_item_cells = _has_item_cells(row)
     if row.spanning:
         return True
@@ -721,7 +651,7 @@ def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: _Layout, rules: _
 
 
 def rows_to_items(layout: _Layout, appendix: Optional[str], rows: list[_Row], method: str,
-                   rules: _Compiled, warnings: list[str]) -> list[RawItem]:
+                   rules: TableRules, warnings: list[str]) -> list[RawItem]:
     out: list[RawItem] = []
     section: Optional[str] = None
     ordinals = [_ordinal(r.roles.get("ordinal", ""), rules) for r in rows]

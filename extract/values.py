@@ -14,20 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Optional
-
-import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..core.folding import fold, nfc, squash_spaces
 from .specks import ocr_specks
 from ..schema import TargetValue
-
-DATA_FILE = Path(__file__).parent / "data" / "value_units.yaml"
-
-COMPARATORS = (">=", ">", "<=", "<", "=")
+from .rules.values import COMPARATORS, ValueRules  # noqa: F401 - COMPARATORS re-exported
 
 # The module's character-level regexes (value grammar lives in value_units.yaml).
 _RX = {
@@ -42,122 +34,10 @@ _RX = {
 }
 
 
-class ValuePatterns(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    number: str
-    number_full: str
-    ignore: list[str]
-    year_label: str
-    unit_tail: str
-    speck_before_number: str = r"(?!)"
-
-
-class OcrCellRules(BaseModel):
-    """How OCR damages a one-value cell (value_units.yaml ``ocr_cell``)."""
-
-    model_config = ConfigDict(extra="forbid")
-    comparators: dict[str, str] = {}
-    digits: dict[str, str] = {}
-    ge_as_digit: list[str] = []
-    trailing_word_max: int = 0
-
-
-class ValueGrammar(BaseModel):
-    """The validated content of value_units.yaml."""
-
-    model_config = ConfigDict(extra="forbid")
-    comparators: dict[str, str]
-    directions: list[str]
-    default_comparator: dict[str, str]
-    percent: list[str]
-    units: list[str]
-    qualitative: list[str]
-    percent_subjects: list[str] = ["tỷ lệ", "tỉ lệ"]
-    patterns: ValuePatterns
-    ocr_cell: OcrCellRules = OcrCellRules()
-
-    @field_validator("comparators")
-    @classmethod
-    def _known_ops(cls, v: dict[str, str]) -> dict[str, str]:
-        bad = {k: op for k, op in v.items() if op not in COMPARATORS}
-        if bad:
-            raise ValueError(f"unknown comparators: {bad}")
-        return v
-
-    @field_validator("default_comparator")
-    @classmethod
-    def _modes(cls, v: dict[str, str]) -> dict[str, str]:
-        if set(v) != {"cell", "text"} or not set(v.values()) <= set(COMPARATORS):
-            raise ValueError("default_comparator needs 'cell' and 'text' comparators")
-        return v
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    g: ValueGrammar
-    number: re.Pattern
-    number_full: re.Pattern
-    ignore: tuple[re.Pattern, ...]
-    speck: re.Pattern
-    comparator: re.Pattern      # anchored at the end of the text before a number
-    units: tuple[tuple[re.Pattern, str], ...]  # (folded pattern, unit as written)
-    year_label: re.Pattern
-    unit_tail: re.Pattern
-    qualitative: frozenset[str]
-    percent_subjects: tuple[str, ...]
-
-
-def load_grammar(path: Path | None = None) -> ValueGrammar:
-    """Given a YAML path (default: the bundled one), return the validated value grammar."""
-    with open(path or DATA_FILE, encoding="utf-8") as f:
-        return ValueGrammar.model_validate(yaml.safe_load(f))
-
-
-def _word_alt(words: list[str]) -> str:
-    """Given phrases, return a regex alternation of their folded forms, longest first."""
-    folded = sorted({squash_spaces(fold(nfc(w))) for w in words}, key=len, reverse=True)
-    parts = []
-    for w in folded:
-        body = r"\s+".join(re.escape(t) for t in w.split())
-        parts.append(rf"(?<![a-z]){body}" if w[:1].isalpha() else body)
-    return "|".join(parts)
-
-
-@lru_cache(maxsize=4)
-def _compiled(path: Optional[str] = None) -> _Compiled:
-    g = load_grammar(Path(path) if path else None)
-    cmp_rx = re.compile(
-        rf"(?:(?P<dir>{_word_alt(g.directions)})\s+)?(?P<cmp>{_word_alt(list(g.comparators))})\s*$")
-    units: list[tuple[re.Pattern, str]] = []
-    for u in g.percent:
-        units.append((re.compile(rf"\s*(?:{_word_alt([u])})(?![a-z0-9])"), "%"))
-    for u in sorted(g.units, key=len, reverse=True):
-        units.append((re.compile(rf"\s*(?:{_word_alt([u])})(?![a-z0-9])"), nfc(u)))
-    return _Compiled(
-        g=g,
-        number=re.compile(g.patterns.number),
-        number_full=re.compile(g.patterns.number_full),
-        ignore=tuple(re.compile(r) for r in g.patterns.ignore),
-        speck=re.compile(g.patterns.speck_before_number.replace(
-            "SPECKS", "".join(re.escape(ch) for ch in ocr_specks("number_lead")))),
-        comparator=cmp_rx,
-        units=tuple(units),
-        year_label=re.compile(g.patterns.year_label),
-        unit_tail=re.compile(g.patterns.unit_tail),
-        qualitative=frozenset(squash_spaces(fold(nfc(q))) for q in g.qualitative),
-        percent_subjects=tuple(fold(nfc(s)) for s in g.percent_subjects),
-    )
-
-
-def _comparator_ops() -> dict[str, str]:
-    c = _compiled()
-    return {squash_spaces(fold(nfc(k))): op for k, op in c.g.comparators.items()}
-
-
 # ----------------------------------------------------------------------------- numbers
 
 
-def parse_number(s: str) -> float | None:
+def parse_number(s: str, rules: ValueRules) -> float | None:
     """Given a number as printed in Vietnamese ("1.000", "74,07", "0,6", "0.6"), return it.
 
     "." groups thousands when followed by groups of exactly three digits ("1.000" = 1000,
@@ -167,7 +47,7 @@ def parse_number(s: str) -> float | None:
     if s is None:
         return None
     s = nfc(str(s)).strip()
-    c = _compiled()
+    c = rules
     if not c.number_full.fullmatch(s):
         return None
     sign = -1.0 if s.startswith("-") else 1.0
@@ -204,7 +84,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _unit_after(folded: str, pos: int, c: _Compiled) -> tuple[Optional[str], int]:
+def _unit_after(folded: str, pos: int, c: ValueRules) -> tuple[Optional[str], int]:
     """Given folded text and the end of a number, return (unit, end of unit incl. tail)."""
     for rx, unit in c.units:
         m = rx.match(folded, pos)
@@ -217,7 +97,7 @@ def _unit_after(folded: str, pos: int, c: _Compiled) -> tuple[Optional[str], int
     return None, pos
 
 
-def _comparator_before(folded: str, pos: int, c: _Compiled, ops: dict[str, str]) -> tuple[Optional[str], int]:
+def _comparator_before(folded: str, pos: int, c: ValueRules, ops: dict[str, str]) -> tuple[Optional[str], int]:
     """Given folded text and the start of a number, return (comparator, start of its phrase)."""
     window_start = max(0, pos - 40)
     m = c.comparator.search(folded[window_start:pos])
@@ -228,18 +108,18 @@ def _comparator_before(folded: str, pos: int, c: _Compiled, ops: dict[str, str])
     return op, start
 
 
-def _find(text: str, c: _Compiled) -> list[_Found]:
+def _find(text: str, c: ValueRules) -> list[_Found]:
     """Given text (NFC, one line), return every number with its unit and comparator."""
     folded = fold(text)
     ignored = [m.span() for rx in (*c.ignore, c.speck) for m in rx.finditer(folded)]
     masked = _blank(folded, ignored)
-    ops = _comparator_ops()
+    ops = c.ops
     found = []
     for m in c.number.finditer(masked):
         unit, end = _unit_after(folded, m.end(), c)
         cmp, start = _comparator_before(masked, m.start(), c, ops)
         label = c.year_label.search(folded[max(0, start - 30):start])
-        found.append(_Found(start=start, end=end, value=parse_number(text[m.start():m.end()]),
+        found.append(_Found(start=start, end=end, value=parse_number(text[m.start():m.end()], c),
                             unit=unit, comparator=cmp,
                             year=int(label.group("y")) if label else None))
     return found
@@ -256,7 +136,7 @@ def _is_whole_cell(text: str, f: _Found) -> bool:
 CELL_UNIT_WORDS = 4
 
 
-def clean_unit(text: str) -> str:
+def clean_unit(text: str, rules: ValueRules) -> str:
     """Given a unit as a cell prints it ("hồ sơnăm", "-. điểm", "môhình", "s -' tố"), return
     it without OCR specks at its edges and, when its letters are those of a known unit but
     OCR lost a space, a slash or a tone ("hồ sơ/năm", "mô hình", "tổ"), that unit; otherwise
@@ -269,18 +149,13 @@ def clean_unit(text: str) -> str:
         words = words[:-1]
     unit = " ".join(words).strip(edge)
     key = _RX["not_letter"].sub("", fold(unit))
-    for known in _known_units():
+    for known in rules.known_units:
         if _RX["not_letter"].sub("", fold(known)) == key and known.lower() != unit.lower():
             return known
     return unit
 
 
-@lru_cache(maxsize=1)
-def _known_units() -> tuple[str, ...]:
-    return tuple(nfc(u) for u in _compiled().g.units)
-
-
-def parse_value_cell(text: str, year: int | None = None) -> list[TargetValue]:
+def parse_value_cell(text: str, year: int | None, rules: ValueRules) -> list[TargetValue]:
     """Given a cell of a value column (not running text), return its value: one number and
     the unit the cell prints after it ("500 tổ" -> 500 "tổ", "Ít nhất 20 điểm" -> >= 20
     "điểm", OCR's "500 hồ sơnăm" -> 500 "hồ sơ/năm": in a value cell a number is a value
@@ -290,13 +165,13 @@ def parse_value_cell(text: str, year: int | None = None) -> list[TargetValue]:
     unit = m.group("unit") if m else None
     if unit and _RX["letter"].search(unit) and not _RX["digit"].search(unit) \
             and len(unit.split()) <= CELL_UNIT_WORDS:
-        head = parse_values(line[:m.end("num")], year)
+        head = parse_values(line[:m.end("num")], year, rules)
         if len(head) == 1 and head[0].value is not None:
-            return [head[0].model_copy(update={"raw": line, "unit": clean_unit(m.group("unit"))})]
-    return parse_values(text, year)
+            return [head[0].model_copy(update={"raw": line, "unit": clean_unit(m.group("unit"), rules)})]
+    return parse_values(text, year, rules)
 
 
-def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
+def parse_values(text: str, year: int | None, rules: ValueRules) -> list[TargetValue]:
     """Given a target text or a table cell, return every quantified value in it.
 
     A cell that is only a value ("80%", ">70%", "≥30%", "0,6", "X", "Hoàn thành", ">")
@@ -308,7 +183,7 @@ def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
     """
     if not text or not text.strip():
         return []
-    c = _compiled()
+    c = rules
     line = squash_spaces(nfc(text))
     folded_line = squash_spaces(fold(line)).strip(" .;:")
     if folded_line in c.qualitative:
@@ -321,7 +196,7 @@ def parse_values(text: str, year: int | None = None) -> list[TargetValue]:
             return [TargetValue(year=year, raw=line, value=None, unit=f.unit, comparator=None)]
         return [_to_value(line, f, year, c.g.default_comparator["cell"])]
     if not found:
-        ops = _comparator_ops()
+        ops = c.ops
         if folded_line in ops:  # ">" alone: a comparator whose number was lost
             return [TargetValue(year=year, raw=line, value=None, unit=None, comparator=ops[folded_line])]
         if _RX["digit"].search(line) and len(line.split()) <= 2:  # "5o," "5900/": unreadable cell
@@ -336,7 +211,7 @@ def _to_value(line: str, f: _Found, year: Optional[int], default: str) -> Target
                        unit=f.unit, comparator=f.comparator or default)
 
 
-def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[TargetValue]:
+def fill_row_units(values: list[TargetValue], target_text: str, rules: ValueRules) -> list[TargetValue]:
     """Given the values of one table row and its target text, return them with units filled.
 
     Year columns often print the unit once ("≥30%", then "≥90"): a value without a unit
@@ -344,7 +219,7 @@ def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[Tar
     has "%"; such a value above 100 is taken as a damaged cell (value null). Other units
     are left as printed.
     """
-    c = _compiled()
+    c = rules
     subject = squash_spaces(fold(nfc(target_text or "")))
     is_rate = subject.startswith(c.percent_subjects) or any(v.unit == "%" for v in values)
     if not is_rate:
@@ -364,7 +239,7 @@ def fill_row_units(values: list[TargetValue], target_text: str = "") -> list[Tar
     return out
 
 
-def _ge_read_as_digit(v: TargetValue, c: _Compiled) -> Optional[TargetValue]:
+def _ge_read_as_digit(v: TargetValue, c: ValueRules) -> Optional[TargetValue]:
     """Given a value of a rate row, return it read as "≥ rest" when it is a rate above 100
     printed with a leading digit OCR makes of "≥" ("230%" -> ≥30%), else None."""
     if v.value is None or v.value <= 100 or v.comparator not in (None, "="):
@@ -372,18 +247,18 @@ def _ge_read_as_digit(v: TargetValue, c: _Compiled) -> Optional[TargetValue]:
     digits = v.raw.strip()
     for lead in c.g.ocr_cell.ge_as_digit:
         if digits.startswith(lead):
-            rest = parse_number(digits[len(lead):].rstrip("% "))
+            rest = parse_number(digits[len(lead):].rstrip("% "), c)
             if rest is not None and 0 < rest <= 100:
                 return v.model_copy(update={"value": rest, "comparator": ">=", "unit": "%"})
     return None
 
 
-def clean_value_cell(text: str) -> str:
+def clean_value_cell(text: str, rules: ValueRules) -> str:
     """Given a cell that holds one value as OCR read it, return it with OCR damage undone:
     specks at its edges ("_>30%", "- 100%", ".100%.", ">3\"", ": X"), comparators misread
     ("»3" -> ">3", "z10%" -> "≥10%") and letters inside numbers ("1O0%" -> "100%"). A bare
     number with a trailing mark ("10,", "5900/") is left as it is: a damaged cell."""
-    rules = _compiled().g.ocr_cell
+    vr, rules = rules, rules.g.ocr_cell
     t = squash_spaces(nfc(text or ""))
     junk = set(ocr_specks("cell_edge"))
     start = 0
@@ -402,14 +277,14 @@ def clean_value_cell(text: str) -> str:
     if value_before and words[-1].isalpha() and len(words[-1]) <= rules.trailing_word_max:
         core = " ".join(words[:-1])  # "100% hóc", ">5 SỐ": letters of the next cell's text
     letters = set(fold(core))
-    if len(core) > 1 and len(letters) == 1 and fold(core[0]) in _compiled().qualitative:
+    if len(core) > 1 and len(letters) == 1 and fold(core[0]) in vr.qualitative:
         core = core[-1].upper() if core[-1].isalpha() else core[-1]  # "xXX": one "X" read thrice
     end = len(core)
     while end > 0 and core[end - 1] in junk:
         end -= 1
     body = core[:end]
     complete = body.endswith("%") or (body[:1] in "≥>≤<=" and body[-1:].isdigit()) \
-        or squash_spaces(fold(body)) in _compiled().qualitative
+        or squash_spaces(fold(body)) in vr.qualitative
     # specks apart from the number ("10 -", "3 ."): a rule or dirt beside the cell's value;
     # glued to it ("10,", "5900/") they may be what is left of a digit: a damaged cell
     apart = end < len(core) and body[-1:].isdigit() and core[end:end + 1].isspace() \
@@ -429,7 +304,8 @@ def _between_digits(s: str, i: int) -> bool:
     return (left.isdigit() or right.isdigit()) and fits(left) and fits(right)
 
 
-def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[list[TargetValue], list[str]]:
+def year_cells_to_values(cells: dict[int, str], target_text: str,
+                         rules: ValueRules) -> tuple[list[TargetValue], list[str]]:
     """Given the year columns of one target row ({2025: "≥30%", 2030: "≥90"}) and its target
     text, return (one value per non-empty cell in year order with units filled for the row,
     warnings). Cells are cleaned of OCR damage first (``clean_value_cell``); a cell with
@@ -438,15 +314,15 @@ def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[
     warnings: list[str] = []
     for year in sorted(cells):
         raw = squash_spaces(nfc(cells[year] or ""))
-        cell = clean_value_cell(raw)
+        cell = clean_value_cell(raw, rules)
         if cell != raw:
             warnings.append(f"value cell {year} read as {cell!r}: printed {raw!r}")
-        found = parse_value_cell(cell, year)
+        found = parse_value_cell(cell, year, rules)
         if len(found) > 1:
             warnings.append(f"value cell {year} holds several values, the first kept: {raw!r}")
-            found = parse_values(found[0].raw, year)[:1]  # read alone, as a cell
+            found = parse_values(found[0].raw, year, rules)[:1]  # read alone, as a cell
         values.extend(found)
-    filled = fill_row_units(values, target_text)
+    filled = fill_row_units(values, target_text, rules)
     implied = [str(v.year) for v, f in zip(values, filled) if v.unit is None and f.unit]
     for v, f in zip(values, filled):
         if f.comparator == ">=" and v.comparator != ">=" and f.value is not None:
@@ -459,8 +335,8 @@ def year_cells_to_values(cells: dict[int, str], target_text: str = "") -> tuple[
     return filled, warnings
 
 
-def parse_year_cells(cells: dict[int, str], target_text: str = "") -> list[TargetValue]:
+def parse_year_cells(cells: dict[int, str], target_text: str, rules: ValueRules) -> list[TargetValue]:
     """Given the year columns of one target row ({2025: "≥30%", 2030: "≥90"}) and its target
     text, return one value per non-empty cell, year order, units filled for the row
     (``year_cells_to_values`` without its warnings)."""
-    return year_cells_to_values(cells, target_text)[0]
+    return year_cells_to_values(cells, target_text, rules)[0]

@@ -49,13 +49,16 @@ def text_to_field(name: str, text: str, plan_year: Optional[int], level: Optiona
         if not raw:
             return None
         from ..extract.deadlines import parse_deadline
+        from ..extract.rules import load_rules
 
-        d = parse_deadline(raw, plan_year)
+        d = parse_deadline(raw, plan_year, load_rules().deadlines)
         return (d.model_dump(mode="json") if d is not None
                 else {"raw": raw, "kind": "none", "start": None, "end": None})
     if name == "values":
+        from ..extract.rules import load_rules
         from ..extract.values import parse_value_cell
 
+        rules = load_rules().values
         out = []
         for line in nfc(text).splitlines():
             m = _YEAR_PREFIX.match(line)
@@ -63,7 +66,7 @@ def text_to_field(name: str, text: str, plan_year: Optional[int], level: Optiona
             raw = _clean(line[m.end():] if m else line)
             if not raw:
                 continue
-            parsed = parse_value_cell(raw, year)
+            parsed = parse_value_cell(raw, year, rules)
             if len(parsed) == 1:
                 out.append(parsed[0].model_copy(update={"raw": raw, "year": year}).model_dump(mode="json"))
             else:

@@ -18,6 +18,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 from kehoach.core.corpus import CORPUS
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,7 +45,7 @@ def measure_deadlines() -> None:
             if not d or d["raw"] in seen:
                 continue
             seen.add(d["raw"])
-            r = parse_deadline(d["raw"], 2025)
+            r = parse_deadline(d["raw"], 2025, RULES.deadlines)
             if (r.kind, r.start, r.end) == (d["kind"], d["start"], d["end"]):
                 ok += 1
             else:
@@ -60,9 +63,9 @@ def measure_values() -> None:
             exp = t.get("values", [])
             in_text = [re.search(rf"(?<!\w){re.escape(e['raw'])}(?!\w)", t["text"]) for e in exp]
             if exp and not any(in_text):  # a table row: one cell per year
-                got = fill_row_units([v for e in exp for v in parse_values(e["raw"], e["year"])], t["text"])
+                got = fill_row_units([v for e in exp for v in parse_values(e["raw"], e["year"], RULES.values)], t["text"], RULES.values)
             else:
-                got = parse_values(t["text"], exp[0]["year"] if exp else 2025)
+                got = parse_values(t["text"], exp[0]["year"] if exp else 2025, RULES.values)
             total += 1
             same = [(v.year, v.value, v.unit, v.comparator, v.raw) for v in got] == \
                    [(e["year"], e["value"], e["unit"], e["comparator"], e["raw"]) for e in exp]
@@ -80,7 +83,7 @@ def measure_metadata() -> None:
             path = CORPUS / kind / f"{plan}.txt"
             path = path if path.exists() else CORPUS / "raw" / f"{plan}.txt"
             lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
-            m, g = extract_metadata(lines), gold(plan)
+            m, g = extract_metadata(lines, RULES.metadata), gold(plan)
             for k in META:
                 got = m[k]
                 if k == "references":

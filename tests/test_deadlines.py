@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kehoach.extract.deadlines import load_grammar, parse_deadline
+from kehoach.extract.deadlines import parse_deadline
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 # (raw as printed, kind, start, end): every distinct deadline of corpus/gold/*.records.json.
 GOLD_DEADLINES = [
@@ -57,7 +60,7 @@ GOLD_DEADLINES = [
 
 @pytest.mark.parametrize("raw,kind,start,end", GOLD_DEADLINES)
 def test_gold_deadlines(raw, kind, start, end):
-    d = parse_deadline(raw, plan_year=2025)
+    d = parse_deadline(raw, plan_year=2025, rules=RULES.deadlines)
     assert (d.kind, d.start, d.end) == (kind, start, end)
     assert d.raw == raw
 
@@ -92,12 +95,12 @@ def test_gold_deadlines(raw, kind, start, end):
     ("Đang cập nhật", "none", None, None, False),
 ])
 def test_phrasings(raw, kind, start, end, inferred):
-    d = parse_deadline(raw, plan_year=2025)
+    d = parse_deadline(raw, plan_year=2025, rules=RULES.deadlines)
     assert (d.kind, d.start, d.end, d.year_inferred) == (kind, start, end, inferred)
 
 
 def test_multiple_has_parts_with_their_own_periods():
-    d = parse_deadline("Năm 2025: Tháng 11/2025; Năm 2026: tháng 11", plan_year=2025)
+    d = parse_deadline("Năm 2025: Tháng 11/2025; Năm 2026: tháng 11", plan_year=2025, rules=RULES.deadlines)
     assert d.kind == "multiple"
     assert [(p.kind, p.start, p.end) for p in d.parts] == [
         ("month", "2025-11-01", "2025-11-30"), ("month", "2026-11-01", "2026-11-30")]
@@ -106,26 +109,26 @@ def test_multiple_has_parts_with_their_own_periods():
 
 
 def test_list_of_years_is_multiple():
-    d = parse_deadline("Năm 2025, 2026")
+    d = parse_deadline("Năm 2025, 2026", None, RULES.deadlines)
     assert d.kind == "multiple" and [p.raw for p in d.parts] == ["Năm 2025", "2026"]
 
 
 def test_year_not_printed_without_plan_year_has_no_dates():
-    d = parse_deadline("tháng 11")
+    d = parse_deadline("tháng 11", None, RULES.deadlines)
     assert (d.kind, d.start, d.end, d.year_inferred) == ("month", None, None, False)
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\n"])
 def test_empty_is_none(raw):
-    assert parse_deadline(raw) is None
+    assert parse_deadline(raw, None, RULES.deadlines) is None
 
 
 def test_raw_kept_verbatim_but_stripped():
-    assert parse_deadline("  Trước ngày\n20/12/2025 ").raw == "Trước ngày\n20/12/2025"
+    assert parse_deadline("  Trước ngày\n20/12/2025 ", None, RULES.deadlines).raw == "Trước ngày\n20/12/2025"
 
 
 def test_grammar_file_validates():
-    g = load_grammar()
+    g = RULES.deadlines.grammar
     assert {p.kind for p in g.periods} <= {"date", "month", "quarter", "year"}
     assert "thuong xuyen" in g.recurring  # markers are folded on load
 
@@ -133,7 +136,7 @@ def test_grammar_file_validates():
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_never_raises(text):
-    d = parse_deadline(text, plan_year=2025)
+    d = parse_deadline(text, plan_year=2025, rules=RULES.deadlines)
     assert d is None or d.kind in {"date", "month", "quarter", "year", "multiple",
                                    "recurring", "conditional", "none"}
 
@@ -144,7 +147,7 @@ def test_never_raises(text):
                         "ngày {d} tháng {m} năm {y}", "Trước {d}/{m}/{y}"]))
 def test_date_round_trip(day, template):
     raw = template.format(d=day.day, m=day.month, y=day.year)
-    d = parse_deadline(raw)
+    d = parse_deadline(raw, None, RULES.deadlines)
     assert (d.kind, d.start, d.end) == ("date", day.isoformat(), day.isoformat())
 
 
@@ -153,7 +156,7 @@ def test_date_round_trip(day, template):
        st.sampled_from(["Tháng {m}/{y}", "Trong tháng {m}/{y}", "Hoàn thành trong tháng {m} năm {y}",
                         "{m:02d}/{y}"]))
 def test_month_round_trip(year, month, template):
-    d = parse_deadline(template.format(m=month, y=year))
+    d = parse_deadline(template.format(m=month, y=year), None, RULES.deadlines)
     first = date(year, month, 1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     assert (d.kind, d.start, d.end) == ("month", first.isoformat(), last.isoformat())
@@ -164,7 +167,7 @@ def test_month_round_trip(year, month, template):
        st.sampled_from(["Quý {r} năm {y}", "Hoàn thành trong Quý {r} năm {y}", "quý {q}/{y}"]))
 def test_quarter_round_trip(year, q, template):
     roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[q]
-    d = parse_deadline(template.format(r=roman, q=q, y=year))
+    d = parse_deadline(template.format(r=roman, q=q, y=year), None, RULES.deadlines)
     first = date(year, 3 * q - 2, 1)
     last = (date(year, 3 * q, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     assert (d.kind, d.start, d.end) == ("quarter", first.isoformat(), last.isoformat())
@@ -175,7 +178,7 @@ def test_quarter_round_trip(year, q, template):
        st.sampled_from(["Năm {a}", "Trong năm {a}", "Giai đoạn {a} - {b}", "{a}-{b}"]))
 def test_year_round_trip(a, span, template):
     b = min(a + span, 2099)
-    d = parse_deadline(template.format(a=a, b=b))
+    d = parse_deadline(template.format(a=a, b=b), None, RULES.deadlines)
     end = b if "{b}" in template else a
     assert (d.kind, d.start, d.end) == ("year", f"{a}-01-01", f"{end}-12-31")
 
@@ -187,12 +190,12 @@ def test_year_round_trip(a, span, template):
     ("Quý 11 năm 2025", "2025-04-01", "2025-06-30"),                    # "II" read as "11"
 ])
 def test_quarter_numerals_as_ocr_reads_them(raw, start, end):
-    d = parse_deadline(raw, 2025)
+    d = parse_deadline(raw, 2025, RULES.deadlines)
     assert (d.kind, d.start, d.end) == ("quarter", start, end)
 
 
 def test_a_quarter_that_is_none_is_no_quarter():
-    assert parse_deadline("Quý 5 năm 2025", 2025).kind == "year"
+    assert parse_deadline("Quý 5 năm 2025", 2025, RULES.deadlines).kind == "year"
 
 
 @pytest.mark.parametrize("raw,start", [
@@ -200,5 +203,5 @@ def test_a_quarter_that_is_none_is_no_quarter():
     ("Tháng 82025", "2025-08-01"),
 ])
 def test_month_and_year_glued_when_ocr_lost_the_slash(raw, start):
-    d = parse_deadline(raw, 2025)
+    d = parse_deadline(raw, 2025, RULES.deadlines)
     assert (d.kind, d.start) == ("month", start)

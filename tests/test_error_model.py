@@ -65,7 +65,7 @@ def test_status_is_failure_when_no_page_was_read_and_partial_when_anything_faile
 
 
 def test_a_crashed_reader_is_an_error_and_the_other_readers_keep_their_items(monkeypatch):
-    def broken(doc, plan):
+    def broken(doc, plan, rules):
         raise RuntimeError("a bug in a new reader")
 
     healthy = extract.run(_text_document())
@@ -82,7 +82,7 @@ def test_a_crashed_reader_is_an_error_and_the_other_readers_keep_their_items(mon
 def test_a_crashed_parser_keeps_the_item_and_is_an_error_of_the_document(monkeypatch):
     from kehoach.extract import deadlines
 
-    def broken(raw, plan_year=None):
+    def broken(raw, plan_year, rules):
         raise ValueError("a bug in the deadline parser")
 
     monkeypatch.setattr(deadlines, "parse_deadline", broken)

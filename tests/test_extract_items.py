@@ -6,6 +6,9 @@ import pytest
 from kehoach.extract.items import LAYOUT_CONFIDENCE, cell_to_units, load_registry, raw_item_to_item
 from kehoach.extract.raw_items import RawItem
 from kehoach.schema import Provenance, Target, Task
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +25,7 @@ def test_task_from_table_row_cells(registry):
                   cells={"deadline": "07/2025", "lead": "Phòng Văn hóa— Xã hội",
                          "cooperating": "Các phòng, đơn vị thuộc UBND xã", "notes": "Đã có"},
                   provenance=Provenance(page=12, line_start=3, line_end=9, source="..."), layout="flat-text")
-    item = raw_item_to_item(raw, 2025, registry)
+    item = raw_item_to_item(raw, 2025, registry, rules=RULES)
     assert isinstance(item, Task)
     assert item.text == "Triển khai công bố mã định danh điện tử của các cơ quan, đơn vị"
     assert (item.deadline.kind, item.deadline.start, item.deadline.end) == ("month", "2025-07-01", "2025-07-31")
@@ -34,7 +37,7 @@ def test_task_from_table_row_cells(registry):
 
 def test_year_implied_by_plan_is_a_warning(registry):
     raw = RawItem(kind="task", text="Tổ chức đánh giá", cells={"deadline": "tháng 11"}, layout="list")
-    item = raw_item_to_item(raw, 2026, registry)
+    item = raw_item_to_item(raw, 2026, registry, rules=RULES)
     assert item.deadline.end == "2026-11-30" and item.deadline.year_inferred
     assert any("year taken from the plan" in w for w in item.warnings)
 
@@ -42,7 +45,7 @@ def test_year_implied_by_plan_is_a_warning(registry):
 def test_cooperating_units_never_repeat_the_lead(registry):
     raw = RawItem(kind="task", text="x", cells={"lead": "Trung tâm PV HCC",
                                                  "cooperating": "Trung tâm PV HCC; Phòng Văn hóa - Xã hội"})
-    item = raw_item_to_item(raw, 2025, registry)
+    item = raw_item_to_item(raw, 2025, registry, rules=RULES)
     assert [u.name for u in item.lead_units] == ["Trung tâm Phục vụ hành chính công"]
     assert [u.name for u in item.cooperating_units] == ["Phòng Văn hóa - Xã hội"]
 
@@ -50,7 +53,7 @@ def test_cooperating_units_never_repeat_the_lead(registry):
 def test_target_values_from_year_columns(registry):
     raw = RawItem(kind="target", text="Tỷ lệ cán bộ công chức cấp xã được bồi dưỡng kỹ năng số",
                   cells={"year:2025": "80%", "year:2030": "100%", "lead": "Các cơ quan, đơn vị"}, layout="pdf-table")
-    item = raw_item_to_item(raw, 2025, registry)
+    item = raw_item_to_item(raw, 2025, registry, rules=RULES)
     assert isinstance(item, Target)
     assert [(v.year, v.value, v.unit) for v in item.values] == [(2025, 80.0, "%"), (2030, 100.0, "%")]
 
@@ -58,13 +61,13 @@ def test_target_values_from_year_columns(registry):
 def test_target_values_from_text_take_the_deadline_year(registry):
     raw = RawItem(kind="target", text="Tối thiểu 80% hồ sơ thủ tục hành chính được xử lý hoàn toàn trực tuyến",
                   cells={"deadline": "năm 2026"}, layout="prose")
-    item = raw_item_to_item(raw, 2025, registry)
+    item = raw_item_to_item(raw, 2025, registry, rules=RULES)
     assert [(v.year, v.value, v.comparator) for v in item.values] == [(2026, 80.0, ">=")]
 
 
 def test_unparsable_deadline_is_kept_with_a_warning(registry):
     raw = RawItem(kind="task", text="x", cells={"deadline": "Theo 0 tay"})
-    item = raw_item_to_item(raw, 2025, registry)
+    item = raw_item_to_item(raw, 2025, registry, rules=RULES)
     assert (item.deadline.raw, item.deadline.kind, item.deadline.end) == ("Theo 0 tay", "none", None)
     assert any("not understood" in w and "Theo 0 tay" in w for w in item.warnings)
 
@@ -78,9 +81,9 @@ def test_units_without_registry_keep_raw_names_and_warn():
 def test_ratio_targets_give_bare_values_a_percent_unit(registry):
     raw = RawItem(kind="target", text="Tỷ lệ phủ sóng 5G (6G từ năm 2035)",
                   cells={"year:2025": "≥30%", "year:2030": "≥90"}, layout="pdf-table")
-    item = raw_item_to_item(raw, 2025, registry)
+    item = raw_item_to_item(raw, 2025, registry, rules=RULES)
     assert [(v.year, v.value, v.unit) for v in item.values] == [(2025, 30.0, "%"), (2030, 90.0, "%")]
     assert any("implied" in w for w in item.warnings)
     other = raw_item_to_item(RawItem(kind="target", text="Số doanh nghiệp khoa học công nghệ",
-                                     cells={"year:2025": ">1"}), 2025, registry)
+                                     cells={"year:2025": ">1"}), 2025, registry, rules=RULES)
     assert [v.unit for v in other.values] == [None]

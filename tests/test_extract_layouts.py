@@ -7,6 +7,9 @@ from kehoach.extract.flat_tables import flat_region_to_raw_items, strip_noise
 from kehoach.extract.lists import count_field_lines, list_region_to_raw_items
 from kehoach.extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
 from kehoach.extract.sections import Region, classify_line, Line
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 def region_of(text: str, name: str = "body") -> Region:
@@ -17,7 +20,7 @@ def region_of(text: str, name: str = "body") -> Region:
         if not t:
             gap = True
             continue
-        kind, ord_, body = classify_line(t)
+        kind, ord_, body = classify_line(t, RULES.layout)
         lines.append(Line(page=1, line=i, text=t, kind=kind, ord=ord_, body=body, gap=gap))
         gap = False
     return Region(name, lines)
@@ -40,8 +43,8 @@ dẫn về thí điểm một số cơ chế, chính sách đặc biệt.
 
 def test_task_list_items_fields_and_sections():
     region = region_of(TASK_LIST, "Phụ lục II")
-    assert count_field_lines(region) == 4
-    items, warnings = list_region_to_raw_items(region)
+    assert count_field_lines(region, RULES.layout) == 4
+    items, warnings = list_region_to_raw_items(region, "task", RULES)
     assert [(i.ordinal, i.cells.get("lead"), i.cells.get("deadline")) for i in items] == [
         ("1", "Văn phòng Đảng ủy", "Hoàn thành trong tháng 7 năm 2025"),
         ("2", "Ban xây dựng Đảng, Văn phòng Đảng ủy", "Hoàn thành trong tháng 7 năm 2025"),
@@ -88,7 +91,7 @@ trước ngày 15 hàng tháng..
 
 
 def test_prose_tasks_lettered_items_bullets_and_report_duties():
-    items, _ = prose_to_raw_items(region_of(PROSE), {"task"})
+    items, _ = prose_to_raw_items(region_of(PROSE), {"task"}, RULES)
     got = [(i.ordinal, i.section, i.cells.get("lead"), i.cells.get("cooperating"), i.cells.get("deadline"))
            for i in items]
     assert got == [
@@ -135,7 +138,7 @@ III. CÁC NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM
 
 
 def test_prose_targets_skip_group_headers_and_inherit_heading_period():
-    items, _ = prose_to_raw_items(region_of(PROSE_TARGETS), {"target"})
+    items, _ = prose_to_raw_items(region_of(PROSE_TARGETS), {"target"}, RULES)
     assert [(i.ordinal, i.section, i.cells.get("deadline")) for i in items] == [
         ("1", "Mục tiêu năm 2025", "năm 2025"),
         ("1", "Mục tiêu năm 2025", "năm 2025"),
@@ -153,7 +156,7 @@ def test_prose_targets_skip_group_headers_and_inherit_heading_period():
     ("Tiếp tục bổ sung, nâng cấp thiết bị, bố trí nhân lực", None),
 ])
 def test_subject_unit(text, unit):
-    assert subject_unit(text) == unit
+    assert subject_unit(text, RULES.layout) == unit
 
 
 @pytest.mark.parametrize("text,coop", [
@@ -163,7 +166,7 @@ def test_subject_unit(text, unit):
     ("Phối hợp rà soát hoàn thành các quy trình thủ tục hành chính", None),
 ])
 def test_cooperating_phrase(text, coop):
-    assert cooperating_phrase(text) == coop
+    assert cooperating_phrase(text, RULES.layout) == coop
 
 
 def test_heading_wrapped_over_two_lines_is_one_heading():
@@ -193,7 +196,7 @@ liệu bảo đảm người dân chỉ kê khai Xã hội
 
 
 def test_flat_interleaved_rows_rebuilt_with_cells():
-    items, _ = flat_region_to_raw_items(region_of(INTERLEAVED, "Phụ lục II"), "task")
+    items, _ = flat_region_to_raw_items(region_of(INTERLEAVED, "Phụ lục II"), "task", RULES)
     assert [i.ordinal for i in items] == ["4", "5"]
     assert items[0].text.startswith("Theo dõi kết nối") and items[0].text.endswith("địa phương 2 cấp")
     assert items[0].cells["deadline"] == "Thường xuyên"
@@ -246,7 +249,7 @@ thuộc UBND xã
 
 
 def test_flat_block_layout_cells_by_blank_line_blocks():
-    items, _ = flat_region_to_raw_items(region_of(BLOCKS, "Phụ lục II"), "task")
+    items, _ = flat_region_to_raw_items(region_of(BLOCKS, "Phụ lục II"), "task", RULES)
     assert [(i.ordinal, i.cells.get("deadline"), i.cells.get("lead"), i.cells.get("cooperating")) for i in items] == [
         ("11", "Trước ngày 30/6/2025", "Trung tâm PV HCC", "Phòng Văn hóa — Xã hội"),
         ("12", "Thường xuyên", "Phòng Văn hóa — Xã hội", "Các phòng, đơn vị thuộc UBND xã"),
@@ -276,7 +279,7 @@ def test_footnotes_in_smaller_type_are_set_aside():
             "! Hiện nay tỉnh đã cung cấp tổng số Thủ tục hành chính (TTHC) trên Cổng Dịch vụ công quốc gia là: 2066 TTHC,\n"
             "trong đó có: 358 dịch vụ công trực tuyến toàn trình, 1524 dịch vụ công trực tuyến một phần và 184 TTHC chưa\n"
             "dựng và cung cấp các dịch vụ công trực tuyến toàn trình thuộc thẩm quyền giải\n")
-    lines, warnings = drop_footnotes(region_of(text).lines)
+    lines, warnings = drop_footnotes(region_of(text).lines, RULES.layout)
     texts = [ln.text for ln in lines]
     assert not any("2066 TTHC" in t or "1524" in t for t in texts)
     assert texts[-1].startswith("dựng và cung cấp") and len(warnings) == 1
@@ -295,7 +298,7 @@ trong năm 2026
 
 
 def test_target_table_without_time_or_year_columns_keeps_text_whole():
-    items, _ = flat_region_to_raw_items(region_of(TARGET_TABLE, "Phụ lục I"), "target")
+    items, _ = flat_region_to_raw_items(region_of(TARGET_TABLE, "Phụ lục I"), "target", RULES)
     assert len(items) == 1
     assert items[0].text.endswith("công tác số hóa tài liệu lưu trữ trong năm 2026")
     assert "deadline" not in items[0].cells and "value" not in items[0].cells
@@ -312,7 +315,7 @@ def test_footnote_in_smaller_type_found_by_word_heights():
     for ln in lines:
         ln.height = 13.0
     lines[12].height = lines[13].height = 10.0  # the note's smaller type
-    kept, warnings = drop_footnotes(lines)
+    kept, warnings = drop_footnotes(lines, RULES.layout)
     assert [ln.text for ln in kept][-1] == "dựng và cung cấp các dịch vụ công trực tuyến"
     assert len(kept) == 13 and len(warnings) == 1
 
@@ -336,7 +339,7 @@ _bản liên quan bảo đảm đa dạng hình thức quán triệt.
 
 def test_task_list_read_from_a_scan_with_ocr_debris():
     # real tesseract output of a scanned Phụ lục II page (samples/004-tan-ky.scan.pdf)
-    items, _ = list_region_to_raw_items(region_of(OCR_TASK_LIST, "Phụ lục II"))
+    items, _ = list_region_to_raw_items(region_of(OCR_TASK_LIST, "Phụ lục II"), "task", RULES)
     assert [i.ordinal for i in items] == ["1", "2", "3", "1"]
     assert items[0].section.startswith("Nhóm nhiệm vụ về lãnh đạo")
     assert items[0].text.startswith("Thành lập Ban Chỉ đạo")
@@ -363,11 +366,11 @@ li Bảo đảm tỷ lệ người dân, doanh nghiệp đánh giá hài lòng �
 
 
 def test_scanned_prose_targets_through_ocr_specks():
-    from kehoach.extract.sections import infer_paren_numbers, load_rules
+    from kehoach.extract.sections import infer_paren_numbers
 
     region = region_of(SCANNED_TARGETS)
-    region.lines = infer_paren_numbers(region.lines, load_rules())
-    items, _ = prose_to_raw_items(region, {"target"})
+    region.lines = infer_paren_numbers(region.lines, RULES.layout)
+    items, _ = prose_to_raw_items(region, {"target"}, RULES)
     assert [(i.ordinal, i.text[:20]) for i in items] == [
         ("1", "Triển khai 982 dịch "), ("3", "Thời gian xử lý hồ s"), ("4", "Bảo đảm tỷ lệ người ")]
     assert "đảm 100% kết quả" in items[0].text
@@ -379,18 +382,18 @@ def test_scanned_prose_targets_through_ocr_specks():
     ("- Về số lượng:", "bullet"),
 ])
 def test_bullet_or_wrapped_line(line, kind):
-    assert classify_line(line)[0] == kind
+    assert classify_line(line, RULES.layout)[0] == kind
 
 
 def test_paren_number_inferred_only_after_its_predecessor():
-    from kehoach.extract.sections import infer_paren_numbers, load_rules
+    from kehoach.extract.sections import infer_paren_numbers
 
     lines = region_of("(3) Thời gian xử lý.\nli Bảo đảm tỷ lệ người dân.\n(5) Khác.").lines
-    assert [(ln.kind, ln.ord) for ln in infer_paren_numbers(lines, load_rules())][1] == ("paren_number", "4")
+    assert [(ln.kind, ln.ord) for ln in infer_paren_numbers(lines, RULES.layout)][1] == ("paren_number", "4")
     lines = region_of("1. Mục tiêu\nli Bảo đảm tỷ lệ người dân.").lines  # no (n) before: text
-    assert infer_paren_numbers(lines, load_rules())[1].kind == "text"
+    assert infer_paren_numbers(lines, RULES.layout)[1].kind == "text"
     lines = region_of("(3) Thời gian.\nli Bảo đảm.\n(4) Tỷ lệ.").lines  # the real (4) follows
-    assert infer_paren_numbers(lines, load_rules())[1].kind == "text"
+    assert infer_paren_numbers(lines, RULES.layout)[1].kind == "text"
 
 
 # The same list as samples/001-son-la.pages1-2.tiff reads it: a comma after the heading, a
@@ -407,7 +410,7 @@ _ # Triển khai 982 dịch vụ công trực tuyến có tối thiểu 1.000 h�
 
 
 def test_tiff_prose_targets_through_ocr_specks():
-    items, _ = prose_to_raw_items(region_of(TIFF_TARGETS), {"target"})
+    items, _ = prose_to_raw_items(region_of(TIFF_TARGETS), {"target"}, RULES)
     assert [(i.section, i.cells.get("deadline"), i.text[:18]) for i in items] == [
         ("Mục tiêu năm 2025", "năm 2025", "Bảo đảm duy trì và"),
         ("Mục tiêu năm 2025", "năm 2025", "Triển khai 982 dịc")]

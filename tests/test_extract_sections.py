@@ -4,12 +4,15 @@ from __future__ import annotations
 import pytest
 
 from kehoach.extract.sections import (Line, Region, classify_line, find_heading_deadline, find_prose_deadline,
-                              lines_to_regions, load_rules, match_field_line, region_kind, section_role)
+                              lines_to_regions, match_field_line, region_kind, section_role)
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 def test_rules_load_and_validate():
-    rules = load_rules()
-    assert rules.kinds and rules._sections and rules._prose_deadlines
+    rules = RULES.layout
+    assert rules.kinds and rules.section_patterns and rules.prose_deadline_patterns
 
 
 @pytest.mark.parametrize("line,kind,ord_,text", [
@@ -35,7 +38,7 @@ def test_rules_load_and_validate():
     ("ˆ_1, Đầu tư phát triển hạ tầng số", "number", "1", "Đầu tư phát triển hạ tầng số"),
 ])
 def test_classify_line(line, kind, ord_, text):
-    assert classify_line(line) == (kind, ord_, text)
+    assert classify_line(line, RULES.layout) == (kind, ord_, text)
 
 
 @pytest.mark.parametrize("title,role", [
@@ -50,7 +53,7 @@ def test_classify_line(line, kind, ord_, text):
     ("Về thể chế", None),
 ])
 def test_section_role(title, role):
-    assert section_role(title) == role
+    assert section_role(title, RULES.layout) == role
 
 
 @pytest.mark.parametrize("text,phrase", [
@@ -67,7 +70,7 @@ def test_section_role(title, role):
      "20/2020/QĐ-TTg, ngày 22/7/2020", None),
 ])
 def test_find_prose_deadline(text, phrase):
-    assert find_prose_deadline(text) == phrase
+    assert find_prose_deadline(text, RULES.layout) == phrase
 
 
 @pytest.mark.parametrize("title,phrase", [
@@ -76,7 +79,7 @@ def test_find_prose_deadline(text, phrase):
     ("Về thể chế", None),
 ])
 def test_find_heading_deadline(title, phrase):
-    assert find_heading_deadline(title) == phrase
+    assert find_heading_deadline(title, RULES.layout) == phrase
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -97,7 +100,7 @@ def test_find_heading_deadline(title, phrase):
     ("Các cơ quan chủ trì thực hiện", None),
 ])
 def test_match_field_line(line, expected):
-    assert match_field_line(line) == expected
+    assert match_field_line(line, RULES.layout) == expected
 
 
 def _region(texts):
@@ -112,25 +115,25 @@ def _region(texts):
     (["(Ban hành kèm theo Kế hoạch số 10-KH/ĐU)", "TT Nội dung Thời gian"], "task"),
 ])
 def test_region_kind(titles, kind):
-    assert region_kind(_region(titles)) == kind
+    assert region_kind(_region(titles), RULES) == kind
 
 
 def test_lines_to_regions_splits_at_appendix_headings():
     lines = [Line(1, 0, "KẾ HOẠCH"), Line(1, 1, "Phụ lục I", kind="appendix", ord="I"),
              Line(2, 0, "a"), Line(2, 1, "Phụ lục II", kind="appendix", ord="II"), Line(3, 0, "b")]
-    regions = lines_to_regions(lines)
+    regions = lines_to_regions(lines, RULES)
     assert [r.name for r in regions] == ["body", "Phụ lục I", "Phụ lục II"]
     assert [[ln.text for ln in r.lines] for r in regions] == [["KẾ HOẠCH"], ["a"], ["b"]]
 
 
 @pytest.mark.parametrize("call,expected", [
-    (lambda: section_role("Muc tieu cu the"), "target"),
-    (lambda: section_role("TO CHUC THUC HIEN"), "task"),
-    (lambda: match_field_line("- Co quan chu tri: Van phong Dang uy."), ("lead", "Van phong Dang uy")),
-    (lambda: match_field_line("- Thời gian thực hiên: Hoàn thành trong tháng 7 năm 2025."),
+    (lambda: section_role("Muc tieu cu the", RULES.layout), "target"),
+    (lambda: section_role("TO CHUC THUC HIEN", RULES.layout), "task"),
+    (lambda: match_field_line("- Co quan chu tri: Van phong Dang uy.", RULES.layout), ("lead", "Van phong Dang uy")),
+    (lambda: match_field_line("- Thời gian thực hiên: Hoàn thành trong tháng 7 năm 2025.", RULES.layout),
      ("deadline", "Hoàn thành trong tháng 7 năm 2025")),
-    (lambda: find_prose_deadline("ra soat (hoan thanh truoc ngay 20/12/2025)."), "hoan thanh truoc ngay 20/12/2025"),
-    (lambda: find_heading_deadline("Muc tieu nam 2026"), "nam 2026"),
+    (lambda: find_prose_deadline("ra soat (hoan thanh truoc ngay 20/12/2025).", RULES.layout), "hoan thanh truoc ngay 20/12/2025"),
+    (lambda: find_heading_deadline("Muc tieu nam 2026", RULES.layout), "nam 2026"),
 ])
 def test_cues_survive_lost_or_wrong_tone_marks(call, expected):
     # restored OCR text can keep a few tone errors; cues match folded text, spans stay as printed
@@ -157,7 +160,7 @@ def test_lines_carry_word_geometry_and_skip_printed_page_numbers():
     page = _page_with_words(["2", "a) Phòng Văn hoá - Xã hội phối hợp với Sở Khoa học và Công nghệ",
                              "(hoàn thành trong tháng 11/2025)."])
     doc = Document(source=Source(path="x", sha256="0", kind="pdf"), pages=[page])
-    lines = document_to_lines(doc)
+    lines = document_to_lines(doc, RULES.layout)
     assert [ln.text[:2] for ln in lines] == ["a)", "(h"]  # the page number "2" is not content
     assert lines[0].height == 13.0 and lines[0].bbox[1] == 70.0
     assert lines_to_bbox(lines) == (70.0, 70.0, lines[0].bbox[2], 103.0)
@@ -170,28 +173,28 @@ def test_lines_carry_word_geometry_and_skip_printed_page_numbers():
     (". thủ tục hành chính", "text", None),
 ])
 def test_classify_line_ignores_ocr_debris_before_the_numeral(line, kind, ord_):
-    assert classify_line(line)[:2] == (kind, ord_)
+    assert classify_line(line, RULES.layout)[:2] == (kind, ord_)
 
 
 def test_section_role_and_period_survive_stray_punctuation():
-    assert section_role("Mục. tiêu cụ thể") == "target"
-    assert find_heading_deadline("Mục. tiêu năm 2026 _") == "năm 2026"
+    assert section_role("Mục. tiêu cụ thể", RULES.layout) == "target"
+    assert find_heading_deadline("Mục. tiêu năm 2026 _", RULES.layout) == "năm 2026"
 
 
 @pytest.mark.parametrize("line,kind", [("3, Thành lập Tổ giúp việc Ban Chỉ đạo.", "number"),
                                        ("2, 3 và 4 năm", "text"), ("12,5% tỷ lệ", "text")])
 def test_ocr_comma_after_item_number(line, kind):
-    assert classify_line(line)[0] == kind
+    assert classify_line(line, RULES.layout)[0] == kind
 
 
 def test_heading_period_when_ocr_ran_the_heading_into_its_paragraph():
-    assert find_heading_deadline("Mục tiêu năm 2025, _Triển khai cung cấp dịch vụ công") == "năm 2025"
-    assert find_heading_deadline("Về năm 2025 và các năm sau") is None
+    assert find_heading_deadline("Mục tiêu năm 2025, _Triển khai cung cấp dịch vụ công", RULES.layout) == "năm 2025"
+    assert find_heading_deadline("Về năm 2025 và các năm sau", RULES.layout) is None
 
 
 def test_bullet_mark_before_lowercase_is_a_wrapped_line():
-    assert classify_line("- điều kiện cung cấp dịch vụ công trực tuyến toàn trình")[0] == "text"
-    assert classify_line("- Về số lượng:")[0] == "bullet"
+    assert classify_line("- điều kiện cung cấp dịch vụ công trực tuyến toàn trình", RULES.layout)[0] == "text"
+    assert classify_line("- Về số lượng:", RULES.layout)[0] == "bullet"
 
 
 @pytest.mark.parametrize("line,page,expected", [

@@ -7,12 +7,16 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kehoach.extract.metadata import _clean_line, _compiled
+from kehoach.extract.metadata import _clean_line
 from kehoach.extract.prose import Block, is_group_label
 from kehoach.extract.sections import Line, classify_line, is_page_number, match_field_line, section_role
-from kehoach.extract.specks import SpeckSets, ocr_specks, speck_sets
+from kehoach.extract.rules.specks import SpeckSets
+from kehoach.extract.specks import ocr_specks
 from kehoach.extract.tables import section_name
 from kehoach.extract.values import clean_value_cell
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 EXTRACT = Path(__file__).resolve().parents[1] / "extract"
 
@@ -21,7 +25,7 @@ def test_every_set_the_code_names_is_in_the_data_file():
     names = {m for f in EXTRACT.glob("*.py")
              for m in re.findall(r'ocr_specks\("([a-z_]+)"\)', f.read_text(encoding="utf-8"))}
     assert names, "no ocr_specks(...) call found"
-    assert names <= set(speck_sets()), names - set(speck_sets())
+    assert names <= set(RULES.specks), names - set(RULES.specks)
 
 
 def test_sets_are_joined_and_taken_out():
@@ -57,7 +61,7 @@ def test_a_set_including_itself_fails():
     ("„+ Bảo đảm an toàn", ("bullet", "+", "Bảo đảm an toàn")),
 ])
 def test_line_lead_specks_before_an_ordinal(line, expected):
-    assert classify_line(line) == expected
+    assert classify_line(line, RULES.layout) == expected
 
 
 @pytest.mark.parametrize("line,page,expected", [("- 3 -", 3, True), ("14 -", 14, True), ("- 3 -", 9, False)])
@@ -70,12 +74,12 @@ def test_page_number_among_specks(line, page, expected):
     ("'~ Thời gian thực hiện: Năm 2025", ("deadline", "Năm 2025")),
 ])
 def test_field_line_after_specks(line, expected):
-    assert match_field_line(line) == expected
+    assert match_field_line(line, RULES.layout) == expected
 
 
 @pytest.mark.parametrize("title,role", [("Mục tiêu cụ thể:-", "target"), ("NHIỆM VỤ_.", "task")])
 def test_heading_trail_specks(title, role):
-    assert section_role(title) == role
+    assert section_role(title, RULES.layout) == role
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -83,7 +87,7 @@ def test_heading_trail_specks(title, role):
     ("đảm bảo đặc thù). :", False),    # a colon OCR made of a speck after a finished sentence
 ])
 def test_group_label_trail(text, expected):
-    kind, ord_, body = classify_line(text)
+    kind, ord_, body = classify_line(text, RULES.layout)
     line = Line(page=1, line=1, text=text, kind=kind, ord=ord_, body=body)
     assert is_group_label(Block([line])) is expected
 
@@ -93,7 +97,7 @@ def test_group_label_trail(text, expected):
     ('"Thứ nhất: Về thể chế ¬', "Về thể chế"),
 ])
 def test_section_row_specks(cell, expected):
-    assert section_name(cell) == expected
+    assert section_name(cell, RULES.tables) == expected
 
 
 @pytest.mark.parametrize("cell,expected", [
@@ -101,7 +105,7 @@ def test_section_row_specks(cell, expected):
     ("10,", "10,"),  # a bare number with a trailing mark stays a damaged cell
 ])
 def test_value_cell_specks(cell, expected):
-    assert clean_value_cell(cell) == expected
+    assert clean_value_cell(cell, RULES.values) == expected
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -110,4 +114,4 @@ def test_value_cell_specks(cell, expected):
     (". _ Số: 169/KH-UBND", "Số: 169/KH-UBND"),
 ])
 def test_header_line_specks(line, expected):
-    assert _clean_line(line, _compiled()) == expected
+    assert _clean_line(line, RULES.metadata) == expected

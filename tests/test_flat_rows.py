@@ -7,7 +7,10 @@ from pathlib import Path
 
 import kehoach
 from kehoach.extract.flat_tables import flat_region_to_raw_items, is_header_line
-from kehoach.extract.sections import Line, Region, classify_line, load_rules, region_kind
+from kehoach.extract.sections import Line, Region, classify_line, region_kind
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 def region_of(text: str, name: str = "Phụ lục I") -> Region:
@@ -18,7 +21,7 @@ def region_of(text: str, name: str = "Phụ lục I") -> Region:
         if not t:
             gap = True
             continue
-        kind, ord_, body = classify_line(t)
+        kind, ord_, body = classify_line(t, RULES.layout)
         lines.append(Line(page=1, line=i, text=t, kind=kind, ord=ord_, body=body, gap=gap))
         gap = False
     return Region(name, lines)
@@ -46,9 +49,9 @@ Thuc hien Mo lop huong dan lam dat cho ba con nong dan Hoi Nong dan xa 04/2026 0
 
 
 def test_appendix_heading_with_its_numeral_glued_and_misread_opens_an_appendix(tmp_path: Path):
-    assert classify_line("PHULUCL")[0] == "appendix"
-    assert classify_line("PHỤ LỤC II")[0] == "appendix"
-    assert classify_line("PHỤ LỤC LỘ TRÌNH")[0] == "appendix"  # no numeral: the word stays text
+    assert classify_line("PHULUCL", RULES.layout)[0] == "appendix"
+    assert classify_line("PHỤ LỤC II", RULES.layout)[0] == "appendix"
+    assert classify_line("PHỤ LỤC LỘ TRÌNH", RULES.layout)[0] == "appendix"  # no numeral: the word stays text
     plan = tmp_path / "dong-son.txt"
     plan.write_text(TWO_APPENDICES, encoding="utf-8")
     doc = kehoach.read(plan, restore=False)
@@ -66,11 +69,11 @@ def test_a_roadmap_or_deliverables_title_makes_a_task_table_whatever_its_columns
                         "Don vi chu tri\n1. Ban do so cac diem du lich MT2 So diem Phong Van hoa 2027")
     targets = region_of("BANG CHI TIEU CU THE\nSTT Noi dung chi tieu Chi tieu Moc hoan thanh\n"
                         "1 Ty le ho trong rau an toan 60% Nam 2026")
-    assert [region_kind(r) for r in (roadmap, outputs, targets)] == ["task", "task", "target"]
+    assert [region_kind(r, RULES) for r in (roadmap, outputs, targets)] == ["task", "task", "target"]
 
 
 def test_a_row_using_column_title_words_is_no_header_line():
-    rules = load_rules()
+    rules = RULES
     rows = ["3 Tổng hợp báo cáo sơ kết sáu tháng thực hiện kế hoạch Phòng Kinh tế Quý II/2026 Hoàn thành",
             "Kiểm tra việc thực hiện kế hoạch tại các thôn Công an xã 09/2026",
             "Nâng tỷ lệ hồ sơ thực hiện trực tuyến lên 80% Năm 2026",
@@ -92,7 +95,7 @@ Thoi gian thuc hien hoan thanh
 
 
 def test_rows_are_kept_and_a_header_line_inside_the_rows_is_a_warning():
-    items, warnings = flat_region_to_raw_items(region_of(TABLE_WITH_TITLE_WORDS_IN_ROWS), "task")
+    items, warnings = flat_region_to_raw_items(region_of(TABLE_WITH_TITLE_WORDS_IN_ROWS), "task", RULES)
     assert [i.ordinal for i in items] == ["1", "2", "3"]
     assert "thuc hien ke hoach" in items[1].text
     assert any("read as a column header" in w and "Thoi gian thuc hien" in w for w in warnings)
@@ -113,7 +116,7 @@ bền vững và báo cáo định kỳ về xã. xuyên
 
 
 def test_a_centred_ordinal_after_debris_splits_the_row_at_the_sentence_it_opens():
-    items, _ = flat_region_to_raw_items(region_of(CENTRED_ORDINAL), "task")
+    items, _ = flat_region_to_raw_items(region_of(CENTRED_ORDINAL), "task", RULES)
     assert [i.ordinal for i in items] == ["1", "2"]
     assert items[1].text.startswith("Hướng dẫn các thôn")
     assert items[0].text.rstrip().endswith("của tỉnh.")
@@ -131,7 +134,7 @@ STT Chỉ tiêu Đến hết năm 2026 Đến hết năm 2030 Đơn vị chủ t
 
 
 def test_rows_above_the_first_header_found_are_read_when_they_have_a_rows_shape():
-    items, warnings = flat_region_to_raw_items(region_of(GARBLED_FIRST_HEADER), "target")
+    items, warnings = flat_region_to_raw_items(region_of(GARBLED_FIRST_HEADER), "target", RULES)
     assert [i.ordinal for i in items] == ["1", "2", "3"]
     assert "Tỷ lệ hộ dùng nước sạch" in items[0].text
     # the years come from the header of page 2 ("Đến hết năm 2026"); the values printed
@@ -153,7 +156,7 @@ Tổng cộng: 2 nhiệm vụ, kinh phí 150 triệu đồng
 
 
 def test_units_named_by_labels_in_a_flat_row_and_a_total_row_kept_as_a_warning():
-    items, warnings = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task")
+    items, warnings = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task", RULES)
     assert [i.ordinal for i in items] == ["1", "2"]
     assert items[0].text == "Cập nhật sổ theo dõi đất công ích của xã"
     units = " ".join(v for k, v in items[0].cells.items() if k in ("lead", "cooperating"))
@@ -165,7 +168,7 @@ def test_units_named_by_labels_in_a_flat_row_and_a_total_row_kept_as_a_warning()
 def test_labelled_units_of_a_flat_row_become_lead_and_cooperating_units():
     from kehoach.extract.items import raw_item_to_item, load_registry
 
-    items, _ = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task")
-    task = raw_item_to_item(items[0], None, load_registry())
+    items, _ = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task", RULES)
+    task = raw_item_to_item(items[0], None, load_registry(), rules=RULES)
     assert [u.name for u in task.lead_units] == ["Phòng Kinh tế"]
     assert "Công an xã" in [u.name for u in task.cooperating_units]

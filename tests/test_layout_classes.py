@@ -9,9 +9,12 @@ import pytest
 from kehoach.extract.cell_labels import split_labelled_cell
 from kehoach.extract.deadlines import parse_deadline
 from kehoach.extract.items import raw_item_to_item, load_registry
-from kehoach.extract.tables import resolve_roles, load_rules, table_to_layout, tables_to_raw_items
+from kehoach.extract.tables import resolve_roles, table_to_layout, tables_to_raw_items
 from kehoach.extract.values import parse_value_cell
 from kehoach.schema import Document, Page, Source, Table, TableCell
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 def table(rows: list, spans: dict[int, int] | None = None) -> Table:
@@ -34,7 +37,7 @@ def doc_of(*tables: Table) -> Document:
 
 
 def items_of(*tables: Table):
-    items, warnings = tables_to_raw_items(doc_of(*tables))
+    items, warnings = tables_to_raw_items(doc_of(*tables), RULES)
     return items, warnings
 
 
@@ -44,7 +47,7 @@ def test_a_second_target_headed_column_of_values_is_the_value_column():
     t = table([["STT", "Nội dung chỉ tiêu", "Chỉ tiêu", "Mốc hoàn thành"],
                ["1", "Tỷ lệ hộ kinh doanh dùng hóa đơn điện tử trên địa bàn", "90%", "Năm 2026"],
                ["2", "Số lớp tập huấn kỹ năng số cho cán bộ thôn", "12 lớp", "Quý III/2026"]])
-    layout = table_to_layout(t)
+    layout = table_to_layout(t, RULES)
     assert layout.kind == "target" and layout.roles == ["ordinal", "text", "value", "deadline"]
 
 
@@ -61,14 +64,14 @@ def test_a_status_column_of_milestones_holds_the_deadline_when_no_time_column_is
     t = table([["TT", "Tên dự án", "Trạng thái", "Cơ quan đầu mối"],
                ["1", "Khu xử lý rác thải tập trung của huyện", "Đang lập hồ sơ; dự kiến hoàn thành quý IV/2026", "Sở Xây dựng"],
                ["2", "Trung tâm dữ liệu dùng chung của tỉnh", "Kêu gọi đầu tư; hoàn thành quý II/2027", "Sở Tài chính"]])
-    layout = table_to_layout(t)
+    layout = table_to_layout(t, RULES)
     assert layout.roles == ["ordinal", "text", "deadline", "lead"]
-    d = parse_deadline("Đang lập hồ sơ; dự kiến hoàn thành quý IV/2026")
+    d = parse_deadline("Đang lập hồ sơ; dự kiến hoàn thành quý IV/2026", None, RULES.deadlines)
     assert (d.kind, d.end) == ("quarter", "2026-12-31")
 
 
 def test_start_end_priority_and_related_columns_are_no_fields():
-    roles = [table_to_layout(table([h, ["1", "Xây dựng quy chế", "Sở Nội vụ", "03/2026", "09/2026", "Khẩn", "Chỉ tiêu 2, 4"]])).roles
+    roles = [table_to_layout(table([h, ["1", "Xây dựng quy chế", "Sở Nội vụ", "03/2026", "09/2026", "Khẩn", "Chỉ tiêu 2, 4"]]), RULES).roles
              for h in [["STT", "Công việc", "Đơn vị chủ trì", "Bắt đầu", "Kết thúc", "Mức độ ưu tiên", "Chỉ tiêu liên quan"]]]
     assert roles == [["ordinal", "text", "lead", "start", "deadline", "extra", "extra"]]
 
@@ -82,7 +85,7 @@ def test_start_end_priority_and_related_columns_are_no_fields():
     ("Chu tri: So Y te; Phoi hop: So Noi vu", "So Y te", "So Noi vu"),  # old OCR lost the accents
 ])
 def test_units_cell_with_labels_splits_into_lead_and_cooperating(cell, lead, coop):
-    parts = split_labelled_cell(cell)
+    parts = split_labelled_cell(cell, RULES.cell_labels)
     assert parts == {"lead": lead, "cooperating": coop}
 
 
@@ -90,7 +93,7 @@ def test_a_labelled_units_cell_gives_a_lead_and_cooperating_units():
     t = table([["Nội dung công việc", "Phân công nhiệm vụ", "Tiến độ"],
                ["1. Lập danh mục cơ sở dữ liệu chuyên ngành", "Chủ trì: Sở Y tế.\nPhối hợp: Sở Tài chính, Sở Nội vụ.", "Quý III/2026"]])
     items, _ = items_of(t)
-    task = raw_item_to_item(items[0], 2026, load_registry())
+    task = raw_item_to_item(items[0], 2026, load_registry(), rules=RULES)
     assert [u.name for u in task.lead_units] == ["Sở Y tế"]
     assert [u.name for u in task.cooperating_units] == ["Sở Tài chính", "Sở Nội vụ"]
     assert task.ordinal == "1" and task.text == "Lập danh mục cơ sở dữ liệu chuyên ngành"
@@ -148,7 +151,7 @@ def test_a_row_on_the_next_page_of_a_table_without_ordinals_is_its_own_item():
     ("Khởi động quý I/2026; hoàn thành quý IV/2026; duy trì đến năm 2030", "multiple", "2030-12-31"),
 ])
 def test_deadline_dresses(raw, kind, end):
-    d = parse_deadline(raw, 2026)
+    d = parse_deadline(raw, 2026, RULES.deadlines)
     assert (d.kind, d.end) == (kind, end)
 
 
@@ -158,7 +161,7 @@ def test_a_value_column_headed_by_one_year_gives_each_target_that_year():
     t = table([["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch năm 2027", "Cơ quan chủ trì"],
                ["1", "Số xã có điểm truy cập internet công cộng", "xã", "15", "Sở Xây dựng"]])
     items, _ = items_of(t)
-    target = raw_item_to_item(items[0], 2026, load_registry())
+    target = raw_item_to_item(items[0], 2026, load_registry(), rules=RULES)
     assert (target.deadline.kind, target.deadline.end) == ("year", "2027-12-31")
     assert [(v.year, v.value, v.unit) for v in target.values] == [(2027, 15.0, "xã")]
 
@@ -166,7 +169,7 @@ def test_a_value_column_headed_by_one_year_gives_each_target_that_year():
 @pytest.mark.parametrize("cell,value,unit,cmp", [
     ("500 tổ", 500, "tổ", "="), ("Ít nhất 20 điểm", 20, "điểm", ">="), ("≥ 95%", 95, "%", ">=")])
 def test_a_value_cell_keeps_the_unit_it_prints(cell, value, unit, cmp):
-    (v,) = parse_value_cell(cell, 2026)
+    (v,) = parse_value_cell(cell, 2026, RULES.values)
     assert (v.value, v.unit, v.comparator) == (value, unit, cmp)
 
 
@@ -177,8 +180,8 @@ def test_a_value_cell_keeps_the_unit_it_prints(cell, value, unit, cmp):
 def test_appendix_headings_as_ocr_and_restoration_leave_them(line, name):
     from kehoach.extract.sections import Line, appendix_name, classify_line
 
-    kind, ordinal, body = classify_line(line)
-    assert kind == "appendix" and appendix_name(Line(1, 0, line, kind, ordinal, body)) == name
+    kind, ordinal, body = classify_line(line, RULES.layout)
+    assert kind == "appendix" and appendix_name(Line(1, 0, line, kind, ordinal, body), RULES) == name
 
 
 @pytest.mark.parametrize("line,titles", [
@@ -191,7 +194,7 @@ def test_appendix_headings_as_ocr_and_restoration_leave_them(line, name):
 def test_a_line_of_column_titles_is_told_from_an_item(line, titles):
     from kehoach.extract.tables import header_line_roles
 
-    assert (header_line_roles(line) >= 2) == titles
+    assert (header_line_roles(line, RULES.tables) >= 2) == titles
 
 
 def _region(text: str, name: str = "Phụ lục"):
@@ -199,7 +202,7 @@ def _region(text: str, name: str = "Phụ lục"):
 
     lines = []
     for i, t in enumerate(text.strip().splitlines()):
-        kind, ordinal, body = classify_line(t.strip())
+        kind, ordinal, body = classify_line(t.strip(), RULES.layout)
         lines.append(Line(page=2, line=i, text=t.strip(), kind=kind, ord=ordinal, body=body))
     return Region(name, lines)
 
@@ -215,8 +218,8 @@ phối hợp: Phòng Kinh tế
 2 Tập huấn kỹ năng số cho tổ dân phố Chủ trì: Phòng Văn hóa - Xã hội Quý II/2026
 """)
     plan = Plan(lines=region.lines, regions=[_region("x", "body"), region])
-    assert [r.name for r in _field_line_regions(plan, as_list=False)] == ["Phụ lục"]
-    assert not list(_field_line_regions(plan, as_list=True))
+    assert [r.name for r in _field_line_regions(plan, RULES, as_list=False)] == ["Phụ lục"]
+    assert not list(_field_line_regions(plan, RULES, as_list=True))
 
 
 def test_in_text_ordinals_with_dot_or_comma_anchor_flattened_rows():
@@ -229,7 +232,7 @@ Kết quả đầu ra Mục tiêu Chỉ số theo dõi Đơn vị chủ trì Th�
 2, Bộ dữ liệu giá đất cập nhật trực tuyến MT1 Số thửa Sở Tài chính 12/2026
 3. Sổ tay hướng dẫn thủ tục đất đai cho người dân MT3 Số bản Sở Tư pháp 2027
 """)
-    items, _ = flat_region_to_raw_items(region, "task")
+    items, _ = flat_region_to_raw_items(region, "task", RULES)
     assert [i.ordinal for i in items] == ["1", "2", "3"]
     assert items[0].text.startswith("Bản đồ số") and "được công bố" in items[0].text
 
@@ -261,16 +264,16 @@ def test_a_row_letter_ocr_made_into_a_word_is_taken_where_the_sequence_expects_i
     ("Tháng 7 năm - 2026", "2026-07-31"),
 ])
 def test_quarter_and_month_numerals_as_scans_print_them(raw, end):
-    d = parse_deadline(raw, 2026)
+    d = parse_deadline(raw, 2026, RULES.deadlines)
     assert d.end == end and d.kind in ("quarter", "month")
 
 
 def test_a_header_of_one_letter_or_a_group_title_names_no_column():
     from kehoach.extract.tables import header_to_role
 
-    assert header_to_role("A") is None                     # a group numeral
-    assert header_to_role("Phát triển dữ liệu số") is None  # "tt" inside "Phát triển"
-    assert header_to_role("Cơquan phốhẹp") == "cooperating"  # OCR damage still read
+    assert header_to_role("A", RULES.tables) is None                     # a group numeral
+    assert header_to_role("Phát triển dữ liệu số", RULES.tables) is None  # "tt" inside "Phát triển"
+    assert header_to_role("Cơquan phốhẹp", RULES.tables) == "cooperating"  # OCR damage still read
 
 
 @pytest.mark.parametrize("cell,value,unit", [
@@ -282,5 +285,5 @@ def test_a_header_of_one_letter_or_a_group_title_names_no_column():
 def test_value_cells_as_scans_print_them(cell, value, unit):
     from kehoach.extract.values import clean_value_cell
 
-    (v,) = parse_value_cell(clean_value_cell(cell), 2026)
+    (v,) = parse_value_cell(clean_value_cell(cell, RULES.values), 2026, RULES.values)
     assert (v.value, v.unit) == (value, unit)

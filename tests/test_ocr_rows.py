@@ -19,6 +19,9 @@ from kehoach.ingest.scan_grid import gray_to_dark, image_to_grid  # noqa: E402
 from kehoach.ingest.scan_page import image_to_reading, placed_to_lines  # noqa: E402
 from kehoach.schema import Word  # noqa: E402
 from fake_ocr import FakeEngine  # noqa: E402
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 def _grid_page() -> Image.Image:
@@ -164,10 +167,10 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
     page = ocr_page(PageJob(str(tmp_path / "t.png"), "image", 0, 200, 0, "test"), TesseractEngine())
     assert page.error is None and len(page.tables) == 1
     rows = page.tables[0].rows()
-    assert [header_to_role(t) for t in rows[0][:4]] == ["ordinal", "text", "deadline", "lead"]
+    assert [header_to_role(t, RULES.tables) for t in rows[0][:4]] == ["ordinal", "text", "deadline", "lead"]
     doc = Document(source=Source(path="t.png", sha256="0", kind="image"),
                    pages=[Page(number=1, method="ocr", tables=page.tables)])
-    items, _ = tables_to_raw_items(doc)
+    items, _ = tables_to_raw_items(doc, RULES)
     ordinals = [i.ordinal for i in items]
     assert sum(o == str(k + 1) for k, o in enumerate(ordinals)) >= 7, ordinals
     first = items[0]

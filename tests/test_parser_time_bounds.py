@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kehoach.extract.deadlines import parse_deadline
 from kehoach.extract.units import UnitRegistry
+from kehoach.extract.rules import load_rules
 from kehoach.extract.values import parse_value_cell, parse_values
 from kehoach.pipeline.limits import stage_time_limit
 
@@ -30,9 +31,13 @@ def _long(pieces: list[str]) -> str:
     return (unit * (LENGTH // len(unit) + 1))[:LENGTH]
 
 
+RULES = load_rules()
+TABLE = {parse_deadline: RULES.deadlines, parse_values: RULES.values, parse_value_cell: RULES.values}
+
+
 def _bounded(fn, text: str) -> None:
     with stage_time_limit("extract", BOUND_S, f"{fn.__name__} on {text[:30]!r}..."):
-        fn(text)
+        fn(text, None, TABLE[fn])
 
 
 @pytest.mark.parametrize("fn", [parse_deadline, parse_values, parse_value_cell])

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kehoach.extract.metadata import extract_metadata
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 HEAD = ["ỦY BAN NHÂN DÂN", "XÃ KIM SƠN", "Số: 12/KH-UBND", "Kim Sơn, ngày 3 tháng 3 năm 2026",
         "KẾ HOẠCH", "Ứng dụng công nghệ số năm 2026", "Căn cứ tình hình thực tế của xã."]
@@ -32,5 +35,5 @@ HEAD = ["ỦY BAN NHÂN DÂN", "XÃ KIM SƠN", "Số: 12/KH-UBND", "Kim Sơn, ng
      "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", ["KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH", "Lê Thị Hoa"),
 ])
 def test_signing_authority_and_name(block, title, authority, position, name):
-    m = extract_metadata(HEAD + ["I. MỤC ĐÍCH", "Nội dung."] + block)
+    m = extract_metadata(HEAD + ["I. MỤC ĐÍCH", "Nội dung."] + block, RULES.metadata)
     assert m["signer"] == {"name": name, "title": title, "authority": authority, "position": position}

@@ -12,6 +12,9 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 from kehoach.extract.tables import (cell_text, header_to_role, infer_ordinals, line_to_appendix, section_name, table_to_layout,  # noqa: E402
                             tables_to_raw_items)
 from kehoach.schema import Document, Page, Source, Table, TableCell, Word  # noqa: E402
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 def make_table(rows: list, top: float = 100.0, method: str = "pdf-ruling") -> Table:
@@ -60,7 +63,7 @@ TASK_HEADER = ["TT", "Danh mục nhiệm vụ, giải pháp", "Thời gian hoàn
     ("Trung tâm PV HCC", None), ("", None),
 ])
 def test_header_to_role(header, role):
-    assert header_to_role(header) == role
+    assert header_to_role(header, RULES.tables) == role
 
 
 @pytest.mark.parametrize("text,name", [
@@ -80,7 +83,7 @@ def test_header_to_role(header, role):
     ("Vềthếchế ¬ ¬", "Vềthếchế"),                                          # 000 scan
 ])
 def test_section_name(text, name):
-    assert section_name(text) == name
+    assert section_name(text, RULES.tables) == name
 
 
 @pytest.mark.parametrize("line,name", [
@@ -91,7 +94,7 @@ def test_section_name(text, name):
     ("PHÂN CÔNG TỔ CHỨC THỰC HIỆN KẾ HOẠCH", None),
 ])
 def test_line_to_appendix(line, name):
-    assert line_to_appendix(line) == name
+    assert line_to_appendix(line, RULES.tables) == name
 
 
 @pytest.mark.parametrize("cells,expected", [
@@ -113,7 +116,7 @@ def test_line_to_appendix(line, name):
     (["1", "2", "x"], ["1", "2", "x"]),                  # a letter at the end: not confirmed
 ])
 def test_infer_ordinals(cells, expected):
-    assert [o for o, _ in infer_ordinals(cells)] == expected
+    assert [o for o, _ in infer_ordinals(cells, RULES.tables)] == expected
 
 
 def test_cell_text_joins_wrapped_lines_and_keeps_bullets():
@@ -132,7 +135,7 @@ def test_task_table_sections_items_and_appendix():
         ("span1", "II", "Về hạ tầng kỹ thuật, công nghệ"),
         ["3", "Phối hợp rà soát IOC", "Khi có yêu cầu", "Phòng Văn hóa - Xã hội", "", ""],
     ])
-    items, warnings = tables_to_raw_items(make_doc([([t], "Phụ lục II")]))
+    items, warnings = tables_to_raw_items(make_doc([([t], "Phụ lục II")]), RULES)
     assert warnings == []
     assert [(i.ordinal, i.section, i.appendix, i.kind) for i in items] == [
         ("1", "Về thể chế", "Phụ lục II", "task"), ("2", "Về thể chế", "Phụ lục II", "task"),
@@ -152,7 +155,7 @@ def test_continued_table_with_repeated_header_and_split_row():
                      ["", "nghiên cứu xây dựng quy định về kết nối", "8/2025", "", "Phòng Văn hóa - Xã hội", ""],
                      ["2", "Tham gia đóng góp ý kiến đối với Bộ Khoa học và Công nghệ", "Trong tháng 8/2025",
                       "Phòng Văn hóa - Xã hội", "", ""]], top=60)
-    items, warnings = tables_to_raw_items(make_doc([([p1], "PHỤ LỤC III"), ([p2], "")]))
+    items, warnings = tables_to_raw_items(make_doc([([p1], "PHỤ LỤC III"), ([p2], "")]), RULES)
     assert warnings == []
     assert [i.ordinal for i in items] == ["1", "2"]
     assert items[0].text == ("Tham gia đóng góp ý kiến đối với Bộ Công an để rà soát, "
@@ -168,7 +171,7 @@ def test_continued_table_without_header_keeps_columns():
                      ["1", "Thành lập Ban Chỉ đạo", "Hoàn thành trong tháng 7 năm 2025", "Văn phòng Đảng ủy"]])
     p2 = make_table([["2", "Thành lập Tổ giúp việc Ban Chỉ đạo.", "Hoàn thành trong tháng 7 năm 2025",
                       "Ủy ban nhân dân xã"]], top=60)
-    items, warnings = tables_to_raw_items(make_doc([([p1], "Phụ lục II"), ([p2], "")]))
+    items, warnings = tables_to_raw_items(make_doc([([p1], "Phụ lục II"), ([p2], "")]), RULES)
     assert warnings == []
     assert [(i.ordinal, i.cells["lead"]) for i in items] == [("1", "Văn phòng Đảng ủy"), ("2", "Ủy ban nhân dân xã")]
 
@@ -183,7 +186,7 @@ def test_numbered_group_over_lettered_items_is_a_section():
         ["2", "Điều chỉnh, cập nhật Hệ thống thông tin", "", "", ""],
         ["a", "Hoàn thành triển khai Hệ thống", "Văn phòng UBND tỉnh", "Công an tỉnh", ""],
     ])
-    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục")]))
+    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục")]), RULES)
     assert [(i.ordinal, i.section) for i in items] == [
         ("a", "Rà soát, hoàn thiện thể chế, cơ chế"), ("b", "Rà soát, hoàn thiện thể chế, cơ chế"),
         ("a", "Điều chỉnh, cập nhật Hệ thống thông tin")]
@@ -194,7 +197,7 @@ def test_numbered_rows_without_deadline_stay_items():
     t = make_table([["STT", "Nhiệm vụ", "Thời gian", "Đơn vị chủ trì"],
                     ["1", "Triển khai thực hiện Nghị quyết số 193/2025/QH15", "", ""],
                     ["2", "Xây dựng cơ chế thu hút nguồn lực", "", ""]])
-    items, _ = tables_to_raw_items(make_doc([([t], "")]))
+    items, _ = tables_to_raw_items(make_doc([([t], "")]), RULES)
     assert [i.ordinal for i in items] == ["1", "2"]
 
 
@@ -206,7 +209,7 @@ def test_year_columns_make_a_target_table():
          "Phòng Văn hóa - Xã hội"],
         ["2", "Chỉ số chuyển đổi số cấp xã", ">0,6", ">0,7", "X", "Phòng Văn hóa - Xã hội", ""],
     ])
-    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục I")]))
+    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục I")]), RULES)
     assert [i.kind for i in items] == ["target", "target"]
     assert items[0].section == "Phát triển hạ tầng"
     assert items[0].cells["year:2025"] == "≥30%" and "year:2035" not in items[0].cells
@@ -220,9 +223,9 @@ def test_two_row_header_with_years_under_a_spanning_cell():
              TableCell(row=2, col=0, text="1"), TableCell(row=2, col=1, text="Tỷ lệ hồ sơ trực tuyến"),
              TableCell(row=2, col=2, text=">70%"), TableCell(row=2, col=3, text="100%")]
     t = Table(n_rows=3, n_cols=4, cells=cells)
-    layout = table_to_layout(t)
+    layout = table_to_layout(t, RULES)
     assert layout.roles == ["ordinal", "text", "year:2025", "year:2030"] and layout.header_rows == 2
-    items, _ = tables_to_raw_items(make_doc([([t], "")]))
+    items, _ = tables_to_raw_items(make_doc([([t], "")]), RULES)
     assert items[0].cells["year:2030"] == "100%" and items[0].kind == "target"
 
 
@@ -231,7 +234,7 @@ def test_target_table_without_year_columns():
                     ("span", "Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025"),
                     ["1", "100% thủ tục hành chính được thực hiện không phụ thuộc vào địa giới",
                      "Trung tâm PV HCC", "Các phòng, đơn vị thuộc UBND xã", ""]])
-    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục I")]))
+    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục I")]), RULES)
     assert items[0].kind == "target"
     assert items[0].section == "Giai đoạn từ ngày 01/7/2025 đến ngày 31/12/2025"
 
@@ -241,7 +244,7 @@ def test_uninterpretable_rows_and_tables_are_warned_not_dropped():
                     ["1", "Rà soát quy trình", "Thường xuyên", "Công an xã", "", ""],
                     ["", "", "", "", "", "chỉ có ghi chú"]])
     other = make_table([["Họ và tên", "Chức vụ"], ["Nguyễn Văn A", "Chủ tịch"]], top=600)
-    items, warnings = tables_to_raw_items(make_doc([([t, other], "")]))
+    items, warnings = tables_to_raw_items(make_doc([([t, other], "")]), RULES)
     assert [i.ordinal for i in items] == ["1"]
     assert any("chỉ có ghi chú" in w for w in warnings)
     assert any("Nguyễn Văn A" in w for w in warnings)
@@ -249,7 +252,7 @@ def test_uninterpretable_rows_and_tables_are_warned_not_dropped():
 
 def test_appendix_heading_below_the_table_is_not_used():
     t = make_table([["STT", "Nhiệm vụ", "Thời gian"], ["1", "Việc một", "2025"]], top=20)
-    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục II")]))  # heading at top=40
+    items, _ = tables_to_raw_items(make_doc([([t], "Phụ lục II")]), RULES)  # heading at top=40
     assert items[0].appendix is None
 
 
@@ -265,7 +268,7 @@ def gold_pdf_items(tmp_path_factory):
             pages = [Page(number=i + 1, method="text", words=text_layer_words(pg), tables=pdfplumber_tables(pg))
                      for i, pg in enumerate(pdf.pages)]
         doc = Document(source=Source(path=str(p), sha256="0", kind="pdf"), pages=pages)
-        out.append((spec, *tables_to_raw_items(doc)))
+        out.append((spec, *tables_to_raw_items(doc, RULES)))
     return out
 
 
@@ -292,9 +295,9 @@ def test_gold_tables_from_born_digital_pdfs(gold_pdf_items):
 ])
 def test_target_header_tolerates_ocr_damage(header, is_target):
     """Bold headers lose spaces and vowels in OCR ("Mụctiu" on the 000 scan)."""
-    from kehoach.extract.tables import _is_target_header, load_rules
+    from kehoach.extract.tables import _is_target_header
 
-    assert _is_target_header(header, load_rules()) is is_target
+    assert _is_target_header(header, RULES.tables) is is_target
 
 
 def _doc_with_pages(*texts):
@@ -315,4 +318,4 @@ def _doc_with_pages(*texts):
 def test_appendix_numbering(pages, expected):
     from kehoach.extract.tables import appendix_numbering
 
-    assert appendix_numbering(_doc_with_pages(*pages)) == expected
+    assert appendix_numbering(_doc_with_pages(*pages), RULES.tables) == expected

@@ -36,6 +36,9 @@ from kehoach.outputs.compare import compare_records
 from kehoach.pipeline.runner import process_file
 from kehoach.core.settings import Settings
 from kehoach.schema import Document
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "unseen"
 
@@ -130,7 +133,7 @@ def test_unknown_units_keep_their_text_and_warn(records):
     ("hoàn thành trong Quý IV năm 2025", "quarter", "2025-10-01", "2025-12-31"),
 ])
 def test_unseen_deadline_phrasings(raw, kind, start, end):
-    d = parse_deadline(raw, 2025)
+    d = parse_deadline(raw, 2025, RULES.deadlines)
     assert (d.kind, d.start, d.end) == (kind, start, end)
     assert not d.year_inferred  # every year here is printed
 
@@ -169,9 +172,9 @@ def test_numbered_groups_over_lettered_list_items_are_sections():
 
     lines = []
     for i, raw in enumerate(GROUPED_LIST.splitlines()[2:]):
-        kind, ord_, body = classify_line(raw)
+        kind, ord_, body = classify_line(raw, RULES.layout)
         lines.append(Line(page=2, line=i, text=raw, kind=kind, ord=ord_, body=body))
-    items, warnings = list_region_to_raw_items(Region("Phụ lục", lines))
+    items, warnings = list_region_to_raw_items(Region("Phụ lục", lines), "task", RULES)
     assert [(i.ordinal, i.section, i.cells.get("lead"), i.cells.get("deadline")) for i in items] == [
         ("a", "Nhóm nhiệm vụ hoàn thiện dữ liệu dân cư", "Công an phường", "Tháng 10/2025"),
         ("b", "Nhóm nhiệm vụ hoàn thiện dữ liệu dân cư", "Công an phường", "Trước ngày 31/12/2025"),
@@ -198,7 +201,7 @@ def test_target_values_take_the_year_the_title_names(records):
 def test_subject_unit_of_unseen_sentences(sentence, unit):
     from kehoach.extract.prose import subject_unit
 
-    assert subject_unit(sentence) == unit
+    assert subject_unit(sentence, RULES.layout) == unit
 
 
 def _table_layout() -> dict:
@@ -283,7 +286,7 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
 def test_heading_unit(heading, unit):
     from kehoach.extract.prose import heading_unit
 
-    assert heading_unit(heading) == unit
+    assert heading_unit(heading, RULES.layout) == unit
 
 
 # plan -> (min tasks F1, min lead-unit share, min cooperating-unit F1) measured on the plan's
@@ -362,14 +365,14 @@ def test_issuer_and_place_of_unseen_headers(case):
     from kehoach.extract.metadata import extract_metadata
 
     text, issuer, place = HEADERS[case]
-    meta = extract_metadata(text.split("\n"))
+    meta = extract_metadata(text.split("\n"), RULES.metadata)
     assert (meta["issuer"], meta["place"]) == (issuer, place)
 
 
 def test_quarter_whose_space_ocr_lost():
-    d = parse_deadline("Quý1V/2025", 2025)
+    d = parse_deadline("Quý1V/2025", 2025, RULES.deadlines)
     assert (d.kind, d.start, d.end) == ("quarter", "2025-10-01", "2025-12-31")
-    assert parse_deadline("Quy trình năm 2025", 2025).kind == "year"  # "quy" of a word: no quarter
+    assert parse_deadline("Quy trình năm 2025", 2025, RULES.deadlines).kind == "year"  # "quy" of a word: no quarter
 
 
 @pytest.mark.parametrize("raw, name", [
@@ -411,7 +414,7 @@ def test_bars_left_here_and_there_are_no_table():
             "1 | Tỷ lệ phủ sóng | =30% | >80 Phòng Văn hóa - Xã hội",
             "2 | năng truy cập băng thông | 30% | 80% | 90% | Phòng Kinh tế | Các cơ quan"]
     region = Region("Phụ lục I", [Line(page=3, line=i, text=t) for i, t in enumerate(text)])
-    assert region_to_tables(region) == []
+    assert region_to_tables(region, RULES) == []
 
 
 SOYTE = ("UBND TỈNH NGHỆ AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞ Y TẾ Độc lập - Tự do - Hạnh phúc\n"
@@ -432,7 +435,7 @@ def test_department_header_and_signature_forms(signature, signer):
     'Nơi nhận:', no KT./TM.) is a signature block too."""
     from kehoach.extract.metadata import extract_metadata
 
-    meta = extract_metadata((SOYTE + signature).split("\n"))
+    meta = extract_metadata((SOYTE + signature).split("\n"), RULES.metadata)
     assert meta["issuer"] == "Sở Y tế tỉnh Nghệ An"
     assert (meta["signer"]["name"], meta["signer"]["title"]) == signer
 
@@ -444,7 +447,7 @@ def test_header_casing_keeps_printed_marks():
     text = ("ĐẢNG BỘ XÃ ĐỨC THỌ ĐẢNG CỘNG SẢN VIỆT NAM\nBAN CHỈ ĐẠO PHÁT TRIỂN KHOA HỌC,\n"
             "CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO\nVÀ CHUYỂN ĐỔI SỐ\n*\nSố 05-KH/BCĐ Đức Thọ, ngày 14 tháng 7 năm 2025\n"
             "KẾ HOẠCH\nhoạt động của Ban Chỉ đạo năm 2025\nBan Chỉ đạo ban hành Kế hoạch như sau:\nI. MỤC ĐÍCH")
-    issuer = extract_metadata(text.split("\n"))["issuer"]
+    issuer = extract_metadata(text.split("\n"), RULES.metadata)["issuer"]
     assert issuer.startswith("Ban Chỉ đạo") and issuer.endswith("Chuyển Đổi Số xã Đức Thọ")
 
 
@@ -461,9 +464,9 @@ def test_list_grouped_by_unit_takes_the_heading_as_lead():
             "- Cơ quan phối hợp: Đoàn Thanh niên xã.", "- Thời gian thực hiện: Tháng 12/2025."]
     lines = []
     for i, raw in enumerate(text):
-        kind, ord_, body = classify_line(raw)
+        kind, ord_, body = classify_line(raw, RULES.layout)
         lines.append(Line(page=2, line=i, text=raw, kind=kind, ord=ord_, body=body))
-    items, _ = list_region_to_raw_items(Region("Phụ lục", lines))
+    items, _ = list_region_to_raw_items(Region("Phụ lục", lines), "task", RULES)
     registry = load_registry()
     assert [registry.resolve(i.cells["lead"]).name for i in items] == ["Phòng Kinh tế", "Công an xã"]
     assert items[1].cells["cooperating"] == "Đoàn Thanh niên xã"

@@ -5,8 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kehoach.extract.values import (clean_value_cell, fill_row_units, load_grammar, parse_number, parse_values,
+from kehoach.extract.values import (clean_value_cell, fill_row_units, parse_number, parse_values,
                             parse_year_cells, year_cells_to_values)
+from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+
+RULES = load_extract_rules()
 
 
 @pytest.mark.parametrize("s,expected", [
@@ -15,12 +18,12 @@ from kehoach.extract.values import (clean_value_cell, fill_row_units, load_gramm
     ("5000", 5000), (" 982 ", 982), ("-3", -3),
 ])
 def test_parse_number(s, expected):
-    assert parse_number(s) == pytest.approx(expected)
+    assert parse_number(s, RULES.values) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("s", ["", "abc", "10,", "5o,", "5900/", "1.2.3", "80%", None])
 def test_parse_number_rejects(s):
-    assert parse_number(s) is None
+    assert parse_number(s, RULES.values) is None
 
 
 V = tuple  # (raw, value, unit, comparator)
@@ -59,7 +62,7 @@ V = tuple  # (raw, value, unit, comparator)
     ("mô hình tổ chức chính quyền địa phương 02 cấp", []),
 ])
 def test_values_in_text(text, expected):
-    got = parse_values(text, year=2025)
+    got = parse_values(text, year=2025, rules=RULES.values)
     assert [(v.raw, v.value, v.unit, v.comparator) for v in got] == expected
     assert all(v.year == 2025 for v in got)
 
@@ -74,50 +77,50 @@ def test_values_in_text(text, expected):
     ("5900/", (None, None, None)),
 ])
 def test_cells(cell, expected):
-    [v] = parse_values(cell, year=2030)
+    [v] = parse_values(cell, year=2030, rules=RULES.values)
     assert (v.value, v.unit, v.comparator, v.year, v.raw) == (*expected, 2030, cell)
 
 
 def test_year_label_before_value():
-    [v] = parse_values("Đến năm 2030: 100% hồ sơ được số hóa", year=2025)
+    [v] = parse_values("Đến năm 2030: 100% hồ sơ được số hóa", year=2025, rules=RULES.values)
     assert (v.year, v.value) == (2030, 100)
 
 
 def test_text_without_diacritics():
-    [v] = parse_values("Toi thieu 80% ho so thu tuc hanh chinh", year=2025)
+    [v] = parse_values("Toi thieu 80% ho so thu tuc hanh chinh", year=2025, rules=RULES.values)
     assert (v.value, v.unit, v.comparator) == (80, "%", ">=")
 
 
 def test_empty():
-    assert parse_values("") == [] and parse_values("  ") == []
+    assert parse_values("", None, RULES.values) == [] and parse_values("  ", None, RULES.values) == []
 
 
 def test_fill_row_units_for_rates():
-    row = [parse_values(c, y)[0] for c, y in [("≥30%", 2025), ("≥90", 2030), ("990", 2035)]]
-    filled = fill_row_units(row, "Tỷ lệ phủ sóng 5G")
+    row = [parse_values(c, y, RULES.values)[0] for c, y in [("≥30%", 2025), ("≥90", 2030), ("990", 2035)]]
+    filled = fill_row_units(row, "Tỷ lệ phủ sóng 5G", RULES.values)
     assert [(v.value, v.unit) for v in filled] == [(30, "%"), (90, "%"), (None, "%")]
-    counts = [parse_values(">1", 2025)[0]]
-    assert fill_row_units(counts, "Số doanh nghiệp khoa học công nghệ")[0].unit is None
+    counts = [parse_values(">1", 2025, RULES.values)[0]]
+    assert fill_row_units(counts, "Số doanh nghiệp khoa học công nghệ", RULES.values)[0].unit is None
 
 
 def test_parse_year_cells():
     cells = {2030: "≥90", 2025: "≥30%", 2035: "", 2040: "990"}
-    got = parse_year_cells(cells, "Tỷ lệ phủ sóng 5G (6G từ năm 2035)")
+    got = parse_year_cells(cells, "Tỷ lệ phủ sóng 5G (6G từ năm 2035)", RULES.values)
     assert [(v.year, v.value, v.unit, v.comparator) for v in got] == [
         (2025, 30, "%", ">="), (2030, 90, "%", ">="), (2040, None, "%", None)]
 
 
 def test_grammar_validates():
-    g = load_grammar()
+    g = RULES.values.g
     assert set(g.comparators.values()) <= {">=", ">", "<=", "<", "="}
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_never_raises(text):
-    for v in parse_values(text, 2025):
+    for v in parse_values(text, 2025, RULES.values):
         assert v.comparator in (None, ">=", ">", "<=", "<", "=")
-    parse_number(text)
+    parse_number(text, RULES.values)
 
 
 @settings(max_examples=300, deadline=None)
@@ -125,8 +128,8 @@ def test_never_raises(text):
 def test_number_round_trip(whole, cents):
     """Format a number Vietnamese-style (dots for thousands, comma decimal) and read it back."""
     grouped = f"{whole:,}".replace(",", ".")
-    assert parse_number(grouped) == whole
-    assert parse_number(f"{grouped},{cents:02d}") == pytest.approx(whole + cents / 100)
+    assert parse_number(grouped, RULES.values) == whole
+    assert parse_number(f"{grouped},{cents:02d}", RULES.values) == pytest.approx(whole + cents / 100)
 
 
 @settings(max_examples=200, deadline=None)
@@ -134,7 +137,7 @@ def test_number_round_trip(whole, cents):
                                               ("dưới", "<"), ("không quá", "<="), ("≥", ">="), (">", ">")]))
 def test_percent_round_trip(n, cmp):
     word, op = cmp
-    [v] = parse_values(f"{word} {n}% hồ sơ được xử lý trực tuyến", 2025)
+    [v] = parse_values(f"{word} {n}% hồ sơ được xử lý trực tuyến", 2025, RULES.values)
     assert (v.value, v.unit, v.comparator) == (n, "%", op)
 
 
@@ -153,12 +156,12 @@ def test_percent_round_trip(n, cmp):
     ("≥30%", "≥30%"), ("0,6", "0,6"), (">0.6", ">0.6"), ("Hoàn thành", "Hoàn thành"),
 ])
 def test_clean_value_cell(cell, cleaned):
-    assert clean_value_cell(cell) == cleaned
+    assert clean_value_cell(cell, RULES.values) == cleaned
 
 
 def test_year_cells_undo_ocr_damage_and_warn():
     cells = {2025: "->40%", 2030: "90% 0%", 2035: "95%_", 2040: "10,"}
-    values, warns = year_cells_to_values(cells, "Tỷ lệ hệ thống thông tin được vận hành")
+    values, warns = year_cells_to_values(cells, "Tỷ lệ hệ thống thông tin được vận hành", RULES.values)
     assert [(v.year, v.value, v.unit, v.comparator) for v in values] == [
         (2025, 40, "%", ">"), (2030, 90, "%", "="), (2035, 95, "%", "="), (2040, None, "%", None)]
     assert any("'->40%'" in w for w in warns) and any("several values" in w for w in warns)
@@ -166,26 +169,26 @@ def test_year_cells_undo_ocr_damage_and_warn():
 
 @pytest.mark.parametrize("cell, value", [("230%", 30), ("290", 90), ("2100", 100), ("240", 40)])
 def test_rate_above_100_with_a_leading_2_is_a_misread_ge(cell, value):
-    [v] = year_cells_to_values({2030: cell}, "Tỷ lệ phủ sóng 5G")[0]
+    [v] = year_cells_to_values({2030: cell}, "Tỷ lệ phủ sóng 5G", RULES.values)[0]
     assert (v.value, v.unit, v.comparator) == (value, "%", ">=")
 
 
 def test_misread_ge_only_in_rate_rows_and_for_plausible_rests():
-    assert year_cells_to_values({2030: "990"}, "Tỷ lệ chi nghiên cứu")[0][0].value is None
-    assert year_cells_to_values({2030: "22"}, "Số sáng chế")[0][0].value == 22
+    assert year_cells_to_values({2030: "990"}, "Tỷ lệ chi nghiên cứu", RULES.values)[0][0].value is None
+    assert year_cells_to_values({2030: "22"}, "Số sáng chế", RULES.values)[0][0].value == 22
 
 
 def test_specks_glued_before_a_number_in_text():
-    [v] = parse_values("giảm tối thiểu _.20% so với hình thức nộp trực tiếp.", 2025)  # 001 scan
+    [v] = parse_values("giảm tối thiểu _.20% so với hình thức nộp trực tiếp.", 2025, RULES.values)  # 001 scan
     assert (v.value, v.unit, v.comparator) == (20, "%", ">=")
-    assert parse_values("đạt 1.5%", 2025)[0].value == 1.5
+    assert parse_values("đạt 1.5%", 2025, RULES.values)[0].value == 1.5
 
 
 def test_a_rate_rewritten_from_a_misread_ge_is_flagged():
     """"230%" in a rate row is read as ≥30% — never silently: the row says what was printed."""
     from kehoach.extract.values import year_cells_to_values
 
-    values, warnings = year_cells_to_values({2025: "230%", 2030: "≥90%", 2035: "990"}, "Tỷ lệ hồ sơ")
+    values, warnings = year_cells_to_values({2025: "230%", 2030: "≥90%", 2035: "990"}, "Tỷ lệ hồ sơ", RULES.values)
     assert [(v.comparator, v.value) for v in values] == [(">=", 30.0), (">=", 90.0), (None, None)]
     assert any("2025 read as ≥30%" in w and "'230%'" in w for w in warnings)
     assert not any("2030" in w for w in warnings)

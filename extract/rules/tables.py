@@ -1,0 +1,67 @@
+"""The table header rules (extract/data/table_headers.yaml): column-title synonyms per role,
+target-table titles, the table grammar's patterns; validated and compiled."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+from unidecode import unidecode
+
+_NOT_FOLDED_LETTER = re.compile(r"[^0-9a-z]")
+
+
+def header_fold(text: str) -> str:
+    """Given header text, return it lower-cased, without diacritics, spaces or punctuation."""
+    t = unidecode(unicodedata.normalize("NFC", text).lower())
+    return _NOT_FOLDED_LETTER.sub("", t)
+
+
+class TablePatterns(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year_header: str
+    ordinal: str
+    roman: str
+    letter: str
+    section_prefix: str
+    section_text: str
+    column_number: str
+    appendix: str
+    appendix_reference: str = r"(?!)"
+    ordinal_in_text: str = r"(?!)"
+    non_item_row: str = r"(?!)"
+    value_cell: str = r"(?!)"
+
+
+class HeaderTable(BaseModel):
+    """The validated content of table_headers.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    roles: dict[str, list[str]]
+    target_text_headers: list[str]
+    non_field_roles: list[str] = []
+    patterns: TablePatterns
+    appendix_numeral_ocr: dict[str, str] = {}
+    letter_sequence: str = ""
+
+
+@dataclass(frozen=True)
+class TableRules:
+    """table_headers.yaml compiled: what the table readers match with."""
+
+    synonyms: tuple[tuple[str, str], ...]  # (folded synonym, role), longest first
+    target_text: frozenset[str]
+    rx: dict[str, re.Pattern]
+    numeral_ocr: tuple[tuple[str, str], ...] = ()
+    letters: tuple[str, ...] = ()
+    non_field: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_table(cls, raw: HeaderTable) -> "TableRules":
+        syn = sorted({(header_fold(s), role) for role, ss in raw.roles.items() for s in ss},
+                     key=lambda p: -len(p[0]))
+        rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
+        return cls(tuple(syn), frozenset(header_fold(s) for s in raw.target_text_headers), rx,
+                   tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
+                   frozenset(raw.non_field_roles))
