@@ -697,6 +697,7 @@ def bench_generality_cmd(
     jobs: int = typer.Option(1, "--jobs", min=1, help="worker processes (building and reading)"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write per-plan scores and mismatches as JSON"),
     details: bool = typer.Option(False, "--details", help="also print each mismatch"),
+    dpi: str = typer.Option("300", "--dpi", metavar="DPI|own", help="resolution the scans are OCR'd at, as `kehoach ingest --dpi` (records already kept in --records are re-extracted as they are)"),
 ) -> None:
     """Score extraction per plan family and input kind on generated plans (bench/plans):
     items F1, deadline, lead, coop, values. Scans are OCR'd (slow): use --kinds and
@@ -710,13 +711,17 @@ def bench_generality_cmd(
 
     from .bench.generality import KINDS, rows_to_table, run_generality, scores_to_rows
 
+    try:
+        scan_dpi = dpi_option(dpi)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--dpi")
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
     unknown = [k for k in chosen if k not in KINDS]
     if unknown or not chosen:
         raise typer.BadParameter(f"unknown input kind(s) {unknown}; choose from {list(KINDS)}", param_hint="--kinds")
     try:
         scores = run_generality(out, list(family) if family else None, per_family, chosen, jobs,
-                                records=records, start=start)
+                                records=records, start=start, dpi=scan_dpi)
     except KeyError as e:
         raise typer.BadParameter(str(e), param_hint="--family")
     typer.echo(rows_to_table(scores_to_rows(scores)))

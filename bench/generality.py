@@ -70,10 +70,12 @@ class FamilyRow:
                 **{f: self.accuracy(f) for f in FIELDS}}
 
 
-def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None):
+def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None,
+                      dpi: Optional[int] = 300):
     """Given a plan and an input kind, return its Document extracted with the current rules:
     re-extracted from its saved record in ``records`` when there is one, else read by the
-    pipeline (and saved there when ``records`` is given)."""
+    pipeline at ``dpi`` (None: each page's own, ``--dpi own``; saved there when ``records``
+    is given)."""
     from ..pipeline.runner import process_file
     from ..core.settings import Settings
 
@@ -83,7 +85,7 @@ def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[P
         from ..pipeline.record_files import path_to_document
 
         return reextract(path_to_document(saved))
-    doc = process_file(plan_paths(folder, ref)[kind], Settings(jobs=1, restore=(kind == "ocr")))
+    doc = process_file(plan_paths(folder, ref)[kind], Settings(jobs=1, restore=(kind == "ocr"), dpi=dpi))
     if saved is not None:
         from ..pipeline.records import write_json_atomic
 
@@ -92,7 +94,8 @@ def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[P
     return doc
 
 
-def score_input(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None) -> PlanScore:
+def score_input(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None,
+                dpi: Optional[int] = 300) -> PlanScore:
     """Given a plan and an input kind, run the pipeline on that input (or re-extract its
     saved record in ``records``) and score it against the plan's gold records (never
     raises: a failure is kept in ``error``)."""
@@ -102,7 +105,7 @@ def score_input(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] =
     paths = plan_paths(folder, ref)
     try:
         expected = json.loads(paths["records"].read_text(encoding="utf-8"))
-        doc = input_to_document(ref, kind, folder, records)
+        doc = input_to_document(ref, kind, folder, records, dpi)
         score = compare_records(expected, doc)
     except Exception as e:  # a broken input is a figure (failed), not a crash of the bench
         out.error = f"{type(e).__name__}: {e}"[:300]
@@ -126,14 +129,15 @@ def _score_job(args) -> PlanScore:
 
 def run_generality(folder: Path, families: Optional[list[str]] = None, per_family: int = 20,
                    kinds: tuple[str, ...] = KINDS, jobs: int = 1, build: bool = True,
-                   quiet: bool = True, records: Optional[Path] = None, start: int = 0) -> list[PlanScore]:
+                   quiet: bool = True, records: Optional[Path] = None, start: int = 0,
+                   dpi: Optional[int] = 300) -> list[PlanScore]:
     """Build what is missing of ``per_family`` plans of each family (from plan ``start``) into
     ``folder``, read each as every input kind of ``kinds`` (or re-extract its record saved in
-    ``records``) and return the per-plan scores."""
+    ``records``; scans OCR'd at ``dpi``, None: their own) and return the per-plan scores."""
     refs = plan_refs(families, per_family, start)
     if build:
         build_all(refs, folder, tuple(kinds), jobs=jobs, quiet=quiet)
-    work = [(r, k, folder, records) for r in refs for k in kinds]
+    work = [(r, k, folder, records, dpi) for r in refs for k in kinds]
     if jobs <= 1:
         return [_score_job(w) for w in work]
     with ProcessPoolExecutor(jobs) as pool:

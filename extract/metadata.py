@@ -168,6 +168,10 @@ def _consistent_place(place: Optional[str], names: dict[str, int], c: MetadataRu
     if not place or not names or names.get(place, 0) >= 2:
         return place
     key = _f(place).replace(" ", "")
+    # a run's first words that are printed only as the start of one longer name ("Sơn" of
+    # "TỈNH SƠN LA" each time) are not a name of their own
+    names = {n: k for n, k in names.items()
+             if not any(m.startswith(n + " ") and names[m] == k for m in names)}
     # the line lost the name's first words ("ng Trị, ngày ..." for "Quảng Trị"): the one name
     # printed twice that ends with the words read
     tail = _f(place).split()
@@ -175,11 +179,28 @@ def _consistent_place(place: Optional[str], names: dict[str, int], c: MetadataRu
             and _f(n).split()[-len(tail):] == tail}
     if len(ends) == 1:
         return ends.pop()
+    # its last word was misread into letters no Vietnamese word has, glued to the one
+    # before ("SơnEø" for "Sơn La"): the one name printed twice with the same first words
+    # and a last word of about that length
+    words = [_f(w) for w in _unglued(place).split()]
+    if len(words) > 1 and not words[-1].isascii():
+        heads = {n for n in names if names[n] >= 2 and _f(n).split()[:-1] == words[:-1]
+                 and len(_f(n).split()) == len(words)
+                 and abs(len(_f(n).split()[-1]) - len(words[-1])) <= 1}
+        if len(heads) == 1:
+            return heads.pop()
     scored = [(fuzz.ratio(_f(n).replace(" ", ""), key), names[n], n) for n in names if names[n] >= 2]
     if not scored:
         return place
     score, _, best = max(scored)
     return best if score >= c.r.place_min_score else place
+
+
+def _unglued(text: str) -> str:
+    """Given words as read, return them with a space where a capital follows a small
+    letter inside a word ("SơnEø" -> "Sơn Eø": OCR lost the space)."""
+    return "".join(f" {ch}" if i and ch.isupper() and text[i - 1].islower() else ch
+                   for i, ch in enumerate(text))
 
 
 def _consistent_issuer(issuer: Optional[str], names: dict[str, int], dated_place: Optional[str],

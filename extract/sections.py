@@ -58,19 +58,27 @@ def normalize_line(s: str) -> str:
 def classify_line(text: str, rules: LayoutRules) -> tuple[str, Optional[str], str]:
     """Given a stripped line, return (kind, ordinal, text without ordinal)."""
     kind, ord_, body = _classify(text, rules)
+    if kind == "bullet" and ord_ == "~":
+        ord_ = "-"  # OCR's reading of a dash bullet
     if kind == "bullet" and body.lstrip(ocr_specks("line_lead"))[:1].islower():
         return "text", None, text  # "- điều kiện ...", "-_ đảm 100%": a wrapped line after OCR debris
     if kind == "bullet" and len(text) > 1 and not text[1].isspace():
-        # "-3. Thành lập ..." is OCR debris glued to a numbered item, not a bullet
-        k2, o2, b2 = _classify(text[1:], rules)
+        # "-3. Thành lập ...", "—-1, Thành lập": OCR debris glued to a numbered item, not a bullet
+        k2, o2, b2 = _classify(text.lstrip(ocr_specks("dashes")), rules)
         if k2 in ("number", "decimal", "letter"):
             return k2, o2, b2
     if kind == "text":
-        trimmed = text.lstrip(ocr_specks("line_lead"))
-        if trimmed and trimmed != text:
-            k2, o2, b2 = _classify(trimmed, rules)
-            if k2 != "text":
-                return k2, o2, b2
+        # specks before what the line starts with ("ˆ + Hoàn thành", "_ b) Mục tiêu"); a
+        # dash that is a speck set too ("~") is first kept: it is OCR's dash bullet as well
+        # (".~ Về chất lượng")
+        lead = ocr_specks("line_lead")
+        without_dashes = "".join(ch for ch in lead if ch not in ocr_specks("dashes"))
+        for specks in dict.fromkeys((without_dashes, lead)):
+            trimmed = text.lstrip(specks)
+            if trimmed and trimmed != text:
+                k2, o2, b2 = classify_line(trimmed, rules)  # shorter each time: ends
+                if k2 != "text":
+                    return k2, o2, b2
     return kind, ord_, body
 
 

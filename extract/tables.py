@@ -59,13 +59,19 @@ def header_to_role(text: str, rules: TableRules) -> Optional[str]:
     words = set(_RX["not_folded_letter"].sub(" ", unidecode(unicodedata.normalize("NFC", text).lower())).split())
     # a title of 3 letters or fewer ("TT", "ĐVT") is a word of its own, not letters inside
     # another ("Phát triển": "pha-tt-rien")
-    role = next((r for s, r in rules.synonyms if s and (s in words if len(s) <= 3 else s in f)), None)
-    if role is None and len(f) <= 60:
+    found = next(((s, r) for s, r in rules.synonyms if s and (s in words if len(s) <= 3 else s in f)), None)
+    role = found[1] if found else None
+    # a synonym found whole that is only a small part of the cell may be the start of a
+    # longer one OCR damaged ("Đơn vị" of "Đơn vị phối hựp"): a longer synonym close to
+    # the whole cell is then taken instead
+    shorter = len(found[0]) if found and len(found[0]) < FUZZY_MIN_SHARE * len(f) else None
+    if (role is None or shorter) and len(f) <= 60:
         # OCR-damaged headers ("Cơquan phốhẹp"): closest synonym of some length, if close.
         # the cell must be about as long as the synonym: partial_ratio aligns the shorter
         # string anywhere in the longer, so "A" (a group numeral) would match every title
         scored = [(fuzz.partial_ratio(s, f), len(s), r) for s, r in rules.synonyms
-                  if len(s) >= 6 and FUZZY_MIN_SHARE * len(s) <= len(f) <= FUZZY_MAX_SHARE * len(s) + 4]
+                  if len(s) >= max(6, (shorter or 0) + 1)
+                  and FUZZY_MIN_SHARE * len(s) <= len(f) <= FUZZY_MAX_SHARE * len(s) + 4]
         best = max(scored, default=(0, 0, None))
         if best[0] >= FUZZY_HEADER:
             role = best[2]

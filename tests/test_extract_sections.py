@@ -96,6 +96,9 @@ def test_find_heading_deadline(title, phrase):
     ("- Cơ quan chủ. trì: Ủy ban nhân dân-xã.", ("lead", "Ủy ban nhân dân-xã")),
     ("- Thời gian thực. hiện: Thực hiện thường xuyên.", ("deadline", "Thực hiện thường xuyên")),
     ("_— ~ Thời gian thực hiện: Thực hiện thường xuyên.", ("deadline", "Thực hiện thường xuyên")),
+    # the same scan read at its own resolution: the bullet as two letters, a comma in the label
+    ("Ti Cơ quan chủ trì: Ban xây ; dựng Đảng, Ủy ban nhân dân xã.", ("lead", "Ban xây ; dựng Đảng, Ủy ban nhân dân xã")),
+    (": Thời gian, thực hiện: Hoàn thành trong tháng 9 năm 2025.", ("deadline", "Hoàn thành trong tháng 9 năm 2025")),
     ("Cơ quan chủ trì thực", None),  # a table header's text, no colon: no field
     ("Các cơ quan chủ trì thực hiện", None),
 ])
@@ -171,6 +174,12 @@ def test_lines_carry_word_geometry_and_skip_printed_page_numbers():
     ("„+ Bảo đảm duy trì và sử dụng hiệu quả", "bullet", "+"),
     ("' 2. Định hướng", "number", "2"),
     (". thủ tục hành chính", "text", None),
+    # samples' scans read at their own resolution (200 dpi): a speck before the bullet, the
+    # dash bullet read as "~", dashes glued before the item number
+    ("ˆ + Hoàn thành tái cấu trúc quy trình 100% thủ tục hành chính", "bullet", "+"),
+    (".~ Về chất lượng, các dịch vụ công trực tuyến được: đánh giá", "bullet", "-"),
+    ("—-1, Thành lập Ban Chỉ đạo do đồng chí Bí thư Đảng ủy làm Trưởng ban -", "number", "1"),
+    ("~ đảm bảo tiến độ", "text", None),  # a wrapped line after debris, as "- đảm ..."
 ])
 def test_classify_line_ignores_ocr_debris_before_the_numeral(line, kind, ord_):
     assert classify_line(line, RULES.layout)[:2] == (kind, ord_)

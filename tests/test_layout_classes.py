@@ -274,6 +274,11 @@ def test_a_header_of_one_letter_or_a_group_title_names_no_column():
     assert header_to_role("A", RULES.tables) is None                     # a group numeral
     assert header_to_role("Phát triển dữ liệu số", RULES.tables) is None  # "tt" inside "Phát triển"
     assert header_to_role("Cơquan phốhẹp", RULES.tables) == "cooperating"  # OCR damage still read
+    # a generated scan (health-targets-activities) read at its own 200 dpi: "hợp" as "hựp"
+    # leaves "Đơn vị" (a lead title) whole; the longer title close to the cell wins
+    assert header_to_role("Đơn vị phối\nhựp", RULES.tables) == "cooperating"
+    assert header_to_role("Đơn vị thực hiện", RULES.tables) == "lead"
+    assert header_to_role("Đơn vị tính", RULES.tables) == "value_unit"
 
 
 @pytest.mark.parametrize("cell,value,unit", [

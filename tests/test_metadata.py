@@ -322,6 +322,31 @@ def test_second_scan_reading_of_son_la():
     assert (m["number"], m["issuer"], m["place"]) == ("169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La")
 
 
+def test_own_resolution_reading_of_son_la():
+    """samples/001-son-la.scan.pdf read at its own 200 dpi: "La" misread into letters no
+    Vietnamese word has and glued to "Sơn" ("SơnEø"); the name printed twice elsewhere is
+    "Sơn La", whose first word "Sơn" is never printed alone."""
+    lines = [". ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "TỈNH SƠN LA Độc lập - Tự do - Hạnh phúc",
+             "Số:169/KH-UBND - _ ' ` SơnEø, ngày 12tháng 08 năm 2025", "", "KẾ HOẠCH :",
+             "Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình trên địa",
+             "bàn tỉnh Sơn La", "I. MỤC ĐÍCH"]
+    m = extract_metadata(lines)
+    assert (m["place"], m["issued_date"], m["issuer"]) == ("Sơn La", "2025-08-12", "Ủy ban nhân dân tỉnh Sơn La")
+    # a place read right that shares the first word keeps its own name
+    other = [ln.replace("SơnEø", "Sơn Tây") for ln in lines]
+    assert extract_metadata(other)["place"] == "Sơn Tây"
+
+
+def test_dash_between_ngay_and_the_day():
+    """samples/004-tan-ky.scan.pdf at its own resolution: "ngày-19"; the header glues "TÂNKỲ"."""
+    lines = ["_ ĐẢNG BỘTHÀNHPHỐHẢIPHÒNG _ „ ĐÁNG CỘNG SÀN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -", "", "*",
+             "", "Số 10-KH/ĐU Tân Kỳ, ngày-19 tháng 9 năm 2025", "", "KẾ HOẠCH",
+             "hành động thực hiện Nghị quyết số 57-NQ/TW"]
+    m = extract_metadata(lines)
+    assert (m["place"], m["issued_date"], m["issuer"]) == ("Tân Kỳ", "2025-09-19", "Đảng ủy xã Tân Kỳ")
+
+
 def test_issuer_place_from_the_dated_line():
     lines = ["ĐẢNG BỘ THÀNH PHỐHẢIPHÒNG `. ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -",
              "Số 10-KH/ĐU Tân Kỳ, ngày 19 tháng 9 năm 2025", "KẾ HOẠCH", "hành động thực hiện"]
