@@ -331,11 +331,11 @@ def test_own_resolution_reading_of_son_la():
              "Số:169/KH-UBND - _ ' ` SơnEø, ngày 12tháng 08 năm 2025", "", "KẾ HOẠCH :",
              "Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình trên địa",
              "bàn tỉnh Sơn La", "I. MỤC ĐÍCH"]
-    m = extract_metadata(lines)
+    m = extract_metadata(lines, RULES.metadata)
     assert (m["place"], m["issued_date"], m["issuer"]) == ("Sơn La", "2025-08-12", "Ủy ban nhân dân tỉnh Sơn La")
     # a place read right that shares the first word keeps its own name
     other = [ln.replace("SơnEø", "Sơn Tây") for ln in lines]
-    assert extract_metadata(other)["place"] == "Sơn Tây"
+    assert extract_metadata(other, RULES.metadata)["place"] == "Sơn Tây"
 
 
 def test_dash_between_ngay_and_the_day():
@@ -343,7 +343,7 @@ def test_dash_between_ngay_and_the_day():
     lines = ["_ ĐẢNG BỘTHÀNHPHỐHẢIPHÒNG _ „ ĐÁNG CỘNG SÀN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -", "", "*",
              "", "Số 10-KH/ĐU Tân Kỳ, ngày-19 tháng 9 năm 2025", "", "KẾ HOẠCH",
              "hành động thực hiện Nghị quyết số 57-NQ/TW"]
-    m = extract_metadata(lines)
+    m = extract_metadata(lines, RULES.metadata)
     assert (m["place"], m["issued_date"], m["issuer"]) == ("Tân Kỳ", "2025-09-19", "Đảng ủy xã Tân Kỳ")
 
 
