@@ -60,3 +60,21 @@ def test_stupid_backoff_tables_load_as_before(counts: NgramCounts) -> None:
     assert lm.alpha1(a) == pytest.approx(2 * b)
     assert lm.pairs_logp([("xã", "trịnh")])[0] == pytest.approx(b + lm.unigram("trịnh"), abs=1e-6)
     assert math.isclose(lm.unknown_logp, 2 * b + OOV_LOGP)
+
+
+def test_held_out_likelihood_arrays_match_the_model() -> None:
+    """mix.HeldOutCounts scores a held-out plan (001-son-la) under merged sources (two
+    plans at different multipliers) as a Witten-Bell model of the merged counts does."""
+    from kehoach.normalize.restore.mix import HeldOutCounts, streams_to_events
+
+    a, b = NgramCounts(), NgramCounts()
+    a.add_streams(text_to_streams(corpus_text("003-xa", "gold")))
+    b.add_streams(text_to_streams(corpus_text("000-cho-don", "gold")))
+    events = streams_to_events(text_to_streams(corpus_text("001-son-la", "gold")))
+    merged = NgramCounts()
+    merged.add_counts(a, 3.0)
+    merged.add_counts(b, 0.5)
+    wb = WittenBellTables(merged, merged.unigram_logprobs())
+    expected = sum(wb.event_logprob(u, v, w, 6.0) for u, v, w in events)
+    got = HeldOutCounts({"a": a, "b": b}, events).logp({"a": 3.0, "b": 0.5}, 6.0, OOV_LOGP)
+    assert got == pytest.approx(expected, rel=2e-3)  # unigrams rounded to 3 decimals in the model

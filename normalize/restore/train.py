@@ -45,6 +45,14 @@ VOCAB_FROM_RUNNING_TEXT = True  # candidates: syllables of running text + tesser
 LM_ORDER = 3  # a 4-gram LM measured no better on leave-one-out
 # Witten-Bell type weights tried by held-out likelihood (tune_type_weight)
 TYPE_WEIGHTS = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0)
+# sources whose count multipliers weights="heldout" tunes by held-out likelihood, and the
+# multipliers tried (never 0: a source's syllables stay candidates). Measured (Witten-Bell
+# LM, scripts/restore_figures.py): it lowers admin 0.3 -> 0.03-0.06 and words 0.2 -> 0.02-0.03
+# (held-out perplexity 23.5 -> 22.9) but restores worse: LOO old OCR 97.42/96.39/95.38 ->
+# 97.42/96.58/95.09, unseen 91.02 -> 90.78%, stripped 98.21 -> 97.76%: the word lists and
+# unit names help as evidence for rare syllables more than as running text. Not the default.
+HELDOUT_SOURCES = ("vlsp", "admin", "words", "plans")
+HELDOUT_GRID = (1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0, 8.0)
 TIMING_RUNS = 3  # bench: tokens/s is the best of this many cold runs
 TABLE_MIN_COUNT = 1  # raw words seen this often in training get precomputed candidate lists
 LIKELIHOOD = True  # channel costs are -log P(raw | gold), see channel.Channel.pairs_to_rewrites
@@ -229,6 +237,33 @@ def tune_type_weight(exclude: set[str], sources: Path, multipliers: dict[str, fl
     return min(TYPE_WEIGHTS, key=lambda tw: (ppl[tw], tw)), ppl
 
 
+def tune_lm(exclude: set[str], sources: Path, multipliers: dict[str, float],
+            extra_texts: list[str] | tuple = ()) -> tuple[dict[str, float], float, float]:
+    """Given left-out documents, starting count multipliers and extra in-domain texts,
+    return the multipliers of HELDOUT_SOURCES (the corpus keeps IN_DOMAIN_WEIGHT), the
+    Witten-Bell type weight and the perplexity that give the corpus documents kept their
+    highest likelihood, each scored by an LM counted without it (mix.tune_multipliers)."""
+    from .lm import OOV_LOGP
+    from .mix import HeldOutCounts, tune_multipliers
+
+    docs = [d for d in PAIR_DOCS + CLEAN_DOCS if d not in exclude]
+    names = tuple(n for n, m in multipliers.items() if m > 0 and n != "corpus")
+    ext = external_components(sources, names)
+    held = []
+    for h in docs:
+        corpus = NgramCounts()
+        for doc in docs:
+            if doc != h:
+                corpus.add_streams(text_to_streams(corpus_text(doc, "gold")), order=LM_ORDER)
+        for text in extra_texts:
+            corpus.add_streams(text_to_streams(text), order=LM_ORDER)
+        held.append(HeldOutCounts({"corpus": corpus, **ext},
+                                  streams_to_events(text_to_streams(corpus_text(h, "gold")))))
+    start_tw = tune_type_weight(exclude, sources, multipliers, extra_texts)[0]
+    return tune_multipliers(held, multipliers, tuple(n for n in HELDOUT_SOURCES if n in names),
+                            HELDOUT_GRID, TYPE_WEIGHTS, start_tw, OOV_LOGP)
+
+
 def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_synth: bool = True,
                 params: dict | None = None, extra_texts: list[str] = (),
                 ngram_weights: dict[str, float] | None = None, weights: str | dict | None = None,
@@ -262,7 +297,9 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
                         pairs.update(syn)
                     else:
                         vie_pairs.update(syn)
-    multipliers = source_multipliers(exclude, sources, weights, ngram_weights)
+    multipliers = source_multipliers(exclude, sources, weights if weights != "heldout" else None, ngram_weights)
+    if weights == "heldout":
+        multipliers, type_weight, _ = tune_lm(exclude, sources, multipliers, extra_texts)
     running_text_words = add_external_counts(counts, sources, multipliers, extra_texts)
     for name in ("tess_vie_words.txt.gz",):
         for w in read(sources / name).split():
