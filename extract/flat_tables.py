@@ -53,6 +53,7 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     blocks: list[int] = field(default_factory=list)  # gap-block index of each unit cell
+    inferred: bool = False  # the ordinal is the sequence's next, not printed legibly
 
 
 @dataclass
@@ -98,6 +99,8 @@ def is_header_line(text: str, rules: Rules) -> bool:
         return False
     if hits >= 2:
         return True
+    if hits and len(set(layout.flat["year"].findall(text))) >= 2:
+        return True  # "STT Mục tiêu 2025 | 2030 | 2035": a title and the years' columns
     if len(stripped) <= 35 and any(stripped.startswith(w) for w in layout.header_words if len(w) > 3):
         return True
     from .tables import header_line_roles
@@ -262,6 +265,8 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
     if m and m.group("text"):
         ordinal, text = m.group("ord"), m.group("text")
     parts = [p for p in rx["bar"].split(text)]
+    if ordinal is None and len(parts) > 2 and 0 < len(parts[0].strip()) <= 2 and parts[1].strip()[:1].isupper():
+        parts = parts[1:]  # "o | Tỷ lệ chi ... | 5% |": the ordinal's cell, misread
     head, tails = parts[0], parts[1:]
     cells: list[Cell] = []
     # value tokens of target tables sit right after the text column
@@ -310,7 +315,7 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
 DATE_ONLY = re.compile(r"^(?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?$")
 
 
-def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool, deadlines: bool = True) -> Optional[str]:
+def whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool, deadlines: bool = True) -> Optional[str]:
     """A line that holds only cells (block layout, or wrapped cell continuations):
     return its role ("deadline"/"unit"), else None."""
     t = ln.text.strip(" |")
@@ -327,7 +332,7 @@ def _whole_line_cell(ln: Line, rules: LayoutRules, after_cell: bool, deadlines: 
     return None
 
 
-def _starts_sentence(t: str, digits: bool = True) -> bool:
+def starts_sentence(t: str, digits: bool = True) -> bool:
     """Capitalised first word that is not an all-caps abbreviation ("TTg", "HCC"); with
     ``digits`` a number starts a sentence too ("100% thủ tục hành chính ...")."""
     w = t.split()[0] if t.split() else ""
@@ -479,7 +484,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             section, section_open, cur, continuing = sl.text, True, None, False
             continue
         section_open = False
-        role = _whole_line_cell(ln, rules, after_cell, has_deadline) if not sl.ordinal else None
+        role = whole_line_cell(ln, rules, after_cell, has_deadline) if not sl.ordinal else None
         if role and cur is not None:
             for piece in [p for p in rx["bar"].split(ln.text) if p.strip()]:
                 cur.cells.append(Cell(piece.strip(), 0, len(cur.lines), role, whole=True))
@@ -488,6 +493,20 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             after_cell = True
             continue
         after_cell = bool(sl.cells)
+        if (not sl.ordinal and sl.text and cur is not None and years
+                and any(c.role == "value" for c in sl.cells)
+                and sum(c.role == "value" for c in cur.cells) >= len(years)):
+            # a row shows its values once, on its first line: a line bringing a second set
+            # is the next row, whose ordinal OCR lost or misread ("> Số lớp ... 16 5 ...")
+            guess = str(expected[1]) if expected is not None and expected[0] == "num" else None
+            new_row(guess)
+            if guess:
+                expected = ("num", expected[1] + 1)
+                cur.inferred = True
+            continuing = False
+        if sl.ordinal and cur is not None and cur.inferred and sl.ordinal == cur.ordinal:
+            cur.inferred = False  # the row opened by its values shows its numeral lower down
+            sl.ordinal = None
         # ordinal anchors
         if sl.ordinal:
             continuing = False
@@ -496,9 +515,10 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
             if ok:
                 expected = (kind_v[0], kind_v[1] + 1)
-                first = sl.text.split()[0] if sl.text.split() else ""
+                row_text = sl.text.lstrip(ocr_specks("line_lead") + "/")  # "4 /Số hồ sơ ..."
+                first = row_text.split()[0] if row_text.split() else ""
                 # a lone capital after the ordinal is OCR debris of a centred row ("7 A e A 1A")
-                top = bool(sl.text) and (_starts_sentence(sl.text, digits=False) or sl.text[:1] in "(“\"") \
+                top = bool(row_text) and (starts_sentence(row_text, digits=False) or row_text[:1] in "(“\"") \
                     and not (len(first) == 1 and first.isalpha())
                 if cur is None:
                     new_row(sl.ordinal)
@@ -521,7 +541,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 sl.text = (sl.ordinal + " " + sl.text).strip()
                 if cur is None:
                     new_row(None)
-        elif (sl.text and _starts_sentence(sl.text) and cur is not None and cur.cells and _row_ended(cur)
+        elif (sl.text and starts_sentence(sl.text) and cur is not None and cur.cells and _row_ended(cur)
               and not continuing):
             new_row(None)
         elif cur is None and sl.text:
@@ -564,6 +584,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 it.text = " ".join(it.text.replace(moved, " ", 1).split())
         if r.ordinal is None:
             it.warnings.append("row boundary guessed: no ordinal printed")
+        elif r.inferred:
+            it.warnings.append(f"ordinal {r.ordinal} inferred from the row sequence: none legible")
         items.append(it)
     return items, warnings
 
@@ -646,7 +668,7 @@ def _split_centred(cur: Row, rows: list[Row], ordinal: str, section: Optional[st
     capitalised text line of the open row into a new row."""
     # the last line opening a sentence, best one after a line that closed one ("... Quốc
     # gia." then "Đồng bộ ..."); an abbreviation ("CSDL tổng hợp ...") opens none
-    opening = [i for i in range(1, len(cur.text_lines)) if _starts_sentence(cur.text_lines[i], digits=False)]
+    opening = [i for i in range(1, len(cur.text_lines)) if starts_sentence(cur.text_lines[i], digits=False)]
     after_stop = [i for i in opening if cur.text_lines[i - 1].rstrip()[-1:] in ".;:"]
     idx = (after_stop or opening or [None])[-1]
     new = Row(ordinal=ordinal, section=section)

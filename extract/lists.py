@@ -45,6 +45,29 @@ def column_header_before_fields(region: Region, rules: Rules, head: int = 25) ->
     return False
 
 
+def _opens_unnumbered_item(ln: Line, cur: Optional[RawItem], rules: Rules) -> bool:
+    """In a list without numerals: does this line open an item? A sentence of four words or
+    more that is no column title, first in the list or after a blank line once the open item
+    has its field lines."""
+    from .flat_tables import starts_sentence, is_header_line
+    from .specks import ocr_specks
+
+    text = ln.text.lstrip(ocr_specks("line_lead"))
+    if ln.kind != "text" or len(text.split()) < 4 or not starts_sentence(text, digits=False):
+        return False
+    if is_header_line(text, rules) or rules.layout.flat["title"].match(text) or _deadline_line(ln, rules):
+        return False
+    return cur is None or (bool(cur.cells) and ln.gap)
+
+
+def _deadline_line(ln: Line, rules: Rules) -> bool:
+    """A short line holding only a deadline phrase or a date (a time column's cell)."""
+    from .flat_tables import whole_line_cell
+
+    return whole_line_cell(ln, rules.layout, after_cell=True) == "deadline" or (
+        len(ln.text) <= 12 and any(ch.isdigit() for ch in ln.text) and "/" in ln.text)
+
+
 def _provenance(lines: list[Line]) -> Provenance:
     return Provenance(page=lines[0].page, line_start=lines[0].line, line_end=lines[-1].line,
                       bbox=lines_to_bbox(lines), source="\n".join(ln.text for ln in lines))
@@ -52,7 +75,7 @@ def _provenance(lines: list[Line]) -> Provenance:
 
 def list_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given an appendix region laid out as a task list, return (RawItems, warnings)."""
-    rules = rules.layout
+    bundle, rules = rules, rules.layout
     item_kind = kind
     no_dot = rules.regex("list_item_without_dot")
     items_in_section = 0
@@ -74,8 +97,25 @@ def list_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             items.append(cur)
         cur, cur_lines = None, []
 
+    # A list whose items carry no numeral: an item is the paragraph before its field lines; the
+    # next one opens with a sentence after a blank line once the open item has its fields
+    numbered = any(ln.kind in ITEM_KINDS for ln in region.lines)
     for ln in region.lines:
         f = match_field_line(ln.text, rules)
+        if not numbered and not f and _opens_unnumbered_item(ln, cur, bundle):
+            close()
+            seen_first_item = True
+            cur = RawItem(kind=item_kind, text=ln.text, ordinal=None, section=section,
+                          appendix=region.name, layout="list")
+            cur.warnings.append("item boundary guessed: no numeral printed")
+            cur_lines, cur_kind, last_field = [ln], "text", None
+            continue
+        if not numbered and not f and cur is not None and cur.cells and _deadline_line(ln, bundle):
+            # the deadline printed in its own column, unlabelled ("Trong tháng" / "5/2027")
+            last_field = "deadline"
+            cur.cells["deadline"] = (cur.cells.get("deadline", "") + " " + ln.text.strip(" |_")).strip()
+            cur_lines.append(ln)
+            continue
         if f and cur is not None:
             role, value = f
             cur.cells[role] = (cur.cells.get(role, "") + " " + value).strip()

@@ -172,3 +172,62 @@ def test_labelled_units_of_a_flat_row_become_lead_and_cooperating_units():
     task = raw_item_to_item(items[0], None, load_registry(), rules=RULES)
     assert [u.name for u in task.lead_units] == ["Phòng Kinh tế"]
     assert "Công an xã" in [u.name for u in task.cooperating_units]
+
+
+# Target rows of a five-year table: the numeral of row 2 came out as "o" in its cell, the
+# numeral of row 3 was lost, its values open it; the header repeats on the next page.
+TARGETS_WITH_LOST_NUMERALS = """STT Mục tiêu 2026 | 2027 | 2028 | Cơ quan chủ trì
+1 | Tỷ lệ hộ dân dùng nước hợp vệ sinh | 90% | 95% | 98% | Phòng Kinh tế
+o | Tỷ lệ thôn có đường bê tông | 60% | 75% | 90% | Phòng Kinh tế
+Tỷ lệ trường học đạt chuẩn quốc gia | 50% | 70% | 80% | Phòng Văn hóa - Xã hội
+STT Mục tiêu 2026 | 2027 | 2028
+4 | Tỷ lệ trạm y tế có bác sĩ | 80% | 90% | 100% | Trạm Y tế xã
+"""
+
+
+def test_target_rows_whose_numerals_ocr_lost_are_opened_by_their_values():
+    items, warnings = flat_region_to_raw_items(region_of(TARGETS_WITH_LOST_NUMERALS), "target", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "3", "4"]
+    assert [i.text for i in items] == ["Tỷ lệ hộ dân dùng nước hợp vệ sinh", "Tỷ lệ thôn có đường bê tông",
+                                      "Tỷ lệ trường học đạt chuẩn quốc gia", "Tỷ lệ trạm y tế có bác sĩ"]
+    assert [i.cells["year:2028"] for i in items] == ["98%", "90%", "80%", "100%"]
+    assert any("inferred" in w for w in items[2].warnings)
+    assert not any("STT" in i.text for i in items)  # the repeated header is no row
+
+
+# A task list whose items carry no numeral: each is a paragraph, then its labelled units and
+# its time in a column of its own; the column titles were read as separate lines.
+UNNUMBERED_LIST = """KẾ HOẠCH CHI TIẾT
+Nội dung công việc
+
+Đơn vị
+
+Thời gian
+
+Rà soát danh sách người cao tuổi sống một mình
+trên địa bàn và cập nhật vào sổ theo dõi
+
+Cơ quan chủ trì: Phòng Văn hóa - Xã hội.
+Cơ quan phối hợp: Hội Người cao tuổi xã.
+
+Quý II/2026
+
+Tổ chức khám sức khỏe định kỳ cho người cao tuổi
+tại trạm y tế xã
+
+Cơ quan chủ trì: Trạm Y tế xã.
+Cơ quan phối hợp: các thôn.
+
+Tháng 10/2026
+"""
+
+
+def test_a_list_without_numerals_is_split_at_the_paragraphs_before_their_fields():
+    from kehoach.extract.lists import list_region_to_raw_items
+
+    items, _ = list_region_to_raw_items(region_of(UNNUMBERED_LIST), "task", RULES)
+    assert [i.text.split()[0] for i in items] == ["Rà", "Tổ"]
+    assert items[0].text.endswith("cập nhật vào sổ theo dõi")
+    assert [i.cells["deadline"] for i in items] == ["Quý II/2026", "Tháng 10/2026"]
+    assert items[1].cells["lead"].startswith("Trạm Y tế xã")
+    assert all("no numeral" in " ".join(i.warnings) for i in items)
