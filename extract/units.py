@@ -826,6 +826,8 @@ class UnitRegistry:
                 if not p:
                     continue
                 reason = self.forms.debris_reason(p) if not self.is_known(p, level) else None
+                if reason in ("a date", "a symbol no name prints") and self.known_spans(p, level) is not None:
+                    reason = None  # names with another column's date or symbols between them
                 if reason in ("a date", "a symbol no name prints", "no word"):
                     junk.append(p)
                 else:
@@ -1101,14 +1103,19 @@ class UnitRegistry:
         out = [(clean_name(t), unit) for t, unit in pieces]
         if any(not unit and self._starts_with_place(t) for t, unit in out):
             return None
+        # the print shows it mixes columns: a number, a symbol no name prints, two names
+        mixed = (any(ch.isdigit() for ch in name) or sum(unit for _, unit in out) >= 2
+                 or self.forms.debris_reason(name) in ("a date", "a symbol no name prints"))
         for (t, unit), (t2, unit2) in zip(out, out[1:]):
             # one name longer than the registry knows, the known one inside it: words of a
             # kind before it ("Văn phòng | Sở Công Thương", "Các phòng, đơn vị thuộc | UBND xã"),
             # lower-case words after it ("Các doanh nghiệp | cung cấp dịch vụ", "UBND | cấp xã")
             # or a kind's words alone after it ("Thanh tra | Sở": the department's own inspectorate)
             # (a list word left without its comma, "đơn vị liên quan", is no part of it)
-            if (unit2 and not unit and self.forms.kind_rule(t) is not None) or (
-                    unit and not unit2 and ((t2[:1].islower() and not self._is_list_word(t2))
+            # and a name after "thuộc" is the parent named inside a longer phrase ("... thuộc UBND xã")
+            if (unit2 and not unit and (self.forms.kind_rule(t) is not None or self._ends_with_qualifier(t))) or (
+                    unit and not unit2 and ((t2[:1].islower() and not self._is_list_word(t2)
+                                             and (not mixed or self._starts_with_level(t2)))
                                             or self._only_kind_words(t2))):
                 return None
         # a piece left over may be a name OCR damaged at its head, behind a speck ("5 Poan
@@ -1134,6 +1141,16 @@ class UnitRegistry:
     def _is_list_word(self, text: str) -> bool:
         """Whether text is one of the registry's list words ("đơn vị liên quan", "ban, ngành")."""
         return squash_spaces(fold(nfc(text))).strip(" ,") in self.continuation_keys
+
+    def _ends_with_qualifier(self, text: str) -> bool:
+        """Whether text ends with a word that names a parent next ("thuộc", "trực thuộc")."""
+        folded = " " + " ".join(_words(text))
+        return any(folded.endswith(" " + " ".join(_words(q))) for q in self.data.continuation_qualifiers)
+
+    def _starts_with_level(self, text: str) -> bool:
+        """Whether text starts with a level word or marker ("tỉnh", "cấp xã"): the end of a name."""
+        first = fold(nfc(text.split()[0])).lower().strip(_EDGE_PUNCT) if text.split() else ""
+        return first in self.level_keys or first in {fold(nfc(m)).lower() for m in self.data.level_markers}
 
     def _only_kind_words(self, text: str) -> bool:
         """Whether text is nothing but a unit kind's words ("Sở", "Văn phòng")."""

@@ -273,3 +273,21 @@ def test_every_unit_of_the_old_ocr_samples_has_a_kind_and_a_level():
         units = [u for it in [*doc.tasks, *doc.targets] for u in [*it.lead_units, *it.cooperating_units]]
         assert units, path.name
         assert [u.raw for u in units if u.kind is None or u.level is None] == [], path.name
+
+
+@pytest.mark.parametrize("cell, names", [
+    # a number, a symbol no name prints, or a second name shows the cell mixes columns: the
+    # lower-case words after a name are the next column's, not the rest of the name
+    ("Sở Công Thương 2026 liên quan phù hợp điều kiện thực tế", ["Sở Công Thương"]),
+    ("SỞ Tài chính Năm 2026 liên quan cho người dân Số Xây dựng’ trv@ng", ["Sở Tài chính", "Sở Xây dựng"]),
+    ("Đoàn Thanh niên xã} kế hoạch tuyên truyền", ["Đoàn Thanh niên xã"]),
+])
+def test_names_among_another_columns_words_and_symbols(cell, names):
+    units, debris = read(cell, PROVINCE if "Sở" in cell or "SỞ" in cell else COMMUNE)
+    assert [u.name for u in units] == names and debris
+
+
+def test_a_level_word_after_a_known_name_stays_with_it():
+    # "Đoàn TNCS Hồ Chí Minh" known, "tỉnh" is its level: never cut off as another column's word
+    units, _ = read("Đoàn TNCS Hồ Chí Minh tỉnh 2026", PROVINCE)
+    assert all(u.name.endswith("tỉnh") for u in units if u.name.startswith("Đoàn"))
