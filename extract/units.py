@@ -407,7 +407,12 @@ class UnitRegistry:
         have = _words(name)
         compact = "".join(have)
         lost = []
-        for w in re.findall(r"[^\W\d_]+", nfc(raw)):
+        printed = re.findall(r"[^\W\d_]+", nfc(raw))
+        # the head word one letter off ("Se Khoa học và Công nghệ"): a misread head, never a place
+        if printed and have and Levenshtein.distance(fold(printed[0]).lower(), have[0]) <= 1 \
+                and self._is_head_start(have[0].capitalize()):
+            printed = printed[1:]
+        for w in printed:
             f = fold(w)
             if (not w[:1].isupper() or sum(c.isupper() for c in w) > 1 or len(f) < 2
                     or f in self.vocabulary or f in compact):

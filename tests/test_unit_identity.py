@@ -291,3 +291,11 @@ def test_a_level_word_after_a_known_name_stays_with_it():
     # "Đoàn TNCS Hồ Chí Minh" known, "tỉnh" is its level: never cut off as another column's word
     units, _ = read("Đoàn TNCS Hồ Chí Minh tỉnh 2026", PROVINCE)
     assert all(u.name.endswith("tỉnh") for u in units if u.name.startswith("Đoàn"))
+
+
+def test_a_head_word_one_letter_off_is_a_misread_head_not_a_proper_name():
+    [u], _ = read("Se Khoa học và Công nghệ", PROVINCE)
+    assert (u.name, u.raw, u.known) == ("Sở Khoa học và Công nghệ", "Se Khoa học và Công nghệ", True)
+    # a first word that is no head word's misreading stays a proper name: no match
+    [u], _ = read("Viettel Hà Tĩnh", PROVINCE)
+    assert u.name == "Viettel Hà Tĩnh"
