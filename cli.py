@@ -300,7 +300,7 @@ def ingest_cmd(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="folder for <stem>.json records"),
     lang: Optional[str] = typer.Option(None, "--lang", help="tesseract models joined by '+': vie, vie+eng, script/Vietnamese, or a .traineddata file (default: the most accurate Vietnamese model installed)"),
     tessdata_dir: Optional[Path] = typer.Option(None, "--tessdata-dir", help="folder of tesseract models (default: tesseract's own)"),
-    dpi: str = typer.Option("300", "--dpi", metavar="DPI|own", help="resolution to OCR PDF pages at; 'own': each page's own (its scanned image's), enlarged only where the text is small: ~0.8x the OCR time of 300 dpi on 200 dpi scans, see docs/benchmarks.md"),
+    dpi: str = typer.Option("own", "--dpi", metavar="DPI|own", help="resolution to OCR PDF pages at; 'own' (the default): each page's own (its scanned image's), enlarged only where the text is small: ~0.8x the OCR time of 300 dpi on 200 dpi scans, see docs/benchmarks.md"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="worker processes (0 = all cores)"),
     page_timeout: float = typer.Option(600.0, "--page-timeout", metavar="SECONDS", help="seconds one page may spend in OCR (0 = no limit)"),
     file_timeout: float = typer.Option(600.0, "--file-timeout", metavar="SECONDS", help="seconds one input may spend in each of parsing, restoration and extraction; past it the input gets an error record naming the stage (0 = no limit)"),
@@ -697,7 +697,7 @@ def bench_generality_cmd(
     jobs: int = typer.Option(1, "--jobs", min=1, help="worker processes (building and reading)"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write per-plan scores and mismatches as JSON"),
     details: bool = typer.Option(False, "--details", help="also print each mismatch"),
-    dpi: str = typer.Option("300", "--dpi", metavar="DPI|own", help="resolution the scans are OCR'd at, as `kehoach ingest --dpi` (records already kept in --records are re-extracted as they are)"),
+    dpi: str = typer.Option("own", "--dpi", metavar="DPI|own", help="resolution the scans are OCR'd at, as `kehoach ingest --dpi` (records already kept in --records are re-extracted as they are)"),
 ) -> None:
     """Score extraction per plan family and input kind on generated plans (bench/plans):
     items F1, deadline, lead, coop, values. Scans are OCR'd (slow): use --kinds and

@@ -71,7 +71,7 @@ class FamilyRow:
 
 
 def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None,
-                      dpi: Optional[int] = 300):
+                      dpi: Optional[int] = None):
     """Given a plan and an input kind, return its Document extracted with the current rules:
     re-extracted from its saved record in ``records`` when there is one, else read by the
     pipeline at ``dpi`` (None: each page's own, ``--dpi own``; saved there when ``records``
@@ -95,7 +95,7 @@ def input_to_document(ref: PlanRef, kind: str, folder: Path, records: Optional[P
 
 
 def score_input(ref: PlanRef, kind: str, folder: Path, records: Optional[Path] = None,
-                dpi: Optional[int] = 300) -> PlanScore:
+                dpi: Optional[int] = None) -> PlanScore:
     """Given a plan and an input kind, run the pipeline on that input (or re-extract its
     saved record in ``records``) and score it against the plan's gold records (never
     raises: a failure is kept in ``error``)."""
@@ -130,7 +130,7 @@ def _score_job(args) -> PlanScore:
 def run_generality(folder: Path, families: Optional[list[str]] = None, per_family: int = 20,
                    kinds: tuple[str, ...] = KINDS, jobs: int = 1, build: bool = True,
                    quiet: bool = True, records: Optional[Path] = None, start: int = 0,
-                   dpi: Optional[int] = 300) -> list[PlanScore]:
+                   dpi: Optional[int] = None) -> list[PlanScore]:
     """Build what is missing of ``per_family`` plans of each family (from plan ``start``) into
     ``folder``, read each as every input kind of ``kinds`` (or re-extract its record saved in
     ``records``; scans OCR'd at ``dpi``, None: their own) and return the per-plan scores."""

@@ -31,10 +31,11 @@ class Settings:
     # most accurate default model installed (ingest.ocr.DEFAULT_MODELS)
     lang: str | None = None
     tessdata_dir: str | None = None  # folder of the models; None = tesseract's own
-    # resolution PDF pages are OCR'd at; None (--dpi own): each page's own, its scanned
-    # image's, enlarged where its text is small (ingest.resolution); image files are read
-    # at their own resolution either way
-    dpi: int | None = 300
+    # resolution PDF pages are OCR'd at; None (--dpi own, the default): each page's own,
+    # its scanned image's (300 for a page without one), enlarged where its text is small
+    # (ingest.resolution), image files too; a number: PDF pages rendered at it, image
+    # files read at their own resolution as they are (docs/benchmarks.md, issue 17)
+    dpi: int | None = None
     jobs: int = 0                  # worker processes; 0 = number of cores
     page_timeout: float = 600.0    # seconds one page may take in OCR; 0 = no limit
     file_timeout: float = 600.0    # seconds one input may take in each of ingest (parsing),

@@ -165,4 +165,4 @@ def test_dpi_option_takes_a_number_or_own():
     assert dpi_option("own") is None and dpi_option("OWN") is None and dpi_option("200") == 200
     with pytest.raises(ValueError):
         dpi_option("high")
-    assert Settings().dpi == 300 and Settings(dpi=None).dpi is None
+    assert Settings().dpi is None and Settings(dpi=300).dpi == 300
