@@ -39,6 +39,9 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
 - Numbers and codes are kept (they feed the LM as <num>/<code>); code letter segments are
   fixed only when certain: a fix learned from pairs (QD -> QĐ), or D/P/B read for Đ where
   exactly one reading is a known abbreviation (HDND -> HĐND, 10-KH/DU -> 10-KH/ĐU).
+- Glued words: a word with a mark between letter runs is read without the mark when its
+  letters make one syllable cheaply (ngu:ol: noise inside a word), else part by part, each
+  part a token of the lattice and the mark kept (liéu'ciia -> liệu'của, te-xa -> tế-xã).
 One output token per input token, whitespace and lines kept; the edits are returned.
 The model is one gzipped JSON file (normalize/data/restore_model.json.gz, `make model`).
 """

@@ -425,6 +425,31 @@ class Restorer:
                 fixed = lead + fix + trail if fix != core else None
         return cands, fixed, trail[-1:] in SENTENCE_ENDS
 
+    def _glued(self, tok: str) -> tuple[str, ...] | None:
+        """Given a token of the old-OCR regime, return how to read a word core with a mark
+        between its letters (ngu:ol, liéu'ciia, dién-tinh): ("one", token without the
+        marks) when the letters read cheaply as one syllable (the mark is OCR noise), else
+        ("parts", part, mark, part, ...) when every part reads as a syllable (two words OCR
+        glued with a mark, or a hyphenated pair: tế-xã), else None (read as before)."""
+        lead, core, trail, kind = self._parts(tok)
+        if kind != "word" or not PATTERNS["glued"].match(core):
+            return None
+        pieces = PATTERNS["glue_mark"].split(core)
+        words = pieces[0::2]
+        joined = "".join(words)
+        caps = joined.isupper()
+        p = self.params
+
+        def best(word: str) -> float:
+            low = word.lower()
+            return min((c for w, c in self._cands(low, False, caps) if w != low and w in self.vocab), default=1e9)
+
+        if len(joined) <= 7 and best(joined) <= p["split_above"]:
+            return ("one", lead + joined + trail)
+        if all(len(w) >= 2 and (w.lower() in self.vocab or best(w) <= p["split_part_max"]) for w in words):
+            return ("parts", lead + pieces[0], *pieces[1:-1], pieces[-1] + trail)
+        return None
+
     def _digit_word_positions(self, tokens: list[tuple[int, int, str]]) -> set[int]:
         """Given the (line, piece, token) list, return the indexes of short bare numbers
         between two words (no punctuation between them): old OCR's digits for letters."""
@@ -479,21 +504,36 @@ class Restorer:
         last_line = -1
         plan = self._plan
         digit_words = set() if clean else self._digit_word_positions(tokens)
+        glued_parts: dict[tuple[int, int], list[str]] = {}  # token -> its parts and marks
         for n, (li, pi, tok) in enumerate(tokens):
             if li > last_line + 1 and segments[-1]:
                 segments.append([]); cand_lists.append([])  # a blank line separates paragraphs
             last_line = li
-            cands, fixed, ends = plan(tok, clean)
+            glued = None if clean else self._glued(tok)
+            if glued and glued[0] == "parts":
+                # two words glued by a mark: each part is a token of the lattice
+                glued_parts[(li, pi)] = list(glued[1:])
+                for j in range(1, len(glued), 2):
+                    cands, _, ends = plan(glued[j], clean)
+                    if cands is not None:
+                        segments[-1].append((li, pi, glued[j], j - 1))
+                        cand_lists[-1].append(self._letters_kept(cands, parts(glued[j])[1].lower())
+                                              if stripped and parts(glued[j])[1].lower() in self.by_key else cands)
+                if ends and segments[-1]:
+                    segments.append([]); cand_lists.append([])
+                continue
+            read = glued[1] if glued else tok  # a mark inside one word: read without it
+            cands, fixed, ends = plan(read, clean)
             if n in digit_words:
                 cands = self._digit_readings(tok)
             elif stripped and cands is not None:
-                low = parts(tok)[1].lower()
+                low = parts(read)[1].lower()
                 if low.isascii() and low in self.by_key:
                     cands = self._letters_kept(cands, low)
             if fixed is not None:
                 outputs[(li, pi)] = fixed
             if cands is not None:
-                segments[-1].append((li, pi, tok))
+                segments[-1].append((li, pi, read, -1))
                 cand_lists[-1].append(cands)
             if ends and segments[-1]:
                 segments.append([]); cand_lists.append([])
@@ -506,10 +546,14 @@ class Restorer:
             bests += self._decode(group, width, two_pass)
         output = self._output
         for seg, best in zip(segments, bests):
-            for (li, pi, tok), w in zip(seg, best):
+            for (li, pi, tok, j), w in zip(seg, best):
                 new = output(tok, w)
-                if new is not None:
+                if j >= 0:
+                    glued_parts[(li, pi)][j] = new if new is not None else tok
+                elif new is not None:
                     outputs[(li, pi)] = new
+        for key, pieces in glued_parts.items():
+            outputs[key] = "".join(pieces)
         edits: list[TokenEdit] = []
         for (li, pi), new in sorted(outputs.items()):
             raw = lines[li][pi]
