@@ -791,10 +791,23 @@ def _issuer_identity(issuer: Optional[str], c: MetadataRules, warnings: list[str
         if ref.known and (ref.match is not None or same_letters) and ref.name != probe:
             name = ref.name
             break
+    if name == printed_head:
+        name = _head_first_word_lost(printed_head, c) or name
     name_words = name.split()
     if [fold(w.lower()) for w in name_words[-len(level_words):]] == [fold(w) for w in level_words]:
         name_words = name_words[:-len(level_words)]  # the registry name prints the level itself
     return " ".join([*name_words, *level_words, place])
+
+
+def _head_first_word_lost(body: str, c: MetadataRules) -> Optional[str]:
+    """Given an issuer's body without its level ("Ban Nhân Dân": OCR lost the header's first
+    word), return the one body of the issuer casing table that is it with one word more in
+    front ("Ủy ban nhân dân"), else None."""
+    words = _f(body).lower().split()
+    if len(words) < 2:
+        return None
+    found = {v for k, v in c.casing.items() if len(k) == len(words) + 1 and list(k[1:]) == words}
+    return found.pop() if len(found) == 1 else None
 
 
 def _place_prefix(place: str, level: str, forms) -> tuple[str, str]:

@@ -418,6 +418,7 @@ def test_old_ocr_header_with_the_level_glued_to_the_place():
     ("Sở Nông nghiệp và Mới trong tỉnh Thái Nguyên", "Sở Nông nghiệp và Môi trường tỉnh Thái Nguyên", None),
     ("Ủy ban nhân dân xã Quỳnh Lưu Kh Ủy ban nhân dân", "Ủy ban nhân dân xã Quỳnh Lưu", "Kh Ủy ban nhân dân"),
     ("Uy ban nhân dân xã Hòa An", "Ủy ban nhân dân xã Hòa An", None),
+    ("Ban Nhân Dân tỉnh Quảng Trị", "Ủy ban nhân dân tỉnh Quảng Trị", None),  # the header's first word lost
     # what the plan printed right stays as printed: its abbreviation, a body the registry lacks
     ("UBND tỉnh Sơn La", "UBND tỉnh Sơn La", None),
     ("Ban Quản lý dự án xã Tân Kỳ", "Ban Quản lý dự án xã Tân Kỳ", None),
