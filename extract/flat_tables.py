@@ -93,8 +93,8 @@ def is_header_line(text: str, rules: Rules) -> bool:
     layout = rules.layout
     hits = len(header_terms(text, layout))
     stripped = fold(text.strip(" |."))
-    if stripped in layout.header_words:
-        return True
+    if stripped in layout.header_words or layout.flat["column_numbers"].match(text.strip()):
+        return True  # a column title alone, or the row of column numbers "(1) (2) (3)"
     if hits < 3 and (_ROW_EVIDENCE.search(text) or is_row_start(text, layout)):
         return False
     if hits >= 2:
@@ -504,6 +504,15 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 expected = ("num", expected[1] + 1)
                 cur.inferred = True
             continuing = False
+        inferred = False
+        numeric_next = expected is not None and expected[0] == "num" and expected[1] >= 2
+        if sl.ordinal and numeric_next and not sl.ordinal.isdigit() and not letters_used and sl.text:
+            sl.ordinal, inferred = str(expected[1]), True  # "a Tổng hợp ..." for row 7
+        elif (not sl.ordinal and numeric_next and sl.text and cur is not None and cur.cells
+              and _row_ended(cur)):
+            guess = misread_numeral(sl.text, rules)
+            if guess is not None:  # "l Tổ chức ...", "g__ | Kiểm tra ..."
+                sl.ordinal, sl.text, inferred = str(expected[1]), guess, True
         if sl.ordinal and cur is not None and cur.inferred and sl.ordinal == cur.ordinal:
             cur.inferred = False  # the row opened by its values shows its numeral lower down
             sl.ordinal = None
@@ -520,7 +529,10 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 # a lone capital after the ordinal is OCR debris of a centred row ("7 A e A 1A")
                 top = bool(row_text) and (starts_sentence(row_text, digits=False) or row_text[:1] in "(“\"") \
                     and not (len(first) == 1 and first.isalpha())
-                if cur is None:
+                if inferred:
+                    new_row(sl.ordinal)
+                    cur.inferred = True
+                elif cur is None:
                     new_row(sl.ordinal)
                 elif not sl.text:  # ordinal alone on its line (block layout): it opens a row
                     if cur.ordinal is None and not cur.cells:
@@ -541,8 +553,9 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 sl.text = (sl.ordinal + " " + sl.text).strip()
                 if cur is None:
                     new_row(None)
-        elif (sl.text and starts_sentence(sl.text) and cur is not None and cur.cells and _row_ended(cur)
-              and not continuing):
+        elif (sl.text and starts_sentence(sl.text.lstrip(ocr_specks("line_lead")))
+              and cur is not None and cur.cells and _row_ended(cur) and not continuing):
+            sl.text = sl.text.lstrip(ocr_specks("line_lead"))  # "; Tổng hợp ...": specks
             new_row(None)
         elif cur is None and sl.text:
             new_row(None)
@@ -558,6 +571,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         cur.lines.append(ln)
 
     rows = merge_fragment_rows(rows, warnings, region.name)
+    rows = drop_rows_before_numbering(rows, warnings, region.name)
+    rows = repeated_numeral_groups(rows, warnings, region.name)
     from .tables import is_non_item_row
 
     items = []
@@ -652,6 +667,70 @@ def merge_fragment_rows(rows: list[Row], warnings: list[str], where: str) -> lis
         else:
             pending.append(r)
     out += pending
+    return out
+
+
+def repeated_numeral_groups(rows: list[Row], warnings: list[str], where: str) -> list[Row]:
+    """Given rebuilt rows, return them with a short numbered row without cells whose numeral
+    the next numbered row prints again ("1 | Kiểm tra, giám sát" then "1 Tổng hợp ...") made
+    the section of the rows below it: a group row whose Roman "I" OCR read as "1"."""
+    out: list[Row] = []
+    for i, r in enumerate(rows):
+        nxt = next((x for x in rows[i + 1:] if x.ordinal is not None), None)
+        text = " ".join(" ".join(r.text_lines).split())
+        again = nxt is not None and (nxt.ordinal == r.ordinal or (r.inferred and nxt.ordinal in ("1", "a")))
+        if r.ordinal is not None and not r.cells and again and 0 < len(text.split()) <= 8:
+            old = r.section
+            for x in rows[i + 1:]:
+                if x.section != old:
+                    break
+                x.section = text.strip(" ,;.")
+            warnings.append(f"{where}: row {r.ordinal} without cells, its numeral printed again "
+                            f"below: read as a group row {text[:60]!r}")
+            continue
+        out.append(r)
+    return out
+
+
+def misread_numeral(text: str, layout: LayoutRules) -> Optional[str]:
+    """Given a table line's text, return it without its first token when that token is a row
+    numeral OCR misread ("l Tổ chức ..." -> "Tổ chức ..."): one or two numeral look-alikes
+    (data) before a capitalised word of two letters or more; else None."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2:
+        return None
+    tok = parts[0].rstrip("_.,:;")
+    rest = parts[1].lstrip("|_ ")
+    word = rest.split()[0] if rest.split() else ""
+    if not tok or len(tok) > 2 or any(ch not in layout.ordinal_lookalikes for ch in tok):
+        return None
+    if len(word) < 2 or not word[:1].isupper() or not word.isalpha():
+        return None
+    return rest
+
+
+def drop_rows_before_numbering(rows: list[Row], warnings: list[str], where: str) -> list[Row]:
+    """Given rebuilt rows, return them without the un-numbered rows above the first numbered
+    one of their section when the table numbers its rows (three or more numbered, most of
+    them) and that first one is "1" or "a": no row comes before it, they are the debris of
+    a header OCR garbled, kept as warnings."""
+    numbered = [r for r in rows if r.ordinal is not None]
+    if len(numbered) < 3 or len(numbered) < 0.6 * len(rows):
+        return rows
+    out: list[Row] = []
+    seen: set[Optional[str]] = set()  # sections whose numbering has started
+    first = {}  # section -> its first printed ordinal
+    for r in rows:
+        if r.ordinal is not None:
+            first.setdefault(r.section, r.ordinal)
+    for r in rows:
+        # only where the numbering then starts at its first value: no row can come before
+        if r.ordinal is None and r.section not in seen and first.get(r.section) in ("1", "a"):
+            text = " ".join(" ".join(r.text_lines).split())
+            warnings.append(f"{where}: text above the first numbered row kept as a warning: {text[:80]!r}")
+            continue
+        seen.add(r.section)
+        out.append(r)
     return out
 
 

@@ -231,3 +231,29 @@ def test_a_list_without_numerals_is_split_at_the_paragraphs_before_their_fields(
     assert [i.cells["deadline"] for i in items] == ["Quý II/2026", "Tháng 10/2026"]
     assert items[1].cells["lead"].startswith("Trạm Y tế xã")
     assert all("no numeral" in " ".join(i.warnings) for i in items)
+
+
+# A numbered task table in old OCR: the column numbers under the header, a group row whose
+# "I" came out as "1" (row 1 prints "1" again), a row numeral read as a letter ("a" for 3),
+# one read as a stroke and a letter ("l" for 4), one row opening after specks ("; Tổng ...").
+NUMERALS_MISREAD = """TT Nhiệm vụ Cơ quan chủ trì Thời hạn
+(1) (2) (3) (4)
+1 | Chăm sóc sức khỏe ban đầu
+1 Khám sàng lọc bệnh không lây nhiễm cho người dân Trạm Y tế Quý II/2026
+2 Cập nhật hồ sơ sức khỏe điện tử của người cao tuổi Trạm Y tế Tháng 8/2026
+a Tuyên truyền phòng chống sốt xuất huyết ở các thôn Trạm Y tế Tháng 6/2026
+l Kiểm tra an toàn thực phẩm tại chợ Phòng Kinh tế Quý III/2026
+; Tổng hợp báo cáo y tế định kỳ gửi huyện Văn phòng Hằng quý
+"""
+
+
+def test_misread_row_numerals_follow_the_sequence_and_a_repeated_one_is_a_group_row():
+    items, warnings = flat_region_to_raw_items(region_of(NUMERALS_MISREAD), "task", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "3", "4", None]
+    assert [i.text.split()[0] for i in items] == ["Khám", "Cập", "Tuyên", "Kiểm", "Tổng"]
+    assert {i.section for i in items} == {"Chăm sóc sức khỏe ban đầu"}
+    assert [i.cells.get("deadline") for i in items] == ["Quý II/2026", "Tháng 8/2026", "Tháng 6/2026",
+                                                        "Quý III/2026", "Hằng quý"]
+    assert any("inferred" in w for w in items[2].warnings + items[3].warnings)
+    assert any("group row" in w for w in warnings)
+    assert not any("(2)" in i.text for i in items)

@@ -130,6 +130,8 @@ class LayoutRules(BaseModel):
     cell_fragments: list[str]
     linking_words: list[str]
     section_row_starts: list[str]
+    ordinal_lookalikes: str = ""
+    column_number_row: str = r"(?!)"
     footnote_marker: str
     footnote_length_ratio: float
     deadline_header_words: list[str]
@@ -163,6 +165,7 @@ class LayoutRules(BaseModel):
                 "end": c(f(self.appendix_end), re.I),  # matched on folded text
                 "frag": FoldedWords(self.cell_fragments),
                 "year": re.compile(r"(?<!\d)(20[2-9]\d)(?!\d)"),
+                "column_numbers": c(self.column_number_row),
             },
         )
 
