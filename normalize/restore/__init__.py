@@ -42,6 +42,9 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
 - Glued words: a word with a mark between letter runs is read without the mark when its
   letters make one syllable cheaply (ngu:ol: noise inside a word), else part by part, each
   part a token of the lattice and the mark kept (liéu'ciia -> liệu'của, te-xa -> tế-xã).
+- Section numerals (numerals.py, data/section_numerals.yaml): a Roman numeral opening a
+  heading in capitals that OCR printed with look-alikes ('Il.', 'Ih', '1y') is read
+  letter by letter or as the numbering's order expects.
 One output token per input token, whitespace and lines kept; the edits are returned.
 The model is one gzipped JSON file (normalize/data/restore_model.json.gz, `make model`).
 """

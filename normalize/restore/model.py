@@ -15,6 +15,7 @@ from ...schema import TokenEdit
 from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, SENTENCE_ENDS, LanguageModel, core_to_lm_token
+from .numerals import lines_to_numeral_fixes
 from .text import OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)
@@ -505,7 +506,10 @@ class Restorer:
         plan = self._plan
         digit_words = set() if clean else self._digit_word_positions(tokens)
         glued_parts: dict[tuple[int, int], list[str]] = {}  # token -> its parts and marks
+        numerals = {} if clean else lines_to_numeral_fixes(lines)  # 'Il.' opening a heading: III.
+        outputs.update(numerals)
         for n, (li, pi, tok) in enumerate(tokens):
+            tok = numerals.get((li, pi), tok)
             if li > last_line + 1 and segments[-1]:
                 segments.append([]); cand_lists.append([])  # a blank line separates paragraphs
             last_line = li
