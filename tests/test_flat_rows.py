@@ -257,3 +257,21 @@ def test_misread_row_numerals_follow_the_sequence_and_a_repeated_one_is_a_group_
     assert any("inferred" in w for w in items[2].warnings + items[3].warnings)
     assert any("group row" in w for w in warnings)
     assert not any("(2)" in i.text for i in items)
+
+
+# Ordinals printed beside the middle of their rows, with the dot and a column bar after them.
+DOTTED_CENTRED_ORDINALS = """STT Hoạt động Đơn vị chủ trì Thời gian hoàn thành
+Nâng cấp trang thông tin điện tử
+1. | của xã bảo đảm kết nối | Văn phòng | Quý II/2026
+với cổng tỉnh
+Số hóa sổ hộ tịch đang lưu
+2. | giữ tại bộ phận một cửa | Phòng Văn hóa - Xã hội | Tháng 9/2026
+"""
+
+
+def test_a_dotted_ordinal_before_a_column_bar_anchors_its_centred_row():
+    items, _ = flat_region_to_raw_items(region_of(DOTTED_CENTRED_ORDINALS), "task", RULES)
+    assert [i.ordinal for i in items] == ["1", "2"]
+    assert items[0].text.startswith("Nâng cấp trang thông tin") and items[0].text.endswith("với cổng tỉnh")
+    assert items[1].text.startswith("Số hóa sổ hộ tịch")
+    assert [i.cells.get("deadline") for i in items] == ["Quý II/2026", "Tháng 9/2026"]
