@@ -278,7 +278,14 @@ class UnitForms:
         if any(not (c.isalnum() or c.isspace() or c in allowed) for c in t):
             return "a symbol no name prints"
         words = _fwords(t)
-        if t[:1].islower() and self.kind_rule(t) is None and not any(words[:len(s)] == s for s in self.lower_starts):
+        # a unit cell's name starts in capitals, a collective's or a list's words aside ("các
+        # sở", "đơn vị liên quan"): a lower-case kind word ("hội", "tổ dân ...", "trung tâm
+        # Phục vụ án ...") is the tail of the text before it, OCR having lost what it named;
+        # kinds listed in lower case ("phòng, ban, ngành") are a collective
+        first, *rest = t.split(",")
+        listed = bool(rest) and self.kind_rule(first) is not None and len(first.split()) <= 2 and all(
+            1 <= len(p.split()) <= 2 and p.strip()[:1].islower() for p in rest)
+        if t[:1].islower() and not listed and not any(words[:len(s)] == s for s in self.lower_starts):
             return "a fragment (starts in lower case)"
         lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
         if not lettered:

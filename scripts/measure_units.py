@@ -54,12 +54,18 @@ def is_debris(name: str) -> bool:
 def dropped_words(raw: str, name: str, vocabulary: frozenset[str]) -> list[str]:
     """Given a unit as printed and its record name, return the capitalised words of the print
     (not its first) that are no registry word and that the name lacks, compared folded."""
+    from rapidfuzz.distance import Levenshtein
+
     have = re.sub(r"[\W_]", "", fold(nfc(name)))  # OCR glues and splits words: compared without spaces
+    name_words = [fold(w).lower() for w in re.findall(r"[^\W\d_]+", nfc(name))]
     out = []
     for w in re.findall(r"[^\W\d_]+", nfc(raw))[1:]:
         f = fold(w)
         glued = sum(c.isupper() for c in w) > 1  # "UBNDIinh": an abbreviation OCR glued on
-        if w[:1].isupper() and len(w) >= 2 and not glued and f not in vocabulary and f not in have:
+        # an OCR repair: one letter added, lost or misread in a word of 3+ letters ("Dur" -> "Du")
+        repaired = len(f) >= 3 and any(h[:1] == f[:1].lower() and Levenshtein.distance(f.lower(), h) <= 1
+                                       for h in name_words)
+        if w[:1].isupper() and len(w) >= 2 and not glued and f not in vocabulary and f not in have and not repaired:
             out.append(w)
     return out
 

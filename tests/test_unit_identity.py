@@ -299,3 +299,16 @@ def test_a_head_word_one_letter_off_is_a_misread_head_not_a_proper_name():
     # a first word that is no head word's misreading stays a proper name: no match
     [u], _ = read("Viettel Hà Tĩnh", PROVINCE)
     assert u.name == "Viettel Hà Tĩnh"
+
+
+@pytest.mark.parametrize("cell", ["hội", "tổ dân HDPND và thanh niên thàng tả 37", "trung tâm Phục vụ án phòng"])
+def test_a_cell_starting_with_a_lower_case_kind_word_is_a_fragment(cell):
+    # the tail of another phrase whose head OCR lost: kept as the item's warning, no unit row
+    units, debris = read(cell, COMMUNE)
+    assert units == [] and debris == [cell]
+
+
+@pytest.mark.parametrize("cell", ["phòng, ban, ngành", "các sở, ban, ngành", "đơn vị liên quan"])
+def test_lower_case_collectives_and_listed_kinds_stay_units(cell):
+    [u], debris = read(cell, PROVINCE)
+    assert debris == [] and u.collective or u.kind
