@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ..schema import Document, ErrorInfo, Reference, Signer, Target, Task, UnitRole
+from ..schema import Document, ErrorInfo, Metadata, Reference, Signer, Target, Task, UnitRole
 
 from .raw_items import RawItem
 from .rules import Rules, load_rules
@@ -134,12 +134,12 @@ def plan_year_of(doc: Document, lines: list[Line], rules: Rules) -> Optional[int
     most frequent 20xx year in the first 40 lines."""
     from ..core.folding import fold
 
-    if doc.title:
-        title_years = set(rules.layout.regex("title_plan_year").findall(fold(doc.title)))
+    if doc.metadata.title:
+        title_years = set(rules.layout.regex("title_plan_year").findall(fold(doc.metadata.title)))
         if len(title_years) == 1:
             return int(title_years.pop())
-    if doc.issued_date:
-        return int(doc.issued_date[:4])
+    if doc.metadata.issued_date:
+        return int(doc.metadata.issued_date[:4])
     years = Counter(int(y) for ln in lines[:40] for y in re.findall(r"\b(20[1-4]\d)\b", ln.text))
     return years.most_common(1)[0][0] if years else None
 
@@ -157,7 +157,7 @@ def jurisdiction_of(doc: Document):
     (``units_identity.Jurisdiction``), where names printed relative to the plan point."""
     from .units_identity import Jurisdiction
 
-    return Jurisdiction.from_issuer(doc.issuer)
+    return Jurisdiction.from_issuer(doc.metadata.issuer)
 
 
 def plan_level_of(doc: Document) -> Optional[str]:
@@ -165,7 +165,7 @@ def plan_level_of(doc: Document) -> Optional[str]:
     ("xã", "tỉnh"), which completes unit names printed without one, or None."""
     from .units import level_of_issuer
 
-    return level_of_issuer(doc.issuer)
+    return level_of_issuer(doc.metadata.issuer)
 
 
 def _marks_not_printed(text: str, doc: Document) -> bool:
@@ -181,10 +181,11 @@ def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
     """Fill the document's metadata fields from its lines (extract.metadata), each with
     where it was printed (extract.metadata_sources)."""
     from .metadata import extract_metadata
-    from .metadata_sources import Metadata, metadata_to_provenance
+    from .metadata_sources import metadata_to_provenance
 
     try:
         found = extract_metadata([ln.text for ln in lines], rules.metadata)
+        warnings = found.pop("warnings", [])
         if isinstance(found.get("signer"), dict):  # the signer fields the record holds
             found["signer"] = {k: v for k, v in found["signer"].items() if k in Signer.model_fields}
         meta = Metadata.model_validate(found)
@@ -192,17 +193,13 @@ def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
         doc.errors.append(ErrorInfo(code="metadata-failed", stage=STAGE,
                                     message=f"metadata extraction failed: {type(e).__name__}: {e}"))
         return
-    for k in ("number", "doc_type", "issuer", "place", "issued_date", "title"):
-        if getattr(meta, k) is not None:
-            setattr(doc, k, getattr(meta, k))
-    doc.signer = meta.signer
-    if doc.signer is not None and doc.signer.name and _marks_not_printed(doc.signer.name, doc):
+    if meta.signer.name and _marks_not_printed(meta.signer.name, doc):
         from .metadata import spell_unmarked_name
 
-        doc.signer.name = spell_unmarked_name(doc.signer.name, rules.metadata)
-    doc.references = meta.references
-    doc.metadata_provenance = metadata_to_provenance(meta, lines, doc)
-    for w in meta.warnings:
+        meta.signer.name = spell_unmarked_name(meta.signer.name, rules.metadata)
+    meta.provenance = metadata_to_provenance(meta, lines, doc)
+    doc.metadata = meta
+    for w in warnings:
         doc.warn(STAGE, str(w))
 
 
@@ -260,7 +257,7 @@ def run(doc: Document, settings: Any = None) -> Document:
     fill_metadata(doc, lines, rules)
     from .plan_identity import copy_of, plan_id_of
 
-    doc.plan_id = plan_id_of(doc.number, doc.issuer, doc.issued_date)
+    doc.plan_id = plan_id_of(doc.metadata.number, doc.metadata.issuer, doc.metadata.issued_date)
     doc.plan_copy = copy_of(doc)
     year = plan_year_of(doc, lines, rules)
 

@@ -1,4 +1,4 @@
-"""Where each metadata value was printed: the typed ``Metadata`` of a plan, each field with
+"""Where each metadata value was printed: the ``schema.Metadata`` of a plan, each field with
 its location (page, box of the words, the printed text, its lines).
 
 ``extract.metadata`` reads the values from the plan's text lines; this module finds them
@@ -14,34 +14,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from ..core.folding import fold
-from ..schema import Document, MetadataProvenance, Provenance, Reference, Signer
+from ..schema import Document, Metadata, MetadataProvenance, Provenance
 from .sections import Line
 
 HEADER_LINES = 15   # the header block: number, issuer, place and date, type, title
 MAX_VALUE_LINES = 6  # a value printed over more lines than this is not searched for
 # marks at a word's ends that are no part of it (OCR reads rules and specks as | _ ` *)
 EDGE_PUNCT = ".,;:()[]\"'“”‘’|_`*-"
-
-
-class Metadata(BaseModel):
-    """A plan's metadata as ``extract.metadata`` reads it, validated, with where each value
-    was printed (``provenance``)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    number: Optional[str] = None
-    doc_type: Optional[str] = None
-    issuer: Optional[str] = None
-    place: Optional[str] = None
-    issued_date: Optional[str] = None
-    title: Optional[str] = None
-    signer: Signer = Field(default_factory=Signer)
-    references: list[Reference] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    provenance: MetadataProvenance = Field(default_factory=MetadataProvenance)
 
 
 def text_to_tokens(text: str) -> list[str]:

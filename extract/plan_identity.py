@@ -7,7 +7,7 @@ says what kind of copy a record is and how well it was read; the primary copy of
 the best kind (born digital, then a scan or image, then old OCR text), then the best read.
 Databases keep every copy; views, exports and the calendar count each plan once.
 
-    doc.plan_id = plan_id_of(doc.number, doc.issuer, doc.issued_date)
+    doc.plan_id = plan_id_of(doc.metadata.number, doc.metadata.issuer, doc.metadata.issued_date)
     doc.plan_copy = copy_of(doc)
     primaries = primary_copies(docs)   # one Document per plan, in input order
 """

@@ -54,7 +54,7 @@ def deadline_to_due_dates(deadline: Deadline | None) -> list[tuple[dt.date, str]
 
 
 def _document_label(doc: Document) -> str:
-    return doc.number or doc.title or doc.source.path
+    return doc.metadata.number or doc.metadata.title or doc.source.path
 
 
 def task_to_events(doc: Document, index: int, task: Task, stamp: dt.datetime) -> list[icalendar.Event]:

@@ -623,7 +623,7 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
                 (table.c.document_id == old) & table.c.item_key.is_not(None))).all())
         _delete_document(conn, old)
     copy = doc.plan_copy
-    issued, precision = issued_date_to_date(doc.issued_date)
+    issued, precision = issued_date_to_date(doc.metadata.issued_date)
     kept = {"id": old} if old is not None else {}
     document_id = conn.execute(insert(documents).values(
         **kept, doc_id=doc.doc_id, issued_date_precision=precision,
@@ -631,20 +631,20 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
         copy_quality=copy.quality if copy else None, primary_copy=True,
         sha256=doc.source.sha256, source_path=doc.source.path, source_kind=doc.source.kind,
         pages=doc.source.pages, schema_version=doc.schema_version, status=doc.status,
-        number=doc.number, doc_type=doc.doc_type, issuer=doc.issuer, place=doc.place,
-        issued_date=issued, title=doc.title, signer_name=doc.signer.name,
-        signer_title=doc.signer.title, record_path=record_path,
+        number=doc.metadata.number, doc_type=doc.metadata.doc_type, issuer=doc.metadata.issuer, place=doc.metadata.place,
+        issued_date=issued, title=doc.metadata.title, signer_name=doc.metadata.signer.name,
+        signer_title=doc.metadata.signer.title, record_path=record_path,
         review_status=doc.review.status if doc.review else "not-reviewed",
         loaded_at=dt.datetime.now(dt.timezone.utc),
     )).inserted_primary_key[0]
-    for i, ref in enumerate(doc.references):
+    for i, ref in enumerate(doc.metadata.references):
         conn.execute(insert(document_references).values(document_id=document_id, position=i, **ref.model_dump()))
     for w in doc.warnings:
         conn.execute(insert(warnings).values(document_id=document_id, **w.model_dump()))
-    if doc.issued_date and issued is None:
+    if doc.metadata.issued_date and issued is None:
         conn.execute(insert(warnings).values(
-            document_id=document_id, stage="load", source=doc.issued_date,
-            message=f"issued date {doc.issued_date!r} is not an ISO date; stored as NULL"))
+            document_id=document_id, stage="load", source=doc.metadata.issued_date,
+            message=f"issued date {doc.metadata.issued_date!r} is not an ISO date; stored as NULL"))
     for e in doc.errors:
         conn.execute(insert(document_errors).values(document_id=document_id, **e.model_dump()))
     for p in doc.pages:  # page summary only: texts and words stay in the JSON record

@@ -144,7 +144,7 @@ def documents_to_plans(docs: Iterable[tuple[str, Document]]) -> tuple[list[PlanR
     plans = []
     for doc in primary:
         name = names[id(doc)]
-        label = doc.number or doc.title or name
+        label = doc.metadata.number or doc.metadata.title or name
         tasks = [TaskRow(plan=label, record=name, item_id=t.id, ordinal=t.ordinal, text=t.text,
                          lead=[unit_label(u.name, u.place) for u in t.lead_units] or [NO_UNIT],
                          deadline=t.deadline.raw if t.deadline else "",
@@ -154,7 +154,7 @@ def documents_to_plans(docs: Iterable[tuple[str, Document]]) -> tuple[list[PlanR
         targets = [{"plan": label, "record": name, "item_id": t.id, "text": t.text,
                     "year": v.year if v else None, "value": v.raw if v else ""}
                    for t in doc.targets for v in (t.values or [None])]
-        plans.append(PlanRows(label, name, doc.title or "", doc.issuer or "",
+        plans.append(PlanRows(label, name, doc.metadata.title or "", doc.metadata.issuer or "",
                               doc.review.status if doc.review else "not-reviewed", tasks, targets,
                               len(doc.targets)))
     return plans, len(docs) - len(primary)

@@ -352,7 +352,7 @@ class ReviewSite:
 
     def _correct(self, store: C.CorrectionStore, record: Document, ref: ItemRef, form: dict[str, str]) -> None:
         shown = self.find(record, ref.item.id).item  # what the form showed
-        year = F.plan_year_of(record.issued_date)
+        year = F.plan_year_of(record.metadata.issued_date)
         level = self._level(record)
         for name in F.FORM_FIELDS:
             if name not in form or (name == "values" and ref.kind != "target"):
@@ -392,7 +392,7 @@ class ReviewSite:
     def _form_item(self, kind: str, form: dict[str, str], record: Document) -> dict:
         if kind not in ("task", "target"):
             raise ReviewError(HTTPStatus.BAD_REQUEST, "loại mục phải là nhiệm vụ hoặc chỉ tiêu")
-        year, level = F.plan_year_of(record.issued_date), self._level(record)
+        year, level = F.plan_year_of(record.metadata.issued_date), self._level(record)
         item: dict[str, Any] = {}
         for name in F.FORM_FIELDS:
             if name == "values" and kind != "target":
@@ -407,7 +407,7 @@ class ReviewSite:
     def _level(record: Document) -> Optional[str]:
         from ..extract.units import level_of_issuer
 
-        return level_of_issuer(record.issuer)
+        return level_of_issuer(record.metadata.issuer)
 
     def check_token(self, given: Optional[str]) -> bool:
         return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())

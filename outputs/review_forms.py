@@ -100,14 +100,14 @@ def document_field_to_text(doc, name: str) -> str:
     """Given a Document and a metadata field name, return the field as the form shows it:
     the signer as its name, the issue date as dd/mm/yyyy (mm/yyyy when only the month)."""
     if name == "signer":
-        return doc.signer.name or ""
+        return doc.metadata.signer.name or ""
     if name == "issued_date":
-        m = _ISO_DATE.match(doc.issued_date or "")
+        m = _ISO_DATE.match(doc.metadata.issued_date or "")
         if not m:
-            return doc.issued_date or ""
+            return doc.metadata.issued_date or ""
         year, month, day = m.groups()
         return "/".join(p for p in (day, month, year) if p)
-    return getattr(doc, name) or ""
+    return getattr(doc.metadata, name) or ""
 
 
 def text_to_document_field(name: str, text: str, extracted_signer: Optional[dict] = None) -> Any:

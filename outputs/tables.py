@@ -74,7 +74,7 @@ def _document_cells(doc: Document) -> Row:
     from ..extract.item_ids import document_id_of
 
     return {"doc_id": doc.doc_id or document_id_of(doc), "plan_id": doc.plan_id,
-            "document_number": doc.number, "document_title": doc.title,
+            "document_number": doc.metadata.number, "document_title": doc.metadata.title,
             "source_path": doc.source.path}
 
 
@@ -128,9 +128,9 @@ def document_to_document_row(doc: Document, primary: bool = True) -> Row:
     return _ordered({
         **_document_cells(doc),
         "copy_kind": doc.plan_copy.kind if doc.plan_copy else None, "primary_copy": primary,
-        "doc_type": doc.doc_type, "issuer": doc.issuer, "place": doc.place,
-        "issued_date": doc.issued_date, "signer_name": doc.signer.name,
-        "signer_title": doc.signer.title, "status": doc.status, "tasks": len(doc.tasks),
+        "doc_type": doc.metadata.doc_type, "issuer": doc.metadata.issuer, "place": doc.metadata.place,
+        "issued_date": doc.metadata.issued_date, "signer_name": doc.metadata.signer.name,
+        "signer_title": doc.metadata.signer.title, "status": doc.status, "tasks": len(doc.tasks),
         "targets": len(doc.targets), "warnings": len(doc.warnings), "sha256": doc.source.sha256,
         "review_status": doc.review.status if doc.review else "not-reviewed",
     }, "documents")

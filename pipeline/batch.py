@@ -246,7 +246,7 @@ def _succeed(report, out_dir, job: _Job, doc: Document, on_done) -> None:
     report.warnings += len(doc.warnings)
     report.unknown_units.update(u.name for item in [*doc.tasks, *doc.targets]
                                 for u in [*item.lead_units, *item.cooperating_units] if not u.known)
-    if doc.number is None and doc.status != "failure":
+    if doc.metadata.number is None and doc.status != "failure":
         report.without_number.append(job.path)
     log.info("%s: %d pages, %d targets, %d tasks, %d warnings (%s)", job.path.name, len(doc.pages),
              len(doc.targets), len(doc.tasks), len(doc.warnings), doc.status)

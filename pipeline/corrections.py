@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..core.errors import KehoachError
 from ..extract.item_ids import folded_key
-from ..schema import Document, Target, Task
+from ..schema import Document, Metadata, Target, Task
 from ..schema.models import (
     CorrectableField, DeletedItem, DocumentField, DocumentReview, Item, ItemReview,
     UnmatchedCorrection,
@@ -208,7 +208,7 @@ def set_field(item: Item, name: str, value: Any) -> None:
 
 def dump_document_field(doc: Document, name: str) -> Any:
     """The JSON form of one metadata field of a document."""
-    value = getattr(doc, name)
+    value = getattr(doc.metadata, name)
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
 
@@ -219,7 +219,7 @@ def set_document_field(doc: Document, name: str, value: Any) -> None:
 
     if name not in DOCUMENT_FIELDS:
         raise StoreError(f"{name} is not a metadata field of a document that can be corrected")
-    setattr(doc, name, TypeAdapter(Document.model_fields[name].annotation).validate_python(value))
+    setattr(doc.metadata, name, TypeAdapter(Metadata.model_fields[name].annotation).validate_python(value))
 
 
 # --- applying and stripping -------------------------------------------------------------
@@ -483,7 +483,7 @@ def correct_document_field(store: CorrectionStore, extracted: Document, name: st
                            by: str) -> None:
     """Set one metadata field of the document (``extracted``: the record as extraction gave
     it); a value equal to the extracted one takes the correction back."""
-    set_document_field(extracted.model_copy(), name, value)  # validates
+    set_document_field(extracted.model_copy(deep=True), name, value)  # validates
     replaced = dump_document_field(extracted, name)
     if _same(value, replaced):
         store.document.pop(name, None)

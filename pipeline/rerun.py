@@ -14,24 +14,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from ..schema import SCHEMA_VERSION, Document, MetadataProvenance, Signer
+from ..schema import SCHEMA_VERSION, Document, Metadata
 
 STAGE = "extract"
 REVIEW_STAGE = "review"  # warnings of corrections applied (pipeline.corrections)
 FINISHING_STAGES = ("normalize", "extract")  # the stages that run on read pages
-# Document fields the extract stage fills (schema.Document), reset before running it again.
-EXTRACTED_FIELDS = ("number", "doc_type", "issuer", "place", "issued_date", "title")
 
 
 def document_to_unextracted(doc: Document) -> Document:
     """Given a Document (extracted or not), return a copy as the normalize stage left it:
     no metadata, items, units or extract warnings, "extract" not among its stages."""
     out = doc.model_copy(deep=True)
-    for f in EXTRACTED_FIELDS:
-        setattr(out, f, None)
-    out.signer = Signer()
-    out.metadata_provenance = MetadataProvenance()
-    out.references, out.targets, out.tasks, out.units = [], [], [], []
+    out.metadata = Metadata()
+    out.targets, out.tasks, out.units = [], [], []
     out.doc_id, out.review = None, None  # extraction and corrections set them again
     out.warnings = [w for w in out.warnings if w.stage not in (STAGE, REVIEW_STAGE)]
     out.errors = [e for e in out.errors if e.stage != STAGE]

@@ -5,7 +5,7 @@ from .models import SCHEMA_VERSION, Document, ErrorRecord
 
 def json_schema() -> dict:
     """Return the JSON Schema of a document record (``kehoach schema`` prints it)."""
-    return Document.model_json_schema()
+    return Document.record_json_schema()
 
 
 def error_json_schema() -> dict:

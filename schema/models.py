@@ -9,9 +9,9 @@ page, origin top-left, whatever the page's source (text layer, OCR at any dpi, i
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, ClassVar, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 SCHEMA_VERSION = "1.1"  # 1.1: pages[].error is an ErrorInfo (was "code: message")
 
@@ -293,6 +293,30 @@ class Reference(_Model):
     raw: str = ""
 
 
+class Metadata(_Model):
+    """What the plan says about itself (its header, title and signature), each value with
+    where it was printed (``provenance``). In a record file its fields sit at the top level
+    of the document (``RECORD_KEYS``: ``provenance`` is ``metadata_provenance``)."""
+
+    number: Optional[str] = None
+    doc_type: Optional[str] = None
+    issuer: Optional[str] = None
+    place: Optional[str] = None
+    issued_date: Optional[str] = None
+    title: Optional[str] = None
+    signer: Signer = Field(default_factory=Signer)
+    provenance: MetadataProvenance = Field(
+        default_factory=MetadataProvenance, description="where number, doc_type, issuer, place, "
+        "issued_date, title and the signer's name were printed")
+    references: list[Reference] = Field(default_factory=list)
+
+    # field -> its key in a record file, in the record's order
+    RECORD_KEYS: ClassVar[dict[str, str]] = {
+        "number": "number", "doc_type": "doc_type", "issuer": "issuer", "place": "place",
+        "issued_date": "issued_date", "title": "title", "signer": "signer",
+        "provenance": "metadata_provenance", "references": "references"}
+
+
 class UnitRole(_Model):
     """A unit named anywhere in the plan and the roles it holds there."""
 
@@ -396,17 +420,9 @@ class Document(_Model):
     review: Optional[DocumentReview] = Field(
         None, description="the reviewers' corrections applied to this record (null: none in "
         "the store); items carry their own review")
-    number: Optional[str] = None
-    doc_type: Optional[str] = None
-    issuer: Optional[str] = None
-    place: Optional[str] = None
-    issued_date: Optional[str] = None
-    title: Optional[str] = None
-    signer: Signer = Field(default_factory=Signer)
-    metadata_provenance: MetadataProvenance = Field(
-        default_factory=MetadataProvenance, description="where number, doc_type, issuer, place, "
-        "issued_date, title and the signer's name were printed")
-    references: list[Reference] = Field(default_factory=list)
+    metadata: Metadata = Field(
+        default_factory=Metadata, description="what the plan says about itself; in the record "
+        "file its fields are top-level keys (Metadata.RECORD_KEYS)")
     targets: list[Target] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
     units: list[UnitRole] = Field(default_factory=list)
@@ -416,6 +432,56 @@ class Document(_Model):
         "read (with their page), readers and parsers that crashed; any makes the status partial")
     stages: list[str] = Field(default_factory=list, description="stages that ran, in order")
     pages: list[Page] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _metadata_of_record(cls, data: Any) -> Any:
+        """A record file holds the metadata fields at its top level: gather them into
+        ``metadata`` (records of every schema version load)."""
+        if not isinstance(data, dict):
+            return data
+        keys = {key: field for field, key in Metadata.RECORD_KEYS.items() if key in data}
+        if not keys:
+            return data
+        data = dict(data)
+        meta = dict(data.pop("metadata", None) or {})
+        for key, field in keys.items():
+            meta[field] = data.pop(key)
+        data["metadata"] = meta
+        return data
+
+    @model_serializer(mode="wrap")
+    def _record_with_top_level_metadata(self, handler) -> dict[str, Any]:
+        """Given the serializer, return the record with the metadata fields at its top level
+        (where records have always held them), in place of ``metadata``."""
+        data = handler(self)
+        if "metadata" not in data:
+            return data
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            if k != "metadata":
+                out[k] = v
+                continue
+            for field, key in Metadata.RECORD_KEYS.items():
+                if field in v:
+                    out[key] = v[field]
+        return out
+
+    @classmethod
+    def record_json_schema(cls) -> dict[str, Any]:
+        """Return the JSON Schema of a record file: the model's, the metadata fields at the top
+        level as the serializer writes them."""
+        schema = cls.model_json_schema()
+        meta = schema["$defs"].pop("Metadata")
+        props: dict[str, Any] = {}
+        for k, v in schema["properties"].items():
+            if k != "metadata":
+                props[k] = v
+                continue
+            for field, key in Metadata.RECORD_KEYS.items():
+                props[key] = meta["properties"][field]
+        schema["properties"] = props
+        return schema
 
     def warn(self, stage: str, message: str, page: int | None = None, source: str | None = None) -> None:
         self.warnings.append(Warning(stage=stage, message=message, page=page, source=source))

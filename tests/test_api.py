@@ -17,13 +17,13 @@ def test_read_gives_the_plan_record():
     assert isinstance(doc, kehoach.Document)
     expected = kehoach.Document.model_validate_json(
         (ROOT / "samples" / "001-son-la.ocr.expected.json").read_text("utf-8"))
-    assert doc.number == expected.number == "169/KH-UBND"
-    assert doc.tasks and doc.targets and doc.issued_date == expected.issued_date
+    assert doc.metadata.number == expected.metadata.number == "169/KH-UBND"
+    assert doc.tasks and doc.targets and doc.metadata.issued_date == expected.metadata.issued_date
 
 
 def test_read_takes_settings_fields_as_options():
     raw = kehoach.read(TEXT_PLAN, restore=False, extract=False)
-    assert raw.tasks == [] and raw.number is None
+    assert raw.tasks == [] and raw.metadata.number is None
     assert raw.pages and raw.pages[0].text
 
 

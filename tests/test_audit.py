@@ -186,7 +186,7 @@ def test_records_of_an_earlier_run_are_scored_without_rerunning(samples, tmp_pat
     monkeypatch.setattr(pipeline_batch, "run_batch", no_run)
     again = audit.run_audit(samples, records_dir=records_dir, run=False)
     assert again.totals()["tasks"]["items"] == first.totals()["tasks"]["items"]
-    assert again.documents[0].document.number == first.documents[0].document.number
+    assert again.documents[0].document.metadata.number == first.documents[0].document.metadata.number
 
     (records_dir / "son-la.json").unlink()
     missing = audit.run_audit(samples, records_dir=records_dir, run=False)

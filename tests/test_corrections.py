@@ -261,8 +261,8 @@ def test_the_documents_metadata_corrections_survive_and_strip_back(out):
     C.correct_document_field(store, original, "number", "170/KH-UBND", by="lan")
     C.correct_document_field(store, original, "issued_date", "2025-09-30", by="lan")
     C.correct_document_field(store, original, "signer",
-                             {**original.signer.model_dump(mode="json"), "name": "Nguyễn Văn An"}, by="lan")
-    C.correct_document_field(store, original, "title", original.title, by="lan")  # as extracted: none
+                             {**original.metadata.signer.model_dump(mode="json"), "name": "Nguyễn Văn An"}, by="lan")
+    C.correct_document_field(store, original, "title", original.metadata.title, by="lan")  # as extracted: none
     assert sorted(store.document) == ["issued_date", "number", "signer"] and store.corrections() == 3
     C.write_store(C.store_path(out, "001-son-la"), store)
     res = runner.invoke(app, ["extract", str(out / "001-son-la.json")])
@@ -270,15 +270,15 @@ def test_the_documents_metadata_corrections_survive_and_strip_back(out):
     res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "-q", "--force"])
     assert res.exit_code == 0, res.output
     doc = _doc(out)
-    assert (doc.number, doc.issued_date, doc.signer.name) == ("170/KH-UBND", "2025-09-30", "Nguyễn Văn An")
-    assert doc.signer.title == original.signer.title          # the rest of the signer as printed
+    assert (doc.metadata.number, doc.metadata.issued_date, doc.metadata.signer.name) == ("170/KH-UBND", "2025-09-30", "Nguyễn Văn An")
+    assert doc.metadata.signer.title == original.metadata.signer.title          # the rest of the signer as printed
     assert doc.review.corrected == ["issued_date", "number", "signer"]
-    assert doc.review.extracted["number"] == original.number == "169/KH-UBND"
+    assert doc.review.extracted["number"] == original.metadata.number == "169/KH-UBND"
     assert doc.review.status == "in-review" and doc.review.corrections == 3
     assert doc.plan_id == original.plan_id                    # the plan's identity as read
     assert C.strip_corrections(doc).model_dump() == C.strip_corrections(original).model_dump()
     # taking a correction back: the value extraction read
-    C.correct_document_field(store, original, "number", original.number, by="lan")
+    C.correct_document_field(store, original, "number", original.metadata.number, by="lan")
     assert sorted(store.document) == ["issued_date", "signer"]
 
 
@@ -292,5 +292,5 @@ def test_a_document_correction_the_record_cannot_hold_is_a_warning(out):
     res = runner.invoke(app, ["extract", str(out / "001-son-la.json")])
     assert res.exit_code == 0
     doc = _doc(out)
-    assert doc.signer == original.signer and doc.review.corrected == []
+    assert doc.metadata.signer == original.metadata.signer and doc.review.corrected == []
     assert any(w.stage == "review" and "signer not applied" in w.message for w in doc.warnings)

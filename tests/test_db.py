@@ -91,7 +91,7 @@ def test_load_gold_counts_every_row(engine, gold):
     assert _count(engine, db.tasks) == report.tasks == sum(len(d.tasks) for d in gold.values())
     assert _count(engine, db.targets) == sum(len(d.targets) for d in gold.values())
     assert _count(engine, db.target_values) == sum(len(t.values) for d in gold.values() for t in d.targets)
-    assert _count(engine, db.document_references) == sum(len(d.references) for d in gold.values())
+    assert _count(engine, db.document_references) == sum(len(d.metadata.references) for d in gold.values())
     n_links = sum(len(t.lead_units) + len(t.cooperating_units) for d in gold.values() for t in d.tasks)
     assert _count(engine, db.task_units) == n_links
 
@@ -170,14 +170,14 @@ def test_unparsable_deadline_date_is_kept_as_warning(engine, gold):
 def test_long_garbled_values_load_on_every_backend(engine, gold):
     """OCR garbage can be long; free-text columns must not have a backend-dependent length cap."""
     doc = gold["003-xa"].model_copy(deep=True)
-    doc.number = "169/KH-UBND " + "ỹ" * 600
+    doc.metadata.number = "169/KH-UBND " + "ỹ" * 600
     task = next(t for t in doc.tasks if t.lead_units)
     task.ordinal = "1." * 200
     task.lead_units[0].name = "Phòng " + "Văn hóa - Xã hội " * 80
     report = db.load_documents([("long", doc)], engine=engine)
     assert report.ok, report.failed
     with engine.connect() as conn:
-        assert conn.execute(select(db.documents.c.number)).scalar_one() == doc.number
+        assert conn.execute(select(db.documents.c.number)).scalar_one() == doc.metadata.number
 
 
 def test_indexes_on_queried_columns(engine, gold):
@@ -311,7 +311,7 @@ def _with_ids(doc: Document, issued: str | None = None) -> Document:
     assign_item_ids(doc)
     doc.doc_id = document_id_of(doc)
     if issued:
-        doc.issued_date = issued
+        doc.metadata.issued_date = issued
     return doc
 
 

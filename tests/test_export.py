@@ -230,4 +230,4 @@ def test_export_reads_records_without_their_pages(tmp_path, write_out_dir):
     doc = __import__("kehoach").read(tables.__file__.replace("outputs/tables.py", "samples/001-son-la.ocr.txt"))
     out = write_out_dir(tmp_path / "out", {"plan": doc})
     light = path_to_document(out / "plan.json", pages=False)
-    assert light.pages == [] and light.tasks == doc.tasks and light.number == doc.number
+    assert light.pages == [] and light.tasks == doc.tasks and light.metadata.number == doc.metadata.number

@@ -25,9 +25,9 @@ def extracted() -> Document:
 
 def test_unextracted_copy_has_no_extract_output(extracted):
     bare = document_to_unextracted(extracted)
-    assert extracted.tasks and extracted.title  # the original is untouched
-    assert (bare.tasks, bare.targets, bare.units, bare.references) == ([], [], [], [])
-    assert bare.title is None and bare.signer.title is None
+    assert extracted.tasks and extracted.metadata.title  # the original is untouched
+    assert (bare.tasks, bare.targets, bare.units, bare.metadata.references) == ([], [], [], [])
+    assert bare.metadata.title is None and bare.metadata.signer.title is None
     assert "extract" not in bare.stages
     assert not [w for w in bare.warnings if w.stage == "extract"]
     assert [p.text for p in bare.pages] == [p.text for p in extracted.pages]
@@ -97,12 +97,12 @@ def test_extract_command_goes_on_past_a_record_whose_extraction_fails(tmp_path, 
     (tmp_path / "a" / "plan.json").write_text(extracted_json, encoding="utf-8")
     (tmp_path / "b" / "plan.json").write_text(extracted_json, encoding="utf-8")  # same name
     bad = extracted.model_copy(deep=True)
-    bad.title = "boom"
+    bad.metadata.title = "boom"
     (tmp_path / "c" / "bad.json").write_text(bad.model_dump_json(), encoding="utf-8")
     real = rerun.reextract
 
     def flaky(doc):
-        if doc.title == "boom":
+        if doc.metadata.title == "boom":
             raise ValueError("rule table broken")
         return real(doc)
 

@@ -56,8 +56,8 @@ def hostile(gold) -> Document:
             task.lead_units[0].name = text
     for target, text in zip(doc.targets, HOSTILE):
         target.text = text
-    doc.title = HOSTILE[0]
-    doc.issuer = HOSTILE[-1]
+    doc.metadata.title = HOSTILE[0]
+    doc.metadata.issuer = HOSTILE[-1]
     return doc
 
 

@@ -467,10 +467,10 @@ def test_a_name_printed_without_marks_takes_the_names_spelling_one_printed_with_
     text = (here / "commune-next-year.txt").read_text(encoding="utf-8")
     stripped = tmp_path / "stripped.txt"
     stripped.write_text(strip_diacritics(text), encoding="utf-8")
-    assert process_file(stripped, Settings(restore=True)).signer.name == "Hà Văn Bình"
+    assert process_file(stripped, Settings(restore=True)).metadata.signer.name == "Hà Văn Bình"
     printed = tmp_path / "printed.txt"
     printed.write_text(text.replace("Hà Văn Bình", "Hà Vân Bình"), encoding="utf-8")
-    assert process_file(printed, Settings(restore=True)).signer.name == "Hà Vân Bình"
+    assert process_file(printed, Settings(restore=True)).metadata.signer.name == "Hà Vân Bình"
 
 
 def test_person_names_reject_unknown_fields(tmp_path):

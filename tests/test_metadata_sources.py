@@ -22,7 +22,7 @@ def son_la() -> Document:
 
 
 def test_header_values_of_a_born_digital_plan_have_their_words_boxes(son_la):
-    where = son_la.metadata_provenance
+    where = son_la.metadata.provenance
     assert (where.number.page, where.number.source) == (1, "169/KH-UBND")
     assert where.issued_date.source == "ngày 12 tháng 08 năm 2025"
     assert where.place.source == "Sơn La,"  # the words as printed, their punctuation kept
@@ -36,7 +36,7 @@ def test_header_values_of_a_born_digital_plan_have_their_words_boxes(son_la):
     assert where.issuer.line_end == where.issuer.line_start + 1
     # the title wraps over three lines
     assert where.title.line_end - where.title.line_start == 2
-    assert where.title.source.replace("\n", " ") == son_la.title
+    assert where.title.source.replace("\n", " ") == son_la.metadata.title
     # the signer's name, from the end of the plan
     assert (where.signer.source, where.signer.page) == ("Nguyễn Thành Công", 6)  # appendices follow
 
@@ -53,14 +53,14 @@ def _text_document(name: str) -> Document:
 
 def test_a_number_printed_with_other_spacing_is_found_and_kept_as_printed():
     doc = extract.run(_text_document("001-son-la"))
-    assert doc.number == "169/KH-UBND"
-    assert doc.metadata_provenance.number.source == "169 /KH-UBND"
-    assert doc.metadata_provenance.number.bbox is None  # a text file has no boxes
+    assert doc.metadata.number == "169/KH-UBND"
+    assert doc.metadata.provenance.number.source == "169 /KH-UBND"
+    assert doc.metadata.provenance.number.bbox is None  # a text file has no boxes
 
 
 def test_a_value_not_printed_as_read_has_no_location():
     doc = extract.run(_text_document("004-tan-ky"))
     # the issuer is read from the body ("Ban Thường vụ Đảng ủy xã"): printed so nowhere
-    assert doc.issuer == "Ban Thường vụ Đảng ủy xã Tân Kỳ"
-    assert doc.metadata_provenance.issuer is None
-    assert doc.metadata_provenance.number.source == "10-KH/ĐU"
+    assert doc.metadata.issuer == "Ban Thường vụ Đảng ủy xã Tân Kỳ"
+    assert doc.metadata.provenance.issuer is None
+    assert doc.metadata.provenance.number.source == "10-KH/ĐU"

@@ -87,7 +87,7 @@ def test_a_rule_change_reextracts_an_up_to_date_batch_without_ocr(tmp_path, monk
     assert after.produced_by.options == settings.fingerprint()
     assert [p.raw_text for p in after.pages] == [p.raw_text for p in before.pages]
     assert after.model_dump(exclude={"produced_by"}) == before.model_dump(exclude={"produced_by"})
-    assert after.number == "12/KH-UBND" and after.tasks
+    assert after.metadata.number == "12/KH-UBND" and after.tasks
     # and now it is up to date
     assert len(run_batch(inputs, out, settings, engine=FailingEngine()).skipped) == 1
 

@@ -198,12 +198,12 @@ def test_the_documents_metadata_is_corrected_in_its_form(served):
     assert 'id="document-form"' in html and 'value="169/KH-UBND"' in html
     status, _, body = _post_document(port, site.token, {
         "number": "170/KH-UBND", "issued_date": "30/9/2025", "signer": "Nguyễn Văn An",
-        "issuer": before.issuer or "", "title": HOSTILE})
+        "issuer": before.metadata.issuer or "", "title": HOSTILE})
     assert status == 200 and json.loads(body)["ok"], body
     doc = path_to_document(out / "001-son-la.json")
-    assert (doc.number, doc.issued_date, doc.signer.name, doc.title) == (
+    assert (doc.metadata.number, doc.metadata.issued_date, doc.metadata.signer.name, doc.metadata.title) == (
         "170/KH-UBND", "2025-09-30", "Nguyễn Văn An", HOSTILE)
-    assert doc.issuer == before.issuer and sorted(doc.review.corrected) == [
+    assert doc.metadata.issuer == before.metadata.issuer and sorted(doc.review.corrected) == [
         "issued_date", "number", "signer", "title"]
     store = C.read_store(C.store_path(out, "001-son-la"))
     assert store.document["number"].replaced == "169/KH-UBND" and store.document["number"].by == "lan"

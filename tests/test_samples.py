@@ -213,7 +213,7 @@ def test_full_expected_records_carry_every_gold_item(plan):
 
 def test_partial_samples_keep_only_visible_items():
     short = Document.model_validate_json(sample("001-son-la.scan-short.expected.json").read_text("utf-8"))
-    assert short.number == "169/KH-UBND" and short.signer.name is None
+    assert short.metadata.number == "169/KH-UBND" and short.metadata.signer.name is None
     assert [t.ordinal for t in short.tasks] == ["a", "b", "c", "d"]
 
 

@@ -31,3 +31,33 @@ def test_a_wrong_record_is_rejected_by_the_schema_file():
     bad = {"source": {"path": "x.pdf", "sha256": "0" * 64, "kind": "pdf"}, "tasks": [{"text": 5}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json.loads((ROOT / "schema" / "document.schema.json").read_text("utf-8")))
+
+
+@pytest.mark.parametrize("record", sorted((ROOT / "tests" / "fixtures" / "records").glob("schema-1.1-*.json")),
+                         ids=lambda p: p.name)
+def test_a_record_of_the_previous_version_loads_and_is_written_back_unchanged(record):
+    """Records keep the metadata fields at their top level (number ... references,
+    metadata_provenance): a record written before Document held one ``metadata`` (schema 1.1,
+    written by that version from samples/000-cho-don.pdf, pages and most items left out)
+    loads into it, and is written back key for key, in the same order."""
+    from kehoach.schema import Document
+
+    text = record.read_text(encoding="utf-8")
+    doc = Document.model_validate_json(text)
+    assert doc.metadata.issuer == json.loads(text)["issuer"] == "Ủy ban nhân dân xã Chợ Đồn"
+    assert doc.metadata.signer.title == "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH" and doc.metadata.references
+    assert list(doc.model_dump(mode="json")) == list(json.loads(text))
+    assert doc.model_dump(mode="json") == json.loads(text)
+
+
+def test_document_metadata_is_one_model_and_flat_in_the_record():
+    from kehoach.schema import Document, Metadata, Signer, Source
+
+    doc = Document(source=Source(path="x.txt", sha256="0" * 64, kind="text"),
+                   metadata=Metadata(number="5/KH-UBND", issuer="Ủy ban nhân dân xã A",
+                                     signer=Signer(name="Nguyễn Văn An")))
+    data = doc.model_dump(mode="json")
+    assert "metadata" not in data and data["number"] == "5/KH-UBND" and data["signer"]["name"] == "Nguyễn Văn An"
+    assert "metadata_provenance" in data
+    assert Document.model_validate(data).metadata == doc.metadata
+    jsonschema.validate(data, json.loads((ROOT / "schema" / "document.schema.json").read_text("utf-8")))

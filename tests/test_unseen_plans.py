@@ -97,8 +97,8 @@ def test_unseen_plan_items_and_fields(plan, records):
 @pytest.mark.parametrize("plan", sorted(PLANS))
 def test_unseen_plan_signer_name_and_references(plan, records):
     exp, doc = expected(plan), records[plan]
-    assert doc.signer.name == exp["signer"]["name"]
-    got = [(r.kind, r.number, r.date) for r in doc.references]
+    assert doc.metadata.signer.name == exp["signer"]["name"]
+    got = [(r.kind, r.number, r.date) for r in doc.metadata.references]
     assert got == [(r["kind"], r["number"], r["date"]) for r in exp["references"]]
 
 
@@ -241,7 +241,7 @@ def test_target_table_with_a_unit_column(tmp_path):
         ("2", "Dữ liệu số", ["Văn phòng Sở"], [(2025, 3, "Cơ sở dữ liệu", "="), (2026, 5, "Cơ sở dữ liệu", "=")]),
         ("3", "Dịch vụ công trực tuyến", ["Các phòng, đơn vị thuộc Sở"], [(2025, 5, "ngày", "="), (2026, 3, "ngày", "=")]),
     ]
-    assert doc.issuer == "Sở Nông nghiệp và Môi trường tỉnh Quảng Trị"  # the opening's casing
+    assert doc.metadata.issuer == "Sở Nông nghiệp và Môi trường tỉnh Quảng Trị"  # the opening's casing
 
 
 def test_ward_party_table_with_lead_column_first(tmp_path):
@@ -271,8 +271,8 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
         ("1.2", "Về hạ tầng số", ["Ủy ban nhân dân phường"], ["Các tổ dân phố", "Công an phường"], "month", "2026-06-30"),
         ("2.1", "Về nhân lực số", ["Đoàn Thanh niên phường"], ["Hội Liên hiệp Phụ nữ phường"], "recurring", None),
     ]
-    assert (doc.signer.name, doc.signer.title) == ("Y Bhin Niê", "TM. BAN CHỈ ĐẠO - TRƯỞNG BAN")
-    assert (doc.number, doc.place, doc.issued_date) == ("07-KH/BCĐ", "Tân Lập", "2025-11-03")
+    assert (doc.metadata.signer.name, doc.metadata.signer.title) == ("Y Bhin Niê", "TM. BAN CHỈ ĐẠO - TRƯỞNG BAN")
+    assert (doc.metadata.number, doc.metadata.place, doc.metadata.issued_date) == ("07-KH/BCĐ", "Tân Lập", "2025-11-03")
 
 
 @pytest.mark.parametrize("heading, unit", [
@@ -321,7 +321,7 @@ def test_unseen_plan_without_diacritics_after_restoration(plan, tmp_path):
     assert score.tasks.items.f1 >= f1_min, score.tasks.items.to_dict()
     assert score.tasks.lead_units.accuracy >= lead_min
     assert score.tasks.cooperating_units.accuracy >= coop_min
-    assert doc.number == expected(plan)["number"]  # "Số 15-KH/DU": the Đ of the symbol restored
+    assert doc.metadata.number == expected(plan)["number"]  # "Số 15-KH/DU": the Đ of the symbol restored
 
 
 HEADERS = {
