@@ -60,6 +60,11 @@ def classify_line(text: str, rules: LayoutRules) -> tuple[str, Optional[str], st
     kind, ord_, body = _classify(text, rules)
     if kind == "bullet" and ord_ == "~":
         ord_ = "-"  # OCR's reading of a dash bullet
+    if kind == "bullet":
+        # "— PHULUCT |": a rule's stub before an appendix heading is no bullet
+        k2, o2, b2 = _classify(text.lstrip(ocr_specks("line_lead_dash") + " "), rules)
+        if k2 == "appendix" and (o2 or not b2.strip(ocr_specks("line_trail")) or b2.isupper()):
+            return k2, o2, b2
     if kind == "bullet" and body.lstrip(ocr_specks("line_lead"))[:1].islower():
         return "text", None, text  # "- điều kiện ...", "-_ đảm 100%": a wrapped line after OCR debris
     if kind == "bullet" and len(text) > 1 and not text[1].isspace():

@@ -275,3 +275,12 @@ def test_a_dotted_ordinal_before_a_column_bar_anchors_its_centred_row():
     assert items[0].text.startswith("Nâng cấp trang thông tin") and items[0].text.endswith("với cổng tỉnh")
     assert items[1].text.startswith("Số hóa sổ hộ tịch")
     assert [i.cells.get("deadline") for i in items] == ["Quý II/2026", "Tháng 9/2026"]
+
+
+def test_an_appendix_heading_after_a_rule_stub_with_its_numeral_misread():
+    from kehoach.extract.tables import line_to_appendix
+
+    assert classify_line("— PHULUCT |", RULES.layout)[0] == "appendix"
+    assert line_to_appendix("— PHULUCT |", RULES.tables) == "Phụ lục I"
+    # a bullet of the body that names an appendix in a sentence is no heading
+    assert classify_line("- Phụ lục kèm theo Kế hoạch này", RULES.layout)[0] == "bullet"
