@@ -92,6 +92,8 @@ class UnitData(BaseModel):
     level_exceptions: list[str] = Field(default_factory=list)
     level_markers: list[str] = Field(default_factory=list)
     conjunctions: list[str] = Field(default_factory=lambda: ["và"])
+    # heads of names that join the bodies they serve with "và" ("Văn phòng HĐND và UBND xã")
+    joint_heads: list[str] = Field(default_factory=list)
     fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
     max_pieces_per_name: int = 6
     spans: SpanSettings = Field(default_factory=SpanSettings)
@@ -902,8 +904,9 @@ class UnitRegistry:
         on (of those, the one of the plan's level when the level tells them apart), else None."""
         hits = {canon for variant, canon in self._printed_names() if variant[:len(words)] == tuple(words)
                 and len(variant) > len(words)}
-        if len(hits) > 1 and level is not None:
-            hits = {h for h in hits if nfc(level).lower() in self.entry_levels.get(h, frozenset())} or hits
+        if level is not None:  # a name that prints another level is another body's
+            lv = nfc(level).lower()
+            hits = {h for h in hits if not self.entry_levels.get(h) or lv in self.entry_levels[h]}
         return next(iter(hits)) if len(hits) == 1 else None
 
     def _printed_names(self) -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -960,7 +963,7 @@ class UnitRegistry:
                 and not self.head_rx.match(name) and not self.is_known(name, level))
 
     def _is_continuation(self, piece: str) -> bool:
-        key = squash_spaces(fold(self.unglued(piece)))  # "đơn.vị thuộc ..." as OCR broke it
+        key = " ".join(_words(self.unglued(piece)))  # "đơn.vị thuộc ...", "đơn vị. thuộc" as OCR broke it
         return piece[:1].islower() and (key in self.continuation_keys
                                         or key.startswith(self.continuation_prefixes))
 
@@ -973,7 +976,11 @@ class UnitRegistry:
             left, right = unit[: m.start()].strip(), unit[m.end():].strip()
             if left and right and self.head_rx.match(right) and self.head_rx.match(left):
                 right_units = self._merge_pieces([clean_name(p) for p in right.split(",") if p.strip()], level)
-                if self.is_known(left, level) or any(self.is_known(r, level) for r in right_units):
+                # an office of several bodies names them joined by "và" ("Văn phòng HĐND và
+                # UBND phường"): one unit, unless its own left part is a known name
+                joint = any(fold(nfc(left)).lower().startswith(fold(nfc(h)).lower() + " ")
+                            for h in self.data.joint_heads)
+                if self.is_known(left, level) or (not joint and any(self.is_known(r, level) for r in right_units)):
                     return [*self._cut(left, level), *right_units]
         # "Phòng Kinh tế Phòng Văn hóa - Xã hội": names one after another, all known
         starts = [m.start() for m in self.head_rx.finditer(unit) if m.start() > 0]

@@ -312,3 +312,23 @@ def test_a_cell_starting_with_a_lower_case_kind_word_is_a_fragment(cell):
 def test_lower_case_collectives_and_listed_kinds_stay_units(cell):
     [u], debris = read(cell, PROVINCE)
     assert debris == [] and u.collective or u.kind
+
+
+def _registry_without(*names: str) -> UnitRegistry:
+    data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name not in names]})
+    return UnitRegistry.from_data(data)
+
+
+def test_an_office_of_two_bodies_the_registry_lacks_stays_one_unit():
+    # a ward's office the registry does not list: never cut at its "và" into two bodies, never
+    # completed as the commune's office (another level's name)
+    reg = _registry_without("Văn phòng HĐND và UBND phường")
+    units, _ = reg.read("Văn phòng HĐND và UBND phường", "phường")
+    assert [(u.name, u.known) for u in units] == [("Văn phòng HĐND và UBND phường", False)]
+    [u], _ = reg.read("Văn phòng HĐND và", "phường")
+    assert not u.known
+
+
+def test_a_continuation_broken_by_an_ocr_mark_still_continues():
+    for cell in ("Các phòng, đơn vị. thuộc UBND xã", "Các phòng, đơn vị thuộc. UBND xã"):
+        assert [u.name for u in read(cell, COMMUNE)[0]] == ["Các phòng, đơn vị thuộc UBND xã"]
