@@ -36,12 +36,17 @@ def column_header_before_fields(region: Region, rules: Rules, head: int = 25) ->
     "Chủ trì: ..." lines are cells of a flattened table, not the fields of a list."""
     from .tables import header_line_roles
 
+    alone = 0  # column titles OCR read one a line ("Nội dung nhiệm vụ" / "Thời hạn" / ...)
     for ln in region.lines[:head]:
         if match_field_line(ln.text, rules.layout):
             return False
         roles = header_line_roles(ln.text, rules.tables)
         if roles >= 3 or (roles >= 2 and len(ln.text.split()) <= MAX_HEADER_WORDS):
             return True
+        if roles and len(ln.text.split()) <= 5:
+            alone += 1
+            if alone >= 3:
+                return True
     return False
 
 

@@ -284,3 +284,32 @@ def test_an_appendix_heading_after_a_rule_stub_with_its_numeral_misread():
     assert line_to_appendix("— PHULUCT |", RULES.tables) == "Phụ lục I"
     # a bullet of the body that names an appendix in a sentence is no heading
     assert classify_line("- Phụ lục kèm theo Kế hoạch này", RULES.layout)[0] == "bullet"
+
+
+# A flattened table whose column titles OCR read one a line, and whose units cell names its
+# parts ("Chủ trì: ...", "Phối hợp: ...") on lines of their own: a table, not a task list.
+TITLES_ONE_A_LINE = """PHÂN CÔNG THỰC HIỆN
+STT
+
+Nội dung nhiệm vụ
+
+Thời hạn
+
+Phân công thực hiện
+1 | Lập sổ theo dõi hộ kinh doanh cá thể trên địa bàn | Tháng 5/2026
+Chủ trì: Phòng Kinh tế
+Phối hợp: Công an xã
+2 | Kiểm tra việc niêm yết giá tại chợ trung tâm xã | Quý III/2026
+Chủ trì: Phòng Kinh tế
+Phối hợp: Ban quản lý chợ
+"""
+
+
+def test_column_titles_one_a_line_make_labelled_unit_lines_cells_of_a_table():
+    from kehoach.extract.lists import column_header_before_fields
+
+    region = region_of(TITLES_ONE_A_LINE)
+    assert column_header_before_fields(region, RULES)
+    items, _ = flat_region_to_raw_items(region, "task", RULES)
+    assert [(i.ordinal, i.cells.get("deadline")) for i in items] == [("1", "Tháng 5/2026"), ("2", "Quý III/2026")]
+    assert "Chủ trì: Phòng Kinh tế" in items[1].cells.get("lead", "") + items[1].cells.get("cooperating", "")
