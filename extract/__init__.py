@@ -147,7 +147,7 @@ def plan_year_of(doc: Document, lines: list[Line], rules: Rules) -> Optional[int
 def appendix_numbering_of(doc: Document, rules: Rules) -> dict[str, str]:
     """Given a document, return the appendix names OCR damaged and what the plan's
     numbering makes of them (extract.tables.appendix_numbering)."""
-    from .tables import appendix_numbering
+    from .appendices import appendix_numbering
 
     return appendix_numbering(doc, rules.tables)
 

@@ -31,7 +31,7 @@ def line_to_cells(text: str, rules: LayoutRules) -> list[str]:
 
 
 def _is_header(cells: list[str], rules: TableRules) -> bool:
-    from .tables import header_to_role
+    from .table_columns import header_to_role
 
     roles = [header_to_role(c, rules) for c in cells]
     return len(cells) >= MIN_HEADER_CELLS and sum(r is not None for r in roles) >= MIN_HEADER_ROLES \
@@ -81,7 +81,8 @@ def region_to_tables(region: Region, rules: Rules) -> list[tuple[Table, list[Lin
 def delimited_region_to_raw_items(region: Region, rules: Rules) -> tuple[list[RawItem], list[str], bool]:
     """Given an appendix region, return (RawItems, warnings, whether it held a delimited
     table); items carry the region's appendix name and the lines they came from."""
-    from .tables import body_rows, rows_to_items, table_to_layout
+    from .table_columns import table_to_layout
+    from .tables import body_rows, rows_to_items
 
     items: list[RawItem] = []
     warnings: list[str] = []

@@ -103,7 +103,7 @@ def is_header_line(text: str, rules: Rules) -> bool:
         return True  # "STT Mục tiêu 2025 | 2030 | 2035": a title and the years' columns
     if len(stripped) <= 35 and any(stripped.startswith(w) for w in layout.header_words if len(w) > 3):
         return True
-    from .tables import header_line_roles
+    from .table_columns import header_line_roles
 
     # the column titles named by the table header synonyms ("Kết quả đầu ra | Mục tiêu | Chỉ
     # số theo dõi | Đơn vị chủ trì"): three, or two in a short line

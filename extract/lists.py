@@ -34,7 +34,7 @@ def column_header_before_fields(region: Region, rules: Rules, head: int = 25) ->
     """Given a region, return whether a line of column titles ("STT | Nội dung nhiệm vụ |
     Phân công thực hiện | Thời hạn") comes before its first labelled field line: then its
     "Chủ trì: ..." lines are cells of a flattened table, not the fields of a list."""
-    from .tables import header_line_roles
+    from .table_columns import header_line_roles
 
     alone = 0  # column titles OCR read one a line ("Nội dung nhiệm vụ" / "Thời hạn" / ...)
     for ln in region.lines[:head]:

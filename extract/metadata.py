@@ -11,7 +11,6 @@ the regex table) are data: ``extract/data/metadata.yaml``. Matching is done on f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Optional
 
 from rapidfuzz import fuzz

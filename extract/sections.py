@@ -186,7 +186,7 @@ def infer_paren_numbers(lines: list[Line], rules: LayoutRules, window: int = 8) 
 def appendix_name(line: Line, rules: Rules) -> str:
     """Given an appendix heading line, return its canonical name ("Phụ lục II"), its numeral
     read as the table reader reads it ("Phụ lục H" = "Phụ lục II")."""
-    from .tables import line_to_appendix
+    from .appendices import line_to_appendix
 
     return line_to_appendix(line.text, rules.tables) or "Phụ lục" + (f" {line.ord}" if line.ord else "")
 
@@ -219,7 +219,7 @@ def section_role(title: str, rules: LayoutRules) -> Optional[str]:
 
 def region_kind(region: Region, rules: Rules, head: int = 8) -> str:
     """Given an appendix region, return "target" or "task" from its title/header lines."""
-    from .tables import header_line_roles
+    from .table_columns import header_line_roles
 
     lines = region.lines[:head]
     # the title says what the appendix holds; the column titles below it only when it does not

@@ -12,7 +12,7 @@ from kehoach.extract.prose import Block, is_group_label
 from kehoach.extract.sections import Line, classify_line, is_page_number, match_field_line, section_role
 from kehoach.extract.rules.specks import SpeckSets
 from kehoach.extract.specks import ocr_specks
-from kehoach.extract.tables import section_name
+from kehoach.extract.table_ordinals import section_name
 from kehoach.extract.values import clean_value_cell
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
 

@@ -278,7 +278,7 @@ def test_a_dotted_ordinal_before_a_column_bar_anchors_its_centred_row():
 
 
 def test_an_appendix_heading_after_a_rule_stub_with_its_numeral_misread():
-    from kehoach.extract.tables import line_to_appendix
+    from kehoach.extract.appendices import line_to_appendix
 
     assert classify_line("— PHULUCT |", RULES.layout)[0] == "appendix"
     assert line_to_appendix("— PHULUCT |", RULES.tables) == "Phụ lục I"

@@ -9,7 +9,8 @@ import pytest
 from kehoach.extract.cell_labels import split_labelled_cell
 from kehoach.extract.deadlines import parse_deadline
 from kehoach.extract.items import raw_item_to_item, load_registry
-from kehoach.extract.tables import resolve_roles, table_to_layout, tables_to_raw_items
+from kehoach.extract.table_columns import resolve_roles, table_to_layout
+from kehoach.extract.tables import tables_to_raw_items
 from kehoach.extract.values import parse_value_cell
 from kehoach.schema import Document, Page, Source, Table, TableCell
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
@@ -192,7 +193,7 @@ def test_appendix_headings_as_ocr_and_restoration_leave_them(line, name):
     ("- Thời gian thực hiện: Quý I/2026", False),
 ])
 def test_a_line_of_column_titles_is_told_from_an_item(line, titles):
-    from kehoach.extract.tables import header_line_roles
+    from kehoach.extract.table_columns import header_line_roles
 
     assert (header_line_roles(line, RULES.tables) >= 2) == titles
 
@@ -238,7 +239,7 @@ Kết quả đầu ra Mục tiêu Chỉ số theo dõi Đơn vị chủ trì Th�
 
 
 def test_a_date_wrapped_inside_a_narrow_cell_is_one_date():
-    from kehoach.extract.tables import cell_text
+    from kehoach.extract.table_text import cell_text
 
     assert cell_text("16/10/20\n26") == "16/10/2026"
     assert cell_text("Trước ngày 15/8/202\n6") == "Trước ngày 15/8/2026"
@@ -269,7 +270,7 @@ def test_quarter_and_month_numerals_as_scans_print_them(raw, end):
 
 
 def test_a_header_of_one_letter_or_a_group_title_names_no_column():
-    from kehoach.extract.tables import header_to_role
+    from kehoach.extract.table_columns import header_to_role
 
     assert header_to_role("A", RULES.tables) is None                     # a group numeral
     assert header_to_role("Phát triển dữ liệu số", RULES.tables) is None  # "tt" inside "Phát triển"

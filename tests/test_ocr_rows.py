@@ -155,7 +155,8 @@ def test_degraded_table_scan_reads_ordinals_and_cells(tmp_path):
     from build_tables import build_pdf, degrade, gold_specs, render_page
     from rapidfuzz import fuzz
 
-    from kehoach.extract.tables import header_to_role, tables_to_raw_items
+    from kehoach.extract.table_columns import header_to_role
+    from kehoach.extract.tables import tables_to_raw_items
     from kehoach.ingest.document import PageJob, ocr_page
     from kehoach.ingest.ocr import TesseractEngine
     from kehoach.schema import Document, Page, Source

@@ -9,8 +9,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
-from kehoach.extract.tables import (cell_text, header_to_role, infer_ordinals, line_to_appendix, section_name, table_to_layout,  # noqa: E402
-                            tables_to_raw_items)
+from kehoach.extract.appendices import line_to_appendix  # noqa: E402
+from kehoach.extract.table_columns import header_to_role, table_to_layout  # noqa: E402
+from kehoach.extract.table_ordinals import infer_ordinals, section_name  # noqa: E402
+from kehoach.extract.table_text import cell_text  # noqa: E402
+from kehoach.extract.tables import tables_to_raw_items  # noqa: E402
 from kehoach.schema import Document, Page, Source, Table, TableCell, Word  # noqa: E402
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
 
@@ -275,7 +278,7 @@ def gold_pdf_items(tmp_path_factory):
 def test_gold_tables_from_born_digital_pdfs(gold_pdf_items):
     from build_tables import item_cell
 
-    from kehoach.extract.tables import squash
+    from kehoach.extract.table_text import squash
     for spec, items, warnings in gold_pdf_items:
         assert warnings == [], spec.appendix
         assert len(items) == len(spec.items), (spec.doc, spec.appendix)
@@ -295,7 +298,7 @@ def test_gold_tables_from_born_digital_pdfs(gold_pdf_items):
 ])
 def test_target_header_tolerates_ocr_damage(header, is_target):
     """Bold headers lose spaces and vowels in OCR ("Mụctiu" on the 000 scan)."""
-    from kehoach.extract.tables import _is_target_header
+    from kehoach.extract.table_columns import _is_target_header
 
     assert _is_target_header(header, RULES.tables) is is_target
 
@@ -316,6 +319,6 @@ def _doc_with_pages(*texts):
     (["chi tiết tại phụ lục kèm theo", "Phụ lục\nTT"], {}),                # one appendix, no numeral
 ])
 def test_appendix_numbering(pages, expected):
-    from kehoach.extract.tables import appendix_numbering
+    from kehoach.extract.appendices import appendix_numbering
 
     assert appendix_numbering(_doc_with_pages(*pages), RULES.tables) == expected

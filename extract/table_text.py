@@ -1,0 +1,39 @@
+"""The text of table cells: squashed to one line, folded to ASCII letter for letter, a
+cell's lines joined as it printed them (bullets kept on their own lines)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+# a line that stops inside a date or a number with a slash: "16/10/20", "12/"
+_WRAPPED_NUMBER = re.compile(r"\d{1,2}/\d{1,2}/\d{0,3}$|\d/$")
+
+
+def ascii_same_length(text: str) -> str:
+    """Given NFC text, return it without diacritics character for character ("Thứ nhât"
+    -> "Thu nhat"), or unchanged where a character does not map to exactly one."""
+    return "".join(a if len(a := unidecode(ch)) == 1 else ch for ch in text)
+
+
+def squash(text: str) -> str:
+    """Given cell text, return it NFC with runs of whitespace made single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def cell_text(text: str) -> str:
+    """Given a cell's printed text, return it on one line, keeping line breaks only before
+    list bullets ("- ", "+ ") where they separate entries."""
+    lines = [squash(x) for x in text.splitlines() if x.strip()]
+    out = ""
+    for ln in lines:
+        if not out:
+            out = ln
+        elif ln[:1] in "-+•" and len(ln) > 1:
+            out += "\n" + ln
+        elif _WRAPPED_NUMBER.search(out) and ln[:1].isdigit():
+            out += ln  # a date a narrow cell wrapped inside its number ("16/10/20" + "26")
+        else:
+            out += " " + ln
+    return out
