@@ -1116,7 +1116,9 @@ class UnitRegistry:
         if any(not unit and self._starts_with_place(t) for t, unit in out):
             return None
         # the print shows it mixes columns: a number, a symbol no name prints, two names
-        mixed = (any(ch.isdigit() for ch in name) or sum(unit for _, unit in out) >= 2
+        # or a full stop right after a name ("Sở Tài chính. cần thiết": the name ended there)
+        stops = {b for a, b, unit in found[2] if unit and words[b - 1].endswith(".")}
+        mixed = (any(ch.isdigit() for ch in name) or sum(unit for _, unit in out) >= 2 or bool(stops)
                  or self.forms.debris_reason(name) in ("a date", "a symbol no name prints"))
         for (t, unit), (t2, unit2) in zip(out, out[1:]):
             # one name longer than the registry knows, the known one inside it: words of a

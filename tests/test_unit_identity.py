@@ -332,3 +332,8 @@ def test_an_office_of_two_bodies_the_registry_lacks_stays_one_unit():
 def test_a_continuation_broken_by_an_ocr_mark_still_continues():
     for cell in ("Các phòng, đơn vị. thuộc UBND xã", "Các phòng, đơn vị thuộc. UBND xã"):
         assert [u.name for u in read(cell, COMMUNE)[0]] == ["Các phòng, đơn vị thuộc UBND xã"]
+
+
+def test_a_full_stop_after_a_name_ends_it():
+    units, debris = read("Sở Tài chính. cần thiết", PROVINCE)
+    assert [u.name for u in units] == ["Sở Tài chính"] and debris == ["cần thiết"]
