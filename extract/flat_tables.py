@@ -723,9 +723,11 @@ def drop_rows_before_numbering(rows: list[Row], warnings: list[str], where: str)
     for r in rows:
         if r.ordinal is not None:
             first.setdefault(r.section, r.ordinal)
-    for r in rows:
+    table_first = numbered[0].ordinal
+    for k, r in enumerate(rows):
+        above_all = r.ordinal is None and table_first == "1" and k < rows.index(numbered[0])
         # only where the numbering then starts at its first value: no row can come before
-        if r.ordinal is None and r.section not in seen and first.get(r.section) in ("1", "a"):
+        if above_all or (r.ordinal is None and r.section not in seen and first.get(r.section) in ("1", "a")):
             text = " ".join(" ".join(r.text_lines).split())
             warnings.append(f"{where}: text above the first numbered row kept as a warning: {text[:80]!r}")
             continue

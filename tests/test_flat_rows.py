@@ -313,3 +313,10 @@ def test_column_titles_one_a_line_make_labelled_unit_lines_cells_of_a_table():
     items, _ = flat_region_to_raw_items(region, "task", RULES)
     assert [(i.ordinal, i.cells.get("deadline")) for i in items] == [("1", "Tháng 5/2026"), ("2", "Quý III/2026")]
     assert "Chủ trì: Phòng Kinh tế" in items[1].cells.get("lead", "") + items[1].cells.get("cooperating", "")
+
+
+def test_a_subtitle_with_specks_and_a_misplaced_mark_is_a_title_line():
+    title = RULES.layout.flat["title"]
+    assert title.match("_(Kém theo Kế hoạch số 888/KH-SGDĐT ngày 01/12/2025 của Sở Giáo dục)")
+    assert title.match("(Kèm theo Kế hoạch số 12/KH-UBND)")
+    assert not title.match("Kém chất lượng dịch vụ công trên địa bàn")
