@@ -194,7 +194,7 @@ def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
                                     message=f"metadata extraction failed: {type(e).__name__}: {e}"))
         return
     if meta.signer.name and _marks_not_printed(meta.signer.name, doc):
-        from .metadata import spell_unmarked_name
+        from .metadata_signer import spell_unmarked_name
 
         meta.signer.name = spell_unmarked_name(meta.signer.name, rules.metadata)
     meta.provenance = metadata_to_provenance(meta, lines, doc)

@@ -3,7 +3,9 @@ and the documents it cites as its basis.
 
 Rules (document types, header noise, issuer words and casing, signer roles, family names,
 the regex table) are data: ``extract/data/metadata.yaml``. Matching is done on folded text
-(no diacritics, same length as the text), values are cut from the text as printed.
+(no diacritics, same length as the text), values are cut from the text as printed. The
+issuer is read by ``extract.metadata_issuer``, the signer by ``extract.metadata_signer``;
+this module reads the rest and puts them together (``extract_metadata``).
 
     meta = extract_metadata(doc_lines)
     meta["number"], meta["issuer"], meta["issued_date"], meta["references"], meta["warnings"]
@@ -14,22 +16,21 @@ import re
 from typing import Optional
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 from ..core.folding import fold, nfc, squash_spaces
 from .specks import ocr_specks
 from ..schema import Reference
-from .rules.metadata import MetadataRules, fold_phrase as _f, letters_of as _letters
+from .metadata_issuer import (body_issuer, cased_as_printed, combine_issuer, header_issuer, issuer_identity,
+                              listed_place_spelling, place_of, strip_person)
+from .metadata_signer import lines_to_signer
+from .rules.metadata import MetadataRules, fold_phrase as _f
 
 # The module's character-level regexes (phrases and document grammar live in metadata.yaml).
 _RX = {
     "spaces": re.compile(r"\s+"),
     "not_place_word": re.compile(r"[\d/:]"),       # a symbol or a number is not a place name
     "word": re.compile(r"\w"),
-    "letters": re.compile(r"[^\W\d_]+"),
-    "letter": re.compile(r"[^\W\d_]"),
     "digits": re.compile(r"\d+"),
-    "segments": re.compile(r"[^\w\s]|_"),          # a line's punctuation-separated segments
     "symbol_parts": re.compile(r"[-/]"),
     "glued_symbol": re.compile(r"^(\d+)([A-ZĐ][A-Za-zĐđ]*)"),
     "symbol_split": re.compile(r"([-/])"),           # keeps the separators
@@ -209,7 +210,7 @@ def _consistent_issuer(issuer: Optional[str], names: dict[str, int], dated_place
     than the header's capitals)."""
     if not issuer:
         return issuer
-    body, place = _place_of(issuer, c)
+    body, place = place_of(issuer, c)
     if not place:
         return issuer
     fixed = _consistent_place(place, names, c)
@@ -271,182 +272,6 @@ def _opening(lines: list[str], start: int, c: MetadataRules) -> str:
     return _RX["double_sep"].sub(r"\1", squash_spaces(" ".join(out)))
 
 
-def _titlecase_issuer(upper: str, c: MetadataRules) -> str:
-    """Given an issuer in capitals ("ỦY BAN NHÂN DÂN TỈNH SƠN LA"), return it in name case."""
-    words = upper.split()
-    keys = [_f(w) for w in words]
-    out: list[str] = []
-    i = 0
-    longest = max((len(k) for k in c.casing), default=1)
-    while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            phrase = c.casing.get(tuple(keys[i:i + n]))
-            printed = " ".join(words[i:i + n]).lower()
-            # the casing table is keyed without marks: "SỐ" is not "Sở" when the header prints
-            # its marks (a header without any, as old OCR gives, takes the table's word)
-            if phrase and (phrase.lower() == printed or fold(printed) == printed):
-                out.append(phrase)
-                i += n
-                break
-        else:
-            out.append(words[i][:1].upper() + words[i][1:].lower())
-            i += 1
-    return " ".join(out)
-
-
-def _header_issuer(lines: list[str], c: MetadataRules) -> Optional[str]:
-    """Given the header lines (before the type heading), return the issuing body, name-cased.
-
-    The header's left block names the superior body and then the issuer, one name possibly
-    wrapped ("ỦY BAN NHÂN DÂN" / "TỈNH SƠN LA"): a line that starts with a body word starts
-    a new name, other lines continue it; the issuer is the last name.
-    """
-    noise = [_f(n) for n in c.r.header_noise]
-    bodies: list[str] = []
-    for line in lines:
-        folded = fold(line)
-        if c.number_line.search(folded) or c.place_date.search(folded):
-            continue
-        kept = line
-        for n in noise:
-            idx = _noise_at(_f(kept), n, c.r.header_noise_min_score)
-            if idx is not None:
-                # cut the noise and what follows it on the line (the right-hand block)
-                kept = _cut_folded(kept, idx)
-        caps = " ".join(_capital_words(_RX["letters"].findall(kept)))
-        if not caps or len(caps) < 3:
-            continue
-        key = _f(caps)
-        if key.startswith(c.heads) or not bodies:
-            bodies.append(caps)
-        else:
-            bodies[-1] = f"{bodies[-1]} {caps}"
-    if not bodies:
-        return None
-    return _with_superior_place([_titlecase_issuer(b, c) for b in bodies], c)
-
-
-def _with_superior_place(bodies: list[str], c: MetadataRules) -> str:
-    """Given the header's bodies, superior first ("Ủy ban nhân dân tỉnh Quảng Trị", "Sở Nông
-    nghiệp và Môi trường"), return the issuer's full name: the last body, with the level and
-    place of the nearest superior that prints one when the issuer prints none (a department's
-    name alone does not say which province it belongs to)."""
-    issuer = bodies[-1]
-    if _place_of(issuer, c)[1] is not None:
-        return issuer
-    for superior in reversed(bodies[:-1]):
-        level_body, place = _place_of(superior, c)
-        if place:
-            level = level_body.split()[-len(_level_words_at_end(level_body, c)):]
-            return f"{issuer} {' '.join(level)} {place}"
-    return issuer
-
-
-def _level_words_at_end(body: str, c: MetadataRules) -> list[str]:
-    """Given "Ủy ban nhân dân thành phố", return the level words it ends with (["thành", "phố"])."""
-    words = body.split()
-    if len(words) >= 2 and " ".join(_f(w) for w in words[-2:]) in c.levels:
-        return words[-2:]
-    return words[-1:]
-
-
-def _capital_words(words: list[str]) -> list[str]:
-    """Given a header line's words, return those in capitals: a one-letter word only between
-    two capital words ("SỞ Y TẾ"), a lone letter elsewhere being an OCR speck."""
-    def caps(k: int) -> bool:
-        return 0 <= k < len(words) and words[k].isupper() and len(words[k]) > 1
-
-    return [w for k, w in enumerate(words)
-            if w.isupper() and (len(w) > 1 or (caps(k - 1) and caps(k + 1)))]
-
-
-def _noise_at(folded_line: str, noise: str, min_score: float) -> Optional[int]:
-    """Given a squashed folded line and a noise phrase, return where the phrase starts, if there."""
-    idx = folded_line.find(noise)
-    if idx >= 0:
-        return idx
-    if len(folded_line) < len(noise) // 2:
-        return None
-    al = fuzz.partial_ratio_alignment(noise, folded_line, score_cutoff=min_score)
-    return al.dest_start if al else None
-
-
-def _cut_folded(line: str, folded_idx: int) -> str:
-    """Given a line and an index into its squashed folded form, return the line before it."""
-    squashed = squash_spaces(line)
-    return squashed[:folded_idx]
-
-
-def _strip_person(text: str, c: MetadataRules) -> str:
-    """Given "Chủ tịch Ủy ban nhân dân tỉnh Sơn La", return "Ủy ban nhân dân tỉnh Sơn La"."""
-    key = _f(text)
-    for t in c.person_titles:
-        if key.startswith(t + " "):
-            return squash_spaces(text)[len(t) + 1:].strip()
-    return text.strip()
-
-
-def _body_issuer(opening: str, c: MetadataRules) -> Optional[str]:
-    """Given the opening paragraphs, return the body in "<body> ban hành Kế hoạch ...", if any."""
-    folded = fold(opening)
-    found = None
-    for m in c.issues_verb.finditer(folded):
-        clause_start = max(folded.rfind(p, 0, m.start()) for p in ",;.:") + 1
-        clause = _strip_person(opening[clause_start:m.start()], c)
-        key = _f(clause)
-        if key and key.startswith(c.heads) and len(key.split()) <= 14:
-            found = clause
-    return squash_spaces(found) if found else None
-
-
-def _place_of(issuer: str, c: MetadataRules) -> tuple[str, Optional[str]]:
-    """Given "Đảng ủy xã Tân Kỳ", return ("Đảng ủy xã", "Tân Kỳ"): the body and its place."""
-    levels = c.levels
-    words = issuer.split()
-    keys = [_f(w) for w in words]
-    for i in range(len(words) - 1, -1, -1):
-        two = " ".join(keys[i:i + 2])
-        # "Huyện ủy Chư Sê": a committee's name (not the district level), then its place
-        if (two in levels or two in c.not_levels) and i + 2 < len(words):
-            return " ".join(words[:i + 2]), " ".join(words[i + 2:])
-        if keys[i] in levels and i + 1 < len(words):
-            return " ".join(words[:i + 1]), " ".join(words[i + 1:])
-    return issuer, None
-
-
-def _combine_issuer(header: Optional[str], body: Optional[str], c: MetadataRules) -> Optional[str]:
-    """Given the header's and the opening's issuer, return the plan's issuer.
-
-    The header names the body; the opening may name the organ of it that issued the plan
-    ("Ban Thường vụ Đảng ủy xã" of "ĐẢNG ỦY XÃ TÂN KỲ"): then that organ, with the place.
-    """
-    if not body:
-        return header
-    if not header:
-        return body
-    h_body, place = _place_of(header, c)
-    fb, fh, fhb = _f(body), _f(header), _f(h_body)
-    cb, ch, chb = (x.replace(" ", "") for x in (fb, fh, fhb))
-    if cb == ch or cb.endswith(ch) or fuzz.ratio(cb, ch) >= c.r.issuer_min_score:
-        return body  # the same name; running text keeps its spaces better than capitals
-    if cb == chb:
-        return header
-    bw, hw = squash_spaces(body).split(), header.split()
-    if len(hw) > len(bw) and [_f(w) for w in hw[:len(bw)]] == [_f(w) for w in bw] \
-            and _f(hw[len(bw)]) in {_f(l).split()[0] for l in c.levels}:
-        # the opening names the body, the header adds its level and place ("Sở ... tỉnh X"):
-        # the opening's casing reads better than the header's capitals
-        return " ".join(bw + hw[len(bw):])
-    # the opening names an organ of the header's body: "Ban Thường vụ" + "Đảng ủy xã" + place
-    words, n = squash_spaces(body).split(), len(fhb.split())
-    tails = [(fuzz.ratio(_f(" ".join(words[-k:])), fhb), k) for k in (n - 1, n, n + 1) if 0 < k < len(words)]
-    if place and tails:
-        score, k = max(tails)
-        if score >= c.r.issuer_min_score:
-            return f"{' '.join(words[:-k])} {h_body} {place}"
-    return header
-
-
 def _references(opening: str, c: MetadataRules) -> list[Reference]:
     """Given the opening paragraphs, return the cited documents, first mention order, no repeats."""
     folded = fold(opening)
@@ -489,7 +314,7 @@ def _issuer_after(text: str, folded: str, pos: int, longs, c: MetadataRules) -> 
             return name
     stop = c.stops.search(folded, start)
     end = stop.start() if stop else min(len(text), start + 120)
-    issuer = _strip_person(text[start:end], c).strip(" ,")
+    issuer = strip_person(text[start:end], c).strip(" ,")
     return squash_spaces(issuer) or None
 
 
@@ -499,191 +324,10 @@ def _issuer_before(text: str, folded: str, pos: int, c: MetadataRules) -> Option
     m = c.issuer_before.search(folded[base:pos])
     if not m:
         return None
-    return squash_spaces(_strip_person(text[base + m.start("iss"):base + m.end("iss")], c)) or None
+    return squash_spaces(strip_person(text[base + m.start("iss"):base + m.end("iss")], c)) or None
 
 
 # ----------------------------------------------------------------------------- signer
-
-
-def _upper_run_after(line: str, start: int) -> str:
-    """Given a line and a position, return the run of upper-case words starting there."""
-    words = []
-    for w in line[start:].split():
-        if not w.isupper():
-            break
-        words.append(w)
-    return squash_spaces(" ".join(words)).strip(" -–,;.:")
-
-
-_RECIPIENTS_LETTERS = "noinhan"
-
-
-def _damaged_recipients(line: str) -> bool:
-    """Whether a line starts with "Nơi nhận:" with one letter of it misread: its first
-    letters one edit from the phrase's, a colon within the next few characters."""
-    head = line.lstrip(" \t-_~\"'‘“.,")[:12]
-    if ":" not in head:
-        return False
-    letters = _letters(head.split(":", 1)[0])
-    return len(letters) >= 6 and Levenshtein.distance(letters, _RECIPIENTS_LETTERS) <= 1
-
-
-def _trailing_body(line: str, c: MetadataRules) -> Optional[str]:
-    """Given a line, return the body it prints in capitals at its end ("ỦY BAN NHÂN DÂN"), if any."""
-    words = line.split()
-    while words and not _RX["letters"].search(words[-1]):
-        words = words[:-1]
-    run: list[str] = []
-    for w in reversed(words):
-        if not w.isupper():
-            break
-        run.insert(0, w)
-    for n in range(len(run), 0, -1):
-        found = c.bodies_compact.get(_letters(" ".join(run[-n:])))
-        if found:
-            return found
-    return None
-
-
-def _trailing_role(line: str, c: MetadataRules) -> Optional[str]:
-    """Given a line, return the signer role printed in capitals at its end, if any."""
-    words = line.split()
-    while words and not _RX["letters"].search(words[-1]):  # "GIÁM ĐỐC -", a speck after the role
-        words = words[:-1]
-    run: list[str] = []
-    for w in reversed(words):
-        if w.isupper():
-            run.insert(0, w)
-        else:
-            break
-    for n in range(len(run), 0, -1):
-        if _f(" ".join(run[-n:])) in c.roles:
-            return c.roles[_f(" ".join(run[-n:]))]
-    for n in range(len(run), 0, -1):  # OCR glued, broke or marked its words ("CHỦTỊCH", "TỊCH.")
-        found = c.roles_compact.get(_letters(" ".join(run[-n:])))
-        if found:
-            return found
-    return None
-
-
-def _without_edge_specks(words: list[str]) -> list[str]:
-    """Given a segment's words, return them without OCR specks at its edges: tokens without a
-    letter ("7") or one lower-case letter ("a")."""
-    def speck(w: str) -> bool:
-        letters = _RX["letters"].findall(w)
-        return not letters or (len(w) == 1 and w.islower())
-
-    while words and speck(words[0]):
-        words = words[1:]
-    while words and speck(words[-1]):
-        words = words[:-1]
-    return words
-
-
-def _name_in(line: str, c: MetadataRules) -> Optional[str]:
-    """Given a line, return a person's name printed in it as a segment of its own
-    ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lucc"), if any. A
-    family name OCR or restoration printed with other marks ("Lệ Hoàng Nam", "Dang Văn Lực")
-    is the one family name of the list it folds to, spelt as the list spells it."""
-    for segment in reversed(_RX["segments"].split(line)):
-        words = _without_edge_specks(segment.split())
-        if not (2 <= len(words) <= 5 and all(w[:1].isupper() and (w[1:].islower() or len(w) == 1)
-                                             for w in words)):
-            continue
-        if words[0] in c.surnames:
-            return " ".join(words)
-        spelt = c.surnames_folded.get(fold(words[0]))
-        if spelt is not None:
-            return " ".join([spelt, *words[1:]])
-    return None
-
-
-def spell_unmarked_name(name: str, rules: MetadataRules) -> str:
-    """Given a person's name whose marks the print did not carry and restoration chose ("Đỗ
-    Mình Khẳng", "Hà Vân Bình"), return it with each middle and given name the list does not
-    spell so at its place respelt as the list's first name with the same letters ("Đỗ Minh
-    Khang", "Hà Văn Bình"); the family name (first word) and names the list lacks are kept."""
-    middle, given = rules.middle_names, rules.given_names
-    words = name.split()
-    out = words[:1]
-    for i, w in enumerate(words[1:], start=1):
-        table = given if i == len(words) - 1 else middle
-        spellings = table.get(fold(nfc(w)).lower(), ())
-        out.append(w if not spellings or nfc(w) in spellings else spellings[0])
-    return " ".join(out)
-
-
-def _signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]]:
-    """Given all lines, return ({name, title}, warnings) from the signature block."""
-    recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
-    if recipients is None:  # OCR damaged its letters ("NoinhG@n:", "_Noinhgn:")
-        recipients = next((i for i, l in enumerate(lines) if _damaged_recipients(l)), None)
-    order = range(recipients if recipients is not None else 0, len(lines))
-    title, at = None, None
-    for i in order:
-        prefixed = _prefixed_role(lines[i], c)  # a known role in its proper spelling
-        if prefixed:
-            title, at = prefixed, i
-            break
-    if title is None and recipients is not None:
-        # the prefix lost to OCR ("[M. ỦY BAN NHÂN DÂN", "M, ỦY BAN ..."): a body in capitals
-        # beside "Nơi nhận:" signs only on behalf of itself ("TM."), a head ("CHỦ TỊCH")
-        # followed by its deputy ("PHÓ CHỦ TỊCH") only for the head ("KT.")
-        body = _trailing_body(lines[recipients], c)
-        if body:
-            title, at = f"TM. {body}", recipients
-        else:
-            role = _trailing_role(lines[recipients], c)
-            deputy = next((j for j in range(recipients + 1, min(len(lines), recipients + 6))
-                           if role and _trailing_role(lines[j], c) == f"PHÓ {role}"), None)
-            if deputy is not None:
-                title, at = f"KT. {role}", recipients
-    if title is None:
-        for i in order:
-            role = _trailing_role(lines[i], c)
-            # the role alone on its line, or after "Nơi nhận:" (the head signs in person)
-            if role and (_f(lines[i].strip()) == _f(role) or i == recipients):
-                title, at = role, i
-                break
-    if title is None:
-        return {"name": None, "title": None, "authority": [], "position": None}, \
-            ["metadata: no signature block found"]
-    last = at
-    by_prefix = c.signer_prefix.match(title) is not None
-    authority = [title] if by_prefix else []
-    position = None if by_prefix else title  # the head signs in person ("CHỦ TỊCH")
-    if authority:
-        # the authority lines go on ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH") until the signer's
-        # own position ("PHÓ CHỦ TỊCH"), each maybe printed beside a recipient ("- UBND tỉnh; KT. CHỦ TỊCH")
-        first_role = _f(title.split(". ", 1)[-1])
-        for j in range(at + 1, min(len(lines), at + 6)):
-            prefixed = _prefixed_role(lines[j], c)
-            if prefixed:
-                authority.append(prefixed)
-                first_role, last = _f(prefixed.split(". ", 1)[-1]), j
-                continue
-            role = _trailing_role(lines[j], c)
-            if role and _f(role) != first_role:
-                position, last = role, j
-                break
-    title = " - ".join(authority + ([position] if position else []))
-    name = None
-    for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
-        name = _name_in(lines[j], c)
-        if name or _f(lines[j]).startswith(("phu luc",)):
-            break
-    warnings = [] if name else ["metadata: signer name not found"]
-    return {"name": name, "title": title, "authority": authority, "position": position}, warnings
-
-
-def _prefixed_role(line: str, c: MetadataRules) -> Optional[str]:
-    """Given a line, return the authority it prints ("KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"), if any."""
-    m = c.signer_prefix.search(line)
-    if not m:
-        return None
-    head = _upper_run_after(line, m.end())
-    head = c.roles.get(_f(head)) or c.roles_compact.get(_letters(head)) or c.bodies_compact.get(_letters(head), head)
-    return f"{m.group(1).rstrip('.')}. {head}".replace("/M.", "/M") if head else None
 
 
 # ----------------------------------------------------------------------------- entry
@@ -714,13 +358,13 @@ def extract_metadata(lines: list[str], rules: MetadataRules) -> dict:
         issued = _attached_date(squash_spaces(fold(" ".join(lines))), c)
     title, body_start = _title(lines, head_idx, c)
     opening = _opening(lines, body_start, c)
-    issuer = _consistent_issuer(_combine_issuer(_header_issuer(header, c), _body_issuer(opening, c), c),
+    issuer = _consistent_issuer(combine_issuer(header_issuer(header, c), body_issuer(opening, c), c),
                                 names, place, c)
-    issuer = _listed_place_spelling(_cased_as_printed(issuer, opening), c)
-    issuer = _issuer_identity(issuer, c, warnings, place)
+    issuer = listed_place_spelling(cased_as_printed(issuer, opening), c)
+    issuer = issuer_identity(issuer, c, warnings, place)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
-    signer, signer_warnings = _signer(lines, c)
+    signer, signer_warnings = lines_to_signer(lines, c)
     warnings += signer_warnings
     references = _references(opening, c)
     for key, value in (("number", number), ("doc_type", doc_type), ("issuer", issuer),
@@ -732,133 +376,6 @@ def extract_metadata(lines: list[str], rules: MetadataRules) -> dict:
         "issued_date": issued, "title": title, "signer": signer, "references": references,
         "warnings": warnings,
     }
-
-
-def _listed_place_spelling(issuer: Optional[str], c: MetadataRules) -> Optional[str]:
-    """Given the issuer ("Ủy ban nhân dân xã Nam Dân": old OCR restored the place with other
-    marks), return it with its place as the national list of administrative units spells it
-    (``units_identity.UnitForms.place_spelling``), when the list has one such name at the
-    issuer's level; a place the list spells as printed, or does not hold, is kept."""
-    if not issuer:
-        return issuer
-    body, place = _place_of(issuer, c)
-    if not place:
-        return issuer
-    from .units_identity import UnitForms
-
-    forms = UnitForms.load()
-    level_word = " ".join(w.lower() for w in body.split()[-len(_level_words_at_end(body, c)):])
-    spelt = forms.place_spelling(place, forms.data.levels.get(level_word))
-    return f"{body} {spelt}" if spelt and spelt != place else issuer
-
-
-def _issuer_identity(issuer: Optional[str], c: MetadataRules, warnings: list[str],
-                     dated_place: Optional[str] = None) -> Optional[str]:
-    """Given the issuer as read from old OCR ("Ủy Bannhandan xã Thanh Liêm", "Sở Khoa Học và
-    Công Nghệ tỉnh X", "Ủy ban nhân dân xã Quỳnh Lưu Kh Ủy ban nhân dân", "Ủy Ban Nhândân
-    Xamyhoa") and the place of its date line, return it as its identity: the body as the unit registry names it when OCR
-    damaged its words or their case (never another body: the registry's own repairs, which
-    keep every identifying word), the level word, and the place of the national list. Words
-    after a place the list holds are OCR debris of the next block: warned, not kept. An
-    issuer the registry does not know, or already spelt so, is returned as it is."""
-    if not issuer:
-        return issuer
-    from .units import UnitRegistry
-    from .units_identity import UnitForms
-
-    forms = UnitForms.load()
-    body, place = _place_of(issuer, c)
-    if place is None:
-        body, place = _glued_level_place(issuer, forms, dated_place)
-        if place is None:
-            return issuer
-    n_level = len(_level_words_at_end(body, c))
-    head, level_words = body.split()[:-n_level], [w.lower() for w in body.split()[-n_level:]]
-    level = forms.data.levels.get(" ".join(level_words))
-    if level is None or not head:
-        return issuer
-    place, junk = _place_prefix(place, level, forms)
-    if junk:
-        warnings.append(f"metadata: words after the issuer's place left out (OCR debris): {junk!r}")
-    reg = UnitRegistry.load()
-    printed_head = " ".join(head)
-    name = printed_head
-    for probe in (f"{printed_head} {' '.join(level_words)}", printed_head):
-        ref = reg.resolve(probe)
-        # a repair the registry made, or the same letters in other spaces, marks or case
-        same_letters = _letters(ref.name) == _letters(probe)
-        if ref.known and (ref.match is not None or same_letters) and ref.name != probe:
-            name = ref.name
-            break
-    if name == printed_head:
-        name = _head_first_word_lost(printed_head, c) or name
-    name_words = name.split()
-    if [fold(w.lower()) for w in name_words[-len(level_words):]] == [fold(w) for w in level_words]:
-        name_words = name_words[:-len(level_words)]  # the registry name prints the level itself
-    return " ".join([*name_words, *level_words, place])
-
-
-def _head_first_word_lost(body: str, c: MetadataRules) -> Optional[str]:
-    """Given an issuer's body without its level ("Ban Nhân Dân": OCR lost the header's first
-    word), return the one body of the issuer casing table that is it with one word more in
-    front ("Ủy ban nhân dân"), else None."""
-    words = _f(body).lower().split()
-    if len(words) < 2:
-        return None
-    found = {v for k, v in c.casing.items() if len(k) == len(words) + 1 and list(k[1:]) == words}
-    return found.pop() if len(found) == 1 else None
-
-
-def _place_prefix(place: str, level: str, forms) -> tuple[str, str]:
-    """Given the words read after the issuer's level word and its level, return (the place:
-    the longest leading words the national list holds at that level, else all of them, the
-    words after it)."""
-    words = place.split()
-    if forms.place_spelling(place, level) is not None:
-        return forms.place_spelling(place, level), ""
-    for n in range(len(words) - 1, 0, -1):
-        spelt = forms.place_spelling(" ".join(words[:n]), level)
-        if spelt is not None and len(spelt.split()) >= 2:
-            return spelt, " ".join(words[n:])
-    return place, ""
-
-
-def _glued_level_place(issuer: str, forms, dated_place: Optional[str] = None) -> tuple[str, Optional[str]]:
-    """Given an issuer whose last word glues its level word to its place ("... Xamyhoa",
-    "... Xaphuluong") and the place of the plan's date line, return (the body with the level
-    word, the place with those letters: the date line's, else the national list's one name
-    at that level), else (issuer, None)."""
-    words = issuer.split()
-    if len(words) < 2:
-        return issuer, None
-    last = fold(nfc(words[-1])).lower()
-    for level_word, level in sorted(forms.data.levels.items(), key=lambda kv: -len(kv[0])):
-        lw = fold(nfc(level_word)).replace(" ", "")
-        if last.startswith(lw) and len(last) > len(lw) + 3:
-            spelt = forms.place_spelling_compact(last[len(lw):], level)
-            if dated_place and _letters(dated_place) == last[len(lw):]:
-                spelt = dated_place
-            if spelt is not None:
-                return " ".join([*words[:-1], level_word]), spelt
-    return issuer, None
-
-
-def _cased_as_printed(issuer: Optional[str], opening: str) -> Optional[str]:
-    """Given the issuer (maybe name-cased from the header's capitals: "Sở Khoa Học và Công
-    Nghệ") and the opening paragraphs, return it with the casing of its longest leading part
-    the opening prints ("Sở Khoa học và Công nghệ xây dựng Kế hoạch ...")."""
-    if not issuer:
-        return issuer
-    words, folded = issuer.split(), fold(opening)
-    for n in range(len(words), 1, -1):
-        part = " ".join(words[:n])
-        at = folded.find(fold(part))
-        printed = opening[at:at + len(part)] if at >= 0 else ""
-        # the same letters and marks in other case only: OCR's slips in the opening
-        # ("Mối trường") must not replace what the header printed right
-        if printed[:1].isupper() and printed.lower() == part.lower():
-            return " ".join([printed, *words[n:]])
-    return issuer
 
 
 def _type_from_symbol(number: str, c: MetadataRules) -> Optional[str]:

@@ -148,11 +148,11 @@ def score_pair(t: Tally, label: str, rec: dict, exp: dict, vocabulary: frozenset
         t.add("issuer_ok")
     else:
         t.notes.append(f"{label}: issuer {rec.get('issuer')!r}, expected {exp.get('issuer')!r}")
-    from kehoach.extract.metadata import _place_of
+    from kehoach.extract.metadata_issuer import place_of
     from kehoach.extract.rules import load_rules
 
-    exp_placed = _place_of(exp.get("issuer") or "", load_rules().metadata)[1] is not None
-    placed = _place_of(rec.get("issuer") or "", load_rules().metadata)[1] is not None
+    exp_placed = place_of(exp.get("issuer") or "", load_rules().metadata)[1] is not None
+    placed = place_of(rec.get("issuer") or "", load_rules().metadata)[1] is not None
     if placed or not exp_placed:
         t.add("issuer_placed")
 

@@ -424,10 +424,10 @@ def test_old_ocr_header_with_the_level_glued_to_the_place():
     ("Ban Quản lý dự án xã Tân Kỳ", "Ban Quản lý dự án xã Tân Kỳ", None),
 ])
 def test_issuer_read_as_its_identity(read, issuer, debris):
-    from kehoach.extract.metadata import _issuer_identity
+    from kehoach.extract.metadata_issuer import issuer_identity
 
     warnings: list[str] = []
-    assert _issuer_identity(read, RULES.metadata, warnings) == issuer
+    assert issuer_identity(read, RULES.metadata, warnings) == issuer
     assert [w for w in warnings if debris and debris in w] == ([warnings[0]] if debris else [])
 
 
