@@ -107,7 +107,7 @@ def fold_001() -> dict:
 
 def test_loo_raw_accuracy_floor(fold_001: dict) -> None:
     assert fold_001["raw"]["before"] < 0.2
-    assert fold_001["raw"]["after"] >= 0.96  # measured 96.39% (95.70% with stupid backoff)
+    assert fold_001["raw"]["after"] >= 0.962  # measured 96.62% (95.70% before issue 14's second stop)
 
 
 def test_loo_correct_text_mostly_unchanged(fold_001: dict) -> None:
@@ -235,7 +235,7 @@ def unseen_figures() -> dict:
 
 def test_unseen_old_ocr_floor(unseen_figures: dict) -> None:
     assert unseen_figures[("unseen (all)", "raw")]["before"] < 0.2
-    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.905  # measured 91.83% (90.11% before per-context backoff and glued words)
+    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.92  # measured 92.63% (90.11% before per-context backoff, glued words, numerals, two-edit readings)
     assert unseen_figures[("unseen (all)", "stripped")]["after"] >= 0.975  # measured 98.21% (96.88%)
 
 
@@ -280,3 +280,14 @@ def test_words_glued_by_a_mark_are_read_part_by_part(restorer: Restorer, text: s
 def test_correct_hyphenated_pair_is_kept(restorer: Restorer) -> None:
     text = "Phát triển kinh tế-xã hội gắn với chuyển đổi số của xã."
     assert restorer.restore_text(text).text == text
+
+
+def test_words_no_learned_rewrite_reads_get_syllables_two_edits_away(restorer: Restorer) -> None:
+    """Old OCR misreads no training pair taught (hudng, ngw0i, thivc, truvéng): the
+    syllables at most two edits away are candidates, the LM picks among them."""
+    text = ("Uy ban nhan dan xa chi dao cac phong, ban hudng dan ngw0i dan thivc hién thanh toan "
+            "khong ding tién mat. Bao vé méi truvéng va tai nguyén nudc tai dia phuong.")
+    out = restorer.restore_text(text).text.split()
+    for word in ("hướng", "người", "thực", "trường"):
+        assert word in out
+    assert restorer.restore_text("Ket noi Internet va fhl").text.split()[2:] == ["Internet", "và", "fhl"]

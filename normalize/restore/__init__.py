@@ -19,7 +19,8 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
   tried only when no learned rewrite works); whole-word pairs seen in training ('cia' ->
   'của'), the tone mark the raw word kept ('vé' -> about về) and learned mark costs
   (-log P(raw char | gold char) / P(raw char | its letter): 'é' stands for ê/ế/ề far more
-  than for à) add evidence. An unknown word with no cheap single reading may be two
+  than for à) add evidence. A word no learned rewrite reads (thivc, ngw0i) also gets the
+  syllables at most two edits of its folded form away, at a price the LM must outweigh. An unknown word with no cheap single reading may be two
   syllables OCR ran together (xahoi -> xãhội), scored with the pair's LM probability.
 - LM (lm.py): syllable trigram, interpolated Witten-Bell with a backoff weight per context
   (a frequent context with few followers backs off little), from the corpus gold texts

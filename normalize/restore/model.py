@@ -25,6 +25,7 @@ MAX_JOIN_LEN = 20
 # old OCR prints digits for letters ('Ty 18' for tỷ lệ, '16 trình' for lộ trình): a number of
 # at most this many digits between two words may be read as a syllable (raw regime)
 MAX_DIGIT_WORD = 3
+FAR_MIN_LEN, FAR_MAX_LEN = 3, 8  # the words two-edit readings are tried for
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 # parameters applied after the candidate search: the shipped candidate lists hold for any value
@@ -66,7 +67,9 @@ DEFAULT_PARAMS = {
     "split_part_max": 5.0,     # ... each read cheaply enough (noise inside one word is no join)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
-    "digit_word": 3.0,         # raw regime: extra cost of reading a number between words as a syllable
+    "digit_word": 3.0,
+    "far_base": 4.0,           # raw regime, an unknown word no learned rewrite reads: a syllable
+    "far_edit": 2.5,           # ... at most two edits away costs far_base + far_edit per edit         # raw regime: extra cost of reading a number between words as a syllable
     "max_candidates": 10,
     "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
@@ -111,6 +114,7 @@ class Restorer:
         same = _search_params(table.get("params") or {}) == _search_params(self.params)
         self.cand_table: dict[str, list] = table.get("lists", {}) if same else {}
         self._cands = lru_cache(maxsize=100_000)(self._candidates)
+        self._deletions: dict[str, set[str]] | None = None  # _far_keys' index, built on first use
         self._row_cached = lru_cache(maxsize=100_000)(self._row)
         self._part = lru_cache(maxsize=100_000)(self._part_readings)
         self._parts = lru_cache(maxsize=200_000)(self._token_parts)
@@ -226,6 +230,15 @@ class Restorer:
             if evidence:
                 tw = p["tone_weight"]
                 cands = {w: c + tw * evidence.get(word_to_tone(w), 0.0) for w, c in cands.items()}
+        if (not clean and not known and not raw_is_caps and len(cands) == 1 and p["far_edit"] > 0
+                and FAR_MIN_LEN <= len(low) <= FAR_MAX_LEN and sum(c.isalpha() for c in low) >= 2):
+            # no rewrite training taught reaches a syllable (thivc, hudng, ngw0i): the
+            # syllables two edits of the folded word away, dear enough that the LM must want them
+            for key, d in self._far_keys(fold(low)):
+                for w in self.by_key[key]:
+                    c = p["far_base"] + p["far_edit"] * d + p["mark_weight"] * self._mark_cost(low, w)
+                    if c < cands.get(w, 1e9):
+                        cands[w] = c
         if split and not clean and not known and 5 <= len(low) <= MAX_JOIN_LEN:
             # no cheap single reading: maybe two syllables run together (xahoi: xãhội)
             if min((c for w, c in cands.items() if w != low), default=1e9) > p["split_above"]:
@@ -244,6 +257,26 @@ class Restorer:
         if all(w != low for w, _ in kept):  # the raw word itself is always a candidate
             kept.append((low, cands[low]))
         return tuple(kept)
+
+    def _far_keys(self, raw: str) -> list[tuple[str, int]]:
+        """Given a folded raw word, return the syllable keys at most two edits away (letter
+        changed, added or dropped), with their edit distance: a deletion index (every key
+        with up to two letters dropped, built on first use) then an exact distance check."""
+        if self._deletions is None:
+            index: dict[str, set[str]] = {}
+            for key in self.by_key:
+                for v in _deletions(key):
+                    index.setdefault(v, set()).add(key)
+            self._deletions = index
+        found: set[str] = set()
+        for v in _deletions(raw):
+            found |= self._deletions.get(v, set())
+        out = []
+        for key in sorted(found):
+            d = _edit_distance(raw, key)
+            if d <= 2:
+                out.append((key, d))
+        return out
 
     def _split_readings(self, low: str) -> dict[str, float]:
         """Given an old-OCR word, return readings as two syllables written together, with
@@ -594,6 +627,23 @@ class Restorer:
             if cand in self.abbreviations:
                 found.add(cand)
         return found.pop() if len(found) == 1 else seg
+
+
+def _deletions(word: str) -> set[str]:
+    """Given a word, return it and every string made by dropping one or two of its letters."""
+    one = {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word} | one | {w[:i] + w[i + 1:] for w in one for i in range(len(w))}
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Given two strings, return their Levenshtein distance."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _segment_groups(segments: list[list], limit: int) -> list[list[list]]:
