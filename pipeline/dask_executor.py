@@ -17,23 +17,12 @@ from ..schema import Document, ErrorInfo
 INSTALL_HINT = "install the Dask extra: pip install 'kehoach[dask]'"
 
 
-def _warm(settings: Settings) -> None:
-    """Load the restoration model and rule tables once per worker process before its first
-    file, as the local pool's workers do: loading is not the file's work, and on a busy
-    machine it alone could spend a file's --file-timeout."""
-    from .runner import start_warm_up, wait_warm_up
-
-    start_warm_up(settings)
-    wait_warm_up()
-
-
 def process_remote(path: str, settings: Settings) -> tuple[str, str]:
     """Worker side: return ("ok", record JSON) or ("error", ErrorInfo JSON); never raises,
     so no exception needs to survive pickling between machines."""
     from .records import exception_to_error_info
     from .runner import process_file
 
-    _warm(settings)
     try:
         return "ok", process_file(path, settings).model_dump_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error record by the client
@@ -46,7 +35,6 @@ def finish_remote(doc_json: str, settings: Settings) -> tuple[str, str]:
     from .records import exception_to_error_info
     from .runner import finish_document
 
-    _warm(settings)
     try:
         return "ok", finish_document(Document.model_validate_json(doc_json), settings).model_dump_json()
     except Exception as exc:  # noqa: BLE001 - reported as an error record by the client

@@ -48,7 +48,7 @@ def finish_document(doc: Document, settings: Settings) -> Document:
     from ..normalize import stage
     from ..core.settings import kehoach_version
 
-    wait_warm_up()  # the model and tables are being loaded: loading them twice is slower
+    ensure_warm(doc, settings)  # loading the model is no file's work: not in its time limits
     doc.produced_by = ProducedBy(version=kehoach_version(), options=settings.fingerprint())
     # pages that could not be read lead the errors, in page order (OCR ends in any order)
     doc.errors = [p.error for p in doc.pages if p.error] + doc.errors
@@ -93,8 +93,10 @@ CHỦ TỊCH
 def warm_up(settings: Settings) -> None:
     """Load once what finishing documents needs, by finishing a tiny made-up one (the
     result is thrown away; the caches are per process)."""
-    if not (settings.restore or settings.extract):
+    global _warmed
+    if _warmed or not (settings.restore or settings.extract):
         return
+    _warmed = True  # first, as finishing the made-up document comes back here
     doc = Document(source=Source(path="warm-up", sha256="", kind="image"),
                    pages=[Page(number=1, method="ocr", raw_text=WARM_UP_TEXT)])
     try:
@@ -104,6 +106,7 @@ def warm_up(settings: Settings) -> None:
 
 
 _warming: threading.Thread | None = None
+_warmed = False
 
 
 def start_warm_up(settings: Settings) -> None:
@@ -116,6 +119,18 @@ def start_warm_up(settings: Settings) -> None:
         _warming = threading.Thread(target=warm_up, args=(settings,), daemon=True,
                                     name="kehoach-warm-up")
         _warming.start()
+
+
+def ensure_warm(doc: Document, settings: Settings) -> None:
+    """Return once what finishing ``doc`` needs is loaded in this process: wait for the
+    warm-up thread, or warm up here when none ran and a page of ``doc`` is to be restored (a
+    pool or Dask worker's first document: on a busy machine loading the model alone can take
+    seconds of a short --file-timeout; born-digital pages never load it)."""
+    from ..normalize.stage import needs_restoration
+
+    wait_warm_up()
+    if settings.restore and any(needs_restoration(p, doc.source.kind) for p in doc.pages):
+        warm_up(settings)
 
 
 def wait_warm_up() -> None:
