@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from ..core.errors import KehoachError
-from ..pipeline.record_files import paths_to_documents
+from ..pipeline.record_files import RecordStream
 from .labels import code_labels
 from .tables import iso_to_date
 from ..schema import Document
@@ -725,10 +725,11 @@ def load_records(paths: Iterable[str | Path], url: str = DEFAULT_URL,
     """Given record files and/or output directories, load every Document; return the report.
 
     ``<stem>.error.json`` files are counted, not loaded; files that are not valid Document
-    JSON are listed in ``failed`` and the rest still load.
+    JSON are listed in ``failed`` and the rest still load. Records are read one at a time,
+    each loaded before the next is read.
     """
-    read = paths_to_documents(paths)
-    report = load_documents([(str(p), d) for p, d in read.documents], url=url, engine=engine)
+    read = RecordStream(paths)
+    report = load_documents(((str(p), d) for p, d in read.items()), url=url, engine=engine)
     report.failed = [LoadFailure(path=str(p), error=e) for p, e in read.unreadable] + report.failed
     report.error_records = read.error_records
     return report

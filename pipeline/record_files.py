@@ -96,6 +96,11 @@ class RecordStream:
         return list(self._unreadable.items())
 
     def __iter__(self):
+        for _, doc in self.items():
+            yield doc
+
+    def items(self):
+        """(record file, Document) pairs, read one at a time."""
         count = 0
         for p in self.paths:
             try:
@@ -104,5 +109,5 @@ class RecordStream:
                 self._unreadable.setdefault(p, f"{type(exc).__name__}: {exc}".splitlines()[0])
                 continue
             count += 1
-            yield doc
+            yield p, doc
         self.read = count

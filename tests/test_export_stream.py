@@ -166,3 +166,31 @@ def test_cli_export_streams_and_reports_an_unreadable_record(gold, tmp_path, wri
     assert f"{len(gold)} documents (0 error records skipped)" in result.output
     lines = (tmp_path / "j" / "tasks.jsonl").read_text("utf-8").splitlines()
     assert len(lines) == sum(len(d.tasks) for d in gold.values())
+
+
+def test_load_reads_records_one_at_a_time(gold, tmp_path, write_out_dir, monkeypatch):
+    """kehoach load: each record is loaded before the next is read (at most two alive)."""
+    from kehoach.outputs import db
+    from kehoach.pipeline import record_files
+
+    out = write_out_dir(tmp_path / "out", {f"{k}-{stem}": d for k in range(3) for stem, d in gold.items()})
+    (out / "broken.json").write_text("{not json", encoding="utf-8")
+    refs: list[weakref.ref] = []
+    most = 0
+    real = record_files.path_to_document
+
+    def counted(path, pages=True):
+        nonlocal refs, most
+        doc = real(path, pages)
+        refs = [r for r in refs if r() is not None] + [weakref.ref(doc)]
+        if len(refs) > 2:
+            gc.collect()
+            refs = [r for r in refs if r() is not None]
+        most = max(most, len(refs))
+        return doc
+
+    monkeypatch.setattr(record_files, "path_to_document", counted)
+    report = db.load_records([out], f"sqlite:///{tmp_path / 'k.db'}")
+    assert len(report.loaded) + len(report.replaced) == 3 * len(gold) and most <= 2, most
+    assert [f.path for f in report.failed] == [str(out / "broken.json")]
+    assert report.tasks == 3 * sum(len(d.tasks) for d in gold.values())
