@@ -54,7 +54,7 @@ def _opens_unnumbered_item(ln: Line, cur: Optional[RawItem], rules: Rules) -> bo
     """In a list without numerals: does this line open an item? A sentence of four words or
     more that is no column title, first in the list or after a blank line once the open item
     has its field lines."""
-    from .flat_tables import starts_sentence, is_header_line
+    from .flat_lines import is_header_line, starts_sentence
     from .specks import ocr_specks
 
     text = ln.text.lstrip(ocr_specks("line_lead"))
@@ -67,7 +67,7 @@ def _opens_unnumbered_item(ln: Line, cur: Optional[RawItem], rules: Rules) -> bo
 
 def _deadline_line(ln: Line, rules: Rules) -> bool:
     """A short line holding only a deadline phrase or a date (a time column's cell)."""
-    from .flat_tables import whole_line_cell
+    from .flat_lines import whole_line_cell
 
     return whole_line_cell(ln, rules.layout, after_cell=True) == "deadline" or (
         len(ln.text) <= 12 and any(ch.isdigit() for ch in ln.text) and "/" in ln.text)

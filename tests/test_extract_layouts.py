@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kehoach.extract.flat_tables import flat_region_to_raw_items, strip_noise
+from kehoach.extract.flat_lines import strip_noise
+from kehoach.extract.flat_tables import flat_region_to_raw_items
 from kehoach.extract.lists import count_field_lines, list_region_to_raw_items
 from kehoach.extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
 from kehoach.extract.sections import Region, classify_line, Line

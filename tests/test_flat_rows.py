@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import kehoach
-from kehoach.extract.flat_tables import flat_region_to_raw_items, is_header_line
+from kehoach.extract.flat_lines import is_header_line
+from kehoach.extract.flat_tables import flat_region_to_raw_items
 from kehoach.extract.sections import Line, Region, classify_line, region_kind
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
 
