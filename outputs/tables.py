@@ -133,6 +133,7 @@ def document_to_document_row(doc: Document, primary: bool = True) -> Row:
         "signer_title": doc.metadata.signer.title, "status": doc.status, "tasks": len(doc.tasks),
         "targets": len(doc.targets), "warnings": len(doc.warnings), "sha256": doc.source.sha256,
         "review_status": doc.review.status if doc.review else "not-reviewed",
+        "corrected_fields": ", ".join(doc.review.corrected) if doc.review and doc.review.corrected else None,
     }, "documents")
 
 

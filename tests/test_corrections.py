@@ -277,6 +277,12 @@ def test_the_documents_metadata_corrections_survive_and_strip_back(out):
     assert doc.review.status == "in-review" and doc.review.corrections == 3
     assert doc.plan_id == original.plan_id                    # the plan's identity as read
     assert C.strip_corrections(doc).model_dump() == C.strip_corrections(original).model_dump()
+    res = runner.invoke(app, ["export", str(out), "-f", "jsonl", "--out", str(out.parent / "tables")])
+    assert res.exit_code == 0, res.output
+    row = json.loads((out.parent / "tables" / "documents.jsonl").read_text("utf-8"))
+    assert (row["document_number"], row["issued_date"], row["signer_name"]) == (
+        "170/KH-UBND", "2025-09-30", "Nguyễn Văn An")
+    assert row["corrected_fields"] == "issued_date, number, signer" and row["review_status"] == "in-review"
     # taking a correction back: the value extraction read
     C.correct_document_field(store, original, "number", original.metadata.number, by="lan")
     assert sorted(store.document) == ["issued_date", "signer"]
