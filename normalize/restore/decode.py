@@ -83,7 +83,8 @@ class IntHash:
 
 def lattice_to_bigrams(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, p1: np.ndarray, a1: np.ndarray,
                        bigrams: IntHash, contexts: IntHash, boundary_alpha: float,
-                       oov_logp: float, oov_alpha: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                       oov_logp: float, oov_alpha: float = 0.0,
+                       contexts_too: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Given the lattice (ids, channel costs: N x K, padding id -1; `first`: the positions
     that start a segment) and the LM's unigram array, per-syllable backoff weights, bigram
     table, two-syllable context backoff weights and that of the two boundaries (and the
@@ -91,7 +92,8 @@ def lattice_to_bigrams(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, p1:
     (B: N x K x K with B[i, b, c] = log P(c | b) - cost[i, c], the bigram where known,
     else the backoff weight of b plus the unigram of c; whether the bigram (b, c) exists:
     N x K x K; and C: N x K x K, the log backoff weight of (b, c) as the context of the
-    next position's trigram, 0 where it is none)."""
+    next position's trigram, 0 where it is none; all 0 without contexts_too: a pass that
+    only needs B)."""
     n, k = ids.shape
     valid = ids >= 0
     safe = np.where(valid, ids, 0)
@@ -109,7 +111,7 @@ def lattice_to_bigrams(ids: np.ndarray, cost: np.ndarray, first: np.ndarray, p1:
     found2[pair_ok] = f
     val2[pair_ok] = v
     where = np.nonzero(found2)
-    if len(where[0]):
+    if contexts_too and len(where[0]):
         _, cv = contexts.lookup(key2[where])
         ctx[where] = cv
     # the two boundaries before a segment's first word: the trigram (<s>, <s>, w) exists

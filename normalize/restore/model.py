@@ -25,7 +25,8 @@ MAX_JOIN_LEN = 20
 # old OCR prints digits for letters ('Ty 18' for tỷ lệ, '16 trình' for lộ trình): a number of
 # at most this many digits between two words may be read as a syllable (raw regime)
 MAX_DIGIT_WORD = 3
-FAR_MIN_LEN, FAR_MAX_LEN = 3, 8  # the words two-edit readings are tried for
+FAR_MIN_LEN, FAR_MAX_LEN = 3, 8
+GLUE_MARKS = frozenset("-'’,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued  # the words two-edit readings are tried for
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 # parameters applied after the candidate search: the shipped candidate lists hold for any value
@@ -119,6 +120,7 @@ class Restorer:
         self._part = lru_cache(maxsize=100_000)(self._part_readings)
         self._parts = lru_cache(maxsize=200_000)(self._token_parts)
         self._plan = lru_cache(maxsize=200_000)(self._token_plan)
+        self._glued_cached = lru_cache(maxsize=100_000)(self._glued)
         self._output = lru_cache(maxsize=200_000)(self._token_output)
         # per instance (a cache on the method would keep every Restorer alive)
         self.segment_to_fixed = lru_cache(maxsize=10_000)(self._segment_to_fixed)
@@ -126,7 +128,7 @@ class Restorer:
 
     def clear_caches(self) -> None:
         """Forget the per-word candidate lists (to time a cold start)."""
-        for cache in (self._cands, self._row_cached, self._part, self._parts, self._plan, self._output,
+        for cache in (self._cands, self._glued_cached, self._row_cached, self._part, self._parts, self._plan, self._output,
                       self.segment_to_fixed):
             cache.cache_clear()
         self.channel.clear_caches()
@@ -388,9 +390,10 @@ class Restorer:
         first = np.zeros(len(rows), dtype=bool)
         first[starts_a] = True
         lm = self.lm
-        low, found2, ctx = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.a1_by_id, lm.bigrams,
-                                                lm.contexts, lm.boundary_alpha, OOV_LOGP, lm.oov_alpha)
         keep = int(self.params["trigram_candidates"])
+        low, found2, ctx = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.a1_by_id, lm.bigrams,
+                                                lm.contexts, lm.boundary_alpha, OOV_LOGP, lm.oov_alpha,
+                                                contexts_too=keep >= width)
         slots = None
         if keep < width:  # a bigram pass keeps the likely candidates for the trigram pass
             slots = bigrams_to_kept(low, starts_a, ends, keep, self.params["bigram_margin"])
@@ -546,7 +549,7 @@ class Restorer:
             if li > last_line + 1 and segments[-1]:
                 segments.append([]); cand_lists.append([])  # a blank line separates paragraphs
             last_line = li
-            glued = None if clean else self._glued(tok)
+            glued = None if clean or not GLUE_MARKS.intersection(tok) else self._glued_cached(tok)
             if glued and glued[0] == "parts":
                 # two words glued by a mark: each part is a token of the lattice
                 glued_parts[(li, pi)] = list(glued[1:])

@@ -41,8 +41,13 @@ class SectionNumerals(BaseModel):
         return v
 
     @property
-    def characters(self) -> set[str]:
-        return {c for chars in self.look_alikes.values() for c in chars}
+    def characters(self) -> frozenset[str]:
+        return _characters(tuple(c for chars in self.look_alikes.values() for c in chars))
+
+
+@lru_cache(maxsize=4)
+def _characters(chars: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(chars)
 
 
 @lru_cache(maxsize=1)
@@ -76,10 +81,11 @@ def lines_to_numeral_fixes(lines: list[list[str]]) -> dict[tuple[int, int], str]
     """Given a text's lines as split pieces (tokens at even indexes, text.text_to_lines),
     return {(line, piece): numeral token} for the section numerals OCR misread."""
     table = load_numerals()
+    chars = table.characters
     heads: list[tuple[int, int, str, str, str]] = []  # line, piece, lead, core, mark
     for li, pieces in enumerate(lines):
         toks = [(pi, pieces[pi]) for pi in range(0, len(pieces), 2) if pieces[pi]]
-        if len(toks) < 2:
+        if len(toks) < 2 or toks[0][1].lstrip(LEADING_JUNK)[:1] not in chars:
             continue
         split = _split(toks[0][1], table)
         if split and _is_heading([t for _, t in toks[1:]], table):
