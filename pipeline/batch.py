@@ -26,7 +26,7 @@ from .record_files import path_to_document
 from .rerun import saved_to_ingested
 from .records import exception_to_error_info
 from .runner import (
-    finish_document, merge_ocr_page, ocr_job, plan_file, process_file, wait_warm_up,
+    finish_document, merge_ocr_page, ocr_job, plan_file, process_file, start_warm_up, wait_warm_up,
 )
 from ..core.settings import Settings
 from ..schema import Document, ErrorInfo
@@ -325,6 +325,7 @@ def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
     Every document in flight is retried alone in a fresh single-worker pool: the one that
     kills its worker again gets an error record, the others finish normally."""
     pool.shutdown(wait=False, cancel_futures=True)
+    wait_warm_up()  # no thread running while this process forks new workers
     suspects = {id(j): j for _, j, _ in active.values()}
     active.clear()
     for job in suspects.values():
@@ -352,7 +353,8 @@ def _recover_broken_pool(pool, active, settings, report, out_dir, on_done):
 
 def _worker_pool(settings: Settings) -> ProcessPoolExecutor:
     """Worker processes. They load the model and rule tables when they first finish a
-    document, not in a warm-up thread: with every core busy that thread only takes CPU from
+    document without OCR'd pages (those are finished by the batch process), not in a
+    warm-up thread: with every core busy that thread only takes CPU from
     the OCR, and a worker that finishes no OCR'd document would load the model for nothing
     (measured: born-digital batch 8.5 s -> 17.7 s with it)."""
     return ProcessPoolExecutor(max_workers=settings.workers, initializer=die_with_parent,
@@ -419,6 +421,23 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done, on_pages=Non
     def submit(kind, job, fn, *args):
         active[pool.submit(fn, *args)] = (kind, job, args)
 
+    def finish_here(job) -> None:
+        # A document whose pages were OCR'd by the workers is finished in this process,
+        # which only waits on them otherwise: the model and rule tables load once here,
+        # in a thread started when a worker first has no page left to read (the tail of
+        # the batch), so that loading overlaps the last pages instead of following them.
+        nonlocal in_flight
+        in_flight -= 1
+        try:
+            doc = finish_document(job.doc, settings)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
+            job.doc = None
+            _fail(report, out_dir, job.path, job.name, job.sha, exception_to_error_info(exc), on_done)
+            return
+        doc.source.sha256 = job.sha
+        _succeed(report, out_dir, job, doc, on_done)
+        job.doc = None
+
     try:
         while queue or active:
             while queue and in_flight < max_docs:
@@ -463,7 +482,9 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done, on_pages=Non
                     if on_pages:
                         on_pages(job.path, len(job.doc.pages) - job.pending_pages, len(job.doc.pages))
                     if job.pending_pages == 0:
-                        submit("finish", job, finish_document, job.doc, settings)
+                        finish_here(job)
+                    elif not queue and len(active) < settings.workers:
+                        start_warm_up(settings)  # a worker is idle: load while the last pages are read
                 else:
                     in_flight -= 1
                     result.source.sha256 = job.sha
@@ -474,3 +495,4 @@ def _run_pool(todo: list[_Job], out_dir, settings, report, on_done, on_pages=Non
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        wait_warm_up()
