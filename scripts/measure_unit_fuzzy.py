@@ -108,7 +108,8 @@ def rescued(data, records: Path) -> tuple[int, int]:
 def main() -> None:
     import yaml
 
-    from kehoach.extract.units import DATA_FILE, UnitData
+    from kehoach.extract.unit_data import UnitData
+    from kehoach.extract.units import DATA_FILE
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", action="store_true", help="try min_score 80..98")
