@@ -23,6 +23,7 @@ class Row:
     lines: list[Line] = field(default_factory=list)
     blocks: list[int] = field(default_factory=list)  # gap-block index of each unit cell
     inferred: bool = False  # the ordinal is the sequence's next, not printed legibly
+    notes: list[str] = field(default_factory=list)  # other columns' paragraphs (kept, not text)
 
 
 _FREE_DATE = re.compile(r"(?<![\w/])(\d{1,2}/\d{1,2}/\d{4})(?![\w/])")
@@ -89,6 +90,27 @@ def merge_fragment_rows(rows: list[Row], warnings: list[str], where: str) -> lis
         else:
             pending.append(r)
     out += pending
+    return out
+
+
+def short_rows_to_notes(rows: list[Row], warnings: list[str], where: str, max_words: int = 6) -> list[Row]:
+    """Given rebuilt rows, return them with the short un-numbered rows under a numbered one
+    ("Làm việc trực tiếp", "Tài chính.") kept as notes of that row, when the table numbers
+    its rows (three or more numbered, most of them): in such a table they are the paragraphs
+    of other columns (method, budget, product), not rows."""
+    numbered = [r for r in rows if r.ordinal is not None]
+    if len(numbered) < 3 or len(numbered) < 0.6 * len(rows):
+        return rows
+    out: list[Row] = []
+    for r in rows:
+        text = " ".join(" ".join(r.text_lines).split())
+        prev = out[-1] if out else None
+        if (r.ordinal is None and prev is not None and prev.ordinal is not None and prev.section == r.section
+                and 0 < len(text.split()) <= max_words):
+            prev.notes.append(text)
+            warnings.append(f"{where}: short un-numbered row kept as a note of row {prev.ordinal}: {text[:60]!r}")
+            continue
+        out.append(r)
     return out
 
 

@@ -33,6 +33,7 @@ from .specks import ocr_specks
 from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_sentence,
                          strip_noise, whole_line_cell)
 from .flat_rows import (Row, date_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
+                        short_rows_to_notes,
                         repeated_numeral_groups, row_cells_to_roles, row_ended, split_centred_row)
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
@@ -242,6 +243,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                         cur = rows[-1]
                 elif len(cur.lines) > 3 and cur.cells and row_ended(cur) and top:
                     new_row(sl.ordinal)
+                elif top and not cur.cells and 0 < len(" ".join(cur.text_lines).split()) <= 6 and len(rows) > 1:
+                    new_row(sl.ordinal)  # the open row is a short paragraph of another column
                 else:
                     cur.ordinal = sl.ordinal  # centred ordinal of the row already open
             else:
@@ -268,6 +271,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     rows = merge_fragment_rows(rows, warnings, region.name)
     rows = drop_rows_before_numbering(rows, warnings, region.name)
     rows = repeated_numeral_groups(rows, warnings, region.name)
+    rows = short_rows_to_notes(rows, warnings, region.name)
     from .tables import is_non_item_row
 
     items = []
@@ -287,6 +291,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                                            line_end=r.lines[-1].line, bbox=lines_to_bbox(r.lines),
                                            source="\n".join(ln.text for ln in r.lines)))
         it.cells.update(row_cells_to_roles(r, years))
+        if r.notes:
+            it.cells["notes"] = " ".join(([it.cells["notes"]] if "notes" in it.cells else []) + r.notes)
         if it.cells.get("deadline") and not re.search(r"\d", it.cells["deadline"]):
             moved = date_in_text(it.text)
             if moved:

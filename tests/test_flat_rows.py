@@ -321,3 +321,22 @@ def test_a_subtitle_with_specks_and_a_misplaced_mark_is_a_title_line():
     assert title.match("_(Kém theo Kế hoạch số 888/KH-SGDĐT ngày 01/12/2025 của Sở Giáo dục)")
     assert title.match("(Kèm theo Kế hoạch số 12/KH-UBND)")
     assert not title.match("Kém chất lượng dịch vụ công trên địa bàn")
+
+
+# Rows numbered 1-3 whose other columns (method, budget) OCR read as paragraphs of their own.
+OTHER_COLUMNS_AS_PARAGRAPHS = """TT Nội dung Phân công Tiến độ Phương pháp Kinh phí
+1 Rà soát hồ sơ đất đai tồn đọng của các thôn Phòng Kinh tế Quý I/2026
+Làm việc trực tiếp với hộ
+2 Lập bản đồ số các tuyến đường liên thôn Phòng Kinh tế Quý III/2026
+Thuê tư vấn đo đạc
+3 Công khai kết quả trên trang thông tin của xã Văn phòng Tháng 12/2026
+"""
+
+
+def test_short_paragraphs_under_numbered_rows_are_notes_of_their_row():
+    items, warnings = flat_region_to_raw_items(region_of(OTHER_COLUMNS_AS_PARAGRAPHS), "task", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "3"]
+    assert [i.text.split()[0] for i in items] == ["Rà", "Lập", "Công"]
+    assert items[0].cells["notes"] == "Làm việc trực tiếp với hộ"
+    assert items[1].cells["notes"] == "Thuê tư vấn đo đạc" and "notes" not in items[2].cells
+    assert sum("kept as a note" in w for w in warnings) == 2
