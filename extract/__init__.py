@@ -1,8 +1,10 @@
 """extract stage of kehoach: metadata, targets, tasks and units of a plan.
 
-``run(doc, settings) -> doc``. Layout readers sit in one registry (``EXTRACTORS``) with one
-signature ``(doc, plan, rules) -> (list[RawItem], list[str])``; each RawItem carries provenance and
-its layout, from which ``extract.items`` derives a confidence. Per document:
+``run(doc, settings) -> doc``. Layout readers sit in one registry (``EXTRACTORS``) of
+``Reader``s with one signature ``read(doc, plan, rules) -> (list[RawItem], list[str])``; a
+reader never changes the ``Plan``: what it covered is passed on to the readers after it by its
+``passes_on(plan, items) -> plan``. Each RawItem carries provenance and its layout, from which
+``extract.items`` derives a confidence. Per document, in phases:
 
 1. ruled tables (``Page.tables``, from the PDF text layer or a scanned grid) -> extract.tables;
 2. appendices in text without tables: tables whose rows keep their cells apart with " | "
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
 from ..schema import Document, ErrorInfo, Metadata, Reference, Signer, Target, Task, UnitRole
@@ -27,15 +29,17 @@ from .sections import Line, Region, document_to_lines, lines_to_regions, region_
 STAGE = "extract"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
-    """What the readers share about one document: its lines and regions."""
+    """What a reader knows of one document: its lines and regions, and what the readers
+    before it covered (``Reader.passes_on``). Readers never change it: ``run`` hands each
+    phase the plan the phase before passed on."""
 
     lines: list[Line]
     regions: list[Region]
-    table_pages: set[int] = field(default_factory=set)  # pages with ruled tables
-    table_item_pages: Optional[set[int]] = None  # pages whose tables gave items (once read)
-    delimited: set[str] = field(default_factory=set)  # appendix regions read as delimited tables
+    table_pages: frozenset[int] = frozenset()  # pages with ruled tables
+    table_item_pages: Optional[frozenset[int]] = None  # pages whose tables gave items (once read)
+    delimited: frozenset[str] = frozenset()  # appendix regions read as delimited tables
 
     def text_appendices(self) -> list[Region]:
         """Appendix regions to read as text, without the lines of pages whose ruled tables
@@ -54,14 +58,34 @@ class Plan:
 Extractor = Callable[[Document, Plan, Rules], tuple[list[RawItem], list[str]]]
 
 
+def _unchanged(plan: Plan, items: list[RawItem]) -> Plan:
+    return plan
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A layout reader: ``read`` gives its items and warnings; ``passes_on`` gives, from its
+    items, the plan the readers after it read (what it covered, so they do not read it
+    again)."""
+
+    read: Extractor
+    passes_on: Callable[[Plan, list[RawItem]], Plan] = _unchanged
+
+
 def _tables(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .tables import tables_to_raw_items
 
     if not plan.table_pages:
         return [], []
-    items, warnings = tables_to_raw_items(doc, rules)
-    plan.table_item_pages = {it.provenance.page for it in items if it.provenance.page is not None}
-    return items, warnings
+    return tables_to_raw_items(doc, rules)
+
+
+def _table_pages_read(plan: Plan, items: list[RawItem]) -> Plan:
+    """The pages whose ruled tables gave items are not read again as text."""
+    if not plan.table_pages:
+        return plan
+    return replace(plan, table_item_pages=frozenset(
+        it.provenance.page for it in items if it.provenance.page is not None))
 
 
 def _delimited(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
@@ -71,10 +95,15 @@ def _delimited(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], 
     for r in plan.text_appendices():
         i, w, found = delimited_region_to_raw_items(r, rules)
         if found:
-            plan.delimited.add(r.name)
             items += i
             warns += w
     return items, warns
+
+
+def _delimited_regions_read(plan: Plan, items: list[RawItem]) -> Plan:
+    """The appendices read as delimited tables (their items name them) are not read again
+    as lists or flattened tables."""
+    return replace(plan, delimited=plan.delimited | {it.appendix for it in items if it.appendix})
 
 
 def _field_line_regions(plan: Plan, rules: Rules, as_list: bool):
@@ -117,14 +146,16 @@ def _prose(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list
     return prose_to_raw_items(plan.regions[0], {"target", "task"}, rules)
 
 
-# Run in this order (the tables reader records which pages its tables covered); which
-# items are kept is decided in one place, select_raw_items.
-EXTRACTORS: dict[str, Extractor] = {
-    "tables": _tables,
-    "delimited": _delimited,
-    "lists": _lists,
-    "flat-text": _flat,
-    "prose": _prose,
+# The readers in their phases: ruled tables, then appendices in text (delimited tables, then
+# lists and flattened tables, on what the tables did not cover), then the body's prose. Each
+# reads the plan the readers before it passed on; which items are kept is decided in one
+# place, select_raw_items.
+EXTRACTORS: dict[str, Reader] = {
+    "tables": Reader(_tables, _table_pages_read),
+    "delimited": Reader(_delimited, _delimited_regions_read),
+    "lists": Reader(_lists),
+    "flat-text": Reader(_flat),
+    "prose": Reader(_prose),
 }
 
 
@@ -253,7 +284,7 @@ def run(doc: Document, settings: Any = None) -> Document:
     rules = load_rules()
     lines = document_to_lines(doc, rules.layout)
     plan = Plan(lines=lines, regions=lines_to_regions(lines, rules),
-                table_pages={p.number for p in doc.pages if p.tables})
+                table_pages=frozenset(p.number for p in doc.pages if p.tables))
     fill_metadata(doc, lines, rules)
     from .plan_identity import copy_of, plan_id_of
 
@@ -264,11 +295,13 @@ def run(doc: Document, settings: Any = None) -> Document:
     results: dict[str, list[RawItem]] = {}
     for name, reader in EXTRACTORS.items():
         try:
-            items, warns = reader(doc, plan, rules)
+            items, warns = reader.read(doc, plan, rules)
         except Exception as e:  # noqa: BLE001 - one broken reader must not lose the others' items
             items, warns = [], []
             doc.errors.append(ErrorInfo(code="reader-failed", stage=STAGE,
                                         message=f"{name} reader failed: {type(e).__name__}: {e}"))
+        else:
+            plan = reader.passes_on(plan, items)
         results[name] = items
         for w in warns:
             doc.warn(STAGE, w)

@@ -70,7 +70,7 @@ def test_a_crashed_reader_is_an_error_and_the_other_readers_keep_their_items(mon
 
     healthy = extract.run(_text_document())
     assert healthy.tasks and not healthy.errors
-    monkeypatch.setitem(extract.EXTRACTORS, "broken", broken)
+    monkeypatch.setitem(extract.EXTRACTORS, "broken", extract.Reader(broken))
     doc = finish_document(_text_document(), Settings(restore=False))
     assert [t.text for t in doc.tasks] == [t.text for t in healthy.tasks]
     assert [(e.code, e.stage) for e in doc.errors] == [("reader-failed", "extract")]

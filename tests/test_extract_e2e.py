@@ -9,7 +9,8 @@ import pytest
 
 from kehoach import extract
 from kehoach.outputs.compare import compare_records
-from kehoach.schema import Document, Page, Source
+from kehoach.extract.raw_items import RawItem
+from kehoach.schema import Document, Page, Provenance, Source
 from kehoach.core.corpus import CORPUS
 
 
@@ -123,7 +124,18 @@ def test_text_appendices_skip_pages_whose_tables_gave_items():
     body = Region("body", [Line(1, 0, "KẾ HOẠCH")])
     app1 = Region("Phụ lục I", [Line(2, 0, "STT Mục tiêu")])
     app2 = Region("Phụ lục II", [Line(3, 0, "TT Nội dung")])
-    plan = Plan(lines=[], regions=[body, app1, app2], table_pages={2, 3})
+    plan = Plan(lines=[], regions=[body, app1, app2], table_pages=frozenset({2, 3}))
     assert plan.text_appendices() == []  # tables not read yet: all table pages are theirs
-    plan.table_item_pages = {3}  # page 2's table had no readable header
-    assert [r.name for r in plan.text_appendices()] == ["Phụ lục I"]
+    item = RawItem(kind="task", text="x", layout="pdf-table", provenance=Provenance(page=3))
+    after = extract.EXTRACTORS["tables"].passes_on(plan, [item])  # page 2's table had no readable header
+    assert after.table_item_pages == {3} and plan.table_item_pages is None  # the plan itself unchanged
+    assert [r.name for r in after.text_appendices()] == ["Phụ lục I"]
+
+
+def test_delimited_tables_pass_on_the_appendices_they_read():
+    from kehoach.extract import Plan
+
+    plan = Plan(lines=[], regions=[])
+    item = RawItem(kind="task", text="x", layout="text-table", appendix="Phụ lục II", provenance=Provenance(page=3))
+    assert extract.EXTRACTORS["delimited"].passes_on(plan, [item]).delimited == {"Phụ lục II"}
+    assert extract.EXTRACTORS["lists"].passes_on(plan, [item]) is plan
