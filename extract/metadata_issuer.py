@@ -61,7 +61,7 @@ def header_issuer(lines: list[str], c: MetadataRules) -> Optional[str]:
             if idx is not None:
                 # cut the noise and what follows it on the line (the right-hand block)
                 kept = _cut_folded(kept, idx)
-        caps = " ".join(_capital_words(_RX["letters"].findall(kept)))
+        caps = " ".join(_capital_words(_RX["letters"].findall(kept), c.levels))
         if not caps or len(caps) < 3:
             continue
         key = _f(caps)
@@ -98,14 +98,19 @@ def _level_words_at_end(body: str, c: MetadataRules) -> list[str]:
     return words[-1:]
 
 
-def _capital_words(words: list[str]) -> list[str]:
+def _capital_words(words: list[str], levels: frozenset[str] = frozenset()) -> list[str]:
     """Given a header line's words, return those in capitals: a one-letter word only between
-    two capital words ("SỞ Y TẾ"), a lone letter elsewhere being an OCR speck."""
+    two capital words ("SỞ Y TẾ"), a lone letter elsewhere being an OCR speck; and, in
+    capitals, a level word restoration wrote in lower case right before capital words ("xã
+    LONG PHÚ": without it the issuer loses its level)."""
     def caps(k: int) -> bool:
         return 0 <= k < len(words) and words[k].isupper() and len(words[k]) > 1
 
-    return [w for k, w in enumerate(words)
-            if w.isupper() and (len(w) > 1 or (caps(k - 1) and caps(k + 1)))]
+    def level_before_caps(k: int) -> bool:
+        return words[k].islower() and _f(words[k]) in levels and caps(k + 1)
+
+    return [w.upper() if level_before_caps(k) else w for k, w in enumerate(words)
+            if (w.isupper() and (len(w) > 1 or (caps(k - 1) and caps(k + 1)))) or level_before_caps(k)]
 
 
 def _noise_at(folded_line: str, noise: str, min_score: float) -> Optional[int]:

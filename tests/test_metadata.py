@@ -480,3 +480,10 @@ def test_person_names_reject_unknown_fields(tmp_path):
 
     with pytest.raises(ValidationError):
         PersonNames.model_validate({"middle": ["Văn"], "given": ["An"], "family": ["Lê"]})
+
+
+def test_old_ocr_header_whose_level_word_restoration_wrote_in_lower_case():
+    lines = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "",
+             "xã LONG PHÚ Độc lập --Tự do - Hạnh phúc",
+             "S6:219/KH-UBND Long Phú, ngày 26 tháng 8:ndm 2026", "- KẾ HOẠCH -"]
+    assert extract_metadata(lines, RULES.metadata)["issuer"] == "Ủy ban nhân dân xã Long Phú"
