@@ -23,7 +23,7 @@ from typing import Optional
 
 from rapidfuzz import fuzz
 
-from ..core.folding import fold, nfc, squash_spaces
+from ..core.folding import fold, squash_spaces
 from ..schema import Deadline
 from .rules.deadlines import DeadlineGrammar, DeadlineRules
 
@@ -311,12 +311,13 @@ def _combine(raw: str, parts: list[Deadline]) -> Deadline:
 def parse_deadline(raw: str, plan_year: int | None, rules: DeadlineRules) -> Deadline | None:
     """Given a deadline phrase as printed, return its Deadline (None only for empty input).
 
+    ``raw`` is NFC (``extract.items`` and ``outputs.review_forms`` make it so where it enters);
     ``plan_year`` fills a year that is not printed ("tháng 11"); ``year_inferred`` says so;
     ``rules`` is the bundle's ``deadlines`` (``extract.rules.load_rules()``).
     """
     if raw is None:
         return None
-    raw = nfc(raw).strip()
+    raw = raw.strip()
     if not raw:
         return None
     c = rules

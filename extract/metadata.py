@@ -334,13 +334,14 @@ def _issuer_before(text: str, folded: str, pos: int, c: MetadataRules) -> Option
 
 
 def extract_metadata(lines: list[str], rules: MetadataRules) -> dict:
-    """Given the (restored) text lines of a whole plan, return its metadata.
+    """Given the (restored) text lines of a whole plan, NFC (``sections.document_to_lines``
+    makes them so), return its metadata.
 
     Keys: number, doc_type, issuer, place, issued_date ("YYYY-MM-DD" or "YYYY-MM"), title,
     signer {name, title}, references [schema.Reference], warnings [str] (what was not found).
     """
     c = rules
-    lines = [_clean_line(nfc(l), c) for part in (lines or []) for l in str(part).replace("\f", "\n").split("\n")]
+    lines = [_clean_line(l, c) for part in (lines or []) for l in str(part).replace("\f", "\n").split("\n")]
     warnings: list[str] = []
     head_idx, doc_type = _type_heading(lines, c)
     header = lines[: head_idx if head_idx is not None else 12]

@@ -8,7 +8,8 @@ The grammar (comparator phrases, units, qualitative cells, the regex table) is d
         -> [TargetValue(year=2025, raw="Tối thiểu 80%", value=80, unit="%", comparator=">=")]
 
 Matching is done on folded text (no diacritics) so that old OCR text without diacritics
-works too; raw spans are cut from the text as printed.
+works too; raw spans are cut from the text as printed. Text is NFC: the callers make it so
+where it enters (``extract.items`` for cells, ``outputs.review_forms`` for a reviewer's text).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from ..core.folding import fold, nfc, squash_spaces
+from ..core.folding import fold, squash_spaces
 from .specks import ocr_specks
 from ..schema import TargetValue
 from .rules.values import COMPARATORS, ValueRules  # noqa: F401 - COMPARATORS re-exported
@@ -46,7 +47,7 @@ def parse_number(s: str, rules: ValueRules) -> float | None:
     """
     if s is None:
         return None
-    s = nfc(str(s)).strip()
+    s = str(s).strip()
     c = rules
     if not c.number_full.fullmatch(s):
         return None
@@ -142,7 +143,7 @@ def clean_unit(text: str, rules: ValueRules) -> str:
     OCR lost a space, a slash or a tone ("hồ sơ/năm", "mô hình", "tổ"), that unit; otherwise
     the cleaned text as printed."""
     edge = ocr_specks("cell_edge") + "-–—'\"`"
-    words = squash_spaces(nfc(text or "")).split()
+    words = squash_spaces(text or "").split()
     while len(words) > 1 and len(words[0].strip(edge)) <= 1:
         words = words[1:]  # "-.", "s", "'n" before the unit: dirt and a stray letter
     while len(words) > 1 and not words[-1].strip(edge):
@@ -160,7 +161,7 @@ def parse_value_cell(text: str, year: int | None, rules: ValueRules) -> list[Tar
     the unit the cell prints after it ("500 tổ" -> 500 "tổ", "Ít nhất 20 điểm" -> >= 20
     "điểm", OCR's "500 hồ sơnăm" -> 500 "hồ sơ/năm": in a value cell a number is a value
     whatever its unit), else what ``parse_values`` reads in it."""
-    line = squash_spaces(nfc(text or ""))
+    line = squash_spaces(text or "")
     m = _RX["cell_number"].match(line)
     unit = m.group("unit") if m else None
     if unit and _RX["letter"].search(unit) and not _RX["digit"].search(unit) \
@@ -184,7 +185,7 @@ def parse_values(text: str, year: int | None, rules: ValueRules) -> list[TargetV
     if not text or not text.strip():
         return []
     c = rules
-    line = squash_spaces(nfc(text))
+    line = squash_spaces(text)
     folded_line = squash_spaces(fold(line)).strip(" .;:")
     if folded_line in c.qualitative:
         return [TargetValue(year=year, raw=line, value=None, unit=None, comparator="=")]
@@ -220,7 +221,7 @@ def fill_row_units(values: list[TargetValue], target_text: str, rules: ValueRule
     are left as printed.
     """
     c = rules
-    subject = squash_spaces(fold(nfc(target_text or "")))
+    subject = squash_spaces(fold(target_text or ""))
     is_rate = subject.startswith(c.percent_subjects) or any(v.unit == "%" for v in values)
     if not is_rate:
         return values
@@ -259,7 +260,7 @@ def clean_value_cell(text: str, rules: ValueRules) -> str:
     ("»3" -> ">3", "z10%" -> "≥10%") and letters inside numbers ("1O0%" -> "100%"). A bare
     number with a trailing mark ("10,", "5900/") is left as it is: a damaged cell."""
     vr, rules = rules, rules.g.ocr_cell
-    t = squash_spaces(nfc(text or ""))
+    t = squash_spaces(text or "")
     junk = set(ocr_specks("cell_edge"))
     start = 0
     while start < len(t) and t[start] in junk:
@@ -313,7 +314,7 @@ def year_cells_to_values(cells: dict[int, str], target_text: str,
     values: list[TargetValue] = []
     warnings: list[str] = []
     for year in sorted(cells):
-        raw = squash_spaces(nfc(cells[year] or ""))
+        raw = squash_spaces(cells[year] or "")
         cell = clean_value_cell(raw, rules)
         if cell != raw:
             warnings.append(f"value cell {year} read as {cell!r}: printed {raw!r}")
