@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kehoach.pipeline.batch import collect_inputs, run_batch
-from kehoach.pipeline.limits import StageTimeout, stage_time_limit
+from kehoach.pipeline.limits import REPEAT_S, StageTimeout, stage_time_limit
 from kehoach.core.settings import Settings
 from kehoach.schema import Document, ErrorRecord
 
@@ -19,6 +19,10 @@ SELF_REFERENCE_PDF = (
     b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n"
     b"5 0 obj\n5 0 R\nendobj\ntrailer\n<< /Root 1 0 R /Size 6 /Info 5 0 R >>\n%%EOF\n")
 PLAN = "Kế hoạch số 5/KH-UBND\nTriển khai chuyển đổi số\n"
+# the --file-timeout of the batch tests: the 2-line plan must be read within it on a machine at
+# load 10+ (a 4 s limit was spent there, 1 run in 5: 8657bbd), the 1 MB token runs for minutes
+FILE_LIMIT_S = 10
+LOOSE_S = 2.0
 
 
 def _error(out: Path, stem: str) -> ErrorRecord:
@@ -32,7 +36,7 @@ def test_a_one_megabyte_token_times_out_in_restoration_not_forever(tmp_path):
     (src / "token.txt").write_text("a" * 1_000_000, encoding="utf-8")
     (src / "good.txt").write_text(PLAN, encoding="utf-8")
     out = tmp_path / "out"
-    report = run_batch(collect_inputs([src]), out, Settings(jobs=1, file_timeout=4))
+    report = run_batch(collect_inputs([src]), out, Settings(jobs=1, file_timeout=FILE_LIMIT_S))
     err = _error(out, "token").error
     assert (err.code, err.stage) == ("timeout", "normalize")
     assert "normalize stage ran out of time" in err.message and "--file-timeout" in err.hint
@@ -117,16 +121,19 @@ def test_a_stage_in_a_thread_other_than_the_main_one_times_out_too():
     raised = _in_a_thread(stage)
     assert len(raised) == 1 and isinstance(raised[0], StageTimeout), raised
     assert raised[0].stage == "extract" and "extract stage ran out of time" in raised[0].message
-    assert time.monotonic() - start < 10
+    # the interrupt is no Exception: a reader's "except Exception" does not keep the stage going
+    # (a stall not interrupted would return after its 30 s bound and nothing would be raised)
+    assert page_errors == []
 
 
 def test_a_stage_in_a_thread_that_ends_in_time_is_left_alone():
     results = []
 
     def stage():
-        with stage_time_limit("normalize", 0.3, "x.txt"):
+        # a limit a loaded machine (load 10+ on 2 cores) cannot miss for one sum
+        with stage_time_limit("normalize", LOOSE_S, "x.txt"):
             results.append(sum(range(1000)))
-        time.sleep(0.8)                     # past the limit and two repeats: nothing comes
+        time.sleep(LOOSE_S + 3 * REPEAT_S)  # past the limit and its repeats: nothing comes
         results.append("after")
 
     assert _in_a_thread(stage) == [] and results == [499500, "after"]
@@ -141,7 +148,7 @@ def test_a_one_megabyte_token_times_out_under_the_dask_executor(tmp_path):
     (src / "token.txt").write_text("a" * 1_000_000, encoding="utf-8")
     (src / "good.txt").write_text(PLAN, encoding="utf-8")
     out = tmp_path / "out"
-    report = run_batch(collect_inputs([src]), out, Settings(jobs=1, file_timeout=4),
+    report = run_batch(collect_inputs([src]), out, Settings(jobs=1, file_timeout=FILE_LIMIT_S),
                        executor="dask")
     err = _error(out, "token").error
     assert (err.code, err.stage) == ("timeout", "normalize"), err
