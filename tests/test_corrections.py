@@ -127,7 +127,9 @@ def test_corrections_survive_extract_ingest_force_and_an_upgrade(out):
     _check_corrected(_doc(out), original)
 
 
-def test_the_batch_summary_counts_the_corrections_it_applied(out):
+def _review_with_a_gone_item(out):
+    """The reviews of ``_review`` and a correction of a task this extraction does not have;
+    return the store's path."""
     _review(out)
     path = C.store_path(out, "001-son-la")
     store = C.read_store(path)
@@ -135,6 +137,11 @@ def test_the_batch_summary_counts_the_corrections_it_applied(out):
         kind="task", ordinal="z", text="Một nhiệm vụ mà lần trích xuất này không có",
         fields={"notes": C.FieldCorrection(value="ghi chú", by="lan", at=C.now())})
     C.write_store(path, store)
+    return path
+
+
+def test_the_batch_summary_counts_the_corrections_it_applied(out):
+    _review_with_a_gone_item(out)
     res = runner.invoke(app, ["ingest", str(PDF), "--out", str(out), "--jobs", "1", "--force"])
     assert res.exit_code == 0, res.output
     summary = [line for line in res.output.splitlines() if "pages read in" in line]
@@ -160,13 +167,7 @@ def test_stripping_corrections_gives_back_the_extraction(out):
 
 
 def test_a_correction_whose_item_is_gone_is_reported_and_kept(out):
-    _review(out)
-    path = C.store_path(out, "001-son-la")
-    store = C.read_store(path)
-    store.items["task-0000000000"] = C.ItemCorrections(
-        kind="task", ordinal="z", text="Một nhiệm vụ mà lần trích xuất này không có",
-        fields={"notes": C.FieldCorrection(value="ghi chú", by="lan", at=C.now())})
-    C.write_store(path, store)
+    path = _review_with_a_gone_item(out)
     before = path.read_text(encoding="utf-8")
     res = runner.invoke(app, ["extract", str(out)])
     assert res.exit_code == 0

@@ -7,24 +7,15 @@ from kehoach.extract.flat_lines import strip_noise
 from kehoach.extract.flat_tables import flat_region_to_raw_items
 from kehoach.extract.lists import count_field_lines, list_region_to_raw_items
 from kehoach.extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
-from kehoach.extract.sections import Region, classify_line, Line
+from kehoach.extract.sections import Region, classify_line
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+from text_regions import text_to_region
 
 RULES = load_extract_rules()
 
 
 def region_of(text: str, name: str = "body") -> Region:
-    """Build a region from text lines as document_to_lines would (blank line -> gap)."""
-    lines, gap = [], True
-    for i, raw in enumerate(text.split("\n")):
-        t = " ".join(raw.split())
-        if not t:
-            gap = True
-            continue
-        kind, ord_, body = classify_line(t, RULES.layout)
-        lines.append(Line(page=1, line=i, text=t, kind=kind, ord=ord_, body=body, gap=gap))
-        gap = False
-    return Region(name, lines)
+    return text_to_region(text, RULES, name)
 
 
 TASK_LIST = """I. Nhóm nhiệm vụ về lãnh đạo, chỉ đạo

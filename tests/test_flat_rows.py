@@ -8,24 +8,15 @@ from pathlib import Path
 import kehoach
 from kehoach.extract.flat_lines import is_header_line
 from kehoach.extract.flat_tables import flat_region_to_raw_items
-from kehoach.extract.sections import Line, Region, classify_line, region_kind
+from kehoach.extract.sections import Region, classify_line, region_kind
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
+from text_regions import text_to_region
 
 RULES = load_extract_rules()
 
 
 def region_of(text: str, name: str = "Phụ lục I") -> Region:
-    """A region from text lines as document_to_lines builds it (a blank line -> gap)."""
-    lines, gap = [], True
-    for i, raw in enumerate(text.split("\n")):
-        t = " ".join(raw.split())
-        if not t:
-            gap = True
-            continue
-        kind, ord_, body = classify_line(t, RULES.layout)
-        lines.append(Line(page=1, line=i, text=t, kind=kind, ord=ord_, body=body, gap=gap))
-        gap = False
-    return Region(name, lines)
+    return text_to_region(text, RULES, name)
 
 
 TWO_APPENDICES = """UY BAN NHAN DAN XA DONG SON
