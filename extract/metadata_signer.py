@@ -29,17 +29,14 @@ def _upper_run_after(line: str, start: int) -> str:
     return squash_spaces(" ".join(words)).strip(" -–,;.:")
 
 
-_RECIPIENTS_LETTERS = "noinhan"
-
-
-def _damaged_recipients(line: str) -> bool:
+def _damaged_recipients(line: str, c: MetadataRules) -> bool:
     """Whether a line starts with "Nơi nhận:" with one letter of it misread: its first
     letters one edit from the phrase's, a colon within the next few characters."""
     head = line.lstrip(" \t-_~\"'‘“.,")[:12]
     if ":" not in head:
         return False
     letters = _letters(head.split(":", 1)[0])
-    return len(letters) >= 6 and Levenshtein.distance(letters, _RECIPIENTS_LETTERS) <= 1
+    return len(letters) >= 6 and Levenshtein.distance(letters, c.recipients_letters) <= 1
 
 
 def _trailing_body(line: str, c: MetadataRules) -> Optional[str]:
@@ -131,7 +128,7 @@ def lines_to_signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]
     """Given all lines, return ({name, title}, warnings) from the signature block."""
     recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
     if recipients is None:  # OCR damaged its letters ("NoinhG@n:", "_Noinhgn:")
-        recipients = next((i for i, l in enumerate(lines) if _damaged_recipients(l)), None)
+        recipients = next((i for i, l in enumerate(lines) if _damaged_recipients(l, c)), None)
     order = range(recipients if recipients is not None else 0, len(lines))
     title, at = None, None
     for i in order:
@@ -145,13 +142,13 @@ def lines_to_signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]
         # followed by its deputy ("PHÓ CHỦ TỊCH") only for the head ("KT.")
         body = _trailing_body(lines[recipients], c)
         if body:
-            title, at = f"TM. {body}", recipients
+            title, at = f"{c.r.signer_on_behalf_prefix} {body}", recipients
         else:
             role = _trailing_role(lines[recipients], c)
             deputy = next((j for j in range(recipients + 1, min(len(lines), recipients + 6))
-                           if role and _trailing_role(lines[j], c) == f"PHÓ {role}"), None)
+                           if role and _trailing_role(lines[j], c) == f"{c.r.signer_deputy_word} {role}"), None)
             if deputy is not None:
-                title, at = f"KT. {role}", recipients
+                title, at = f"{c.r.signer_for_head_prefix} {role}", recipients
     if title is None:
         for i in order:
             role = _trailing_role(lines[i], c)
@@ -184,7 +181,7 @@ def lines_to_signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]
     name = None
     for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
         name = _name_in(lines[j], c)
-        if name or _f(lines[j]).startswith(("phu luc",)):
+        if name or _f(lines[j]).startswith(c.block_ends):
             break
     warnings = [] if name else ["metadata: signer name not found"]
     return {"name": name, "title": title, "authority": authority, "position": position}, warnings

@@ -43,6 +43,11 @@ class MetadataTable(BaseModel):
     signer_prefixes: list[str]
     signer_roles: list[str]
     signer_search_lines: int = 40
+    signer_recipients_phrase: str
+    signer_on_behalf_prefix: str
+    signer_for_head_prefix: str
+    signer_deputy_word: str
+    signer_block_ends: list[str]
     surnames: list[str]
     long_issuer_names: list[str]
     level_words: list[str]
@@ -122,6 +127,8 @@ class MetadataRules:
     not_levels: frozenset[str]
     issues_verb: re.Pattern        # "ban hành" as a whole word, folded
     signer_prefix: re.Pattern      # "KT. CHỦ TỊCH", "TM." ... before the signer's role, as printed
+    recipients_letters: str = ""   # "noinhan": "Nơi nhận" by its letters, one of them maybe misread
+    block_ends: tuple[str, ...] = ()  # folded headings past which no signer name is looked for
     middle_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded -> spellings, list order
     given_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -158,6 +165,8 @@ class MetadataRules:
             levels=frozenset(fold_phrase(w) for w in r.level_words),
             not_levels=frozenset(fold_phrase(w) for w in r.level_phrases_not_levels),
             issues_verb=re.compile(rf"(?<![a-z]){re.escape(fold_phrase(r.issues_verb))}(?![a-z])"),
+            recipients_letters=letters_of(r.signer_recipients_phrase),
+            block_ends=tuple(fold_phrase(h) for h in r.signer_block_ends),
             signer_prefix=re.compile(r"(?<![A-Za-zÀ-ỹ])("
                                      + "|".join(re.escape(p) for p in sorted(r.signer_prefixes, key=len, reverse=True))
                                      + r")\s*(?=[^\W\d_])"),
