@@ -10,7 +10,7 @@ from typing import Optional
 from ..core.folding import fold, nfc, squash_spaces
 from ..schema import UnitRef
 from .unit_data import DASHES, EDGE_PUNCT, clean_name, folded_words
-from .units_identity import Jurisdiction
+from .units_identity import DEBRIS_NO_WORD, MIXED_COLUMNS, Jurisdiction
 
 _RX = {
     "chunks": re.compile(r"[;\n]"),              # always separate units
@@ -55,9 +55,9 @@ class UnitLists:
                 if not p:
                     continue
                 reason = self.forms.debris_reason(p) if not self.is_known(p, level) else None
-                if reason in ("a date", "a symbol no name prints") and self.known_spans(p, level) is not None:
+                if reason in MIXED_COLUMNS and self.known_spans(p, level) is not None:
                     reason = None  # names with another column's date or symbols between them
-                if reason in ("a date", "a symbol no name prints", "no word"):
+                if reason in MIXED_COLUMNS or reason == DEBRIS_NO_WORD:
                     junk.append(p)
                 else:
                     pieces.append(p)
@@ -341,7 +341,7 @@ class UnitLists:
         # or a full stop right after a name ("Sở Tài chính. cần thiết": the name ended there)
         stops = {b for a, b, unit in found[2] if unit and words[b - 1].endswith(".")}
         mixed = (any(ch.isdigit() for ch in name) or sum(unit for _, unit in out) >= 2 or bool(stops)
-                 or self.forms.debris_reason(name) in ("a date", "a symbol no name prints"))
+                 or self.forms.debris_reason(name) in MIXED_COLUMNS)
         for (t, unit), (t2, unit2) in zip(out, out[1:]):
             # one name longer than the registry knows, the known one inside it: words of a
             # kind before it ("Văn phòng | Sở Công Thương", "Các phòng, đơn vị thuộc | UBND xã"),

@@ -36,6 +36,13 @@ _RX = {
     "date": re.compile(r"\d{1,2}\s*/\s*\d{1,4}"),
 }
 
+# the debris reasons other code acts on (the others are only reported): a print with a date or
+# a symbol no name prints mixes another column's text in; one without a word is no name at all
+DEBRIS_DATE = "a date"
+DEBRIS_SYMBOL = "a symbol no name prints"
+DEBRIS_NO_WORD = "no word"
+MIXED_COLUMNS = frozenset({DEBRIS_DATE, DEBRIS_SYMBOL})
+
 
 class KindRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -273,10 +280,10 @@ class UnitForms:
         if not t:
             return "empty"
         if _RX["date"].search(t):
-            return "a date"
+            return DEBRIS_DATE
         allowed = set(self.data.debris.name_punctuation)
         if any(not (c.isalnum() or c.isspace() or c in allowed) for c in t):
-            return "a symbol no name prints"
+            return DEBRIS_SYMBOL
         words = _fwords(t)
         # a unit cell's name starts in capitals, a collective's or a list's words aside ("các
         # sở", "đơn vị liên quan"): a lower-case kind word ("hội", "tổ dân ...", "trung tâm
@@ -289,7 +296,7 @@ class UnitForms:
             return "a fragment (starts in lower case)"
         lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
         if not lettered:
-            return "no word"
+            return DEBRIS_NO_WORD
         if self.kind_rule(t) is None and any(words[:len(s)] == s for s in self._task_starts):
             return "a task's words (another column's text)"
         if self.kind_rule(t) is None and len(lettered) <= self.data.debris.max_words_without_kind:
