@@ -118,26 +118,27 @@ def _field_line_regions(plan: Plan, rules: Rules, as_list: bool):
             yield r
 
 
-def _lists(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
-    from .lists import list_region_to_raw_items
-
+def _field_line_items(plan: Plan, rules: Rules, as_list: bool, read_region) -> tuple[list[RawItem], list[str]]:
+    """The items and warnings ``read_region(region, kind, rules)`` reads from each of the
+    plan's lists (as_list) or flattened tables (not as_list)."""
     items, warns = [], []
-    for r in _field_line_regions(plan, rules, as_list=True):
-        i, w = list_region_to_raw_items(r, region_kind(r, rules), rules)
+    for r in _field_line_regions(plan, rules, as_list):
+        i, w = read_region(r, region_kind(r, rules), rules)
         items += i
         warns += w
     return items, warns
+
+
+def _lists(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
+    from .lists import list_region_to_raw_items
+
+    return _field_line_items(plan, rules, True, list_region_to_raw_items)
 
 
 def _flat(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
     from .flat_tables import flat_region_to_raw_items
 
-    items, warns = [], []
-    for r in _field_line_regions(plan, rules, as_list=False):
-        i, w = flat_region_to_raw_items(r, region_kind(r, rules), rules)
-        items += i
-        warns += w
-    return items, warns
+    return _field_line_items(plan, rules, False, flat_region_to_raw_items)
 
 
 def _prose(doc: Document, plan: Plan, rules: Rules) -> tuple[list[RawItem], list[str]]:
