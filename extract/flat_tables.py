@@ -114,7 +114,10 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             after_header = True
             continue
         if after_header and len(cleaned) <= 20 and (cleaned[:1].islower() or cleaned[:1] in ":;"):
-            after_header = False  # the header's wrapped second line ("trì hợp")
+            after_header = False  # the header's wrapped second line ("trì hợp"), or the end of
+            # a row carried over a page break under its repeated header: kept as a warning
+            warnings.append(f"{region.name}: short line under a column header skipped as the "
+                            f"header's wrapped line: {ln.text[:80]!r}")
             continue
         if after_header:
             page_top.add(len(body))  # first line under a repeated header (page break)

@@ -331,3 +331,17 @@ def test_short_paragraphs_under_numbered_rows_are_notes_of_their_row():
     assert items[0].cells["notes"] == "Làm việc trực tiếp với hộ"
     assert items[1].cells["notes"] == "Thuê tư vấn đo đạc" and "notes" not in items[2].cells
     assert sum("kept as a note" in w for w in warnings) == 2
+
+
+def test_a_short_line_under_a_repeated_header_is_kept_as_a_warning():
+    """The end of row 1 ("cua cac thon") printed on page 2 under the repeated column titles
+    reads like the header's wrapped line: skipped from the rows, but kept as a warning."""
+    header = "TT Noi dung nhiem vu Don vi chu tri Thoi gian hoan thanh"
+    page1 = text_to_region(f"{header}\n1 Lap danh sach ho can ho tro cay giong vu dong tai "
+                           "Phong Kinh te Thang 9/2026", RULES, "Phụ lục I", page=1)
+    page2 = text_to_region(f"{header}\ncua cac thon\n2 Tong hop ket qua thuc hien ke hoach "
+                           "Van phong UBND xa Thang 12/2026", RULES, "Phụ lục I", page=2)
+    items, warnings = flat_region_to_raw_items(Region("Phụ lục I", page1.lines + page2.lines), "task", RULES)
+    assert [i.ordinal for i in items] == ["1", "2"]
+    assert [w for w in warnings if "cua cac thon" in w] == [
+        "Phụ lục I: short line under a column header skipped as the header's wrapped line: 'cua cac thon'"]
