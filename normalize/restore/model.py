@@ -26,7 +26,8 @@ MAX_JOIN_LEN = 20
 # at most this many digits between two words may be read as a syllable (raw regime)
 MAX_DIGIT_WORD = 3
 FAR_MIN_LEN, FAR_MAX_LEN = 3, 8
-GLUE_MARKS = frozenset("-'’,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued  # the words two-edit readings are tried for
+GLUE_MARKS = frozenset("-'’,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued
+GLUE_STRIP = "-'’,;:.|()[]\"“”‘!?…/"  # ... nor one with marks only at its ends (trailing comma)  # the words two-edit readings are tried for
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 # parameters applied after the candidate search: the shipped candidate lists hold for any value
@@ -549,7 +550,7 @@ class Restorer:
             if li > last_line + 1 and segments[-1]:
                 segments.append([]); cand_lists.append([])  # a blank line separates paragraphs
             last_line = li
-            glued = None if clean or not GLUE_MARKS.intersection(tok) else self._glued_cached(tok)
+            glued = None if clean or not GLUE_MARKS.intersection(tok.strip(GLUE_STRIP)) else self._glued_cached(tok)
             if glued and glued[0] == "parts":
                 # two words glued by a mark: each part is a token of the lattice
                 glued_parts[(li, pi)] = list(glued[1:])
