@@ -246,7 +246,7 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
     def trailing_values(head: str) -> str:
         toks = head.split()
         vals = []
-        while toks and rx["value"].match(toks[-1]) and not (len(toks) > 1 and toks[-2].lower() in ("năm", "số")):
+        while toks and rx["value"].match(toks[-1]) and not (len(toks) > 1 and toks[-2].lower() in rules.value_not_after):
             vals.insert(0, toks.pop())
         if vals and toks:
             head = " ".join(toks)

@@ -345,3 +345,15 @@ def test_a_short_line_under_a_repeated_header_is_kept_as_a_warning():
     assert [i.ordinal for i in items] == ["1", "2"]
     assert [w for w in warnings if "cua cac thon" in w] == [
         "Phụ lục I: short line under a column header skipped as the header's wrapped line: 'cua cac thon'"]
+
+
+def test_a_number_after_nam_or_so_ending_a_target_text_stays_in_the_text():
+    """cues.yaml table_value_not_after: "đến năm 2030", "số 5" are the text's own numbers,
+    the values after them are the year columns'."""
+    region = region_of("STT Chỉ tiêu Đến hết năm 2026 Đến hết năm 2030 Đơn vị chủ trì\n"
+                       "1 Tỷ lệ hộ dùng nước sạch đến năm 2030 85% 95% Phòng Kinh tế\n"
+                       "2 Số thôn có nhà văn hóa theo Quyết định số 5 12 15 Văn phòng")
+    items, _ = flat_region_to_raw_items(region, "target", RULES)
+    assert [i.text for i in items] == ["Tỷ lệ hộ dùng nước sạch đến năm 2030",
+                                       "Số thôn có nhà văn hóa theo Quyết định số 5"]
+    assert [(i.cells["year:2026"], i.cells["year:2030"]) for i in items] == [("85%", "95%"), ("12", "15")]

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
-from ...core.folding import fold
+from ...core.folding import fold, nfc
 
 
 def fold_pattern(p: str) -> str:
@@ -126,6 +126,7 @@ class LayoutRules(BaseModel):
     heading_deadlines: list[str]
     table_deadlines: list[str]
     table_value_token: str
+    table_value_not_after: list[str] = []
     appendix_kind: dict[str, list[str]]
     cell_fragments: list[str]
     linking_words: list[str]
@@ -154,6 +155,7 @@ class LayoutRules(BaseModel):
             table_deadlines=[c(f(p), re.I) for p in self.table_deadlines],
             unit_words=FoldedWords(self.unit_heads),
             header_words=frozenset(fold(w) for w in self.table_header_words),
+            value_not_after=frozenset(nfc(w).lower() for w in self.table_value_not_after),
             flat={
                 "ord_row": c(self.table_row_ordinal),
                 "ord_only": c(self.table_ordinal_only),
@@ -206,6 +208,11 @@ class LayoutRules(BaseModel):
     def header_words(self) -> frozenset[str]:
         """The folded column-header words of flattened tables."""
         return self._views["header_words"]
+
+    @property
+    def value_not_after(self) -> frozenset[str]:
+        """The words (lower case) after which a number is the text's own, not a value cell."""
+        return self._views["value_not_after"]
 
     @property
     def flat(self) -> dict[str, re.Pattern | FoldedWords]:
