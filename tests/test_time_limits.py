@@ -62,6 +62,16 @@ def _stall(start: float) -> None:
         time.sleep(0.01)
 
 
+def _three_stalled_pages(stage: str, start: float, page_errors: list) -> None:
+    """A reader under a 0.2 s limit that records each page's failure and goes on."""
+    with stage_time_limit(stage, 0.2, "x.pdf"):
+        for _page in range(3):
+            try:
+                _stall(start)
+            except Exception as exc:    # noqa: BLE001 - recorded on the page
+                page_errors.append(exc)
+
+
 def test_a_reader_that_turns_the_interruption_into_its_own_error_still_times_out():
     start = time.monotonic()
     with pytest.raises(StageTimeout) as info:
@@ -77,12 +87,7 @@ def test_a_reader_that_records_each_page_failure_and_goes_on_still_times_out():
     start = time.monotonic()
     page_errors = []
     with pytest.raises(StageTimeout):
-        with stage_time_limit("ingest", 0.2, "x.pdf"):
-            for _page in range(3):
-                try:
-                    _stall(start)
-                except Exception as exc:    # noqa: BLE001 - recorded on the page
-                    page_errors.append(exc)
+        _three_stalled_pages("ingest", start, page_errors)
     assert len(page_errors) == 3            # every stalled page was interrupted, not only the first
 
 
@@ -111,12 +116,7 @@ def test_a_stage_in_a_thread_other_than_the_main_one_times_out_too():
     page_errors = []
 
     def stage():
-        with stage_time_limit("extract", 0.2, "x.txt"):
-            for _page in range(3):
-                try:
-                    _stall(start)
-                except Exception as exc:    # noqa: BLE001 - recorded on the page
-                    page_errors.append(exc)
+        _three_stalled_pages("extract", start, page_errors)
 
     raised = _in_a_thread(stage)
     assert len(raised) == 1 and isinstance(raised[0], StageTimeout), raised
