@@ -46,7 +46,7 @@ def line_to_appendix(line: str, rules: TableRules) -> Optional[str]:
     return _appendix_name(m, rules)
 
 
-APPENDIX = "Phụ lục"
+APPENDIX = "Phụ lục"  # the word every appendix's canonical name starts with ("Phụ lục II")
 
 
 _ROMAN = (("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
@@ -85,6 +85,6 @@ def appendix_numbering(doc: Document, rules: TableRules) -> dict[str, str]:
 def _appendix_name(m: re.Match, rules: TableRules) -> str:
     num = m.group(1)
     if not num:
-        return "Phụ lục"
+        return APPENDIX
     num = dict(rules.numeral_ocr).get(num, num)
-    return f"Phụ lục {num.upper()}"
+    return f"{APPENDIX} {num.upper()}"

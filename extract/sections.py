@@ -186,9 +186,9 @@ def infer_paren_numbers(lines: list[Line], rules: LayoutRules, window: int = 8) 
 def appendix_name(line: Line, rules: Rules) -> str:
     """Given an appendix heading line, return its canonical name ("Phụ lục II"), its numeral
     read as the table reader reads it ("Phụ lục H" = "Phụ lục II")."""
-    from .appendices import line_to_appendix
+    from .appendices import APPENDIX, line_to_appendix
 
-    return line_to_appendix(line.text, rules.tables) or "Phụ lục" + (f" {line.ord}" if line.ord else "")
+    return line_to_appendix(line.text, rules.tables) or APPENDIX + (f" {line.ord}" if line.ord else "")
 
 
 def lines_to_regions(lines: list[Line], rules: Rules) -> list[Region]:
