@@ -366,7 +366,7 @@ class ReviewSite:
                 value = F.text_to_field(name, text, year, level)
             try:
                 C.correct_field(store, ref.kind, ref.item, name, value, self.reviewer)
-            except Exception as exc:  # noqa: BLE001 - a value the record cannot hold
+            except (ValueError, C.StoreError) as exc:  # a value the record cannot hold (a bug stays a 500)
                 raise ReviewError(HTTPStatus.BAD_REQUEST, f"{FIELD_VI.get(name, name)}: {exc}") from exc
         C.accept_item(store, ref.kind, ref.item, self.reviewer)
 
@@ -386,7 +386,7 @@ class ReviewSite:
                 else:
                     value = F.text_to_document_field(name, text, C.dump_document_field(base, "signer"))
                 C.correct_document_field(store, base, name, value, self.reviewer)
-            except Exception as exc:  # noqa: BLE001 - a value the record cannot hold
+            except (ValueError, C.StoreError) as exc:  # a value the record cannot hold (a bug stays a 500)
                 raise ReviewError(HTTPStatus.BAD_REQUEST, f"{DOCUMENT_FIELD_VI[name]}: {exc}") from exc
 
     def _form_item(self, kind: str, form: dict[str, str], record: Document) -> dict:
