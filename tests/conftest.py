@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -11,6 +12,18 @@ from kehoach.outputs.gold import gold_dir_to_documents
 from kehoach.core.corpus import GOLD
 from kehoach.pipeline.records import write_record
 from kehoach.schema import Document
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clone_parent_off_sys_path() -> None:
+    """The repository root is the package (it has ``__init__.py``), so pytest imports it as
+    a package and puts the folder holding the clone first on ``sys.path``: a sibling folder
+    named like an imported module (``docx``, ``yaml``) would then shadow it. Take it off."""
+    while str(ROOT.parent) in sys.path:
+        sys.path.remove(str(ROOT.parent))
 
 
 @pytest.fixture(scope="module")

@@ -185,3 +185,10 @@ def test_each_tool_is_imported_by_its_one_wrapper(tool):
             if any(m.split(".")[0] == tool for m in mods):
                 users.add(name)
     assert users == TOOL_MODULES[tool]
+
+
+def test_the_folder_holding_the_clone_is_not_on_sys_path():
+    """A sibling of the clone named like a dependency must not shadow it in the tests."""
+    import sys
+
+    assert str(ROOT.parent) not in sys.path
