@@ -32,13 +32,22 @@ _FREE_DATE = re.compile(r"(?<![\w/])(\d{1,2}/\d{1,2}/\d{4})(?![\w/])")
 _DATE_OWNERS = {"ngay", "so", "nam", "tu", "den", "thang"}  # folded: the date belongs to the text
 
 
-def date_in_text(text: str) -> Optional[str]:
+_FREE_YEAR = re.compile(r"(?<![\w/])(20\d\d)(?![\w/])")
+
+
+def date_span_in_text(text: str, years: bool = False) -> Optional[tuple[int, int]]:
     """A date printed inside the text column that belongs to the deadline column (the rest
-    of "Trước ngày" wrapped onto a text line): not preceded by ngày/số/năm/từ/đến."""
-    for m in _FREE_DATE.finditer(text):
-        prev = text[:m.start()].split()
-        if not prev or fold(prev[-1]).strip(",;:(") not in _DATE_OWNERS:
-            return m.group(1)
+    of "Trước ngày" wrapped onto a text line): not preceded by ngày/số/năm/từ/đến. With
+    ``years`` a lone year too (the rest of "Quý IV năm" or "Trong năm" wrapped below it),
+    not one of a period ("giai đoạn 2026 - 2030")."""
+    for rx in (_FREE_DATE, _FREE_YEAR) if years else (_FREE_DATE,):
+        for m in rx.finditer(text):
+            prev = text[:m.start()].split()
+            after = text[m.end():].lstrip()
+            if rx is _FREE_YEAR and ((after[:1] and after[:1] in "-–") or (prev and prev[-1] in ("-", "–"))):
+                continue  # a period's bound ("2026 - 2030")
+            if not prev or fold(prev[-1]).strip(",;:(") not in _DATE_OWNERS | {"doan"}:
+                return m.span(1)
     return None
 
 

@@ -32,7 +32,7 @@ from .sections import Line, Region, lines_to_bbox
 from .specks import ocr_specks
 from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_sentence,
                          strip_noise, whole_line_cell)
-from .flat_rows import (Row, date_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
+from .flat_rows import (Row, date_span_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
                         repeated_numeral_groups, row_cells_to_roles, row_ended, split_centred_row)
 
@@ -296,11 +296,12 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         it.cells.update(row_cells_to_roles(r, years))
         if r.notes:
             it.cells["notes"] = " ".join(([it.cells["notes"]] if "notes" in it.cells else []) + r.notes)
-        if it.cells.get("deadline") and not re.search(r"\d", it.cells["deadline"]):
-            moved = date_in_text(it.text)
-            if moved:
-                it.cells["deadline"] += " " + moved
-                it.text = " ".join(it.text.replace(moved, " ", 1).split())
+        if it.cells.get("deadline") and not re.search(r"20\d\d", it.cells["deadline"]):
+            # "Quý IV năm" / "Trong năm" / "Trước ngày": the rest wrapped into the text column
+            span = date_span_in_text(it.text, years=not re.search(r"\d{1,2}/", it.cells["deadline"]))
+            if span:
+                it.cells["deadline"] += " " + it.text[span[0]:span[1]]
+                it.text = " ".join((it.text[:span[0]] + " " + it.text[span[1]:]).split())
         if r.ordinal is None:
             it.warnings.append("row boundary guessed: no ordinal printed")
         elif r.inferred:

@@ -357,3 +357,19 @@ def test_a_number_after_nam_or_so_ending_a_target_text_stays_in_the_text():
     assert [i.text for i in items] == ["Tỷ lệ hộ dùng nước sạch đến năm 2030",
                                        "Số thôn có nhà văn hóa theo Quyết định số 5"]
     assert [(i.cells["year:2026"], i.cells["year:2030"]) for i in items] == [("85%", "95%"), ("12", "15")]
+
+
+# Deadline cells whose year wrapped onto the row's next line, among the text column's words.
+WRAPPED_YEARS = """STT Nội dung nhiệm vụ Đơn vị chủ trì Thời gian
+1 Rà soát danh sách hộ cận nghèo trên địa bàn Phòng Văn hóa - Xã hội Quý IV năm
+theo tiêu chí mới , . 2027
+2 Tổng hợp kết quả giảm nghèo giai đoạn 2026 - 2030 Văn phòng Trong năm
+của xã 2026
+"""
+
+
+def test_a_deadline_cell_whose_year_wrapped_below_gets_it_back():
+    items, _ = flat_region_to_raw_items(region_of(WRAPPED_YEARS), "task", RULES)
+    assert [i.cells.get("deadline") for i in items] == ["Quý IV năm 2027", "Trong năm 2026"]
+    assert items[0].text == "Rà soát danh sách hộ cận nghèo trên địa bàn theo tiêu chí mới"
+    assert "giai đoạn 2026 - 2030" in items[1].text  # a period in the text stays there
