@@ -5,20 +5,15 @@ the table is a target table when it has year/value columns or a "Mục tiêu"-li
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
 from rapidfuzz import fuzz
-from unidecode import unidecode
 
 from ..schema import Table, TableCell
 from .rules import Rules
-from .rules.tables import TableRules, header_fold as fold
+from .rules.tables import TableRules, header_fold as fold, header_words
 from .table_text import squash
-
-_NOT_FOLDED_LETTER = re.compile(r"[^0-9a-z]")
 
 # partial_ratio (0-100) a folded OCR header needs with a folded synonym of 6+ letters.
 FUZZY_HEADER = 85
@@ -33,7 +28,7 @@ def header_to_role(text: str, rules: TableRules) -> Optional[str]:
     f = fold(text)
     if not f:
         return None
-    words = set(_NOT_FOLDED_LETTER.sub(" ", unidecode(unicodedata.normalize("NFC", text).lower())).split())
+    words = header_words(text)
     # a title of 3 letters or fewer ("TT", "ĐVT") is a word of its own, not letters inside
     # another ("Phát triển": "pha-tt-rien")
     found = next(((s, r) for s, r in rules.synonyms if s and (s in words if len(s) <= 3 else s in f)), None)
@@ -63,9 +58,8 @@ def header_line_roles(line: str, rules: TableRules) -> int:
     column titles ("STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn" -> ordinal, text,
     lead, deadline: 4), else 0: the titles must make up most of its letters (an item's text
     may name a role or two among its other words: "Phối hợp rà soát, đánh giá ...")."""
-    t = unidecode(unicodedata.normalize("NFC", line).lower())
-    words = set(_NOT_FOLDED_LETTER.sub(" ", t).split())
-    squashed = _NOT_FOLDED_LETTER.sub("", t)
+    words = header_words(line)
+    squashed = fold(line)
     if not squashed:
         return 0
     found = {"ordinal"} if words & ORDINAL_TITLES else set()

@@ -12,10 +12,18 @@ from unidecode import unidecode
 _NOT_FOLDED_LETTER = re.compile(r"[^0-9a-z]")
 
 
+def _ascii_lower(text: str) -> str:
+    return unidecode(unicodedata.normalize("NFC", text).lower())
+
+
 def header_fold(text: str) -> str:
     """Given header text, return it lower-cased, without diacritics, spaces or punctuation."""
-    t = unidecode(unicodedata.normalize("NFC", text).lower())
-    return _NOT_FOLDED_LETTER.sub("", t)
+    return _NOT_FOLDED_LETTER.sub("", _ascii_lower(text))
+
+
+def header_words(text: str) -> set[str]:
+    """Given header text, return its words lower-cased, without diacritics or punctuation."""
+    return set(_NOT_FOLDED_LETTER.sub(" ", _ascii_lower(text)).split())
 
 
 class TablePatterns(BaseModel):
