@@ -410,7 +410,8 @@ class UnitLists:
         for k in (1, 2):
             if len(words) <= k or not all(w[:1].islower() for w in words[-k:]):
                 continue
-            if any(fold(nfc(w)) in self.level_keys or fold(nfc(w)) == "cap" for w in words[-k:]):
+            markers = {fold(nfc(m)) for m in self.data.level_markers}
+            if any(fold(nfc(w)) in self.level_keys or fold(nfc(w)) in markers for w in words[-k:]):
                 continue  # a level word or marker ends a name ("UBND cấp xã", "Đoàn ... tỉnh")
             head = " ".join(words[:-k])
             # a fragment after names printed one after another: lower-case words end a single
