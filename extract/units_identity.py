@@ -69,6 +69,7 @@ class FormsData(BaseModel):
     levels: dict[str, str]
     place_prefixes: dict[str, str]
     fold_safe_levels: list[str] = Field(default_factory=list)
+    level_markers: list[str] = Field(default_factory=list)
     not_places: list[list[str]] = Field(default_factory=list)
     debris: DebrisRules = Field(default_factory=DebrisRules)
 
@@ -267,7 +268,7 @@ class UnitForms:
         """Whether a name stands for the bodies of every unit of a level, none of them the
         plan's own: levels listed ("UBND xã, phường") or a level marker ("UBND cấp xã")."""
         words = nfc(name).lower().replace(",", " ").split()
-        if "cấp" in words:
+        if any(nfc(m).lower() in words for m in self.data.level_markers):
             return True
         return len([w for w in words if (w,) in self.level_of_word]) >= 2 and "," in name
 
