@@ -259,7 +259,7 @@ class UnitLists:
         for name in names:
             for ref, junk in self._resolve_or_debris(name, level):
                 if ref is not None:
-                    units.append(self.forms.describe(ref, where))
+                    units.append(self.forms.describe(ref, where, collective_prefixes=self.keyer.collective))
                 if junk:
                     debris.append(junk)
         return units, debris

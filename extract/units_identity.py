@@ -9,7 +9,8 @@ nhân dân xã Bình Minh) takes the issuer's place, and the UnitRef says so in 
 
     forms = UnitForms.load()
     where = Jurisdiction.from_issuer("Ủy ban nhân dân xã Bình Minh", forms)
-    forms.describe(UnitRef(raw="UBND xã", name="Ủy ban nhân dân xã"), where)
+    forms.describe(UnitRef(raw="UBND xã", name="Ủy ban nhân dân xã"), where,
+                   collective_prefixes=("cac", "nhung"))  # folded, from units.yaml
     # -> kind "UBND", level "xã", place "Bình Minh", inferred ["place"]
 """
 from __future__ import annotations
@@ -239,14 +240,17 @@ class UnitForms:
 
     # -- describing a unit
 
-    def describe(self, ref: UnitRef, where: Optional[Jurisdiction] = None) -> UnitRef:
-        """Given a resolved unit and the plan's jurisdiction, return it with kind, level,
-        place and collective filled; a level or place taken from the plan is in ``inferred``."""
+    def describe(self, ref: UnitRef, where: Optional[Jurisdiction] = None, *,
+                 collective_prefixes: tuple[str, ...]) -> UnitRef:
+        """Given a resolved unit, the plan's jurisdiction and the folded leading words of
+        collective names (units.yaml ``collective_prefixes``, as ``UnitKeyer.collective``),
+        return it with kind, level, place and collective filled; a level or place taken from
+        the plan is in ``inferred``."""
         where = where or Jurisdiction()
         found = self.kind_rule(ref.name)
         rule = found[0] if found else None
         level, place, _ = self.printed_level_place(ref.name)
-        collective = bool(rule and rule.collective) or self._collective(ref.name)
+        collective = bool(rule and rule.collective) or self._collective(ref.name, collective_prefixes)
         inferred: list[str] = []
         if level is None and rule and rule.level:
             level = rule.level
@@ -259,10 +263,12 @@ class UnitForms:
         return ref.model_copy(update={"kind": rule.kind if rule else None, "level": level, "place": place,
                                       "collective": collective, "inferred": inferred})
 
-    def _collective(self, name: str) -> bool:
-        """A name for many bodies: "Các ..." / "những ...", or the bodies of every unit of a
-        level (``_levels_listed``)."""
-        return _fwords(name)[:1] in (("cac",), ("nhung",)) or self._levels_listed(name)
+    def _collective(self, name: str, prefixes: tuple[str, ...]) -> bool:
+        """A name for many bodies: it starts with a collective prefix ("Các ...", "những ...";
+        folded), or names the bodies of every unit of a level (``_levels_listed``)."""
+        words = _fwords(name)
+        return (any(words[:len(p.split())] == tuple(p.split()) for p in prefixes)
+                or self._levels_listed(name))
 
     def _levels_listed(self, name: str) -> bool:
         """Whether a name stands for the bodies of every unit of a level, none of them the

@@ -73,6 +73,14 @@ def test_and_separates_two_collectives_a_comma_inside_one_does_not():
     assert debris == []
 
 
+@pytest.mark.parametrize("cell", ["Các trường học", "Những hộ gia đình"])
+def test_a_collective_prefix_of_units_yaml_makes_a_collective(cell):
+    # no kind rule says these are collective: the leading word does (units.yaml collective_prefixes)
+    [u], _ = read(cell, PROVINCE)
+    assert u.collective and not (FORMS.kind_rule(u.name) and FORMS.kind_rule(u.name)[0].collective)
+    assert FORMS.describe(u, PROVINCE, collective_prefixes=()).collective is False
+
+
 def test_a_comma_inside_an_abbreviated_name_does_not_split_it():
     [u], _ = read("Trung tâm XTĐT, TM&DL tỉnh", PROVINCE)
     assert (u.name, u.known, u.place) == ("Trung tâm Xúc tiến đầu tư, Thương mại và Du lịch tỉnh", True, "Hà Tĩnh")
