@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages kehoach needs (Debian/Ubuntu), or say exactly what to install.
-# --test: also what the test suite needs (a PostgreSQL server, tmux, chromium and its driver).
+# --test: also what the test suite needs (a PostgreSQL server, tmux, chromium and its driver,
+# LibreOffice headless).
 set -euo pipefail
 
 need_pkgs=()
@@ -22,6 +23,8 @@ if [ "${1:-}" = "--test" ]; then
   # the review page is tested in a real browser, headless, through its own driver
   command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
+  # LibreOffice headless prints the xlsx export (tests/test_export.py) and converts .doc inputs
+  command -v soffice >/dev/null 2>&1 || need_pkgs+=(libreoffice-calc-nogui libreoffice-writer-nogui)
 fi
 
 if [ ${#need_pkgs[@]} -eq 0 ]; then

@@ -231,3 +231,42 @@ def test_export_reads_records_without_their_pages(tmp_path, write_out_dir):
     out = write_out_dir(tmp_path / "out", {"plan": doc})
     light = path_to_document(out / "plan.json", pages=False)
     assert light.pages == [] and light.tasks == doc.tasks and light.metadata.number == doc.metadata.number
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"),
+                    reason="LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
+def test_libreoffice_prints_the_task_sheet_landscape_with_every_column(gold, tmp_path):
+    """The workbook as an office prints it: LibreOffice headless turns the task sheet into
+    landscape A4 pages, every column's header on the first page (fit to width, nothing cut
+    off to the right) and the header row repeated on every page."""
+    import subprocess
+
+    import openpyxl
+    import pdfplumber
+
+    from kehoach.ingest.word import soffice_path
+
+    book_path = tmp_path / "k.xlsx"
+    export.export_documents(gold.values(), "xlsx", book_path)
+    spec = tables.table_specs()["tasks"]
+    book = openpyxl.load_workbook(book_path)
+    for sheet in list(book.worksheets):
+        if sheet.title != spec.sheet:
+            book.remove(sheet)
+    book.save(tmp_path / "tasks.xlsx")
+    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "tasks.xlsx"], cwd=tmp_path, capture_output=True,
+                   timeout=300, check=True)
+    with pdfplumber.open(tmp_path / "tasks.pdf") as pdf:
+        pages = [(p.width, p.height, p.extract_tables()) for p in pdf.pages]
+    n_rows = book[spec.sheet].max_row - 1
+    assert 1 < len(pages) < n_rows, (len(pages), n_rows)   # many rows a page, not a column a page
+    assert all(abs(w - 842) < 3 and abs(h - 595) < 3 for w, h, _ in pages)  # A4 landscape
+
+    def letters(text) -> list[str]:   # a wrapped header's two lines come out interleaved
+        return sorted("".join((text or "").split()))
+
+    headers = [letters(c.header) for c in spec.columns]
+    for _, _, found in pages:       # every column on the page, the header row on every page
+        assert [letters(cell) for cell in found[0][0]] == headers
+    assert sum(len(found[0]) - 1 for _, _, found in pages) == n_rows  # every row printed
