@@ -110,11 +110,10 @@ def _field_line_regions(plan: Plan, rules: Rules, as_list: bool):
     """The plan's text appendices not read as delimited tables that are lists (two or more
     "- Cơ quan chủ trì: ..." field lines and no line of column titles before them, as_list)
     or flattened tables (the others)."""
-    from .lists import column_header_before_fields, count_field_lines
+    from .lists import is_field_list
 
     for r in plan.text_appendices():
-        is_list = count_field_lines(r, rules.layout) >= 2 and not column_header_before_fields(r, rules)
-        if r.name not in plan.delimited and is_list == as_list:
+        if r.name not in plan.delimited and is_field_list(r, rules) == as_list:
             yield r
 
 

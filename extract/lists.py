@@ -50,6 +50,12 @@ def column_header_before_fields(region: Region, rules: Rules, head: int = 25) ->
     return False
 
 
+def is_field_list(region: Region, rules: Rules) -> bool:
+    """Given a text appendix, return whether it is a list (two or more "- Cơ quan chủ trì:
+    ..." field lines and no line of column titles before them) rather than a flattened table."""
+    return count_field_lines(region, rules.layout) >= 2 and not column_header_before_fields(region, rules)
+
+
 def _opens_unnumbered_item(ln: Line, cur: Optional[RawItem], rules: Rules) -> bool:
     """In a list without numerals: does this line open an item? A sentence of four words or
     more that is no column title, first in the list or after a blank line once the open item

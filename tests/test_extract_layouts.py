@@ -5,7 +5,7 @@ import pytest
 
 from kehoach.extract.flat_lines import strip_noise
 from kehoach.extract.flat_tables import flat_region_to_raw_items
-from kehoach.extract.lists import count_field_lines, list_region_to_raw_items
+from kehoach.extract.lists import count_field_lines, is_field_list, list_region_to_raw_items
 from kehoach.extract.prose import cooperating_phrase, lines_to_blocks, prose_to_raw_items, subject_unit
 from kehoach.extract.sections import Region, classify_line
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
@@ -35,7 +35,7 @@ dẫn về thí điểm một số cơ chế, chính sách đặc biệt.
 
 def test_task_list_items_fields_and_sections():
     region = region_of(TASK_LIST, "Phụ lục II")
-    assert count_field_lines(region, RULES.layout) == 4
+    assert count_field_lines(region, RULES.layout) == 4 and is_field_list(region, RULES)
     items, warnings = list_region_to_raw_items(region, "task", RULES)
     assert [(i.ordinal, i.cells.get("lead"), i.cells.get("deadline")) for i in items] == [
         ("1", "Văn phòng Đảng ủy", "Hoàn thành trong tháng 7 năm 2025"),

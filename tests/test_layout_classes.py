@@ -209,7 +209,7 @@ def _region(text: str, name: str = "Phụ lục"):
 
 
 def test_labelled_unit_cells_under_column_titles_are_a_table_not_a_list():
-    from kehoach.extract import Plan, _field_line_regions
+    from kehoach.extract.lists import column_header_before_fields, is_field_list
 
     region = _region("""
 PHÂN CÔNG THỰC HIỆN
@@ -218,9 +218,8 @@ STT Nội dung nhiệm vụ Phân công thực hiện Thời hạn
 phối hợp: Phòng Kinh tế
 2 Tập huấn kỹ năng số cho tổ dân phố Chủ trì: Phòng Văn hóa - Xã hội Quý II/2026
 """)
-    plan = Plan(lines=region.lines, regions=[_region("x", "body"), region])
-    assert [r.name for r in _field_line_regions(plan, RULES, as_list=False)] == ["Phụ lục"]
-    assert not list(_field_line_regions(plan, RULES, as_list=True))
+    assert column_header_before_fields(region, RULES)
+    assert not is_field_list(region, RULES)
 
 
 def test_in_text_ordinals_with_dot_or_comma_anchor_flattened_rows():
