@@ -151,7 +151,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             continuing = False  # a blank line closes the carried-over cell paragraph
         t = ln.text
         # section rows ("‘I | Bảo đảm ...": specks from the margin before the numeral)
-        lead_t = t.lstrip(ocr_specks("line_lead"))
+        lead_t = t.lstrip(bundle.specks["line_lead"])
         if lead_t != t and rx["roman_row"].match(lead_t):
             t = lead_t
         m = rx["roman_only"].match(t)
@@ -223,7 +223,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
             if ok:
                 expected = (kind_v[0], kind_v[1] + 1)
-                row_text = sl.text.lstrip(ocr_specks("line_lead") + "/")  # "4 /Số hồ sơ ..."
+                row_text = sl.text.lstrip(bundle.specks["line_lead"] + "/")  # "4 /Số hồ sơ ..."
                 first = row_text.split()[0] if row_text.split() else ""
                 # a lone capital after the ordinal is OCR debris of a centred row ("7 A e A 1A")
                 top = bool(row_text) and (starts_sentence(row_text, digits=False) or row_text[:1] in "(“\"") \
@@ -254,9 +254,9 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 sl.text = (sl.ordinal + " " + sl.text).strip()
                 if cur is None:
                     new_row(None)
-        elif (sl.text and starts_sentence(sl.text.lstrip(ocr_specks("line_lead")))
+        elif (sl.text and starts_sentence(sl.text.lstrip(bundle.specks["line_lead"]))
               and cur is not None and cur.cells and row_ended(cur) and not continuing):
-            sl.text = sl.text.lstrip(ocr_specks("line_lead"))  # "; Tổng hợp ...": specks
+            sl.text = sl.text.lstrip(bundle.specks["line_lead"])  # "; Tổng hợp ...": specks
             new_row(None)
         elif cur is None and sl.text:
             new_row(None)

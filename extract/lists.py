@@ -61,9 +61,8 @@ def _opens_unnumbered_item(ln: Line, cur: Optional[RawItem], rules: Rules) -> bo
     more that is no column title, first in the list or after a blank line once the open item
     has its field lines."""
     from .flat_lines import is_header_line, starts_sentence
-    from .specks import ocr_specks
 
-    text = ln.text.lstrip(ocr_specks("line_lead"))
+    text = ln.text.lstrip(rules.specks["line_lead"])
     if ln.kind != "text" or len(text.split()) < 4 or not starts_sentence(text, digits=False):
         return False
     if is_header_line(text, rules) or rules.layout.flat["title"].match(text) or _deadline_line(ln, rules):

@@ -47,15 +47,15 @@ _RX = {
 def _clean_line(line: str, c: MetadataRules) -> str:
     """Given a line as OCR read it, return it without stray marks: tokens made only of junk
     characters ("¬", "|", "_", ".") and junk at both ends ("'KẾ HOẠCH:" -> "KẾ HOẠCH")."""
-    junk = set(ocr_specks("header_token"))
+    junk = set(c.specks["header_token"])
     tokens = [t for t in line.split() if not set(t) <= junk]
-    return " ".join(tokens).lstrip(ocr_specks("header_lead")).rstrip(ocr_specks("header_trail"))
+    return " ".join(tokens).lstrip(c.specks["header_lead"]).rstrip(c.specks["header_trail"])
 
 
 def _type_heading(lines: list[str], c: MetadataRules) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
-        key = _f(line).strip(ocr_specks("header_lead"))  # OCR specks: "KẾ HOẠCH -:"
+        key = _f(line).strip(c.specks["header_lead"])  # OCR specks: "KẾ HOẠCH -:"
         if key in c.kinds and line.strip().isupper():
             return i, c.kinds[key]
     return None, None
@@ -147,11 +147,11 @@ def _line_place_names(words: list[str], c: MetadataRules, names: dict[str, int])
             continue
         run = []
         for raw in words[i + 1:i + 4]:
-            x = raw.strip(ocr_specks("place_name_edge"))
+            x = raw.strip(c.specks["place_name_edge"])
             if not x[:1].isupper():
                 break
             run.append(x)
-            if raw.rstrip(ocr_specks("word_edge"))[-1:] in ".,;:)":  # the name ends at punctuation
+            if raw.rstrip(c.specks["word_edge"])[-1:] in ".,;:)":  # the name ends at punctuation
                 break
         # a header's capitals count as the same name ("TỈNH SƠN LA" = "tỉnh Sơn La"); where
         # the name ends is not known ("TỈNH SƠN LA Độc lập"): every prefix of the run counts
@@ -268,7 +268,7 @@ def _opening(lines: list[str], start: int, c: MetadataRules) -> str:
     for line in lines[start:start + 60]:
         if c.section.match(_f(line)) and out:
             break
-        out.append(" ".join(w.strip(ocr_specks("word_edge")) for w in line.split()))
+        out.append(" ".join(w.strip(c.specks["word_edge"]) for w in line.split()))
     return _RX["double_sep"].sub(r"\1", squash_spaces(" ".join(out)))
 
 

@@ -320,7 +320,7 @@ def names_unit(text: str, rules: LayoutRules) -> bool:
 def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given the body region and the kinds wanted ({"target", "task"}), return the prose
     RawItems and warnings."""
-    rules = rules.layout
+    specks, rules = rules.specks, rules.layout
     items: list[RawItem] = []
     warnings: list[str] = []
     stack: list[tuple[int, str, Optional[str]]] = []  # (level, title, role)
@@ -370,7 +370,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[li
             lvl = kind_level(ln)
             while stack and stack[-1][0] >= lvl:
                 stack.pop()
-            stack.append((lvl, b.text.rstrip(ocr_specks("line_trail")).strip(), section_role(b.text, rules)))
+            stack.append((lvl, b.text.rstrip(specks["line_trail"]).strip(), section_role(b.text, rules)))
             bullet_counter = 0
             continue
         role = role_now()

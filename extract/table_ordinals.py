@@ -7,7 +7,6 @@ import re
 from typing import Optional
 
 from .rules.tables import TableRules
-from .specks import ocr_specks
 from .table_text import ascii_same_length, squash
 
 _ORDINAL_TOKENS = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+")  # "._ - b †" -> ["b"]; "1.2"
@@ -17,10 +16,10 @@ _WORD_CHAR = re.compile(r"\w")
 def section_name(text: str, rules: TableRules) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
-    t = squash(text).lstrip(ocr_specks("cell_edge"))
+    t = squash(text).lstrip(rules.specks["cell_edge"])
     m = rules.rx["section_prefix"].match(ascii_same_length(t))
     stripped = t[m.end():] if m else t
-    return stripped.strip(ocr_specks("cell_edge")) or t
+    return stripped.strip(rules.specks["cell_edge"]) or t
 
 
 def ordinal_of(text: str, rules: TableRules) -> Optional[str]:

@@ -18,7 +18,6 @@ from .rules import Rules
 from .rules.tables import TableRules
 from .table_columns import TableLayout, table_to_layout, table_to_row_cells
 from .table_ordinals import infer_ordinals, ordinal_of, section_name
-from .specks import ocr_specks
 from .table_text import ascii_same_length, cell_text, squash
 
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
@@ -147,7 +146,7 @@ def _one_year_header(layout: TableLayout) -> Optional[str]:
 def is_non_item_row(text: str, rules: TableRules) -> bool:
     """Given a table row's text, return whether it is a total or a note ("Tổng kinh phí: ...",
     "Ghi chú: ..."), which is neither an item nor a group."""
-    t = ascii_same_length(squash(text)).lower().lstrip(ocr_specks("cell_edge"))
+    t = ascii_same_length(squash(text)).lower().lstrip(rules.specks["cell_edge"])
     return bool(rules.rx["non_item_row"].match(t))
 
 

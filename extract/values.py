@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..core.folding import fold, squash_spaces
-from .specks import ocr_specks
 from ..schema import TargetValue
 from .rules.values import COMPARATORS, ValueRules  # noqa: F401 - COMPARATORS re-exported
 
@@ -142,7 +141,7 @@ def clean_unit(text: str, rules: ValueRules) -> str:
     it without OCR specks at its edges and, when its letters are those of a known unit but
     OCR lost a space, a slash or a tone ("hồ sơ/năm", "mô hình", "tổ"), that unit; otherwise
     the cleaned text as printed."""
-    edge = ocr_specks("cell_edge") + "-–—'\"`"
+    edge = rules.specks["cell_edge"] + "-–—'\"`"
     words = squash_spaces(text or "").split()
     while len(words) > 1 and len(words[0].strip(edge)) <= 1:
         words = words[1:]  # "-.", "s", "'n" before the unit: dirt and a stray letter
@@ -261,7 +260,7 @@ def clean_value_cell(text: str, rules: ValueRules) -> str:
     number with a trailing mark ("10,", "5900/") is left as it is: a damaged cell."""
     vr, rules = rules, rules.g.ocr_cell
     t = squash_spaces(text or "")
-    junk = set(ocr_specks("cell_edge"))
+    junk = set(vr.specks["cell_edge"])
     start = 0
     while start < len(t) and t[start] in junk:
         start += 1

@@ -23,9 +23,14 @@ EXTRACT = Path(__file__).resolve().parents[1] / "extract"
 
 def test_every_set_the_code_names_is_in_the_data_file():
     names = {m for f in EXTRACT.glob("*.py")
-             for m in re.findall(r'ocr_specks\("([a-z_]+)"\)', f.read_text(encoding="utf-8"))}
-    assert names, "no ocr_specks(...) call found"
+             for m in re.findall(r'(?:ocr_specks\(|specks\[)"([a-z_]+)"[)\]]', f.read_text(encoding="utf-8"))}
+    assert names, "no ocr_specks(...) call nor specks[...] lookup found"
     assert names <= set(RULES.specks), names - set(RULES.specks)
+
+
+def test_the_tables_carry_the_bundles_sets():
+    assert RULES.tables.specks is RULES.specks and RULES.values.specks is RULES.specks
+    assert RULES.metadata.specks is RULES.specks
 
 
 def test_sets_are_joined_and_taken_out():

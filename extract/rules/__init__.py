@@ -16,7 +16,7 @@ compiled view live in this package, one module per file of extract/data/:
 | metadata.yaml + person_names.yaml | ``metadata.MetadataTable``, ``metadata.PersonNames`` | ``metadata.MetadataRules`` |
 | cell_labels.yaml | ``cell_labels.CellLabelTable`` | ``cell_labels.CellLabelRules`` |
 | items.yaml | ``items.ItemRules`` | same |
-| ocr_specks.yaml | ``specks.SpeckSets`` | ``Rules.specks`` (name -> characters) |
+| ocr_specks.yaml | ``specks.SpeckSets`` | ``Rules.specks`` (name -> characters; tables, values, metadata: ``.specks``) |
 
 The unit registry (units.yaml, unit_forms.yaml) is loaded by ``extract.units`` (left to
 bring in).
@@ -75,12 +75,12 @@ def load_rules(data: Path = DATA) -> Rules:
     specks = read_table(SpeckSets, "ocr_specks.yaml", data=data).resolved()
     return Rules(
         layout=read_table(LayoutRules, "headings.yaml", "cues.yaml", data=data),
-        tables=TableRules.from_table(read_table(HeaderTable, "table_headers.yaml", data=data)),
+        tables=TableRules.from_table(read_table(HeaderTable, "table_headers.yaml", data=data), specks),
         deadlines=DeadlineRules.from_grammar(read_table(DeadlineGrammar, "deadline_phrases.yaml", data=data)),
         values=ValueRules.from_grammar(read_table(ValueGrammar, "value_units.yaml", data=data),
-                                       specks["number_lead"]),
+                                       specks),
         metadata=MetadataRules.from_table(read_table(MetadataTable, "metadata.yaml", data=data),
-                                          read_table(PersonNames, "person_names.yaml", data=data)),
+                                          read_table(PersonNames, "person_names.yaml", data=data), specks),
         cell_labels=CellLabelRules.from_table(read_table(CellLabelTable, "cell_labels.yaml", data=data)),
         items=read_table(ItemRules, "items.yaml", data=data),
         specks=specks,

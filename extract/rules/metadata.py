@@ -131,9 +131,10 @@ class MetadataRules:
     block_ends: tuple[str, ...] = ()  # folded headings past which no signer name is looked for
     middle_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded -> spellings, list order
     given_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    specks: dict[str, str] = field(default_factory=dict)  # OCR speck sets (ocr_specks.yaml), as Rules.specks
 
     @classmethod
-    def from_table(cls, r: MetadataTable, names: PersonNames) -> "MetadataRules":
+    def from_table(cls, r: MetadataTable, names: PersonNames, specks: dict[str, str]) -> "MetadataRules":
         kinds = {fold_phrase(k): k for k in r.doc_types}
         kind_alt = _alt(list(r.doc_types))
         stops = [re.escape(fold_phrase(s.strip())) for s in r.issuer_stops]
@@ -170,4 +171,5 @@ class MetadataRules:
             signer_prefix=re.compile(r"(?<![A-Za-zÀ-ỹ])("
                                      + "|".join(re.escape(p) for p in sorted(r.signer_prefixes, key=len, reverse=True))
                                      + r")\s*(?=[^\W\d_])"),
+            specks=specks,
         )

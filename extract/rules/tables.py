@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 from unidecode import unidecode
@@ -64,12 +64,13 @@ class TableRules:
     numeral_ocr: tuple[tuple[str, str], ...] = ()
     letters: tuple[str, ...] = ()
     non_field: frozenset[str] = frozenset()
+    specks: dict[str, str] = field(default_factory=dict)  # OCR speck sets (ocr_specks.yaml), as Rules.specks
 
     @classmethod
-    def from_table(cls, raw: HeaderTable) -> "TableRules":
+    def from_table(cls, raw: HeaderTable, specks: dict[str, str]) -> "TableRules":
         syn = sorted({(header_fold(s), role) for role, ss in raw.roles.items() for s in ss},
                      key=lambda p: -len(p[0]))
         rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
         return cls(tuple(syn), frozenset(header_fold(s) for s in raw.target_text_headers), rx,
                    tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
-                   frozenset(raw.non_field_roles))
+                   frozenset(raw.non_field_roles), specks)

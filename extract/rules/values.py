@@ -3,7 +3,7 @@ cells, the regex table; validated and compiled."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -90,9 +90,10 @@ class ValueRules:
     percent_subjects: tuple[str, ...]
     ops: dict[str, str]         # folded comparator phrase -> comparator
     known_units: tuple[str, ...]
+    specks: dict[str, str] = field(default_factory=dict)  # OCR speck sets (ocr_specks.yaml), as Rules.specks
 
     @classmethod
-    def from_grammar(cls, g: ValueGrammar, number_lead_specks: str) -> "ValueRules":
+    def from_grammar(cls, g: ValueGrammar, specks: dict[str, str]) -> "ValueRules":
         cmp_rx = re.compile(
             rf"(?:(?P<dir>{word_alt(g.directions)})\s+)?(?P<cmp>{word_alt(list(g.comparators))})\s*$")
         units: list[tuple[re.Pattern, str]] = []
@@ -106,7 +107,7 @@ class ValueRules:
             number_full=re.compile(g.patterns.number_full),
             ignore=tuple(re.compile(r) for r in g.patterns.ignore),
             speck=re.compile(g.patterns.speck_before_number.replace(
-                "SPECKS", "".join(re.escape(ch) for ch in number_lead_specks))),
+                "SPECKS", "".join(re.escape(ch) for ch in specks["number_lead"]))),
             comparator=cmp_rx,
             units=tuple(units),
             year_label=re.compile(g.patterns.year_label),
@@ -115,4 +116,5 @@ class ValueRules:
             percent_subjects=tuple(fold(nfc(s)) for s in g.percent_subjects),
             ops={squash_spaces(fold(nfc(k))): op for k, op in g.comparators.items()},
             known_units=tuple(nfc(u) for u in g.units),
+            specks=specks,
         )
