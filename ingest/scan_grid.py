@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 from PIL import Image
@@ -390,10 +390,11 @@ RULE_RUN_CHECKS = (  # (any_ink, bridged gap in blocks, min share of the page wi
 )
 
 
-def _band_max_run(small: np.ndarray, bridge: int) -> int:
-    """Given a pooled ink mask, return its longest horizontal run (pooled pixels) in bands 4
-    rows tall (two band phases), runs separated by at most `bridge` pixels joined."""
-    best = 0
+def _band_runs(small: np.ndarray, bridge: int) -> list[tuple[int, int, int]]:
+    """Given a pooled ink mask, return its horizontal runs (top row, start, end in pooled
+    pixels) in bands 4 rows tall (two band phases), runs separated by at most `bridge`
+    pixels joined."""
+    out: list[tuple[int, int, int]] = []
     for phase in (0, 2):
         band = np.asarray(Image.fromarray(small[phase:].view(np.uint8) * np.uint8(255)).reduce((1, 4))) > 0
         d = np.diff(np.pad(band, ((0, 0), (1, 1))).astype(np.int8), axis=1)
@@ -406,38 +407,92 @@ def _band_max_run(small: np.ndarray, bridge: int) -> int:
         new[1:] = (rows[1:] != rows[:-1]) | (starts[1:] - ends[:-1] > bridge)
         first = np.flatnonzero(new)
         last = np.append(first[1:] - 1, len(starts) - 1)
-        best = max(best, int((ends[last] - starts[first]).max()))
-    return best
+        out += zip((rows[first] * 4 + phase).tolist(), starts[first].tolist(), ends[last].tolist())
+    return out
+
+
+def dark_to_rule_runs(dark: np.ndarray, width: int, checks=RULE_RUN_CHECKS
+                      ) -> Iterator[list[tuple[int, int, int]]]:
+    """Given an ink mask and the page width, yield for each of `checks` the runs of ink
+    longer than text ever makes (``RULE_RUN_CHECKS``; words are gaps apart) as (top row,
+    start, end) in pixels pooled 4x, each 16 px tall."""
+    pooled: dict[bool, np.ndarray] = {}
+    for any_ink, bridge, share in checks:
+        if any_ink not in pooled:
+            pooled[any_ink] = _pool(dark, 4, any_ink=any_ink)
+        yield [r for r in _band_runs(pooled[any_ink], bridge) if (r[2] - r[1]) * 4 >= share * width]
 
 
 def may_have_rules(dark: np.ndarray, width: int) -> bool:
     """Given an ink mask and the page width, return whether it may hold a ruling line: a run
     of ink longer than text ever makes (``RULE_RUN_CHECKS``; words are gaps apart)."""
-    pooled = {}
-    for any_ink, bridge, share in RULE_RUN_CHECKS:
-        if any_ink not in pooled:
-            pooled[any_ink] = _pool(dark, 4, any_ink=any_ink)
-        if _band_max_run(pooled[any_ink], bridge) * 4 >= share * width:
-            return True
-    return False
+    return any(dark_to_rule_runs(dark, width))
+
+
+def dark_to_rule_count(dark: np.ndarray, width: int, min_len: int, gap: int,
+                       enough: int = 2) -> int:
+    """Given an ink mask, the page width, a grid's shortest horizontal rule and its largest
+    gap (px), return how many such rules the page may hold (``rule_runs_to_count``),
+    stopping once `enough` are found."""
+    runs: list[tuple[int, int, int]] = []
+    n = 0
+    for found in dark_to_rule_runs(dark, width):
+        runs += found
+        n = rule_runs_to_count(runs, min_len, gap)
+        if n >= enough:
+            break
+    return n
+
+
+def rule_runs_to_count(runs: list[tuple[int, int, int]], min_len: int, gap: int) -> int:
+    """Given rule runs from ``dark_to_rule_runs``, return how many rules at least min_len
+    px long they may make: runs in overlapping or touching bands whose ends meet (within
+    `gap` px) are one rule, as a rule skewed up to ``MAX_SKEW_DEG`` crosses bands in steps.
+    Lengths are taken as pooled, one 4 px block either way; rules closer than a band
+    (16 px) count as one: a grid's rows are taller."""
+    parent = list(range(len(runs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    g = math.ceil(gap / 4)
+    runs = sorted(runs)
+    for i, (y, s, e) in enumerate(runs):
+        for j in range(i - 1, -1, -1):
+            y2, s2, e2 = runs[j]
+            if y - y2 > 4:
+                break
+            if s <= e2 + g and s2 <= e + g:
+                parent[find(i)] = find(j)
+    spans: dict[int, list[int]] = {}
+    for i, (_, s, e) in enumerate(runs):
+        sp = spans.setdefault(find(i), [s, e])
+        sp[0], sp[1] = min(sp[0], s), max(sp[1], e)
+    return sum(1 for s, e in spans.values() if (e - s) * 4 + 8 >= min_len)
 
 
 def image_to_grid(image: Image.Image) -> Optional[PageGrid]:
     """Given a page image, return its ruled tables and the straightened page, or None when
-    it has no grid (most body pages stop at the quick ``may_have_rules`` check)."""
+    it has no grid (most body pages stop at the quick check for two rules)."""
     gray = np.asarray(image.convert("L"))
     dark = gray_to_dark(gray)
     h, w = dark.shape
     tol = max(3, round(0.003 * max(h, w)))
     k = max(15, round(0.012 * max(h, w)))
-    if not may_have_rules(dark, w):  # most body pages stop here
+    min_h = max(3 * k, int(0.1 * w))
+    # Most body pages stop here, before the deskew: no rule, or a single one as long as a
+    # grid's (the underline under the motto); a grid has two at least.
+    if dark_to_rule_count(dark, w, min_h, 4 * tol) < 2:
         return None
     # Deskew first: at 1.5° a rule drifts a pixel every 38 px and no long run survives.
     skew = dark_to_skew(dark)
     rotated = abs(skew) > 0.02
     if rotated:  # the mask alone is enough to look for rules; the page follows if found
         dark = np.asarray(Image.fromarray(dark.view(np.uint8)).rotate(skew, resample=Image.NEAREST)) > 0
-    hs = dark_to_lines(dark, k, min_len=max(3 * k, int(0.1 * w)), tol=tol)
+    hs = dark_to_lines(dark, k, min_len=min_h, tol=tol)
     if len(hs) < 2:
         return None
     vs = dark_to_lines(dark, k, min_len=max(3 * k, int(0.02 * h)), tol=tol, vertical=True)

@@ -133,3 +133,31 @@ def test_rules_broken_by_wear_still_make_a_grid():
     assert grid is not None and [(len(t.xs), len(t.ys)) for t in grid.tables] == [(4, 5)]
     blank = np.full((3508, 2480), 255, np.uint8)
     assert not may_have_rules(gray_to_dark(blank), blank.shape[1])
+
+
+def test_a_single_underline_is_no_grid_but_two_crossed_rules_are():
+    """A body page whose only long rule is the underline under the motto stops before the
+    deskew; a real grid (here skewed 1°) is still found."""
+    from kehoach.ingest.scan_grid import (dark_to_rule_count, gray_to_dark, image_to_grid,
+                                          may_have_rules)
+
+    page = np.full((2339, 1655), 255, np.uint8)  # A4 at 200 dpi
+    page[300:303, 1000:1450] = 0  # the underline under the motto
+    for y in range(500, 1500, 60):  # text lines: words a gap apart
+        for x in range(150, 1500, 90):
+            page[y:y + 22, x:x + 70:3] = 0
+    dark = gray_to_dark(page)
+    assert may_have_rules(dark, 1655)  # the underline is a rule
+    assert dark_to_rule_count(dark, 1655, 165, 28, enough=9) == 1
+    assert image_to_grid(Image.fromarray(page)) is None
+
+    table = page.copy()
+    for y in (1600, 1700, 1800):
+        table[y:y + 3, 150:1500] = 0
+    for x in (150, 700, 1497):
+        table[1600:1803, x:x + 3] = 0
+    skewed = Image.fromarray(table).rotate(1.0, fillcolor=255)
+    dark = gray_to_dark(np.asarray(skewed))
+    assert dark_to_rule_count(dark, 1655, 165, 28, enough=9) >= 3
+    grid = image_to_grid(skewed)
+    assert grid is not None and [(len(t.xs), len(t.ys)) for t in grid.tables] == [(3, 3)]
