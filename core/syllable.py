@@ -11,8 +11,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, field_validator
+
+from .yaml_data import yaml_to_data
 
 DATA = Path(__file__).parent / "data" / "vietnamese_syllable.yaml"
 MAX_SYLLABLE_LEN = 8  # "nghiêng", "khuyếch" are 7 letters; anything longer is not one syllable
@@ -62,7 +63,7 @@ class SyllableInventory(BaseModel):
 @lru_cache(maxsize=1)
 def load_inventory() -> SyllableInventory:
     """Given nothing, return the syllable inventory loaded from its data file."""
-    return SyllableInventory.model_validate(yaml.safe_load(DATA.read_text(encoding="utf-8")))
+    return SyllableInventory.model_validate(yaml_to_data(DATA.read_text(encoding="utf-8")))
 
 
 def split_tone(token: str) -> tuple[str, list[tuple[int, str]]] | None:

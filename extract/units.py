@@ -23,9 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import yaml
 
 from ..core.folding import fold, nfc, squash_spaces
+from ..core.yaml_data import yaml_to_data
 from .unit_data import UnitData, UnitKeyer, clean_name, folded_words
 from .unit_lists import UnitLists
 from .unit_repairs import UnitRepairs
@@ -229,7 +229,7 @@ class UnitRegistry(UnitRepairs, UnitLists):
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> UnitRegistry:
     with open(path, encoding="utf-8") as f:
-        data = UnitData.model_validate(yaml.safe_load(f))
+        data = UnitData.model_validate(yaml_to_data(f))
     return UnitRegistry.from_data(data)
 
 

@@ -23,10 +23,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.folding import fold, nfc, squash_spaces
+from ..core.yaml_data import yaml_to_data
 from ..schema import UnitRef
 
 DATA_FILE = Path(__file__).parent / "data" / "unit_forms.yaml"
@@ -350,7 +350,7 @@ class UnitForms:
 @lru_cache(maxsize=4)
 def _load_cached(path: str, places: str) -> UnitForms:
     with open(path, encoding="utf-8") as f:
-        data = FormsData.model_validate(yaml.safe_load(f))
+        data = FormsData.model_validate(yaml_to_data(f))
     with gzip.open(places, "rt", encoding="utf-8") as f:
         lines = [nfc(line.strip()) for line in f if line.strip()]
     return UnitForms.from_data(data, lines)

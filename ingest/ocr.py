@@ -41,9 +41,9 @@ class _PackageNames(BaseModel):
 
 @lru_cache(maxsize=1)
 def _package_names() -> _PackageNames:
-    import yaml
+    from ..core.yaml_data import yaml_to_data
 
-    return _PackageNames.model_validate(yaml.safe_load(PACKAGES_FILE.read_text(encoding="utf-8")))
+    return _PackageNames.model_validate(yaml_to_data(PACKAGES_FILE.read_text(encoding="utf-8")))
 
 
 def model_to_package(name: str) -> str | None:

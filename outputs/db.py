@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from pydantic import BaseModel, Field
-import yaml
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
     MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, event, insert,
@@ -40,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from ..core.errors import KehoachError
+from ..core.yaml_data import yaml_to_data
 from ..pipeline.record_files import RecordStream
 from .labels import code_labels
 from .tables import iso_to_date
@@ -284,7 +284,7 @@ labels = Table(
 def _apply_comments() -> dict[str, str]:
     """Put the comments of db_comments.yaml on every table and column of the metadata
     (PostgreSQL gets them as COMMENT ON); return the views' comments."""
-    data = yaml.safe_load(COMMENTS_FILE.read_text(encoding="utf-8"))
+    data = yaml_to_data(COMMENTS_FILE.read_text(encoding="utf-8"))
     common, own = data["common"], data["tables"]
     for table in metadata.tables.values():
         mine = own.get(table.name, {})

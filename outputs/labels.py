@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, RootModel
+
+from ..core.yaml_data import yaml_to_data
 
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
 
@@ -23,7 +24,7 @@ class Labels(RootModel[dict[str, dict[str, Label]]]):
 @lru_cache(maxsize=1)
 def code_labels() -> dict[str, dict[str, Label]]:
     """Return the validated labels, keyed by kind of code and code."""
-    return Labels.model_validate(yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))).root
+    return Labels.model_validate(yaml_to_data(LABELS_FILE.read_text(encoding="utf-8"))).root
 
 
 def label_of(kind: str, code: str | None, language: str = "vi") -> str | None:

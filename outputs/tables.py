@@ -11,11 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Optional
 
-import yaml
 from pydantic import BaseModel
 
 from ..schema import Document
 from ..schema.models import Item, UnitRef
+from ..core.yaml_data import yaml_to_data
 
 UNIT_SEPARATOR = "; "
 COLUMNS_FILE = Path(__file__).with_name("columns.yaml")
@@ -51,7 +51,7 @@ class TableSpecs(BaseModel):
 @lru_cache(maxsize=1)
 def table_specs() -> dict[str, TableSpec]:
     """Return the validated export table specs from ``columns.yaml``, keyed by table name."""
-    specs = TableSpecs.model_validate(yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))).tables
+    specs = TableSpecs.model_validate(yaml_to_data(COLUMNS_FILE.read_text(encoding="utf-8"))).tables
     for key, spec in specs.items():
         spec.sheet_key = key
     return specs

@@ -9,8 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ...core.yaml_data import yaml_to_data
 
 HERE = Path(__file__).resolve().parent
 
@@ -191,10 +192,10 @@ class Words(_M):
 @lru_cache(maxsize=None)
 def load_catalogue(path: Path = HERE / "catalogue.yaml") -> Catalogue:
     """Given the catalogue file, return the validated families."""
-    return Catalogue.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Catalogue.model_validate(yaml_to_data(path.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=None)
 def load_words(path: Path = HERE / "words.yaml") -> Words:
     """Given the word-list file, return the validated word lists."""
-    return Words.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Words.model_validate(yaml_to_data(path.read_text(encoding="utf-8")))

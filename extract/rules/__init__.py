@@ -28,7 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from pydantic import BaseModel
 
 from .cell_labels import CellLabelRules, CellLabelTable
@@ -39,6 +38,7 @@ from .metadata import MetadataRules, MetadataTable, PersonNames
 from .specks import SpeckSets
 from .tables import HeaderTable, TableRules
 from .values import ValueGrammar, ValueRules
+from ...core.yaml_data import yaml_to_data
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -64,7 +64,7 @@ def read_table(model: type[M], *names: str, data: Path = DATA) -> M:
     validated."""
     merged: dict = {}
     for name in names:
-        merged.update(yaml.safe_load((data / name).read_text(encoding="utf-8")) or {})
+        merged.update(yaml_to_data((data / name).read_text(encoding="utf-8")) or {})
     return model.model_validate(merged)
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, field_validator
+
+from ...core.yaml_data import yaml_to_data
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "section_numerals.yaml"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
@@ -53,7 +54,7 @@ def _characters(chars: tuple[str, ...]) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def load_numerals() -> SectionNumerals:
     """Return the section-numeral table (validated, cached)."""
-    return SectionNumerals.model_validate(yaml.safe_load(DATA.read_text(encoding="utf-8")))
+    return SectionNumerals.model_validate(yaml_to_data(DATA.read_text(encoding="utf-8")))
 
 
 def _split(token: str, table: SectionNumerals) -> tuple[str, str, str] | None:
