@@ -15,7 +15,6 @@ from .rules import Rules
 from .rules.cell_labels import CellLabelRules
 from .rules.layout import LayoutRules
 from .sections import Line
-from .specks import ocr_specks
 
 
 @dataclass
@@ -228,7 +227,7 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
     rx = rules.flat
     text = ln.text
     ordinal = None
-    lead = text.lstrip(ocr_specks("line_lead") + "<>«»")
+    lead = text.lstrip(rules.specks["line_lead"] + "<>«»")
     if lead != text and rx["ord_row"].match(lead) and lead[:1].isdigit():
         text = lead  # "‘9 Số điểm ...", "\"7. | Tỷ lệ ...": specks from the margin before the TT
     m = rx["ord_only"].match(text)

@@ -62,22 +62,22 @@ def classify_line(text: str, rules: LayoutRules) -> tuple[str, Optional[str], st
         ord_ = "-"  # OCR's reading of a dash bullet
     if kind == "bullet":
         # "— PHULUCT |": a rule's stub before an appendix heading is no bullet
-        k2, o2, b2 = _classify(text.lstrip(ocr_specks("line_lead_dash") + " "), rules)
-        if k2 == "appendix" and (o2 or not b2.strip(ocr_specks("line_trail")) or b2.isupper()):
+        k2, o2, b2 = _classify(text.lstrip(rules.specks["line_lead_dash"] + " "), rules)
+        if k2 == "appendix" and (o2 or not b2.strip(rules.specks["line_trail"]) or b2.isupper()):
             return k2, o2, b2
-    if kind == "bullet" and body.lstrip(ocr_specks("line_lead"))[:1].islower():
+    if kind == "bullet" and body.lstrip(rules.specks["line_lead"])[:1].islower():
         return "text", None, text  # "- điều kiện ...", "-_ đảm 100%": a wrapped line after OCR debris
     if kind == "bullet" and len(text) > 1 and not text[1].isspace():
         # "-3. Thành lập ...", "—-1, Thành lập": OCR debris glued to a numbered item, not a bullet
-        k2, o2, b2 = _classify(text.lstrip(ocr_specks("dashes")), rules)
+        k2, o2, b2 = _classify(text.lstrip(rules.specks["dashes"]), rules)
         if k2 in ("number", "decimal", "letter"):
             return k2, o2, b2
     if kind == "text":
         # specks before what the line starts with ("ˆ + Hoàn thành", "_ b) Mục tiêu"); a
         # dash that is a speck set too ("~") is first kept: it is OCR's dash bullet as well
         # (".~ Về chất lượng")
-        lead = ocr_specks("line_lead")
-        without_dashes = "".join(ch for ch in lead if ch not in ocr_specks("dashes"))
+        lead = rules.specks["line_lead"]
+        without_dashes = "".join(ch for ch in lead if ch not in rules.specks["dashes"])
         for specks in dict.fromkeys((without_dashes, lead)):
             trimmed = text.lstrip(specks)
             if trimmed and trimmed != text:
@@ -208,7 +208,7 @@ def lines_to_regions(lines: list[Line], rules: Rules) -> list[Region]:
 
 def section_role(title: str, rules: LayoutRules) -> Optional[str]:
     """Given a heading's text, return its role ("target", "task", "skip") or None."""
-    t = fold(title.strip().rstrip(ocr_specks("line_trail")).strip())
+    t = fold(title.strip().rstrip(rules.specks["line_trail"]).strip())
     # as printed, then without OCR's stray punctuation ("Mục. tiêu cụ thể")
     for cand in (t, " ".join(_RX["punctuation"].sub(" ", t).split())):
         for role, rx in rules.section_patterns:
@@ -249,7 +249,7 @@ def find_prose_deadline(text: str, rules: LayoutRules) -> Optional[str]:
 
 def find_heading_deadline(title: str, rules: LayoutRules) -> Optional[str]:
     """Given a section heading, return the period it names for all its items, or None."""
-    t = title.strip().rstrip(ocr_specks("line_trail"))
+    t = title.strip().rstrip(rules.specks["line_trail"])
     for rx in rules.heading_deadline_patterns:
         m = rx.search(fold(t))
         if m:
@@ -260,10 +260,10 @@ def find_heading_deadline(title: str, rules: LayoutRules) -> Optional[str]:
 def match_field_line(text: str, rules: LayoutRules) -> Optional[tuple[str, str]]:
     """Given a line, return (role, value) if it is a labelled field line
     ("- Cơ quan chủ trì: Văn phòng Đảng ủy."), else None."""
-    text = text.lstrip(ocr_specks("line_lead_dash"))  # "_-CƠ quan chủ trì:", "'~ Thời gian ...", "_— ~ Thời gian"
+    text = text.lstrip(rules.specks["line_lead_dash"])  # "_-CƠ quan chủ trì:", "'~ Thời gian ...", "_— ~ Thời gian"
     for role, rx in rules.field_patterns.items():
         m = rx.match(fold(text))
         if m:
             value = text[m.start("value"):m.end("value")]
-            return role, value.strip().lstrip(ocr_specks("line_lead")).rstrip(".;").strip()
+            return role, value.strip().lstrip(rules.specks["line_lead"]).rstrip(".;").strip()
     return None

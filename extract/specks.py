@@ -1,12 +1,13 @@
 """OCR specks: the stray characters OCR leaves at line, word and cell edges, named sets of
 them in data/ocr_specks.yaml (shared by every reader, so no reader imports another for them).
 
-The sets are constants of the rules bundle (``Rules.specks``); the tables, values and
-metadata views carry the same dict (``rules.tables.specks``), so code that holds the bundle
+The sets are constants of the rules bundle (``Rules.specks``); the layout, tables, values and
+metadata views carry the same dict (``rules.layout.specks``), so code that holds the bundle
 or one of those views reads them there (``text.strip(rules.specks["line_lead"])``).
-``ocr_specks()`` is left for the code that takes only the layout table or no table (sections,
-prose, flat_lines): it reads the default bundle, which a bundle loaded from another folder
-does not reach; those callers are still to take the sets as an argument.
+``ocr_specks()`` is left for five helpers that take no table (``sections.is_page_number``,
+``prose.is_group_label`` and ``_looks_like_heading``, ``flat_tables.expected_letter_ordinal``,
+``metadata._place_before``): it reads the default bundle, which a bundle loaded from another
+folder does not reach; those helpers are still to take the sets as an argument.
 """
 from __future__ import annotations
 

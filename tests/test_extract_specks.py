@@ -30,7 +30,7 @@ def test_every_set_the_code_names_is_in_the_data_file():
 
 def test_the_tables_carry_the_bundles_sets():
     assert RULES.tables.specks is RULES.specks and RULES.values.specks is RULES.specks
-    assert RULES.metadata.specks is RULES.specks
+    assert RULES.metadata.specks is RULES.specks and RULES.layout.specks is RULES.specks
 
 
 def test_sets_are_joined_and_taken_out():

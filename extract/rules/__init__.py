@@ -16,7 +16,7 @@ compiled view live in this package, one module per file of extract/data/:
 | metadata.yaml + person_names.yaml | ``metadata.MetadataTable``, ``metadata.PersonNames`` | ``metadata.MetadataRules`` |
 | cell_labels.yaml | ``cell_labels.CellLabelTable`` | ``cell_labels.CellLabelRules`` |
 | items.yaml | ``items.ItemRules`` | same |
-| ocr_specks.yaml | ``specks.SpeckSets`` | ``Rules.specks`` (name -> characters; tables, values, metadata: ``.specks``) |
+| ocr_specks.yaml | ``specks.SpeckSets`` | ``Rules.specks`` (name -> chars; also each view's ``.specks``) |
 
 The unit registry (units.yaml, unit_forms.yaml) is loaded by ``extract.units`` (left to
 bring in).
@@ -74,7 +74,7 @@ def load_rules(data: Path = DATA) -> Rules:
     (cached: one bundle per folder)."""
     specks = read_table(SpeckSets, "ocr_specks.yaml", data=data).resolved()
     return Rules(
-        layout=read_table(LayoutRules, "headings.yaml", "cues.yaml", data=data),
+        layout=read_table(LayoutRules, "headings.yaml", "cues.yaml", data=data).with_specks(specks),
         tables=TableRules.from_table(read_table(HeaderTable, "table_headers.yaml", data=data), specks),
         deadlines=DeadlineRules.from_grammar(read_table(DeadlineGrammar, "deadline_phrases.yaml", data=data)),
         values=ValueRules.from_grammar(read_table(ValueGrammar, "value_units.yaml", data=data),

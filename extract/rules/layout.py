@@ -171,6 +171,19 @@ class LayoutRules(BaseModel):
             },
         )
 
+    def with_specks(self, specks: dict[str, str]) -> "LayoutRules":
+        """Given the bundle's OCR speck sets (ocr_specks.yaml, ``Rules.specks``), return these
+        rules carrying them (``specks``); ``load_rules`` calls it, no data file sets them."""
+        self._views["specks"] = specks
+        return self
+
+    @property
+    def specks(self) -> dict[str, str]:
+        """The OCR speck sets of the bundle these rules came in (name -> characters)."""
+        if "specks" not in self._views:
+            raise KeyError("LayoutRules without OCR speck sets: load them with extract.rules.load_rules()")
+        return self._views["specks"]
+
     # compiled views
     @property
     def kinds(self) -> list[tuple[str, re.Pattern]]:
