@@ -29,7 +29,6 @@ from ..core.folding import fold
 from .rules import Rules
 from .rules.layout import LayoutRules
 from .sections import Line, Region, lines_to_bbox
-from .specks import ocr_specks
 from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_sentence,
                          strip_noise, whole_line_cell)
 from .flat_rows import (Row, date_span_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
@@ -40,14 +39,14 @@ ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 
 LETTERS = "abcdđefghiklmn"
 
 
-def expected_letter_ordinal(text: str, expected: str) -> Optional[tuple[str, str]]:
+def expected_letter_ordinal(text: str, expected: str, specks: dict[str, str]) -> Optional[tuple[str, str]]:
     """Given a line's text and the letters the row sequence expects next ("b", or "dđ"),
     return (letter, rest) when the line opens with a short lower-case token that begins with
     one of them and a capitalised word follows ("bố Thí điểm ..." -> "b"), else None."""
     parts = text.split(maxsplit=1)
     if len(parts) < 2 or not parts[1][:1].isupper():
         return None
-    tok = parts[0].strip(ocr_specks("line_lead"))
+    tok = parts[0].strip(specks["line_lead"])
     if not tok or len(tok) > 3 or not tok[:1].islower():
         return None
     for letter in expected:
@@ -167,7 +166,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             continue
         sl = split_line(ln, rules, bundle.cell_labels, kind, has_deadline, bool(years))
         if not sl.ordinal and expected is not None and expected[0] == "let" and letters_used:
-            guess = expected_letter_ordinal(sl.text, LETTERS[expected[1] - 1:expected[1] + 1])
+            guess = expected_letter_ordinal(sl.text, LETTERS[expected[1] - 1:expected[1] + 1], bundle.specks)
             if guess:  # "bố Thí điểm ...": the row's letter OCR made into a word
                 sl.ordinal, sl.text = guess
         if letters_used and sl.ordinal and sl.ordinal.isdigit() and len(sl.text.split()) >= 5 and not sl.cells:

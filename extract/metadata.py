@@ -18,7 +18,6 @@ from typing import Optional
 from rapidfuzz import fuzz
 
 from ..core.folding import fold, nfc, squash_spaces
-from .specks import ocr_specks
 from ..schema import Reference
 from .metadata_issuer import (body_issuer, cased_as_printed, combine_issuer, header_issuer, issuer_identity,
                               listed_place_spelling, place_of, strip_person)
@@ -118,9 +117,9 @@ def _iso(y: Optional[str], m: Optional[str], d: Optional[str]) -> Optional[str]:
     return f"{yi:04d}-{mi:02d}"
 
 
-def _place_before(line: str, end: int) -> Optional[str]:
+def _place_before(line: str, end: int, specks: dict[str, str]) -> Optional[str]:
     """Given a line and where ", ngày" starts, return the capitalised words just before it."""
-    words = [w.strip(ocr_specks("place_word_edge")) for w in line[:end].split()]  # "-Sơn La": a speck
+    words = [w.strip(specks["place_word_edge"]) for w in line[:end].split()]  # "-Sơn La": a speck
     place: list[str] = []
     for w in reversed(words):
         if not w[:1].isupper() or _RX["not_place_word"].search(w):
@@ -225,7 +224,7 @@ def _place_date(lines: list[str], c: MetadataRules) -> tuple[Optional[str], Opti
     for line in lines:
         m = c.place_date.search(fold(line))
         if m:
-            return _place_before(line, m.start()), _iso(m.group("y"), m.group("m"), m.group("d"))
+            return _place_before(line, m.start(), c.specks), _iso(m.group("y"), m.group("m"), m.group("d"))
     return None, None
 
 

@@ -20,7 +20,6 @@ from .raw_items import RawItem
 from .rules import Rules
 from .rules.layout import LayoutRules
 from .sections import Line, Region, find_heading_deadline, find_prose_deadline, lines_to_bbox, section_role
-from .specks import ocr_specks
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
 ENUM_KINDS = ("decimal", "number", "letter", "paren_number")
@@ -59,7 +58,7 @@ def kind_level(ln: Line) -> int:
     return 7
 
 
-def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bool:
+def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float, specks: dict[str, str]) -> bool:
     """A numbered line is a heading when it stands alone: short, no sentence punctuation,
     and the next line starts something new (numbered/bulleted or a capitalised line)."""
     if ln.kind not in HEADING_KINDS:
@@ -77,7 +76,7 @@ def _looks_like_heading(ln: Line, nxt: Optional[Line], typical_len: float) -> bo
         return ends != ","
     # a comma OCR added ("a) Mục tiêu năm 2025,") is no sentence going on when a capitalised
     # line follows; specks before that line's first letter ("_Triển khai") are ignored
-    return nxt.text.lstrip(ocr_specks("line_lead"))[:1].isupper()
+    return nxt.text.lstrip(specks["line_lead"])[:1].isupper()
 
 
 def drop_footnotes(lines: list[Line], rules: LayoutRules) -> tuple[list[Line], list[str]]:
@@ -127,22 +126,22 @@ def drop_footnotes(lines: list[Line], rules: LayoutRules) -> tuple[list[Line], l
     return out, warnings
 
 
-def is_group_label(b: Block) -> bool:
+def is_group_label(b: Block, specks: dict[str, str]) -> bool:
     """Given a block, return whether it labels the bullets below it ("- Về số lượng:",
     "... bảo đảm:"): it ends in a colon, but not one OCR made of a speck after a finished
     sentence ("đặc thù). :")."""
-    t = b.text.rstrip(ocr_specks("label_trail"))
+    t = b.text.rstrip(specks["label_trail"])
     if not t.endswith(":"):
         return False
     body = t[:-1]
-    if body.rstrip(ocr_specks("sentence_trail")).endswith((")", ".")):
+    if body.rstrip(specks["sentence_trail"]).endswith((")", ".")):
         return False
     # "... tại địa phương. - số :": a word or two of OCR debris after a finished sentence
     tail = body.rsplit(". ", 1)
     return not (len(tail) == 2 and len(tail[1].split()) <= 2)
 
 
-def lines_to_blocks(lines: list[Line]) -> list[Block]:
+def lines_to_blocks(lines: list[Line], specks: dict[str, str]) -> list[Block]:
     """Given body lines, return blocks: each classified line starts one and text lines
     continue it; a numbered line that stands alone (or a short title wrapped over a few
     lines and followed by enumerated items) is a heading block."""
@@ -159,7 +158,7 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     for bi, group in enumerate(raw):
         head = group[0]
         nxt = group[1] if len(group) > 1 else (raw[bi + 1][0] if bi + 1 < len(raw) else None)
-        if _looks_like_heading(head, nxt, typical):
+        if _looks_like_heading(head, nxt, typical, specks):
             blocks.append(Block([head], heading=True))
             if len(group) > 1:
                 blocks.append(Block(group[1:]))
@@ -362,7 +361,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[li
     end = next((i for i, ln in enumerate(body_lines) if end_rx.match(ln.text)), None)
     if end is not None:
         body_lines = body_lines[:end]
-    blocks = lines_to_blocks(body_lines)
+    blocks = lines_to_blocks(body_lines, specks)
     for bi, b in enumerate(blocks):
         ln = b.head
         if b.heading:
@@ -381,7 +380,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[li
             continue
         text = b.text
         if role == "target":
-            if is_group_label(b):
+            if is_group_label(b, specks):
                 continue  # "- Về số lượng:" groups the bullets below it
             bullet_counter += 1
             it = RawItem(kind="target", text=text, section=section_now(), layout="prose",

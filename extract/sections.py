@@ -17,7 +17,6 @@ from ..schema import Document
 from ..core.folding import fold
 from .rules import Rules
 from .rules.layout import LayoutRules
-from .specks import ocr_specks
 
 
 # The module's character-level regexes (layout patterns live in headings.yaml and cues.yaml).
@@ -127,11 +126,11 @@ def lines_to_bbox(lines: list["Line"]) -> Optional[tuple[float, float, float, fl
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def is_page_number(text: str, page: int) -> bool:
+def is_page_number(text: str, page: int, specks: dict[str, str]) -> bool:
     """Given the first/last line of a page and the page's number, return True when the
     line is just the printed page number (it may lag the file's page by a cover page; OCR
     may add specks around it: "14 -", "- 3 -")."""
-    text = text.strip(ocr_specks("line_lead_dash"))
+    text = text.strip(specks["line_lead_dash"])
     return text.isdigit() and len(text) <= 3 and abs(int(text) - page) <= 1
 
 
@@ -151,7 +150,7 @@ def document_to_lines(doc: Document, rules: LayoutRules) -> list[Line]:
                 if not t:
                     gap = True
                     continue
-                if i in edge and is_page_number(t, page.number + chunk_i):
+                if i in edge and is_page_number(t, page.number + chunk_i, rules.specks):
                     continue  # the printed page number, not content
                 kind, ord_, body = classify_line(t, rules)
                 height, bbox = geometry.get(i, (None, None)) if chunk_i == 0 else (None, None)

@@ -165,7 +165,7 @@ def test_heading_wrapped_over_two_lines_is_one_heading():
     text = ("2.4. Về các nền tảng, ứng dụng phục vụ người dân, doanh nghiệp và hoạt\n"
             "động trong các cơ quan hệ thống chính trị\n"
             "a) Các cơ quan, đơn vị tiếp tục triển khai các chương trình nâng cao kỹ năng số.\n")
-    blocks = lines_to_blocks(region_of(text).lines)
+    blocks = lines_to_blocks(region_of(text).lines, RULES.specks)
     assert blocks[0].heading and blocks[0].text.endswith("hệ thống chính trị")
     assert not blocks[1].heading
 
@@ -409,7 +409,8 @@ def test_tiff_prose_targets_through_ocr_specks():
 
 
 def test_a_wrapped_sentence_ending_in_a_comma_is_no_heading():
-    blocks = lines_to_blocks(region_of("a) Bảo đảm duy trì và sử dụng hiệu quả,\nsử dụng dịch vụ công.").lines)
+    blocks = lines_to_blocks(region_of("a) Bảo đảm duy trì và sử dụng hiệu quả,\nsử dụng dịch vụ công.").lines,
+                             RULES.specks)
     assert not blocks[0].heading
 
 
@@ -422,4 +423,4 @@ def test_a_wrapped_sentence_ending_in_a_comma_is_no_heading():
 def test_group_label(text, label):
     from kehoach.extract.prose import Block, is_group_label
 
-    assert is_group_label(Block(region_of(text).lines)) is label
+    assert is_group_label(Block(region_of(text).lines), RULES.specks) is label

@@ -213,4 +213,4 @@ def test_bullet_mark_before_lowercase_is_a_wrapped_line():
 def test_is_page_number(line, page, expected):
     from kehoach.extract.sections import is_page_number
 
-    assert is_page_number(line, page) is expected
+    assert is_page_number(line, page, RULES.specks) is expected

@@ -11,7 +11,6 @@ from kehoach.extract.metadata import _clean_line
 from kehoach.extract.prose import Block, is_group_label
 from kehoach.extract.sections import Line, classify_line, is_page_number, match_field_line, section_role
 from kehoach.extract.rules.specks import SpeckSets
-from kehoach.extract.specks import ocr_specks
 from kehoach.extract.table_ordinals import section_name
 from kehoach.extract.values import clean_value_cell
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
@@ -23,8 +22,8 @@ EXTRACT = Path(__file__).resolve().parents[1] / "extract"
 
 def test_every_set_the_code_names_is_in_the_data_file():
     names = {m for f in EXTRACT.glob("*.py")
-             for m in re.findall(r'(?:ocr_specks\(|specks\[)"([a-z_]+)"[)\]]', f.read_text(encoding="utf-8"))}
-    assert names, "no ocr_specks(...) call nor specks[...] lookup found"
+             for m in re.findall(r'specks\["([a-z_]+)"\]', f.read_text(encoding="utf-8"))}
+    assert names, "no specks[...] lookup found"
     assert names <= set(RULES.specks), names - set(RULES.specks)
 
 
@@ -34,16 +33,11 @@ def test_the_tables_carry_the_bundles_sets():
 
 
 def test_sets_are_joined_and_taken_out():
-    assert set(ocr_specks("line_lead_dash")) == set(ocr_specks("line_lead")) | set(ocr_specks("dashes"))
-    assert ":" not in ocr_specks("label_trail") and "." in ocr_specks("label_trail")
-    assert "." not in ocr_specks("sentence_trail") and ":" in ocr_specks("sentence_trail")
+    assert set(RULES.specks["line_lead_dash"]) == set(RULES.specks["line_lead"]) | set(RULES.specks["dashes"])
+    assert ":" not in RULES.specks["label_trail"] and "." in RULES.specks["label_trail"]
+    assert "." not in RULES.specks["sentence_trail"] and ":" in RULES.specks["sentence_trail"]
     # a bullet's dash is text before a line, a speck only where no bullet can stand
-    assert "-" not in ocr_specks("line_lead") and "-" in ocr_specks("line_lead_dash")
-
-
-def test_unknown_set_name_fails():
-    with pytest.raises(KeyError):
-        ocr_specks("no_such_set")
+    assert "-" not in RULES.specks["line_lead"] and "-" in RULES.specks["line_lead_dash"]
 
 
 @pytest.mark.parametrize("sets", [
@@ -71,7 +65,7 @@ def test_line_lead_specks_before_an_ordinal(line, expected):
 
 @pytest.mark.parametrize("line,page,expected", [("- 3 -", 3, True), ("14 -", 14, True), ("- 3 -", 9, False)])
 def test_page_number_among_specks(line, page, expected):
-    assert is_page_number(line, page) is expected
+    assert is_page_number(line, page, RULES.specks) is expected
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -94,7 +88,7 @@ def test_heading_trail_specks(title, role):
 def test_group_label_trail(text, expected):
     kind, ord_, body = classify_line(text, RULES.layout)
     line = Line(page=1, line=1, text=text, kind=kind, ord=ord_, body=body)
-    assert is_group_label(Block([line])) is expected
+    assert is_group_label(Block([line]), RULES.specks) is expected
 
 
 @pytest.mark.parametrize("cell,expected", [

@@ -254,7 +254,7 @@ def test_a_date_wrapped_inside_a_narrow_cell_is_one_date():
 def test_a_row_letter_ocr_made_into_a_word_is_taken_where_the_sequence_expects_it(text, expected, got):
     from kehoach.extract.flat_tables import expected_letter_ordinal
 
-    assert expected_letter_ordinal(text, expected) == got
+    assert expected_letter_ordinal(text, expected, RULES.specks) == got
 
 
 @pytest.mark.parametrize("raw,end", [
