@@ -42,8 +42,6 @@ def read_many(paths: Iterable[str | Path], settings: Settings | None = None, job
     when one cannot be read; a bad file never stops the others. ``jobs`` worker processes."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from .pipeline.runner import process_file
-
     settings = _settings(settings, options)
     paths = [Path(p) for p in paths]
     if jobs <= 1:

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
-from ..schema import Document, ErrorInfo, Metadata, Reference, Signer, Target, Task, UnitRole
+from ..schema import Document, ErrorInfo, Metadata, Signer, Target, Task, UnitRole
 
 from .raw_items import RawItem
 from .rules import Rules, load_rules

@@ -238,7 +238,6 @@ def resolve_roles(roles: list[Optional[str]], body: list[list[TableCell]], rules
     if "ordinal" not in roles and roles and roles[0] is None and stats[0].n and stats[0].ordinals >= CONTENT_SHARE:
         roles[0] = "ordinal"
     texts = [k for k, r in enumerate(roles) if r == "text"]
-    free = [k for k, r in enumerate(roles) if r is None and stats[k].n]
     best = max(texts, key=lambda k: stats[k].mean_len, default=None)
     if best is None or stats[best].mean_len < SHORT_TEXT:
         # the text-headed column holds codes ("MT1"): the item text is the long free text of

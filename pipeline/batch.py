@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 from ..ingest.detect import is_candidate_input
 from ..ingest.document import file_sha256
-from ..core.errors import KehoachError, UsageError
+from ..core.errors import UsageError
 from . import records
 from .record_files import path_to_document
 from .rerun import saved_to_ingested

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import socket
@@ -424,7 +423,6 @@ def test_reload_keeps_document_and_item_ids(engine, gold):
 def test_upgrade_from_schema_1_keeps_the_data(backend, tmp_path, request, gold):
     """A database kehoach made before its schema was versioned (fixture: tests/fixtures/db,
     dumped from that version's loader) is upgraded in place by the next load."""
-    from sqlalchemy import text
 
     if backend == "sqlite":
         import sqlite3

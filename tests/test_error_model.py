@@ -3,7 +3,6 @@ errors), the status is decided once from them, and a crashed reader or parser ke
 other items and makes the record partial instead of hiding among the warnings."""
 from __future__ import annotations
 
-import pytest
 from PIL import Image
 
 from kehoach import extract

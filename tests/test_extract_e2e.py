@@ -3,7 +3,6 @@ against the gold records with outputs.compare. Thresholds guard the measured ite
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

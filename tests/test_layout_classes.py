@@ -9,7 +9,7 @@ import pytest
 from kehoach.extract.cell_labels import split_labelled_cell
 from kehoach.extract.deadlines import parse_deadline
 from kehoach.extract.items import raw_item_to_item, load_registry
-from kehoach.extract.table_columns import resolve_roles, table_to_layout
+from kehoach.extract.table_columns import table_to_layout
 from kehoach.extract.tables import tables_to_raw_items
 from kehoach.extract.values import parse_value_cell
 from kehoach.schema import Document, Page, Source, Table, TableCell

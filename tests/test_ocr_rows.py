@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tables"))
 
-from kehoach.ingest.cell_rows import Slot, crops_to_rows, grid_to_ocr_images, ink_to_first_line, row_box_to_page  # noqa: E402
+from kehoach.ingest.cell_rows import crops_to_rows, grid_to_ocr_images, ink_to_first_line, row_box_to_page  # noqa: E402
 from kehoach.ingest.ocr import OcrResult, split_pages  # noqa: E402
 from kehoach.ingest.scan_grid import gray_to_dark, image_to_grid  # noqa: E402
 from kehoach.ingest.scan_page import image_to_reading, placed_to_lines  # noqa: E402

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from kehoach.core import settings as settings_module
-from kehoach.core.errors import IngestError
 from kehoach.core.settings import BUNDLED_MODEL, ROOT, Settings, rule_files, stage_rules_digest
 from kehoach.extract.units_identity import PLACES_FILE
 from kehoach.pipeline.batch import collect_inputs, run_batch

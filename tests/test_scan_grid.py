@@ -3,7 +3,6 @@ rotated and degraded (noise, blur, broken rules), with the text-layer words move
 image standing in for OCR words (one test runs real tesseract, marked `ocr`)."""
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 

@@ -29,7 +29,6 @@ from pathlib import Path
 
 import pytest
 
-from kehoach import extract
 from kehoach.extract.deadlines import parse_deadline
 from kehoach.extract.units import UnitRegistry
 from kehoach.outputs.compare import compare_records
