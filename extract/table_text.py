@@ -3,9 +3,10 @@ cell's lines joined as it printed them (bullets kept on their own lines)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from unidecode import unidecode
+
+from ..core.folding import nfc, squash_spaces
 
 # a line that stops inside a date or a number with a slash: "16/10/20", "12/"
 _WRAPPED_NUMBER = re.compile(r"\d{1,2}/\d{1,2}/\d{0,3}$|\d/$")
@@ -19,7 +20,7 @@ def ascii_same_length(text: str) -> str:
 
 def squash(text: str) -> str:
     """Given cell text, return it NFC with runs of whitespace made single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return squash_spaces(nfc(text))
 
 
 def cell_text(text: str) -> str:

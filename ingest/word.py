@@ -20,11 +20,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import IngestError, MissingToolError
+from ..core.folding import nfc
 from ..schema import Table, TableCell
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -53,10 +53,6 @@ class WordPage:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 # --- text of paragraphs -----------------------------------------------------------------
@@ -99,7 +95,7 @@ def _collect(el, out: list[str]) -> None:
 
 
 def _clean_line(line: str) -> str:
-    return " ".join(_nfc(line).replace("\t", " ").split())
+    return " ".join(nfc(line).replace("\t", " ").split())
 
 
 def _starts_page(p) -> bool:
