@@ -39,6 +39,8 @@ def test_header_values_of_a_born_digital_plan_have_their_words_boxes(son_la):
     assert where.title.source.replace("\n", " ") == son_la.metadata.title
     # the signer's name, from the end of the plan
     assert (where.signer.source, where.signer.page) == ("Nguyễn Thành Công", 6)  # appendices follow
+    # every field of MetadataProvenance is filled by extract (none left behind by a new field)
+    assert [n for n in type(where).model_fields if getattr(where, n) is None] == []
 
 
 def _text_document(name: str) -> Document:

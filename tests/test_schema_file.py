@@ -61,3 +61,15 @@ def test_document_metadata_is_one_model_and_flat_in_the_record():
     assert "metadata_provenance" in data
     assert Document.model_validate(data).metadata == doc.metadata
     jsonschema.validate(data, json.loads((ROOT / "schema" / "document.schema.json").read_text("utf-8")))
+
+
+def test_metadata_provenance_has_one_field_per_printed_metadata_value():
+    """MetadataProvenance names where each printed value of Metadata was found: its fields are
+    Metadata's fields, in Metadata's order, less the provenance itself and the references
+    (each reference keeps its own raw text); the record keys name every Metadata field once."""
+    from kehoach.schema import Metadata, MetadataProvenance
+
+    printed = [n for n in Metadata.model_fields if n not in ("provenance", "references")]
+    assert list(MetadataProvenance.model_fields) == printed
+    assert list(Metadata.RECORD_KEYS) == list(Metadata.model_fields)
+    assert len(set(Metadata.RECORD_KEYS.values())) == len(Metadata.RECORD_KEYS)
