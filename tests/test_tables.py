@@ -69,6 +69,19 @@ def test_header_to_role(header, role):
     assert header_to_role(header, RULES.tables) == role
 
 
+def test_header_folding_is_the_rules_folding_and_drops_marks():
+    """Header text folds as every rule does (core.folding.fold), its marks dropped: an OCR
+    speck read as a degree or copyright sign is no letter of the title."""
+    from kehoach.core.folding import fold
+    from kehoach.extract.rules.tables import header_fold, header_words
+
+    title = "Đơn vị CHỦ TRÌ (thực hiện)"
+    assert header_fold(title) == "".join(c for c in fold(title) if c.isalnum()) == "donvichutrithuchien"
+    assert header_fold("Thời gian° hoàn thành©") == "thoigianhoanthanh"   # not "...giandeg...(c)"
+    assert header_words("Cơ quan phối hợp®") == {"co", "quan", "phoi", "hop"}
+    assert header_to_role("Thời gian° hoàn thành", RULES.tables) == header_to_role("Thời gian hoàn thành", RULES.tables)
+
+
 @pytest.mark.parametrize("text,name", [
     ("Thứ nhất: Về thể chế", "Về thể chế"),
     ("Thứ hai: Về hạ tầng kỹ thuật, công nghệ", "Về hạ tầng kỹ thuật, công nghệ"),

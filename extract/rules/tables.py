@@ -3,27 +3,26 @@ target-table titles, the table grammar's patterns; validated and compiled."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
-from unidecode import unidecode
+
+from ...core.folding import fold, nfc
 
 _NOT_FOLDED_LETTER = re.compile(r"[^0-9a-z]")
 
 
-def _ascii_lower(text: str) -> str:
-    return unidecode(unicodedata.normalize("NFC", text).lower())
-
-
 def header_fold(text: str) -> str:
-    """Given header text, return it lower-cased, without diacritics, spaces or punctuation."""
-    return _NOT_FOLDED_LETTER.sub("", _ascii_lower(text))
+    """Given header text, return it folded as every rule matches (core.folding.fold: lower
+    case, no diacritics, đ -> d) without spaces, punctuation or other marks ("°", "©" are
+    dropped, not spelt out as letters)."""
+    return _NOT_FOLDED_LETTER.sub("", fold(nfc(text)))
 
 
 def header_words(text: str) -> set[str]:
-    """Given header text, return its words lower-cased, without diacritics or punctuation."""
-    return set(_NOT_FOLDED_LETTER.sub(" ", _ascii_lower(text)).split())
+    """Given header text, return its words folded as ``header_fold`` does, without
+    punctuation or other marks."""
+    return set(_NOT_FOLDED_LETTER.sub(" ", fold(nfc(text))).split())
 
 
 class TablePatterns(BaseModel):
