@@ -33,7 +33,8 @@ from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_
                          strip_noise, whole_line_cell)
 from .flat_rows import (Row, date_span_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
-                        repeated_numeral_groups, row_cells_to_roles, row_ended, split_centred_row)
+                        repeated_numeral_groups, row_ended, split_centred_row)
+from .flat_cells import header_lines_to_unit_columns, row_to_cells
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -87,7 +88,9 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         years += [int(y) for y in rx["year"].findall(ln.text) if is_header_line(ln.text, bundle) or
                   re.fullmatch(r"[\d\s|]+", ln.text)]
     years = sorted(set(years))
-    header_text = fold(" ".join(ln.text for ln in lines if is_header_line(ln.text, bundle)))
+    header_lines = [ln.text for ln in lines if is_header_line(ln.text, bundle)]
+    header_text = fold(" ".join(header_lines))
+    unit_columns = header_lines_to_unit_columns(header_lines, bundle.tables)
     # task tables always may have one (their header is often garbled by OCR: "h-ggglt%?r?h")
     has_deadline = kind == "task" or not header_text or any(
         fold(w) in header_text for w in rules.deadline_header_words)
@@ -292,7 +295,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                      provenance=Provenance(page=r.lines[0].page, line_start=r.lines[0].line,
                                            line_end=r.lines[-1].line, bbox=lines_to_bbox(r.lines),
                                            source="\n".join(ln.text for ln in r.lines)))
-        it.cells.update(row_cells_to_roles(r, years))
+        it.cells.update(row_to_cells(r, years, unit_columns, rules, bundle.cell_labels))
         if r.notes:
             it.cells["notes"] = " ".join(([it.cells["notes"]] if "notes" in it.cells else []) + r.notes)
         if it.cells.get("deadline") and not re.search(r"20\d\d", it.cells["deadline"]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ...core.folding import fold, nfc
 
@@ -51,6 +51,8 @@ class HeaderTable(BaseModel):
     patterns: TablePatterns
     appendix_numeral_ocr: dict[str, str] = {}
     letter_sequence: str = ""
+    flat_header_fuzzy: int = Field(default=100, ge=50, le=100)
+    flat_header_min_roles: int = Field(default=3, ge=1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class TableRules:
     letters: tuple[str, ...] = ()
     non_field: frozenset[str] = frozenset()
     specks: dict[str, str] = field(default_factory=dict)  # OCR speck sets (ocr_specks.yaml), as Rules.specks
+    flat_header_fuzzy: int = 100  # partial_ratio a damaged flattened-table title needs (flat_cells)
+    flat_header_min_roles: int = 3  # roles a flattened table's header lines name (flat_cells)
 
     @classmethod
     def from_table(cls, raw: HeaderTable, specks: dict[str, str]) -> "TableRules":
@@ -72,4 +76,5 @@ class TableRules:
         rx = {k: re.compile(v, re.IGNORECASE) for k, v in raw.patterns.model_dump().items()}
         return cls(tuple(syn), frozenset(header_fold(s) for s in raw.target_text_headers), rx,
                    tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
-                   frozenset(raw.non_field_roles), specks)
+                   frozenset(raw.non_field_roles), specks, raw.flat_header_fuzzy,
+                   raw.flat_header_min_roles)

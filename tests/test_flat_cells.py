@@ -1,0 +1,58 @@
+"""Unit cells of flattened table rows (old OCR text) given by the table's column header, on
+snippets of our own wording: a table whose header names a lead column and no cooperating one
+never gets cooperating units; a unit name split where a second unit word starts is one lead;
+other columns' words (a status) are kept as the row's notes."""
+from __future__ import annotations
+
+from kehoach.extract.flat_cells import header_lines_to_unit_columns
+from kehoach.extract.flat_tables import flat_region_to_raw_items
+from kehoach.extract.rules import load_rules
+from text_regions import text_to_region
+
+RULES = load_rules()
+
+LEAD_ONLY = """DANH MỤC NHIỆM VỤ TRỌNG TÂM
+STT Nội dung nhiệm vụ Đơn vị chủ trì Thời hạn Trạng thái
+1 Cập nhật bản đồ số các tuyến đường liên thôn trên địa bàn Phòng Kinh tế Quý II/2026 Đang triển khai
+2 Mở lớp hướng dẫn nộp hồ sơ trực tuyến cho người cao tuổi Văn phòng UBND xã Tháng 9/2026 Chưa bắt đầu
+"""
+
+
+def _rows(text: str):
+    items, _ = flat_region_to_raw_items(text_to_region(text, RULES, "Phụ lục"), "task", RULES)
+    return items
+
+
+def test_a_header_with_a_lead_column_and_no_cooperating_one():
+    cols = header_lines_to_unit_columns(["STT Nội dung nhiệm vụ Đơn vị chủ trì Thời hạn Trạng thái"],
+                                        RULES.tables)
+    assert cols is not None and cols.lead and not cols.cooperating
+    both = header_lines_to_unit_columns(["TT Nhiệm vụ Cơ quan chủ trì Cơ quan phối hợp Thời gian"], RULES.tables)
+    assert both is not None and both.cooperating
+    # a cooperating title OCR damaged is still that column, not a table without it
+    damaged = header_lines_to_unit_columns(["STT Tên nhiệm vụ Cơ quan chủ trì Cơ quan P ôi hợp Ghi chú"],
+                                           RULES.tables)
+    assert damaged is not None and damaged.cooperating
+
+
+def test_a_title_using_a_column_titles_words_is_no_header():
+    # "Phân công nhiệm vụ" names a lead column, but a title line names too few columns
+    assert header_lines_to_unit_columns(["BẢNG PHÂN CÔNG NHIỆM VỤ VÀ TIẾN ĐỘ"], RULES.tables) is None
+    assert header_lines_to_unit_columns(["Mo lop tap huan cho nong dan"], RULES.tables) is None
+
+
+def test_lead_only_table_keeps_a_split_name_whole_and_other_columns_words_as_notes():
+    rows = _rows(LEAD_ONLY)
+    assert [r.ordinal for r in rows] == ["1", "2"]
+    assert rows[0].cells["lead"] == "Phòng Kinh tế"
+    assert rows[0].cells["notes"] == "Đang triển khai"  # the status column: kept, not a unit
+    # "UBND xã" starts a unit word inside the lead's name: one lead, not a cooperating unit
+    assert rows[1].cells["lead"] == "Văn phòng UBND xã"
+    assert rows[1].cells["notes"] == "Chưa bắt đầu"
+    assert all("cooperating" not in r.cells for r in rows)
+
+
+def test_a_table_with_both_unit_columns_still_splits_them():
+    rows = _rows(LEAD_ONLY.replace("Đơn vị chủ trì", "Đơn vị chủ trì Đơn vị phối hợp"))
+    assert rows[0].cells["lead"] == "Phòng Kinh tế"
+    assert "cooperating" in rows[0].cells  # the second fragment goes to the column the header names
