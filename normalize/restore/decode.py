@@ -219,3 +219,22 @@ def segments_to_best(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray) -
         cur_c[:m] = cur_b[:m]
         cur_b[:m] = a
     return best
+
+
+def pairs_to_bonus(ids: np.ndarray, flags: np.ndarray, keys: np.ndarray, weight: float) -> np.ndarray | None:
+    """Given the lattice ids (N x K, padding -1), a flag per position (boundaries False),
+    sorted pair keys (a<<ID_BITS|b) and a weight, return N x K x K bonuses: `weight` for the
+    slot pairs (b at i-1, c at i) that form a listed pair where positions i-1 and i are both
+    flagged; None when no pair can be scored (no flagged neighbours, no keys)."""
+    rows = np.nonzero(flags & np.roll(flags, 1))[0]
+    rows = rows[rows > 0]
+    if not len(rows) or not len(keys) or weight == 0:
+        return None
+    n, k = ids.shape
+    prev, cur = ids[rows - 1], ids[rows]
+    pair = (np.maximum(prev, 0)[:, :, None] << ID_BITS) | np.maximum(cur, 0)[:, None, :]
+    at = np.minimum(np.searchsorted(keys, pair), len(keys) - 1)
+    hit = (keys[at] == pair) & (prev[:, :, None] >= 0) & (cur[:, None, :] >= 0)
+    bonus = np.zeros((n, k, k), dtype=np.float32)
+    bonus[rows] = np.where(hit, np.float32(weight), np.float32(0.0))
+    return bonus

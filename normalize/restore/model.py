@@ -13,7 +13,7 @@ import numpy as np
 from ...schema import TokenEdit
 
 from .channel import GENERIC_LETTERS, Channel, aligned_chars
-from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, segments_to_best
+from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, pairs_to_bonus, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, SENTENCE_ENDS, LanguageModel, core_to_lm_token
 from .numerals import lines_to_numeral_fixes
 from .text import OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
@@ -31,7 +31,7 @@ GLUE_STRIP = "-'’,;:.|()[]\"“”‘!?…/"  # ... nor one with marks only at
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 # parameters applied after the candidate search: the shipped candidate lists hold for any value
-AFTER_SEARCH = ("stripped_ascii", "stripped_spelled", "stripped_change")
+AFTER_SEARCH = ("stripped_ascii", "stripped_spelled", "stripped_change", "name_weight")
 
 
 def _search_params(params: dict) -> dict:
@@ -76,6 +76,9 @@ DEFAULT_PARAMS = {
     "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
     "cache_weight": 1.0,       # weight of the document's own first-pass bigrams (2nd pass)
+    # two neighbouring words printed with capitals (Sơn La, CHỢ ĐỒN) are likely a name: a
+    # pair of readings that is a pair of the national list of place names earns this much
+    "name_weight": 2.0,
     "trigram_candidates": 4,   # candidates per token the bigram pass keeps for the trigram pass
     "bigram_margin": 12.0,     # ... only those whose best bigram path is this close to the best
 }
@@ -110,6 +113,11 @@ class Restorer:
         self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
         self.mark_costs: dict[str, dict[str, float]] = model.get("mark_costs", {})
         self.lm = LanguageModel(model["lm"])
+        # pairs of syllables of place names (model["name_pairs"]: "a b"), as LM id pair keys
+        ids = self.lm.ids
+        self.name_keys = np.array(sorted({(ids[a] << ID_BITS) | ids[b] for a, b in
+                                          (p.split(" ") for p in model.get("name_pairs", []))
+                                          if a in ids and b in ids}), dtype=np.int64)
         # candidate lists precomputed at training for frequent raw words (valid for the
         # parameters they were made with)
         table = model.get("candidate_table") or {}
@@ -371,8 +379,10 @@ class Restorer:
         ids = [known[w] if w in known else to_id(w) for w, _ in cands]
         return tuple(ids) + (-1,) * pad, tuple([c for _, c in cands]) + (0.0,) * pad
 
-    def _decode(self, segments: list[list[tuple[tuple[str, float], ...]]], width: int, two_pass: bool) -> list[list[str]]:
-        """Given segments of per-token candidate lists, return the best syllable per token.
+    def _decode(self, segments: list[list[tuple[tuple[str, float], ...]]], width: int, two_pass: bool,
+                caps: list[list[bool]] | None = None) -> list[list[str]]:
+        """Given segments of per-token candidate lists (and per token whether it is printed
+        with a capital), return the best syllable per token.
 
         Exact trigram Viterbi over the lattice (decode.py). With two_pass, the document's
         own repeated first-pass bigrams then earn a cache bonus and the lattice is decoded
@@ -390,6 +400,11 @@ class Restorer:
         ends = np.append(starts_a[1:], len(rows))
         first = np.zeros(len(rows), dtype=bool)
         first[starts_a] = True
+        flags = np.zeros(len(rows), dtype=bool)
+        if caps is not None:
+            for start, seg_caps in zip(starts, caps):
+                flags[start + 2:start + 2 + len(seg_caps)] = seg_caps
+        name_w = float(self.params["name_weight"])
         lm = self.lm
         keep = int(self.params["trigram_candidates"])
         low, found2, ctx = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.a1_by_id, lm.bigrams,
@@ -397,12 +412,17 @@ class Restorer:
                                                 contexts_too=keep >= width)
         slots = None
         if keep < width:  # a bigram pass keeps the likely candidates for the trigram pass
-            slots = bigrams_to_kept(low, starts_a, ends, keep, self.params["bigram_margin"])
+            names = pairs_to_bonus(ids, flags, self.name_keys, name_w)
+            slots = bigrams_to_kept(low if names is None else low + names, starts_a, ends, keep,
+                                    self.params["bigram_margin"])
             ids = np.where(slots >= 0, np.take_along_axis(ids, np.maximum(slots, 0), axis=1), -1)
             cost = np.take_along_axis(cost, np.maximum(slots, 0), axis=1)
             low, found2, ctx = lattice_to_bigrams(ids, cost, first, lm.p1_by_id, lm.a1_by_id, lm.bigrams,
                                                 lm.contexts, lm.boundary_alpha, OOV_LOGP, lm.oov_alpha)
         scores = lattice_to_scores(ids, cost, first, low, found2, ctx, lm.trigrams)
+        names = pairs_to_bonus(ids, flags, self.name_keys, name_w)
+        if names is not None:
+            scores += names[:, None, :, :]
         best = segments_to_best(scores, starts_a, ends)
         if two_pass:
             scores += self._cache_bonus(ids, best, first)[:, None, :, :]
@@ -582,9 +602,13 @@ class Restorer:
             segments.pop(); cand_lists.pop()
         width = int(self.params["clean_max_candidates"] if clean else self.params["max_candidates"]) + 1
         two_pass = not clean and self.params["cache_weight"] > 0
+        # a word printed with a capital (its first letter): names are pairs of them
+        caps = [[parts(t)[1][:1].isupper() for _, _, t, _ in seg] for seg in segments]
         bests = []
+        at = 0
         for group in _segment_groups(cand_lists, MAX_LATTICE_TOKENS):  # bounded memory
-            bests += self._decode(group, width, two_pass)
+            bests += self._decode(group, width, two_pass, caps[at:at + len(group)])
+            at += len(group)
         output = self._output
         for seg, best in zip(segments, bests):
             for (li, pi, tok, j), w in zip(seg, best):

@@ -350,6 +350,7 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         "tone_evidence": dict(tone_evidence),
         "mark_costs": pairs_to_mark_costs(low_pairs),
         "abbreviations": abbreviations,
+        "name_pairs": names_to_pairs(read(sources / "admin_units.txt.gz")),
         "vie_chars": pairs_to_char_confusions(vie_pairs),
         # on the raw word's skeleton: its marks are compared separately (text.marks_distance)
         "vie_rewrites": Channel.pairs_to_rewrites(
@@ -363,6 +364,18 @@ def build_model(exclude: set[str] = frozenset(), sources: Path = SOURCES, use_sy
         raw_words[r] += n
     model["candidate_table"] = model_to_candidate_table(model, raw_words)
     return model
+
+
+def names_to_pairs(names: str) -> list[str]:
+    """Given names one a line (the national list of administrative units), return the
+    syllable pairs ("a b", as the LM spells them) that follow each other inside a name."""
+    pairs = set()
+    for line in names.splitlines():
+        for stream in text_to_streams(line):
+            for a, b in zip(stream, stream[1:]):
+                if a.isalpha() and b.isalpha():
+                    pairs.add(f"{a} {b}")
+    return sorted(pairs)
 
 
 def model_to_candidate_table(model: dict, raw_words: Counter) -> dict:
