@@ -22,7 +22,9 @@ from .rules.cell_labels import CellLabelRules
 from .rules.layout import LayoutRules
 from .rules.tables import TableRules, header_fold, header_words as words_of
 from .table_columns import ORDINAL_TITLES
+from .flat_lines import Cell
 from .flat_rows import Row, row_cells_to_roles
+from .units import UnitRegistry
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class UnitColumns:
 
     lead: bool
     cooperating: bool
+    lead_last: bool = False  # no column after the lead's but a deadline or a note
 
 
 def header_lines_to_unit_columns(lines: list[str], rules: TableRules) -> Optional[UnitColumns]:
@@ -42,20 +45,49 @@ def header_lines_to_unit_columns(lines: list[str], rules: TableRules) -> Optiona
     folded = header_fold(" ".join(lines))
     if not folded:
         return None
-    found: set[str] = set()
+    found: dict[str, int] = {}  # role -> where its title starts in the folded header
     rest = folded
     for syn, role in rules.synonyms:  # longest first: "coquanphoihop" before "phoihop"
         if len(syn) >= 5 and syn in rest:
-            found.add(role)
-            rest = rest.replace(syn, "|")
+            found[role] = min(found.get(role, len(folded)), rest.index(syn))
+            rest = rest.replace(syn, "|" * len(syn))
     if words_of(" ".join(lines)) & ORDINAL_TITLES:
-        found.add("ordinal")
+        found.setdefault("ordinal", 0)
     if "lead" not in found or len(found) < rules.flat_header_min_roles:
         return None  # a title line naming a column's words ("BẢNG PHÂN CÔNG NHIỆM VỤ") is no header
     coop = "cooperating" in found or any(
         fuzz.partial_ratio(syn, folded) >= rules.flat_header_fuzzy
         for syn, role in rules.synonyms if role == "cooperating" and len(syn) >= 6)
-    return UnitColumns(lead=True, cooperating=coop)
+    after = {r for r, at in found.items() if at > found["lead"]}
+    return UnitColumns(lead=True, cooperating=coop,
+                       lead_last=not coop and after <= set(rules.flat_after_last_lead))
+
+
+def take_line_end_lead(row: Row, columns: Optional[UnitColumns], layout: LayoutRules,
+                       registry: UnitRegistry, max_words: int) -> Optional[str]:
+    """Given a rebuilt row without unit cells of a table whose lead column is its last (but
+    a deadline or a note), move the known unit name that ends one of its text lines into a
+    unit cell and return that name ("... bảo đảm đồng bộ, kết nối Số -Xây dựng": OCR
+    damaged the name's head, so no unit word started a cell there): the longest run of 2 to
+    ``max_words`` words the unit registry reads as a known unit, not after a linking word
+    ("... phối hợp với Sở Tài chính" keeps its words). None when no line ends so."""
+    if columns is None or not columns.lead_last or any(c.role == "unit" for c in row.cells):
+        return None
+    linking = set(layout.linking_words)
+    for i, line in enumerate(row.text_lines):
+        words = line.split()
+        for k in range(min(max_words, len(words) - 1), 1, -1):
+            run, before = words[-k:], words[-k - 1]
+            if before.strip(",;") in linking or run[0][:1].islower() or run[0].strip(",;") in linking:
+                continue
+            name = " ".join(run)
+            if not registry.resolve(name.strip(" .;,")).known:
+                continue
+            row.text_lines[i] = " ".join(words[:-k])
+            row.cells.append(Cell(name.strip(" ;,"), len(row.text_lines[i]), 0, "unit"))
+            row.blocks.append(0)
+            return name
+    return None
 
 
 def row_to_cells(row: Row, years: list[int], columns: Optional[UnitColumns],

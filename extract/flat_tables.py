@@ -34,7 +34,8 @@ from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_
 from .flat_rows import (Row, date_span_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
                         repeated_numeral_groups, row_ended, split_centred_row)
-from .flat_cells import header_lines_to_unit_columns, row_to_cells
+from .flat_cells import header_lines_to_unit_columns, row_to_cells, take_line_end_lead
+from .items import load_registry
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -280,7 +281,9 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     from .tables import is_non_item_row
 
     items = []
+    registry = load_registry()
     for r in rows:
+        took = take_line_end_lead(r, unit_columns, rules, registry, bundle.tables.flat_line_end_unit_words)
         text = " ".join(" ".join(r.text_lines).split())
         if text and r.ordinal is None and is_non_item_row(text, bundle.tables):
             # a total or a note under the rows ("Tổng cộng: 5.300 triệu đồng", "Ghi chú: ...")
@@ -304,6 +307,9 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             if span:
                 it.cells["deadline"] += " " + it.text[span[0]:span[1]]
                 it.text = " ".join((it.text[:span[0]] + " " + it.text[span[1]:]).split())
+        if took:
+            it.warnings.append(f"lead unit read from the end of a text line (the lead column is "
+                               f"the table's last): {took!r}")
         if r.ordinal is None:
             it.warnings.append("row boundary guessed: no ordinal printed")
         elif r.inferred:

@@ -56,3 +56,26 @@ def test_a_table_with_both_unit_columns_still_splits_them():
     rows = _rows(LEAD_ONLY.replace("Đơn vị chủ trì", "Đơn vị chủ trì Đơn vị phối hợp"))
     assert rows[0].cells["lead"] == "Phòng Kinh tế"
     assert "cooperating" in rows[0].cells  # the second fragment goes to the column the header names
+
+
+LEAD_LAST = """KẾT QUẢ ĐẦU RA VÀ THỜI HẠN
+STT Kết quả đầu ra Chỉ số theo dõi Đơn vị chủ trì Thời hạn
+1 Bộ dữ liệu hộ tịch được số hóa đầy đủ Tỷ lệ hồ sơ được số hóa Sé-Tài chính 08/2026
+2 Quy chế vận hành cổng thông tin được ban hành Số văn bản phối hợp với Sở Tư pháp 12/2026
+"""
+
+
+def test_a_lead_column_printed_last_gives_the_known_name_ending_a_text_line():
+    cols = header_lines_to_unit_columns(["STT Kết quả đầu ra Chỉ số theo dõi Đơn vị chủ trì Thời hạn"],
+                                        RULES.tables)
+    assert cols is not None and cols.lead_last
+    assert not header_lines_to_unit_columns(
+        ["STT Nội dung Đơn vị chủ trì Sản phẩm Thời hạn"], RULES.tables).lead_last  # a product after it
+    rows = _rows(LEAD_LAST)
+    # OCR damaged the name's head word, so no unit word opened a cell: the registry knows it
+    assert rows[0].cells["lead"] == "Sé-Tài chính"
+    assert rows[0].text == "Bộ dữ liệu hộ tịch được số hóa đầy đủ Tỷ lệ hồ sơ được số hóa"
+    assert any("end of a text line" in w for w in rows[0].warnings)
+    # a unit named after a linking word is the sentence's: the text keeps it, no lead is made up
+    assert "lead" not in rows[1].cells
+    assert rows[1].text.endswith("phối hợp với Sở Tư pháp")

@@ -53,6 +53,8 @@ class HeaderTable(BaseModel):
     letter_sequence: str = ""
     flat_header_fuzzy: int = Field(default=100, ge=50, le=100)
     flat_header_min_roles: int = Field(default=3, ge=1)
+    flat_after_last_lead: list[str] = []
+    flat_line_end_unit_words: int = Field(default=8, ge=2)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class TableRules:
     specks: dict[str, str] = field(default_factory=dict)  # OCR speck sets (ocr_specks.yaml), as Rules.specks
     flat_header_fuzzy: int = 100  # partial_ratio a damaged flattened-table title needs (flat_cells)
     flat_header_min_roles: int = 3  # roles a flattened table's header lines name (flat_cells)
+    flat_after_last_lead: tuple[str, ...] = ()  # roles that may follow a lead column printed last
+    flat_line_end_unit_words: int = 8  # longest unit name looked for at a text line's end
 
     @classmethod
     def from_table(cls, raw: HeaderTable, specks: dict[str, str]) -> "TableRules":
@@ -77,4 +81,5 @@ class TableRules:
         return cls(tuple(syn), frozenset(header_fold(s) for s in raw.target_text_headers), rx,
                    tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
                    frozenset(raw.non_field_roles), specks, raw.flat_header_fuzzy,
-                   raw.flat_header_min_roles)
+                   raw.flat_header_min_roles, tuple(raw.flat_after_last_lead),
+                   raw.flat_line_end_unit_words)
