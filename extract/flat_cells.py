@@ -13,7 +13,7 @@ second unit word starts), never to a cooperating column the table does not have.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
@@ -36,12 +36,15 @@ class UnitColumns:
     lead_last: bool = False  # no column after the lead's but a deadline or a note
 
 
-def header_lines_to_unit_columns(lines: list[str], rules: TableRules) -> Optional[UnitColumns]:
+def header_lines_to_unit_columns(lines: list[str], rules: TableRules,
+                                 above: Sequence[str] = ()) -> Optional[UnitColumns]:
     """Given a flattened table's column-header lines, return the unit columns they name, or
     None when they name no lead column or too few columns to be the header (OCR garbled it,
     or the line is a title). A cooperating
     title OCR damaged ("Cơ quan P ôi hợp") still counts when it is close to a synonym
-    (rules.flat_header_fuzzy), so a damaged title never reads as a missing column."""
+    (rules.flat_header_fuzzy), so a damaged title never reads as a missing column; so does
+    one printed on a line of its own ``above`` the header line OCR read ("“Cơ quan phối
+    hợp", whose quote mark made it no header line)."""
     folded = header_fold(" ".join(lines))
     if not folded:
         return None
@@ -55,8 +58,9 @@ def header_lines_to_unit_columns(lines: list[str], rules: TableRules) -> Optiona
         found.setdefault("ordinal", 0)
     if "lead" not in found or len(found) < rules.flat_header_min_roles:
         return None  # a title line naming a column's words ("BẢNG PHÂN CÔNG NHIỆM VỤ") is no header
+    near = header_fold(" ".join([*above, *lines]))
     coop = "cooperating" in found or any(
-        fuzz.partial_ratio(syn, folded) >= rules.flat_header_fuzzy
+        fuzz.partial_ratio(syn, near) >= rules.flat_header_fuzzy
         for syn, role in rules.synonyms if role == "cooperating" and len(syn) >= 6)
     after = {r for r, at in found.items() if at > found["lead"]}
     return UnitColumns(lead=True, cooperating=coop,

@@ -91,7 +91,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     years = sorted(set(years))
     header_lines = [ln.text for ln in lines if is_header_line(ln.text, bundle)]
     header_text = fold(" ".join(header_lines))
-    unit_columns = header_lines_to_unit_columns(header_lines, bundle.tables)
+    unit_columns = header_lines_to_unit_columns(header_lines, bundle.tables,
+                                                [ln.text for ln in lines[max(0, start - 3):start]])
     # task tables always may have one (their header is often garbled by OCR: "h-ggglt%?r?h")
     has_deadline = kind == "task" or not header_text or any(
         fold(w) in header_text for w in rules.deadline_header_words)

@@ -79,3 +79,12 @@ def test_a_lead_column_printed_last_gives_the_known_name_ending_a_text_line():
     # a unit named after a linking word is the sentence's: the text keeps it, no lead is made up
     assert "lead" not in rows[1].cells
     assert rows[1].text.endswith("phối hợp với Sở Tư pháp")
+
+
+def test_a_cooperating_title_on_its_own_line_above_the_header_still_counts():
+    header = ["Nội dung chỉ tiêu Năm 2025 Năm 2030 Cơ quan chủ trì"]
+    alone = header_lines_to_unit_columns(header, RULES.tables)
+    assert alone is not None and not alone.cooperating
+    # the title wrapped above the line OCR read as the header, behind a quote mark
+    cols = header_lines_to_unit_columns(header, RULES.tables, ["“Cơ quan phối hợp"])
+    assert cols is not None and cols.cooperating and not cols.lead_last
