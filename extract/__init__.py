@@ -183,20 +183,21 @@ def appendix_numbering_of(doc: Document, rules: Rules) -> dict[str, str]:
     return appendix_numbering(doc, rules.tables)
 
 
-def jurisdiction_of(doc: Document):
-    """Given a document with metadata filled, return its issuer's level and place
-    (``units_identity.Jurisdiction``), where names printed relative to the plan point."""
+def jurisdiction_of(doc: Document, rules: Rules):
+    """Given a document with metadata filled and the rules, return its issuer's level and
+    place (``units_identity.Jurisdiction``), where names printed relative to the plan point."""
     from .units_identity import Jurisdiction
 
-    return Jurisdiction.from_issuer(doc.metadata.issuer)
+    return Jurisdiction.from_issuer(doc.metadata.issuer, rules.units.forms)
 
 
-def plan_level_of(doc: Document) -> Optional[str]:
-    """Given a document with metadata filled, return its issuer's administrative level
-    ("xã", "tỉnh"), which completes unit names printed without one, or None."""
+def plan_level_of(doc: Document, rules: Rules) -> Optional[str]:
+    """Given a document with metadata filled and the rules, return its issuer's
+    administrative level ("xã", "tỉnh"), which completes unit names printed without one, or
+    None."""
     from .units import level_of_issuer
 
-    return level_of_issuer(doc.metadata.issuer)
+    return level_of_issuer(doc.metadata.issuer, rules.units)
 
 
 def _marks_not_printed(text: str, doc: Document) -> bool:
@@ -215,7 +216,7 @@ def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
     from .metadata_sources import metadata_to_provenance
 
     try:
-        found = extract_metadata([ln.text for ln in lines], rules.metadata)
+        found = extract_metadata([ln.text for ln in lines], rules.metadata, rules.units)
         warnings = found.pop("warnings", [])
         if isinstance(found.get("signer"), dict):  # the signer fields the record holds
             found["signer"] = {k: v for k, v in found["signer"].items() if k in Signer.model_fields}
@@ -279,7 +280,7 @@ def inherit_section_deadline(raw: RawItem, rules: Rules) -> None:
 def run(doc: Document, settings: Any = None) -> Document:
     """Given a Document whose pages are normalized, return it with metadata, targets, tasks,
     units and warnings filled, and "extract" appended to its stages."""
-    from .items import item_to_parser_errors, load_registry, raw_item_to_item
+    from .items import item_to_parser_errors, raw_item_to_item
 
     rules = load_rules()
     lines = document_to_lines(doc, rules.layout)
@@ -306,9 +307,9 @@ def run(doc: Document, settings: Any = None) -> Document:
         for w in warns:
             doc.warn(STAGE, w)
 
-    registry = load_registry()
-    level = plan_level_of(doc)
-    where = jurisdiction_of(doc)
+    registry = rules.units
+    level = plan_level_of(doc, rules)
+    where = jurisdiction_of(doc, rules)
     numbering = appendix_numbering_of(doc, rules)
     targets, tasks = [], []
     for raw in select_raw_items(results):

@@ -35,7 +35,6 @@ from .flat_rows import (Row, date_span_in_text, drop_rows_before_numbering, merg
                         short_rows_to_notes,
                         repeated_numeral_groups, row_ended, split_centred_row)
 from .flat_cells import header_lines_to_unit_columns, row_to_cells, take_line_end_lead
-from .items import load_registry
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 LETTERS = "abcdđefghiklmn"
@@ -282,7 +281,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     from .tables import is_non_item_row
 
     items = []
-    registry = load_registry()
+    registry = bundle.units
     for r in rows:
         took = take_line_end_lead(r, unit_columns, rules, registry, bundle.tables.flat_line_end_unit_words)
         text = " ".join(" ".join(r.text_lines).split())

@@ -44,13 +44,6 @@ def _nfc_join(s: Optional[str]) -> str:
     return " ".join(unicodedata.normalize("NFC", s or "").split())
 
 
-def load_registry() -> UnitParser:
-    """Return the bundled unit registry."""
-    from .units import UnitRegistry
-
-    return UnitRegistry.load()
-
-
 PARSER_FAILED = "parser failed on "  # how an item's warning names a crashed parser
 
 

@@ -179,7 +179,7 @@ def list_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         if it.section:
             it.section = " ".join(it.section.split()).rstrip(":")
             # a list grouped by unit ("I. PHÒNG KINH TẾ" over items without a lead line)
-            lead = None if it.cells.get("lead") else heading_unit(it.section, rules)
+            lead = None if it.cells.get("lead") else heading_unit(it.section, rules, bundle.units)
             if lead:
                 it.cells["lead"] = lead
     return items, warnings

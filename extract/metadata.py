@@ -13,7 +13,7 @@ this module reads the rest and puts them together (``extract_metadata``).
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from rapidfuzz import fuzz
 
@@ -23,6 +23,9 @@ from .metadata_issuer import (body_issuer, cased_as_printed, combine_issuer, hea
                               listed_place_spelling, place_of, strip_person)
 from .metadata_signer import lines_to_signer
 from .rules.metadata import MetadataRules, fold_phrase as _f
+
+if TYPE_CHECKING:
+    from .units import UnitRegistry
 
 # The module's character-level regexes (phrases and document grammar live in metadata.yaml).
 _RX = {
@@ -332,9 +335,10 @@ def _issuer_before(text: str, folded: str, pos: int, c: MetadataRules) -> Option
 # ----------------------------------------------------------------------------- entry
 
 
-def extract_metadata(lines: list[str], rules: MetadataRules) -> dict:
+def extract_metadata(lines: list[str], rules: MetadataRules, units: UnitRegistry) -> dict:
     """Given the (restored) text lines of a whole plan, NFC (``sections.document_to_lines``
-    makes them so), return its metadata.
+    makes them so), the metadata rules and the unit registry (the rules bundle's ``units``:
+    the issuer's body and place are read with it), return its metadata.
 
     Keys: number, doc_type, issuer, place, issued_date ("YYYY-MM-DD" or "YYYY-MM"), title,
     signer {name, title}, references [schema.Reference], warnings [str] (what was not found).
@@ -351,17 +355,15 @@ def extract_metadata(lines: list[str], rules: MetadataRules) -> dict:
         names[place] = names.get(place, 0) + 1  # the header's own reading counts once
     place = _consistent_place(place, names, c)
     if place:  # "Son La": old OCR's place as the national list spells it, when it holds one
-        from .units_identity import UnitForms
-
-        place = UnitForms.load().place_spelling(place) or place
+        place = units.forms.place_spelling(place) or place
     if issued is None:
         issued = _attached_date(squash_spaces(fold(" ".join(lines))), c)
     title, body_start = _title(lines, head_idx, c)
     opening = _opening(lines, body_start, c)
     issuer = _consistent_issuer(combine_issuer(header_issuer(header, c), body_issuer(opening, c), c),
                                 names, place, c)
-    issuer = listed_place_spelling(cased_as_printed(issuer, opening), c)
-    issuer = issuer_identity(issuer, c, warnings, place)
+    issuer = listed_place_spelling(cased_as_printed(issuer, opening), c, units.forms)
+    issuer = issuer_identity(issuer, c, units, warnings, place)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
     signer, signer_warnings = lines_to_signer(lines, c)

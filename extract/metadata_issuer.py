@@ -6,12 +6,16 @@ spells it) when OCR glued, broke or recased its words."""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from rapidfuzz import fuzz
 
 from ..core.folding import fold, nfc, squash_spaces
 from .rules.metadata import MetadataRules, fold_phrase as _f, letters_of as _letters
+
+if TYPE_CHECKING:
+    from .units import UnitRegistry
+    from .units_identity import UnitForms
 
 # The module's character-level regexes (phrases live in metadata.yaml).
 _RX = {
@@ -200,7 +204,7 @@ def combine_issuer(header: Optional[str], body: Optional[str], c: MetadataRules)
     return header
 
 
-def listed_place_spelling(issuer: Optional[str], c: MetadataRules) -> Optional[str]:
+def listed_place_spelling(issuer: Optional[str], c: MetadataRules, forms: UnitForms) -> Optional[str]:
     """Given the issuer ("Ủy ban nhân dân xã Nam Dân": old OCR restored the place with other
     marks), return it with its place as the national list of administrative units spells it
     (``units_identity.UnitForms.place_spelling``), when the list has one such name at the
@@ -210,15 +214,12 @@ def listed_place_spelling(issuer: Optional[str], c: MetadataRules) -> Optional[s
     body, place = place_of(issuer, c)
     if not place:
         return issuer
-    from .units_identity import UnitForms
-
-    forms = UnitForms.load()
     level_word = " ".join(w.lower() for w in body.split()[-len(_level_words_at_end(body, c)):])
     spelt = forms.place_spelling(place, forms.data.levels.get(level_word))
     return f"{body} {spelt}" if spelt and spelt != place else issuer
 
 
-def issuer_identity(issuer: Optional[str], c: MetadataRules, warnings: list[str],
+def issuer_identity(issuer: Optional[str], c: MetadataRules, reg: UnitRegistry, warnings: list[str],
                      dated_place: Optional[str] = None) -> Optional[str]:
     """Given the issuer as read from old OCR ("Ủy Bannhandan xã Thanh Liêm", "Sở Khoa Học và
     Công Nghệ tỉnh X", "Ủy ban nhân dân xã Quỳnh Lưu Kh Ủy ban nhân dân", "Ủy Ban Nhândân
@@ -229,10 +230,7 @@ def issuer_identity(issuer: Optional[str], c: MetadataRules, warnings: list[str]
     issuer the registry does not know, or already spelt so, is returned as it is."""
     if not issuer:
         return issuer
-    from .units import UnitRegistry
-    from .units_identity import UnitForms
-
-    forms = UnitForms.load()
+    forms = reg.forms
     body, place = place_of(issuer, c)
     if place is None:
         body, place = _glued_level_place(issuer, forms, dated_place)
@@ -246,7 +244,6 @@ def issuer_identity(issuer: Optional[str], c: MetadataRules, warnings: list[str]
     place, junk = _place_prefix(place, level, forms)
     if junk:
         warnings.append(f"metadata: words after the issuer's place left out (OCR debris): {junk!r}")
-    reg = UnitRegistry.load()
     printed_head = " ".join(head)
     name = printed_head
     for probe in (f"{printed_head} {' '.join(level_words)}", printed_head):

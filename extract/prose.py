@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..schema import Provenance
 
 from .raw_items import RawItem
 from .rules import Rules
 from .rules.layout import LayoutRules
+if TYPE_CHECKING:
+    from .units import UnitRegistry
 from .sections import Line, Region, find_heading_deadline, find_prose_deadline, lines_to_bbox, section_role
 
 HEADING_KINDS = ("roman", "ordinal_word", "decimal", "number", "letter")
@@ -187,9 +189,10 @@ def _find_first(text: str, cues: list[str], start: int = 0) -> int:
     return min(pos) if pos else -1
 
 
-def subject_unit(text: str, rules: LayoutRules) -> Optional[str]:
-    """Given a task sentence, return the unit phrase it opens with ("Phòng Văn hoá - Xã hội"
-    of "Phòng Văn hoá - Xã hội phối hợp với ..."), or None."""
+def subject_unit(text: str, rules: LayoutRules, registry: UnitRegistry) -> Optional[str]:
+    """Given a task sentence, the layout rules and the unit registry, return the unit phrase
+    it opens with ("Phòng Văn hoá - Xã hội" of "Phòng Văn hoá - Xã hội phối hợp với ..."),
+    or None."""
     t = text.strip()
     for p in rules.prose_roles.lead_before_prefix:
         if t.casefold().startswith(p.casefold() + " "):
@@ -197,9 +200,9 @@ def subject_unit(text: str, rules: LayoutRules) -> Optional[str]:
             break
     m = rules.unit_words.match(t, capital=False)
     if not m:
-        return _registered_before(t, rules.prose_roles.lead_after)
+        return _registered_before(t, rules.prose_roles.lead_after, registry)
     end = _find_first(t, rules.prose_roles.lead_after, m.end())
-    longer = _registered_name_end(t, end)
+    longer = _registered_name_end(t, end, registry)
     if longer is not None:
         return t[:longer].strip(" ,;:")
     if end < 0 or end > 120:
@@ -210,13 +213,10 @@ def subject_unit(text: str, rules: LayoutRules) -> Optional[str]:
 SUBJECT_MAX_WORDS = 14  # the longest unit name a sentence opens with, in words
 
 
-def _registered_name_end(text: str, cut: int) -> Optional[int]:
+def _registered_name_end(text: str, cut: int, registry: UnitRegistry) -> Optional[int]:
     """Given a sentence opening with a unit and where the verb cues cut it, return the end of
     a registered unit name that runs past the cut ("Trung tâm Dịch vụ tổng hợp xã tổ chức
     ...": "tổng hợp" is a verb cue and a word of the name), else None."""
-    from .units import UnitRegistry
-
-    registry = UnitRegistry.load()
     spans, pos = [], 0
     for word in text.split()[:SUBJECT_MAX_WORDS]:
         pos = text.index(word, pos) + len(word)
@@ -229,8 +229,9 @@ def _registered_name_end(text: str, cut: int) -> Optional[int]:
     return None
 
 
-def cooperating_phrase(text: str, rules: LayoutRules) -> Optional[str]:
-    """Given a task sentence, return the unit list after "phối hợp với", or None."""
+def cooperating_phrase(text: str, rules: LayoutRules, registry: UnitRegistry) -> Optional[str]:
+    """Given a task sentence, the layout rules and the unit registry, return the unit list
+    after "phối hợp với", or None."""
     low = text.casefold()
     for cue in rules.prose_roles.coop_cue:
         i = low.find(cue.casefold())
@@ -239,7 +240,7 @@ def cooperating_phrase(text: str, rules: LayoutRules) -> Optional[str]:
         start = i + len(cue)
         rest = text[start:].lstrip(" ,")
         if not rules.unit_words.match(rest, capital=False):
-            found = _registered_before(rest, rules.prose_roles.coop_end)
+            found = _registered_before(rest, rules.prose_roles.coop_end, registry)
             if found:
                 return found
             continue
@@ -247,28 +248,26 @@ def cooperating_phrase(text: str, rules: LayoutRules) -> Optional[str]:
         # cues count only after the second word
         end = _find_first(rest, rules.prose_roles.coop_end, _second_word_end(rest))
         span = rest if end < 0 else rest[:end]
-        return _registered_then_verb(span, rules).strip(" ,;:") or None
+        return _registered_then_verb(span, rules, registry).strip(" ,;:") or None
     return None
 
 
-def _registered_before(text: str, cues: list[str]) -> Optional[str]:
+def _registered_before(text: str, cues: list[str], registry: UnitRegistry) -> Optional[str]:
     """Given text whose head word is not a unit head as printed ("Trầm Y tế xã" for "Trạm",
     a restoration slip), return the phrase before the first cue when the registry knows it
     (its keys fold diacritics away), else None."""
-    from .units import UnitRegistry
-
     end = _find_first(text, cues, _second_word_end(text))
     phrase = (text if end < 0 else text[:end]).strip(" ,;:")
     if not phrase or len(phrase.split()) > SUBJECT_MAX_WORDS:
         return None
-    return phrase if UnitRegistry.load().is_known(phrase) else None
+    return phrase if registry.is_known(phrase) else None
 
 
-def _registered_then_verb(span: str, rules: LayoutRules) -> str:
+def _registered_then_verb(span: str, rules: LayoutRules, registry: UnitRegistry) -> str:
     """Given a unit span the end cues left long ("Đoàn Thanh niên phường cấp tài khoản ..."),
     return it cut after the longest registered name it opens with when a lower-case word
     that joins no list follows ("cấp" is the verb, not part of the name), else unchanged."""
-    cut = _registered_name_end(span, 0)
+    cut = _registered_name_end(span, 0, registry)
     if cut is None:
         return span
     rest = span[cut:].lstrip()
@@ -286,16 +285,14 @@ def _second_word_end(text: str) -> int:
     return text.index(words[1], text.index(words[0]) + len(words[0])) + len(words[1])
 
 
-def heading_unit(title: Optional[str], rules: LayoutRules) -> Optional[str]:
-    """Given a section heading, return it when it is the name of a unit ("1. Phòng Kinh tế"
+def heading_unit(title: Optional[str], rules: LayoutRules, registry: UnitRegistry) -> Optional[str]:
+    """Given a section heading, the layout rules and the unit registry, return it when it is the name of a unit ("1. Phòng Kinh tế"
     over the unit's tasks in "Tổ chức thực hiện"), else None: it opens with a unit head and
     is a registered unit, or is short and says nothing but the name."""
-    from .units import UnitRegistry
-
     if not title or not rules.unit_words.match(title, capital=False):
         return None
     name = title.strip(" .:;,")
-    if UnitRegistry.load().is_known(name):
+    if registry.is_known(name):
         return name
     # not registered: a proper name capitalises the word after its head ("Ban Quản lý chợ",
     # "Trường Tiểu học"), a heading that starts with a verb does not ("Ban hành văn bản")
@@ -311,15 +308,10 @@ def heading_unit(title: Optional[str], rules: LayoutRules) -> Optional[str]:
 HEADING_UNIT_MAX_WORDS = 10
 
 
-def names_unit(text: str, rules: LayoutRules) -> bool:
-    """Given an item text, return True when it opens with a responsible unit."""
-    return subject_unit(text, rules) is not None
-
-
 def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[list[RawItem], list[str]]:
     """Given the body region and the kinds wanted ({"target", "task"}), return the prose
     RawItems and warnings."""
-    specks, rules = rules.specks, rules.layout
+    specks, registry, rules = rules.specks, rules.units, rules.layout
     items: list[RawItem] = []
     warnings: list[str] = []
     stack: list[tuple[int, str, Optional[str]]] = []  # (level, title, role)
@@ -396,10 +388,10 @@ def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[li
             close_task()
             it = RawItem(kind="task", text=text, section=section_now(), layout="prose", ordinal=ln.ord)
             open_task = (it, list(b.lines))
-            lead = subject_unit(text, rules) or heading_unit(section_now(), rules)
+            lead = subject_unit(text, rules, registry) or heading_unit(section_now(), rules, registry)
             if lead:
                 it.cells["lead"] = lead
-            coop = cooperating_phrase(text, rules)
+            coop = cooperating_phrase(text, rules, registry)
             if coop:
                 it.cells["cooperating"] = coop
             continue
@@ -408,7 +400,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[li
             open_task[0].text += " " + ("- " if ln.ord == "-" else "") + text
             open_task[1].extend(b.lines)
             continue
-        lead = subject_unit(text, rules) or heading_unit(section_now(), rules)
+        lead = subject_unit(text, rules, registry) or heading_unit(section_now(), rules, registry)
         dl = find_prose_deadline(text, rules)
         if not lead and not dl:
             continue
@@ -417,7 +409,7 @@ def prose_to_raw_items(region: Region, want: set[str], rules: Rules) -> tuple[li
                      ordinal=str(bullet_counter), provenance=_provenance(b))
         if lead:
             it.cells["lead"] = lead
-        coop = cooperating_phrase(text, rules)
+        coop = cooperating_phrase(text, rules, registry)
         if coop:
             it.cells["cooperating"] = coop
         if dl:

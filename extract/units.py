@@ -11,7 +11,7 @@ Such a match is a guess: its UnitRef says how in ``match`` ("fuzzy, score 88"), 
 The registry's data and keys are in ``extract.unit_data``, its repairs in
 ``extract.unit_repairs``, its reading of a cell into names in ``extract.unit_lists``.
 
-    reg = UnitRegistry.load()
+    reg = load_rules().units   # the rules bundle's registry (extract.rules)
     reg.parse("Các sở, ban, ngành, UBND xã, phường")
     # -> [UnitRef(name="Các sở, ban, ngành"), UnitRef(name="UBND xã, phường")]
 """
@@ -20,19 +20,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
 
 from ..core.folding import fold, nfc, squash_spaces
-from ..core.yaml_data import yaml_to_data
 from .unit_data import UnitData, UnitKeyer, clean_name, folded_words
 from .unit_lists import UnitLists
 from .unit_repairs import UnitRepairs
 from .units_identity import UnitForms
 from ..schema import UnitRef
-
-DATA_FILE = Path(__file__).parent / "data" / "units.yaml"
 
 
 # The module's character-level regexes (unit phrases themselves live in units.yaml).
@@ -66,6 +62,7 @@ class UnitRegistry(UnitRepairs, UnitLists):
 
     data: UnitData
     keyer: UnitKeyer
+    forms: UnitForms = field(repr=False, compare=False)  # unit_forms.yaml and the place list
     exact: dict[str, str] = field(default_factory=dict)      # key -> canonical
     compact: dict[str, str] = field(default_factory=dict)    # compact key -> canonical
     contracted: dict[str, str] = field(default_factory=dict)  # contracted compact key -> canonical
@@ -82,7 +79,6 @@ class UnitRegistry(UnitRepairs, UnitLists):
     abbreviation_words: frozenset[tuple[str, ...]] = frozenset()  # folded words of each abbreviation
     head_starts: frozenset[str] = frozenset()  # folded first word of each head ("so", "uy")
     bigrams: frozenset[tuple[str, str]] = frozenset()  # folded word pairs the registry's keys print
-    forms: UnitForms = field(default_factory=UnitForms.load, repr=False, compare=False)
     # (raw, level, trim) -> _match's answer: the repairs scan the whole registry and a piece is
     # asked again and again (resolve, is_known while splitting, cutting and rejoining)
     _memo: dict[tuple[str, Optional[str], bool], Optional[tuple[str, Optional[str]]]] = field(
@@ -92,14 +88,11 @@ class UnitRegistry(UnitRepairs, UnitLists):
     # -- construction
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> "UnitRegistry":
-        """Given a registry YAML (default: the bundled one), return the registry (cached)."""
-        return _load_cached(str(path) if path else str(DATA_FILE))
-
-    @classmethod
-    def from_data(cls, data: UnitData) -> "UnitRegistry":
-        """Given validated registry data, return the registry; raise on conflicting keys."""
-        reg = cls(data=data, keyer=UnitKeyer.from_data(data))
+    def from_data(cls, data: UnitData, forms: UnitForms) -> "UnitRegistry":
+        """Given validated registry data (units.yaml) and the unit forms (unit_forms.yaml and
+        the place list), return the registry; raise on conflicting keys. The extract stage's
+        registry is the rules bundle's (``extract.rules.load_rules().units``)."""
+        reg = cls(data=data, keyer=UnitKeyer.from_data(data), forms=forms)
         reg.level_keys = {fold(nfc(w)): w for w in data.level_words}
         for entry in data.units:
             for variant in [entry.name, *entry.aliases]:
@@ -226,21 +219,14 @@ class UnitRegistry(UnitRepairs, UnitLists):
     # -- splitting
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str) -> UnitRegistry:
-    with open(path, encoding="utf-8") as f:
-        data = UnitData.model_validate(yaml_to_data(f))
-    return UnitRegistry.from_data(data)
-
-
-def level_of_issuer(issuer: str | None) -> str | None:
-    """Given the plan's issuer ("Ủy ban nhân dân xã Chợ Đồn"), return its level ("xã"), if any.
+def level_of_issuer(issuer: str | None, reg: UnitRegistry) -> str | None:
+    """Given the plan's issuer ("Ủy ban nhân dân xã Chợ Đồn") and the unit registry, return
+    its level ("xã"), if any.
 
     Pass it as ``level`` to ``UnitRegistry.parse`` so "Công an" resolves to "Công an xã".
     """
     if not issuer:
         return None
-    reg = UnitRegistry.load()
     folded = fold(nfc(issuer))
     first: tuple[int, Optional[str]] = (len(folded) + 1, None)
     for lk, word in reg.level_keys.items():

@@ -7,7 +7,7 @@ from the plans at hand. A unit's place is the one its name prints ("Công an t�
 "Viễn thông Nghệ An"); a name printed relative to the plan ("UBND xã" in the plan of Ủy ban
 nhân dân xã Bình Minh) takes the issuer's place, and the UnitRef says so in ``inferred``.
 
-    forms = UnitForms.load()
+    forms = load_rules().units.forms   # the rules bundle's (extract.rules)
     where = Jurisdiction.from_issuer("Ủy ban nhân dân xã Bình Minh", forms)
     forms.describe(UnitRef(raw="UBND xã", name="Ủy ban nhân dân xã"), where,
                    collective_prefixes=("cac", "nhung"))  # folded, from units.yaml
@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Optional
@@ -26,10 +25,8 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.folding import fold, nfc, squash_spaces
-from ..core.yaml_data import yaml_to_data
 from ..schema import UnitRef
 
-DATA_FILE = Path(__file__).parent / "data" / "unit_forms.yaml"
 PLACES_FILE = Path(__file__).resolve().parents[1] / "normalize" / "data" / "restore_sources" / "admin_units.txt.gz"
 
 _RX = {
@@ -88,11 +85,11 @@ class Jurisdiction:
     place: Optional[str] = None   # "Bình Minh"
 
     @classmethod
-    def from_issuer(cls, issuer: Optional[str], forms: "UnitForms | None" = None) -> "Jurisdiction":
-        """Given the plan's issuer ("Ban Thường vụ Đảng ủy xã Tân Kỳ"), return its level and place."""
+    def from_issuer(cls, issuer: Optional[str], forms: "UnitForms") -> "Jurisdiction":
+        """Given the plan's issuer ("Ban Thường vụ Đảng ủy xã Tân Kỳ") and the unit forms,
+        return its level and place."""
         if not issuer:
             return cls()
-        forms = forms or UnitForms.load()
         level, place, _ = forms.printed_level_place(issuer)
         return cls(level, place)
 
@@ -107,11 +104,6 @@ class UnitForms:
     not_places: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     lower_starts: tuple[tuple[str, ...], ...]
     _compact_places: Optional[dict[tuple[str, str], set[str]]] = None
-
-    @classmethod
-    def load(cls, path: Path | str | None = None, places: Path | str | None = None) -> "UnitForms":
-        """Given the forms YAML and the place list (default: the bundled ones), return them (cached)."""
-        return _load_cached(str(path or DATA_FILE), str(places or PLACES_FILE))
 
     @classmethod
     def from_data(cls, data: FormsData, place_lines: list[str]) -> "UnitForms":
@@ -347,10 +339,8 @@ class UnitForms:
         return None
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str, places: str) -> UnitForms:
-    with open(path, encoding="utf-8") as f:
-        data = FormsData.model_validate(yaml_to_data(f))
-    with gzip.open(places, "rt", encoding="utf-8") as f:
-        lines = [nfc(line.strip()) for line in f if line.strip()]
-    return UnitForms.from_data(data, lines)
+def read_place_lines(path: Path = PLACES_FILE) -> list[str]:
+    """Given the national list of administrative units (gzip, one name a line), return its
+    names, NFC."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [nfc(line.strip()) for line in f if line.strip()]

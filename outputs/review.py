@@ -141,6 +141,9 @@ class ReviewSite:
         self.crop_lock = threading.Lock()
         self.parsed: OrderedDict[Path, tuple[tuple, Document]] = OrderedDict()
         self.warming: Optional[threading.Thread] = None
+        from ..extract.rules import load_rules
+
+        self.rules = load_rules()  # the extract rules a reviewer's text is read with, once
 
     # -- records
 
@@ -199,9 +202,7 @@ class ReviewSite:
         refs = items_of(doc)
         if order == "warnings":  # items with warnings first, then in the plan's order
             refs = sorted(refs, key=lambda r: not r.item.warnings)
-        from ..extract.units import UnitRegistry
-
-        units = sorted({u.name for u in UnitRegistry.load().data.units}
+        units = sorted({u.name for u in self.rules.units.data.units}
                        | {u.name for u in doc.units})
         if self.source(doc) is not None and doc.source.kind != "text":
             self.warm_crops(name, doc)
@@ -363,7 +364,7 @@ class ReviewSite:
             if _same_text(text, F.field_to_text(ref.item, name)):
                 value = C.dump_field(ref.item, name)  # back to what extraction read
             else:
-                value = F.text_to_field(name, text, year, level)
+                value = F.text_to_field(name, text, year, self.rules, level)
             try:
                 C.correct_field(store, ref.kind, ref.item, name, value, self.reviewer)
             except (ValueError, C.StoreError) as exc:  # a value the record cannot hold (a bug stays a 500)
@@ -398,16 +399,15 @@ class ReviewSite:
             if name == "values" and kind != "target":
                 continue
             if form.get(name, "").strip():
-                item[name] = F.text_to_field(name, form[name], year, level)
+                item[name] = F.text_to_field(name, form[name], year, self.rules, level)
         if form.get("page", "").strip().isdigit():
             item["provenance"] = {"page": int(form["page"]), "source": "thêm khi rà soát"}
         return item
 
-    @staticmethod
-    def _level(record: Document) -> Optional[str]:
+    def _level(self, record: Document) -> Optional[str]:
         from ..extract.units import level_of_issuer
 
-        return level_of_issuer(record.metadata.issuer)
+        return level_of_issuer(record.metadata.issuer, self.rules.units)
 
     def check_token(self, given: Optional[str]) -> bool:
         return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())

@@ -4,15 +4,19 @@ Each correctable field has a text form shown in the review page (a deadline as p
 separated by ';', target values one per line as 'YEAR: value') and is read back into the
 record's own form: deadlines parsed by extract.deadlines, unit names resolved through the unit
 registry (extract.units: a name the registry knows gets its canonical spelling), values by
-extract.values. A field whose text the reviewer left as shown is no correction.
+extract.values, each with the extract rules bundle the caller passes (``extract.rules.Rules``:
+the review site loads it once). A field whose text the reviewer left as shown is no correction.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..core.folding import nfc, squash_spaces
 from ..schema.models import Item, Target
+
+if TYPE_CHECKING:
+    from ..extract.rules import Rules
 
 UNIT_SEPARATOR = ";"
 FORM_FIELDS = ("ordinal", "text", "deadline", "lead_units", "cooperating_units", "values", "notes")
@@ -36,12 +40,12 @@ def _clean(text: str) -> str:
     return squash_spaces(nfc(text))
 
 
-def text_to_field(name: str, text: str, plan_year: Optional[int], level: Optional[str] = None) -> Any:
-    """Given a field name and the reviewer's text, return the value in the record's JSON form."""
+def text_to_field(name: str, text: str, plan_year: Optional[int], rules: Rules,
+                  level: Optional[str] = None) -> Any:
+    """Given a field name, the reviewer's text, the plan's year, the extract rules and the
+    plan's level (units printed without one), return the value in the record's JSON form."""
     if name in ("lead_units", "cooperating_units"):
-        from ..extract.units import UnitRegistry
-
-        registry = UnitRegistry.load()
+        registry = rules.units
         names = [_clean(p) for p in nfc(text).replace("\n", UNIT_SEPARATOR).split(UNIT_SEPARATOR)]
         return [registry.resolve(n, level).model_dump(mode="json") for n in names if n]
     if name == "deadline":
@@ -49,16 +53,13 @@ def text_to_field(name: str, text: str, plan_year: Optional[int], level: Optiona
         if not raw:
             return None
         from ..extract.deadlines import parse_deadline
-        from ..extract.rules import load_rules
 
-        d = parse_deadline(raw, plan_year, load_rules().deadlines)
+        d = parse_deadline(raw, plan_year, rules.deadlines)
         return (d.model_dump(mode="json") if d is not None
                 else {"raw": raw, "kind": "none", "start": None, "end": None})
     if name == "values":
-        from ..extract.rules import load_rules
         from ..extract.values import parse_value_cell
 
-        rules = load_rules().values
         out = []
         for line in nfc(text).splitlines():
             m = _YEAR_PREFIX.match(line)
@@ -66,7 +67,7 @@ def text_to_field(name: str, text: str, plan_year: Optional[int], level: Optiona
             raw = _clean(line[m.end():] if m else line)
             if not raw:
                 continue
-            parsed = parse_value_cell(raw, year, rules)
+            parsed = parse_value_cell(raw, year, rules.values)
             if len(parsed) == 1:
                 out.append(parsed[0].model_copy(update={"raw": raw, "year": year}).model_dump(mode="json"))
             else:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from kehoach.core.corpus import CORPUS
@@ -83,7 +82,7 @@ def measure_metadata() -> None:
             path = CORPUS / kind / f"{plan}.txt"
             path = path if path.exists() else CORPUS / "raw" / f"{plan}.txt"
             lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
-            m, g = extract_metadata(lines, RULES.metadata), gold(plan)
+            m, g = extract_metadata(lines, RULES.metadata, RULES.units), gold(plan)
             for k in META:
                 got = m[k]
                 if k == "references":
@@ -96,8 +95,12 @@ def measure_metadata() -> None:
 def measure_units_lodo() -> None:
     import yaml
 
+    import dataclasses
+
     from kehoach import extract
-    import kehoach.extract.units as U
+    from kehoach.extract.rules import DATA
+    from kehoach.extract.unit_data import UnitData
+    from kehoach.extract.units import UnitRegistry
     from kehoach.outputs.compare import compare_records
     from kehoach.pipeline.runner import process_file
     from kehoach.core.settings import Settings
@@ -107,7 +110,8 @@ def measure_units_lodo() -> None:
         for it in items(gold(plan)):
             for u in it.get("lead_units", []) + it.get("cooperating_units", []):
                 seen[u].add(plan)
-    full_file = U.DATA_FILE
+    full_file = DATA / "units.yaml"
+    bundled = extract.load_rules
     for plan in PLANS:
         pdf = ROOT / "samples" / f"{plan}.pdf"
         if not pdf.exists():
@@ -116,17 +120,17 @@ def measure_units_lodo() -> None:
         only = {n for n, docs in seen.items() if docs == {plan}}
         data = yaml.safe_load(full_file.read_text(encoding="utf-8"))
         data["units"] = [e for e in data["units"] if e["name"] not in only]
-        tmp = Path(tempfile.mkdtemp()) / "units.yaml"
-        tmp.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        lodo = dataclasses.replace(RULES, units=UnitRegistry.from_data(UnitData.model_validate(data),
+                                                                       RULES.units.forms))
         row = []
-        for label, path in (("full", full_file), ("lodo", tmp)):
-            U.DATA_FILE = path
+        for label, bundle in (("full", RULES), ("lodo", lodo)):
+            extract.load_rules = lambda b=bundle: b  # the stage's one load, this registry in it
             doc = extract.run(process_file(pdf, Settings(extract=False)))
             s = compare_records(gold(plan), doc)
             row.append(f"{label}: " + " ".join(
                 f"{k}.lead {getattr(s, k).lead_units.accuracy:.2f} {k}.coop {getattr(s, k).cooperating_units.accuracy:.2f}"
                 for k in ("targets", "tasks") if getattr(s, k).lead_units.accuracy is not None))
-        U.DATA_FILE = full_file
+        extract.load_rules = bundled
         print(f"units {plan} (pdf; lodo drops {len(only)} names): " + " | ".join(row))
 
 

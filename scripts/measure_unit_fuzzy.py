@@ -23,6 +23,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from kehoach.extract.rules import load_rules
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -35,7 +37,7 @@ def leave_one_out_false_matches(data) -> list[tuple[str, str, str]]:
     out = []
     for i, entry in enumerate(data.units):
         rest = data.model_copy(update={"units": data.units[:i] + data.units[i + 1:]})
-        reg = UnitRegistry.from_data(rest)
+        reg = UnitRegistry.from_data(rest, load_rules().units.forms)
         for probe in [entry.name, *entry.aliases]:
             u = reg.resolve(probe)
             # a name a level completes ("Công an" + xã) or the same words: not a confusion
@@ -65,10 +67,11 @@ def damaged_false_matches(data) -> tuple[list[tuple[str, str, str]], int, int]:
     (damaged copies read back to their own unit with the entry present, all copies)."""
     from kehoach.extract.units import UnitRegistry
 
-    full = UnitRegistry.from_data(data)
+    full = UnitRegistry.from_data(data, load_rules().units.forms)
     out, back, total = [], 0, 0
     for i, entry in enumerate(data.units):
-        rest = UnitRegistry.from_data(data.model_copy(update={"units": data.units[:i] + data.units[i + 1:]}))
+        rest = UnitRegistry.from_data(data.model_copy(update={"units": data.units[:i] + data.units[i + 1:]}),
+                                      load_rules().units.forms)
         for variant in [entry.name, *entry.aliases]:
             for probe in damaged(variant):
                 total += 1
@@ -82,16 +85,16 @@ def damaged_false_matches(data) -> tuple[list[tuple[str, str, str]], int, int]:
 def rescued(data, records: Path) -> tuple[int, int]:
     """Given registry data and a folder of saved scan records, return (units resolved,
     units read) over their items, extracted again with this registry."""
-    import kehoach.extract.items as items
+    import dataclasses
+
+    from kehoach import extract
     from kehoach.pipeline.rerun import reextract
     from kehoach.extract.units import UnitRegistry
     from kehoach.pipeline.record_files import path_to_document
 
-    reg = UnitRegistry.from_data(data)
-    saved = items.load_registry
-    items.load_registry = lambda: reg
-    from kehoach import extract
-    extract.load_registry = items.load_registry  # noqa: the stage imports it from items
+    bundle = dataclasses.replace(load_rules(), units=UnitRegistry.from_data(data, load_rules().units.forms))
+    saved = extract.load_rules
+    extract.load_rules = lambda: bundle  # the stage's one load of the rules, this registry in it
     try:
         known = total = 0
         for rec in sorted(records.glob("*scan*.json")):
@@ -102,20 +105,20 @@ def rescued(data, records: Path) -> tuple[int, int]:
                     known += u.known
         return known, total
     finally:
-        items.load_registry = saved
+        extract.load_rules = saved
 
 
 def main() -> None:
     import yaml
 
     from kehoach.extract.unit_data import UnitData
-    from kehoach.extract.units import DATA_FILE
+    from kehoach.extract.rules import DATA
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", action="store_true", help="try min_score 80..98")
     ap.add_argument("--records", type=Path, default=Path("/tmp/b_rec"))
     args = ap.parse_args()
-    base = UnitData.model_validate(yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")))
+    base = UnitData.model_validate(yaml.safe_load((DATA / "units.yaml").read_text(encoding="utf-8")))
     f = base.fuzzy
     grid = [(f.min_score, f.max_edits)]
     if args.sweep:

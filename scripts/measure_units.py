@@ -222,21 +222,24 @@ def expected_names() -> dict[str, set[str]]:
     return out
 
 
-def registry_without(plan: str, folder: Path) -> Path:
-    """Write the bundled registry without the entries only ``plan``'s expected records name;
-    return the YAML's path (for extract.units.DATA_FILE)."""
+def registry_without(plan: str):
+    """Return the extract rules bundle with a registry without the entries only ``plan``'s
+    expected records name."""
+    import dataclasses
+
     import yaml
 
-    from kehoach.extract.units import DATA_FILE
+    from kehoach.extract.rules import DATA, load_rules
+    from kehoach.extract.unit_data import UnitData
+    from kehoach.extract.units import UnitRegistry
 
     names = expected_names()
     others = set().union(*(v for k, v in names.items() if k != plan))
     mine = names.get(plan, set()) - others
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = yaml.safe_load((DATA / "units.yaml").read_text(encoding="utf-8"))
     data["units"] = [u for u in data["units"] if u["name"] not in mine]
-    path = folder / f"units-{plan}.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    rules = load_rules()
+    return dataclasses.replace(rules, units=UnitRegistry.from_data(UnitData.model_validate(data), rules.units.forms))
 
 
 def load_figures(records: list[tuple[str, dict]], verbose: bool = False) -> str:
@@ -286,9 +289,10 @@ def main(argv: list[str] | None = None) -> int:
                     "SQLite database and count plans and unit rows")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args(argv)
-    from kehoach.extract.units import UnitRegistry
+    from kehoach import extract
+    from kehoach.extract.rules import load_rules
 
-    vocabulary = UnitRegistry.load().vocabulary
+    vocabulary = load_rules().units.vocabulary
     tallies: dict[str, Tally] = {}
     ids: dict[str, set[str]] = defaultdict(set)
 
@@ -296,14 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         return tallies.setdefault(label, Tally(label))
 
     loaded = []
-    import tempfile
+    bundled = extract.load_rules
 
-    import kehoach.extract.units as units_module
-    scratch = Path(tempfile.mkdtemp())
-    bundled = units_module.DATA_FILE
-
-    def registry_for(plan: str) -> None:
-        units_module.DATA_FILE = registry_without(plan, scratch) if a.loo else bundled
+    def registry_for(plan: str) -> None:  # the stage's one load of the rules, this registry in it
+        extract.load_rules = (lambda r=registry_without(plan): r) if a.loo else bundled
 
     if a.bench:
         for plan, kind, rec, exp, path in bench_pairs(a.bench):
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         for plan, kind, rec, exp in unseen_pairs(registry_for):
             score_pair(tally(f"unseen {kind}"), f"{plan} {kind}", rec, exp, vocabulary)
             ids[f"unseen {plan}"].add(plan_id_of(rec))
-    units_module.DATA_FILE = bundled
+    extract.load_rules = bundled
     if a.plans:
         for plan, kind, rec, exp in plans_pairs(a.plans, tuple(a.kinds.split(","))):
             score_pair(tally(f"generated {kind}"), f"{plan} {kind}", rec, exp, vocabulary)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kehoach.extract.items import LAYOUT_CONFIDENCE, cell_to_units, load_registry, raw_item_to_item
+from kehoach.extract.items import LAYOUT_CONFIDENCE, cell_to_units, raw_item_to_item
 from kehoach.extract.raw_items import RawItem
 from kehoach.schema import Provenance, Target, Task
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
@@ -13,7 +13,7 @@ RULES = load_extract_rules()
 
 @pytest.fixture(scope="module")
 def registry():
-    reg = load_registry()
+    reg = RULES.units
     if reg is None:
         pytest.skip("kehoach.extract.units not available")
     return reg

@@ -148,7 +148,7 @@ def test_prose_targets_skip_group_headers_and_inherit_heading_period():
     ("Tiếp tục bổ sung, nâng cấp thiết bị, bố trí nhân lực", None),
 ])
 def test_subject_unit(text, unit):
-    assert subject_unit(text, RULES.layout) == unit
+    assert subject_unit(text, RULES.layout, RULES.units) == unit
 
 
 @pytest.mark.parametrize("text,coop", [
@@ -158,7 +158,7 @@ def test_subject_unit(text, unit):
     ("Phối hợp rà soát hoàn thành các quy trình thủ tục hành chính", None),
 ])
 def test_cooperating_phrase(text, coop):
-    assert cooperating_phrase(text, RULES.layout) == coop
+    assert cooperating_phrase(text, RULES.layout, RULES.units) == coop
 
 
 def test_heading_wrapped_over_two_lines_is_one_heading():

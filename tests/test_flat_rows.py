@@ -158,10 +158,10 @@ def test_units_named_by_labels_in_a_flat_row_and_a_total_row_kept_as_a_warning()
 
 
 def test_labelled_units_of_a_flat_row_become_lead_and_cooperating_units():
-    from kehoach.extract.items import raw_item_to_item, load_registry
+    from kehoach.extract.items import raw_item_to_item
 
     items, _ = flat_region_to_raw_items(region_of(LABELLED_UNITS_AND_TOTAL), "task", RULES)
-    task = raw_item_to_item(items[0], None, load_registry(), rules=RULES)
+    task = raw_item_to_item(items[0], None, RULES.units, rules=RULES)
     assert [u.name for u in task.lead_units] == ["Phòng Kinh tế"]
     assert "Công an xã" in [u.name for u in task.cooperating_units]
 

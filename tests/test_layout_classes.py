@@ -8,7 +8,7 @@ import pytest
 
 from kehoach.extract.cell_labels import split_labelled_cell
 from kehoach.extract.deadlines import parse_deadline
-from kehoach.extract.items import raw_item_to_item, load_registry
+from kehoach.extract.items import raw_item_to_item
 from kehoach.extract.table_columns import table_to_layout
 from kehoach.extract.tables import tables_to_raw_items
 from kehoach.extract.values import parse_value_cell
@@ -94,7 +94,7 @@ def test_a_labelled_units_cell_gives_a_lead_and_cooperating_units():
     t = table([["Nội dung công việc", "Phân công nhiệm vụ", "Tiến độ"],
                ["1. Lập danh mục cơ sở dữ liệu chuyên ngành", "Chủ trì: Sở Y tế.\nPhối hợp: Sở Tài chính, Sở Nội vụ.", "Quý III/2026"]])
     items, _ = items_of(t)
-    task = raw_item_to_item(items[0], 2026, load_registry(), rules=RULES)
+    task = raw_item_to_item(items[0], 2026, RULES.units, rules=RULES)
     assert [u.name for u in task.lead_units] == ["Sở Y tế"]
     assert [u.name for u in task.cooperating_units] == ["Sở Tài chính", "Sở Nội vụ"]
     assert task.ordinal == "1" and task.text == "Lập danh mục cơ sở dữ liệu chuyên ngành"
@@ -162,7 +162,7 @@ def test_a_value_column_headed_by_one_year_gives_each_target_that_year():
     t = table([["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch năm 2027", "Cơ quan chủ trì"],
                ["1", "Số xã có điểm truy cập internet công cộng", "xã", "15", "Sở Xây dựng"]])
     items, _ = items_of(t)
-    target = raw_item_to_item(items[0], 2026, load_registry(), rules=RULES)
+    target = raw_item_to_item(items[0], 2026, RULES.units, rules=RULES)
     assert (target.deadline.kind, target.deadline.end) == ("year", "2027-12-31")
     assert [(v.year, v.value, v.unit) for v in target.values] == [(2027, 15.0, "xã")]
 

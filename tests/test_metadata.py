@@ -145,7 +145,7 @@ def _refs(meta):
 
 
 def test_son_la():
-    m = extract_metadata(SON_LA.split("\n"), RULES.metadata)
+    m = extract_metadata(SON_LA.split("\n"), RULES.metadata, RULES.units)
     assert (m["number"], m["doc_type"], m["issuer"], m["place"], m["issued_date"]) == (
         "169/KH-UBND", "Kế hoạch", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")
     assert m["title"] == ("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp "
@@ -159,7 +159,7 @@ def test_son_la():
 
 
 def test_tan_ky_issuer_is_the_organ_named_in_the_opening():
-    m = extract_metadata(TAN_KY.split("\n"), RULES.metadata)
+    m = extract_metadata(TAN_KY.split("\n"), RULES.metadata, RULES.units)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         "10-KH/ĐU", "Ban Thường vụ Đảng ủy xã Tân Kỳ", "Tân Kỳ", "2025-09-19")
     assert m["title"].startswith("hành động thực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024")
@@ -170,7 +170,7 @@ def test_tan_ky_issuer_is_the_organ_named_in_the_opening():
 
 
 def test_cho_don_without_header():
-    m = extract_metadata(CHO_DON.split("\n"), RULES.metadata)
+    m = extract_metadata(CHO_DON.split("\n"), RULES.metadata, RULES.units)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         None, "Ủy ban nhân dân xã Chợ Đồn", None, "2025-09")
     assert m["signer"] == {"name": None, "title": "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH",
@@ -182,7 +182,7 @@ def test_cho_don_without_header():
 
 
 def test_xa_born_digital():
-    m = extract_metadata(XA.split("\n"), RULES.metadata)
+    m = extract_metadata(XA.split("\n"), RULES.metadata, RULES.units)
     assert m["issuer"] == "Ủy ban nhân dân xã"
     assert m["title"] == "Triển khai thực hiện Kế hoạch số 11-KH/BCĐ của Ban Chỉ đạo tỉnh"
     assert m["signer"] == {"name": "Phan Văn Lĩnh", "title": "TM. ỦY BAN NHÂN DÂN - CHỦ TỊCH",
@@ -198,7 +198,7 @@ def test_old_ocr_header():
     lines = ["UY BAN NHAN DAN CONG HOA XA HOQI CHU NGHIA VIET NAM", "",
              "TINH SON LA Doc 1ap - Tw do - Hanh phic",
              "S6: 169 /KH-UBND Son La, ngay 12 thang 08 ndm 2025", "KE HOACH"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         "169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")  # the list's spelling
 
@@ -207,7 +207,7 @@ def test_blank_number_line_is_not_issuer():
     lines = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
              "XÃ CHỢ ĐỒN Độc lập - Tự do - Hạnh phúc",
              "Số: /KH-UBND ngày tháng 9 năm 2025", "KẾ HOẠCH", "Triển khai Kế hoạch số 02-KH/BCĐTW"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         None, "Ủy ban nhân dân xã Chợ Đồn", None, "2025-09")
 
@@ -221,13 +221,13 @@ def test_fix_symbol(read, fixed):
 
 
 def test_lines_may_hold_page_breaks():
-    m = extract_metadata(["\f".join(SON_LA.split("\n")[:5])], RULES.metadata)
+    m = extract_metadata(["\f".join(SON_LA.split("\n")[:5])], RULES.metadata, RULES.units)
     assert m["number"] == "169/KH-UBND"
 
 
 @pytest.mark.parametrize("lines", [[], [""], ["\f"]])
 def test_empty(lines):
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert m["number"] is None and m["references"] == [] and m["warnings"]
 
 
@@ -239,7 +239,7 @@ def test_rules_validate():
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(max_size=80), max_size=30))
 def test_never_raises(lines):
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert set(m) >= {"number", "doc_type", "issuer", "place", "issued_date", "title", "signer",
                       "references", "warnings"}
 
@@ -285,7 +285,7 @@ W.Niên, nữ ¬- ¬ KT. CHỦ TỊCH .
 
 
 def test_scan_ocr_tan_ky():
-    m = extract_metadata(TAN_KY_SCAN.split("\n"), RULES.metadata)
+    m = extract_metadata(TAN_KY_SCAN.split("\n"), RULES.metadata, RULES.units)
     assert (m["number"], m["doc_type"], m["issuer"], m["place"], m["issued_date"]) == (
         None, "Kế hoạch", "Ban Thường vụ Đảng ủy xã Tân Kỳ", "Tân Kỳ", "2025-09-19")
     assert _refs(m) == [("Nghị quyết", "57-NQ/TW", "2024-12-22", "Bộ Chính trị"),
@@ -293,7 +293,7 @@ def test_scan_ocr_tan_ky():
 
 
 def test_scan_ocr_son_la():
-    m = extract_metadata(SON_LA_SCAN_HEAD.split("\n"), RULES.metadata)
+    m = extract_metadata(SON_LA_SCAN_HEAD.split("\n"), RULES.metadata, RULES.units)
     assert (m["number"], m["issuer"], m["place"], m["issued_date"]) == (
         "169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La", "2025-08-12")
     assert m["title"].startswith("Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình;")
@@ -305,7 +305,7 @@ def test_scan_ocr_son_la():
 def test_title_ends_at_body_opener_without_blank_lines():
     lines = ["KẾ HOẠCH .", "Triển khai Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung",
              ".bàn xã Chợ Đồn", "Căn-cứ Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert m["title"] == "Triển khai Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung bàn xã Chợ Đồn"
 
 
@@ -318,7 +318,7 @@ def test_second_scan_reading_of_son_la():
              "Thực hiện Quyết định số 1565/QĐ-TTg ngày 18/7/2025 của Thủ tướng Chính phủ; Chủ tịch",
              "Ủy ban nhân dân tỉnh Sơn-La ban hành Kế hoạch triển khai thực hiện như sau:",
              "I. MỤC ĐÍCH"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert (m["number"], m["issuer"], m["place"]) == ("169/KH-UBND", "Ủy ban nhân dân tỉnh Sơn La", "Sơn La")
 
 
@@ -331,11 +331,11 @@ def test_own_resolution_reading_of_son_la():
              "Số:169/KH-UBND - _ ' ` SơnEø, ngày 12tháng 08 năm 2025", "", "KẾ HOẠCH :",
              "Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình trên địa",
              "bàn tỉnh Sơn La", "I. MỤC ĐÍCH"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert (m["place"], m["issued_date"], m["issuer"]) == ("Sơn La", "2025-08-12", "Ủy ban nhân dân tỉnh Sơn La")
     # a place read right that shares the first word keeps its own name
     other = [ln.replace("SơnEø", "Sơn Tây") for ln in lines]
-    assert extract_metadata(other, RULES.metadata)["place"] == "Sơn Tây"
+    assert extract_metadata(other, RULES.metadata, RULES.units)["place"] == "Sơn Tây"
 
 
 def test_dash_between_ngay_and_the_day():
@@ -343,14 +343,14 @@ def test_dash_between_ngay_and_the_day():
     lines = ["_ ĐẢNG BỘTHÀNHPHỐHẢIPHÒNG _ „ ĐÁNG CỘNG SÀN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -", "", "*",
              "", "Số 10-KH/ĐU Tân Kỳ, ngày-19 tháng 9 năm 2025", "", "KẾ HOẠCH",
              "hành động thực hiện Nghị quyết số 57-NQ/TW"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert (m["place"], m["issued_date"], m["issuer"]) == ("Tân Kỳ", "2025-09-19", "Đảng ủy xã Tân Kỳ")
 
 
 def test_issuer_place_from_the_dated_line():
     lines = ["ĐẢNG BỘ THÀNH PHỐHẢIPHÒNG `. ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG ỦY XÃ TÂNKỲ -",
              "Số 10-KH/ĐU Tân Kỳ, ngày 19 tháng 9 năm 2025", "KẾ HOẠCH", "hành động thực hiện"]
-    assert extract_metadata(lines, RULES.metadata)["issuer"] == "Đảng ủy xã Tân Kỳ"
+    assert extract_metadata(lines, RULES.metadata, RULES.units)["issuer"] == "Đảng ủy xã Tân Kỳ"
 
 
 def test_photo_and_tiff_readings_of_son_la():
@@ -361,7 +361,7 @@ def test_photo_and_tiff_readings_of_son_la():
              "Sử 169/KH-UBND -Sơn La, ngày 12 tháng 08 năm 2025", "", "KẾ HOẠCH",
              "Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình; cung cấp dịch vụ",
              "Thực hiện Quyết định số.1565/QĐ-TTg ngày 18/7/2025 của Thủ tướng Chính phủ"]
-    m = extract_metadata(photo, RULES.metadata)
+    m = extract_metadata(photo, RULES.metadata, RULES.units)
     assert (m["number"], m["place"], m["issued_date"]) == ("169/KH-UBND", "Sơn La", "2025-08-12")
     tiff = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "._ TỈNH SƠN LA : Độc lập - Tự do - Hạnh phúc",
@@ -370,7 +370,7 @@ def test_photo_and_tiff_readings_of_son_la():
             "số mới đi được cá nhân hóa, dựa trên dữ liệu cho người dân và doanh nghiệp trên địa",
             ": bàn tỉnh Sơn La",
             "Thực hiện Quyết:định số 1565/QĐ- -TTg ngày 18/7/2025 của “Thủ tướng Chính phủ"]
-    m = extract_metadata(tiff, RULES.metadata)
+    m = extract_metadata(tiff, RULES.metadata, RULES.units)
     assert m["issuer"] == "Ủy ban nhân dân tỉnh Sơn La"
     assert m["title"].startswith("Nâng cao chất lượng") and m["title"].endswith("tỉnh Sơn La")
 
@@ -381,17 +381,17 @@ def test_photo_and_tiff_readings_of_son_la():
     ("Sử 169/KH-UBND -Sơn La, ngày 12", "169/KH-UBND"),   # a place word does not
 ])
 def test_number_symbol_ends_before_a_glued_place(line, number):
-    assert extract_metadata([line], RULES.metadata)["number"] == number
+    assert extract_metadata([line], RULES.metadata, RULES.units)["number"] == number
 
 
 def test_specks_around_so_and_nam():
     """One-pass scan OCR (samples): "XS0:" for "Số:", a quote between "năm" and the year."""
     m = extract_metadata(["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM .",
-                          "XS0: 169/KH-UBND -Sơn La, ngày 12 tháng 08 năm 2025", "KẾ HOẠCH"], RULES.metadata)
+                          "XS0: 169/KH-UBND -Sơn La, ngày 12 tháng 08 năm 2025", "KẾ HOẠCH"], RULES.metadata, RULES.units)
     assert (m["number"], m["place"], m["issued_date"]) == ("169/KH-UBND", "Sơn La", "2025-08-12")
     m = extract_metadata(["ỦY BAN NHÂN DÂN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                           "XÃ CHỢ ĐỒN ____ Độc lập - Tự do - Hạnh phúc",
-                          "Số /KH-UBND '` - ngày tháng 9 năm'2025", "", "KẾ HOẠCH ."], RULES.metadata)
+                          "Số /KH-UBND '` - ngày tháng 9 năm'2025", "", "KẾ HOẠCH ."], RULES.metadata, RULES.units)
     assert m["issued_date"] == "2025-09"
 
 
@@ -402,14 +402,14 @@ def test_old_ocr_header_with_glued_issuer_words():
     lines = ["ỦY BANNHANDAN | ~ CỘNGHÒA XAHOICHU NGHĨA VIỆT NAM °", "",
              "XÃ THANH LIÊM | .. + + Độc lập - Tự do - Hạnh phúc",
              "$6: 458/KH-UBND. “Thanh Liêm, ngày 15 tháng. 9 năm 2026 a", "KẾ HOẠCH"]
-    assert extract_metadata(lines, RULES.metadata)["issuer"] == "Ủy ban nhân dân xã Thanh Liêm"
+    assert extract_metadata(lines, RULES.metadata, RULES.units)["issuer"] == "Ủy ban nhân dân xã Thanh Liêm"
 
 
 def test_old_ocr_header_with_the_level_glued_to_the_place():
     lines = ["ỦY BAN NHÂNDÂN a | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "",
              "XAMYHOA.. — . ' Độc lập - Tự do - Hạnh phúc",
              "'$6:61/KH-UBND | ~~ Mỹ Hòa, ngày 11 tháng 8 năm 2025", "- KẾ HOẠCH |"]
-    m = extract_metadata(lines, RULES.metadata)
+    m = extract_metadata(lines, RULES.metadata, RULES.units)
     assert (m["issuer"], m["place"]) == ("Ủy ban nhân dân xã Mỹ Hòa", "Mỹ Hòa")
 
 
@@ -427,7 +427,7 @@ def test_issuer_read_as_its_identity(read, issuer, debris):
     from kehoach.extract.metadata_issuer import issuer_identity
 
     warnings: list[str] = []
-    assert issuer_identity(read, RULES.metadata, warnings) == issuer
+    assert issuer_identity(read, RULES.metadata, RULES.units, warnings) == issuer
     assert [w for w in warnings if debris and debris in w] == ([warnings[0]] if debris else [])
 
 
@@ -446,7 +446,7 @@ def test_issuer_read_as_its_identity(read, issuer, debris):
      "GIÁM ĐỐC", "Vũ Đức Thắng"),
 ])
 def test_old_ocr_signature_blocks(block, title, name):
-    signer = extract_metadata(block, RULES.metadata)["signer"]
+    signer = extract_metadata(block, RULES.metadata, RULES.units)["signer"]
     assert (signer["title"], signer["name"]) == (title, name)
 
 
@@ -486,4 +486,4 @@ def test_old_ocr_header_whose_level_word_restoration_wrote_in_lower_case():
     lines = ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "",
              "xã LONG PHÚ Độc lập --Tự do - Hạnh phúc",
              "S6:219/KH-UBND Long Phú, ngày 26 tháng 8:ndm 2026", "- KẾ HOẠCH -"]
-    assert extract_metadata(lines, RULES.metadata)["issuer"] == "Ủy ban nhân dân xã Long Phú"
+    assert extract_metadata(lines, RULES.metadata, RULES.units)["issuer"] == "Ủy ban nhân dân xã Long Phú"

@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kehoach.extract.deadlines import parse_deadline
-from kehoach.extract.units import UnitRegistry
 from kehoach.extract.rules import load_rules
 from kehoach.extract.values import parse_value_cell, parse_values
 from kehoach.pipeline.limits import stage_time_limit
@@ -68,7 +67,7 @@ UNIT_PIECES = ["Sở ", "Ủy ban nhân dân ", "và ", ", ", "1", ".", "UBND x�
 
 @pytest.fixture(scope="module")
 def units():
-    return UnitRegistry.load()
+    return RULES.units
 
 
 def test_unit_parser_ends_on_a_long_mixed_text(units):
@@ -81,7 +80,7 @@ def test_unit_parser_ends_on_a_long_mixed_text(units):
 @settings(SLOW, max_examples=5)
 @given(st.lists(st.sampled_from(UNIT_PIECES), min_size=1, max_size=40))
 def test_unit_parser_ends_on_long_texts(pieces):
-    registry = UnitRegistry.load()  # cached: the same registry every example
+    registry = RULES.units  # the same registry every example
     text = _long(pieces)
     with stage_time_limit("extract", UNIT_BOUND_S, f"UnitRegistry.parse on {text[:30]!r}..."):
         registry.parse(text)

@@ -35,5 +35,5 @@ HEAD = ["ỦY BAN NHÂN DÂN", "XÃ KIM SƠN", "Số: 12/KH-UBND", "Kim Sơn, ng
      "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", ["KT. CHỦ TỊCH"], "PHÓ CHỦ TỊCH", "Lê Thị Hoa"),
 ])
 def test_signing_authority_and_name(block, title, authority, position, name):
-    m = extract_metadata(HEAD + ["I. MỤC ĐÍCH", "Nội dung."] + block, RULES.metadata)
+    m = extract_metadata(HEAD + ["I. MỤC ĐÍCH", "Nội dung."] + block, RULES.metadata, RULES.units)
     assert m["signer"] == {"name": name, "title": title, "authority": authority, "position": position}

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from kehoach.extract.items import cell_to_units
+from kehoach.extract.rules import load_rules
 from kehoach.extract.units import UnitRegistry, level_of_issuer
-from kehoach.extract.units_identity import Jurisdiction, UnitForms
+from kehoach.extract.units_identity import Jurisdiction
 
-REG = UnitRegistry.load()
-FORMS = UnitForms.load()
+REG = load_rules().units
+FORMS = REG.forms
 COMMUNE = Jurisdiction.from_issuer("Ủy ban nhân dân xã Yên Lạc", FORMS)
 PROVINCE = Jurisdiction.from_issuer("Ủy ban nhân dân tỉnh Hà Tĩnh", FORMS)
 DEPARTMENT = Jurisdiction.from_issuer("Sở Y tế tỉnh Cao Bằng", FORMS)
@@ -251,7 +252,7 @@ def test_the_plans_level_tells_apart_the_names_a_cut_print_begins():
     ward = Jurisdiction.from_issuer("Ủy ban nhân dân phường Quang Trung", FORMS)
     assert [u.name for u in read("Văn phòng HĐND&", COMMUNE)[0]] == ["Văn phòng HĐND và UBND xã"]
     # (items read a plan's cells at its issuer's level word, level_of_issuer: "phường")
-    level = level_of_issuer("Ủy ban nhân dân phường Quang Trung")
+    level = level_of_issuer("Ủy ban nhân dân phường Quang Trung", REG)
     assert [u.name for u in REG.read("Văn phòng HĐND và", level, ward)[0]] == ["Văn phòng HĐND và UBND phường"]
 
 
@@ -324,7 +325,7 @@ def test_lower_case_collectives_and_listed_kinds_stay_units(cell):
 
 def _registry_without(*names: str) -> UnitRegistry:
     data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name not in names]})
-    return UnitRegistry.from_data(data)
+    return UnitRegistry.from_data(data, FORMS)
 
 
 def test_an_office_of_two_bodies_the_registry_lacks_stays_one_unit():

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kehoach.extract.rules import load_rules
 from kehoach.extract.units import UnitData, UnitRegistry, level_of_issuer
 
-REG = UnitRegistry.load()
+REG = load_rules().units
 
 # Canonical unit names of corpus/gold/*.records.json: each must resolve to itself.
 GOLD_NAMES = [
@@ -111,16 +112,16 @@ def test_noisy_names(raw, name, known):
 
 
 def test_level_of_issuer():
-    assert level_of_issuer("Ủy ban nhân dân xã Chợ Đồn") == "xã"
-    assert level_of_issuer("Ủy ban nhân dân tỉnh Sơn La") == "tỉnh"
-    assert level_of_issuer(None) is None
+    assert level_of_issuer("Ủy ban nhân dân xã Chợ Đồn", REG) == "xã"
+    assert level_of_issuer("Ủy ban nhân dân tỉnh Sơn La", REG) == "tỉnh"
+    assert level_of_issuer(None, REG) is None
 
 
 def test_conflicting_keys_are_rejected():
     data = UnitData(abbreviations={"UBND": "Ủy ban nhân dân"}, level_words=["xã"], heads=["Sở"],
                     continuations=[], units=[{"name": "UBND xã"}, {"name": "Ủy ban nhân dân xã!"}])
     with pytest.raises(ValueError):
-        UnitRegistry.from_data(data)
+        UnitRegistry.from_data(data, REG.forms)
 
 
 def test_empty_text_has_no_units():
@@ -265,7 +266,7 @@ def test_one_word_lost_inside_a_name(raw, name, known):
 
 def test_one_word_lost_never_a_list_word():
     data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name != "Các sở, ngành"]})
-    assert not UnitRegistry.from_data(data).resolve("Các sở, ngành").known
+    assert not UnitRegistry.from_data(data, REG.forms).resolve("Các sở, ngành").known
 
 
 def test_loose_rules_do_not_chain_into_another_name():
@@ -352,7 +353,7 @@ def test_item_warning_tells_a_guess_from_a_certain_match():
 ])
 def test_damaged_names_missing_from_the_registry_are_not_taken_for_others(probe, own):
     data = REG.data.model_copy(update={"units": [u for u in REG.data.units if u.name != own]})
-    assert not UnitRegistry.from_data(data).resolve(probe).known
+    assert not UnitRegistry.from_data(data, REG.forms).resolve(probe).known
     assert REG.resolve(probe).name == own
 
 

@@ -30,7 +30,6 @@ from pathlib import Path
 import pytest
 
 from kehoach.extract.deadlines import parse_deadline
-from kehoach.extract.units import UnitRegistry
 from kehoach.outputs.compare import compare_records
 from kehoach.pipeline.runner import process_file
 from kehoach.core.settings import Settings
@@ -143,7 +142,7 @@ def test_unseen_deadline_phrasings(raw, kind, start, end):
     ("UBND các xã, phường; Sở Tài chính", ["UBND các xã, phường", "Sở Tài chính"]),
 ])
 def test_continuation_with_a_parent_stays_one_unit(cell, units):
-    assert UnitRegistry.load().split(cell) == units
+    assert RULES.units.split(cell) == units
 
 
 GROUPED_LIST = """PHỤ LỤC
@@ -200,7 +199,7 @@ def test_target_values_take_the_year_the_title_names(records):
 def test_subject_unit_of_unseen_sentences(sentence, unit):
     from kehoach.extract.prose import subject_unit
 
-    assert subject_unit(sentence, RULES.layout) == unit
+    assert subject_unit(sentence, RULES.layout, RULES.units) == unit
 
 
 def _table_layout() -> dict:
@@ -285,7 +284,7 @@ def test_ward_party_table_with_lead_column_first(tmp_path):
 def test_heading_unit(heading, unit):
     from kehoach.extract.prose import heading_unit
 
-    assert heading_unit(heading, RULES.layout) == unit
+    assert heading_unit(heading, RULES.layout, RULES.units) == unit
 
 
 # plan -> (min tasks F1, min lead-unit share, min cooperating-unit F1) measured on the plan's
@@ -364,7 +363,7 @@ def test_issuer_and_place_of_unseen_headers(case):
     from kehoach.extract.metadata import extract_metadata
 
     text, issuer, place = HEADERS[case]
-    meta = extract_metadata(text.split("\n"), RULES.metadata)
+    meta = extract_metadata(text.split("\n"), RULES.metadata, RULES.units)
     assert (meta["issuer"], meta["place"]) == (issuer, place)
 
 
@@ -381,7 +380,7 @@ def test_quarter_whose_space_ocr_lost():
     ("Tổ dân phố A", "Tổ dân phố A"),          # a name's own one-letter word
 ])
 def test_unknown_unit_without_trailing_speck(raw, name):
-    u = UnitRegistry.load().resolve(raw)
+    u = RULES.units.resolve(raw)
     assert (u.name, u.known) == (name, False)
 
 
@@ -434,7 +433,7 @@ def test_department_header_and_signature_forms(signature, signer):
     'Nơi nhận:', no KT./TM.) is a signature block too."""
     from kehoach.extract.metadata import extract_metadata
 
-    meta = extract_metadata((SOYTE + signature).split("\n"), RULES.metadata)
+    meta = extract_metadata((SOYTE + signature).split("\n"), RULES.metadata, RULES.units)
     assert meta["issuer"] == "Sở Y tế tỉnh Nghệ An"
     assert (meta["signer"]["name"], meta["signer"]["title"]) == signer
 
@@ -446,14 +445,13 @@ def test_header_casing_keeps_printed_marks():
     text = ("ĐẢNG BỘ XÃ ĐỨC THỌ ĐẢNG CỘNG SẢN VIỆT NAM\nBAN CHỈ ĐẠO PHÁT TRIỂN KHOA HỌC,\n"
             "CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO\nVÀ CHUYỂN ĐỔI SỐ\n*\nSố 05-KH/BCĐ Đức Thọ, ngày 14 tháng 7 năm 2025\n"
             "KẾ HOẠCH\nhoạt động của Ban Chỉ đạo năm 2025\nBan Chỉ đạo ban hành Kế hoạch như sau:\nI. MỤC ĐÍCH")
-    issuer = extract_metadata(text.split("\n"), RULES.metadata)["issuer"]
+    issuer = extract_metadata(text.split("\n"), RULES.metadata, RULES.units)["issuer"]
     assert issuer.startswith("Ban Chỉ đạo") and issuer.endswith("Chuyển Đổi Số xã Đức Thọ")
 
 
 def test_list_grouped_by_unit_takes_the_heading_as_lead():
     """An appendix list grouped by unit ("I. PHÒNG KINH TẾ" over items that print no lead
     line): each item's lead is its group's unit."""
-    from kehoach.extract.items import load_registry
     from kehoach.extract.lists import list_region_to_raw_items
     from kehoach.extract.sections import Line, Region, classify_line
 
@@ -466,6 +464,6 @@ def test_list_grouped_by_unit_takes_the_heading_as_lead():
         kind, ord_, body = classify_line(raw, RULES.layout)
         lines.append(Line(page=2, line=i, text=raw, kind=kind, ord=ord_, body=body))
     items, _ = list_region_to_raw_items(Region("Phụ lục", lines), "task", RULES)
-    registry = load_registry()
+    registry = RULES.units
     assert [registry.resolve(i.cells["lead"]).name for i in items] == ["Phòng Kinh tế", "Công an xã"]
     assert items[1].cells["cooperating"] == "Đoàn Thanh niên xã"

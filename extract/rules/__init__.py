@@ -4,7 +4,7 @@ into one immutable bundle, ``Rules``, by one loader, ``load_rules()``.
 ``extract.run`` loads the bundle once and passes it down; a reader or parser takes the
 bundle or the one table it matches with (``rules.layout``, ``rules.tables``,
 ``rules.deadlines``, ``rules.values``, ``rules.metadata``, ``rules.cell_labels``,
-``rules.items``) as an argument, never loads a table itself. Each table's model and its
+``rules.items``, ``rules.units``) as an argument, never loads a table itself. Each table's model and its
 compiled view live in this package, one module per file of extract/data/:
 
 | file | model | compiled view |
@@ -17,9 +17,7 @@ compiled view live in this package, one module per file of extract/data/:
 | cell_labels.yaml | ``cell_labels.CellLabelTable`` | ``cell_labels.CellLabelRules`` |
 | items.yaml | ``items.ItemRules`` | same |
 | ocr_specks.yaml | ``specks.SpeckSets`` | ``Rules.specks`` (name -> chars; also each view's ``.specks``) |
-
-The unit registry (units.yaml, unit_forms.yaml) is loaded by ``extract.units`` (left to
-bring in).
+| units.yaml + unit_forms.yaml + the place list | ``extract.unit_data.UnitData``, ``extract.units_identity.FormsData`` | ``extract.units.UnitRegistry`` (``Rules.units``; its ``.forms``: ``UnitForms``), read by ``unit_registry`` |
 """
 from __future__ import annotations
 
@@ -37,6 +35,10 @@ from .layout import LayoutRules
 from .metadata import MetadataRules, MetadataTable, PersonNames
 from .specks import SpeckSets
 from .tables import HeaderTable, TableRules
+from .unit_registry import read_unit_registry
+from ..unit_data import UnitData
+from ..units import UnitRegistry
+from ..units_identity import FormsData
 from .values import ValueGrammar, ValueRules
 from ...core.yaml_data import yaml_to_data
 
@@ -57,6 +59,7 @@ class Rules:
     cell_labels: CellLabelRules
     items: ItemRules
     specks: dict[str, str]  # OCR speck set name -> its characters
+    units: UnitRegistry  # the unit registry (units.yaml), its forms (unit_forms.yaml, place list)
 
 
 def read_table(model: type[M], *names: str, data: Path = DATA) -> M:
@@ -84,4 +87,6 @@ def load_rules(data: Path = DATA) -> Rules:
         cell_labels=CellLabelRules.from_table(read_table(CellLabelTable, "cell_labels.yaml", data=data)),
         items=read_table(ItemRules, "items.yaml", data=data),
         specks=specks,
+        units=read_unit_registry(read_table(UnitData, "units.yaml", data=data),
+                                 read_table(FormsData, "unit_forms.yaml", data=data)),
     )
