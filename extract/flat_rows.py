@@ -14,6 +14,16 @@ from .sections import Line
 from .flat_lines import Cell, starts_sentence
 
 
+LETTERS = "abcdđefghiklmn"
+
+
+def ordinal_value(o: str) -> tuple[str, int]:
+    """Given a row's ordinal ("7", "c"), return its sequence and place: ("num", 7), ("let", 3)."""
+    if o.isdigit():
+        return "num", int(o)
+    return "let", LETTERS.find(o) + 1
+
+
 @dataclass
 class Row:
     ordinal: Optional[str] = None
@@ -121,6 +131,63 @@ def short_rows_to_notes(rows: list[Row], warnings: list[str], where: str, max_wo
             continue
         out.append(r)
     return out
+
+
+def _as_notes(dst: Row, src: Row) -> None:
+    """Move ``src``'s cells into ``dst`` and keep its text as a note of ``dst``."""
+    text = " ".join(" ".join(src.text_lines).split())
+    n = len(dst.lines)
+    for c in src.cells:
+        c.line_idx += n
+    dst.cells += src.cells
+    dst.blocks += src.blocks
+    dst.lines += src.lines
+    if text:
+        dst.notes.append(text)
+
+
+def rows_between_consecutive_numerals(rows: list[Row], warnings: list[str], where: str,
+                                      min_numbered: int = 3) -> list[Row]:
+    """Given rebuilt rows, return them with the un-numbered rows that sit between two numbered
+    rows of one sequence decided by the sequence. Between numerals that follow each other ("3"
+    then "4") no row is missing: they are paragraphs of other columns of the row above (a
+    block layout: one paragraph a cell) and become its cells and notes. Where one numeral is
+    missing ("3" then "5"), the first of them that opens a sentence is that row, its numeral
+    inferred; the others are its (or the row above's) paragraphs. Only in tables that number
+    at least ``min_numbered`` rows."""
+    numbered = [i for i, r in enumerate(rows) if r.ordinal is not None]
+    if len(numbered) < min_numbered:
+        return rows
+    drop: set[int] = set()
+    for a, b in zip(numbered, numbered[1:]):
+        between = list(range(a + 1, b))
+        pa, pb = rows[a], rows[b]
+        if not between or pa.section != pb.section or any(rows[i].section != pa.section for i in between):
+            continue
+        (ka, va), (kb, vb) = ordinal_value(pa.ordinal), ordinal_value(pb.ordinal)
+        if ka != kb or va < 1 or vb - va not in (1, 2):
+            continue
+        owner = pa
+        if vb - va == 2:  # one numeral missing: the row that lost it is among these
+            opener = next((i for i in between if starts_sentence(" ".join(rows[i].text_lines))
+                           and len(" ".join(rows[i].text_lines).split()) >= 4), None)
+            if opener is None:
+                continue
+            rows[opener].ordinal = str(va + 1) if ka == "num" else LETTERS[va]
+            rows[opener].inferred = True
+        for i in between:
+            r = rows[i]
+            if r.ordinal is not None:  # the inferred row: the next ones are its paragraphs
+                owner = r
+                continue
+            if not (r.lines and r.lines[0].gap):
+                continue  # interleaved lines: the top of the next row, its numeral centred
+            text = " ".join(" ".join(r.text_lines).split())
+            warnings.append(f"{where}: un-numbered row between rows {pa.ordinal} and {pb.ordinal} "
+                            f"kept as a paragraph of row {owner.ordinal}: {text[:60]!r}")
+            _as_notes(owner, r)
+            drop.add(i)
+    return [r for i, r in enumerate(rows) if i not in drop]
 
 
 def repeated_numeral_groups(rows: list[Row], warnings: list[str], where: str) -> list[Row]:

@@ -31,13 +31,12 @@ from .rules.layout import LayoutRules
 from .sections import Line, Region, lines_to_bbox
 from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_sentence,
                          strip_noise, whole_line_cell)
-from .flat_rows import (Row, date_span_in_text, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
+from .flat_rows import (LETTERS, Row, date_span_in_text, ordinal_value, rows_between_consecutive_numerals, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
                         repeated_numeral_groups, row_ended, split_centred_row)
 from .flat_cells import header_lines_to_unit_columns, row_to_cells, take_line_end_lead
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
-LETTERS = "abcdđefghiklmn"
 
 
 def expected_letter_ordinal(text: str, expected: str, specks: dict[str, str]) -> Optional[tuple[str, str]]:
@@ -54,12 +53,6 @@ def expected_letter_ordinal(text: str, expected: str, specks: dict[str, str]) ->
         if fold(tok[:1]) == fold(letter) and (tok[:1] == letter or letter != "đ"):
             return letter, parts[1]
     return None
-
-
-def _ord_value(o: str) -> tuple[str, int]:
-    if o.isdigit():
-        return "num", int(o)
-    return "let", LETTERS.find(o) + 1
 
 
 def _is_section_text(t: str, rules: LayoutRules) -> bool:
@@ -109,6 +102,11 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         if cleaned != ln.text:
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
                       body=ln.body, gap=ln.gap, height=ln.height, bbox=ln.bbox)
+        if not body and rx["title"].match(ln.text):
+            # "(Kèm theo ...)" under a title line that used column titles' words ("LỘ TRÌNH
+            # THỰC HIỆN NHIỆM VỤ", read as the header): still above the table
+            warnings.append(f"{region.name}: title line above the table's rows skipped: {ln.text[:80]!r}")
+            continue
         if is_header_line(ln.text, bundle) or (re.fullmatch(r"[\d\s|]+", ln.text) and rx["year"].search(ln.text)):
             if body and body[-1].page == ln.page and not after_header:
                 # a header repeats at a page's top; in mid-page the line may be a row's
@@ -221,7 +219,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         # ordinal anchors
         if sl.ordinal:
             continuing = False
-            kind_v = _ord_value(sl.ordinal)
+            kind_v = ordinal_value(sl.ordinal)
             ok = (expected is None or kind_v[0] != expected[0] or not sl.text
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
             if ok:
@@ -236,6 +234,12 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                     cur.inferred = True
                 elif cur is None:
                     new_row(sl.ordinal)
+                elif sl.ordinal == cur.ordinal and sl.text and not top:
+                    # the open row's numeral printed again, centred in its cell, beside the
+                    # text's next line ("1. Cập nhật ..." then "~ 1 bộ, công chức ..."): the
+                    # same row goes on
+                    warnings.append(f"{region.name}: row {cur.ordinal}'s numeral printed again "
+                                    f"inside it, read as one row: {t[:60]!r}")
                 elif not sl.text:  # ordinal alone on its line (block layout): it opens a row
                     if cur.ordinal is None and not cur.cells:
                         cur.ordinal = sl.ordinal
@@ -277,6 +281,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     rows = merge_fragment_rows(rows, warnings, region.name)
     rows = drop_rows_before_numbering(rows, warnings, region.name)
     rows = repeated_numeral_groups(rows, warnings, region.name)
+    rows = rows_between_consecutive_numerals(rows, warnings, region.name)
     rows = short_rows_to_notes(rows, warnings, region.name)
     from .tables import is_non_item_row
 

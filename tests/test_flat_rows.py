@@ -373,3 +373,72 @@ def test_a_deadline_cell_whose_year_wrapped_below_gets_it_back():
     assert [i.cells.get("deadline") for i in items] == ["Quý IV năm 2027", "Trong năm 2026"]
     assert items[0].text == "Rà soát danh sách hộ cận nghèo trên địa bàn theo tiêu chí mới"
     assert "giai đoạn 2026 - 2030" in items[1].text  # a period in the text stays there
+
+
+# A roadmap title that uses column titles' words, read as the header, above the subtitle.
+TITLE_AS_HEADER = """LỘ TRÌNH THỰC HIỆN NHIỆM VỤ
+(Kèm theo Kế hoạch số 12/KH-UBND ngày 03/02/2026 của Ủy ban nhân dân xã Yên Bình)
+STT Nội dung Cơ quan thực hiện Lộ trình
+1 Khảo sát nhu cầu học nghề của thanh niên Đoàn Thanh niên xã Quý I/2026
+2 Mở lớp tin học văn phòng cho cán bộ thôn Văn phòng Tháng 5/2026
+"""
+
+
+def test_a_subtitle_under_a_title_read_as_the_header_is_no_row():
+    items, warnings = flat_region_to_raw_items(region_of(TITLE_AS_HEADER), "task", RULES)
+    assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "Khảo"), ("2", "Mở")]
+    assert any("title line above the table's rows skipped: '(Kèm theo" in w for w in warnings)
+
+
+# Block layout (a paragraph a cell, blank lines between): the first row's numeral printed
+# again beside its second line, its other columns' paragraphs under it.
+BLOCK_ROWS = """STT Nội dung Phân công Tiến độ Nguồn lực
+1. Lập sổ theo dõi hộ nghèo và cận
+~ 1 nghèo của từng thôn; rà soát lại
+
+Chủ trì: Phòng Văn hóa - Xã hội
+
+Kinh phí từ nguồn ngân sách tỉnh
+
+Thuê chuyên gia hỗ trợ
+
+Quý II/2026; hoàn thành
+
+Sổ theo dõi được lập.
+
+2. Tổ chức đối thoại với hộ nghèo về nhu cầu vay vốn Chủ trì: Văn phòng Quý III/2026
+3. Tổng kết mô hình giảm nghèo bền vững của xã Chủ trì: Công an xã Năm 2026
+"""
+
+
+def test_block_paragraphs_between_consecutive_numerals_belong_to_the_row_above():
+    items, warnings = flat_region_to_raw_items(region_of(BLOCK_ROWS), "task", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "3"]
+    assert items[0].text.startswith("Lập sổ theo dõi hộ nghèo và cận nghèo của từng thôn")
+    # the paragraphs are kept with the row: as its cells and notes, none as a row of its own
+    assert items[0].cells["notes"] == "Kinh phí từ nguồn ngân sách tỉnh Thuê chuyên gia hỗ trợ Sổ theo dõi được lập."
+    assert items[0].cells["deadline"] == "Quý II/2026; hoàn thành"
+    assert "Phòng Văn hóa" in items[0].cells.get("lead", "")
+    assert any("numeral printed again" in w for w in warnings)
+
+
+# One numeral lost between "1" and "3": the row that opens a sentence between them is row 2.
+LOST_NUMERAL = """STT Nội dung Đơn vị chủ trì Thời gian
+1 Rà soát danh sách đối tượng bảo trợ của xã Phòng Văn hóa - Xã hội Quý I/2026
+
+Cập nhật cơ sở dữ liệu về người cao tuổi của xã Văn phòng Quý II/2026
+
+Theo số liệu của các thôn
+
+3 Tổ chức thăm hỏi người có công dịp lễ Tết Công an xã Quý III/2026
+4 Kiểm tra việc chi trả trợ cấp hằng tháng Văn phòng Quý IV/2026
+"""
+
+
+def test_a_row_between_numerals_one_apart_gets_the_missing_numeral():
+    items, warnings = flat_region_to_raw_items(region_of(LOST_NUMERAL), "task", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "3", "4"]
+    assert items[1].text.startswith("Cập nhật cơ sở dữ liệu")
+    assert "ordinal 2 inferred from the row sequence: none legible" in items[1].warnings
+    assert items[1].cells.get("notes") == "Theo số liệu của các thôn"
+    assert items[2].text == "Tổ chức thăm hỏi người có công dịp lễ Tết"
