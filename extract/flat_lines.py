@@ -33,6 +33,7 @@ class SplitLine:
     text: str  # the item-text column part
     cells: list[Cell]
     header: bool = False
+    dropped: Optional[str] = None  # a cell left out of text and cells (kept for a warning)
 
 
 _ROW_EVIDENCE = re.compile(r"(?<!\d)\d{1,2}/(?:\d{1,2}/)?\d{4}(?!\d)|\d\s*%")
@@ -237,8 +238,9 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
     if m and m.group("text"):
         ordinal, text = m.group("ord"), m.group("text")
     parts = [p for p in rx["bar"].split(text)]
+    dropped = None
     if ordinal is None and len(parts) > 2 and 0 < len(parts[0].strip()) <= 2 and parts[1].strip()[:1].isupper():
-        parts = parts[1:]  # "o | Tỷ lệ chi ... | 5% |": the ordinal's cell, misread
+        dropped, parts = parts[0].strip(), parts[1:]  # "o | Tỷ lệ chi ... | 5% |": the ordinal's cell, misread
     head, tails = parts[0], parts[1:]
     cells: list[Cell] = []
     # value tokens of target tables sit right after the text column
@@ -281,7 +283,7 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
         else:
             cells += tail_to_cells(t, offset, rules, labels, kind, deadlines, values)
         offset += len(t) + 3
-    return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text])
+    return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text], dropped=dropped)
 
 
 DATE_ONLY = re.compile(r"^(?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?$")

@@ -167,6 +167,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             section, section_open, cur, continuing = ln.body, True, None, False
             continue
         sl = split_line(ln, rules, bundle.cell_labels, kind, has_deadline, bool(years))
+        if sl.dropped:
+            warnings.append(f"{region.name}: a misread ordinal cell left out: {sl.dropped!r} of {t[:80]!r}")
         if not sl.ordinal and expected is not None and expected[0] == "let" and letters_used:
             guess = expected_letter_ordinal(sl.text, LETTERS[expected[1] - 1:expected[1] + 1], bundle.specks)
             if guess:  # "bố Thí điểm ...": the row's letter OCR made into a word

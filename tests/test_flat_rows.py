@@ -185,6 +185,9 @@ def test_target_rows_whose_numerals_ocr_lost_are_opened_by_their_values():
     assert [i.cells["year:2028"] for i in items] == ["98%", "90%", "80%", "100%"]
     assert any("inferred" in w for w in items[2].warnings)
     assert not any("STT" in i.text for i in items)  # the repeated header is no row
+    # the cell "o" the row's numeral was misread as is no text of it, and is not lost silently
+    assert [w for w in warnings if "misread ordinal" in w] == [
+        "Phụ lục I: a misread ordinal cell left out: 'o' of 'o | Tỷ lệ thôn có đường bê tông | 60% | 75% | 90% | Phòng Kinh tế'"]
 
 
 # A task list whose items carry no numeral: each is a paragraph, then its labelled units and
