@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from kehoach.normalize.restore import Restorer, RestoreResult
+from kehoach.normalize.restore.compiled import load_model
 from kehoach.normalize.restore.channel import aligned_chars, pair_to_chunks
 from kehoach.normalize.restore.decode import ID_BITS, NEG, IntHash, bigrams_to_kept, pairs_to_bonus, segments_to_best
 from kehoach.normalize.restore.text import canonical_tone, core_kind, fold, marks_distance, token_to_parts
@@ -170,6 +171,25 @@ def test_int_hash_finds_every_key_and_no_other() -> None:
     assert not table.lookup(others)[0].any()
 
 
+def test_int_hash_keys_probing_past_the_end_wrap_to_the_start() -> None:
+    # keys whose home is the last slot run past the end: they take the first free slots
+    # from the start, after the keys whose home is there, and are all found
+    rng = np.random.default_rng(1)
+    candidates = np.unique(rng.integers(0, 2 ** 40, 200_000))
+    probe = IntHash(candidates[:10], np.zeros(10, dtype=np.float32))  # a table of 32 slots
+    home = probe._slots(candidates)
+    last = candidates[home == len(probe.keys) - 1][:4]
+    first = candidates[home == 0][:2]
+    keys = np.concatenate([last, first, candidates[(home > 3) & (home < 20)][:5]])
+    values = np.arange(len(keys), dtype=np.float32)
+    table = IntHash(keys, values)
+    assert len(table.keys) == 32
+    assert set(table.keys[:5]) == set(last[1:]) | set(first)  # 3 wrapped, 2 at home
+    found, got = table.lookup(keys)
+    assert found.all() and np.array_equal(got, values)
+    assert not table.lookup(np.setdiff1d(candidates[:1000], keys))[0].any()
+
+
 def _brute_force_best(scores: np.ndarray, start: int, end: int) -> list[int]:
     """Every slot sequence of one segment (after its two boundaries), scored with T."""
     k = scores.shape[1]
@@ -244,7 +264,7 @@ def test_shipped_candidate_lists_are_what_the_code_computes(restorer: Restorer) 
     # the model ships candidate lists checked only against its parameters: a change to the
     # candidate search without `make model` would make a fresh process restore differently
     assert restorer.cand_table, "the bundled model ships no candidate lists"
-    fresh = Restorer(restorer._model)
+    fresh = Restorer(*load_model(restorer.source))  # as a fresh process loads it
     fresh.cand_table = {}
     stale = [k for k, listed in restorer.cand_table.items()
              if [[w, round(c, 3)] for w, c in fresh._candidates(k.lower(), False, k.isupper())] != listed]

@@ -47,7 +47,8 @@ paragraph/sentence with a second-order Viterbi over small per-token candidate li
   heading in capitals that OCR printed with look-alikes ('Il.', 'Ih', '1y') is read
   letter by letter or as the numbering's order expects.
 One output token per input token, whitespace and lines kept; the edits are returned.
-The model is one gzipped JSON file (normalize/data/restore_model.json.gz, `make model`).
+The model is one gzipped JSON file (normalize/data/restore_model.json.gz, `make model`);
+its language model is compiled into the cache folder on first load (compiled.py).
 """
 from .model import RestoreResult, Restorer
 

@@ -35,20 +35,46 @@ class IntHash:
         np.bitwise_or.at(self.bits, b >> 3, (1 << (b & 7)).astype(np.uint8))
         self.keys = np.full(size, EMPTY, dtype=np.int64)
         self.values = np.zeros(size, dtype=np.float32)
-        slot = self._slots(keys)
-        pending = np.arange(len(keys))
-        while len(pending):
-            s = slot[pending]
-            free = self.keys[s] == EMPTY
-            cand, cs = pending[free], s[free]
-            taken, first = np.unique(cs, return_index=True)  # one key per free slot and round
-            placed = cand[first]
-            self.keys[taken] = keys[placed]
-            self.values[taken] = values[placed]
-            done = np.zeros(len(keys), dtype=bool)
-            done[placed] = True
-            pending = pending[~done[pending]]
-            slot[pending] = (slot[pending] + 1) & int(self.mask)
+        self._place(keys, np.asarray(values, dtype=np.float32))
+
+    def _place(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Put distinct keys into the empty table by linear probing, in one pass: taken in
+        order of their home slots, each key lands at its home or just after the key before
+        it, whichever is later (a running maximum). The few that would run past the end
+        wrap to the first free slots from the start, one by one, as probing would."""
+        n = len(keys)
+        if not n:
+            return
+        size = len(self.keys)
+        home = self._slots(keys)
+        order = np.argsort(home, kind="stable")
+        keys, values = keys[order], values[order]
+        step = np.arange(n, dtype=np.int64)
+        slot = np.maximum.accumulate(home[order] - step) + step
+        inside = slot < size
+        self.keys[slot[inside]] = keys[inside]
+        self.values[slot[inside]] = values[inside]
+        free = 0
+        for key, value in zip(keys[~inside], values[~inside]):
+            while self.keys[free] != EMPTY:
+                free += 1
+            self.keys[free], self.values[free] = key, value
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Given the table, return its slots' keys and values and its bitmap (``from_arrays``)."""
+        return {"keys": self.keys, "values": self.values, "bits": self.bits}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "IntHash":
+        """Given the arrays ``to_arrays`` returned (read-only memory maps will do: lookups
+        never write), return the table they make, without building it again."""
+        table = cls.__new__(cls)
+        table.keys, table.values, table.bits = arrays["keys"], arrays["values"], arrays["bits"]
+        if len(table.keys) != len(table.values) or len(table.bits) != len(table.keys):
+            raise ValueError("the hash table's arrays do not belong together")
+        table.mask = np.uint64(len(table.keys) - 1)
+        table.bits_mask = np.uint64(len(table.bits) * 8 - 1)
+        return table
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
         """Given int64 keys, return their home slots (Fibonacci hashing)."""

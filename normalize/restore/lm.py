@@ -211,6 +211,43 @@ class LanguageModel:
         self.bigrams = self._table(p2, 2)
         self.trigrams = self._table(tables["p3"], 3)
 
+    # the hash tables and the numbers the constructor derives, as ``to_arrays`` keeps them
+    TABLES = ("bigrams", "trigrams", "contexts")
+    NUMBERS = ("known_ids", "boundary_alpha", "unknown_logp", "pair_offset", "oov_alpha")
+
+    def to_arrays(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """Given a freshly built model (no word added by ``word_to_id`` yet), return its
+        compiled form: (the unigrams' words and the derived numbers, the arrays: unigram
+        log-probabilities, per-id tables, hash tables), which ``from_arrays`` turns back
+        into the same model without parsing or hashing the n-gram tables again."""
+        if len(self.ids) != self.known_ids:
+            raise ValueError("the model has words added since it was built")
+        meta = {"p1_words": list(self.p1), **{name: getattr(self, name) for name in self.NUMBERS}}
+        arrays = {"p1": np.fromiter(self.p1.values(), dtype=np.float64, count=len(self.p1)),
+                  "p1_by_id": self.p1_by_id, "a1_by_id": self.a1_by_id}
+        for name in self.TABLES:
+            arrays.update({f"{name}.{k}": v for k, v in getattr(self, name).to_arrays().items()})
+        return meta, arrays
+
+    @classmethod
+    def from_arrays(cls, meta: dict, arrays: dict[str, np.ndarray]) -> "LanguageModel":
+        """Given what ``to_arrays`` returned, return the model it was taken from."""
+        lm = cls.__new__(cls)
+        words, values = meta["p1_words"], arrays["p1"]
+        if len(words) != len(values):
+            raise ValueError("the unigram words and log-probabilities do not match")
+        lm.p1 = dict(zip(words, values.tolist()))
+        tokens = sorted(set(lm.p1) | {BOUNDARY})
+        lm.ids = {w: i for i, w in enumerate(tokens)}
+        for name in cls.NUMBERS:
+            setattr(lm, name, meta[name])
+        if lm.known_ids != len(tokens) or len(arrays["p1_by_id"]) != len(tokens):
+            raise ValueError("the unigram table does not match the words")
+        lm.p1_by_id, lm.a1_by_id = arrays["p1_by_id"], arrays["a1_by_id"]
+        for name in cls.TABLES:
+            setattr(lm, name, IntHash.from_arrays({k: arrays[f"{name}.{k}"] for k in ("keys", "values", "bits")}))
+        return lm
+
     def _table(self, table: dict[str, float], order: int) -> IntHash:
         """Given 'a b [c]' -> log P entries, return them as an IntHash over id keys."""
         if not table:

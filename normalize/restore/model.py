@@ -12,6 +12,7 @@ import numpy as np
 
 from ...schema import TokenEdit
 
+from .compiled import load_model
 from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, pairs_to_bonus, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, SENTENCE_ENDS, LanguageModel, core_to_lm_token
@@ -95,7 +96,9 @@ class RestoreResult:
 class Restorer:
     """Noisy-channel restorer: channel (rewrites + word pairs) x syllable trigram LM."""
 
-    def __init__(self, model: dict):
+    def __init__(self, model: dict, lm: LanguageModel | None = None):
+        """Given a model (and its language model already built: then the model's "lm"
+        tables may be left out), make the restorer."""
         self._model = model
         self.params = {**DEFAULT_PARAMS, **model.get("params", {})}
         self.vocab: set[str] = set(model["vocab"])
@@ -112,7 +115,7 @@ class Restorer:
         self.abbreviations: set[str] = set(model.get("abbreviations", []))
         self.vie_chars: dict[str, dict[str, float]] = model.get("vie_chars", {})
         self.mark_costs: dict[str, dict[str, float]] = model.get("mark_costs", {})
-        self.lm = LanguageModel(model["lm"])
+        self.lm = lm if lm is not None else LanguageModel(model["lm"])
         # pairs of syllables of place names (model["name_pairs"]: "a b"), as LM id pair keys
         ids = self.lm.ids
         self.name_keys = np.array(sorted({(ids[a] << ID_BITS) | ids[b] for a, b in
@@ -146,7 +149,7 @@ class Restorer:
         """Pickle a loaded Restorer as its path (workers reload it; the tables stay home)."""
         if self.source:
             return (_load_cached, (self.source,))
-        return (Restorer, (self._model,))
+        return (Restorer, (self._model, self.lm))
 
     # ---- persistence -------------------------------------------------------------------
     @classmethod
@@ -690,7 +693,6 @@ def _segment_groups(segments: list[list], limit: int) -> list[list[list]]:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> Restorer:
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        restorer = Restorer(json.load(f))
+    restorer = Restorer(*load_model(path))  # the language model compiled once, then cached
     restorer.source = path
     return restorer
