@@ -34,6 +34,7 @@ class UnitColumns:
     lead: bool
     cooperating: bool
     lead_last: bool = False  # no column after the lead's but a deadline or a note
+    lead_final: bool = False  # no column after the lead's at all
 
 
 def header_lines_to_unit_columns(lines: list[str], rules: TableRules,
@@ -64,33 +65,74 @@ def header_lines_to_unit_columns(lines: list[str], rules: TableRules,
         for syn, role in rules.synonyms if role == "cooperating" and len(syn) >= 6)
     after = {r for r, at in found.items() if at > found["lead"]}
     return UnitColumns(lead=True, cooperating=coop,
-                       lead_last=not coop and after <= set(rules.flat_after_last_lead))
+                       lead_last=not coop and after <= set(rules.flat_after_last_lead),
+                       lead_final=not coop and not after)
+
+
+def _known_run_at_end(words: list[str], layout: LayoutRules, registry: UnitRegistry,
+                      max_words: int) -> int:
+    """How many of the last ``words`` make the longest run of 2 to ``max_words`` words the
+    unit registry reads as a known unit, leaving a word before it that is no linking word
+    ("... phối hợp với Sở Tài chính" is the sentence's); 0 when none does."""
+    linking = set(layout.linking_words)
+    for k in range(min(max_words, len(words) - 1), 1, -1):
+        run, before = words[-k:], words[-k - 1]
+        if before.strip(",;") in linking or run[0][:1].islower() or run[0].strip(",;") in linking:
+            continue
+        if registry.resolve(" ".join(run).strip(" .;,")).known:
+            return k
+    return 0
 
 
 def take_line_end_lead(row: Row, columns: Optional[UnitColumns], layout: LayoutRules,
                        registry: UnitRegistry, max_words: int) -> Optional[str]:
-    """Given a rebuilt row without unit cells of a table whose lead column is its last (but
-    a deadline or a note), move the known unit name that ends one of its text lines into a
-    unit cell and return that name ("... bảo đảm đồng bộ, kết nối Số -Xây dựng": OCR
-    damaged the name's head, so no unit word started a cell there): the longest run of 2 to
-    ``max_words`` words the unit registry reads as a known unit, not after a linking word
-    ("... phối hợp với Sở Tài chính" keeps its words). None when no line ends so."""
-    if columns is None or not columns.lead_last or any(c.role == "unit" for c in row.cells):
+    """Given a rebuilt row of a table whose lead column is its last (but a deadline or a
+    note), return the lead name read at a line's end, or None, having moved it into the
+    row's unit cell:
+
+    * a row without unit cells: the known unit name that ends one of its text lines ("...
+      bảo đảm đồng bộ, kết nối Số -Xây dựng": OCR damaged the name's head, so no unit word
+      started a cell there);
+    * a row of a table whose very last column is the lead: the known unit name that ends one
+      of its lines is the lead; the unit fragments before it are other columns' words (a
+      place, a status: "Trung tâm hành chính Kêu gọi đầu tư ..."), kept as notes.
+    """
+    if columns is None or not columns.lead_last:
         return None
-    linking = set(layout.linking_words)
-    for i, line in enumerate(row.text_lines):
-        words = line.split()
-        for k in range(min(max_words, len(words) - 1), 1, -1):
-            run, before = words[-k:], words[-k - 1]
-            if before.strip(",;") in linking or run[0][:1].islower() or run[0].strip(",;") in linking:
+    units = [c for c in row.cells if c.role == "unit"]
+    if not units:
+        for i, line in enumerate(row.text_lines):
+            words = line.split()
+            k = _known_run_at_end(words, layout, registry, max_words)
+            if k:
+                name = " ".join(words[-k:])
+                row.text_lines[i] = " ".join(words[:-k])
+                row.cells.append(Cell(name.strip(" ;,"), len(row.text_lines[i]), 0, "unit"))
+                row.blocks.append(0)
+                return name
+        return None
+    if not columns.lead_final:
+        return None
+    for li, ln in enumerate(row.lines):
+        words = ln.text.rstrip(layout.specks["line_lead"] + " |_~-—:;.,").split()
+        k = _known_run_at_end(words, layout, registry, max_words)
+        if not k:
+            continue
+        run = words[-k:]
+        owner = next((c for c in units if c.line_idx == li and c.text.split()[-k:] == run), None)
+        if owner is None:
+            at = next((i for i, t in enumerate(row.text_lines) if t.split()[-k:] == run and t in ln.text), None)
+            if at is None:
                 continue
-            name = " ".join(run)
-            if not registry.resolve(name.strip(" .;,")).known:
-                continue
-            row.text_lines[i] = " ".join(words[:-k])
-            row.cells.append(Cell(name.strip(" ;,"), len(row.text_lines[i]), 0, "unit"))
-            row.blocks.append(0)
-            return name
+            row.text_lines[at] = " ".join(row.text_lines[at].split()[:-k])
+        else:
+            owner.text = " ".join(owner.text.split()[:-k])
+        for c in units:
+            c.role = "note"
+        name = " ".join(run)
+        row.cells.append(Cell(name.strip(" ;,"), 0, li, "unit"))
+        row.blocks.append(0)
+        return name
     return None
 
 
@@ -103,6 +145,9 @@ def row_to_cells(row: Row, years: list[int], columns: Optional[UnitColumns],
     one ("Xã hội", "phường") and each labelled part ("Phối hợp: ...") make the lead cell;
     the others are other columns' words (a status, a product) and become the row's notes."""
     cells = row_cells_to_roles(row, years)
+    notes = [c.text for c in row.cells if c.role == "note" and c.text.strip(" ,;.")]
+    if notes:  # other columns' words read among the unit fragments (take_line_end_lead)
+        cells["notes"] = " ".join(notes)
     if columns is None or columns.cooperating or "cooperating" not in cells:
         return cells
     units = sorted((c for c in row.cells if c.role == "unit"), key=lambda c: (c.line_idx, c.offset))

@@ -315,7 +315,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 it.cells["deadline"] += " " + it.text[span[0]:span[1]]
                 it.text = " ".join((it.text[:span[0]] + " " + it.text[span[1]:]).split())
         if took:
-            it.warnings.append(f"lead unit read from the end of a text line (the lead column is "
+            it.warnings.append(f"lead unit read at the end of a line (the lead column is "
                                f"the table's last): {took!r}")
         if r.ordinal is None:
             it.warnings.append("row boundary guessed: no ordinal printed")

@@ -75,7 +75,7 @@ def test_a_lead_column_printed_last_gives_the_known_name_ending_a_text_line():
     # OCR damaged the name's head word, so no unit word opened a cell: the registry knows it
     assert rows[0].cells["lead"] == "Sé-Tài chính"
     assert rows[0].text == "Bộ dữ liệu hộ tịch được số hóa đầy đủ Tỷ lệ hồ sơ được số hóa"
-    assert any("end of a text line" in w for w in rows[0].warnings)
+    assert any("end of a line" in w for w in rows[0].warnings)
     # a unit named after a linking word is the sentence's: the text keeps it, no lead is made up
     assert "lead" not in rows[1].cells
     assert rows[1].text.endswith("phối hợp với Sở Tư pháp")
@@ -88,3 +88,18 @@ def test_a_cooperating_title_on_its_own_line_above_the_header_still_counts():
     # the title wrapped above the line OCR read as the header, behind a quote mark
     cols = header_lines_to_unit_columns(header, RULES.tables, ["“Cơ quan phối hợp"])
     assert cols is not None and cols.cooperating and not cols.lead_last
+
+
+LEAD_FINAL = """DANH MỤC DỰ ÁN ƯU TIÊN
+STT Nội dung nhiệm vụ Địa điểm Trạng thái Cơ quan đầu mối
+1 Xây dựng kho dữ liệu dùng chung của tỉnh Trung tâm hành chính Đang lập hồ sơ Sở Tài chính
+"""
+
+
+def test_a_lead_column_printed_very_last_takes_the_known_name_ending_the_line():
+    rows = _rows(LEAD_FINAL)
+    # the place and status columns before it opened a unit fragment ("Trung tâm ..."): kept
+    # as the row's notes, the lead is the name that ends the line
+    assert rows[0].cells["lead"] == "Sở Tài chính"
+    assert rows[0].cells["notes"] == "Trung tâm hành chính Đang lập hồ sơ"
+    assert "cooperating" not in rows[0].cells
