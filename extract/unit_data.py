@@ -1,5 +1,6 @@
 """The unit registry's data (extract/data/units.yaml: canonical names, aliases,
-abbreviations, level words, head words, fuzzy and span settings), validated, and the keys
+abbreviations, level words, head words, fuzzy and span settings, the repairs in their order),
+validated, and the keys
 names are compared by: folded text, abbreviations expanded, punctuation and "và" dropped
 (``UnitKeyer``); a unit as printed tidied (``clean_name``)."""
 from __future__ import annotations
@@ -7,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.folding import fold, nfc, squash_spaces
 
@@ -53,6 +55,13 @@ class SpanSettings(BaseModel):
     max_name_words: int = 9
 
 
+# The repairs the registry tries, in the order units.yaml lists them (``repairs``), on a print
+# whose key is no name's or alias's: each a method ``UnitRepairs._repair_<name>``.
+RepairName = Literal["level_from_context", "cut_at_dash", "cut_at_conjunction", "with_place",
+                     "form_with_place", "fuzzy", "words_repaired", "specks_trimmed",
+                     "head_moved_or_lost", "one_word_lost", "words_reordered"]
+
+
 class UnitData(BaseModel):
     """The validated content of units.yaml."""
 
@@ -73,7 +82,16 @@ class UnitData(BaseModel):
     fuzzy: FuzzySettings = Field(default_factory=FuzzySettings)
     max_pieces_per_name: int = 6
     spans: SpanSettings = Field(default_factory=SpanSettings)
+    repairs: list[RepairName] = Field(min_length=1)
     units: list[UnitEntry]
+
+    @field_validator("repairs")
+    @classmethod
+    def _each_repair_once(cls, repairs: list[str]) -> list[str]:
+        twice = sorted({r for r in repairs if repairs.count(r) > 1})
+        if twice:
+            raise ValueError(f"repairs listed twice: {twice}")
+        return repairs
 
     def conjunctions_folded(self) -> set[str]:
         return {fold(nfc(c)) for c in self.conjunctions}

@@ -2,7 +2,8 @@
 ``extract.units.UnitRegistry``): OCR repairs of its words (a letter lost or misread, a speck
 glued to an abbreviation, a head word moved or lost, one word lost, words out of order),
 a place printed after a known name, fuzzy matching of keys; a match by any of them is a
-guess the UnitRef says so (``match``)."""
+guess the UnitRef says so (``match``). The repairs are methods ``_repair_<name>``, tried in
+the order units.yaml lists them (``repairs``, validated by ``unit_data.RepairName``)."""
 from __future__ import annotations
 
 import re
@@ -14,6 +15,7 @@ from rapidfuzz.distance import Levenshtein
 from ..core.folding import fold, nfc
 from .unit_data import DASHES, EDGE_PUNCT, clean_name, folded_words
 
+NO_UNIT = ("", "")  # a repair's verdict that the print is no known unit (the repairs after it are not tried)
 MEMO_MAX = 50_000  # remembered unit prints per registry; a long batch starts over past it
 
 _RX = {
@@ -75,8 +77,9 @@ class UnitRepairs:
     def _match_repairing(self, raw: str, level: Optional[str], trim: bool = True) -> Optional[tuple[str, Optional[str]]]:
         """Given one unit as printed, return (its canonical name, how it was found: None when
         its key is exactly a name's or an alias's, else the repair that found it, with its
-        evidence, e.g. "fuzzy, score 88"), or None when it is no known unit. Specks are
-        trimmed from the edges once (``trim``), not again from what is left."""
+        evidence, e.g. "fuzzy, score 88"), or None when it is no known unit. The repairs are
+        tried in the order units.yaml lists them (``repairs``); the first that decides wins.
+        Specks are trimmed from the edges once (``trim``), not again from what is left."""
         key = self.key(raw)
         if not key:
             return None
@@ -84,42 +87,64 @@ class UnitRepairs:
         hit = self.exact.get(key) or self.compact.get(compact) or self.contracted.get(self.keyer.contract(compact))
         if hit:
             return hit, None
+        for name in self.data.repairs:
+            found = getattr(self, f"_repair_{name}")(raw, key, level, trim)
+            if found is not None:
+                return None if found is NO_UNIT else found
+        return None
+
+    # -- the repairs: each given (the print, its key, the plan's level, whether specks may be
+    # trimmed), returns (the name, how it was found), NO_UNIT (decided: no known unit), or
+    # None (not this repair's case: the next one is tried)
+
+    def _repair_level_from_context(self, raw: str, key: str, level: Optional[str], trim: bool):
         by_level = self.bare.get(key)
-        if by_level:
-            if level is not None and fold(level) in self.level_keys:
-                name = by_level.get(self.level_keys[fold(level)])
-                return (name, f"level '{level}' taken from the context") if name else None
-            return None  # "Công an" without a level is ambiguous: never guess
+        if not by_level:
+            return None
+        if level is not None and fold(level) in self.level_keys:
+            name = by_level.get(self.level_keys[fold(level)])
+            return (name, f"level '{level}' taken from the context") if name else NO_UNIT
+        return NO_UNIT  # "Công an" without a level is ambiguous: never guess
+
+    def _repair_cut_at_dash(self, raw: str, key: str, level: Optional[str], trim: bool):
         if raw.rstrip().endswith(tuple("-" + DASHES)):  # kept by _complete_cut
-            cut = self._cut_at_dash(raw)
-            if cut:
-                return cut
-        cut = self._cut_at_conjunction(raw, level)
-        if cut:
-            return cut
-        placed = self._with_place(raw, key, level) or self._form_with_place(raw)
-        if placed:
-            return placed
-        fuzzy = self._fuzzy(key, raw)
-        if fuzzy:
-            return fuzzy
-        repaired = self._words_repaired(raw, key)
-        if repaired:
-            return repaired
+            return self._cut_at_dash(raw)
+        return None
+
+    def _repair_cut_at_conjunction(self, raw: str, key: str, level: Optional[str], trim: bool):
+        return self._cut_at_conjunction(raw, level)
+
+    def _repair_with_place(self, raw: str, key: str, level: Optional[str], trim: bool):
+        return self._with_place(raw, key, level)
+
+    def _repair_form_with_place(self, raw: str, key: str, level: Optional[str], trim: bool):
+        return self._form_with_place(raw)
+
+    def _repair_fuzzy(self, raw: str, key: str, level: Optional[str], trim: bool):
+        return self._fuzzy(key, raw)
+
+    def _repair_words_repaired(self, raw: str, key: str, level: Optional[str], trim: bool):
+        return self._words_repaired(raw, key)
+
+    def _repair_specks_trimmed(self, raw: str, key: str, level: Optional[str], trim: bool):
         trimmed = self._without_edge_noise(raw) if trim else raw
-        if trimmed != raw:
-            inner = self._match(trimmed, level, trim=False)
-            if inner is None:  # the rules that follow were tried on the trimmed print
-                return self._words_reordered(raw, key)
-            dropped = raw.replace(trimmed, " ", 1).split() if trimmed in raw else []
-            how = f"OCR specks dropped: {' '.join(dropped)!r}" if dropped else "OCR specks dropped"
-            return inner[0], how if inner[1] is None else f"{how}; {inner[1]}"
-        moved = self._head_moved_or_lost(raw, key)
-        if moved:
-            return moved
+        if trimmed == raw:
+            return None
+        inner = self._match(trimmed, level, trim=False)
+        if inner is None:  # the repairs that follow were tried on the trimmed print
+            return self._words_reordered(raw, key) or NO_UNIT
+        dropped = raw.replace(trimmed, " ", 1).split() if trimmed in raw else []
+        how = f"OCR specks dropped: {' '.join(dropped)!r}" if dropped else "OCR specks dropped"
+        return inner[0], how if inner[1] is None else f"{how}; {inner[1]}"
+
+    def _repair_head_moved_or_lost(self, raw: str, key: str, level: Optional[str], trim: bool):
+        return self._head_moved_or_lost(raw, key)
+
+    def _repair_one_word_lost(self, raw: str, key: str, level: Optional[str], trim: bool):
         lost = self._one_word_lost(key)
-        if lost:
-            return lost, "one word lost"
+        return (lost, "one word lost") if lost else None
+
+    def _repair_words_reordered(self, raw: str, key: str, level: Optional[str], trim: bool):
         return self._words_reordered(raw, key)
 
     def _words_reordered(self, raw: str, key: str) -> Optional[tuple[str, str]]:

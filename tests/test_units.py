@@ -119,8 +119,9 @@ def test_level_of_issuer():
 
 def test_conflicting_keys_are_rejected():
     data = UnitData(abbreviations={"UBND": "Ủy ban nhân dân"}, level_words=["xã"], heads=["Sở"],
-                    continuations=[], units=[{"name": "UBND xã"}, {"name": "Ủy ban nhân dân xã!"}])
-    with pytest.raises(ValueError):
+                    continuations=[], repairs=REG.data.repairs,
+                    units=[{"name": "UBND xã"}, {"name": "Ủy ban nhân dân xã!"}])
+    with pytest.raises(ValueError, match="names both"):
         UnitRegistry.from_data(data, REG.forms)
 
 
@@ -382,3 +383,34 @@ def test_name_cut_at_a_dash_before_another_name():
     units = REG.parse("Phòng Văn hóa - Các cơ quan, đơn vị")
     assert [u.name for u in units] == ["Phòng Văn hóa - Xã hội", "Các cơ quan, đơn vị"]
     assert "cut at a dash" in units[0].match and units[1].match is None
+
+
+def test_the_repairs_are_tried_in_the_order_units_yaml_lists_them():
+    """units.yaml's ``repairs`` names every repair once, each a method of the registry; a
+    repair left out of the list is not tried, and the order decides which repair wins."""
+    from typing import get_args
+
+    from kehoach.extract.unit_data import RepairName
+
+    assert sorted(REG.data.repairs) == sorted(get_args(RepairName))
+    assert all(callable(getattr(REG, f"_repair_{name}", None)) for name in get_args(RepairName))
+    # "Phòng hóa - Xã hội": one word of "Phòng Văn hóa - Xã hội" lost
+    assert REG.resolve("Phòng hóa - Xã hội").match == "one word lost"
+    without = REG.data.model_copy(update={"repairs": [r for r in REG.data.repairs if r != "one_word_lost"]})
+    assert not UnitRegistry.from_data(without, REG.forms).resolve("Phòng hóa - Xã hội").known
+    # "Văn hóa - Xã hội Phòng": the head moved to the end; tried before the head repair, the
+    # word-order repair finds the same name and says so
+    assert REG.resolve("Văn hóa - Xã hội Phòng").match == "head word moved to the end"
+    order = [r for r in REG.data.repairs if r != "words_reordered"]
+    order.insert(order.index("head_moved_or_lost"), "words_reordered")
+    first = UnitRegistry.from_data(REG.data.model_copy(update={"repairs": order}), REG.forms)
+    u = first.resolve("Văn hóa - Xã hội Phòng")
+    assert u.name == "Phòng Văn hóa - Xã hội" and u.match.startswith("words reordered")
+
+
+@pytest.mark.parametrize("repairs", [[], ["fuzzy", "fuzzy"], ["fuzzy", "guess"]])
+def test_a_bad_repair_list_is_rejected(repairs):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        UnitData.model_validate({**REG.data.model_dump(), "repairs": repairs})
