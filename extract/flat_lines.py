@@ -234,7 +234,7 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
     m = rx["ord_only"].match(text)
     if m:
         return SplitLine(ln, m.group("ord"), "", [])
-    m = rx["ord_row"].match(text)
+    m = rx["ord_row"].match(text) or rx["ord_row_specks"].match(text)
     if m and m.group("text"):
         ordinal, text = m.group("ord"), m.group("text")
     parts = [p for p in rx["bar"].split(text)]

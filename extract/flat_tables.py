@@ -92,6 +92,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     page_top: set[int] = set()
     dropped = 0
     after_header = False
+    title_open = False
     for ln in lines[start:]:
         if rx["end"].match(fold(ln.text)):
             break
@@ -102,7 +103,12 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         if cleaned != ln.text:
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
                       body=ln.body, gap=ln.gap, height=ln.height, bbox=ln.bbox)
+        if not body and title_open:  # "(Kèm theo ... tỉnh" / "Tuyên Quang)": the title goes on
+            title_open = ")" not in ln.text
+            warnings.append(f"{region.name}: title line above the table's rows skipped: {ln.text[:80]!r}")
+            continue
         if not body and rx["title"].match(ln.text):
+            title_open = "(" in ln.text and ")" not in ln.text[ln.text.index("("):]
             # "(Kèm theo ...)" under a title line that used column titles' words ("LỘ TRÌNH
             # THỰC HIỆN NHIỆM VỤ", read as the header): still above the table
             warnings.append(f"{region.name}: title line above the table's rows skipped: {ln.text[:80]!r}")

@@ -445,3 +445,20 @@ def test_a_row_between_numerals_one_apart_gets_the_missing_numeral():
     assert "ordinal 2 inferred from the row sequence: none legible" in items[1].warnings
     assert items[1].cells.get("notes") == "Theo số liệu của các thôn"
     assert items[2].text == "Tổ chức thăm hỏi người có công dịp lễ Tết"
+
+
+# A subtitle wrapped onto a second line, and a first numeral followed by the ruling's specks.
+WRAPPED_SUBTITLE = """BẢNG PHÂN CÔNG NHIỆM VỤ VÀ TIẾN ĐỘ
+(Kèm theo Kế hoạch số 40/KH-UBND ngày 02/03/2026 của Ủy ban nhân dân huyện
+Lâm Bình)
+STT Nội dung nhiệm vụ Đơn vị chủ trì Thời gian
+1. ~ lập danh sách hộ chưa có nước sạch Phòng Kinh tế Quý I/2026
+2 Hỗ trợ lắp bể chứa nước cho hộ nghèo Văn phòng Quý II/2026
+3 Kiểm tra chất lượng nước tại các thôn Trạm Y tế Quý III/2026
+"""
+
+
+def test_a_wrapped_subtitle_and_a_numeral_before_specks_open_no_false_row():
+    items, warnings = flat_region_to_raw_items(region_of(WRAPPED_SUBTITLE), "task", RULES)
+    assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "lập"), ("2", "Hỗ"), ("3", "Kiểm")]
+    assert any("title line above the table's rows skipped: 'Lâm Bình)'" in w for w in warnings)

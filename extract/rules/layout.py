@@ -109,6 +109,7 @@ class LayoutRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     line_kinds: list[LineKindRule]
     table_row_ordinal: str
+    table_row_ordinal_specks: str
     table_ordinal_only: str
     table_section_roman: str
     table_roman_only: str
@@ -158,6 +159,7 @@ class LayoutRules(BaseModel):
             value_not_after=frozenset(nfc(w).lower() for w in self.table_value_not_after),
             flat={
                 "ord_row": c(self.table_row_ordinal),
+                "ord_row_specks": c(self.table_row_ordinal_specks),
                 "ord_only": c(self.table_ordinal_only),
                 "roman_row": c(self.table_section_roman),
                 "roman_only": c(self.table_roman_only),
