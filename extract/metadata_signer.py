@@ -16,6 +16,7 @@ from .rules.metadata import MetadataRules, fold_phrase as _f, letters_of as _let
 _RX = {
     "letters": re.compile(r"[^\W\d_]+"),
     "segments": re.compile(r"[^\w\s]|_"),          # a line's punctuation-separated segments
+    "glued": re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])"),  # a hyphen between two letters
 }
 
 
@@ -91,21 +92,57 @@ def _without_edge_specks(words: list[str]) -> list[str]:
     return words
 
 
-def _name_in(line: str, c: MetadataRules) -> Optional[str]:
+def _capitalised(w: str) -> bool:
+    return w[:1].isupper() and (w[1:].islower() or len(w) == 1)
+
+
+def _listed_rest(words: list[str], c: MetadataRules) -> bool:
+    """Whether a name's words after the family name are the list's middle names and a given
+    name ("... Thị Thu", "... văn Khoa")."""
+    def key(w: str) -> str:
+        return fold(nfc(w)).lower()
+
+    return (len(words) >= 3 and all(key(w) in c.middle_names for w in words[1:-1])
+            and key(words[-1]) in c.given_names)
+
+
+def _damaged_surname(word: str, c: MetadataRules) -> Optional[str]:
+    """The family name of the list that begins with the same letter as ``word`` and is one
+    letter away from it, folded ("Bãi" -> "Bùi", "Dé" -> "Đỗ"): the first such one, the list
+    going from the most common family names ("Bùi" before "Bàn"), or None."""
+    first = fold(word[:1]).lower()  # OCR without Vietnamese letters prints "Đ" as "D"
+    return next((nfc(s) for s in c.r.surnames if fold(nfc(s)[:1]).lower() == first
+                 and Levenshtein.distance(fold(nfc(s)).lower(), fold(word).lower()) == 1), None)
+
+
+def _name_in(line: str, c: MetadataRules) -> Optional[tuple[str, Optional[str]]]:
     """Given a line, return a person's name printed in it as a segment of its own
-    ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lucc"), if any. A
-    family name OCR or restoration printed with other marks ("Lệ Hoàng Nam", "Dang Văn Lực")
-    is the one family name of the list it folds to, spelt as the list spells it."""
-    for segment in reversed(_RX["segments"].split(line)):
+    ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lucc"), if any,
+    with a warning when its family name was repaired. A family name OCR or restoration
+    printed with other marks ("Lệ Hoàng Nam", "Dang Văn Lực") is the one family name of the
+    list it folds to, spelt as the list spells it. Where the rest of the name is the list's
+    middle and given names (a middle name may be printed in lower case: "Đặng văn Khoa"), a
+    family name OCR damaged by one letter ("Bãi Thị Thu", "DS Mạnh Cường") is the most common
+    family name of the list with its first letter that close to it, and a warning names both."""
+    # a hyphen OCR read between two words of a name ("Bãi Thị-Thu", "Dé-Manh Cường") parts them
+    for segment in reversed(_RX["segments"].split(_RX["glued"].sub(" ", line))):
         words = _without_edge_specks(segment.split())
-        if not (2 <= len(words) <= 5 and all(w[:1].isupper() and (w[1:].islower() or len(w) == 1)
-                                             for w in words)):
+        if not 2 <= len(words) <= 5:
+            continue
+        listed = _listed_rest(words, c)
+        if not (all(_capitalised(w) for w in words) or (
+                listed and words[0][:1].isupper() and words[0].isalpha() and _capitalised(words[-1])
+                and all(w.islower() or _capitalised(w) for w in words[1:-1]))):
             continue
         if words[0] in c.surnames:
-            return " ".join(words)
+            return " ".join(words), None
         spelt = c.surnames_folded.get(fold(words[0]))
         if spelt is not None:
-            return " ".join([spelt, *words[1:]])
+            return " ".join([spelt, *words[1:]]), None
+        repaired = _damaged_surname(words[0], c) if listed else None
+        if repaired is not None:
+            return " ".join([repaired, *words[1:]]), \
+                f"metadata: signer's family name {words[0]!r} read as {repaired!r} (one letter off)"
     return None
 
 
@@ -178,12 +215,12 @@ def lines_to_signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]
                 position, last = role, j
                 break
     title = " - ".join(authority + ([position] if position else []))
-    name = None
+    name, repair = None, None
     for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
-        name = _name_in(lines[j], c)
+        name, repair = _name_in(lines[j], c) or (None, None)
         if name or _f(lines[j]).startswith(c.block_ends):
             break
-    warnings = [] if name else ["metadata: signer name not found"]
+    warnings = [repair] if repair else [] if name else ["metadata: signer name not found"]
     return {"name": name, "title": title, "authority": authority, "position": position}, warnings
 
 

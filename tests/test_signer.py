@@ -37,3 +37,29 @@ HEAD = ["ỦY BAN NHÂN DÂN", "XÃ KIM SƠN", "Số: 12/KH-UBND", "Kim Sơn, ng
 def test_signing_authority_and_name(block, title, authority, position, name):
     m = extract_metadata(HEAD + ["I. MỤC ĐÍCH", "Nội dung."] + block, RULES.metadata, RULES.units)
     assert m["signer"] == {"name": name, "title": title, "authority": authority, "position": position}
+
+
+BLOCK = ["I. MỤC ĐÍCH", "Nội dung.", "Nơi nhận: KT. CHỦ TỊCH", "- Như trên; PHÓ CHỦ TỊCH", "- Lưu: VT."]
+
+
+@pytest.mark.parametrize("printed, name, repaired", [
+    # OCR changed one letter of the family name; the middle and given names are the list's
+    ("Bãi Thị Thu", "Bùi Thị Thu", True),         # "Bàn" is one letter off too: the commoner wins
+    ("Dé Mạnh Cường", "Đỗ Mạnh Cường", True),     # "Đ" printed "D" by OCR without Vietnamese letters
+    ("DS Mạnh Cường", "Đỗ Mạnh Cường", True),
+    ("Bùi Thị-Thu", "Bùi Thị Thu", False),         # a hyphen OCR read between two words of the name
+    ("Đặng văn Khoa", "Đặng văn Khoa", False),     # a middle name in lower case is still a name
+])
+def test_a_signer_name_ocr_damaged(printed, name, repaired):
+    m = extract_metadata(HEAD + BLOCK + [printed], RULES.metadata, RULES.units)
+    assert m["signer"]["name"] == name
+    assert any("family name" in w and repr(printed.split()[0]) in w for w in m["warnings"]) == repaired
+
+
+@pytest.mark.parametrize("printed", [
+    "Bãi Tràng Lớn",   # one letter off a family name, but no listed middle and given names: a place
+    "3) Mạnh Cường",   # the family name lost: nothing to repair it from
+])
+def test_no_family_name_is_made_up(printed):
+    m = extract_metadata(HEAD + BLOCK + [printed], RULES.metadata, RULES.units)
+    assert m["signer"]["name"] is None
