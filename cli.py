@@ -560,10 +560,11 @@ def export_cmd(
 ) -> None:
     """Write flat tables (one row per task of a plan, per target value, per document).
 
-    xlsx: one sheet per table, each an Excel table (filters, bold header), dates dd/mm/yyyy,
-    printed landscape one page wide with the header on every page. Every table has doc_id,
-    the key joining them. Records are read without their pages, one at a time: csv, jsonl
-    and parquet are written as they are read (xlsx gathers the rows of each sheet).
+    xlsx: per table a sheet to print (the columns a reader needs, A4 landscape, readable
+    type, the header on every page) and its "chi tiết" sheet (ids, provenance, confidence,
+    review), each an Excel table (filters, bold header), dates dd/mm/yyyy. Every table has
+    doc_id, the key joining them. Records are read without their pages, one at a time, and
+    every format is written as they are read.
 
     \b
     Example:

@@ -1,12 +1,13 @@
 """Write the flat export tables (tasks, target values, documents) as csv, xlsx, parquet or jsonl.
 
-xlsx is office-ready: each sheet an Excel table (filters, banded rows) under a bold frozen
-header, dates dd/mm/yyyy, codes as Vietnamese labels (labels.yaml; --labels codes keeps them),
-row heights for wrapped text, printed landscape one page wide with the header on every page.
+xlsx is office-ready (``workbook.py``): each table on a printed sheet of the columns a reader
+needs (A4 landscape at a readable size, the header on every page) and a sheet of its technical
+columns, each an Excel table under a bold frozen header, dates dd/mm/yyyy, codes as Vietnamese
+labels (labels.yaml; --labels codes keeps them), long texts wrapped in rows as tall as they need.
 Parquet columns have the types of columns.yaml in every batch (dates date32).
 
-Layout: ``xlsx`` writes one workbook at ``out`` with one sheet per table and Vietnamese
-headers; ``csv``, ``parquet`` and ``jsonl`` write one file per table into the directory
+Layout: ``xlsx`` writes one workbook at ``out`` (sheets and widths in ``columns.yaml``,
+``workbook``) with Vietnamese headers; ``csv``, ``parquet`` and ``jsonl`` write one file per table into the directory
 ``out`` (``tasks.csv``, ``target_values.csv``, ``documents.csv``) with the stable keys as
 headers. CSV is UTF-8 with a BOM so spreadsheet programs show Vietnamese correctly, rows
 end in CRLF (RFC 4180).
@@ -18,35 +19,24 @@ rule); characters xlsx cannot hold (C0 controls) become their visible Control Pi
 (BEL -> U+2407) in that cell only. Each such change is counted in the export's warnings.
 parquet and jsonl are data formats: texts are written exactly as in the records.
 
-csv, jsonl and parquet are streamed: rows are written in chunks as the records come
-(``export_documents`` over a ``RecordStream`` holds one record at a time); xlsx gathers
-each sheet's rows first, as sizing its columns and rows needs all of them.
+Every format is streamed: rows are written in chunks as the records come
+(``export_documents`` over a ``RecordStream`` holds one record at a time); xlsx sheets have
+fixed column widths, so each row is sized and written as it comes (openpyxl write-only).
 """
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Iterable, Literal
 
 import pandas as pd
-from openpyxl.styles import Alignment, Font
 
 from .labels import label_of
+from .cells import CSV_FORMULA_WARNING, is_formula_like
 from .tables import Row, TableSpec, documents_to_rows, table_specs
 from ..schema import Document
 
-WRAP = Alignment(wrap_text=True, vertical="top")
-DATE_FORMAT = "dd/mm/yyyy"  # as dates are written in Vietnam
-LINE_HEIGHT = 15.0  # points per wrapped line of an xlsx row (11 pt text)
-MAX_WIDTH = 60      # characters: wider texts wrap
 LabelMode = Literal["vi", "codes"]
-
-# what spreadsheet programs read as the start of a formula (OWASP CSV injection)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# characters an xlsx cell cannot hold (the XML 1.0 C0 controls openpyxl refuses)
-XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-CONTROL_PICTURES = 0x2400  # U+2400 + code: the visible symbol of each C0 control
 
 ExportFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "jsonl")
@@ -88,17 +78,6 @@ def rows_with_labels(rows: list[Row], table: str, labels: LabelMode) -> list[Row
     return [{**row, **{c.key: label_of(c.labels, row.get(c.key)) for c in coded}} for row in rows]
 
 
-def is_formula_like(value) -> bool:
-    """Given a cell value, return whether a spreadsheet program would run it as a formula
-    (a lone sign, as the comparator "=" or an empty cell's "-", runs nothing)."""
-    return isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_PREFIXES)
-
-
-def text_to_xlsx_text(text: str) -> str:
-    """Given a text, return it with each character xlsx cannot hold as its Control Picture."""
-    return XLSX_ILLEGAL.sub(lambda m: chr(CONTROL_PICTURES + ord(m.group())), text)
-
-
 def _frame_cells(frame: pd.DataFrame, fix) -> tuple[pd.DataFrame, int]:
     """Given a frame, return it with ``fix`` applied to its string cells, and how many
     cells that changed."""
@@ -119,18 +98,8 @@ def _frame_cells(frame: pd.DataFrame, fix) -> tuple[pd.DataFrame, int]:
     return out, changed
 
 
-CSV_FORMULA_WARNING = ("started like a formula (= + - @ tab CR); written after an apostrophe "
-                       "so spreadsheet programs show them as text")
-XLSX_CONTROL_WARNING = ("held control characters xlsx cannot store; shown as their symbols "
-                        "(U+2400-U+241F)")
-
-
 def _csv_safe(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return _frame_cells(frame, lambda v: "'" + v if is_formula_like(v) else v)
-
-
-def _xlsx_safe(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    return _frame_cells(frame, text_to_xlsx_text)
 
 
 def _warn_cells(warnings: list[str] | None, table: str, count: int, what: str) -> None:
@@ -139,66 +108,8 @@ def _warn_cells(warnings: list[str] | None, table: str, count: int, what: str) -
         warnings.append(f"{table}: {count} cell(s) {what}")
 
 
-def _xlsx_formulas_to_text(sheet, table: str, warnings: list[str] | None) -> None:
-    """Given a written sheet, make every cell that openpyxl took for a formula (or that
-    starts like one) a plain string cell shown as typed (quote prefix)."""
-    count = 0
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if is_formula_like(cell.value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
-                count += 1
-    if count and warnings is not None:
-        warnings.append(f"{table}: {count} cell(s) started like a formula (= + - @ tab CR); "
-                        "stored as text")
-
-
 def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _format_sheet(sheet, spec: TableSpec, rows: int) -> None:
-    """Make a written sheet office-ready: an Excel table (filter buttons, banded rows) under a
-    bold frozen header, dates dd/mm/yyyy, column widths from the content (long texts wrap)
-    and row heights for the wrapped lines, printed landscape one page wide with the header
-    row on every page."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.table import Table, TableStyleInfo
-
-    last = get_column_letter(len(spec.columns))
-    ref = f"A1:{last}{max(rows, 1) + 1}"
-    table = Table(displayName=f"t_{spec.sheet_key}", ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    sheet.add_table(table)
-    sheet.freeze_panes = "A2"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = WRAP
-    widths = []
-    for i, col in enumerate(spec.columns, start=1):
-        cells = [c for (c,) in sheet.iter_rows(min_row=1, min_col=i, max_col=i)]
-        if col.type == "date":
-            for c in cells[1:]:
-                c.number_format = DATE_FORMAT
-        longest = max([len(str(c.value)) if c.value is not None else 0 for c in cells[1:]] + [len(col.header) // 2, 8])
-        width = 12 if col.type == "date" else max(8, min(MAX_WIDTH, longest + 2))
-        widths.append(width)
-        sheet.column_dimensions[get_column_letter(i)].width = width
-        if longest + 2 > MAX_WIDTH:
-            for c in cells[1:]:
-                c.alignment = WRAP
-    for row in sheet.iter_rows(min_row=1):
-        lines = max((-(-len(str(c.value)) // max(1, widths[c.column - 1] - 2)) if c.value is not None else 1)
-                    for c in row)
-        sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * min(max(lines, 1), 30)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    sheet.print_options.gridLines = True
 
 
 # rows a streamed table holds before writing them (one CSV/JSONL chunk, one parquet row group)
@@ -260,28 +171,12 @@ class _TableSink:
             self.fh.close()
 
 
-def _write_xlsx(tables: dict[str, list[Row]], out: Path, warnings: list[str] | None) -> None:
-    """One workbook, one sheet per table. Sizing columns and rows needs every cell of a
-    sheet: xlsx holds the rows (not the records) in memory."""
-    specs = table_specs()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        for name, rows in tables.items():
-            frame, changed = _xlsx_safe(rows_to_frame(rows, name))
-            _warn_cells(warnings, name, changed, XLSX_CONTROL_WARNING)
-            frame = frame.rename(columns=specs[name].headers)
-            frame.to_excel(writer, sheet_name=specs[name].sheet, index=False)
-            sheet = writer.sheets[specs[name].sheet]
-            _xlsx_formulas_to_text(sheet, name, warnings)
-            _format_sheet(sheet, specs[name], len(rows))
-
-
 def write_rows(chunks: Iterable[tuple[str, list[Row]]], fmt: ExportFormat, out: Path,
                warnings: list[str] | None = None, labels: LabelMode | None = None,
                sep: str = ",") -> list[Path]:
     """Given (table name, rows) chunks, write every export table in ``fmt`` at ``out``;
-    return the files written. csv, jsonl and parquet are written as the chunks come (at
-    most CHUNK_ROWS rows of a table held); xlsx gathers the rows first. ``labels``: codes
+    return the files written, as the chunks come (csv, jsonl, parquet: at most CHUNK_ROWS
+    rows of a table held; xlsx: each row written as it comes). ``labels``: codes
     as Vietnamese labels (``vi``, xlsx's default) or as codes (``codes``, the data formats'
     default); ``sep``: the CSV separator (``;`` for Excel set to Vietnamese). Cells changed
     so the format holds them inertly are counted in ``warnings``."""
@@ -290,11 +185,10 @@ def write_rows(chunks: Iterable[tuple[str, list[Row]]], fmt: ExportFormat, out: 
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     labels = labels or ("vi" if fmt == "xlsx" else "codes")
     if fmt == "xlsx":
-        tables: dict[str, list[Row]] = {name: [] for name in table_specs()}
-        for name, rows in chunks:
-            tables[name].extend(rows_with_labels(rows, name, labels))
-        _write_xlsx(tables, out, warnings)
-        return [out]
+        from .workbook import write_workbook
+
+        labelled = ((name, rows_with_labels(rows, name, labels)) for name, rows in chunks)
+        return [write_workbook(labelled, out, warnings)]
     if len(sep) != 1:
         raise ValueError(f"the CSV separator must be one character, not {sep!r}")
     out.mkdir(parents=True, exist_ok=True)
@@ -324,8 +218,8 @@ def export_documents(docs: Iterable[Document], fmt: ExportFormat, out: Path,
                      labels: LabelMode | None = None, sep: str = ",") -> list[Path]:
     """Given Documents, write the flat tables in ``fmt`` at ``out``; return the files written
     (cells changed to be held inertly are counted in ``warnings``). ``docs`` is passed over
-    twice; a ``pipeline.record_files.RecordStream`` is read one record at a time, so csv,
-    jsonl and parquet exports never hold more than one record (and a chunk of rows)."""
+    twice; a ``pipeline.record_files.RecordStream`` is read one record at a time, so an
+    export never holds more than one record (and a chunk of rows)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return write_rows(documents_to_rows(docs, all_copies), fmt, out, warnings, labels, sep)

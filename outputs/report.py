@@ -246,7 +246,7 @@ def write_xlsx(report: Report, out: Path) -> Path:
     """Write the report's tables as a workbook (plan text stays text: no formulas)."""
     from openpyxl import Workbook
 
-    from .export import is_formula_like, text_to_xlsx_text
+    from .cells import is_formula_like, text_to_xlsx_text
 
     wb = Workbook()
     sheets = {

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kehoach.outputs import export, tables
+from kehoach.outputs import export, tables, workbook
 
 
 def _n_value_rows(docs) -> int:
@@ -41,12 +41,38 @@ def test_one_row_per_target_value_and_targets_without_values_kept(gold):
     assert (row_2030["value_raw"], row_2030["value"], row_2030["comparator"]) == (value.raw, value.value, value.comparator)
 
 
+def _xlsx_tables(out) -> dict[str, pd.DataFrame]:
+    """The export tables as the workbook holds them: each table's sheets side by side (row
+    for row, their shared key columns equal), its per-document columns from the documents
+    sheets by doc_id."""
+    specs = tables.table_specs()
+    sheets = pd.read_excel(out, sheet_name=None)
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in specs}
+    for sheet in workbook.workbook_sheets():
+        headers = specs[sheet.table].headers
+        frame = sheets[sheet.sheet]
+        assert list(frame.columns) == [headers[k] for k in sheet.keys]
+        parts[sheet.table].append(frame.rename(columns={v: k for k, v in headers.items()}))
+    joined = {}
+    for name, frames in parts.items():
+        whole = frames[0]
+        for frame in frames[1:]:
+            shared = [k for k in frame.columns if k in whole.columns]
+            assert len(frame) == len(whole) and frame[shared].equals(whole[shared]), name
+            whole = pd.concat([whole, frame.drop(columns=shared)], axis=1)
+        joined[name] = whole
+    documents = joined["documents"]
+    for name, whole in joined.items():
+        missing = [k for k in specs[name].keys if k not in whole.columns]
+        if missing:   # per-document columns: on the documents sheet, joined by doc_id
+            whole = whole.merge(documents[["doc_id", *missing]], on="doc_id", how="left")
+        joined[name] = whole[specs[name].keys]
+    return joined
+
+
 def _read_back(fmt: str, out) -> dict[str, pd.DataFrame]:
     if fmt == "xlsx":
-        specs = tables.table_specs()
-        sheets = pd.read_excel(out, sheet_name=None)
-        return {name: sheets[spec.sheet].rename(columns={v: k for k, v in spec.headers.items()})
-                for name, spec in specs.items()}
+        return _xlsx_tables(out)
     readers = {
         "csv": lambda p: pd.read_csv(p, encoding="utf-8-sig"),
         "parquet": pd.read_parquet,
@@ -80,12 +106,54 @@ def test_every_format_reads_back(fmt, gold, tmp_path):
     assert set(values["comparator"].dropna()) <= codes
 
 
-def test_xlsx_has_vietnamese_headers_and_one_sheet_per_table(gold, tmp_path):
+def test_xlsx_has_vietnamese_headers_a_printed_sheet_per_table_and_its_details(gold, tmp_path):
     out = tmp_path / "k.xlsx"
     export.export_documents(gold.values(), "xlsx", out)
     sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["Nhiệm vụ", "Chỉ tiêu", "Văn bản"]
-    assert {"Số văn bản", "Hạn hoàn thành", "Đơn vị chủ trì", "Đơn vị phối hợp"} <= set(sheets["Nhiệm vụ"].columns)
+    assert list(sheets) == ["Nhiệm vụ", "Chỉ tiêu", "Văn bản",
+                            "Nhiệm vụ - chi tiết", "Chỉ tiêu - chi tiết", "Văn bản - chi tiết"]
+    assert {"Mã văn bản", "Nội dung nhiệm vụ", "Hạn hoàn thành", "Đơn vị chủ trì",
+            "Đơn vị phối hợp"} <= set(sheets["Nhiệm vụ"].columns)
+    # the task list joins its documents by the visible key: every task's document is listed
+    assert set(sheets["Nhiệm vụ"]["Mã văn bản"]) <= set(sheets["Văn bản"]["Mã văn bản"])
+    assert {"Số văn bản", "Trích yếu văn bản"} <= set(sheets["Văn bản"].columns)
+    assert "Độ tin cậy" in sheets["Nhiệm vụ - chi tiết"] and "Độ tin cậy" not in sheets["Nhiệm vụ"]
+
+
+def test_every_column_of_a_table_is_on_one_of_its_sheets():
+    """The workbook layout is data; a column left off every sheet is refused, not dropped."""
+    from kehoach.core.yaml_data import yaml_to_data
+
+    data = yaml_to_data(tables.COLUMNS_FILE.read_text(encoding="utf-8"))
+    assert workbook.WorkbookSpec.model_validate(data).workbook == workbook.workbook_sheets()
+    for sheet in data["workbook"]:
+        sheet["columns"] = [c for c in sheet["columns"] if c["key"] != "confidence"]
+    with pytest.raises(ValueError, match=r"columns of tasks on no sheet: \['confidence'\]"):
+        workbook.WorkbookSpec.model_validate(data)
+
+
+@pytest.mark.parametrize("text, width, lines", [
+    ("", 10, 1),
+    ("Sở Tài chính", 12, 1),
+    ("Sở Tài chính", 11, 2),                 # the last word goes down
+    ("Ban hành kế hoạch\nTổ chức thực hiện", 40, 2),   # a line break of the text
+    ("plan-0123456789abcdef", 17, 2),         # a word longer than a line, in pieces
+    ("a" * 35, 17, 3),
+    ("Văn phòng HĐND và UBND xã", 18, 2),
+])
+def test_wrapped_lines_are_counted_from_words_and_width(text, width, lines):
+    assert workbook.text_to_line_count(text, width) == lines
+
+
+def test_rows_are_as_tall_as_their_most_wrapped_cell_up_to_what_excel_keeps():
+    one, _ = workbook.row_height(["Sở Tài chính", None, 3], [20, 20, 5])
+    three, _ = workbook.row_height(["Sở Tài chính", "x " * 30], [20, 20])
+    assert one == workbook.LINE_HEIGHT + workbook.ROW_PADDING
+    assert three == 3 * workbook.LINE_HEIGHT + workbook.ROW_PADDING
+    height, too_tall = workbook.row_height(["chữ " * 2000], [40])
+    assert height == workbook.MAX_ROW_HEIGHT and too_tall
+    header, _ = workbook.row_height(["Thứ tự trong văn bản"], [7], bold=True)   # bold is wider
+    assert header == 5 * workbook.LINE_HEIGHT + workbook.ROW_PADDING   # Thứ|tự|trong|văn|bản
 
 
 def test_unknown_format_is_rejected(gold, tmp_path):
@@ -122,9 +190,13 @@ def test_xlsx_deadlines_are_date_cells(gold, tmp_path):
     out = tmp_path / "k.xlsx"
     export.export_documents(gold.values(), "xlsx", out)
     sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
-    col = tables.table_specs()["tasks"].keys.index("deadline_end") + 1
+    col = _sheet_keys("Nhiệm vụ").index("deadline_end") + 1
     cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=col, max_col=col) if row[0].value]
     assert cells and all(c.is_date and c.number_format == "dd/mm/yyyy" for c in cells)
+
+
+def _sheet_keys(name: str) -> list[str]:
+    return next(s for s in workbook.workbook_sheets() if s.sheet == name).keys
 
 
 @pytest.mark.parametrize("fmt, out_name, message", [
@@ -154,21 +226,30 @@ def test_xlsx_sheets_are_filterable_printable_tables(gold, tmp_path):
     export.export_documents(gold.values(), "xlsx", out)
     book = openpyxl.load_workbook(out)
     specs = tables.table_specs()
-    for name, spec in specs.items():
+    for spec in workbook.workbook_sheets():
         sheet = book[spec.sheet]
         table, = sheet.tables.values()
         assert table.ref == f"A1:{sheet.cell(1, len(spec.columns)).column_letter}{sheet.max_row}"
-        assert table.autoFilter is not None or table.tableStyleInfo.showRowStripes  # Excel tables filter
+        assert table.autoFilter is not None and table.autoFilter.ref == table.ref   # filter buttons
+        assert [c.name for c in table.tableColumns] == [c.value for c in sheet[1]]
+        assert [c.value for c in sheet[1]] == [specs[spec.table].headers[k] for k in spec.keys]
         assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
-        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
         assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows == "$1:$1"  # the header row on every printed page
-    tasks = book[specs["tasks"].sheet]
-    keys = specs["tasks"].keys
+        widths = [sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width for i in range(len(spec.columns))]
+        assert widths == [c.width for c in spec.columns]   # fixed per column, from columns.yaml
+        for r in range(1, sheet.max_row + 1):   # every row as tall as its most wrapped cell
+            values = [sheet.cell(r, i + 1).value for i in range(len(spec.columns))]
+            shown = [v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v for v in values]
+            height = workbook.row_height(shown, widths, bold=r == 1)[0]
+            assert sheet.row_dimensions[r].height == height, (spec.sheet, r)
+    tasks = book["Nhiệm vụ"]
+    keys = _sheet_keys("Nhiệm vụ")
     text_col = keys.index("text") + 1
     long_rows = [r for r in range(2, tasks.max_row + 1) if len(tasks.cell(r, text_col).value or "") > 120]
-    assert long_rows and all(tasks.row_dimensions[r].height >= 30 for r in long_rows)  # wrapped lines fit
+    assert long_rows and all(tasks.row_dimensions[r].height >= 45 for r in long_rows)  # wrapped lines fit
     assert all(tasks.cell(r, text_col).alignment.wrap_text for r in long_rows)
     orders = [tasks.cell(r, keys.index("item_order") + 1).value for r in range(2, tasks.max_row + 1)]
     assert orders[0] == 1 and 0 not in orders  # 1-based, as people count
@@ -182,8 +263,8 @@ def test_labels_vi_or_codes(gold, tmp_path, labels):
 
     out = tmp_path / "k.xlsx"
     export.export_documents(gold.values(), "xlsx", out, labels=labels)
-    sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
-    col = tables.table_specs()["tasks"].keys.index("deadline_kind") + 1
+    sheet = openpyxl.load_workbook(out)["Nhiệm vụ - chi tiết"]
+    col = _sheet_keys("Nhiệm vụ - chi tiết").index("deadline_kind") + 1
     kinds = {sheet.cell(r, col).value for r in range(2, sheet.max_row + 1)} - {None}
     if labels == "vi":
         assert "Tháng" in kinds and "month" not in kinds
@@ -233,12 +314,17 @@ def test_export_reads_records_without_their_pages(tmp_path, write_out_dir):
     assert light.pages == [] and light.tasks == doc.tasks and light.metadata.number == doc.metadata.number
 
 
+MIN_PRINTED_PT = 7.0   # the smallest type a printed table is read at
+
+
 @pytest.mark.skipif(not __import__("shutil").which("soffice"),
                     reason="LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
-def test_libreoffice_prints_the_task_sheet_landscape_with_every_column(gold, tmp_path):
+def test_libreoffice_prints_the_task_sheet_readable_with_every_column_and_row(gold, tmp_path):
     """The workbook as an office prints it: LibreOffice headless turns the task sheet into
-    landscape A4 pages, every column's header on the first page (fit to width, nothing cut
-    off to the right) and the header row repeated on every page."""
+    landscape A4 pages, every column's header on every page (fit to width, nothing cut off to
+    the right; the header row repeated), every row and the whole text of every cell printed
+    (rows tall enough for their wrapped lines), in type no smaller than MIN_PRINTED_PT after
+    the sheet is scaled to the page width (it was 1.6 pt with all 23 columns on the sheet)."""
     import subprocess
 
     import openpyxl
@@ -248,7 +334,7 @@ def test_libreoffice_prints_the_task_sheet_landscape_with_every_column(gold, tmp
 
     book_path = tmp_path / "k.xlsx"
     export.export_documents(gold.values(), "xlsx", book_path)
-    spec = tables.table_specs()["tasks"]
+    spec = next(s for s in workbook.workbook_sheets() if s.table == "tasks" and s.printed)
     book = openpyxl.load_workbook(book_path)
     for sheet in list(book.worksheets):
         if sheet.title != spec.sheet:
@@ -258,15 +344,25 @@ def test_libreoffice_prints_the_task_sheet_landscape_with_every_column(gold, tmp
                     "--convert-to", "pdf", "tasks.xlsx"], cwd=tmp_path, capture_output=True,
                    timeout=300, check=True)
     with pdfplumber.open(tmp_path / "tasks.pdf") as pdf:
-        pages = [(p.width, p.height, p.extract_tables()) for p in pdf.pages]
-    n_rows = book[spec.sheet].max_row - 1
+        pages = [(p.width, p.height, p.extract_tables(), [c["size"] for c in p.chars if c["text"].strip()])
+                 for p in pdf.pages]
+    sheet = book[spec.sheet]
+    n_rows = sheet.max_row - 1
     assert 1 < len(pages) < n_rows, (len(pages), n_rows)   # many rows a page, not a column a page
-    assert all(abs(w - 842) < 3 and abs(h - 595) < 3 for w, h, _ in pages)  # A4 landscape
+    assert all(abs(w - 842) < 3 and abs(h - 595) < 3 for w, h, _, _ in pages)  # A4 landscape
+    smallest = min(size for *_, sizes in pages for size in sizes)
+    assert smallest >= MIN_PRINTED_PT, f"printed type {smallest:.1f} pt"
 
-    def letters(text) -> list[str]:   # a wrapped header's two lines come out interleaved
-        return sorted("".join((text or "").split()))
+    def letters(value) -> list[str]:   # a wrapped cell's lines come out joined in any order
+        if hasattr(value, "strftime"):
+            value = value.strftime("%d/%m/%Y")
+        return sorted("".join(str(value if value is not None else "").split()))
 
-    headers = [letters(c.header) for c in spec.columns]
-    for _, _, found in pages:       # every column on the page, the header row on every page
+    headers = [letters(c.value) for c in sheet[1]]
+    printed = []
+    for _, _, found, _ in pages:    # every column on the page, the header row on every page
         assert [letters(cell) for cell in found[0][0]] == headers
-    assert sum(len(found[0]) - 1 for _, _, found in pages) == n_rows  # every row printed
+        printed += [[letters(cell) for cell in row] for table in found for row in table[1:]]
+    expected = [[letters(c.value) for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert len(printed) == n_rows   # every row printed
+    assert printed == expected      # the whole text of every cell: no wrapped line cut off

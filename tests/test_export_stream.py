@@ -42,6 +42,8 @@ def _many(gold, copies: int) -> list:
 
 
 def _read(fmt: str, path) -> pd.DataFrame:
+    if fmt == "xlsx":   # the documents table's printed sheet
+        return pd.read_excel(path, sheet_name="Văn bản")
     if fmt == "csv":
         return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     if fmt == "jsonl":
@@ -122,14 +124,48 @@ class _Counted:
             del d
 
 
-@pytest.mark.parametrize("fmt", STREAMED)
+@pytest.mark.parametrize("fmt", STREAMED + ("xlsx",))
 def test_records_are_read_one_at_a_time(gold, tmp_path, fmt):
     docs = _Counted(gold, 4)
-    export.export_documents(docs, fmt, tmp_path / "t")
+    out = tmp_path / ("t.xlsx" if fmt == "xlsx" else "t")
+    export.export_documents(docs, fmt, out)
     assert docs.passes == 2                  # primary copies first, then the rows
     assert docs.most <= 2, docs.most         # the record being written (and the one before)
-    written = _read(fmt, tmp_path / "t" / f"documents.{fmt}")
+    written = _read(fmt, out if fmt == "xlsx" else out / f"documents.{fmt}")
     assert len(written) == 4 * 2 * len(gold)
+
+
+class _Row(dict):
+    """A row that can be watched (a weak reference) to see whether the writer keeps it."""
+
+
+def test_the_workbook_holds_no_row_once_written(gold, tmp_path):
+    """xlsx is streamed too: its widths are fixed, so each row is sized and written as it
+    comes; at most a chunk or two is alive (the writer keeps none)."""
+    refs: list[weakref.ref] = []
+    most = 0
+    expected = tables.documents_to_tables(_many(gold, 3))
+
+    def chunks():
+        nonlocal refs, most
+        for name, rows in tables.documents_to_rows(_many(gold, 3)):
+            chunk = [_Row(r) for r in rows]
+            gc.collect()
+            refs = [r for r in refs if r() is not None] + [weakref.ref(r) for r in chunk]
+            most = max(most, len(refs))
+            yield name, chunk
+            del chunk
+
+    export.write_rows(chunks(), "xlsx", tmp_path / "t.xlsx", labels="codes")
+    largest = max(len(tables.document_to_target_value_rows(d)) for d in gold.values())
+    # the chunk being made and the one before (still the writer's loop variable), of the
+    # 3 * 308 rows written
+    assert most <= 2 * largest, (most, largest)
+    tasks = pd.read_excel(tmp_path / "t.xlsx", sheet_name="Nhiệm vụ")
+    assert list(tasks["Mã văn bản"]) == [r["doc_id"] for r in expected["tasks"]]
+    assert list(tasks["Nội dung nhiệm vụ"]) == [r["text"] for r in expected["tasks"]]
+    details = pd.read_excel(tmp_path / "t.xlsx", sheet_name="Chỉ tiêu - chi tiết")
+    assert list(details["Mã văn bản"]) == [r["doc_id"] for r in expected["target_values"]]
 
 
 def test_a_one_shot_iterator_is_still_exported_whole(gold, tmp_path):

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from kehoach.outputs import calendar, export
+from kehoach.outputs.cells import FORMULA_PREFIXES
 from kehoach.outputs.db import load_documents
 from kehoach.schema import Document
 from test_audit import samples  # noqa: F401 - the audit's sample folder fixture
@@ -74,7 +75,7 @@ def test_csv_cells_are_inert_and_complete(hostile, tmp_path):
     cells = [v for r in rows for v in r.values()]
     assert not [c for c in cells if export.is_formula_like(c)]
     for text in HOSTILE:
-        shown = "'" + text if text.startswith(export.FORMULA_PREFIXES) else text
+        shown = "'" + text if text.startswith(FORMULA_PREFIXES) else text
         assert shown in cells, text
     assert any("tasks:" in w and "formula" in w for w in warnings)
 
