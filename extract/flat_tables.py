@@ -230,6 +230,14 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             kind_v = ordinal_value(sl.ordinal)
             ok = (expected is None or kind_v[0] != expected[0] or not sl.text
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
+            if ok and expected is not None and kind_v[0] == expected[0] and kind_v[1] > expected[1]:
+                # a numeral ahead of the sequence ("7" where "4" is due) when the next numeral
+                # below it is the due one: debris of another column, not a row ("7 Phê an lý ...")
+                ahead = [o for o in (split_line(b, rules, bundle.cell_labels, kind, has_deadline, bool(years)).ordinal
+                                     for b in body[li + 1:li + 1 + rules.flat_lookahead_lines]) if o]
+                due = str(expected[1]) if expected[0] == "num" else LETTERS[expected[1] - 1:expected[1]]
+                if ahead and ahead[0] == due:
+                    ok = False
             if ok:
                 expected = (kind_v[0], kind_v[1] + 1)
                 row_text = sl.text.lstrip(bundle.specks["line_lead"] + "/")  # "4 /Số hồ sơ ..."

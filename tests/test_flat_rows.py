@@ -462,3 +462,21 @@ def test_a_wrapped_subtitle_and_a_numeral_before_specks_open_no_false_row():
     items, warnings = flat_region_to_raw_items(region_of(WRAPPED_SUBTITLE), "task", RULES)
     assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "lập"), ("2", "Hỗ"), ("3", "Kiểm")]
     assert any("title line above the table's rows skipped: 'Lâm Bình)'" in w for w in warnings)
+
+
+# A unit cell's second line read with a stray numeral ahead of the sequence ("7" where "4" is
+# due) while row 4 shows on the next line.
+NUMERAL_AHEAD = """STT Chỉ tiêu Đơn vị tính Năm 2026 Cơ quan chủ trì
+1 Số lớp tập huấn kỹ thuật trồng lúa lớp 6 Phòng Kinh tế
+2 Số hộ được vay vốn ưu đãi hộ 40 Phòng Văn hóa - Xã hội
+3 Tỷ lệ thôn có đội văn nghệ % 90 Văn phòng
+7 Phê duyệt
+4 Số mô hình sản xuất an toàn mô hình 3 Phòng Kinh tế
+5 Số km đường giao thông được cứng hóa km 12 Công an xã
+"""
+
+
+def test_a_numeral_ahead_of_the_sequence_before_the_due_one_opens_no_row():
+    items, _ = flat_region_to_raw_items(region_of(NUMERAL_AHEAD), "target", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "3", "4", "5"]
+    assert items[2].text.endswith("7 Phê duyệt")  # kept as the row's text, not dropped

@@ -110,6 +110,7 @@ class LayoutRules(BaseModel):
     line_kinds: list[LineKindRule]
     table_row_ordinal: str
     table_row_ordinal_specks: str
+    flat_lookahead_lines: int
     table_ordinal_only: str
     table_section_roman: str
     table_roman_only: str
