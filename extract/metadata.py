@@ -57,7 +57,7 @@ def _clean_line(line: str, c: MetadataRules) -> str:
 def _type_heading(lines: list[str], c: MetadataRules) -> tuple[Optional[int], Optional[str]]:
     """Given the lines, return (index, type) of the standalone type heading ("KẾ HOẠCH")."""
     for i, line in enumerate(lines):
-        key = _f(line).strip(c.specks["header_lead"])  # OCR specks: "KẾ HOẠCH -:"
+        key = _f(line).strip(c.specks["type_heading"])  # OCR specks: "KẾ HOẠCH -:", "‘KẾ HOẠCH"
         if key in c.kinds and line.strip().isupper():
             return i, c.kinds[key]
     return None, None

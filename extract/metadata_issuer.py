@@ -46,6 +46,25 @@ def _titlecase_issuer(upper: str, c: MetadataRules) -> str:
     return " ".join(out)
 
 
+def _damaged_head(line: str, c: MetadataRules) -> str:
+    """Given a header line, return it with its first word in capitals when that word is a
+    one-word body head (issuer_heads: "Sở", "Bộ", "Ban", "Phòng") that OCR printed with other
+    characters (header_head_confusions: "$O", "$0") or restoration in lower case ("sở"),
+    before a word in capitals; else the line unchanged."""
+    words = line.split()
+    at = next((k for k, w in enumerate(words) if any(ch.isalnum() or ch in c.r.header_head_confusions
+                                                     for ch in w)), None)
+    if at is None or at + 1 >= len(words) or not (words[at + 1].isupper() and words[at + 1].isalpha()):
+        return line
+    token = words[at].strip("“”\"'‘’-_.,:;")
+    if not (token.islower() or any(ch in c.r.header_head_confusions for ch in token)):
+        return line  # a word printed whole ("Số:", "SỞ") is what it says
+    read = "".join(c.r.header_head_confusions.get(ch, ch) for ch in token).upper()
+    if not read.isalpha() or len(read.split()) != 1 or _f(read) not in c.heads:
+        return line
+    return " ".join(words[:at] + [read] + words[at + 1:])
+
+
 def header_issuer(lines: list[str], c: MetadataRules) -> Optional[str]:
     """Given the header lines (before the type heading), return the issuing body, name-cased.
 
@@ -59,7 +78,7 @@ def header_issuer(lines: list[str], c: MetadataRules) -> Optional[str]:
         folded = fold(line)
         if c.number_line.search(folded) or c.place_date.search(folded):
             continue
-        kept = line
+        kept = _damaged_head(line, c)
         for n in noise:
             idx = _noise_at(_f(kept), n, c.r.header_noise_min_score)
             if idx is not None:

@@ -487,3 +487,24 @@ def test_old_ocr_header_whose_level_word_restoration_wrote_in_lower_case():
              "xã LONG PHÚ Độc lập --Tự do - Hạnh phúc",
              "S6:219/KH-UBND Long Phú, ngày 26 tháng 8:ndm 2026", "- KẾ HOẠCH -"]
     assert extract_metadata(lines, RULES.metadata, RULES.units)["issuer"] == "Ủy ban nhân dân xã Long Phú"
+
+
+DEPARTMENT = """UBND TỈNH KHÁNH HÒA CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+{head} CÔNG THƯƠNG Độc lập - Tự do - Hạnh phúc
+Số: 512/KH-SCT Khánh Hòa, ngày 4 tháng 5 năm 2026
+{heading}
+Phát triển thương mại điện tử năm 2026
+Căn cứ tình hình thực tế, Sở Công Thương ban hành Kế hoạch như sau:
+I. MỤC ĐÍCH, YÊU CẦU
+Nội dung."""
+
+
+@pytest.mark.parametrize("head", ["SỞ", "- $O", "“$0", "sở"])
+@pytest.mark.parametrize("heading", ["KẾ HOẠCH", "‘KẾ HOẠCH"])
+def test_a_department_whose_head_word_ocr_damaged_is_the_issuer(head, heading):
+    # "$O"/"$0" for "SỞ" (or "sở" in lower case) opened no body: the department's name went
+    # on its superior's line and the plan's issuer became the province's people's committee;
+    # a quote before the type heading hid the heading, and the opening's capitals joined in
+    m = extract_metadata(DEPARTMENT.format(head=head, heading=heading).split("\n"), RULES.metadata, RULES.units)
+    assert m["issuer"] == "Sở Công Thương tỉnh Khánh Hòa"
+    assert m["doc_type"] == "Kế hoạch"

@@ -55,6 +55,7 @@ class MetadataTable(BaseModel):
     level_phrases_not_levels: list[str] = []
     symbol_codes: list[str] = []
     symbol_confusions: dict[str, str] = {}
+    header_head_confusions: dict[str, str] = {}
     issuer_stops: list[str]
     patterns: MetadataPatterns
 
