@@ -280,7 +280,7 @@ def inherit_section_deadline(raw: RawItem, rules: Rules) -> None:
 def run(doc: Document, settings: Any = None) -> Document:
     """Given a Document whose pages are normalized, return it with metadata, targets, tasks,
     units and warnings filled, and "extract" appended to its stages."""
-    from .items import item_to_parser_errors, raw_item_to_item
+    from .items import item_to_parser_errors, provenance_to_read_quality, raw_item_to_item
 
     rules = load_rules()
     lines = document_to_lines(doc, rules.layout)
@@ -318,7 +318,8 @@ def run(doc: Document, settings: Any = None) -> Document:
                                 "by the plan's numbering")
             raw.appendix = numbering[raw.appendix]
         inherit_section_deadline(raw, rules)
-        item = raw_item_to_item(raw, year, registry, level, where, rules=rules)
+        item = raw_item_to_item(raw, year, registry, level, where, rules=rules,
+                                read=provenance_to_read_quality(raw.provenance, doc))
         doc.errors += item_to_parser_errors(item)
         (targets if isinstance(item, Target) else tasks).append(item)
     doc.targets, doc.tasks = targets, tasks

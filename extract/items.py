@@ -9,15 +9,39 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Optional, Protocol, Union
 
-from ..schema import Deadline, ErrorInfo, Target, TargetValue, Task, UnitRef
+from ..schema import Deadline, Document, ErrorInfo, Provenance, Target, TargetValue, Task, UnitRef
 
 from .raw_items import RawItem
 from .rules import Rules
 from .rules.items import ItemRules
 
-# Layout confidence: how much a reader's row reconstruction can be trusted.
-LAYOUT_CONFIDENCE = {"pdf-table": 0.95, "docx-table": 0.95, "image-grid": 0.85, "text-table": 0.9, "list": 0.9, "prose": 0.75,
-                     "flat-text": 0.6}
+
+def provenance_to_read_quality(provenance: Provenance, doc: Document) -> float:
+    """Given an item's provenance and its document, return how well its words were read
+    (0-1): on an OCR'd page the mean confidence of the words inside its box (the page's mean
+    when its box holds none or it has no box), else 1 (a text layer, a Word file, a text
+    file: the words are as the file holds them)."""
+    page = next((p for p in doc.pages if p.number == provenance.page), None)
+    if page is None or page.method != "ocr":
+        return 1.0
+    box = provenance.bbox
+    confs = [w.conf for w in page.words if w.conf is not None and box is not None
+             and w.bbox[0] >= box[0] - 1 and w.bbox[1] >= box[1] - 1
+             and w.bbox[2] <= box[2] + 1 and w.bbox[3] <= box[3] + 1]
+    if confs:
+        return sum(max(0.0, c) for c in confs) / len(confs) / 100
+    return max(0.0, min(1.0, (page.confidence or 0.0) / 100)) if page.confidence is not None else 1.0
+
+
+def item_confidence(layout: str, warnings: list[str], read: float, rules: ItemRules) -> Optional[float]:
+    """Given an item's reader layout, its warnings and how well its words were read (0-1),
+    return its confidence (items.yaml ``confidence``: the layout's prior x ``read`` x
+    ``per_warning`` per warning, at most ``max_warnings``), or None for a layout with no prior."""
+    c = rules.confidence
+    prior = c.layouts.get(layout)
+    if prior is None:
+        return None
+    return round(prior * read * c.per_warning ** min(len(warnings), c.max_warnings), 3)
 
 
 def implied_unit(text: str, rules: ItemRules) -> Optional[str]:
@@ -183,10 +207,12 @@ def _year_of(d: Optional[Deadline], plan_year: Optional[int]) -> Optional[int]:
 
 def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[UnitParser],
                      plan_level: Optional[str] = None, where: Any = None, *,
-                     rules: Rules) -> Union[Task, Target]:
-    """Given a RawItem (cells as printed), the plan's year, a unit registry and the plan's
-    administrative level, return the schema Task or Target with parsed deadline, units and
-    values; the raw cells stay in provenance/notes, problems become item warnings."""
+                     rules: Rules, read: float = 1.0) -> Union[Task, Target]:
+    """Given a RawItem (cells as printed), the plan's year, a unit registry, the plan's
+    administrative level and how well its words were read (``provenance_to_read_quality``),
+    return the schema Task or Target with parsed deadline, units and values; the raw cells
+    stay in provenance/notes, problems become item warnings; its confidence comes from its
+    layout, its reading and its warnings (``item_confidence``)."""
     warnings = list(raw.warnings)
     split_unit_labels(raw, rules)
     deadline, w = cell_to_deadline(raw.cells.get("deadline", ""), plan_year, rules)
@@ -202,9 +228,9 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
         ordinal=raw.ordinal, section=raw.section, appendix=raw.appendix, text=_nfc_join(raw.text),
         deadline=deadline, lead_units=lead, cooperating_units=coop,
         notes=_nfc_join(raw.cells.get("notes")) or None, provenance=raw.provenance,
-        confidence=LAYOUT_CONFIDENCE.get(raw.layout), warnings=warnings)
+        warnings=warnings)
     if raw.kind == "task":
-        return Task(**common)
+        return Task(**common, confidence=item_confidence(raw.layout, warnings, read, rules.items))
     values: list[TargetValue] = []
     year_cells = {int(k.split(":", 1)[1]): v for k, v in raw.cells.items() if k.startswith("year:")}
     if year_cells:
@@ -228,4 +254,4 @@ def raw_item_to_item(raw: RawItem, plan_year: Optional[int], registry: Optional[
     if unit:
         values = [v if v.unit else v.model_copy(update={"unit": unit}) for v in values]
         warnings.append(f"unit {unit!r} implied by the target's wording for bare values")
-    return Target(**common, values=values)
+    return Target(**common, values=values, confidence=item_confidence(raw.layout, warnings, read, rules.items))

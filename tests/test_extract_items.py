@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kehoach.extract.items import LAYOUT_CONFIDENCE, cell_to_units, raw_item_to_item
+from kehoach.extract.items import cell_to_units, provenance_to_read_quality, raw_item_to_item
 from kehoach.extract.raw_items import RawItem
 from kehoach.schema import Provenance, Target, Task
 from kehoach.extract.rules import load_rules as load_extract_rules  # noqa: E402
@@ -32,7 +32,7 @@ def test_task_from_table_row_cells(registry):
     assert [u.name for u in item.lead_units] == ["Phòng Văn hóa - Xã hội"]
     assert [u.name for u in item.cooperating_units] == ["Các phòng, đơn vị thuộc UBND xã"]
     assert item.notes == "Đã có" and item.provenance.page == 12
-    assert item.confidence == LAYOUT_CONFIDENCE["flat-text"]
+    assert item.warnings == [] and item.confidence == RULES.items.confidence.layouts["flat-text"]
 
 
 def test_year_implied_by_plan_is_a_warning(registry):
@@ -40,6 +40,29 @@ def test_year_implied_by_plan_is_a_warning(registry):
     item = raw_item_to_item(raw, 2026, registry, rules=RULES)
     assert item.deadline.end == "2026-11-30" and item.deadline.year_inferred
     assert any("year taken from the plan" in w for w in item.warnings)
+    # each warning is a doubt: the list reader's prior times per_warning for each
+    c = RULES.items.confidence
+    assert item.confidence == round(c.layouts["list"] * c.per_warning ** len(item.warnings), 3) < c.layouts["list"]
+
+
+def test_an_items_confidence_follows_how_well_its_words_were_read(registry):
+    """On an OCR'd page the item's words' confidence inside its box (not the page's other
+    words) scales its confidence; a text layer's words count as read."""
+    from kehoach.schema import Document, Page, Source, Word
+
+    words = [Word(text="Tổ", bbox=(100, 100, 120, 110), conf=40), Word(text="chức", bbox=(125, 100, 150, 110), conf=60),
+             Word(text="Khác", bbox=(100, 300, 150, 310), conf=99)]
+    doc = Document(source=Source(path="x.pdf", sha256="0" * 64, kind="pdf"),
+                   pages=[Page(number=1, method="ocr", words=words, confidence=66.3),
+                          Page(number=2, method="text", words=words)])
+    box = Provenance(page=1, bbox=(90, 95, 200, 115))
+    assert provenance_to_read_quality(box, doc) == pytest.approx(0.5)
+    assert provenance_to_read_quality(Provenance(page=1), doc) == pytest.approx(0.663)  # no box: the page's
+    assert provenance_to_read_quality(Provenance(page=2, bbox=(90, 95, 200, 115)), doc) == 1.0
+    raw = RawItem(kind="task", text="Tổ chức", cells={"lead": "Sở Nội vụ"}, layout="image-grid", provenance=box)
+    read = provenance_to_read_quality(box, doc)
+    assert raw_item_to_item(raw, 2025, registry, rules=RULES, read=read).confidence == round(
+        RULES.items.confidence.layouts["image-grid"] * 0.5, 3)
 
 
 def test_cooperating_units_never_repeat_the_lead(registry):
