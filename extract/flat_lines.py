@@ -34,6 +34,7 @@ class SplitLine:
     cells: list[Cell]
     header: bool = False
     dropped: Optional[str] = None  # a cell left out of text and cells (kept for a warning)
+    group: str = ""  # a group column's cell left of the text ("Phát triển dữ liệu số | Hoàn thiện ...")
 
 
 _ROW_EVIDENCE = re.compile(r"(?<!\d)\d{1,2}/(?:\d{1,2}/)?\d{4}(?!\d)|\d\s*%")
@@ -241,6 +242,9 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
     dropped = None
     if ordinal is None and len(parts) > 2 and 0 < len(parts[0].strip()) <= 2 and parts[1].strip()[:1].isupper():
         dropped, parts = parts[0].strip(), parts[1:]  # "o | Tỷ lệ chi ... | 5% |": the ordinal's cell, misread
+    group = ""
+    if ordinal is None and dropped is None and len(parts) > 2 and _opens_group_cell(parts[0], parts[1], rules):
+        group, parts = parts[0].strip(), parts[1:]
     head, tails = parts[0], parts[1:]
     cells: list[Cell] = []
     # value tokens of target tables sit right after the text column
@@ -283,7 +287,20 @@ def split_line(ln: Line, rules: LayoutRules, labels: CellLabelRules, kind: str, 
         else:
             cells += tail_to_cells(t, offset, rules, labels, kind, deadlines, values)
         offset += len(t) + 3
-    return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text], dropped=dropped)
+    return SplitLine(ln, ordinal, head.strip(), [c for c in cells if c.text], dropped=dropped, group=group)
+
+
+def _opens_group_cell(first: str, second: str, rules: LayoutRules) -> bool:
+    """A line's first two bar-separated parts are a group column's cell and the item's text
+    when the first is a short capitalised name (up to ``flat_group_cell_words`` words) and the
+    second opens a sentence of four words or more that is no unit name or deadline."""
+    words, text = first.split(), second.strip()
+    if not words or len(words) > rules.flat_group_cell_words or not words[0][:1].isupper():
+        return False
+    if len(text.split()) < 4 or not starts_sentence(text, digits=False) or rules.unit_words.match(text):
+        return False
+    d = _deadline_at(text, rules)
+    return d is None or d.start() > 0
 
 
 DATE_ONLY = re.compile(r"^(?:\d{1,2}/)?\d{1,2}/\d{4}[.;,]?$")

@@ -173,6 +173,10 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             section, section_open, cur, continuing = ln.body, True, None, False
             continue
         sl = split_line(ln, rules, bundle.cell_labels, kind, has_deadline, bool(years))
+        if sl.group:  # a group column left of the text: its rows' section from here on
+            section, section_open = sl.group.strip(" .,;:-"), False
+            if cur is not None and cur.cells and row_ended(cur):
+                cur = None  # the group's first row starts here
         if sl.dropped:
             warnings.append(f"{region.name}: a misread ordinal cell left out: {sl.dropped!r} of {t[:80]!r}")
         if not sl.ordinal and expected is not None and expected[0] == "let" and letters_used:

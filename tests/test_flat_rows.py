@@ -480,3 +480,17 @@ def test_a_numeral_ahead_of_the_sequence_before_the_due_one_opens_no_row():
     items, _ = flat_region_to_raw_items(region_of(NUMERAL_AHEAD), "target", RULES)
     assert [i.ordinal for i in items] == ["1", "2", "3", "4", "5"]
     assert items[2].text.endswith("7 Phê duyệt")  # kept as the row's text, not dropped
+
+
+# A phase column left of the text: the phase's name in its first row's cell, before a bar.
+PHASE_COLUMN = """Giai đoạn Công việc Đơn vị chủ trì Bắt đầu Kết thúc
+Chuẩn bị | Khảo sát hiện trạng đường nội đồng các thôn | Phòng Kinh tế | 01/2026 | 03/2026
+Lập danh sách hộ hiến đất làm đường | Văn phòng | 02/2026 | 04/2026
+Thi công | Đổ bê tông tuyến đường trục chính của thôn | Công an xã | 05/2026 | 09/2026
+"""
+
+
+def test_a_group_cell_left_of_the_text_is_the_section_not_the_text():
+    items, _ = flat_region_to_raw_items(region_of(PHASE_COLUMN), "task", RULES)
+    assert [(i.section, i.text.split()[:2]) for i in items] == [
+        ("Chuẩn bị", ["Khảo", "sát"]), ("Chuẩn bị", ["Lập", "danh"]), ("Thi công", ["Đổ", "bê"])]

@@ -111,6 +111,7 @@ class LayoutRules(BaseModel):
     table_row_ordinal: str
     table_row_ordinal_specks: str
     flat_lookahead_lines: int
+    flat_group_cell_words: int
     table_ordinal_only: str
     table_section_roman: str
     table_roman_only: str
