@@ -84,6 +84,9 @@ documents = Table(
     Column("signer_title", Text),
     Column("record_path", Text, doc="the JSON record file this row was loaded from"),
     Column("review_status", String(16), doc="not-reviewed, in-review or reviewed (kehoach review)"),
+    Column("corrected_fields", Text, doc="the document's metadata fields a reviewer corrected, "
+           "comma-separated; their values in this row are the corrected ones"),
+    Column("extracted_values", JsonValue, doc="for each corrected field, the value extraction gave"),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -635,6 +638,9 @@ def document_to_rows(conn: Connection, doc: Document, record_path: Optional[str]
         issued_date=issued, title=doc.metadata.title, signer_name=doc.metadata.signer.name,
         signer_title=doc.metadata.signer.title, record_path=record_path,
         review_status=doc.review.status if doc.review else "not-reviewed",
+        corrected_fields=",".join(doc.review.corrected) if doc.review and doc.review.corrected else None,
+        extracted_values=({k: doc.review.extracted.get(k) for k in doc.review.corrected}
+                          if doc.review and doc.review.corrected else None),
         loaded_at=dt.datetime.now(dt.timezone.utc),
     )).inserted_primary_key[0]
     for i, ref in enumerate(doc.metadata.references):

@@ -475,3 +475,107 @@ def test_upgrade_from_schema_1_keeps_the_data(backend, tmp_path, request, gold):
         if backend == "postgresql":
             db.drop_schema(eng)
         eng.dispose()
+
+
+def _with_document_corrections(doc: Document, name: str) -> Document:
+    """A gold record whose own metadata a reviewer corrected (number, issue date, signer's
+    name), applied by the corrections store as every run applies it."""
+    from kehoach.pipeline import corrections as C
+
+    doc = _with_ids(doc)
+    store = C.new_store(doc, name)
+    C.correct_document_field(store, doc, "number", "170/KH-UBND", by="lan")
+    C.correct_document_field(store, doc, "issued_date", "2025-09-30", by="lan")
+    C.correct_document_field(store, doc, "signer", {**doc.metadata.signer.model_dump(mode="json"),
+                                                    "name": "Nguyễn Văn An"}, by="lan")
+    return C.apply_corrections(doc, store, name)
+
+
+def _document_review_row(engine, sha256: str):
+    extracted = ("extracted_values->>'number', extracted_values->'signer'->>'name'"
+                 if engine.dialect.name == "postgresql" else   # jsonb operators
+                 "json_extract(extracted_values, '$.number'), json_extract(extracted_values, '$.signer.name')")
+    row = _rows(engine, f"SELECT id, number, issued_date, signer_name, signer_title, corrected_fields, "
+                        f"review_status, {extracted} FROM documents WHERE sha256 = '{sha256}'")[0]
+    return (row[0], row[1], str(row[2]), *row[3:])   # SQLite hands the date back as text
+
+
+def test_document_corrections_load_with_the_values_they_replaced(engine, gold):
+    original = gold["001-son-la"]
+    doc = _with_document_corrections(original, "001-son-la")
+    _load(engine, {"001-son-la": doc, "003-xa": _with_ids(gold["003-xa"])})
+    row = _document_review_row(engine, doc.source.sha256)
+    assert tuple(row[1:]) == ("170/KH-UBND", "2025-09-30", "Nguyễn Văn An", original.metadata.signer.title,
+                              "issued_date,number,signer", "in-review", "169/KH-UBND", "Nguyễn Thành Công")
+    untouched = _document_review_row(engine, gold["003-xa"].source.sha256)
+    assert tuple(untouched[5:]) == (None, "not-reviewed", None, None)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_from_schema_3_keeps_the_data_and_takes_document_corrections(backend, tmp_path, request, gold):
+    """A database at schema 3 (the review columns, before a document's own corrections had
+    columns), holding reviewed items, is upgraded in place by the next load: every row and
+    value it held is kept, and loading a record whose metadata a reviewer corrected fills the
+    new columns of its row, which keeps its id."""
+    from alembic import command
+    from alembic.config import Config
+
+    if backend == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "old.db"
+        with sqlite3.connect(path) as conn:
+            conn.executescript((FIXTURES / "schema-1.sqlite.sql").read_text("utf-8"))
+        eng = db.url_to_engine(f"sqlite:///{path}")
+    else:
+        eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
+        db.drop_schema(eng)
+        with eng.begin() as conn:
+            conn.exec_driver_sql((FIXTURES / "schema-1.postgresql.sql").read_text("utf-8").replace("%", "%%"))
+    try:
+        with eng.begin() as conn:   # schema 1 -> 3, as kehoach 0003 left it, with review data
+            config = Config()
+            config.set_main_option("script_location", str(db.MIGRATIONS))
+            config.attributes["connection"] = conn
+            command.stamp(config, "0001")
+            command.upgrade(config, "0003")
+            conn.exec_driver_sql("UPDATE documents SET review_status = 'reviewed' WHERE number = '169/KH-UBND'")
+            conn.exec_driver_sql("UPDATE tasks SET reviewed = TRUE, corrected_fields = 'deadline' "
+                                 "WHERE id IN (SELECT min(id) FROM tasks)")
+        with eng.connect() as conn:
+            assert db.schema_revision(conn) == "0003"
+
+        def snapshot() -> dict[str, list]:
+            from sqlalchemy import MetaData
+
+            old = MetaData()
+            old.reflect(eng)
+            with eng.connect() as conn:
+                return {name: sorted(map(repr, conn.execute(select(*[c for c in table.c if c.name in columns[name]])).all()))
+                        for name, table in old.tables.items() if name in columns}
+
+        columns = {t: {c["name"] for c in inspect(eng).get_columns(t)} for t in inspect(eng).get_table_names()
+                   if t not in ("alembic_version", "labels")}   # labels: written anew by every set-up
+        before = snapshot()
+        assert "corrected_fields" not in columns["documents"]
+        db.create_schema(eng)
+        with eng.connect() as conn:
+            assert db.schema_revision(conn) == db.head_revision()
+        assert snapshot() == before                       # every row and value kept
+        assert {"corrected_fields", "extracted_values"} <= {c["name"] for c in inspect(eng).get_columns("documents")}
+        assert _rows(eng, "SELECT count(*) FROM tasks WHERE reviewed AND corrected_fields = 'deadline'")[0][0] == 1
+        sha = gold["001-son-la"].source.sha256
+        old_id = _document_review_row(eng, sha)[0]
+        assert tuple(_document_review_row(eng, sha)[5:]) == (None, "reviewed", None, None)
+        report = db.load_documents([("001-son-la", _with_document_corrections(gold["001-son-la"], "001-son-la"))],
+                                   engine=eng)
+        assert report.replaced == ["001-son-la"]
+        row = _document_review_row(eng, sha)
+        assert row[0] == old_id
+        assert tuple(row[1:]) == ("170/KH-UBND", "2025-09-30", "Nguyễn Văn An",
+                                  gold["001-son-la"].metadata.signer.title, "issued_date,number,signer",
+                                  "in-review", "169/KH-UBND", "Nguyễn Thành Công")
+    finally:
+        if backend == "postgresql":
+            db.drop_schema(eng)
+        eng.dispose()
