@@ -34,7 +34,8 @@ from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_
 from .flat_rows import (LETTERS, Row, date_span_in_text, ordinal_value, rows_between_consecutive_numerals, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
                         repeated_numeral_groups, row_ended, split_centred_row)
-from .flat_cells import header_lines_to_unit_columns, row_to_cells, take_line_end_lead
+from .flat_cells import (header_lines_to_unit_columns, row_to_cells, take_line_end_lead,
+                         trailing_dates_to_deadline)
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -309,6 +310,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     registry = bundle.units
     for r in rows:
         took = take_line_end_lead(r, unit_columns, rules, registry, bundle.tables.flat_line_end_unit_words)
+        dated = trailing_dates_to_deadline(r, bundle.tables)
         text = " ".join(" ".join(r.text_lines).split())
         if text and r.ordinal is None and is_non_item_row(text, bundle.tables):
             # a total or a note under the rows ("Tổng cộng: 5.300 triệu đồng", "Ghi chú: ...")
@@ -332,6 +334,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             if span:
                 it.cells["deadline"] += " " + it.text[span[0]:span[1]]
                 it.text = " ".join((it.text[:span[0]] + " " + it.text[span[1]:]).split())
+        if dated:
+            it.warnings.append(f"deadline {dated!r} read at the end of a unit cell")
         if took:
             it.warnings.append(f"lead unit read at the end of a line (the lead column is "
                                f"the table's last): {took!r}")

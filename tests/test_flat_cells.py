@@ -103,3 +103,22 @@ def test_a_lead_column_printed_very_last_takes_the_known_name_ending_the_line():
     assert rows[0].cells["lead"] == "Sở Tài chính"
     assert rows[0].cells["notes"] == "Trung tâm hành chính Đang lập hồ sơ"
     assert "cooperating" not in rows[0].cells
+
+
+DEADLINE_LAST = """KẾT QUẢ ĐẦU RA VÀ THỜI HẠN
+STT Kết quả đầu ra Chỉ số theo dõi Đơn vị chủ trì Thời hạn
+1 Bộ dữ liệu hộ tịch được số hóa đầy đủ Tỷ lệ hồ sơ được số hóa Sở Công Thương 2027
+"""
+
+
+def test_a_year_closing_a_unit_cell_is_the_deadline_column():
+    # a bare year is no deadline phrase of its own, but no unit's name ends in one
+    rows = _rows(DEADLINE_LAST)
+    assert rows[0].cells["lead"] == "Sở Công Thương"
+    assert rows[0].cells["deadline"] == "2027"
+    assert any("deadline '2027'" in w for w in rows[0].warnings)
+    # a row that already shows its deadline keeps the date as a note, not a second deadline
+    both = _rows(DEADLINE_LAST.replace("Công Thương 2027", "Công Thương 2027 Quý II/2027"))
+    assert both[0].cells["deadline"] == "Quý II/2027"
+    assert both[0].cells["lead"] == "Sở Công Thương"
+    assert both[0].cells["notes"] == "2027"

@@ -55,6 +55,7 @@ class HeaderTable(BaseModel):
     flat_header_min_roles: int = Field(default=3, ge=1)
     flat_after_last_lead: list[str] = []
     flat_line_end_unit_words: int = Field(default=8, ge=2)
+    flat_unit_trailing_date: str = r"(?!)"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class TableRules:
     flat_header_min_roles: int = 3  # roles a flattened table's header lines name (flat_cells)
     flat_after_last_lead: tuple[str, ...] = ()  # roles that may follow a lead column printed last
     flat_line_end_unit_words: int = 8  # longest unit name looked for at a text line's end
+    flat_unit_trailing_date: re.Pattern = re.compile(r"(?!)")  # a date closing a unit fragment
 
     @classmethod
     def from_table(cls, raw: HeaderTable, specks: dict[str, str]) -> "TableRules":
@@ -82,4 +84,4 @@ class TableRules:
                    tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
                    frozenset(raw.non_field_roles), specks, raw.flat_header_fuzzy,
                    raw.flat_header_min_roles, tuple(raw.flat_after_last_lead),
-                   raw.flat_line_end_unit_words)
+                   raw.flat_line_end_unit_words, re.compile(raw.flat_unit_trailing_date))
