@@ -244,7 +244,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 if ahead and ahead[0] == due:
                     ok = False
             if ok:
-                expected = (kind_v[0], kind_v[1] + 1)
+                due, expected = expected, (kind_v[0], kind_v[1] + 1)
                 row_text = sl.text.lstrip(bundle.specks["line_lead"] + "/")  # "4 /Số hồ sơ ..."
                 first = row_text.split()[0] if row_text.split() else ""
                 # a lone capital after the ordinal is OCR debris of a centred row ("7 A e A 1A")
@@ -276,6 +276,15 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                     new_row(sl.ordinal)
                 elif top and not cur.cells and 0 < len(" ".join(cur.text_lines).split()) <= 6 and len(rows) > 1:
                     new_row(sl.ordinal)  # the open row is a short paragraph of another column
+                elif (top and row_text[:1].isupper() and due is not None and kind_v == (due[0], due[1] + 1)
+                      and cur.text_lines
+                      and starts_sentence(cur.text_lines[0], digits=False)
+                      and len(" ".join(cur.text_lines).split()) >= 4):
+                    # the open row opened its own sentence and the numeral due for it was
+                    # skipped: it lost its numeral ("; Tổng hợp ..." then "5 Rà soát ...")
+                    cur.ordinal = str(due[1]) if due[0] == "num" else LETTERS[due[1] - 1]
+                    cur.inferred = True
+                    new_row(sl.ordinal)
                 else:
                     cur.ordinal = sl.ordinal  # centred ordinal of the row already open
             else:

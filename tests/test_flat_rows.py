@@ -494,3 +494,19 @@ def test_a_group_cell_left_of_the_text_is_the_section_not_the_text():
     items, _ = flat_region_to_raw_items(region_of(PHASE_COLUMN), "task", RULES)
     assert [(i.section, i.text.split()[:2]) for i in items] == [
         ("Chuẩn bị", ["Khảo", "sát"]), ("Chuẩn bị", ["Lập", "danh"]), ("Thi công", ["Đổ", "bê"])]
+
+
+# Row 3's numeral lost (a speck read in its place); row 4 opens its own sentence below it.
+LOST_BEFORE_NEXT = """STT Nội dung Cơ quan chủ trì Thời hạn
+1 Rà soát quy hoạch khu dân cư nông thôn Phòng Kinh tế Quý I/2026
+2 Cấp giấy chứng nhận quyền sử dụng đất Văn phòng Quý II/2026
+; Lắp đặt camera an ninh tại các ngã ba Công an xã Quý III/2026
+4 Sửa chữa nhà văn hóa thôn Đông Phòng Văn hóa - Xã hội Quý IV/2026
+"""
+
+
+def test_an_open_row_whose_numeral_was_skipped_gets_it_when_the_next_opens_its_own_sentence():
+    items, _ = flat_region_to_raw_items(region_of(LOST_BEFORE_NEXT), "task", RULES)
+    assert [(i.ordinal, i.text.split()[0]) for i in items] == [
+        ("1", "Rà"), ("2", "Cấp"), ("3", "Lắp"), ("4", "Sửa")]
+    assert "ordinal 3 inferred from the row sequence: none legible" in items[2].warnings
