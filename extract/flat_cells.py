@@ -137,20 +137,27 @@ def take_line_end_lead(row: Row, columns: Optional[UnitColumns], layout: LayoutR
 
 
 def trailing_dates_to_deadline(row: Row, rules: TableRules) -> Optional[str]:
-    """Given a rebuilt row, move the date or year that closes one of its unit fragments
-    ("Sở Công Thương 2027", rules.flat_unit_trailing_date) out of it: into the row's
-    deadline cell when it has none (returned), else into a note. Return the deadline taken."""
+    """Given a rebuilt row, move the date, year or period that closes one of its unit
+    fragments ("Sở Công Thương 2027", "Phòng Văn hóa - Xã hội 2026 - 2028";
+    rules.flat_unit_trailing_date) out of it: into the row's deadline
+    cell when it has none (returned), else into a note; a number after it (the next
+    column's: a budget) becomes a note."""
     taken = None
     has_deadline = any(c.role == "deadline" for c in row.cells)
     for c in [c for c in row.cells if c.role == "unit"]:
         m = rules.flat_unit_trailing_date.search(c.text)
-        if not m or not c.text[:m.start()].strip(" ,;.|"):
+        if not m:
             continue
+        if not c.text[:m.start()].strip(" ,;.|"):
+            continue  # a fragment that is only a date keeps its place among the unit columns
         date = " ".join(m.group(1).split())
         c.text = c.text[:m.start()].rstrip(" ,;.|")
         role = "note" if has_deadline or taken else "deadline"
         row.cells.append(Cell(date, c.offset + m.start(1), c.line_idx, role))
         row.blocks.append(0)
+        if m.group(2):
+            row.cells.append(Cell(m.group(2), c.offset + m.start(2), c.line_idx, "note"))
+            row.blocks.append(0)
         if role == "deadline":
             taken = date
     return taken

@@ -122,3 +122,13 @@ def test_a_year_closing_a_unit_cell_is_the_deadline_column():
     assert both[0].cells["deadline"] == "Quý II/2027"
     assert both[0].cells["lead"] == "Sở Công Thương"
     assert both[0].cells["notes"] == "2027"
+
+
+def test_a_period_closing_a_unit_cell_and_the_budget_after_it():
+    rows = _rows(DEADLINE_LAST.replace("Sở Công Thương 2027", "Phòng Văn hóa - Xã hội 2026 - 2028 - 750"))
+    assert rows[0].cells["lead"] == "Phòng Văn hóa - Xã hội"
+    assert rows[0].cells["deadline"] == "2026 - 2028"
+    assert rows[0].cells["notes"] == "750"  # the budget column's number: kept, not a unit
+    # a fragment that is nothing but a date keeps its place among the unit columns
+    alone = _rows(DEADLINE_LAST.replace("Sở Công Thương 2027", "Sở Công Thương | 2027"))
+    assert "deadline" not in alone[0].cells
