@@ -325,6 +325,13 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
             # a total or a note under the rows ("Tổng cộng: 5.300 triệu đồng", "Ghi chú: ...")
             warnings.append(f"{region.name}: row that is no item kept as a warning: {text[:80]!r}")
             continue
+        letters = [ch for ch in text if ch.isalpha()]
+        if len(letters) >= rules.flat_caps_title_letters and \
+                sum(ch.isupper() for ch in letters) >= rules.flat_caps_title_share * len(letters):
+            # a title in capitals ("HỆ THỐNG CHỈ TIÊU GIAI ĐOẠN 2026 - 2030") on a page the
+            # table runs on to, whatever numeral OCR read beside it: no item
+            warnings.append(f"{region.name}: row in capitals read as a title, kept as a warning: {text[:80]!r}")
+            continue
         if not text:
             warnings.append(f"{region.name}: row {r.ordinal or '?'} has no text; cells: "
                             f"{[c.text for c in r.cells][:6]}")

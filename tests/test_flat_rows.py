@@ -510,3 +510,18 @@ def test_an_open_row_whose_numeral_was_skipped_gets_it_when_the_next_opens_its_o
     assert [(i.ordinal, i.text.split()[0]) for i in items] == [
         ("1", "Rà"), ("2", "Cấp"), ("3", "Lắp"), ("4", "Sửa")]
     assert "ordinal 3 inferred from the row sequence: none legible" in items[2].warnings
+
+
+# The appendix's title printed again on the page the table runs on to, a numeral read beside it.
+TITLE_ON_NEXT_PAGE = """STT Chỉ tiêu Năm 2026 Năm 2030 Cơ quan chủ trì
+1 Tỷ lệ hộ dùng nước sạch 85% 95% Phòng Kinh tế
+2 Tỷ lệ trường đạt chuẩn quốc gia 60% 80% Phòng Văn hóa - Xã hội
+3 HỆ THỐNG CHỈ TIÊU GIAI ĐOẠN 2026 - 2030
+4 Số km kênh mương được kiên cố hóa 12 30 Phòng Kinh tế
+"""
+
+
+def test_a_title_in_capitals_among_the_rows_is_no_item():
+    items, warnings = flat_region_to_raw_items(region_of(TITLE_ON_NEXT_PAGE), "target", RULES)
+    assert [i.ordinal for i in items] == ["1", "2", "4"]
+    assert any("row in capitals read as a title" in w and "HỆ THỐNG CHỈ TIÊU" in w for w in warnings)
