@@ -295,7 +295,7 @@ def unseen_figures() -> dict:
 
 def test_unseen_old_ocr_floor(unseen_figures: dict) -> None:
     assert unseen_figures[("unseen (all)", "raw")]["before"] < 0.2
-    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.92  # measured 92.63% (90.11% before per-context backoff, glued words, numerals, two-edit readings)
+    assert unseen_figures[("unseen (all)", "raw")]["after"] >= 0.932  # measured 93.48% (90.11% before per-context backoff, glued words, numerals, two-edit readings; 92.63% before place-name pairs and more eng renderings)
     assert unseen_figures[("unseen (all)", "stripped")]["after"] >= 0.975  # measured 98.21% (96.88%)
 
 
