@@ -37,6 +37,36 @@ class UnitColumns:
     lead_final: bool = False  # no column after the lead's at all
 
 
+def header_lines_to_roles(lines: Sequence[str], rules: TableRules) -> dict[str, int]:
+    """Given a flattened table's column-header lines, return the column roles their titles
+    name (table_headers.yaml synonyms of 5+ letters, longest first; the TT by its word), each
+    with where its title starts in the folded header."""
+    folded = header_fold(" ".join(lines))
+    found: dict[str, int] = {}  # role -> where its title starts in the folded header
+    rest = folded
+    for syn, role in rules.synonyms:  # longest first: "coquanphoihop" before "phoihop"
+        if len(syn) >= 5 and syn in rest:
+            found[role] = min(found.get(role, len(folded)), rest.index(syn))
+            rest = rest.replace(syn, "|" * len(syn))
+    if words_of(" ".join(lines)) & ORDINAL_TITLES:
+        found.setdefault("ordinal", 0)
+    return found
+
+
+def one_year_deadline(lines: Sequence[str], years: list[int], kind: str, rules: TableRules) -> Optional[str]:
+    """Given a flattened table's header lines, the years its header prints and the table's
+    kind, return the deadline of every row when it is a target table whose header prints one
+    year and names no deadline column and no horizon ("Chỉ tiêu năm 2026": each target is for
+    that year, as for a ruled table; "Đến hết năm 2030" is a milestone of several:
+    rules.flat_horizon_titles), else None."""
+    if kind != "target" or len(years) != 1 or "deadline" in header_lines_to_roles(lines, rules):
+        return None
+    folded = header_fold(" ".join(lines))
+    if any(header_fold(title) in folded for title in rules.flat_horizon_titles):
+        return None  # a milestone's year ("Đến hết năm 2045" beside one OCR damaged): no deadline
+    return f"Năm {years[0]}"
+
+
 def header_lines_to_unit_columns(lines: list[str], rules: TableRules,
                                  above: Sequence[str] = ()) -> Optional[UnitColumns]:
     """Given a flattened table's column-header lines, return the unit columns they name, or
@@ -46,17 +76,9 @@ def header_lines_to_unit_columns(lines: list[str], rules: TableRules,
     (rules.flat_header_fuzzy), so a damaged title never reads as a missing column; so does
     one printed on a line of its own ``above`` the header line OCR read ("“Cơ quan phối
     hợp", whose quote mark made it no header line)."""
-    folded = header_fold(" ".join(lines))
-    if not folded:
+    if not header_fold(" ".join(lines)):
         return None
-    found: dict[str, int] = {}  # role -> where its title starts in the folded header
-    rest = folded
-    for syn, role in rules.synonyms:  # longest first: "coquanphoihop" before "phoihop"
-        if len(syn) >= 5 and syn in rest:
-            found[role] = min(found.get(role, len(folded)), rest.index(syn))
-            rest = rest.replace(syn, "|" * len(syn))
-    if words_of(" ".join(lines)) & ORDINAL_TITLES:
-        found.setdefault("ordinal", 0)
+    found = header_lines_to_roles(lines, rules)
     if "lead" not in found or len(found) < rules.flat_header_min_roles:
         return None  # a title line naming a column's words ("BẢNG PHÂN CÔNG NHIỆM VỤ") is no header
     near = header_fold(" ".join([*above, *lines]))

@@ -34,8 +34,8 @@ from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_
 from .flat_rows import (LETTERS, Row, date_span_in_text, ordinal_value, rows_between_consecutive_numerals, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
                         repeated_numeral_groups, row_ended, split_centred_row)
-from .flat_cells import (header_lines_to_unit_columns, row_to_cells, take_line_end_lead,
-                         trailing_dates_to_deadline)
+from .flat_cells import (header_lines_to_unit_columns, one_year_deadline, row_to_cells,
+                         take_line_end_lead, trailing_dates_to_deadline)
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -84,6 +84,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     years = sorted(set(years))
     header_lines = [ln.text for ln in lines if is_header_line(ln.text, bundle)]
     header_text = fold(" ".join(header_lines))
+    year_deadline = one_year_deadline(header_lines, years, kind, bundle.tables)
     unit_columns = header_lines_to_unit_columns(header_lines, bundle.tables,
                                                 [ln.text for ln in lines[max(0, start - 3):start]])
     # task tables always may have one (their header is often garbled by OCR: "h-ggglt%?r?h")
@@ -342,6 +343,9 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                                            line_end=r.lines[-1].line, bbox=lines_to_bbox(r.lines),
                                            source="\n".join(ln.text for ln in r.lines)))
         it.cells.update(row_to_cells(r, years, unit_columns, rules, bundle.cell_labels))
+        if year_deadline and not it.cells.get("deadline"):
+            it.cells["deadline"] = year_deadline
+            it.warnings.append(f"deadline taken from the one year the table's header prints: {year_deadline!r}")
         if r.notes:
             it.cells["notes"] = " ".join(([it.cells["notes"]] if "notes" in it.cells else []) + r.notes)
         if it.cells.get("deadline") and not re.search(r"20\d\d", it.cells["deadline"]):

@@ -132,3 +132,25 @@ def test_a_period_closing_a_unit_cell_and_the_budget_after_it():
     # a fragment that is nothing but a date keeps its place among the unit columns
     alone = _rows(DEADLINE_LAST.replace("Sở Công Thương 2027", "Sở Công Thương | 2027"))
     assert "deadline" not in alone[0].cells
+
+
+ONE_YEAR = """PHỤ LỤC I
+CHỈ TIÊU CHỦ YẾU
+STT Mục tiêu Chỉ tiêu năm 2026 Cơ quan chủ trì
+1 Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình 80% Phòng Văn hóa - Xã hội
+2 Số lớp tập huấn kỹ năng số cho người dân 12 Phòng Kinh tế
+"""
+
+
+def _targets(text: str):
+    items, _ = flat_region_to_raw_items(text_to_region(text, RULES, "Phụ lục I"), "target", RULES)
+    return items
+
+
+def test_a_target_table_headed_by_one_year_gives_each_target_that_deadline():
+    rows = _targets(ONE_YEAR)
+    assert [r.cells.get("deadline") for r in rows] == ["Năm 2026", "Năm 2026"]
+    assert all(any("one year" in w for w in r.warnings) for r in rows)
+    # a milestone of a horizon is no deadline of every target
+    horizon = _targets(ONE_YEAR.replace("Chỉ tiêu năm 2026", "Đến hết năm 2030"))
+    assert all("deadline" not in r.cells for r in horizon)

@@ -56,6 +56,7 @@ class HeaderTable(BaseModel):
     flat_after_last_lead: list[str] = []
     flat_line_end_unit_words: int = Field(default=8, ge=2)
     flat_unit_trailing_date: str = r"(?!)"
+    flat_horizon_titles: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class TableRules:
     flat_after_last_lead: tuple[str, ...] = ()  # roles that may follow a lead column printed last
     flat_line_end_unit_words: int = 8  # longest unit name looked for at a text line's end
     flat_unit_trailing_date: re.Pattern = re.compile(r"(?!)")  # a date closing a unit fragment
+    flat_horizon_titles: tuple[str, ...] = ()  # titles of a milestone year (flat_cells.one_year_deadline)
 
     @classmethod
     def from_table(cls, raw: HeaderTable, specks: dict[str, str]) -> "TableRules":
@@ -84,4 +86,5 @@ class TableRules:
                    tuple(raw.appendix_numeral_ocr.items()), tuple(raw.letter_sequence.split()),
                    frozenset(raw.non_field_roles), specks, raw.flat_header_fuzzy,
                    raw.flat_header_min_roles, tuple(raw.flat_after_last_lead),
-                   raw.flat_line_end_unit_words, re.compile(raw.flat_unit_trailing_date))
+                   raw.flat_line_end_unit_words, re.compile(raw.flat_unit_trailing_date),
+                   tuple(raw.flat_horizon_titles))
