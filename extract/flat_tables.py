@@ -134,7 +134,8 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         body.append(ln)
     if dropped:
         warnings.append(f"{region.name}: {dropped} lines of OCR debris skipped")
-    letters_used = sum(1 for ln in body if re.match(r"^[a-eđ]\s*[|\s]\s*\S", ln.text)) >= 2
+    # a lettered list shows two letters at least ("a", "b"): "a" alone is OCR's usual debris
+    letters_used = len({m.group(1) for ln in body for m in [re.match(r"^([a-eđ])\s*[|\s]\s*\S", ln.text)] if m}) >= 2
 
     rows: list[Row] = []
     section: Optional[str] = None
@@ -221,7 +222,10 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         inferred = False
         numeric_next = expected is not None and expected[0] == "num" and expected[1] >= 2
         if sl.ordinal and numeric_next and not sl.ordinal.isdigit() and not letters_used and sl.text:
-            sl.ordinal, inferred = str(expected[1]), True  # "a Tổng hợp ..." for row 7
+            if starts_sentence(sl.text, digits=False) or len(sl.text.split()) >= 6:
+                sl.ordinal, inferred = str(expected[1]), True  # "a Tổng hợp ..." for row 7
+            else:  # "a . tra hành chính": OCR's "a" debris before a cell's text, no numeral
+                sl.text, sl.ordinal = (sl.ordinal + " " + sl.text), None
         elif (not sl.ordinal and numeric_next and sl.text and cur is not None and cur.cells
               and row_ended(cur)):
             guess = misread_numeral(sl.text, rules)

@@ -525,3 +525,19 @@ def test_a_title_in_capitals_among_the_rows_is_no_item():
     items, warnings = flat_region_to_raw_items(region_of(TITLE_ON_NEXT_PAGE), "target", RULES)
     assert [i.ordinal for i in items] == ["1", "2", "4"]
     assert any("row in capitals read as a title" in w and "HỆ THỐNG CHỈ TIÊU" in w for w in warnings)
+
+
+# OCR's "a" debris at the head of two cell lines in a table numbered 1, 2, 3: no lettered list.
+A_DEBRIS = """STT Nội dung nhiệm vụ Đơn vị chủ trì Thời gian
+1 Tổ chức tập huấn phòng chống thiên tai Văn phòng Quý I/2026
+a . tra hành chính
+2 Sửa chữa trạm bơm nội đồng thôn Bắc Phòng Kinh tế Quý II/2026
+a . Thanh tra xã, Sở
+3 Kiểm kê rừng sản xuất trên địa bàn Phòng Kinh tế Quý III/2026
+"""
+
+
+def test_a_lone_letter_debris_neither_makes_a_lettered_list_nor_a_row():
+    items, _ = flat_region_to_raw_items(region_of(A_DEBRIS), "task", RULES)
+    assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "Tổ"), ("2", "Sửa"), ("3", "Kiểm")]
+    assert "a . tra hành chính" in items[0].text  # kept with the row above, not dropped
