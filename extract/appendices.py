@@ -8,7 +8,8 @@ from typing import Optional
 
 from ..schema import Document
 from .rules.tables import TableRules
-from .table_text import ascii_same_length, squash
+from ..core.folding import unmark
+from .table_text import squash
 
 
 def appendix_headings(doc: Document, rules: TableRules) -> list[tuple[int, float, str]]:
@@ -37,7 +38,7 @@ def line_to_appendix(line: str, rules: TableRules) -> Optional[str]:
     """Given a line of page text, return the appendix it heads ("Phụ lục II") or None
     when it is not an appendix heading (prose mentioning one, other text)."""
     t = squash(line)
-    m = rules.rx["appendix"].search(ascii_same_length(t))
+    m = rules.rx["appendix"].search(unmark(t))
     if not m:
         return None
     rest = t[:m.start()] + t[m.end():]
@@ -69,7 +70,7 @@ def appendix_numbering(doc: Document, rules: TableRules) -> dict[str, str]:
     headings = list(dict.fromkeys(name for _, _, name in appendix_headings(doc, rules)))
     numerals = [h[len(APPENDIX):].strip() for h in headings]
     refs = [m.group(1) for p in doc.pages for ln in (p.text or p.raw_text).splitlines()
-            for m in rules.rx["appendix_reference"].finditer(ascii_same_length(squash(ln)))]
+            for m in rules.rx["appendix_reference"].finditer(unmark(squash(ln)))]
     if not any(n.isalpha() for n in [*numerals, *refs]):
         return {}
     out: dict[str, str] = {}

@@ -7,7 +7,8 @@ import re
 from typing import Optional
 
 from .rules.tables import TableRules
-from .table_text import ascii_same_length, squash
+from ..core.folding import unmark
+from .table_text import squash
 
 _ORDINAL_TOKENS = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+")  # "._ - b †" -> ["b"]; "1.2"
 _WORD_CHAR = re.compile(r"\w")
@@ -17,7 +18,7 @@ def section_name(text: str, rules: TableRules) -> str:
     """Given a section row's text ("II. Về hạ tầng", "Thứ nhất: Về thể chế"), return the
     heading without its numeral ("Về hạ tầng", "Về thể chế")."""
     t = squash(text).lstrip(rules.specks["cell_edge"])
-    m = rules.rx["section_prefix"].match(ascii_same_length(t))
+    m = rules.rx["section_prefix"].match(unmark(t))
     stripped = t[m.end():] if m else t
     return stripped.strip(rules.specks["cell_edge"]) or t
 
@@ -73,8 +74,8 @@ def infer_ordinals(raw: list[str], rules: TableRules) -> list[tuple[Optional[str
         if o and o.lower() in exp:  # "C" between b and d
             out.append((o.lower(), True))
             continue
-        first = ascii_same_length(squash(t))[:1].lower()
-        fit = [e for e in sorted(exp) if ascii_same_length(e) == first]
+        first = unmark(squash(t))[:1].lower()
+        fit = [e for e in sorted(exp) if unmark(e) == first]
         nxt = parsed[i + 1] if i + 1 < len(parsed) else None
         if squash(t) and fit:
             out.append((fit[0], True))

@@ -1,21 +1,13 @@
-"""The text of table cells: squashed to one line, folded to ASCII letter for letter, a
-cell's lines joined as it printed them (bullets kept on their own lines)."""
+"""The text of table cells: squashed to one line, a cell's lines joined as it printed them
+(bullets kept on their own lines). Text matched without its marks is ``core.folding.unmark``'s."""
 from __future__ import annotations
 
 import re
-
-from unidecode import unidecode
 
 from ..core.folding import nfc, squash_spaces
 
 # a line that stops inside a date or a number with a slash: "16/10/20", "12/"
 _WRAPPED_NUMBER = re.compile(r"\d{1,2}/\d{1,2}/\d{0,3}$|\d/$")
-
-
-def ascii_same_length(text: str) -> str:
-    """Given NFC text, return it without diacritics character for character ("Thứ nhât"
-    -> "Thu nhat"), or unchanged where a character does not map to exactly one."""
-    return "".join(a if len(a := unidecode(ch)) == 1 else ch for ch in text)
 
 
 def squash(text: str) -> str:

@@ -18,7 +18,8 @@ from .rules import Rules
 from .rules.tables import TableRules
 from .table_columns import TableLayout, table_to_layout, table_to_row_cells
 from .table_ordinals import infer_ordinals, ordinal_of, section_name
-from .table_text import ascii_same_length, cell_text, squash
+from ..core.folding import unmark
+from .table_text import cell_text, squash
 
 ITEM_ROLES = ("deadline", "lead", "cooperating", "notes", "value")
 
@@ -146,7 +147,7 @@ def _one_year_header(layout: TableLayout) -> Optional[str]:
 def is_non_item_row(text: str, rules: TableRules) -> bool:
     """Given a table row's text, return whether it is a total or a note ("Tổng kinh phí: ...",
     "Ghi chú: ..."), which is neither an item nor a group."""
-    t = ascii_same_length(squash(text)).lower().lstrip(rules.specks["cell_edge"])
+    t = unmark(squash(text)).lower().lstrip(rules.specks["cell_edge"])
     return bool(rules.rx["non_item_row"].match(t))
 
 
@@ -177,7 +178,7 @@ def _is_section(row: _Row, nxt_ordinal: Optional[str], layout: TableLayout, rule
     # Upper-case Roman numerals head sections; lower-case i, v, x are lettered items.
     if o_key.isupper() and rules.rx["roman"].match(o_key):
         return True
-    if rules.rx["section_text"].match(ascii_same_length(row.roles["text"])) and not o:
+    if rules.rx["section_text"].match(unmark(row.roles["text"])) and not o:
         return True
     # A numbered row over lettered ones is a group heading (1 > a, b, c).
     return bool(o_key.isdigit() and nxt_ordinal and rules.rx["letter"].match(nxt_ordinal))

@@ -335,3 +335,15 @@ def test_appendix_numbering(pages, expected):
     from kehoach.extract.appendices import appendix_numbering
 
     assert appendix_numbering(_doc_with_pages(*pages), RULES.tables) == expected
+
+
+def test_numerals_are_matched_without_their_marks_by_the_rules_folding():
+    """The table readers match numerals on core.folding.unmark: fold's letters, case kept,
+    same length (no unidecode: one meaning of "without marks" in the package)."""
+    from kehoach.core.folding import fold, unmark
+
+    text = "Thứ nhât: Về THỂ CHẾ – Đ"
+    assert unmark(text) == "Thu nhat: Ve THE CHE - D" and len(unmark(text)) == len(text)
+    assert unmark(text).lower() == fold(text)
+    assert section_name("Thứ nhât: Về thể chế", RULES.tables) == "Về thể chế"
+    assert section_name("II’ Phát triển nguồn nhân lực", RULES.tables) == "Phát triển nguồn nhân lực"
