@@ -255,6 +255,14 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 # a lone capital after the ordinal is OCR debris of a centred row ("7 A e A 1A")
                 top = bool(row_text) and (starts_sentence(row_text, digits=False) or row_text[:1] in "(“\"") \
                     and not (len(first) == 1 and first.isalpha())
+                if (due is not None and kind_v[0] == due[0] and kind_v[1] < due[1] and top and not sl.cells
+                        and len(row_text.split()) <= rules.flat_group_row_words and not inferred):
+                    # a short numbered line without cells whose numeral does not move the
+                    # sequence on ("2 | Hoàn thiện thể chế, chính sách" after row 3): the groups
+                    # are numbered apart from their rows
+                    expected = due
+                    section, section_open, cur, continuing = row_text.strip(" |.,;"), True, None, False
+                    continue
                 if inferred:
                     new_row(sl.ordinal)
                     cur.inferred = True

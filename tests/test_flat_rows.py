@@ -541,3 +541,19 @@ def test_a_lone_letter_debris_neither_makes_a_lettered_list_nor_a_row():
     items, _ = flat_region_to_raw_items(region_of(A_DEBRIS), "task", RULES)
     assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "Tổ"), ("2", "Sửa"), ("3", "Kiểm")]
     assert "a . tra hành chính" in items[0].text  # kept with the row above, not dropped
+
+
+# Groups numbered apart from their rows (1, 2 for the groups; 1, 2, 3 for the rows).
+GROUPS_NUMBERED_APART = """STT Nội dung Cơ quan thực hiện Lộ trình
+1 | Hạ tầng giao thông
+1 Nâng cấp đường liên thôn Đông - Tây Phòng Kinh tế Năm 2026
+2 Xây cầu dân sinh qua suối Cạn Phòng Kinh tế Năm 2027
+2 | Môi trường sống
+3 Sửa chữa nhà văn hóa thôn Nam Phòng Văn hóa - Xã hội Năm 2026
+"""
+
+
+def test_a_numbered_group_row_that_does_not_move_the_sequence_is_a_section():
+    items, _ = flat_region_to_raw_items(region_of(GROUPS_NUMBERED_APART), "task", RULES)
+    assert [(i.ordinal, i.section) for i in items] == [
+        ("1", "Hạ tầng giao thông"), ("2", "Hạ tầng giao thông"), ("3", "Môi trường sống")]

@@ -112,6 +112,7 @@ class LayoutRules(BaseModel):
     table_row_ordinal_specks: str
     flat_lookahead_lines: int
     flat_group_cell_words: int
+    flat_group_row_words: int
     flat_caps_title_letters: int
     flat_caps_title_share: float
     table_ordinal_only: str
