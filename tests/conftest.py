@@ -1,6 +1,7 @@
 """Shared fixtures: the hand-checked gold records and a pipeline-like output folder."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,22 @@ def _clone_parent_off_sys_path() -> None:
     named like an imported module (``docx``, ``yaml``) would then shadow it. Take it off."""
     while str(ROOT.parent) in sys.path:
         sys.path.remove(str(ROOT.parent))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_off_home(tmp_path_factory) -> Iterator[Path]:
+    """The tests keep kehoach's cache (core.cache: the compiled restoration model) in a folder
+    of their own, made empty for each session, never in the user's ~/.cache: a session
+    starts as a fresh machine does (the first load compiles the model) and leaves nothing
+    behind. Set in the environment, so the commands the tests run inherit it."""
+    folder = tmp_path_factory.mktemp("kehoach-cache")
+    saved = os.environ.get("KEHOACH_CACHE_DIR")
+    os.environ["KEHOACH_CACHE_DIR"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("KEHOACH_CACHE_DIR", None)
+    else:
+        os.environ["KEHOACH_CACHE_DIR"] = saved
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,13 @@ first load, read back as memory maps, the same model and the same restorations; 
 or unwritable cache is done without."""
 from __future__ import annotations
 
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,6 +19,7 @@ from kehoach.normalize.restore import compiled
 from kehoach.normalize.restore.model import BUNDLED_MODEL, _load_cached
 
 PATH = str(BUNDLED_MODEL)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
@@ -77,3 +85,90 @@ def test_a_restorer_from_the_cache_pickles_as_its_path(cache) -> None:
         assert pickle.loads(pickle.dumps(restorer)) is restorer
     finally:
         _load_cached.cache_clear()
+
+
+def test_the_cache_folder_follows_the_environment(tmp_path, monkeypatch) -> None:
+    from kehoach.core.cache import cache_dir
+
+    monkeypatch.setenv("KEHOACH_CACHE_DIR", str(tmp_path / "own"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "own"
+    monkeypatch.setenv("KEHOACH_CACHE_DIR", "")
+    assert cache_dir() is None
+    monkeypatch.delenv("KEHOACH_CACHE_DIR")
+    assert cache_dir() == tmp_path / "xdg" / "kehoach"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "kehoach"
+
+
+def test_the_tests_never_write_the_users_cache(_cache_off_home) -> None:
+    """conftest points every test (and every command a test runs) at a cache of its own."""
+    from kehoach.core.cache import cache_dir
+
+    assert cache_dir() == _cache_off_home
+    assert Path.home() not in _cache_off_home.parents
+
+
+def _restore_in_a_process(env: dict, text: str) -> subprocess.Popen:
+    code = ("import sys; from kehoach.normalize.restore.compiled import load_model; "
+            "from kehoach.normalize.restore import Restorer; "
+            f"rest, lm = load_model({PATH!r}); "
+            "sys.stdout.write(Restorer(rest, lm).restore_text(sys.stdin.read()).text)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT.parent)
+    proc.stdin.write(text)
+    proc.stdin.close()
+    return proc
+
+
+def test_processes_compiling_the_model_at_once_share_one_copy(tmp_path) -> None:
+    """Three processes started together on an empty cache (a fresh machine, a batch's
+    workers): each restores the text as the model read from its file does, and the cache
+    holds one whole compiled model, no half-written folder."""
+    text = _old_ocr_text()
+    env = {**os.environ, "KEHOACH_CACHE_DIR": str(tmp_path / "cache")}
+    procs = [_restore_in_a_process(env, text) for _ in range(3)]
+    outputs = []
+    for proc in procs:
+        out = proc.stdout.read()
+        assert proc.wait() == 0, proc.stderr.read()
+        outputs.append(out)
+    env_off = {**os.environ, "KEHOACH_CACHE_DIR": ""}
+    uncached = _restore_in_a_process(env_off, text)
+    expected = uncached.stdout.read()
+    assert uncached.wait() == 0, uncached.stderr.read()
+    assert expected.strip() and outputs == [expected] * 3
+    assert [p.name for p in (tmp_path / "cache" / "restore").iterdir()] == [compiled.model_to_key(PATH)]
+
+
+def test_a_read_only_home_runs_without_a_cache(tmp_path, monkeypatch, tmpfs) -> None:
+    home = tmpfs(tmp_path / "home", "ro,size=1m")
+    monkeypatch.delenv("KEHOACH_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    rest, lm = compiled.load_model(PATH)
+    assert not isinstance(lm.bigrams.keys, np.memmap) and len(lm.p1) > 10_000
+    assert list(home.iterdir()) == []
+    text = _old_ocr_text()
+    done = subprocess.run([sys.executable, "-m", "kehoach", "restore", "-"], input=text,
+                          capture_output=True, text=True, cwd=ROOT.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == Restorer(rest, lm).restore_text(text).text.strip()
+
+
+def test_a_model_changed_in_place_is_compiled_again(tmp_path, cache) -> None:
+    """A model retrained into the same file (train-lm --out the same path) is read anew,
+    never from the compiled copy of the model it replaced."""
+    with gzip.open(PATH, "rt", encoding="utf-8") as f:
+        model = json.load(f)
+    word = next(iter(model["lm"]["p1"]))
+    path = tmp_path / "model.json.gz"
+    for logp in (-3.25, -7.75):
+        model["lm"]["p1"][word] = logp
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as f:
+            json.dump(model, f, ensure_ascii=False)
+        compiled.load_model(str(path))                # compiles this version
+        rest, lm = compiled.load_model(str(path))     # and reads it back
+        assert isinstance(lm.bigrams.keys, np.memmap) and lm.p1[word] == logp
+    assert len(list((tmp_path / "cache" / "restore").iterdir())) == 2
