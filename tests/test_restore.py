@@ -41,6 +41,7 @@ def test_pair_to_chunks_finds_the_confusion(raw: str, gold: str, chunk: tuple[st
     ("chuy@n", ("", "chuy@n", ""), "word"),          # old OCR's @ for ê inside a word
     ("ubnd@sonla.gov.vn", ("", "ubnd@sonla.gov.vn", ""), "code"),
     ("5G", ("", "5G", ""), "code"), ("1a", ("", "1a", ""), "word"),  # 1a is là misread
+    ("$6,", ("", "$6", ","), "word"),  # eng OCR's $ for S: số
 ])
 def test_token_to_parts_and_kind(token: str, parts: tuple, kind: str) -> None:
     assert token_to_parts(token) == parts
@@ -137,6 +138,21 @@ def test_capitalised_pairs_read_as_place_names(model_001: dict) -> None:
     heavy = [r.restore_text(line).text for line in low]
     r.params["name_weight"] = 0.0
     assert heavy == [r.restore_text(line).text for line in low]
+
+
+@pytest.mark.parametrize("raw, gold", [
+    # a short number after a word may end a clause, or come before a number or code: eng
+    # OCR's digits for letters (tesseract eng of rendered plans: 46 for độ, 86 for số)
+    ("chuẩn héa ché 46, biéu mau bao cao", "chuẩn hóa chế độ, biểu mẫu báo cáo"),
+    ("doi tién 46, chat luong", "dõi tiến độ, chất lượng"),
+    ("cia Théng tu 86 21/2023/TT-BTTTT ngay 31/12/2023", "của Thông tư số 21/2023/TT-BTTTT ngày 31/12/2023"),
+    ("và chuyén déi $6, nang cao", "và chuyển đổi số, nâng cao"),
+    # numbers the LM wants kept stay numbers
+    ("trong nam 2025, cac", "trong năm 2025, các"),
+    ("Diéu 5, khoan 2 cia Luat", "Điều 5, khoản 2 của Luật"),
+])
+def test_digits_for_letters_read_in_context(restorer: Restorer, raw: str, gold: str) -> None:
+    assert restorer.restore_text(raw).text == gold
 
 
 def test_pairs_to_bonus_scores_flagged_listed_pairs_only() -> None:

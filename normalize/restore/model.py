@@ -26,6 +26,7 @@ MAX_JOIN_LEN = 20
 # old OCR prints digits for letters ('Ty 18' for tỷ lệ, '16 trình' for lộ trình): a number of
 # at most this many digits between two words may be read as a syllable (raw regime)
 MAX_DIGIT_WORD = 3
+DIGIT_TRAILS = (",", ";", ":", ".")  # ... the number may end a clause ('chế 46, biểu': độ,)
 FAR_MIN_LEN, FAR_MAX_LEN = 3, 8
 GLUE_MARKS = frozenset("-'’,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued
 GLUE_STRIP = "-'’,;:.|()[]\"“”‘!?…/"  # ... nor one with marks only at its ends (trailing comma)  # the words two-edit readings are tried for
@@ -513,20 +514,23 @@ class Restorer:
 
     def _digit_word_positions(self, tokens: list[tuple[int, int, str]]) -> set[int]:
         """Given the (line, piece, token) list, return the indexes of short bare numbers
-        between two words (no punctuation between them): old OCR's digits for letters."""
+        after a word (no punctuation between them) and before a word, number or code ('Thông
+        tư 86 21/2023/TT-BTTTT': số), perhaps ending a clause ('chế 46, biểu': độ,): old
+        OCR's digits for letters, which the LM may read as syllables."""
         parts = self._parts
         out = set()
         for n in range(1, len(tokens) - 1):
             lead, core, trail, kind = parts(tokens[n][2])
-            if kind != "number" or lead or trail or len(core) > MAX_DIGIT_WORD or not core.isdigit():
+            if (kind != "number" or lead or (trail and trail not in DIGIT_TRAILS) or len(core) > MAX_DIGIT_WORD
+                    or not core.isdigit()):
                 continue
             before, after = parts(tokens[n - 1][2]), parts(tokens[n + 1][2])
-            if before[3] == "word" and not before[2] and after[3] == "word" and not after[0]:
+            if before[3] == "word" and not before[2] and after[3] in ("word", "number", "code") and not after[0]:
                 out.add(n)
         return out
 
     def _digit_readings(self, tok: str) -> tuple[tuple[str, float], ...]:
-        """Given a bare number token, return it kept (<num>) and its syllable readings."""
+        """Given a bare number (a token's core), return it kept (<num>) and its syllable readings."""
         extra = self.params["digit_word"]
         words = [(w, c + extra) for w, c in self._cands(tok, False, False, False) if w.isalpha() and w in self.vocab]
         return (("<num>", 0.0), *words[: int(self.params["max_candidates"]) - 1])
@@ -589,7 +593,7 @@ class Restorer:
             read = glued[1] if glued else tok  # a mark inside one word: read without it
             cands, fixed, ends = plan(read, clean)
             if n in digit_words:
-                cands = self._digit_readings(tok)
+                cands = self._digit_readings(parts(tok)[1])
             elif stripped and cands is not None:
                 low = parts(read)[1].lower()
                 if low.isascii() and low in self.by_key:

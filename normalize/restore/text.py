@@ -35,8 +35,9 @@ VIETNAMESE_EXTRA = set("đăâêôơư")
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 # old-style tone placement (hoá, thuỷ) and its modern form (hóa, thủy): open oa/oe/uy
 MODERN_TONE_ENDINGS = ("oa", "oe", "uy")
-# characters old eng-OCR prints for Vietnamese letters: a token made of them is a word
-OCR_LETTER_SYMBOLS = set("¢€¥&@£©®§")
+# characters old eng-OCR prints for Vietnamese letters ($ for S: "$6" is số): a token made of
+# them is a word
+OCR_LETTER_SYMBOLS = set("¢€¥&@£©®§$")
 
 
 TONE_NAMES = {"\u0300": "grave", "\u0301": "acute", "\u0303": "tilde", "\u0309": "hook", "\u0323": "dot"}
