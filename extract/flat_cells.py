@@ -58,13 +58,14 @@ def one_year_deadline(lines: Sequence[str], years: list[int], kind: str, rules: 
     kind, return the deadline of every row when it is a target table whose header prints one
     year and names no deadline column and no horizon ("Chỉ tiêu năm 2026": each target is for
     that year, as for a ruled table; "Đến hết năm 2030" is a milestone of several:
-    rules.flat_horizon_titles), else None."""
+    rules.flat_horizon_titles), else None. The deadline is the year as the header prints it
+    (its digits), never words the plan did not print ("Năm 2026")."""
     if kind != "target" or len(years) != 1 or "deadline" in header_lines_to_roles(lines, rules):
         return None
     folded = header_fold(" ".join(lines))
     if any(header_fold(title) in folded for title in rules.flat_horizon_titles):
         return None  # a milestone's year ("Đến hết năm 2045" beside one OCR damaged): no deadline
-    return f"Năm {years[0]}"
+    return str(years[0])
 
 
 def header_lines_to_unit_columns(lines: list[str], rules: TableRules,

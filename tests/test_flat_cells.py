@@ -4,6 +4,7 @@ never gets cooperating units; a unit name split where a second unit word starts 
 other columns' words (a status) are kept as the row's notes."""
 from __future__ import annotations
 
+from kehoach.extract.deadlines import parse_deadline
 from kehoach.extract.flat_cells import header_lines_to_unit_columns
 from kehoach.extract.flat_tables import flat_region_to_raw_items
 from kehoach.extract.rules import load_rules
@@ -149,8 +150,11 @@ def _targets(text: str):
 
 def test_a_target_table_headed_by_one_year_gives_each_target_that_deadline():
     rows = _targets(ONE_YEAR)
-    assert [r.cells.get("deadline") for r in rows] == ["Năm 2026", "Năm 2026"]
+    # the year as printed, not a phrase the plan does not print ("Năm 2026")
+    assert [r.cells.get("deadline") for r in rows] == ["2026", "2026"]
     assert all(any("one year" in w for w in r.warnings) for r in rows)
+    deadline = parse_deadline(rows[0].cells["deadline"], None, RULES.deadlines)
+    assert (deadline.kind, str(deadline.start), str(deadline.end)) == ("year", "2026-01-01", "2026-12-31")
     # a milestone of a horizon is no deadline of every target
     horizon = _targets(ONE_YEAR.replace("Chỉ tiêu năm 2026", "Đến hết năm 2030"))
     assert all("deadline" not in r.cells for r in horizon)
