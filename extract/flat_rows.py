@@ -77,10 +77,15 @@ def _merge_into(dst: Row, src: Row, front: bool = False) -> None:
         dst.cells, dst.blocks = src.cells + dst.cells, src.blocks + dst.blocks
         dst.lines = src.lines + dst.lines
         return
+    dst.text_lines += src.text_lines
+    _append_lines(dst, src)
+
+
+def _append_lines(dst: Row, src: Row) -> None:
+    """Append ``src``'s lines, cells (their line numbers shifted past ``dst``'s) and blocks to ``dst``."""
     n = len(dst.lines)
     for c in src.cells:
         c.line_idx += n
-    dst.text_lines += src.text_lines
     dst.cells += src.cells
     dst.blocks += src.blocks
     dst.lines += src.lines
@@ -136,12 +141,7 @@ def short_rows_to_notes(rows: list[Row], warnings: list[str], where: str, max_wo
 def _as_notes(dst: Row, src: Row) -> None:
     """Move ``src``'s cells into ``dst`` and keep its text as a note of ``dst``."""
     text = " ".join(" ".join(src.text_lines).split())
-    n = len(dst.lines)
-    for c in src.cells:
-        c.line_idx += n
-    dst.cells += src.cells
-    dst.blocks += src.blocks
-    dst.lines += src.lines
+    _append_lines(dst, src)
     if text:
         dst.notes.append(text)
 
