@@ -314,6 +314,23 @@ def _with_ids(doc: Document, issued: str | None = None) -> Document:
     return doc
 
 
+def _schema_1_database(backend: str, tmp_path, request):
+    """An engine on a database as kehoach left it before its schema was versioned (the dump
+    tests/fixtures/db/schema-1.<backend>.sql, made by that version's loader)."""
+    if backend == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "old.db"
+        with sqlite3.connect(path) as conn:
+            conn.executescript((FIXTURES / "schema-1.sqlite.sql").read_text("utf-8"))
+        return db.url_to_engine(f"sqlite:///{path}")
+    eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
+    db.drop_schema(eng)
+    with eng.begin() as conn:
+        conn.exec_driver_sql((FIXTURES / "schema-1.postgresql.sql").read_text("utf-8").replace("%", "%%"))
+    return eng
+
+
 def _rows(engine, sql: str) -> list:
     from sqlalchemy import text
 
@@ -424,18 +441,7 @@ def test_upgrade_from_schema_1_keeps_the_data(backend, tmp_path, request, gold):
     """A database kehoach made before its schema was versioned (fixture: tests/fixtures/db,
     dumped from that version's loader) is upgraded in place by the next load."""
 
-    if backend == "sqlite":
-        import sqlite3
-
-        path = tmp_path / "old.db"
-        with sqlite3.connect(path) as conn:
-            conn.executescript((FIXTURES / "schema-1.sqlite.sql").read_text("utf-8"))
-        eng = db.url_to_engine(f"sqlite:///{path}")
-    else:
-        eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
-        db.drop_schema(eng)
-        with eng.begin() as conn:
-            conn.exec_driver_sql((FIXTURES / "schema-1.postgresql.sql").read_text("utf-8").replace("%", "%%"))
+    eng = _schema_1_database(backend, tmp_path, request)
     try:
         before = {t: _rows(eng, f"SELECT count(*) FROM {t}")[0][0]
                   for t in ("documents", "tasks", "targets", "target_values", "task_units", "units", "pages")}
@@ -520,18 +526,7 @@ def test_upgrade_from_schema_3_keeps_the_data_and_takes_document_corrections(bac
     from alembic import command
     from alembic.config import Config
 
-    if backend == "sqlite":
-        import sqlite3
-
-        path = tmp_path / "old.db"
-        with sqlite3.connect(path) as conn:
-            conn.executescript((FIXTURES / "schema-1.sqlite.sql").read_text("utf-8"))
-        eng = db.url_to_engine(f"sqlite:///{path}")
-    else:
-        eng = db.url_to_engine(request.getfixturevalue("postgres_url"))
-        db.drop_schema(eng)
-        with eng.begin() as conn:
-            conn.exec_driver_sql((FIXTURES / "schema-1.postgresql.sql").read_text("utf-8").replace("%", "%%"))
+    eng = _schema_1_database(backend, tmp_path, request)
     try:
         with eng.begin() as conn:   # schema 1 -> 3, as kehoach 0003 left it, with review data
             config = Config()
