@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.folding import fold, nfc, squash_spaces
+from ..core.folding import fold, squash_spaces
 
 DASHES = "‐‑‒–—―−"
 EDGE_PUNCT = " \t-–—,;:.+*•·|/\\()[]{}'\"“”‘’_=>…"
@@ -94,7 +94,7 @@ class UnitData(BaseModel):
         return repairs
 
     def conjunctions_folded(self) -> set[str]:
-        return {fold(nfc(c)) for c in self.conjunctions}
+        return {fold(c) for c in self.conjunctions}
 
 
 @dataclass(frozen=True)
@@ -109,10 +109,10 @@ class UnitKeyer:
     def from_data(cls, data: UnitData) -> "UnitKeyer":
         pairs = sorted(data.abbreviations.items(), key=lambda kv: -len(kv[0]))
         compiled = tuple(
-            (re.compile(rf"(?<!\w){re.escape(fold(nfc(a)))}(?!\w)"), fold(nfc(e)), fold(nfc(a)))
+            (re.compile(rf"(?<!\w){re.escape(fold(a))}(?!\w)"), fold(e), fold(a))
             for a, e in pairs
         )
-        return cls(compiled, tuple(fold(nfc(w)) for w in data.collective_prefixes),
+        return cls(compiled, tuple(fold(w) for w in data.collective_prefixes),
                    contractions_of(data))
 
     def expand(self, folded: str) -> str:
@@ -124,7 +124,7 @@ class UnitKeyer:
 
     def key(self, text: str) -> str:
         """Given a unit name as printed, return its comparison key."""
-        folded = fold(nfc(text))
+        folded = fold(text)
         folded = self.expand(folded).replace("&", " va ")
         # again once punctuation is gone: "PV - HCC", "PV-HCC" are "PV HCC"
         folded = self.expand(" ".join(_RX["key_drop"].sub(" ", folded.replace("_", " ")).split()))
@@ -161,7 +161,7 @@ def contraction_rx(pairs: tuple[tuple[str, str], ...]) -> re.Pattern:
 
 def folded_words(text: str) -> list[str]:
     """Given text, return its folded words without punctuation ("&" read as "và")."""
-    return _RX["key_drop"].sub(" ", fold(nfc(text)).replace("&", " va ").replace("_", " ")).split()
+    return _RX["key_drop"].sub(" ", fold(text).replace("&", " va ").replace("_", " ")).split()
 
 
 def contractions_of(data: UnitData) -> tuple[tuple[str, str], ...]:
@@ -184,7 +184,7 @@ def contractions_of(data: UnitData) -> tuple[tuple[str, str], ...]:
 
 def clean_name(text: str) -> str:
     """Given a unit as printed, return it tidied: NFC, one space, dashes " - ", no edge punctuation."""
-    t = nfc(text)
+    t = text
     for d in DASHES:
         t = t.replace(d, "-")
     t = _RX["dash"].sub(" - ", t) if _RX["spaced_dash"].search(t) else t

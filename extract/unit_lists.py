@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..core.folding import fold, nfc, squash_spaces
+from ..core.folding import fold, squash_spaces
 from ..schema import UnitRef
 from .unit_data import DASHES, EDGE_PUNCT, clean_name, folded_words
 from .units_identity import DEBRIS_NO_WORD, MIXED_COLUMNS, Jurisdiction
@@ -34,7 +34,7 @@ class UnitLists:
     def _split(self, text: str, level: Optional[str] = None) -> tuple[list[str], list[str]]:
         """``split``, and the comma pieces left out as no unit (a date, a symbol: OCR debris
         or the next column's text)."""
-        text = nfc(text or "").replace("\n", " ").replace("|", " ")
+        text = (text or "").replace("\n", " ").replace("|", " ")
         level = level or self.level_in(text)
         out: list[str] = []
         debris: list[str] = []
@@ -113,7 +113,7 @@ class UnitLists:
         """Given a print ending with a conjunction ("Sở Nông nghiệp và", "Đài Phát thanh &":
         the cell or the line lost the rest), return (the one known name whose words start with
         all its words, the conjunction too, how), else None. At least two words before it."""
-        words = folded_words(self.keyer.expand(fold(nfc(name))))
+        words = folded_words(self.keyer.expand(fold(name)))
         if len(words) < 3 or words[-1] not in self.data.conjunctions_folded() and not name.rstrip().endswith("&"):
             return None
         if name.rstrip().endswith("&"):
@@ -127,7 +127,7 @@ class UnitLists:
         hits = {canon for variant, canon in self._printed_names() if variant[:len(words)] == tuple(words)
                 and len(variant) > len(words)}
         if level is not None:  # a name that prints another level is another body's
-            lv = nfc(level).lower()
+            lv = level.lower()
             hits = {h for h in hits if not self.entry_levels.get(h) or lv in self.entry_levels[h]}
         return next(iter(hits)) if len(hits) == 1 else None
 
@@ -135,7 +135,7 @@ class UnitLists:
         """Every name and alias of the registry as its folded words (abbreviations expanded,
         "và" kept), with its canonical name."""
         if self._names_cache is None:
-            self._names_cache = tuple((tuple(folded_words(self.keyer.expand(fold(nfc(v))))), e.name)
+            self._names_cache = tuple((tuple(folded_words(self.keyer.expand(fold(v)))), e.name)
                                       for e in self.data.units for v in (e.name, *e.aliases))
         return self._names_cache
 
@@ -200,7 +200,7 @@ class UnitLists:
                 right_units = self._merge_pieces([clean_name(p) for p in right.split(",") if p.strip()], level)
                 # an office of several bodies names them joined by "và" ("Văn phòng HĐND và
                 # UBND phường"): one unit, unless its own left part is a known name
-                joint = any(fold(nfc(left)).lower().startswith(fold(nfc(h)).lower() + " ")
+                joint = any(fold(left).lower().startswith(fold(h).lower() + " ")
                             for h in self.data.joint_heads)
                 if self.is_known(left, level) or (not joint and any(self.is_known(r, level) for r in right_units)):
                     return [*self._cut(left, level), *right_units]
@@ -233,7 +233,7 @@ class UnitLists:
 
     def level_in(self, text: str) -> Optional[str]:
         """Given text, return the last administrative level word in it ("xã", "tỉnh"), if any."""
-        folded = fold(nfc(text))
+        folded = fold(text)
         found: tuple[int, Optional[str]] = (-1, None)
         for lk, word in self.level_keys.items():
             for m in self.level_rx[lk].finditer(folded):
@@ -376,7 +376,7 @@ class UnitLists:
 
     def _is_list_word(self, text: str) -> bool:
         """Whether text is one of the registry's list words ("đơn vị liên quan", "ban, ngành")."""
-        return squash_spaces(fold(nfc(text))).strip(" ,") in self.continuation_keys
+        return squash_spaces(fold(text)).strip(" ,") in self.continuation_keys
 
     def _ends_with_qualifier(self, text: str) -> bool:
         """Whether text ends with a word that names a parent next ("thuộc", "trực thuộc")."""
@@ -385,8 +385,8 @@ class UnitLists:
 
     def _starts_with_level(self, text: str) -> bool:
         """Whether text starts with a level word or marker ("tỉnh", "cấp xã"): the end of a name."""
-        first = fold(nfc(text.split()[0])).lower().strip(EDGE_PUNCT) if text.split() else ""
-        return first in self.level_keys or first in {fold(nfc(m)).lower() for m in self.data.level_markers}
+        first = fold(text.split()[0]).lower().strip(EDGE_PUNCT) if text.split() else ""
+        return first in self.level_keys or first in {fold(m).lower() for m in self.data.level_markers}
 
     def _only_kind_words(self, text: str) -> bool:
         """Whether text is nothing but a unit kind's words ("Sở", "Văn phòng")."""
@@ -401,7 +401,7 @@ class UnitLists:
             if not (w[:1].isupper() and w.isalpha()):
                 break
             run.append(w)
-        return any(tuple(fold(nfc(w)) for w in run[:k]) in self.forms.places for k in range(len(run), 1, -1))
+        return any(tuple(fold(w) for w in run[:k]) in self.forms.places for k in range(len(run), 1, -1))
 
     def _trailing_fragment(self, name: str, level: Optional[str]) -> Optional[tuple[list[str], str]]:
         """Given an unknown print, return (the known units it is, its last one or two
@@ -410,8 +410,8 @@ class UnitLists:
         for k in (1, 2):
             if len(words) <= k or not all(w[:1].islower() for w in words[-k:]):
                 continue
-            markers = {fold(nfc(m)) for m in self.data.level_markers}
-            if any(fold(nfc(w)) in self.level_keys or fold(nfc(w)) in markers for w in words[-k:]):
+            markers = {fold(m) for m in self.data.level_markers}
+            if any(fold(w) in self.level_keys or fold(w) in markers for w in words[-k:]):
                 continue  # a level word or marker ends a name ("UBND cấp xã", "Đoàn ... tỉnh")
             head = " ".join(words[:-k])
             # a fragment after names printed one after another: lower-case words end a single

@@ -12,7 +12,7 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from ..core.folding import fold, nfc
+from ..core.folding import fold
 from .unit_data import DASHES, EDGE_PUNCT, clean_name, folded_words
 
 NO_UNIT = ("", "")  # a repair's verdict that the print is no known unit (the repairs after it are not tried)
@@ -56,7 +56,7 @@ class UnitRepairs:
         have = folded_words(name)
         compact = "".join(have)
         lost = []
-        printed = re.findall(r"[^\W\d_]+", nfc(raw))
+        printed = re.findall(r"[^\W\d_]+", raw)
         # the head word one letter off ("Se Khoa học và Công nghệ"): a misread head, never a place
         if printed and have and Levenshtein.distance(fold(printed[0]).lower(), have[0]) <= 1 \
                 and self._is_head_start(have[0].capitalize()):
@@ -155,7 +155,7 @@ class UnitRepairs:
         At least 3 words, so that a word order that names another body is not just guessed."""
         limit = self.data.fuzzy.edge_noise_max_letters
         words = [w for w in key.split() if len(w) > limit or w in self.vocabulary or not w.isalpha()]
-        if len(words) < 3 or self.conjunction_rx.search(f" {fold(nfc(raw))} ") or "&" in raw:
+        if len(words) < 3 or self.conjunction_rx.search(f" {fold(raw)} ") or "&" in raw:
             return None
         bag = sorted(words)
         found = {name for k, name in self.exact.items() if sorted(k.split()) == bag}
@@ -224,7 +224,7 @@ class UnitRepairs:
         if len(words) < 2 or len(self.keyer.compact(key)) < self.data.fuzzy.min_length:
             return None
         # list words ("Các sở, ngành" / "Các sở, ban, ngành") tell units apart, never lost
-        protected = (set(self.level_keys) | {fold(nfc(m)) for m in self.data.level_markers}
+        protected = (set(self.level_keys) | {fold(m) for m in self.data.level_markers}
                      | {w for c in self.continuation_keys for w in c.split()})
         found = set()
         for k, name in self.exact.items():
@@ -242,7 +242,7 @@ class UnitRepairs:
         ("Văn hóa - Xã hội"), else None. Not for phrases joining names ("HĐND và UBND xã"
         may be two bodies)."""
         words = clean_name(raw).split()
-        if len(words) < 2 or self.conjunction_rx.search(f" {fold(nfc(raw))} ") or "&" in raw:
+        if len(words) < 2 or self.conjunction_rx.search(f" {fold(raw)} ") or "&" in raw:
             return None
         last = words[-1]
         if self.head_rx.fullmatch(last):
@@ -251,7 +251,7 @@ class UnitRepairs:
                 return self.exact[self.key(moved)], "head word moved to the end"
         if len(self.keyer.compact(key)) < self.data.fuzzy.min_length or self.head_rx.match(clean_name(raw)):
             return None  # a name that starts with a head word has its head ("Đảng ủy xã")
-        heads = {nfc(h).lower() for h in self.data.heads}
+        heads = {h.lower() for h in self.data.heads}
         found = {name for k, name in self.exact.items()
                  if k.endswith(" " + key) and self._head_words(name, k, key, heads)}
         return (next(iter(found)), "head word lost") if len(found) == 1 else None
@@ -283,7 +283,7 @@ class UnitRepairs:
         past a capitalised head word with words after it ("..., Sở Y tế" ends with another
         name, not specks)."""
         end = len(tokens)
-        last = nfc(tokens[-1]).strip(EDGE_PUNCT)
+        last = tokens[-1].strip(EDGE_PUNCT)
         if last[:1].isupper() and self.head_rx.fullmatch(last):
             return " ".join(tokens)  # a head word ends the name: "Thanh tra Sở" (the department's own)
         while end > 1 and self._is_speck(tokens[end - 1], limit):
@@ -297,12 +297,12 @@ class UnitRepairs:
         """Whether a token at a print's edge is an OCR speck: at most ``limit`` letters, not a
         number ("Ban Chỉ đạo 35", "Tổ 7") nor a level word."""
         letters = sum(c.isalpha() for c in token)
-        bare = fold(nfc(token)).strip(EDGE_PUNCT)
+        bare = fold(token).strip(EDGE_PUNCT)
         return letters <= limit and not token.isdigit() and bare not in self.level_keys
 
     def _is_head_start(self, token: str) -> bool:
         """Whether a token is a capitalised head word or a head's first word ("Sở", "Ủy")."""
-        return token[:1].isupper() and fold(nfc(token)).strip(EDGE_PUNCT) in self.head_starts
+        return token[:1].isupper() and fold(token).strip(EDGE_PUNCT) in self.head_starts
 
     def _with_place(self, raw: str, key: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
         """Given "Công an tỉnh An Giang", return "Công an tỉnh An Giang" if "Công an tỉnh" is known.
@@ -382,14 +382,14 @@ class UnitRepairs:
         "... phường"). Read on the text as printed: folded, "quận" would be the "quan" of
         "cơ quan"."""
         printed, listed = self.printed_levels(raw), self.entry_levels.get(name, frozenset())
-        markers = {nfc(m).lower() for m in self.data.level_markers}
+        markers = {m.lower() for m in self.data.level_markers}
         # a marker OCR damaged is still printed ("UBND ấp xã"): a word one letter from it
         # that no registry name uses ("các" is a word, not "cấp" misread)
         damaged = {m for m in markers for w in folded_words(raw) if w not in self.vocabulary
                    and len(fold(m)) >= 3 and Levenshtein.distance(w, fold(m)) <= 1}
         # and so is a level word of 4+ letters ("công ỉnh" prints "tỉnh")
         last = folded_words(raw)[-1:]  # where a name prints its level
-        damaged |= {nfc(lv).lower() for lv in self.data.level_words for w in last
+        damaged |= {lv.lower() for lv in self.data.level_words for w in last
                     if w not in self.vocabulary and len(fold(lv)) >= 4 and " " not in lv
                     and Levenshtein.distance(w, fold(lv)) <= 1}
         printed = printed | damaged
@@ -403,10 +403,10 @@ class UnitRepairs:
     def printed_levels(self, text: str) -> frozenset[str]:
         """Given a unit as printed, return the level words ("xã", "tỉnh") and markers ("cấp")
         it prints as words, with diacritics ("xã hội" is no level)."""
-        t = " " + " ".join(_RX["key_drop"].sub(" ", nfc(text).lower()).split()) + " "
+        t = " " + " ".join(_RX["key_drop"].sub(" ", text.lower()).split()) + " "
         for e in self.data.level_exceptions:
-            t = t.replace(f" {nfc(e).lower()} ", " ")
-        words = [nfc(w).lower() for w in (*self.data.level_words, *self.data.level_markers)]
+            t = t.replace(f" {e.lower()} ", " ")
+        words = [w.lower() for w in (*self.data.level_words, *self.data.level_markers)]
         return frozenset(w for w in words if f" {w} " in t)
 
     def _closest(self, probe: str, table: dict[str, str]) -> Optional[tuple[str, Optional[str], str]]:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Optional
 
 
-from ..core.folding import fold, nfc, squash_spaces
+from ..core.folding import fold, squash_spaces
 from .unit_data import UnitData, UnitKeyer, clean_name, folded_words
 from .unit_lists import UnitLists
 from .unit_repairs import UnitRepairs
@@ -93,17 +93,17 @@ class UnitRegistry(UnitRepairs, UnitLists):
         the place list), return the registry; raise on conflicting keys. The extract stage's
         registry is the rules bundle's (``extract.rules.load_rules().units``)."""
         reg = cls(data=data, keyer=UnitKeyer.from_data(data), forms=forms)
-        reg.level_keys = {fold(nfc(w)): w for w in data.level_words}
+        reg.level_keys = {fold(w): w for w in data.level_words}
         for entry in data.units:
             for variant in [entry.name, *entry.aliases]:
                 reg._add(reg.keyer.key(variant), entry.name)
             reg.entry_levels[entry.name] = frozenset().union(
                 *(reg.printed_levels(v) for v in [entry.name, *entry.aliases]))
             reg._add_bare(reg.keyer.key(entry.name), entry.name)
-        heads = sorted({nfc(h) for h in data.heads}, key=len, reverse=True)
+        heads = sorted({h for h in data.heads}, key=len, reverse=True)
         reg.head_rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(h) for h in heads) + r")(?!\w)")
-        reg.continuation_keys = frozenset(fold(nfc(c)) for c in data.continuations)
-        reg.continuation_prefixes = tuple(f"{c} {fold(nfc(q))} " for c in reg.continuation_keys
+        reg.continuation_keys = frozenset(fold(c) for c in data.continuations)
+        reg.continuation_prefixes = tuple(f"{c} {fold(q)} " for c in reg.continuation_keys
                                           for q in data.continuation_qualifiers)
         reg.vocabulary = frozenset(w for text in [*reg.exact, *data.heads, *data.level_words,
                                                   *data.abbreviations, *data.abbreviations.values()]
@@ -111,10 +111,10 @@ class UnitRegistry(UnitRepairs, UnitLists):
         reg.abbreviation_words = frozenset(tuple(folded_words(a)) for a in data.abbreviations)
         reg.head_starts = frozenset(folded_words(h)[0] for h in data.heads if folded_words(h))
         reg.bigrams = frozenset((a, b) for k in reg.exact for a, b in zip(k.split(), k.split()[1:]))
-        conj = "|".join(re.escape(w) for w in {nfc(c) for c in data.conjunctions} | {fold(nfc(c)) for c in data.conjunctions})
+        conj = "|".join(re.escape(w) for w in {c for c in data.conjunctions} | {fold(c) for c in data.conjunctions})
         reg.conjunction_rx = re.compile(rf"\s(?:{conj})\s")
         # a level word, but not where it starts a longer phrase ("xã" in "xã hội")
-        exceptions = [fold(nfc(e)).split() for e in data.level_exceptions]
+        exceptions = [fold(e).split() for e in data.level_exceptions]
         for lk in reg.level_keys:
             tails = [" ".join(e[1:]) for e in exceptions if e and e[0] == lk and len(e) > 1]
             not_tail = "".join(rf"(?! {re.escape(t)}(?!\w))" for t in tails)
@@ -173,12 +173,12 @@ class UnitRegistry(UnitRepairs, UnitLists):
         .sở"); a token that is no registry word but the registry's words glued together is
         split ("Côngantỉnh", "SởNộivụ", "UBNDtinh"); a level word OCR left without marks
         at the end ("UBND tinh") takes them, where folding confuses it with no other word."""
-        text = _RX["mark_before_word"].sub(" ", nfc(name))
+        text = _RX["mark_before_word"].sub(" ", name)
         text = _RX["inner_mark"].sub(lambda m: " " if text[m.end()].islower() else m.group(0), text)
         words = [self._word_break(t) for t in text.split()]
         out = " ".join(words).split()
         if out:
-            safe = {fold(nfc(w)): nfc(w) for w in self.forms.data.fold_safe_levels if " " not in w}
+            safe = {fold(w): w for w in self.forms.data.fold_safe_levels if " " not in w}
             last = out[-1]
             if last.islower() and last == fold(last) and last in safe:
                 out[-1] = safe[last]
@@ -187,7 +187,7 @@ class UnitRegistry(UnitRepairs, UnitLists):
     def _word_break(self, token: str) -> str:
         """Given one token, return it split at the registry words it glues, else as it is
         (fewest words; every word 2+ letters and a word of the registry)."""
-        folded = fold(nfc(token))
+        folded = fold(token)
         if len(folded) < 5 or not folded.isalpha() or folded in self.vocabulary:
             return token
 
@@ -227,7 +227,7 @@ def level_of_issuer(issuer: str | None, reg: UnitRegistry) -> str | None:
     """
     if not issuer:
         return None
-    folded = fold(nfc(issuer))
+    folded = fold(issuer)
     first: tuple[int, Optional[str]] = (len(folded) + 1, None)
     for lk, word in reg.level_keys.items():
         m = reg.level_rx[lk].search(folded)

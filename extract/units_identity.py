@@ -74,7 +74,7 @@ class FormsData(BaseModel):
 
 def _fwords(text: str) -> tuple[str, ...]:
     """Given text, return its folded words (letters and digits; "&" and other marks dropped)."""
-    return tuple(fold(nfc(w)) for w in _RX["words"].findall(text))
+    return tuple(fold(w) for w in _RX["words"].findall(text))
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class UnitForms:
     def from_data(cls, data: FormsData, place_lines: list[str]) -> "UnitForms":
         starts = sorted(((_fwords(s), rule) for rule in data.kinds for s in rule.starts),
                         key=lambda sr: -len(sr[0]))
-        levels = {tuple(nfc(w).lower().split()): lv for w, lv in data.levels.items()}
+        levels = {tuple(w.lower().split()): lv for w, lv in data.levels.items()}
         # a level word that OCR left without its marks, where folding confuses it with no word
         # of a unit name ("tinh", "huyen"; never "quan" of "cơ quan" nor "phuong" of "địa phương")
         levels.update({_fwords(w): data.levels[w] for w in data.fold_safe_levels})
@@ -143,7 +143,7 @@ class UnitForms:
         longest start first, else None. Only the first words a start can span are read (a
         long cell's start costs the same as a short one's: no quadratic splitting)."""
         span = max((len(start) for start, _ in self.starts), default=0)
-        words = tuple(fold(nfc(m.group())) for m in islice(_RX["words"].finditer(name), span))
+        words = tuple(fold(m.group()) for m in islice(_RX["words"].finditer(name), span))
         for start, rule in self.starts:
             if words[:len(start)] == start:
                 return rule, len(start)
@@ -154,10 +154,10 @@ class UnitForms:
         prints, the place it prints, how many words the place takes at the end): the last
         level word outside the kind's own words ("Hợp tác xã") and not starting "xã hội",
         with the capitalised words after it; else a place of the national list at the end."""
-        printed = _RX["words"].findall(nfc(name))
+        printed = _RX["words"].findall(name)
         words = [w.lower() for w in printed]
         # a capitalised level word is part of a place name ("Hà Tĩnh"), unless all is capitals
-        shouting = nfc(name).isupper()
+        shouting = name.isupper()
         folded = [fold(w) if shouting or w[:1].islower() else "" for w in printed]
         words = [w if shouting or p[:1].islower() else "" for w, p in zip(words, printed)]
         found = self.kind_rule(name)
@@ -210,8 +210,8 @@ class UnitForms:
         spells as printed is returned as printed."""
         spelt = self.spellings.get(_fwords(place), {})
         names = set().union(*(v for lv, v in spelt.items() if level is None or lv == level)) if spelt else set()
-        if nfc(place) in names:
-            return nfc(place)
+        if place in names:
+            return place
         cased = {n for n in names if n[:1].isupper()}
         if len(cased) > 1:  # the name the list holds at most levels ("Nam Đàn": a district's too)
             reach = {n: sum(n in v for v in spelt.values()) for n in cased}
@@ -265,8 +265,8 @@ class UnitForms:
     def _levels_listed(self, name: str) -> bool:
         """Whether a name stands for the bodies of every unit of a level, none of them the
         plan's own: levels listed ("UBND xã, phường") or a level marker ("UBND cấp xã")."""
-        words = nfc(name).lower().replace(",", " ").split()
-        if any(nfc(m).lower() in words for m in self.data.level_markers):
+        words = name.lower().replace(",", " ").split()
+        if any(m.lower() in words for m in self.data.level_markers):
             return True
         return len([w for w in words if (w,) in self.level_of_word]) >= 2 and "," in name
 
@@ -275,7 +275,7 @@ class UnitForms:
     def debris_reason(self, text: str) -> Optional[str]:
         """Given an unknown unit print, return why it is no unit ("a date", "a symbol", "a
         fragment", "no unit named"), else None."""
-        t = squash_spaces(nfc(text))
+        t = squash_spaces(text)
         if not t:
             return "empty"
         if _RX["date"].search(t):
@@ -310,7 +310,7 @@ class UnitForms:
     def task_words_at(self, text: str) -> Optional[tuple[str, str]]:
         """Given an unknown print, return (what comes before the first task word printed in
         lower case, the rest from it) when it holds one ("Công an | để rà soát Phòng ..."), else None."""
-        printed = squash_spaces(nfc(text)).split()
+        printed = squash_spaces(text).split()
         for i in range(1, len(printed)):
             for tw in self._task_words:
                 if printed[i][:1].islower() and tuple(w.lower() for w in printed[i:i + len(tw)]) == tw:
@@ -323,13 +323,13 @@ class UnitForms:
 
     @property
     def _task_words(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(nfc(w).lower().split()) for w in self.data.debris.task_words)
+        return tuple(tuple(w.lower().split()) for w in self.data.debris.task_words)
 
     def junk_before_head(self, text: str, max_words: int = 2) -> Optional[tuple[str, str]]:
         """Given an unknown print that starts with no kind ("HCC Phòng Văn hóa"), return (the
         words before the first capitalised kind start within ``max_words`` words, the rest),
         else None."""
-        printed = squash_spaces(nfc(text)).split()
+        printed = squash_spaces(text).split()
         if self.kind_rule(" ".join(printed)) is not None:
             return None
         for k in range(1, min(max_words, len(printed) - 1) + 1):

@@ -25,3 +25,13 @@ def test_a_data_file_reads_as_with_the_python_loader(path):
 def test_unsafe_tags_are_refused():
     with pytest.raises(yaml.YAMLError):
         yaml_to_data("!!python/object/apply:os.system ['true']")
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_data_file_is_nfc(path):
+    """Rule tables are written in NFC, the project's one text form: the code matching with
+    them (the unit registry, its forms) does not normalize their words again."""
+    import unicodedata
+
+    text = path.read_text(encoding="utf-8")
+    assert unicodedata.normalize("NFC", text) == text
