@@ -303,6 +303,31 @@ def test_parquet_dates_are_date32_and_batches_share_one_schema(gold, tmp_path):
     assert both.num_rows == sum(len(d.tasks) for d in gold.values()) + len(bare.tasks)
 
 
+def test_xlsx_says_which_copy_each_item_was_read_from(gold, tmp_path):
+    """The copies of one plan share doc_id (its plan id): with every copy's items exported,
+    each task and target row of the workbook still names the file it was read from, as the
+    csv's rows do (the documents sheet cannot tell the copies apart by doc_id)."""
+    from kehoach.schema import PlanCopy
+
+    doc = next(iter(gold.values()))
+    copies = []
+    for kind, rank, path in (("born-digital", 0, "kh.pdf"), ("scan", 1, "kh.scan.pdf"),
+                             ("old-ocr-text", 2, "kh.ocr.txt")):
+        d = doc.model_copy(deep=True)
+        d.plan_id = d.doc_id = "plan-0123456789abcdef"
+        d.plan_copy = PlanCopy(kind=kind, rank=rank, quality=1.0)
+        d.source.path = path
+        copies.append(d)
+    export.export_documents(copies, "xlsx", tmp_path / "k.xlsx", all_copies=True)
+    export.export_documents(copies, "csv", tmp_path / "csv", all_copies=True)
+    for name, sheet in (("tasks", "Nhiệm vụ - chi tiết"), ("target_values", "Chỉ tiêu - chi tiết")):
+        header = tables.table_specs()[name].headers["source_path"]
+        xlsx = pd.read_excel(tmp_path / "k.xlsx", sheet_name=sheet)
+        csv = pd.read_csv(tmp_path / "csv" / f"{name}.csv", encoding="utf-8-sig")
+        assert len(xlsx) == len(csv) > 0 and set(xlsx[header]) == {"kh.pdf", "kh.scan.pdf", "kh.ocr.txt"}
+        assert list(xlsx[header]) == list(csv["source_path"])
+
+
 def test_export_reads_records_without_their_pages(tmp_path, write_out_dir):
     """The record's pages (texts, words, boxes) are most of its bytes and validation time;
     the export needs none of them."""
