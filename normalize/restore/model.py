@@ -28,7 +28,7 @@ MAX_JOIN_LEN = 20
 MAX_DIGIT_WORD = 3
 DIGIT_TRAILS = (",", ";", ":", ".")  # ... the number may end a clause ('chế 46, biểu': độ,)
 FAR_MIN_LEN, FAR_MAX_LEN = 3, 8
-GLUE_MARKS = frozenset("-'’,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued
+GLUE_MARKS = frozenset("-'’‘“”,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued
 GLUE_STRIP = "-'’,;:.|()[]\"“”‘!?…/"  # ... nor one with marks only at its ends (trailing comma)  # the words two-edit readings are tried for
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 

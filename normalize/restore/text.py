@@ -22,8 +22,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "label": re.compile(r"^[0-9]+[A-Z]+$"),
     "number": re.compile(r"^[0-9][0-9.,:%]*$"),
     # a word core with a mark between letter runs (ngu:ol, liéu'ciia, dién-tinh, tế-xã)
-    "glued": re.compile(r"^[^\W\d_]+(?:[-'’,;:.|][^\W\d_]+)+$"),
-    "glue_mark": re.compile(r"([-'’,;:.|])"),
+    "glued": re.compile(r"^[^\W\d_]+(?:[-'’‘“”,;:.|][^\W\d_]+)+$"),
+    "glue_mark": re.compile(r"([-'’‘“”,;:.|])"),
     # a Roman numeral (Quý II, Phần IV, Phụ lục III): kept as written, a changed one changes
     # the deadline or section; VI and XI are left out, they are also syllables (ĐƠN VI -> VỊ)
     "roman": re.compile(r"^(?!VI$|XI$)X{0,3}(?:IX|IV|V?I{0,3})$"),
