@@ -105,12 +105,14 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         if cleaned != ln.text:
             ln = Line(page=ln.page, line=ln.line, text=cleaned, kind=ln.kind, ord=ln.ord,
                       body=ln.body, gap=ln.gap, height=ln.height, bbox=ln.bbox)
-        if not body and title_open:  # "(Kèm theo ... tỉnh" / "Tuyên Quang)": the title goes on
-            title_open = ")" not in ln.text
+        tail = (title_open and ")" in ln.text
+                and len(ln.text[:ln.text.index(")")].split()) <= rules.flat_title_tail_words)
+        title_open = False
+        if not body and tail:  # "(Kèm theo ... tỉnh" / "Tuyên Quang)": the subtitle's short tail
             warnings.append(f"{region.name}: title line above the table's rows skipped: {ln.text[:80]!r}")
             continue
         if not body and rx["title"].match(ln.text):
-            title_open = "(" in ln.text and ")" not in ln.text[ln.text.index("("):]
+            title_open = "(" in ln.text and ")" not in ln.text[ln.text.index("("):]  # one line on
             # "(Kèm theo ...)" under a title line that used column titles' words ("LỘ TRÌNH
             # THỰC HIỆN NHIỆM VỤ", read as the header): still above the table
             warnings.append(f"{region.name}: title line above the table's rows skipped: {ln.text[:80]!r}")

@@ -557,3 +557,17 @@ def test_a_numbered_group_row_that_does_not_move_the_sequence_is_a_section():
     items, _ = flat_region_to_raw_items(region_of(GROUPS_NUMBERED_APART), "task", RULES)
     assert [(i.ordinal, i.section) for i in items] == [
         ("1", "Hạ tầng giao thông"), ("2", "Hạ tầng giao thông"), ("3", "Môi trường sống")]
+
+
+# The subtitle's closing bracket lost by OCR: only a short tail ending it is still the title.
+SUBTITLE_NOT_CLOSED = """LỘ TRÌNH THỰC HIỆN NHIỆM VỤ
+(Kèm theo Kế hoạch số 7/KH-UBND ngày 05/01/2026 của Ủy ban nhân dân xã Tân Lập
+STT Nội dung nhiệm vụ Đơn vị chủ trì Thời gian
+1 Rà soát hộ gia đình thiếu nhà vệ sinh Trạm Y tế Quý I/2026
+2 Hỗ trợ xây nhà vệ sinh cho hộ nghèo Văn phòng Quý III/2026
+"""
+
+
+def test_a_subtitle_left_open_does_not_swallow_the_table():
+    items, _ = flat_region_to_raw_items(region_of(SUBTITLE_NOT_CLOSED), "task", RULES)
+    assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "Rà"), ("2", "Hỗ")]

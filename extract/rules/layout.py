@@ -113,6 +113,7 @@ class LayoutRules(BaseModel):
     flat_lookahead_lines: int
     flat_group_cell_words: int
     flat_group_row_words: int
+    flat_title_tail_words: int
     flat_caps_title_letters: int
     flat_caps_title_share: float
     table_ordinal_only: str
