@@ -172,3 +172,12 @@ def test_a_model_changed_in_place_is_compiled_again(tmp_path, cache) -> None:
         rest, lm = compiled.load_model(str(path))     # and reads it back
         assert isinstance(lm.bigrams.keys, np.memmap) and lm.p1[word] == logp
     assert len(list((tmp_path / "cache" / "restore").iterdir())) == 2
+
+
+def test_a_compiled_model_read_counts_as_used(cache) -> None:
+    """The cache keeps the compiled models last used (KEEP), not the last made: reading one
+    marks its folder as used now."""
+    compiled.load_model(PATH)
+    os.utime(cache, (1, 1))                     # made long ago
+    assert isinstance(compiled.load_model(PATH)[1].bigrams.keys, np.memmap)
+    assert cache.stat().st_mtime > 1

@@ -49,9 +49,15 @@ def load_model(path: str) -> tuple[dict, LanguageModel]:
     folder = root / "restore" / model_to_key(path) if root else None
     if folder is not None and folder.is_dir():
         try:
-            return _read(folder)
+            found = _read(folder)
         except (OSError, ValueError, KeyError, TypeError):
             shutil.rmtree(folder, ignore_errors=True)  # damaged or half gone: made again below
+        else:
+            try:
+                os.utime(folder)  # used now: _prune keeps the models last used
+            except OSError:
+                pass  # a read-only cache
+            return found
     with gzip.open(path, "rt", encoding="utf-8") as f:
         model = json.load(f)
     lm = LanguageModel(model.pop("lm"))
