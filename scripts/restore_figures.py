@@ -1,6 +1,7 @@
 """Restoration accuracy in one run: leave-one-document-out on the corpus (old OCR and
-correct text of 000/001/004, correct text of 003) and the unseen plans (old OCR, stripped of
-diacritics, correct text kept) with a model trained on the whole corpus (as bundled).
+correct text of 000/001/004, correct text of 003, and tesseract eng of a rendering of each,
+synth/<doc>.eng.txt: the unseen plans' kind of old OCR) and the unseen plans (old OCR,
+stripped of diacritics, correct text kept) with a model trained on the whole corpus (as bundled).
 Accuracy only (one run each, no timing): the figures before and after a change.
 
 usage: nice -n 10 .venv/bin/python scripts/restore_figures.py [--errors N] [--skip-loo] [--skip-unseen]
@@ -14,7 +15,7 @@ from collections import Counter
 
 from kehoach.bench.restore import unseen_inputs
 from kehoach.normalize.restore.model import Restorer
-from kehoach.normalize.restore.train import CLEAN_DOCS, PAIR_DOCS, build_model, corpus_text, score
+from kehoach.normalize.restore.train import CLEAN_DOCS, PAIR_DOCS, SOURCES, build_model, corpus_text, read, score
 
 
 def errors(gold: str, hyp: str, into: Counter) -> None:
@@ -43,10 +44,13 @@ def main() -> None:
             r = Restorer(build_model({doc}))
             gold = corpus_text(doc, "gold")
             line = [doc]
-            for kind in ("raw", "clean"):
+            for kind in ("raw", "clean", "eng"):
                 if kind == "raw" and doc not in PAIR_DOCS:
                     continue
-                text = corpus_text(doc, "raw") if kind == "raw" else gold
+                eng = SOURCES / "synth" / f"{doc}.eng.txt"  # never in its own fold's training
+                if kind == "eng" and not eng.exists():
+                    continue
+                text = corpus_text(doc, "raw") if kind == "raw" else read(eng) if kind == "eng" else gold
                 hyp = r.restore_text(text).text
                 ok, total = score(gold, hyp)
                 line.append(f"{kind} {ok / total:.2%} ({ok}/{total})")
