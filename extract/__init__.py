@@ -209,6 +209,13 @@ def _marks_not_printed(text: str, doc: Document) -> bool:
     return nfc(text) not in raw and " ".join(fold(nfc(text)).split()) in " ".join(fold(raw).split())
 
 
+def printed_exactly(doc: Document) -> bool:
+    """Whether the document's text is the print itself: a PDF's text layer or a Word file,
+    every page read from text and nothing restored (no OCR damage to repair)."""
+    return (doc.source.kind in ("pdf", "docx", "doc") and bool(doc.pages)
+            and all(p.method == "text" and not p.edits for p in doc.pages))
+
+
 def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
     """Fill the document's metadata fields from its lines (extract.metadata), each with
     where it was printed (extract.metadata_sources)."""
@@ -216,7 +223,8 @@ def fill_metadata(doc: Document, lines: list[Line], rules: Rules) -> None:
     from .metadata_sources import metadata_to_provenance
 
     try:
-        found = extract_metadata([ln.text for ln in lines], rules.metadata, rules.units)
+        found = extract_metadata([ln.text for ln in lines], rules.metadata, rules.units,
+                                 exact=printed_exactly(doc))
         warnings = found.pop("warnings", [])
         if isinstance(found.get("signer"), dict):  # the signer fields the record holds
             found["signer"] = {k: v for k, v in found["signer"].items() if k in Signer.model_fields}

@@ -335,10 +335,13 @@ def _issuer_before(text: str, folded: str, pos: int, c: MetadataRules) -> Option
 # ----------------------------------------------------------------------------- entry
 
 
-def extract_metadata(lines: list[str], rules: MetadataRules, units: UnitRegistry) -> dict:
+def extract_metadata(lines: list[str], rules: MetadataRules, units: UnitRegistry,
+                     exact: bool = False) -> dict:
     """Given the (restored) text lines of a whole plan, NFC (``sections.document_to_lines``
     makes them so), the metadata rules and the unit registry (the rules bundle's ``units``:
-    the issuer's body and place are read with it), return its metadata.
+    the issuer's body and place are read with it), return its metadata. ``exact``: the lines
+    are the print itself (a text layer or Word file, nothing OCR'd or restored), so the
+    signer's name is kept as printed, never repaired.
 
     Keys: number, doc_type, issuer, place, issued_date ("YYYY-MM-DD" or "YYYY-MM"), title,
     signer {name, title}, references [schema.Reference], warnings [str] (what was not found).
@@ -366,7 +369,7 @@ def extract_metadata(lines: list[str], rules: MetadataRules, units: UnitRegistry
     issuer = issuer_identity(issuer, c, units, warnings, place)
     if doc_type is None and number:
         doc_type = _type_from_symbol(number, c)
-    signer, signer_warnings = lines_to_signer(lines, c)
+    signer, signer_warnings = lines_to_signer(lines, c, exact)
     warnings += signer_warnings
     references = _references(opening, c)
     for key, value in (("number", number), ("doc_type", doc_type), ("issuer", issuer),

@@ -115,7 +115,7 @@ def _damaged_surname(word: str, c: MetadataRules) -> Optional[str]:
                  and Levenshtein.distance(fold(nfc(s)).lower(), fold(word).lower()) == 1), None)
 
 
-def _name_in(line: str, c: MetadataRules) -> Optional[tuple[str, Optional[str]]]:
+def _name_in(line: str, c: MetadataRules, exact: bool = False) -> Optional[tuple[str, Optional[str]]]:
     """Given a line, return a person's name printed in it as a segment of its own
     ("- Báo và PTTH Sơn La; Nguyễn Thành Công", "Nguyễn Thành Công:_ Phụ lucc"), if any,
     with a warning when its family name was repaired. A family name OCR or restoration
@@ -123,7 +123,10 @@ def _name_in(line: str, c: MetadataRules) -> Optional[tuple[str, Optional[str]]]
     list it folds to, spelt as the list spells it. Where the rest of the name is the list's
     middle and given names (a middle name may be printed in lower case: "Đặng văn Khoa"), a
     family name OCR damaged by one letter ("Bãi Thị Thu", "DS Mạnh Cường") is the most common
-    family name of the list with its first letter that close to it, and a warning names both."""
+    family name of the list with its first letter that close to it, and a warning names both.
+    Where the text is ``exact`` (the print itself: a text layer or Word file, nothing OCR'd or
+    restored), the name is kept as printed: a family name the list spells otherwise or lacks
+    ("Vì", "Lù", "Lèo" of the northern peoples) is the signer's own, not damage."""
     # a hyphen OCR read between two words of a name ("Bãi Thị-Thu", "Dé-Manh Cường") parts them
     for segment in reversed(_RX["segments"].split(_RX["glued"].sub(" ", line))):
         words = _without_edge_specks(segment.split())
@@ -138,8 +141,10 @@ def _name_in(line: str, c: MetadataRules) -> Optional[tuple[str, Optional[str]]]
             return " ".join(words), None
         spelt = c.surnames_folded.get(fold(words[0]))
         if spelt is not None:
-            return " ".join([spelt, *words[1:]]), None
+            return " ".join([words[0] if exact else spelt, *words[1:]]), None
         repaired = _damaged_surname(words[0], c) if listed else None
+        if repaired is not None and exact:
+            return " ".join(words), None   # printed so: a family name the list lacks
         if repaired is not None:
             return " ".join([repaired, *words[1:]]), \
                 f"metadata: signer's family name {words[0]!r} read as {repaired!r} (one letter off)"
@@ -161,8 +166,9 @@ def spell_unmarked_name(name: str, rules: MetadataRules) -> str:
     return " ".join(out)
 
 
-def lines_to_signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]]:
-    """Given all lines, return ({name, title}, warnings) from the signature block."""
+def lines_to_signer(lines: list[str], c: MetadataRules, exact: bool = False) -> tuple[dict, list[str]]:
+    """Given all lines (``exact``: the print itself, see _name_in), return ({name, title},
+    warnings) from the signature block."""
     recipients = next((i for i, l in enumerate(lines) if c.recipients.match(_f(l))), None)
     if recipients is None:  # OCR damaged its letters ("NoinhG@n:", "_Noinhgn:")
         recipients = next((i for i, l in enumerate(lines) if _damaged_recipients(l, c)), None)
@@ -217,7 +223,7 @@ def lines_to_signer(lines: list[str], c: MetadataRules) -> tuple[dict, list[str]
     title = " - ".join(authority + ([position] if position else []))
     name, repair = None, None
     for j in range(last + 1, min(len(lines), last + c.r.signer_search_lines)):
-        name, repair = _name_in(lines[j], c) or (None, None)
+        name, repair = _name_in(lines[j], c, exact) or (None, None)
         if name or _f(lines[j]).startswith(c.block_ends):
             break
     warnings = [repair] if repair else [] if name else ["metadata: signer name not found"]

@@ -63,3 +63,36 @@ def test_a_signer_name_ocr_damaged(printed, name, repaired):
 def test_no_family_name_is_made_up(printed):
     m = extract_metadata(HEAD + BLOCK + [printed], RULES.metadata, RULES.units)
     assert m["signer"]["name"] is None
+
+
+@pytest.mark.parametrize("printed, ocr_read_as", [
+    # family names of the northern peoples the list lacks, one letter off a listed one, or
+    # spelt otherwise by the list ("Vi"): on OCR'd text they read as damage, printed exactly
+    # (a text layer, a Word file) they are the signer's own
+    ("Lù Thị Thu", "Lê Thị Thu"),
+    ("Lèo Văn Hùng", "Lê Văn Hùng"),
+    ("Sa Văn Khoa", "Sầm Văn Khoa"),
+    ("Vì Văn Hùng", "Vi Văn Hùng"),
+])
+def test_a_name_printed_exactly_is_kept_as_printed(printed, ocr_read_as):
+    m = extract_metadata(HEAD + BLOCK + [printed], RULES.metadata, RULES.units, exact=True)
+    assert m["signer"]["name"] == printed
+    assert not any("family name" in w for w in m["warnings"])
+    ocr = extract_metadata(HEAD + BLOCK + [printed], RULES.metadata, RULES.units)
+    assert ocr["signer"]["name"] == ocr_read_as
+
+
+def test_only_a_text_layer_or_word_file_read_whole_is_printed_exactly():
+    from kehoach.extract import printed_exactly
+    from kehoach.schema import Document, Page, Source, TokenEdit
+
+    def doc(kind, *pages):
+        return Document(source=Source(path="x", sha256="0" * 64, kind=kind), pages=list(pages))
+
+    assert printed_exactly(doc("pdf", Page(number=1, method="text"), Page(number=2, method="text")))
+    assert printed_exactly(doc("docx", Page(number=1, method="text")))
+    assert not printed_exactly(doc("pdf", Page(number=1, method="text"), Page(number=2, method="ocr")))
+    assert not printed_exactly(doc("text", Page(number=1, method="text")))   # old OCR text
+    restored = Page(number=1, method="text", edits=[TokenEdit(line=0, index=0, raw="So", text="Sở")])
+    assert not printed_exactly(doc("pdf", restored))   # a text layer without its marks, restored
+    assert not printed_exactly(doc("pdf"))
