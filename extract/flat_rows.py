@@ -14,14 +14,13 @@ from .sections import Line
 from .flat_lines import Cell, starts_sentence
 
 
-LETTERS = "abcdđefghiklmn"
-
-
-def ordinal_value(o: str) -> tuple[str, int]:
-    """Given a row's ordinal ("7", "c"), return its sequence and place: ("num", 7), ("let", 3)."""
+def ordinal_value(o: str, letters: str) -> tuple[str, int]:
+    """Given a row's ordinal ("7", "c") and the letters lists count with, in order
+    (table_headers.yaml letter_sequence: "a b c d đ e g h ..."), return its sequence and
+    place: ("num", 7), ("let", 3); ("let", 0) for a letter no list counts with."""
     if o.isdigit():
         return "num", int(o)
-    return "let", LETTERS.find(o) + 1
+    return "let", letters.find(o) + 1 if o else 0
 
 
 @dataclass
@@ -147,7 +146,7 @@ def _as_notes(dst: Row, src: Row) -> None:
 
 
 def rows_between_consecutive_numerals(rows: list[Row], warnings: list[str], where: str,
-                                      min_numbered: int = 3) -> list[Row]:
+                                      letters: str, min_numbered: int = 3) -> list[Row]:
     """Given rebuilt rows, return them with the un-numbered rows that sit between two numbered
     rows of one sequence decided by the sequence. Between numerals that follow each other ("3"
     then "4") no row is missing: they are paragraphs of other columns of the row above (a
@@ -164,7 +163,7 @@ def rows_between_consecutive_numerals(rows: list[Row], warnings: list[str], wher
         pa, pb = rows[a], rows[b]
         if not between or pa.section != pb.section or any(rows[i].section != pa.section for i in between):
             continue
-        (ka, va), (kb, vb) = ordinal_value(pa.ordinal), ordinal_value(pb.ordinal)
+        (ka, va), (kb, vb) = ordinal_value(pa.ordinal, letters), ordinal_value(pb.ordinal, letters)
         if ka != kb or va < 1 or vb - va not in (1, 2):
             continue
         owner = pa
@@ -173,7 +172,7 @@ def rows_between_consecutive_numerals(rows: list[Row], warnings: list[str], wher
                            and len(" ".join(rows[i].text_lines).split()) >= 4), None)
             if opener is None:
                 continue
-            rows[opener].ordinal = str(va + 1) if ka == "num" else LETTERS[va]
+            rows[opener].ordinal = str(va + 1) if ka == "num" else letters[va]
             rows[opener].inferred = True
         for i in between:
             r = rows[i]

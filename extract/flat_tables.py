@@ -31,7 +31,7 @@ from .rules.layout import LayoutRules
 from .sections import Line, Region, lines_to_bbox
 from .flat_lines import (Cell, is_header_line, is_row_start, split_line, starts_sentence,
                          strip_noise, whole_line_cell)
-from .flat_rows import (LETTERS, Row, date_span_in_text, ordinal_value, rows_between_consecutive_numerals, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
+from .flat_rows import (Row, date_span_in_text, ordinal_value, rows_between_consecutive_numerals, drop_rows_before_numbering, merge_fragment_rows, misread_numeral,
                         short_rows_to_notes,
                         repeated_numeral_groups, row_ended, split_centred_row)
 from .flat_cells import (header_lines_to_unit_columns, one_year_deadline, row_to_cells,
@@ -64,6 +64,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     """Given an appendix region without ruling (interleaved or block text), return its rows as
     RawItems (cells raw) and warnings about what could not be interpreted."""
     bundle, rules = rules, rules.layout
+    letters = "".join(bundle.tables.letters)  # the order lettered rows count in (no "f")
     rx = rules.flat
     warnings: list[str] = []
     lines = region.lines
@@ -185,7 +186,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         if sl.dropped:
             warnings.append(f"{region.name}: a misread ordinal cell left out: {sl.dropped!r} of {t[:80]!r}")
         if not sl.ordinal and expected is not None and expected[0] == "let" and letters_used:
-            guess = expected_letter_ordinal(sl.text, LETTERS[expected[1] - 1:expected[1] + 1], bundle.specks)
+            guess = expected_letter_ordinal(sl.text, letters[expected[1] - 1:expected[1] + 1], bundle.specks)
             if guess:  # "bố Thí điểm ...": the row's letter OCR made into a word
                 sl.ordinal, sl.text = guess
         if letters_used and sl.ordinal and sl.ordinal.isdigit() and len(sl.text.split()) >= 5 and not sl.cells:
@@ -239,7 +240,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
         # ordinal anchors
         if sl.ordinal:
             continuing = False
-            kind_v = ordinal_value(sl.ordinal)
+            kind_v = ordinal_value(sl.ordinal, letters)
             ok = (expected is None or kind_v[0] != expected[0] or not sl.text
                   or expected[1] - 1 <= kind_v[1] <= expected[1] + 3 or kind_v[1] == 1)
             if ok and expected is not None and kind_v[0] == expected[0] and kind_v[1] > expected[1]:
@@ -247,7 +248,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                 # below it is the due one: debris of another column, not a row ("7 Phê an lý ...")
                 ahead = [o for o in (split_line(b, rules, bundle.cell_labels, kind, has_deadline, bool(years)).ordinal
                                      for b in body[li + 1:li + 1 + rules.flat_lookahead_lines]) if o]
-                due = str(expected[1]) if expected[0] == "num" else LETTERS[expected[1] - 1:expected[1]]
+                due = str(expected[1]) if expected[0] == "num" else letters[expected[1] - 1:expected[1]]
                 if ahead and ahead[0] == due:
                     ok = False
             if ok:
@@ -297,7 +298,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
                       and len(" ".join(cur.text_lines).split()) >= 4):
                     # the open row opened its own sentence and the numeral due for it was
                     # skipped: it lost its numeral ("; Tổng hợp ..." then "5 Rà soát ...")
-                    cur.ordinal = str(due[1]) if due[0] == "num" else LETTERS[due[1] - 1]
+                    cur.ordinal = str(due[1]) if due[0] == "num" else letters[due[1] - 1]
                     cur.inferred = True
                     new_row(sl.ordinal)
                 else:
@@ -326,7 +327,7 @@ def flat_region_to_raw_items(region: Region, kind: str, rules: Rules) -> tuple[l
     rows = merge_fragment_rows(rows, warnings, region.name)
     rows = drop_rows_before_numbering(rows, warnings, region.name)
     rows = repeated_numeral_groups(rows, warnings, region.name)
-    rows = rows_between_consecutive_numerals(rows, warnings, region.name)
+    rows = rows_between_consecutive_numerals(rows, warnings, region.name, letters)
     rows = short_rows_to_notes(rows, warnings, region.name)
     from .tables import is_non_item_row
 

@@ -571,3 +571,22 @@ STT Nội dung nhiệm vụ Đơn vị chủ trì Thời gian
 def test_a_subtitle_left_open_does_not_swallow_the_table():
     items, _ = flat_region_to_raw_items(region_of(SUBTITLE_NOT_CLOSED), "task", RULES)
     assert [(i.ordinal, i.text.split()[0]) for i in items] == [("1", "Rà"), ("2", "Hỗ")]
+
+
+def test_lettered_rows_count_in_the_vietnamese_alphabet():
+    """Lettered rows count a b c d đ e g h ... (table_headers.yaml letter_sequence: no "f"):
+    "g" follows "e", so a sentence between rows "e" and "g" is no row "f" that lost its
+    letter (counted with an "f", it was made one)."""
+    from kehoach.extract.flat_rows import Row, ordinal_value, rows_between_consecutive_numerals
+
+    letters = "".join(RULES.tables.letters)
+    assert [ordinal_value(o, letters) for o in ("e", "g", "h", "7")] == [
+        ("let", 6), ("let", 7), ("let", 8), ("num", 7)]
+    assert ordinal_value("f", letters) == ("let", 0)   # no list counts with it
+    text = "Tổ chức kiểm tra việc thực hiện tại các xã"
+    rows = [Row(ordinal=o, text_lines=[f"Nhiệm vụ {o}"]) for o in ("d", "đ", "e")]
+    rows += [Row(text_lines=[text]), Row(ordinal="g", text_lines=["Nhiệm vụ g"])]
+    warnings: list[str] = []
+    kept = rows_between_consecutive_numerals(rows, warnings, "Phụ lục", letters)
+    assert [r.ordinal for r in kept] == ["d", "đ", "e", None, "g"]
+    assert not any(r.inferred for r in kept) and warnings == []
