@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from ..core.errors import IngestError, MissingToolError, PageTimeout
 from ..schema import Word
 from .frames import box_px_to_pt
+from .tesseract_lib import LibraryTimeout, ModelLoadError, TesseractLibrary
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
 LOW_CONFIDENCE = 55.0  # below this mean word confidence, check the page's orientation
@@ -246,13 +247,18 @@ class OcrEngine(Protocol):
 
 
 class TesseractEngine:
-    """pytesseract with the LSTM engine; one tesseract process per call."""
+    """Tesseract with the LSTM engine: its library loaded in this process (one model load
+    per process, ingest.tesseract_lib) or, without it, one tesseract command per call
+    (pytesseract)."""
 
     name = "tesseract"
 
     def __init__(self, lang: str = "vie", psm: int = 3, fix_orientation: bool = True,
-                 tessdata_dir: str | None = None):
+                 tessdata_dir: str | None = None, in_process: bool = True):
         self.lang = lang  # as tesseract takes it (see ``resolve_models``)
+        # read with the tesseract library in this process when it is there (one model load
+        # per process), else with the command (ingest.tesseract_lib)
+        self.in_process = in_process
         self.tessdata_dir = tessdata_dir
         self.psm = psm
         self.fix_orientation = fix_orientation
@@ -293,27 +299,47 @@ class TesseractEngine:
                     path = os.path.join(tmp, "pages.txt")
                     with open(path, "w", encoding="utf-8") as fh:
                         fh.write("\n".join(paths) + "\n")
-                data = pytesseract.image_to_data(
-                    path, lang=self.lang, config=self._config(dpi, psm),
-                    output_type=pytesseract.Output.DICT, timeout=timeout or 0)
+                data = self._read_files(paths, path, dpi, psm, timeout)
         except pytesseract.TesseractNotFoundError as exc:
             raise MissingToolError("tesseract is not installed or not on PATH",
                                    hint=INSTALL_HINT) from exc
+        except pytesseract.TesseractError as exc:
+            msg = str(exc)
+            if "Failed loading language" in msg or "Error opening data file" in msg:
+                raise self._missing_model() from exc
+            raise IngestError(f"tesseract failed: {msg[:300]}", code="ocr-failed") from exc
         except RuntimeError as exc:
             if "timeout" in str(exc).lower():
                 raise PageTimeout(f"OCR took longer than {timeout:g} s",
                                   hint="raise --page-timeout, or check the page image") from exc
             raise IngestError(f"tesseract failed: {exc}", code="ocr-failed") from exc
-        except pytesseract.TesseractError as exc:
-            msg = str(exc)
-            if "Failed loading language" in msg or "Error opening data file" in msg:
-                missing = [n for n in self.lang.split("+") if model_to_package(n)]
-                hint = (f"install it with: apt-get install {' '.join(map(model_to_package, missing))}"
-                        if missing and not self.tessdata_dir else INSTALL_HINT)
-                raise MissingToolError(f"tesseract cannot load model '{self.lang}'",
-                                       hint=hint) from exc
-            raise IngestError(f"tesseract failed: {msg[:300]}", code="ocr-failed") from exc
+        except LibraryTimeout as exc:
+            raise PageTimeout(str(exc), hint="raise --page-timeout, or check the page image") from exc
+        except ModelLoadError as exc:
+            raise self._missing_model() from exc
+        except OSError as exc:
+            raise IngestError(f"tesseract failed: {exc}"[:300], code="ocr-failed") from exc
         return [data_to_result(d, 72.0 / dpi) for d in split_pages(data, len(images))]
+
+    def _read_files(self, paths: list[str], path: str, dpi: int, psm: int,
+                    timeout: float | None) -> dict:
+        """Given the image files (and the one file naming them all when more than one),
+        return pytesseract's columns of their words: read by the tesseract library loaded
+        in this process when it can (ingest.tesseract_lib: the same TSV, one model load per
+        process), else by the command."""
+        import pytesseract
+
+        loaded = TesseractLibrary.get(_tesseract_cmd(), self.lang, self.tessdata_dir) if self.in_process else None
+        if loaded is None:
+            return pytesseract.image_to_data(path, lang=self.lang, config=self._config(dpi, psm),
+                                             output_type=pytesseract.Output.DICT, timeout=timeout or 0)
+        return pytesseract.pytesseract.file_to_dict(loaded.files_to_tsv(paths, dpi, psm, timeout), "\t", -1)
+
+    def _missing_model(self) -> MissingToolError:
+        missing = [n for n in self.lang.split("+") if model_to_package(n)]
+        hint = (f"install it with: apt-get install {' '.join(map(model_to_package, missing))}"
+                if missing and not self.tessdata_dir else INSTALL_HINT)
+        return MissingToolError(f"tesseract cannot load model '{self.lang}'", hint=hint)
 
     def _config(self, dpi: int, psm: int) -> str:
         # tessedit_do_invert=0 (no inverted-text retry of doubtful lines) was measured: no
