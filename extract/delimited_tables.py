@@ -103,6 +103,12 @@ def delimited_region_to_raw_items(region: Region, rules: Rules) -> tuple[list[Ra
                 it.provenance.line_end = line.line
                 it.provenance.source = line.text
         items += got
+    if found and len(items) < rules.layout.delimited_min_rows:
+        # one row between bars OCR left in a flattened table is no delimited table: the
+        # appendix is left to the flattened-table reader (kept as a warning)
+        warnings = [f"{region.name}: {len(items)} row(s) between column bars read as stray bars "
+                    f"of a flattened table, not a delimited table"]
+        return [], warnings, False
     return items, warnings, found
 
 

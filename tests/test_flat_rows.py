@@ -590,3 +590,22 @@ def test_lettered_rows_count_in_the_vietnamese_alphabet():
     kept = rows_between_consecutive_numerals(rows, warnings, "Phụ lục", letters)
     assert [r.ordinal for r in kept] == ["d", "đ", "e", None, "g"]
     assert not any(r.inferred for r in kept) and warnings == []
+
+
+# A flattened table where OCR read the rulings of one row's cells as bars.
+STRAY_BARS = """STT | Nội dung nhiệm vụ | Đơn vị chủ trì | Thời gian
+1 | Lập kế hoạch nạo vét kênh mương nội đồng | Phòng Kinh tế | Quý II/2026
+2 Tổ chức ra quân làm vệ sinh môi trường các thôn Đoàn Thanh niên xã Hằng tháng
+3 Kiểm tra việc thu gom rác thải sinh hoạt tại các chợ Công an xã Quý IV/2026
+"""
+
+
+def test_one_row_between_stray_bars_is_no_delimited_table():
+    from kehoach.extract.delimited_tables import delimited_region_to_raw_items
+
+    region = region_of(STRAY_BARS)
+    items, warnings, found = delimited_region_to_raw_items(region, RULES)
+    assert (items, found) == ([], False)
+    assert any("stray bars of a flattened table" in w for w in warnings)
+    flat, _ = flat_region_to_raw_items(region, "task", RULES)
+    assert [i.ordinal for i in flat] == ["1", "2", "3"]

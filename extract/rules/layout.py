@@ -114,6 +114,7 @@ class LayoutRules(BaseModel):
     flat_group_cell_words: int
     flat_group_row_words: int
     flat_title_tail_words: int
+    delimited_min_rows: int
     flat_caps_title_letters: int
     flat_caps_title_share: float
     table_ordinal_only: str
