@@ -26,7 +26,8 @@ from .record_files import path_to_document
 from .rerun import saved_to_ingested
 from .records import exception_to_error_info
 from .runner import (
-    finish_document, merge_ocr_page, ocr_job, plan_file, process_file, start_warm_up, wait_warm_up,
+    finish_document, mark_batch_worker, merge_ocr_page, ocr_job, plan_file, process_file,
+    start_warm_up, wait_warm_up,
 )
 from ..core.settings import Settings
 from ..schema import Document, ErrorInfo
@@ -370,10 +371,12 @@ def die_with_parent(parent_pid: int) -> None:
 
     The worker leads its own process group (so its tesseract children go with it) and asks
     Linux for SIGTERM when its parent dies; SIGTERM kills the whole group. Elsewhere than
-    Linux only the group is set up."""
+    Linux only the group is set up. Its OCR loads tesseract's library in the process
+    (runner.mark_batch_worker): a crash in it is this worker's, an error record of its input."""
     import ctypes
     import signal
 
+    mark_batch_worker()  # a crash in tesseract's library costs this worker only
     os.setpgrp()
     signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
     try:

@@ -18,10 +18,24 @@ from ..core.settings import Settings
 from ..schema import Document, ErrorInfo, Page, ProducedBy, Source, Status
 
 
+# Whether this process is one of the batch's worker processes (pipeline.batch's worker
+# initializer says so). Only there is tesseract's library loaded in the process: a crash in
+# it costs the worker, and the batch gives that input an error record. Where kehoach runs
+# in its caller's process (--jobs 1, the Python API, Dask's threads) a crash would end the
+# whole run, so each page is read by the tesseract command, a process of its own.
+_worker = {"is": False}
+
+
+def mark_batch_worker() -> None:
+    """Record that this process is a batch worker: its OCR may load tesseract's library."""
+    _worker["is"] = True
+
+
 def make_engine(settings: Settings) -> OcrEngine:
     import_pytesseract_without_pandas()  # a no-op once imported (forked workers inherit it)
     lang = settings.lang or _default_models(settings.tessdata_dir)
-    return TesseractEngine(lang=lang, psm=settings.psm, tessdata_dir=settings.tessdata_dir)
+    return TesseractEngine(lang=lang, psm=settings.psm, tessdata_dir=settings.tessdata_dir,
+                           in_process=_worker["is"])
 
 
 @lru_cache(maxsize=4)

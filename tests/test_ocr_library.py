@@ -60,3 +60,24 @@ def test_a_missing_model_names_what_to_install(page) -> None:
     with pytest.raises(MissingToolError) as err:
         TesseractEngine(lang="nosuchmodel", in_process=True).recognize(image.crop((0, 0, 300, 300)), dpi=dpi)
     assert "nosuchmodel" in err.value.message and "apt-get install" in err.value.hint
+
+
+def _engine_in_process() -> bool:
+    from kehoach.core.settings import Settings
+    from kehoach.pipeline.runner import make_engine
+
+    return make_engine(Settings()).in_process
+
+
+def test_only_the_batch_workers_load_the_library() -> None:
+    """A crash in tesseract's library ends the process it is loaded in: only the batch's
+    worker processes load it (a crash there is one input's error record); run in the
+    caller's process (--jobs 1, the Python API) each page is read by the command."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from kehoach.pipeline.batch import die_with_parent
+
+    assert _engine_in_process() is False
+    with ProcessPoolExecutor(max_workers=1, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        assert pool.submit(_engine_in_process).result() is True
