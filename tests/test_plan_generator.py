@@ -19,7 +19,7 @@ def _draw(ref: PlanRef):
 
 def test_catalogue_has_fifteen_families_each_with_its_source():
     cat = load_catalogue()
-    assert len(cat.families) >= 15
+    assert len(cat.families) >= 28
     assert all(f.learned_from.strip() for f in cat.families)
     # the families cover the layouts issue 12 names: in-cell units, no ordinal column,
     # one-year value columns, column-number and total rows, Đ in the letter groups
@@ -76,6 +76,45 @@ def test_three_hundred_plans_draw_with_consistent_gold():
             for row in app.rows:
                 if row.kind in ("item", "colnums"):
                     assert len(row.cells) == len(app.headers), (ref.plan_id, row)
+
+
+def test_survey_21_families_print_their_layout_facts():
+    """The five families of the session-21 survey (S15-S20) print what makes them new: a date
+    column first, capital headers with a submission level, "Nhóm I:" groups with numbering
+    restarting, and figure or office columns that belong to no field of the gold items."""
+    w = load_words()
+
+    def items_rows(plan):
+        return [r for r in plan.appendices[0].rows if r.kind == "item"]
+
+    sched = _draw(PlanRef("schedule-date-first", 0))
+    assert sched.appendices[0].spec.columns[0].role == "deadline"
+    assert [r.cells[0] for r in items_rows(sched)] == [t["deadline"]["raw"] for t in sched.records["tasks"]]
+    assert all(t["ordinal"] is None for t in sched.records["tasks"])
+
+    caps = _draw(PlanRef("submission-level-caps", 1))
+    headers = caps.appendices[0].headers
+    assert all(h == h.upper() for h in headers) and "CẤP TRÌNH" in headers
+    col = headers.index("CẤP TRÌNH")
+    units = {u for t in caps.records["tasks"] for u in t["lead_units"] + t["cooperating_units"]}
+    levels = {r.cells[col] for r in items_rows(caps)}
+    assert levels <= set(w.levels) and not levels & units
+
+    nhom = _draw(PlanRef("nhom-roman-restart", 2))
+    groups = [r.text for r in nhom.appendices[0].rows if r.kind == "group"]
+    assert groups[0].startswith("Nhóm I: ") and groups[1].startswith("Nhóm II: ")
+    assert [t["ordinal"] for t in nhom.records["tasks"]].count("1") == len(groups)
+
+    follow = _draw(PlanRef("follow-up-office-column", 0))
+    col = follow.appendices[0].headers.index("Đơn vị theo dõi, đôn đốc")
+    units = {u for t in follow.records["tasks"] for u in t["lead_units"] + t["cooperating_units"]}
+    assert {r.cells[col] for r in items_rows(follow)} <= set(w.monitors) - units
+
+    ind = _draw(PlanRef("indicator-plan-beside-estimate", 0))
+    heads = ind.appendices[0].headers
+    plan_col = next(i for i, h in enumerate(heads) if h.startswith(("Kế hoạch năm", "KH năm")))
+    assert plan_col > heads.index("Thực hiện năm trước")
+    assert [r.cells[plan_col] for r in items_rows(ind)] == [t["values"][0]["raw"] for t in ind.records["targets"]]
 
 
 def test_letter_groups_put_dj_after_d():

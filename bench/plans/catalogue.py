@@ -19,7 +19,8 @@ Role = Literal["ordinal", "text", "lead", "coop", "units", "deadline", "value", 
                "measure", "product", "notes", "method", "resources", "status", "place", "goal",
                "group", "start", "extra"]
 # word lists an "extra" column (free text that is no field of the item) is filled from
-ExtraFill = Literal["evidence", "criteria", "priorities", "related", "support", "products"]
+ExtraFill = Literal["evidence", "criteria", "priorities", "related", "support", "products", "baseline",
+                    "levels", "monitors"]
 DeadlineStyle = Literal["month", "month_bare", "quarter", "year", "year_bare", "year_range", "date",
                         "date_short", "recurring", "conditional", "milestones", "status"]
 ValueStyle = Literal["percent", "percent_ge", "count", "count_unit", "text"]
@@ -59,7 +60,8 @@ class Appendix(_M):
     ordinal_restart: bool = False
     # column: the group's title sits in its own column (a "group" column), in the first row
     # of its items only (a cell merged down the group's rows)
-    groups: Literal["none", "plain", "roman", "letter", "arabic", "nhom", "thu", "column"] = "none"
+    groups: Literal["none", "plain", "roman", "letter", "arabic", "nhom", "nhom_roman", "thu",
+                    "column"] = "none"
     group_caps: bool = False
     group_cell: Literal["numeral", "spanning"] = "spanning"
     units_labels: list[tuple[str, str]] = [("Chủ trì", "Phối hợp")]
@@ -180,6 +182,9 @@ class Words(_M):
     priorities: list[str]
     related: list[str]
     support: list[str]
+    baseline: list[str]
+    levels: list[str]
+    monitors: list[str]
 
     @model_validator(mode="after")
     def _domains(self) -> "Words":

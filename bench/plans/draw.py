@@ -281,7 +281,7 @@ class _Drawer:
     # --- appendices -----------------------------------------------------------------------
     def group_label(self, app: Appendix, k: int) -> str:
         return {"roman": ROMAN[k], "letter": LETTERS_UPPER[k], "arabic": str(k + 1),
-                "nhom": f"Nhóm {k + 1}", "thu": THU[k], "plain": "", "none": "", "column": ""}[app.groups]
+                "nhom": f"Nhóm {k + 1}", "nhom_roman": f"Nhóm {ROMAN[k]}", "thu": THU[k], "plain": "", "none": "", "column": ""}[app.groups]
 
     def ordinal(self, app: Appendix, n_in_group: int, n_total: int) -> str:
         n = n_in_group if app.ordinal_restart else n_total
@@ -336,7 +336,7 @@ class _Drawer:
                 elif app.group_cell == "numeral" and label:
                     rows.append(Row("group", label=label, text=gtext))
                 else:
-                    sep = ": " if app.groups in ("nhom", "thu") else ". "
+                    sep = ": " if app.groups in ("nhom", "nhom_roman", "thu") else ". "
                     rows.append(Row("group", text=f"{label}{sep}{gtext}" if label else gtext))
             for n in range(b - a):
                 ordinal = self.ordinal(app, n, k_total) if app.ordinal != "none" else None
