@@ -41,8 +41,10 @@ def header_to_role(text: str, rules: TableRules) -> Optional[str]:
         # OCR-damaged headers ("Cơquan phốhẹp"): closest synonym of some length, if close.
         # the cell must be about as long as the synonym: partial_ratio aligns the shorter
         # string anywhere in the longer, so "A" (a group numeral) would match every title
+        # (a synonym found whole stays unless the longer one holds it: "Nội dung thực hiện"
+        # is a text column, not "Đơn vị thực hiện" that shares its last words)
         scored = [(fuzz.partial_ratio(s, f), len(s), r) for s, r in rules.synonyms
-                  if len(s) >= max(6, (shorter or 0) + 1)
+                  if len(s) >= max(6, (shorter or 0) + 1) and (not shorter or found[0] in s)
                   and FUZZY_MIN_SHARE * len(s) <= len(f) <= FUZZY_MAX_SHARE * len(s) + 4]
         best = max(scored, default=(0, 0, None))
         if best[0] >= FUZZY_HEADER:

@@ -347,3 +347,20 @@ def test_numerals_are_matched_without_their_marks_by_the_rules_folding():
     assert unmark(text).lower() == fold(text)
     assert section_name("Thứ nhât: Về thể chế", RULES.tables) == "Về thể chế"
     assert section_name("II’ Phát triển nguồn nhân lực", RULES.tables) == "Phát triển nguồn nhân lực"
+
+
+@pytest.mark.parametrize("title, role", [
+    # a text title whose last words are those of a lead title stays a text column
+    ("Nội dung thực hiện", "text"),
+    ("Nội dung triển khai thực hiện", "text"),
+    # a follow-up office is no lead, though its title starts like one
+    ("Đơn vị theo dõi, đôn đốc", "extra"),
+    ("Cơ quan theo dõi", "extra"),
+    # a schedule: its date column is the deadline, its participants cooperate
+    ("Ngày thực hiện", "deadline"),
+    ("Thành phần tham gia", "cooperating"),
+    # OCR damage to a longer title that starts with the one found whole is still read
+    ("Đơn vị phối hựp", "cooperating"),
+])
+def test_header_titles_that_share_words_with_another_role(title, role):
+    assert header_to_role(title, RULES.tables) == role
