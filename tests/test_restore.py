@@ -42,6 +42,8 @@ def test_pair_to_chunks_finds_the_confusion(raw: str, gold: str, chunk: tuple[st
     ("ubnd@sonla.gov.vn", ("", "ubnd@sonla.gov.vn", ""), "code"),
     ("5G", ("", "5G", ""), "code"), ("1a", ("", "1a", ""), "word"),  # 1a is là misread
     ("$6,", ("", "$6", ","), "word"),  # eng OCR's $ for S: số
+    ("&", ("", "&", ""), "other"), ("$", ("", "$", ""), "other"),  # alone: the symbol itself
+    ("¢", ("", "¢", ""), "word"),  # alone still a letter misread (có)
 ])
 def test_token_to_parts_and_kind(token: str, parts: tuple, kind: str) -> None:
     assert token_to_parts(token) == parts
@@ -370,3 +372,15 @@ def test_words_no_learned_rewrite_reads_get_syllables_two_edits_away(restorer: R
     for word in ("hướng", "người", "thực", "trường"):
         assert word in out
     assert restorer.restore_text("Ket noi Internet va fhl").text.split()[2:] == ["Internet", "và", "fhl"]
+
+
+@pytest.mark.parametrize("raw", [
+    "Sở Nông nghiệp & PTNT tỉnh",
+    "Trung tam Xuc tien dau tu & thuong mai",
+    "muc thu 20 $ moi nguoi",
+])
+def test_a_symbol_standing_alone_is_printed_as_it_is(restorer: Restorer, raw: str) -> None:
+    out = restorer.restore_text(raw).text.split()
+    symbol = next(t for t in raw.split() if t in "&$")
+    assert symbol in out and len(out) == len(raw.split())
+

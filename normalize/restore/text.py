@@ -38,6 +38,10 @@ MODERN_TONE_ENDINGS = ("oa", "oe", "uy")
 # characters old eng-OCR prints for Vietnamese letters ($ for S: "$6" is số): a token made of
 # them is a word
 OCR_LETTER_SYMBOLS = set("¢€¥&@£©®§$")
+# ... but alone, these mean themselves far more often than a letter: "Sở Nông nghiệp & PTNT",
+# "20 $" (in the corpus old OCR a lone & is & 4 times, a letter twice): a token that is one of
+# them is kept as printed
+SYMBOLS_ALONE_KEPT = set("&$£§©®@")
 
 
 TONE_NAMES = {"\u0300": "grave", "\u0301": "acute", "\u0303": "tilde", "\u0309": "hook", "\u0323": "dot"}
@@ -119,6 +123,8 @@ def core_kind(core: str) -> str:
         return "number"
     if PATTERNS["code"].search(core) or PATTERNS["label"].match(core):
         return "code"
+    if core in SYMBOLS_ALONE_KEPT:
+        return "other"
     if any(c.isalpha() or c in OCR_LETTER_SYMBOLS for c in core):
         return "word"
     return "other"
