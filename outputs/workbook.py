@@ -168,8 +168,9 @@ class _Sheet:
             self.controls += shown != value
             value = shown
         cell = WriteOnlyCell(self.ws, value)
-        cell._style = copy(self.styles[kind])
+        cell._style = self.styles[kind]   # shared: a written cell's style is only read
         if is_formula_like(value):   # plan text, never a formula: a string shown as typed
+            cell._style = copy(cell._style)   # its own, as the quote prefix changes it
             cell.data_type = "s"
             cell.quotePrefix = True
             self.formulas += kind != "header"
