@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from ...schema import TokenEdit
 
@@ -17,7 +18,7 @@ from .channel import GENERIC_LETTERS, Channel, aligned_chars
 from .decode import ID_BITS, bigrams_to_kept, lattice_to_bigrams, lattice_to_scores, pairs_to_bonus, segments_to_best
 from .lm import BOUNDARY, OOV_LOGP, SENTENCE_ENDS, LanguageModel, core_to_lm_token
 from .numerals import lines_to_numeral_fixes
-from .text import OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
+from .text import GLUE_MARK_CHARS, OCR_LETTER_SYMBOLS, PATTERNS, canonical_tone, marks_distance, raw_tone_signature, word_to_tone, core_kind, fold, has_vietnamese_marks, text_to_lines, token_to_parts, transfer_case
 
 MAX_LATTICE_TOKENS = 50_000  # a longer text is decoded in groups of sentences (memory)
 # A join reading is two syllables (at most 7 letters each) with some OCR debris; the search
@@ -27,9 +28,9 @@ MAX_JOIN_LEN = 20
 # at most this many digits between two words may be read as a syllable (raw regime)
 MAX_DIGIT_WORD = 3
 DIGIT_TRAILS = (",", ";", ":", ".")  # ... the number may end a clause ('chế 46, biểu': độ,)
-FAR_MIN_LEN, FAR_MAX_LEN = 3, 8
-GLUE_MARKS = frozenset("-'’‘“”,;:.|")  # text.PATTERNS["glue_mark"]: a token without one is not glued
-GLUE_STRIP = "-'’,;:.|()[]\"“”‘!?…/"  # ... nor one with marks only at its ends (trailing comma)  # the words two-edit readings are tried for
+FAR_MIN_LEN, FAR_MAX_LEN = 3, 8  # the words two-edit readings are tried for
+GLUE_MARKS = frozenset(GLUE_MARK_CHARS)  # a token without one of them is not glued
+GLUE_STRIP = "-'’,;:.|()[]\"“”‘!?…/"  # ... nor one with marks only at its ends (trailing comma)
 BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "restore_model.json.gz"
 
 # parameters applied after the candidate search: the shipped candidate lists hold for any value
@@ -71,9 +72,9 @@ DEFAULT_PARAMS = {
     "split_part_max": 5.0,     # ... each read cheaply enough (noise inside one word is no join)
     "caps_identity": -2.0,     # raw regime: a word in capitals (X, PV, HCC) tends to stay
     "unknown_caps_identity": -4.0,  # ... more so an unknown one
-    "digit_word": 3.0,
+    "digit_word": 3.0,         # raw regime: extra cost of reading a number between words as a syllable
     "far_base": 4.0,           # raw regime, an unknown word no learned rewrite reads: a syllable
-    "far_edit": 2.5,           # ... at most two edits away costs far_base + far_edit per edit         # raw regime: extra cost of reading a number between words as a syllable
+    "far_edit": 2.5,           # ... at most two edits away costs far_base + far_edit per edit
     "max_candidates": 10,
     "clean_max_candidates": 4,  # clean regime: few words change, so fewer alternatives
     "beam": 15.0,
@@ -288,7 +289,7 @@ class Restorer:
             found |= self._deletions.get(v, set())
         out = []
         for key in sorted(found):
-            d = _edit_distance(raw, key)
+            d = Levenshtein.distance(raw, key, score_cutoff=2)
             if d <= 2:
                 out.append((key, d))
         return out
@@ -668,17 +669,6 @@ def _deletions(word: str) -> set[str]:
     """Given a word, return it and every string made by dropping one or two of its letters."""
     one = {word[:i] + word[i + 1:] for i in range(len(word))}
     return {word} | one | {w[:i] + w[i + 1:] for w in one for i in range(len(w))}
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Given two strings, return their Levenshtein distance."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def _segment_groups(segments: list[list], limit: int) -> list[list[list]]:

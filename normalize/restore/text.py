@@ -8,6 +8,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# the marks OCR prints inside a word (ngu:ol, liéu'ciia, dién-tinh): a token is glued by them
+GLUE_MARK_CHARS = "-'’‘“”,;:.|"
+_GLUE = "".join(re.escape(c) for c in GLUE_MARK_CHARS)
 PATTERNS: dict[str, re.Pattern[str]] = {
     # whitespace-separated tokens, keeping the whitespace so lines rebuild exactly
     "split_ws": re.compile(r"(\s+)"),
@@ -22,8 +25,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "label": re.compile(r"^[0-9]+[A-Z]+$"),
     "number": re.compile(r"^[0-9][0-9.,:%]*$"),
     # a word core with a mark between letter runs (ngu:ol, liéu'ciia, dién-tinh, tế-xã)
-    "glued": re.compile(r"^[^\W\d_]+(?:[-'’‘“”,;:.|][^\W\d_]+)+$"),
-    "glue_mark": re.compile(r"([-'’‘“”,;:.|])"),
+    "glued": re.compile(rf"^[^\W\d_]+(?:[{_GLUE}][^\W\d_]+)+$"),
+    "glue_mark": re.compile(rf"([{_GLUE}])"),
     # a Roman numeral (Quý II, Phần IV, Phụ lục III): kept as written, a changed one changes
     # the deadline or section; VI and XI are left out, they are also syllables (ĐƠN VI -> VỊ)
     "roman": re.compile(r"^(?!VI$|XI$)X{0,3}(?:IX|IV|V?I{0,3})$"),
