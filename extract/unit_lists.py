@@ -259,7 +259,8 @@ class UnitLists:
         for name in names:
             for ref, junk in self._resolve_or_debris(name, level):
                 if ref is not None:
-                    units.append(self.forms.describe(ref, where, collective_prefixes=self.keyer.collective))
+                    units.append(self.forms.describe(ref, where, collective_prefixes=self.keyer.collective,
+                                                      level_markers=tuple(self.data.level_markers)))
                 if junk:
                     debris.append(junk)
         return units, debris

@@ -10,7 +10,8 @@ nhân dân xã Bình Minh) takes the issuer's place, and the UnitRef says so in 
     forms = load_rules().units.forms   # the rules bundle's (extract.rules)
     where = Jurisdiction.from_issuer("Ủy ban nhân dân xã Bình Minh", forms)
     forms.describe(UnitRef(raw="UBND xã", name="Ủy ban nhân dân xã"), where,
-                   collective_prefixes=("cac", "nhung"))  # folded, from units.yaml
+                   collective_prefixes=("cac", "nhung"),  # folded, from units.yaml
+                   level_markers=("cấp",))
     # -> kind "UBND", level "xã", place "Bình Minh", inferred ["place"]
 """
 from __future__ import annotations
@@ -67,7 +68,6 @@ class FormsData(BaseModel):
     levels: dict[str, str]
     place_prefixes: dict[str, str]
     fold_safe_levels: list[str] = Field(default_factory=list)
-    level_markers: list[str] = Field(default_factory=list)
     not_places: list[list[str]] = Field(default_factory=list)
     debris: DebrisRules = Field(default_factory=DebrisRules)
 
@@ -233,40 +233,41 @@ class UnitForms:
     # -- describing a unit
 
     def describe(self, ref: UnitRef, where: Optional[Jurisdiction] = None, *,
-                 collective_prefixes: tuple[str, ...]) -> UnitRef:
-        """Given a resolved unit, the plan's jurisdiction and the folded leading words of
-        collective names (units.yaml ``collective_prefixes``, as ``UnitKeyer.collective``),
-        return it with kind, level, place and collective filled; a level or place taken from
-        the plan is in ``inferred``."""
+                 collective_prefixes: tuple[str, ...], level_markers: tuple[str, ...]) -> UnitRef:
+        """Given a resolved unit, the plan's jurisdiction, the folded leading words of
+        collective names (units.yaml ``collective_prefixes``, as ``UnitKeyer.collective``) and
+        the level markers (units.yaml ``level_markers``: "cấp" of "UBND cấp xã"), return it
+        with kind, level, place and collective filled; a level or place taken from the plan is
+        in ``inferred``."""
         where = where or Jurisdiction()
         found = self.kind_rule(ref.name)
         rule = found[0] if found else None
         level, place, _ = self.printed_level_place(ref.name)
-        collective = bool(rule and rule.collective) or self._collective(ref.name, collective_prefixes)
+        collective = bool(rule and rule.collective) or self._collective(ref.name, collective_prefixes, level_markers)
         inferred: list[str] = []
         if level is None and rule and rule.level:
             level = rule.level
         if level is None and where.level:
             level = where.level
             inferred.append("level")
-        if place is None and where.place and level == where.level and not self._levels_listed(ref.name):
+        if place is None and where.place and level == where.level and not self._levels_listed(ref.name, level_markers):
             place = where.place
             inferred.append("place")
         return ref.model_copy(update={"kind": rule.kind if rule else None, "level": level, "place": place,
                                       "collective": collective, "inferred": inferred})
 
-    def _collective(self, name: str, prefixes: tuple[str, ...]) -> bool:
+    def _collective(self, name: str, prefixes: tuple[str, ...], markers: tuple[str, ...]) -> bool:
         """A name for many bodies: it starts with a collective prefix ("Các ...", "những ...";
         folded), or names the bodies of every unit of a level (``_levels_listed``)."""
         words = _fwords(name)
         return (any(words[:len(p.split())] == tuple(p.split()) for p in prefixes)
-                or self._levels_listed(name))
+                or self._levels_listed(name, markers))
 
-    def _levels_listed(self, name: str) -> bool:
+    def _levels_listed(self, name: str, markers: tuple[str, ...]) -> bool:
         """Whether a name stands for the bodies of every unit of a level, none of them the
         plan's own: levels listed ("UBND xã, phường") or a level marker ("UBND cấp xã")."""
         words = name.lower().replace(",", " ").split()
-        if any(m.lower() in words for m in self.data.level_markers):
+        if any(m.lower() in words for m in markers):
             return True
         return len([w for w in words if (w,) in self.level_of_word]) >= 2 and "," in name
 

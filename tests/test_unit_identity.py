@@ -79,7 +79,7 @@ def test_a_collective_prefix_of_units_yaml_makes_a_collective(cell):
     # no kind rule says these are collective: the leading word does (units.yaml collective_prefixes)
     [u], _ = read(cell, PROVINCE)
     assert u.collective and not (FORMS.kind_rule(u.name) and FORMS.kind_rule(u.name)[0].collective)
-    assert FORMS.describe(u, PROVINCE, collective_prefixes=()).collective is False
+    assert FORMS.describe(u, PROVINCE, collective_prefixes=(), level_markers=()).collective is False
 
 
 def test_a_comma_inside_an_abbreviated_name_does_not_split_it():
