@@ -20,6 +20,7 @@ import ctypes.util
 import os
 import subprocess
 import threading
+import time
 
 TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
               "height\tconf\ttext\n")  # what the command's TSV renderer writes first
@@ -142,9 +143,12 @@ class TesseractLibrary:
                     if timeout:
                         lib.monitor_deadline(monitor, max(1, int(timeout * 1000)))
                     lib.set_image(api, pix)
+                    started = time.monotonic()
                     if lib.recognize(api, monitor) != 0:
-                        raise LibraryTimeout(f"OCR took longer than {timeout:g} s") if timeout else \
-                            OSError("tesseract could not read the image")
+                        # a failure before the deadline is no timeout (it would get the wrong hint)
+                        if timeout and time.monotonic() - started >= 0.9 * timeout:
+                            raise LibraryTimeout(f"OCR took longer than {timeout:g} s")
+                        raise OSError("tesseract could not read the image")
                     text = lib.tsv(api, number)
                     parts.append(ctypes.string_at(text).decode("utf-8") if text else "")
                     if text:

@@ -81,3 +81,28 @@ def test_only_the_batch_workers_load_the_library() -> None:
     assert _engine_in_process() is False
     with ProcessPoolExecutor(max_workers=1, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         assert pool.submit(_engine_in_process).result() is True
+
+
+class _FailingLibrary:
+    """A library whose recognition fails at once, whatever the deadline."""
+    def pix_read(self, path): return 1
+    def monitor(self): return 2
+    def monitor_deadline(self, monitor, ms): pass
+    def set_psm(self, api, psm): pass
+    def set_variable(self, api, name, value): pass
+    def set_image(self, api, pix): pass
+    def recognize(self, api, monitor): return -1
+    def monitor_delete(self, monitor): pass
+    def pix_destroy(self, pix): pass
+
+
+def test_a_failure_before_the_deadline_is_no_timeout() -> None:
+    import threading
+
+    handle = TesseractLibrary.__new__(TesseractLibrary)
+    handle.lib, handle.api, handle.busy = _FailingLibrary(), 3, threading.Lock()
+    with pytest.raises(OSError, match="could not read"):
+        handle.files_to_tsv(["page.png"], 200, 3, timeout=60)
+    with pytest.raises(OSError, match="could not read"):
+        handle.files_to_tsv(["page.png"], 200, 3, timeout=None)
+
